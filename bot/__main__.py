@@ -1,0 +1,40 @@
+"""``python -m bot`` / ``pacer``: run Pacer."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+from dataclasses import replace
+
+from bot.app import build_app
+from bot.config import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the bot: Telegram and Discord when tokens are set, else the console chat."""
+    parser = argparse.ArgumentParser(prog="pacer", description=__doc__)
+    parser.add_argument("--user", help="console: the local runner's name (default: OS user)")
+    parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if args.user:
+        settings = replace(settings, console_user=args.user)
+    if args.db:
+        settings = replace(settings, database_url=args.db)
+    if not settings.console_user:
+        settings = replace(settings, console_user=os.environ.get("USER") or "runner")
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    app = build_app(settings)
+    try:
+        asyncio.run(app.run())
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

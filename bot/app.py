@@ -1,0 +1,107 @@
+"""The app factory: wires settings, storage, clock, core, scheduler and adapters.
+
+The app owns the event loop. Discord, Telegram, the console and the scheduler
+are started by it, side by side, and stopped together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from dataclasses import dataclass, field
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.core.dispatch import Core
+from bot.ports import Adapter, AdapterContext, Messenger
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+# Adapter packages are imported by name, and only when configured, so that
+# bot/ itself never imports discord or telegram.
+ADAPTER_MODULES = {
+    "console": "adapters.console",
+    "telegram": "adapters.telegram",
+    "discord": "adapters.discord",
+}
+
+
+@dataclass
+class App:
+    """Everything that runs in one Pacer process."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    core: Core
+    adapters: list[Adapter] = field(default_factory=list)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def messengers(self) -> dict[str, Messenger]:
+        """Direct-message senders by platform."""
+        return {a.platform: m for a in self.adapters if (m := a.messenger) is not None}
+
+    def request_shutdown(self) -> None:
+        """Ask ``run()`` to stop everything (Ctrl-C, end of console input)."""
+        self.stopping.set()
+
+    def enabled_platforms(self) -> list[str]:
+        """Which adapters the settings ask for."""
+        names = []
+        if self.settings.telegram_token:
+            names.append("telegram")
+        if self.settings.discord_token:
+            names.append("discord")
+        if self.settings.console_enabled:
+            names.append("console")
+        return names
+
+    async def start(self, platforms: list[str] | None = None) -> None:
+        """Open storage and start the adapters."""
+        await self.db.open()
+        ctx = AdapterContext(self.settings, self.core, self.request_shutdown)
+        for name in self.enabled_platforms() if platforms is None else platforms:
+            module = importlib.import_module(ADAPTER_MODULES[name])
+            adapter: Adapter = module.create_adapter(ctx)
+            await adapter.start()
+            self.adapters.append(adapter)
+            log.info("%s adapter started", name)
+
+    async def stop(self) -> None:
+        """Stop adapters, then close storage."""
+        for adapter in reversed(self.adapters):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("error stopping %s adapter", adapter.platform)
+        self.adapters.clear()
+        await self.db.close()
+
+    async def run(self) -> None:
+        """Start, wait for a shutdown request or a signal, stop."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.request_shutdown)
+        try:
+            await self.start()
+            if not self.adapters:
+                log.warning("nothing to run: set TELEGRAM_TOKEN or DISCORD_TOKEN, or PACER_CONSOLE=1")
+                return
+            await self.stopping.wait()
+        finally:
+            await self.stop()
+
+
+def build_app(settings: Settings | None = None, clock: Clock | None = None) -> App:
+    """Wire a Pacer app from settings (read from the environment by default)."""
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+    db = Database(settings.sqlite_path)
+    core = Core(db, clock)
+    return App(settings=settings, db=db, clock=clock, core=core)

@@ -1,0 +1,94 @@
+"""Settings from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value not in (None, "") else default
+
+
+def _float(value: str | None, default: float) -> float:
+    return float(value) if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Pacer reads; each is listed with a comment in ``.env.example``."""
+
+    database_url: str = "sqlite:///pacer.db"
+    log_level: str = "INFO"
+    console: str = "auto"  # auto: on when no platform token is set
+    console_user: str = ""
+    telegram_token: str = field(default="", repr=False)
+    telegram_api_base_url: str = ""
+    telegram_webhook_url: str = ""
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: str = field(default="", repr=False)
+    discord_token: str = field(default="", repr=False)
+    discord_application_id: str = ""
+    discord_shard_count: str = "auto"
+    discord_api_base: str = ""
+    discord_gateway_url: str = ""
+    discord_dev_guild_id: str = ""
+    sweep_seconds: float = 5.0
+    nudge_grace_minutes: int = 120
+
+    @property
+    def sqlite_path(self) -> str:
+        """The file path of a ``sqlite:///`` URL (``:memory:`` allowed)."""
+        url = self.database_url
+        if not url.startswith("sqlite:///"):
+            raise ValueError(f"unsupported DATABASE_URL {url!r}: only sqlite:/// is built in")
+        return url.removeprefix("sqlite:///") or "pacer.db"
+
+    @property
+    def console_enabled(self) -> bool:
+        """Whether the terminal chat should run."""
+        if self.console == "auto":
+            return not (self.telegram_token or self.discord_token)
+        return _flag(self.console)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+    ) -> Settings:
+        """Read settings; real environment variables win over ``.env``."""
+        values: dict[str, str] = {}
+        if env_file is not None and Path(env_file).is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+        g = values.get
+        return cls(
+            database_url=g("DATABASE_URL") or cls.database_url,
+            log_level=g("LOG_LEVEL") or cls.log_level,
+            console=g("PACER_CONSOLE") or cls.console,
+            console_user=g("PACER_CONSOLE_USER") or "",
+            telegram_token=g("TELEGRAM_TOKEN") or "",
+            telegram_api_base_url=g("TELEGRAM_API_BASE_URL") or "",
+            telegram_webhook_url=g("TELEGRAM_WEBHOOK_URL") or "",
+            telegram_webhook_listen=g("TELEGRAM_WEBHOOK_LISTEN") or cls.telegram_webhook_listen,
+            telegram_webhook_port=_int(g("TELEGRAM_WEBHOOK_PORT"), cls.telegram_webhook_port),
+            telegram_webhook_secret=g("TELEGRAM_WEBHOOK_SECRET") or "",
+            discord_token=g("DISCORD_TOKEN") or "",
+            discord_application_id=g("DISCORD_APPLICATION_ID") or "",
+            discord_shard_count=g("DISCORD_SHARD_COUNT") or cls.discord_shard_count,
+            discord_api_base=g("DISCORD_API_BASE") or "",
+            discord_gateway_url=g("DISCORD_GATEWAY_URL") or "",
+            discord_dev_guild_id=g("DISCORD_DEV_GUILD_ID") or "",
+            sweep_seconds=_float(g("PACER_SWEEP_SECONDS"), cls.sweep_seconds),
+            nudge_grace_minutes=_int(g("PACER_NUDGE_GRACE_MINUTES"), cls.nudge_grace_minutes),
+        )

@@ -1,0 +1,1 @@
+"""The core: boundary objects, the command list and the dispatcher."""

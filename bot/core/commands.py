@@ -1,0 +1,293 @@
+"""The one command list. Every adapter renders its commands from here.
+
+A command is declared once: name, description, typed options, who may run it
+and where. Discord turns it into slash commands, Telegram into
+``CommandHandler``s and ``set_my_commands``, the console into its help.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+
+class OptionType(enum.Enum):
+    """The value type of an option, as platforms with typed options see it."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    NUMBER = "number"
+
+
+class Scope(enum.Enum):
+    """Where a command may be used."""
+
+    ANY = "any"
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One typed option of a command.
+
+    ``pattern`` (a regex) marks an optional positional option that is only
+    taken from typed text when the next word matches it, so ``/log 5k 25:00
+    great run`` leaves ``when`` empty and puts "great run" in the note.
+    ``rest`` options take all remaining text. ``autocomplete`` names a
+    suggestion source the core can answer (``timezone``, ``my_runs``).
+    """
+
+    name: str
+    description: str
+    type: OptionType = OptionType.STRING
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    min_value: float | None = None
+    max_value: float | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    rest: bool = False
+    autocomplete: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """A command as every platform sees it."""
+
+    name: str
+    description: str
+    options: tuple[OptionSpec, ...] = ()
+    scope: Scope = Scope.ANY
+    admin_only: bool = False
+    hidden: bool = False
+    examples: tuple[str, ...] = ()
+    help: str = ""
+
+    @property
+    def usage(self) -> str:
+        """A one-line usage string such as ``/log <distance> <duration> [when] [note]``."""
+        parts = [f"/{self.name}"]
+        for opt in self.options:
+            label = "|".join(opt.choices) if 0 < len(opt.choices) <= 4 else opt.name
+            parts.append(f"<{label}>" if opt.required else f"[{label}]")
+        return " ".join(parts)
+
+    def option(self, name: str) -> OptionSpec:
+        """The option called ``name``."""
+        for opt in self.options:
+            if opt.name == name:
+                return opt
+        raise KeyError(name)
+
+
+_TIME = r"^\d{1,2}([:.h]\d{2})?$|^\d{1,2}(:\d{2})?\s?(am|pm)$"
+_WHEN = (
+    r"^(today|yesterday|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|\d{4}-\d{2}-\d{2})$"
+)
+_UNIT_WORDS = ("km", "k", "mi", "mile", "miles", "m", "meters", "metres")
+
+STRENGTH_EXERCISES = (
+    "plank",
+    "side-plank",
+    "reverse-plank",
+    "plank-with-movement",
+    "deadlift",
+)
+SETTINGS_ITEMS = (
+    "timezone",
+    "units",
+    "run_days",
+    "run_time",
+    "bedtime",
+    "target_bedtime",
+    "wake_time",
+    "quiet_hours",
+    "nudges",
+)
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "start",
+        "Set up Pacer: time zone, units, run days, bedtime",
+        options=(
+            OptionSpec("timezone", "Your time zone, e.g. Europe/Berlin", autocomplete="timezone"),
+            OptionSpec("units", "Distance units", choices=("km", "mi")),
+            OptionSpec("run_days", "Usual run days, e.g. mon,wed,sat"),
+            OptionSpec("run_time", "Usual run time, e.g. 07:00"),
+            OptionSpec("bedtime", "Your usual bedtime now, e.g. 23:45"),
+            OptionSpec("target_bedtime", "The bedtime you are aiming for, e.g. 22:45"),
+        ),
+        help="With no options it asks one question at a time; every answer can be changed "
+        "later with /settings.",
+    ),
+    CommandSpec(
+        "log",
+        "Log a run",
+        options=(
+            OptionSpec("distance", "Distance: 5k, 5.2km, 3.1mi, 10000m, half, marathon", required=True),
+            OptionSpec("duration", "Time: 25:00, 1:05:30, 45m, 1h5m", required=True),
+            OptionSpec(
+                "when",
+                "today (default), yesterday, a weekday or a date (2026-11-20)",
+                pattern=_WHEN,
+            ),
+            OptionSpec("note", "A note about the run", rest=True, max_length=500),
+        ),
+        examples=("/log 5k 25:00", "/log 10.5km 58:10 yesterday hilly", "/log half 1:52:00 sat"),
+    ),
+    CommandSpec(
+        "runs",
+        "List your recent runs",
+        options=(
+            OptionSpec(
+                "count", "How many (default 10)", type=OptionType.INTEGER, min_value=1, max_value=50
+            ),
+        ),
+    ),
+    CommandSpec("undo", "Delete the last run you logged"),
+    CommandSpec(
+        "delete",
+        "Delete one of your runs by its id",
+        options=(
+            OptionSpec(
+                "run_id",
+                "The run id shown by /runs",
+                type=OptionType.INTEGER,
+                required=True,
+                min_value=1,
+                autocomplete="my_runs",
+            ),
+        ),
+        examples=("/delete 12",),
+    ),
+    CommandSpec(
+        "slept",
+        "Check in last night's sleep",
+        options=(
+            OptionSpec("hours", "Hours slept: 7.5, 7h20", required=True),
+            OptionSpec("bedtime", "When you went to bed, e.g. 23:10", pattern=_TIME),
+        ),
+        examples=("/slept 7.5", "/slept 7h20 23:10"),
+    ),
+    CommandSpec(
+        "mobility",
+        "Check in a hip mobility session",
+        options=(OptionSpec("when", "Before or after the run", choices=("pre", "post")),),
+        examples=("/mobility pre", "/mobility post"),
+    ),
+    CommandSpec(
+        "strength",
+        "Check in a strength session",
+        options=(
+            OptionSpec(
+                "exercise", "What you did", required=True, choices=STRENGTH_EXERCISES
+            ),
+            OptionSpec(
+                "detail",
+                "Plank: seconds held (60). Deadlift: sets x reps and load (3x6 60kg)",
+                rest=True,
+            ),
+        ),
+        examples=("/strength plank 60", "/strength side plank 45", "/strength deadlift 3x6 60kg"),
+    ),
+    CommandSpec(
+        "fuel",
+        "Check in your post-run snack",
+        options=(OptionSpec("what", "What you ate (optional)", rest=True, max_length=200),),
+        examples=("/fuel", "/fuel banana and yoghurt"),
+    ),
+    CommandSpec("week", "This week: runs and the four habits, with streaks"),
+    CommandSpec(
+        "settings",
+        "Show your settings, or change one",
+        options=(
+            OptionSpec("item", "What to change", choices=SETTINGS_ITEMS),
+            OptionSpec("value", "The new value", rest=True, autocomplete="setting_value"),
+        ),
+        examples=(
+            "/settings",
+            "/settings timezone America/New_York",
+            "/settings units mi",
+            "/settings run_days mon,wed,sat",
+        ),
+    ),
+    CommandSpec(
+        "help",
+        "How to use Pacer",
+        options=(OptionSpec("command", "A command to explain", autocomplete="command"),),
+    ),
+)
+
+
+def find_command(name: str) -> CommandSpec | None:
+    """The command called ``name`` (without slash), if any."""
+    for spec in COMMANDS:
+        if spec.name == name:
+            return spec
+    return None
+
+
+def public_commands() -> tuple[CommandSpec, ...]:
+    """Commands that adapters should publish to users."""
+    return tuple(c for c in COMMANDS if not c.hidden)
+
+
+def split_text(spec: CommandSpec, text: str) -> dict[str, str]:
+    """Assign typed words to a command's options, left to right.
+
+    Knows two conveniences of typed text: a number and its unit written apart
+    (``5 km``) and multi-word choices (``side plank`` for ``side-plank``).
+    """
+    words = text.split()
+    values: dict[str, str] = {}
+    i = 0
+    for opt in spec.options:
+        if i >= len(words):
+            break
+        if opt.rest:
+            values[opt.name] = " ".join(words[i:])
+            i = len(words)
+            break
+        if opt.choices:
+            taken = _match_choice(opt.choices, words, i)
+            if taken:
+                values[opt.name], i = taken
+                continue
+        word = words[i]
+        if opt.pattern is not None and not re.match(opt.pattern, word, re.IGNORECASE):
+            if opt.required:
+                values[opt.name] = word
+                i += 1
+            continue
+        if (
+            opt.name == "distance"
+            and i + 1 < len(words)
+            and words[i + 1].lower() in _UNIT_WORDS
+            and re.fullmatch(r"[-+]?\d+(\.\d+)?", word)
+        ):
+            word = word + words[i + 1]
+            i += 1
+        values[opt.name] = word
+        i += 1
+    if i < len(words):
+        # Extra words with nowhere to go are kept so the handler can refuse them.
+        values["_extra"] = " ".join(words[i:])
+    return values
+
+
+def _match_choice(choices: tuple[str, ...], words: list[str], i: int) -> tuple[str, int] | None:
+    """Match the longest choice at ``words[i:]``, accepting spaces for hyphens."""
+    best: tuple[str, int] | None = None
+    for choice in choices:
+        parts = choice.split("-")
+        n = len(parts)
+        candidate = [w.lower() for w in words[i : i + n]]
+        if candidate == parts or (n == 1 and words[i].lower() == choice):
+            if best is None or n > best[1] - i:
+                best = (choice, i + n)
+        elif n > 1 and words[i].lower() == choice:
+            best = best or (choice, i + 1)
+    return best

@@ -1,0 +1,87 @@
+"""Ports: what the core needs from a chat platform, and what an adapter provides.
+
+Each adapter package (``adapters.console``, ``adapters.telegram``,
+``adapters.discord``) exposes ``create_adapter(ctx: AdapterContext) -> Adapter``.
+The app imports an adapter package only when it is configured, so ``bot/``
+never imports a platform library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from bot.core.messages import Reply
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core.dispatch import Core
+
+
+class DeliveryError(Exception):
+    """Sending a message failed."""
+
+
+class Unreachable(DeliveryError):
+    """Permanent refusal: the user blocked the bot, closed DMs, or left. Do not retry."""
+
+
+class RateLimited(DeliveryError):
+    """The platform asked us to slow down (HTTP 429)."""
+
+    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TransientDeliveryError(DeliveryError):
+    """A network error or a 5xx: worth retrying with backoff."""
+
+
+@runtime_checkable
+class Messenger(Protocol):
+    """Sends a message to one user's private chat on one platform.
+
+    Implementations raise :class:`Unreachable`, :class:`RateLimited` or
+    :class:`TransientDeliveryError`; the core's outbound queue decides about
+    retries and pacing, so a messenger makes exactly one attempt per call.
+    ``dedupe_key`` is stable across retries of the same message (Discord uses
+    it as the message nonce).
+    """
+
+    platform: str
+
+    async def send_direct(
+        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Deliver ``reply`` to the user's direct-message chat."""
+        ...
+
+
+class Adapter(Protocol):
+    """A running chat platform connection."""
+
+    platform: str
+
+    @property
+    def messenger(self) -> Messenger | None:
+        """The messenger for direct messages, if the platform supports them."""
+        ...
+
+    async def start(self) -> None:
+        """Connect and start receiving; returns once running."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect cleanly."""
+        ...
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What an adapter factory gets from the app."""
+
+    settings: Settings
+    core: Core
+    request_shutdown: Callable[[], None]

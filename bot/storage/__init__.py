@@ -1,0 +1,1 @@
+"""Storage: every SQL statement of Pacer lives in this package."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 from dataclasses import replace
@@ -25,15 +26,15 @@ def main(argv: list[str] | None = None) -> None:
         settings = replace(settings, database_url=args.db)
     if not settings.console_user:
         settings = replace(settings, console_user=os.environ.get("USER") or "runner")
+    # Keep the terminal chat readable unless a level is asked for.
+    level = settings.log_level.upper() or ("WARNING" if settings.console_enabled else "INFO")
     logging.basicConfig(
-        level=settings.log_level.upper(),
+        level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     app = build_app(settings)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(app.run())
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

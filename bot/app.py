@@ -91,7 +91,9 @@ class App:
         try:
             await self.start()
             if not self.adapters:
-                log.warning("nothing to run: set TELEGRAM_TOKEN or DISCORD_TOKEN, or PACER_CONSOLE=1")
+                log.warning(
+                    "nothing to run: set TELEGRAM_TOKEN or DISCORD_TOKEN, or PACER_CONSOLE=1"
+                )
                 return
             await self.stopping.wait()
         finally:

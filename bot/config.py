@@ -29,7 +29,7 @@ class Settings:
     """Every setting Pacer reads; each is listed with a comment in ``.env.example``."""
 
     database_url: str = "sqlite:///pacer.db"
-    log_level: str = "INFO"
+    log_level: str = ""  # empty: INFO, or WARNING while the console chat runs
     console: str = "auto"  # auto: on when no platform token is set
     console_user: str = ""
     telegram_token: str = field(default="", repr=False)

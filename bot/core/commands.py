@@ -127,7 +127,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "log",
         "Log a run",
         options=(
-            OptionSpec("distance", "Distance: 5k, 5.2km, 3.1mi, 10000m, half, marathon", required=True),
+            OptionSpec(
+                "distance", "Distance: 5k, 5.2km, 3.1mi, 10000m, half, marathon", required=True
+            ),
             OptionSpec("duration", "Time: 25:00, 1:05:30, 45m, 1h5m", required=True),
             OptionSpec(
                 "when",
@@ -182,9 +184,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "strength",
         "Check in a strength session",
         options=(
-            OptionSpec(
-                "exercise", "What you did", required=True, choices=STRENGTH_EXERCISES
-            ),
+            OptionSpec("exercise", "What you did", required=True, choices=STRENGTH_EXERCISES),
             OptionSpec(
                 "detail",
                 "Plank: seconds held (60). Deadlift: sets x reps and load (3x6 60kg)",

@@ -1,12 +1,48 @@
-"""The core: one entry point that every adapter calls."""
+"""The core: one entry point that every adapter calls.
+
+``Core.handle`` identifies the runner, routes the command (typed, or a button
+press carrying a command line), checks the options against the command list,
+calls the handler and turns domain errors into friendly replies.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from bot.clock import Clock
+from bot.core.commands import (
+    CommandSpec,
+    OptionType,
+    Scope,
+    find_command,
+    public_commands,
+    split_text,
+)
+from bot.core.context import Context, Handler
+from bot.core.errors import BadInput, NotAllowed, PacerError
+from bot.core.handlers import CoreHandlers
 from bot.core.messages import Incoming, Reply
+from bot.models import Identity
+from bot.parsing import format_distance, format_duration, suggest_zones
+from bot.services.events import Listeners
+from bot.services.habits import HabitService
+from bot.services.profile import NUDGE_PLATFORMS, ProfileService
+from bot.services.runs import RunService
+from bot.services.stats import StatsService
 from bot.storage.database import Database
+from bot.storage.repository import SqliteRepository
+
+log = logging.getLogger(__name__)
+
+MAX_SUGGESTIONS = 25
+# Replies to these carry personal data (sleep, notes, settings): only the runner sees them.
+PRIVATE_REPLIES = frozenset(
+    {"start", "runs", "undo", "delete", "slept", "week", "settings", "bedtime", "nudges",
+     "pause", "race", "nudge"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,20 +54,199 @@ class Choice:
 
 
 class Core:
-    """Turns an :class:`Incoming` into a :class:`Reply`. Work in progress."""
+    """Turns an :class:`Incoming` into a :class:`Reply`."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        self.repo = SqliteRepository(db)
+        self.listeners = Listeners()
+        self.runs = RunService(self.repo, clock, self.listeners)
+        self.habits = HabitService(self.repo, clock, self.listeners)
+        self.profile = ProfileService(self.repo, clock, self.listeners)
+        self.stats = StatsService(self.repo, clock)
+        self.handlers = CoreHandlers(self)
+        self._handlers: dict[str, Handler] = self.handlers.table()
+
+    def register(self, name: str, handler: Handler) -> None:
+        """Attach the handler of a command declared in the command list."""
+        if find_command(name) is None:
+            raise KeyError(f"/{name} is not in the command list")
+        self._handlers[name] = handler
 
     async def handle(self, incoming: Incoming) -> Reply:
         """Answer one command, plain message or button press."""
-        raise NotImplementedError
+        incoming = _route_action(incoming)
+        try:
+            user, identity = await self.repo.identify(
+                incoming.platform, incoming.user_id, incoming.display_name, self.clock.now()
+            )
+            notice = await self._reachability_notice(incoming, identity)
+            ctx = Context(incoming, user, identity, self.clock.now())
+            reply = await self._dispatch(ctx)
+        except PacerError as error:
+            reply = Reply(text=str(error), private=True)
+            notice = ""
+        except Exception:
+            log.exception("error handling /%s from %s", incoming.command, incoming.platform)
+            reply = Reply(
+                text="Sorry, something went wrong on my side and nothing was saved. "
+                "Please try again in a moment.",
+                private=True,
+            )
+            notice = ""
+        if incoming.command in PRIVATE_REPLIES and not incoming.is_private:
+            reply = replace(reply, private=True)
+        if notice:
+            reply = replace(reply, text=f"{notice}\n\n{reply.text}")
+        return reply
 
-    async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
-        """Suggestions for a typed-option value (at most 25)."""
-        raise NotImplementedError
+    async def _dispatch(self, ctx: Context) -> Reply:
+        incoming = ctx.incoming
+        if not incoming.command:
+            return await self.handlers.plain_message(ctx)
+        spec = find_command(incoming.command)
+        handler = self._handlers.get(incoming.command)
+        if spec is None or handler is None:
+            raise BadInput(_unknown_command(incoming.command))
+        if spec.scope is Scope.PRIVATE and not incoming.is_private:
+            raise NotAllowed(f"/{spec.name} works in a private chat with me.")
+        if spec.scope is Scope.GROUP and incoming.is_private:
+            raise NotAllowed(f"/{spec.name} works in a group or server channel.")
+        if spec.admin_only and not incoming.is_private and not incoming.is_admin:
+            raise NotAllowed(f"Only admins can use /{spec.name} here.")
+        if incoming.options is not None:
+            args = {k: str(v) for k, v in incoming.options.items() if str(v) != ""}
+        else:
+            args = split_text(spec, incoming.text)
+        return await handler(ctx, validate_options(spec, args))
+
+    async def _reachability_notice(self, incoming: Incoming, identity: Identity) -> str:
+        """Tell the runner, once, that their DMs were refused; clear it when they DM us."""
+        if identity.unreachable_since is None:
+            return ""
+        if incoming.is_private:
+            await self.repo.set_unreachable(incoming.platform, incoming.user_id, None)
+            return ""
+        if identity.unreachable_told:
+            return ""
+        await self.repo.mark_unreachable_told(incoming.platform, incoming.user_id)
+        return (
+            f"Heads-up: I couldn't send you direct messages here since "
+            f"{identity.unreachable_since[:10]}, so your nudges are paused on "
+            f"{incoming.platform}. Open a private chat with me (or allow DMs) to get them again."
+        )
 
     async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
         """Remember that direct messages to this identity are refused."""
-        raise NotImplementedError
+        log.info("%s user %s unreachable: %s", platform, platform_user_id, reason)
+        await self.repo.set_unreachable(platform, platform_user_id, self.clock.now())
+
+    async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
+        """Suggestions for a typed-option value (at most 25)."""
+        spec = find_command(incoming.command)
+        source = None
+        if spec is not None:
+            try:
+                source = spec.option(option).autocomplete
+            except KeyError:
+                source = None
+        if source == "setting_value":
+            item = (incoming.options or {}).get("item", "")
+            source = {"timezone": "timezone", "units": "units", "nudges": "nudges"}.get(item)
+        if source == "timezone":
+            return [Choice(z, z) for z in suggest_zones(partial, MAX_SUGGESTIONS)]
+        if source == "units":
+            return [Choice(u, u) for u in ("km", "mi") if u.startswith(partial.lower())]
+        if source == "nudges":
+            return [Choice(p, p) for p in NUDGE_PLATFORMS if p.startswith(partial.lower())]
+        if source == "command":
+            names = [c.name for c in public_commands() if c.name.startswith(partial.lower())]
+            return [Choice(f"/{n}", n) for n in names][:MAX_SUGGESTIONS]
+        if source == "my_runs":
+            user, _ = await self.repo.identify(
+                incoming.platform, incoming.user_id, incoming.display_name, self.clock.now()
+            )
+            runs = await self.repo.recent_runs(user.id, MAX_SUGGESTIONS)
+            choices = [
+                Choice(
+                    f"#{r.id} · {r.local_date:%a %d %b} · "
+                    f"{format_distance(r.distance_m, user.units)} in "
+                    f"{format_duration(r.duration_s)}",
+                    str(r.id),
+                )
+                for r in runs
+            ]
+            return [c for c in choices if partial.strip() in c.label][:MAX_SUGGESTIONS]
+        return []
+
+
+def _route_action(incoming: Incoming) -> Incoming:
+    """A button press carries a command line (``/fuel``) or a plain answer (``Europe/Berlin``)."""
+    if incoming.action is None:
+        return incoming
+    line = incoming.action.strip()
+    if line.startswith("/"):
+        name, _, text = line[1:].partition(" ")
+        return replace(incoming, command=name.lower(), text=text, options=None, action=None)
+    return replace(incoming, command="", text=line, options=None, action=None)
+
+
+def _unknown_command(name: str) -> str:
+    names = [c.name for c in public_commands()]
+    close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.5)
+    hint = f" Did you mean /{close[0]}?" if close else ""
+    return f"I don't know /{name}.{hint} /help lists everything I can do."
+
+
+def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, str]:
+    """Check options against the command list: required, choices, numbers, lengths."""
+    values = dict(args)
+    extra = values.pop("_extra", None)
+    if extra:
+        raise BadInput(f"I didn't expect '{extra}' there.", hint=f"Usage: {spec.usage}")
+    known = {o.name for o in spec.options}
+    for name in values:
+        if name not in known:
+            raise BadInput(f"/{spec.name} has no option '{name}'.", hint=f"Usage: {spec.usage}")
+    for opt in spec.options:
+        value = values.get(opt.name, "").strip()
+        if not value:
+            if opt.required:
+                raise BadInput(
+                    f"/{spec.name} needs {opt.name.replace('_', ' ')}: {opt.description}.",
+                    hint=f"Usage: {spec.usage}",
+                )
+            values.pop(opt.name, None)
+            continue
+        if opt.choices:
+            normal = value.lower().replace(" ", "-").replace("_", "-")
+            match = next((c for c in opt.choices if c.replace("_", "-") == normal), None)
+            if match is None:
+                raise BadInput(
+                    f"{opt.name.replace('_', ' ').capitalize()} must be one of "
+                    f"{', '.join(opt.choices)}; not '{value}'.",
+                    hint=f"Usage: {spec.usage}",
+                )
+            value = match
+        if opt.type is not OptionType.STRING:
+            try:
+                number = float(value) if opt.type is OptionType.NUMBER else int(value)
+            except ValueError:
+                raise BadInput(
+                    f"{opt.name.replace('_', ' ').capitalize()} must be a number; not '{value}'."
+                ) from None
+            if opt.min_value is not None and number < opt.min_value:
+                raise BadInput(f"{opt.name.replace('_', ' ').capitalize()} must be at least "
+                               f"{opt.min_value:g}.")  # fmt: skip
+            if opt.max_value is not None and number > opt.max_value:
+                raise BadInput(f"{opt.name.replace('_', ' ').capitalize()} can be at most "
+                               f"{opt.max_value:g}.")  # fmt: skip
+        if opt.max_length is not None and len(value) > opt.max_length:
+            raise BadInput(
+                f"The {opt.name} can be up to {opt.max_length} characters; yours has "
+                f"{len(value):,}. Nothing was saved.",
+                hint="Shorten it and try again.",
+            )
+        values[opt.name] = value
+    return values

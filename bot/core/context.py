@@ -1,0 +1,34 @@
+"""What a command handler gets: who asked, where, and the parsed options."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.messages import Incoming, Reply
+from bot.models import Identity, User
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """One command being handled."""
+
+    incoming: Incoming
+    user: User
+    identity: Identity
+    now: datetime
+
+    @property
+    def source_key(self) -> str | None:
+        """A key that is the same when the platform delivers the same message twice."""
+        key = self.incoming.idempotency_key
+        return f"{self.incoming.platform}:{key}" if key else None
+
+    @property
+    def in_group(self) -> bool:
+        """True in a server channel or group chat, where others can read the reply."""
+        return not self.incoming.is_private
+
+
+Handler = Callable[[Context, Mapping[str, str]], Awaitable[Reply]]

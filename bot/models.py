@@ -1,0 +1,106 @@
+"""Pacer's domain objects: runners, runs and habit check-ins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HABITS = ("sleep", "mobility", "strength", "fuel")
+
+
+def zone_from_name(name: str) -> tzinfo:
+    """The tzinfo for a stored zone: an IANA name or a fixed offset like ``+05:30``."""
+    if name[:1] in "+-" and len(name) == 6:
+        sign = 1 if name[0] == "+" else -1
+        hours, minutes = int(name[1:3]), int(name[4:6])
+        return timezone(sign * timedelta(hours=hours, minutes=minutes), f"UTC{name}")
+    return ZoneInfo(name)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A runner, whatever platforms they use."""
+
+    id: int
+    display_name: str
+    timezone: str = "UTC"
+    units: str = "km"
+    run_days: tuple[int, ...] = ()  # 0 = Monday
+    run_time: str | None = None
+    bedtime: str | None = None
+    target_bedtime: str | None = None
+    wake_time: str | None = None
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    nudge_platform: str | None = None
+    onboarding_step: str | None = None
+    onboarded_at: str | None = None
+
+    @property
+    def tz(self) -> tzinfo:
+        """The runner's time zone."""
+        return zone_from_name(self.timezone)
+
+    @property
+    def follows_dst(self) -> bool:
+        """False for a bare UTC offset, which ignores daylight saving."""
+        return self.timezone[:1] not in "+-"
+
+    def local_now(self, now: datetime) -> datetime:
+        """``now`` on the runner's wall clock."""
+        return now.astimezone(self.tz)
+
+    def today(self, now: datetime) -> date:
+        """The runner's local calendar date at ``now``."""
+        return self.local_now(now).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """One platform account of a runner."""
+
+    platform: str
+    platform_user_id: str
+    user_id: int
+    unreachable_since: str | None = None
+    unreachable_told: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A logged run."""
+
+    id: int
+    user_id: int
+    local_date: date
+    distance_m: float
+    duration_s: int
+    note: str = ""
+    created_at: str = ""
+
+    @property
+    def pace_s_per_km(self) -> float:
+        """Seconds per kilometre."""
+        return self.duration_s / (self.distance_m / 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """A habit done: a night's sleep, a mobility or strength session, a snack."""
+
+    id: int
+    user_id: int
+    habit: str
+    local_date: date
+    kind: str = ""
+    hours: float | None = None
+    bedtime: str | None = None
+    seconds: int | None = None
+    sets: int | None = None
+    reps: int | None = None
+    load: float | None = None
+    load_unit: str | None = None
+    note: str = ""
+    created_at: str = ""

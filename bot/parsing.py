@@ -1,0 +1,328 @@
+"""Reading what runners type: distances, durations, dates, clock times, zones.
+
+Every parser raises :class:`BadInput` with a message that says what was
+expected, so the reply can help the runner fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import zoneinfo
+from datetime import date, timedelta
+
+from bot.core.errors import BadInput
+from bot.models import WEEKDAYS
+
+METERS_PER_MILE = 1609.344
+HALF_MARATHON_M = 21097.5
+MARATHON_M = 42195.0
+
+# Plausibility bounds for a logged run.
+MAX_DISTANCE_M = 300_000.0
+FASTEST_PACE_S_PER_KM = 150.0  # 2:30 per km is beyond the world record
+SLOWEST_PACE_S_PER_KM = 30 * 60.0
+MAX_DURATION_S = 72 * 3600
+MAX_DAYS_BACK = 365
+
+_DISTANCE = re.compile(r"^(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>km|k|mi|miles?|m|meters?|metres?)?$")
+_DURATION_HMS = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,3}):(?P<s>\d{2})$")
+_DURATION_UNITS = re.compile(
+    r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)(?:m|min))?(?:(?P<s>\d+)s)?$"
+)
+_CLOCK = re.compile(r"^(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?$")
+
+
+def parse_distance(text: str, default_units: str = "km") -> float:
+    """Metres from ``5k``, ``5 km``, ``5.2km``, ``3.1mi``, ``10000m``, ``half``, ``marathon``."""
+    raw = text.strip().lower()
+    if raw in {"half", "hm", "half-marathon", "halfmarathon"}:
+        return HALF_MARATHON_M
+    if raw in {"marathon", "full"}:
+        return MARATHON_M
+    if raw.startswith("-"):
+        raise BadInput(f"A distance can't be negative ({text}).", hint="Try /log 5k 25:00")
+    match = _DISTANCE.match(raw)
+    if not match:
+        raise BadInput(
+            f"I can't read '{text}' as a distance.",
+            hint="Use a number with a unit: 5k, 5.2km, 3.1mi, 10000m, half or marathon.",
+        )
+    number = float(match.group("num").replace(",", "."))
+    unit = match.group("unit") or default_units
+    if unit in {"km", "k"}:
+        meters = number * 1000
+    elif unit.startswith("mi"):
+        meters = number * METERS_PER_MILE
+    else:
+        meters = number
+    if meters <= 0:
+        raise BadInput("A run needs a distance above zero.")
+    if meters > MAX_DISTANCE_M:
+        raise BadInput(
+            f"{text} is more than {MAX_DISTANCE_M / 1000:.0f} km; that doesn't look like one run.",
+            hint="Check the unit: 10000m is 10 km.",
+        )
+    return meters
+
+
+def parse_duration(text: str) -> int:
+    """Seconds from ``25:00``, ``1:05:30``, ``45m``, ``1h5m``, ``3000s``."""
+    raw = text.strip().lower().replace(" ", "")
+    if raw.startswith("-"):
+        raise BadInput(f"A time can't be negative ({text}).")
+    match = _DURATION_HMS.match(raw)
+    seconds: float
+    if match:
+        h = int(match.group("h") or 0)
+        m = int(match.group("m"))
+        s = int(match.group("s"))
+        if s >= 60 or (match.group("h") and m >= 60):
+            raise BadInput(f"'{text}' isn't a valid time: minutes and seconds go up to 59.")
+        seconds = h * 3600 + m * 60 + s
+    else:
+        match = _DURATION_UNITS.match(raw)
+        if not match or not any(match.groupdict().values()):
+            raise BadInput(
+                f"I can't read '{text}' as a time.",
+                hint="Use 25:00 (minutes:seconds), 1:05:30, 45m, 1h5m or 3000s.",
+            )
+        seconds = (
+            float(match.group("h") or 0) * 3600
+            + float(match.group("m") or 0) * 60
+            + int(match.group("s") or 0)
+        )
+    if seconds <= 0:
+        raise BadInput("A run needs a time above zero.")
+    if seconds > MAX_DURATION_S:
+        raise BadInput(f"{text} is longer than {MAX_DURATION_S // 3600} hours; is that right?")
+    return round(seconds)
+
+
+def check_pace(distance_m: float, duration_s: int) -> None:
+    """Refuse paces no human runs."""
+    pace = duration_s / (distance_m / 1000)
+    if pace < FASTEST_PACE_S_PER_KM:
+        raise BadInput(
+            f"That's {format_pace(distance_m, duration_s, 'km')}, faster than any human has run "
+            "(the limit here is 2:30 /km).",
+            hint="Check the distance and the time: 25:00 is 25 minutes.",
+        )
+    if pace > SLOWEST_PACE_S_PER_KM:
+        raise BadInput(
+            f"That's {format_pace(distance_m, duration_s, 'km')}, slower than 30:00 /km.",
+            hint="Check the distance and the time: 1:05:30 is an hour and five.",
+        )
+
+
+def parse_when(text: str, today: date) -> date:
+    """A run date from ``today``, ``yesterday``, a weekday (the latest one) or ISO."""
+    raw = text.strip().lower()
+    if raw in {"", "today"}:
+        day = today
+    elif raw == "yesterday":
+        day = today - timedelta(days=1)
+    elif raw[:3] in WEEKDAYS and raw in {raw[:3], _full_day(raw[:3])}:
+        back = (today.weekday() - WEEKDAYS.index(raw[:3])) % 7
+        day = today - timedelta(days=back)
+    else:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise BadInput(
+                f"I can't read '{text}' as a date.",
+                hint="Use today, yesterday, a weekday (mon) or a date like 2026-11-20.",
+            ) from None
+    if day > today:
+        raise BadInput(f"{day.isoformat()} is in the future; log runs you have done.")
+    if (today - day).days > MAX_DAYS_BACK:
+        raise BadInput(f"{day.isoformat()} is more than a year ago; I keep the last 365 days.")
+    return day
+
+
+def _full_day(abbr: str) -> str:
+    return {
+        "mon": "monday",
+        "tue": "tuesday",
+        "wed": "wednesday",
+        "thu": "thursday",
+        "fri": "friday",
+        "sat": "saturday",
+        "sun": "sunday",
+    }[abbr]
+
+
+def parse_hours(text: str) -> float:
+    """Hours slept from ``7.5``, ``7h20``, ``7:20``, ``7h``."""
+    raw = text.strip().lower().replace(" ", "")
+    match = re.fullmatch(r"(\d{1,2})(?:h|:)(\d{1,2})m?", raw)
+    if match:
+        hours = int(match.group(1)) + int(match.group(2)) / 60
+        if int(match.group(2)) >= 60:
+            raise BadInput(f"'{text}': minutes go up to 59.")
+    else:
+        match = re.fullmatch(r"(\d{1,2}(?:[.,]\d+)?)h?", raw)
+        if not match:
+            raise BadInput(f"I can't read '{text}' as hours of sleep.", hint="Try 7.5 or 7h20.")
+        hours = float(match.group(1).replace(",", "."))
+    if not 0 < hours <= 16:
+        raise BadInput(
+            f"{text} hours doesn't look like one night's sleep.",
+            hint="Log between 0 and 16 hours, e.g. /slept 7.5",
+        )
+    return round(hours, 2)
+
+
+def parse_clock(text: str) -> str:
+    """A local clock time ``HH:MM`` from ``23:10``, ``23.10``, ``7``, ``11pm``, ``6:30am``."""
+    raw = text.strip().lower().replace(" ", "")
+    match = _CLOCK.match(raw)
+    if not match:
+        raise BadInput(f"I can't read '{text}' as a time of day.", hint="Use 23:10 or 11pm.")
+    h, m = int(match.group("h")), int(match.group("m") or 0)
+    ampm = match.group("ampm")
+    if ampm:
+        if not 1 <= h <= 12:
+            raise BadInput(f"'{text}': with am/pm the hour goes from 1 to 12.")
+        h = h % 12 + (12 if ampm == "pm" else 0)
+    if h > 23 or m > 59:
+        raise BadInput(f"'{text}' isn't a time of day.", hint="Use 00:00 to 23:59.")
+    return f"{h:02d}:{m:02d}"
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """Weekdays from ``mon,wed,sat``, ``mon wed``, ``weekdays``, ``daily``, ``none``."""
+    raw = text.strip().lower()
+    if raw in {"daily", "every day", "everyday", "all"}:
+        return tuple(range(7))
+    if raw == "weekdays":
+        return (0, 1, 2, 3, 4)
+    if raw == "weekends":
+        return (5, 6)
+    if raw in {"none", "-", ""}:
+        return ()
+    days = set()
+    for word in re.split(r"[\s,;/]+", raw):
+        if not word:
+            continue
+        if word[:3] in WEEKDAYS and word in {word[:3], _full_day(word[:3])}:
+            days.add(WEEKDAYS.index(word[:3]))
+        else:
+            raise BadInput(
+                f"I don't know the day '{word}'.",
+                hint="List days like mon,wed,sat, or say weekdays, daily or none.",
+            )
+    return tuple(sorted(days))
+
+
+def format_days(days: tuple[int, ...]) -> str:
+    """``Mon, Wed, Sat`` (or ``not set``)."""
+    if not days:
+        return "not set"
+    if len(days) == 7:
+        return "every day"
+    return ", ".join(WEEKDAYS[d].capitalize() for d in days)
+
+
+@functools.cache
+def all_zones() -> tuple[str, ...]:
+    """Every IANA zone name known to zoneinfo (tzdata included), sorted."""
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+
+
+@functools.cache
+def _zones_by_lower() -> dict[str, str]:
+    return {z.lower(): z for z in zoneinfo.available_timezones()}
+
+
+def parse_timezone(text: str) -> tuple[str, str]:
+    """A zone to store and a warning: ``("Europe/Berlin", "")`` or ``("+02:00", "...")``.
+
+    Accepts IANA names in any case, a unique city (``berlin``), or a bare UTC
+    offset (``+2``, ``UTC-05:30``), which cannot follow daylight saving.
+    """
+    raw = text.strip()
+    if not raw:
+        raise BadInput("Which time zone?", hint="For example Europe/Berlin or America/New_York.")
+    lower = raw.lower().replace(" ", "_")
+    if lower in {"utc", "gmt", "z"}:
+        return "UTC", ""
+    exact = _zones_by_lower().get(lower)
+    if exact:
+        return exact, ""
+    offset = _OFFSET.match(lower)
+    if offset:
+        hours, minutes = int(offset.group("h")), int(offset.group("m") or 0)
+        if hours > 14 or minutes >= 60:
+            raise BadInput(f"{raw} isn't a valid UTC offset (they run from -12 to +14).")
+        value = f"{offset.group('sign')}{hours:02d}:{minutes:02d}"
+        return value, (
+            f"A fixed offset (UTC{value}) doesn't follow daylight saving. "
+            "Set a place name instead, e.g. Europe/Berlin, to stay right all year."
+        )
+    cities = [z for z in all_zones() if z.lower().rsplit("/", 1)[-1] == lower]
+    if len(cities) == 1:
+        return cities[0], ""
+    suggestions = suggest_zones(raw, limit=3)
+    hint = "Did you mean " + " or ".join(suggestions) + "?" if suggestions else ""
+    raise BadInput(
+        f"I don't know the time zone '{raw}'.",
+        hint=(hint + " " if hint else "") + "Use a name like Europe/Berlin or America/New_York.",
+    )
+
+
+def suggest_zones(partial: str, limit: int = 25) -> list[str]:
+    """Zones matching what was typed: substrings first, then close spellings."""
+    key = partial.strip().lower().replace(" ", "_")
+    zones = all_zones()
+    if not key:
+        return list(COMMON_ZONES[:limit])
+    starts = [z for z in zones if z.lower().rsplit("/", 1)[-1].startswith(key)]
+    contains = [z for z in zones if key in z.lower() and z not in starts]
+    found = starts + contains
+    if len(found) < limit:
+        lowered = {z.lower(): z for z in zones}
+        close = difflib.get_close_matches(key, list(lowered), n=limit, cutoff=0.6)
+        cities = {z.lower().rsplit("/", 1)[-1]: z for z in zones}
+        close += difflib.get_close_matches(key, list(cities), n=limit, cutoff=0.7)
+        for name in close:
+            zone = lowered.get(name) or cities[name]
+            if zone not in found:
+                found.append(zone)
+    return found[:limit]
+
+
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+def format_distance(meters: float, units: str) -> str:
+    """``5.00 km`` or ``3.11 mi``."""
+    if units == "mi":
+        return f"{meters / METERS_PER_MILE:.2f} mi"
+    return f"{meters / 1000:.2f} km"
+
+
+def format_duration(seconds: int) -> str:
+    """``25:00`` or ``1:05:30``."""
+    h, rest = divmod(int(seconds), 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_pace(meters: float, seconds: int, units: str) -> str:
+    """``5:00 /km`` or ``8:03 /mi``."""
+    per = METERS_PER_MILE if units == "mi" else 1000.0
+    pace = round(seconds / (meters / per))
+    m, s = divmod(pace, 60)
+    return f"{m}:{s:02d} /{units}"

@@ -1,0 +1,1 @@
+"""Services, one per capability: runs, habits, profile, stats."""

@@ -1,0 +1,159 @@
+"""Habit check-ins: sleep, hip mobility, strength and the post-run snack."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.core.errors import BadInput
+from bot.models import CheckIn, User
+from bot.parsing import parse_clock, parse_hours
+from bot.services.events import Listeners
+from bot.storage.repository import NewCheckIn, Repository
+
+PLANK_EXERCISES = ("plank", "side-plank", "reverse-plank", "plank-with-movement")
+MAX_FUEL_NOTE = 200
+
+_HOLD = re.compile(r"^(?:(?P<m>\d+)(?:m|:))?(?P<s>\d+)s?$")
+_SETS = re.compile(
+    r"^(?P<sets>\d+)\s*[x×*]\s*(?P<reps>\d+)"
+    r"(?:\s*(?:@|at)?\s*(?P<load>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|kgs|lb|lbs)?)?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A stored check-in; ``replaced`` when it took the place of an earlier one."""
+
+    checkin: CheckIn
+    created: bool
+    replaced: bool = False
+
+
+class HabitService:
+    """Stores check-ins with the runner's local date."""
+
+    def __init__(self, repo: Repository, clock: Clock, listeners: Listeners) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.listeners = listeners
+
+    async def _store(self, user: User, checkin: NewCheckIn, replace: bool = False) -> Recorded:
+        now = self.clock.now()
+        replaced = False
+        if replace:
+            for old in await self.repo.checkins_between(
+                user.id, checkin.local_date, checkin.local_date, checkin.habit
+            ):
+                await self.repo.delete_checkin(user.id, old.id)
+                replaced = True
+        stored, created = await self.repo.add_checkin(checkin, now)
+        if created:
+            await self.listeners.checkin(user, stored, now)
+        return Recorded(stored, created, replaced and created)
+
+    async def sleep(
+        self, user: User, hours: str, bedtime: str = "", source_key: str | None = None
+    ) -> Recorded:
+        """Last night's sleep, dated today (the morning you woke up)."""
+        value = parse_hours(hours)
+        bed = parse_clock(bedtime) if bedtime else None
+        today = user.today(self.clock.now())
+        checkin = NewCheckIn(
+            user.id, "sleep", today, hours=value, bedtime=bed, source_key=source_key
+        )
+        return await self._store(user, checkin, replace=True)
+
+    async def mobility(
+        self, user: User, phase: str = "", source_key: str | None = None
+    ) -> Recorded:
+        """A hip mobility session, before or after a run."""
+        today = user.today(self.clock.now())
+        if not phase:
+            ran_today = await self.repo.runs_between(user.id, today, today)
+            phase = "post" if ran_today else "pre"
+        if phase not in {"pre", "post"}:
+            raise BadInput(f"'{phase}' isn't pre or post.", hint="/mobility pre or /mobility post")
+        return await self._store(
+            user, NewCheckIn(user.id, "mobility", today, kind=phase, source_key=source_key)
+        )
+
+    async def strength(
+        self, user: User, exercise: str, detail: str = "", source_key: str | None = None
+    ) -> Recorded:
+        """A plank hold (seconds) or deadlift sets (sets x reps, optional load)."""
+        today = user.today(self.clock.now())
+        detail = detail.strip().lower()
+        if exercise in PLANK_EXERCISES:
+            seconds = parse_hold(detail, exercise)
+            checkin = NewCheckIn(
+                user.id, "strength", today, kind=exercise, seconds=seconds, source_key=source_key
+            )
+        elif exercise == "deadlift":
+            sets, reps, load, unit = parse_sets(detail, "kg" if user.units == "km" else "lb")
+            checkin = NewCheckIn(
+                user.id,
+                "strength",
+                today,
+                kind="deadlift",
+                sets=sets,
+                reps=reps,
+                load=load,
+                load_unit=unit if load is not None else None,
+                source_key=source_key,
+            )
+        else:
+            raise BadInput(
+                f"I don't track '{exercise}' yet.",
+                hint="Choose plank, side-plank, reverse-plank, plank-with-movement or deadlift.",
+            )
+        return await self._store(user, checkin)
+
+    async def fuel(self, user: User, what: str = "", source_key: str | None = None) -> Recorded:
+        """The post-run snack."""
+        what = what.strip()
+        if len(what) > MAX_FUEL_NOTE:
+            raise BadInput(
+                f"Keep it under {MAX_FUEL_NOTE} characters (yours has {len(what):,}). "
+                "Nothing was saved."
+            )
+        today = user.today(self.clock.now())
+        return await self._store(
+            user, NewCheckIn(user.id, "fuel", today, note=what, source_key=source_key)
+        )
+
+
+def parse_hold(text: str, exercise: str = "plank") -> int:
+    """Seconds held, from ``60``, ``60s``, ``1:30`` or ``1m30s``."""
+    if not text:
+        raise BadInput(
+            f"How long did you hold the {exercise.replace('-', ' ')}?",
+            hint=f"/strength {exercise} 45 (seconds)",
+        )
+    match = _HOLD.match(text.replace(" ", ""))
+    if not match:
+        raise BadInput(f"I can't read '{text}' as a hold time.", hint="Use seconds: 45, or 1:30.")
+    seconds = int(match.group("m") or 0) * 60 + int(match.group("s"))
+    if not 5 <= seconds <= 1800:
+        raise BadInput(f"A hold of {seconds} s is outside 5 s to 30 min; check the number.")
+    return seconds
+
+
+def parse_sets(text: str, default_unit: str) -> tuple[int, int, float | None, str]:
+    """``3x6``, ``3x6 60kg``, ``3 x 6 @ 135 lb``: sets, reps, load and its unit."""
+    match = _SETS.match(text)
+    if not match:
+        raise BadInput(
+            f"I can't read '{text or 'nothing'}' as sets and reps.",
+            hint="/strength deadlift 3x6 60kg (sets x reps, then the load)",
+        )
+    sets, reps = int(match.group("sets")), int(match.group("reps"))
+    if not (1 <= sets <= 20 and 1 <= reps <= 50):
+        raise BadInput(f"{sets} x {reps} is outside 1-20 sets of 1-50 reps.")
+    load = float(match.group("load").replace(",", ".")) if match.group("load") else None
+    unit = (match.group("unit") or default_unit).rstrip("s")
+    limit = 500 if unit == "kg" else 1100
+    if load is not None and not 0 < load <= limit:
+        raise BadInput(f"A load of {load:g} {unit} is outside what I can record (up to {limit}).")
+    return sets, reps, load, unit

@@ -1,0 +1,461 @@
+"""The repository: every query the services make, behind one interface.
+
+``Repository`` is the contract; ``SqliteRepository`` implements it on
+aiosqlite. A PostgreSQL implementation can take the same contract later.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import aiosqlite
+
+from bot.models import CheckIn, Identity, Run, User
+from bot.storage.database import Database
+
+# One fixed statement per changeable user column: no SQL is built from input.
+_USER_UPDATES: Mapping[str, str] = {
+    column: f"UPDATE users SET {column} = ? WHERE id = ?"
+    for column in (
+        "display_name",
+        "timezone",
+        "units",
+        "run_days",
+        "run_time",
+        "bedtime",
+        "target_bedtime",
+        "wake_time",
+        "quiet_start",
+        "quiet_end",
+        "nudge_platform",
+        "onboarding_step",
+        "onboarded_at",
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NewCheckIn:
+    """A check-in to store."""
+
+    user_id: int
+    habit: str
+    local_date: date
+    kind: str = ""
+    hours: float | None = None
+    bedtime: str | None = None
+    seconds: int | None = None
+    sets: int | None = None
+    reps: int | None = None
+    load: float | None = None
+    load_unit: str | None = None
+    note: str = ""
+    source_key: str | None = None
+
+
+class Repository(Protocol):
+    """What the services need from storage."""
+
+    async def identify(
+        self, platform: str, platform_user_id: str, display_name: str, now: datetime
+    ) -> tuple[User, Identity]:
+        """The runner behind a platform account, created on first sight."""
+        ...
+
+    async def get_user(self, user_id: int) -> User:
+        """A runner by internal id."""
+        ...
+
+    async def update_user(self, user_id: int, **values: Any) -> User:
+        """Change settings columns and return the updated runner."""
+        ...
+
+    async def identities(self, user_id: int) -> list[Identity]:
+        """Every platform account of a runner."""
+        ...
+
+    async def set_unreachable(
+        self, platform: str, platform_user_id: str, since: datetime | None
+    ) -> None:
+        """Mark (or clear) that DMs to this account are refused."""
+        ...
+
+    async def mark_unreachable_told(self, platform: str, platform_user_id: str) -> None:
+        """Remember that the runner has been told about the refused DMs."""
+        ...
+
+    async def add_run(
+        self,
+        user_id: int,
+        local_date: date,
+        distance_m: float,
+        duration_s: int,
+        note: str,
+        source_key: str | None,
+        now: datetime,
+    ) -> tuple[Run, bool]:
+        """Store a run; ``False`` when the same source key was stored before."""
+        ...
+
+    async def get_run(self, run_id: int) -> Run | None:
+        """A run by id."""
+        ...
+
+    async def recent_runs(self, user_id: int, limit: int) -> list[Run]:
+        """The runner's latest runs, newest first."""
+        ...
+
+    async def last_logged_run(self, user_id: int) -> Run | None:
+        """The run the runner logged most recently."""
+        ...
+
+    async def delete_run(self, user_id: int, run_id: int) -> Run | None:
+        """Delete one of the runner's runs; None when it isn't theirs or is gone."""
+        ...
+
+    async def runs_between(self, user_id: int, start: date, end: date) -> list[Run]:
+        """Runs with start <= local_date <= end, oldest first."""
+        ...
+
+    async def run_dates(self, user_id: int, since: date) -> list[date]:
+        """Distinct local dates with a run since ``since``."""
+        ...
+
+    async def add_checkin(self, checkin: NewCheckIn, now: datetime) -> tuple[CheckIn, bool]:
+        """Store a check-in; ``False`` when the same source key was stored before."""
+        ...
+
+    async def checkins_between(
+        self, user_id: int, start: date, end: date, habit: str | None = None
+    ) -> list[CheckIn]:
+        """Check-ins with start <= local_date <= end, oldest first."""
+        ...
+
+    async def last_checkin(self, user_id: int) -> CheckIn | None:
+        """The check-in stored most recently."""
+        ...
+
+    async def delete_checkin(self, user_id: int, checkin_id: int) -> CheckIn | None:
+        """Delete one of the runner's check-ins."""
+        ...
+
+
+def _iso(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def _user(row: sqlite3.Row) -> User:
+    days = tuple(int(d) for d in row["run_days"].split(",") if d)
+    return User(
+        id=row["id"],
+        display_name=row["display_name"],
+        timezone=row["timezone"],
+        units=row["units"],
+        run_days=days,
+        run_time=row["run_time"],
+        bedtime=row["bedtime"],
+        target_bedtime=row["target_bedtime"],
+        wake_time=row["wake_time"],
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        nudge_platform=row["nudge_platform"],
+        onboarding_step=row["onboarding_step"],
+        onboarded_at=row["onboarded_at"],
+    )
+
+
+def _identity(row: sqlite3.Row) -> Identity:
+    return Identity(
+        platform=row["platform"],
+        platform_user_id=row["platform_user_id"],
+        user_id=row["user_id"],
+        unreachable_since=row["unreachable_since"],
+        unreachable_told=bool(row["unreachable_told"]),
+    )
+
+
+def _run(row: sqlite3.Row) -> Run:
+    return Run(
+        id=row["id"],
+        user_id=row["user_id"],
+        local_date=date.fromisoformat(row["local_date"]),
+        distance_m=row["distance_m"],
+        duration_s=row["duration_s"],
+        note=row["note"],
+        created_at=row["created_at"],
+    )
+
+
+def _checkin(row: sqlite3.Row) -> CheckIn:
+    return CheckIn(
+        id=row["id"],
+        user_id=row["user_id"],
+        habit=row["habit"],
+        local_date=date.fromisoformat(row["local_date"]),
+        kind=row["kind"],
+        hours=row["hours"],
+        bedtime=row["bedtime"],
+        seconds=row["seconds"],
+        sets=row["sets"],
+        reps=row["reps"],
+        load=row["load"],
+        load_unit=row["load_unit"],
+        note=row["note"],
+        created_at=row["created_at"],
+    )
+
+
+class SqliteRepository:
+    """:class:`Repository` on the shared aiosqlite connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        async with self.db.conn.execute(sql, tuple(params)) as cur:
+            row: sqlite3.Row | None = await cur.fetchone()
+            return row
+
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self.db.conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def identify(
+        self, platform: str, platform_user_id: str, display_name: str, now: datetime
+    ) -> tuple[User, Identity]:
+        """The runner behind a platform account, created on first sight."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM identities WHERE platform = ? AND platform_user_id = ?",
+                (platform, platform_user_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                cur2 = await conn.execute(
+                    "INSERT INTO users(display_name, created_at) VALUES (?, ?)",
+                    (display_name, _iso(now)),
+                )
+                user_id = cur2.lastrowid
+                await conn.execute(
+                    "INSERT INTO identities(platform, platform_user_id, user_id, display_name,"
+                    " last_seen_at) VALUES (?, ?, ?, ?, ?)",
+                    (platform, platform_user_id, user_id, display_name, _iso(now)),
+                )
+            else:
+                user_id = row["user_id"]
+                await conn.execute(
+                    "UPDATE identities SET last_seen_at = ?, display_name = ?"
+                    " WHERE platform = ? AND platform_user_id = ?",
+                    (_iso(now), display_name or row["display_name"], platform, platform_user_id),
+                )
+            async with conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
+                user_row = await cur.fetchone()
+            async with conn.execute(
+                "SELECT * FROM identities WHERE platform = ? AND platform_user_id = ?",
+                (platform, platform_user_id),
+            ) as cur:
+                identity_row = await cur.fetchone()
+        assert user_row is not None and identity_row is not None
+        return _user(user_row), _identity(identity_row)
+
+    async def get_user(self, user_id: int) -> User:
+        """A runner by internal id."""
+        row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            raise LookupError(f"no user {user_id}")
+        return _user(row)
+
+    async def update_user(self, user_id: int, **values: Any) -> User:
+        """Change settings columns and return the updated runner."""
+        async with self.db.transaction() as conn:
+            for column, value in values.items():
+                if column == "run_days":
+                    value = ",".join(str(d) for d in value)
+                await conn.execute(_USER_UPDATES[column], (value, user_id))
+        return await self.get_user(user_id)
+
+    async def identities(self, user_id: int) -> list[Identity]:
+        """Every platform account of a runner."""
+        rows = await self._all("SELECT * FROM identities WHERE user_id = ?", (user_id,))
+        return [_identity(r) for r in rows]
+
+    async def set_unreachable(
+        self, platform: str, platform_user_id: str, since: datetime | None
+    ) -> None:
+        """Mark (or clear) that DMs to this account are refused."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE identities SET unreachable_since = ?, unreachable_told = 0"
+                " WHERE platform = ? AND platform_user_id = ?",
+                (_iso(since) if since else None, platform, platform_user_id),
+            )
+
+    async def mark_unreachable_told(self, platform: str, platform_user_id: str) -> None:
+        """Remember that the runner has been told about the refused DMs."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE identities SET unreachable_told = 1"
+                " WHERE platform = ? AND platform_user_id = ?",
+                (platform, platform_user_id),
+            )
+
+    async def add_run(
+        self,
+        user_id: int,
+        local_date: date,
+        distance_m: float,
+        duration_s: int,
+        note: str,
+        source_key: str | None,
+        now: datetime,
+    ) -> tuple[Run, bool]:
+        """Store a run; ``False`` when the same source key was stored before."""
+        async with self.db.transaction() as conn:
+            try:
+                cur = await conn.execute(
+                    "INSERT INTO runs(user_id, local_date, distance_m, duration_s, note,"
+                    " source_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        user_id,
+                        local_date.isoformat(),
+                        distance_m,
+                        duration_s,
+                        note,
+                        source_key,
+                        _iso(now),
+                    ),
+                )
+                run_id, created = cur.lastrowid, True
+            except aiosqlite.IntegrityError:
+                async with conn.execute(
+                    "SELECT id FROM runs WHERE source_key = ?", (source_key,)
+                ) as existing:
+                    row = await existing.fetchone()
+                assert row is not None
+                run_id, created = row["id"], False
+        assert run_id is not None
+        run = await self.get_run(run_id)
+        assert run is not None
+        return run, created
+
+    async def get_run(self, run_id: int) -> Run | None:
+        """A run by id."""
+        row = await self._one("SELECT * FROM runs WHERE id = ?", (run_id,))
+        return _run(row) if row else None
+
+    async def recent_runs(self, user_id: int, limit: int) -> list[Run]:
+        """The runner's latest runs, newest first."""
+        rows = await self._all(
+            "SELECT * FROM runs WHERE user_id = ? ORDER BY local_date DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [_run(r) for r in rows]
+
+    async def last_logged_run(self, user_id: int) -> Run | None:
+        """The run the runner logged most recently."""
+        row = await self._one(
+            "SELECT * FROM runs WHERE user_id = ? ORDER BY id DESC LIMIT 1", (user_id,)
+        )
+        return _run(row) if row else None
+
+    async def delete_run(self, user_id: int, run_id: int) -> Run | None:
+        """Delete one of the runner's runs; None when it isn't theirs or is gone."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM runs WHERE id = ? AND user_id = ?", (run_id, user_id)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            await conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+        return _run(row)
+
+    async def runs_between(self, user_id: int, start: date, end: date) -> list[Run]:
+        """Runs with start <= local_date <= end, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM runs WHERE user_id = ? AND local_date BETWEEN ? AND ?"
+            " ORDER BY local_date, id",
+            (user_id, start.isoformat(), end.isoformat()),
+        )
+        return [_run(r) for r in rows]
+
+    async def run_dates(self, user_id: int, since: date) -> list[date]:
+        """Distinct local dates with a run since ``since``."""
+        rows = await self._all(
+            "SELECT DISTINCT local_date FROM runs WHERE user_id = ? AND local_date >= ?"
+            " ORDER BY local_date",
+            (user_id, since.isoformat()),
+        )
+        return [date.fromisoformat(r[0]) for r in rows]
+
+    async def add_checkin(self, checkin: NewCheckIn, now: datetime) -> tuple[CheckIn, bool]:
+        """Store a check-in; ``False`` when the same source key was stored before."""
+        c = checkin
+        async with self.db.transaction() as conn:
+            try:
+                cur = await conn.execute(
+                    "INSERT INTO checkins(user_id, habit, local_date, kind, hours, bedtime,"
+                    " seconds, sets, reps, load, load_unit, note, source_key, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        c.user_id,
+                        c.habit,
+                        c.local_date.isoformat(),
+                        c.kind,
+                        c.hours,
+                        c.bedtime,
+                        c.seconds,
+                        c.sets,
+                        c.reps,
+                        c.load,
+                        c.load_unit,
+                        c.note,
+                        c.source_key,
+                        _iso(now),
+                    ),
+                )
+                checkin_id, created = cur.lastrowid, True
+            except aiosqlite.IntegrityError:
+                async with conn.execute(
+                    "SELECT id FROM checkins WHERE source_key = ?", (c.source_key,)
+                ) as existing:
+                    row = await existing.fetchone()
+                assert row is not None
+                checkin_id, created = row["id"], False
+        row = await self._one("SELECT * FROM checkins WHERE id = ?", (checkin_id,))
+        assert row is not None
+        return _checkin(row), created
+
+    async def checkins_between(
+        self, user_id: int, start: date, end: date, habit: str | None = None
+    ) -> list[CheckIn]:
+        """Check-ins with start <= local_date <= end, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM checkins WHERE user_id = ? AND local_date BETWEEN ? AND ?"
+            " AND (? IS NULL OR habit = ?) ORDER BY local_date, id",
+            (user_id, start.isoformat(), end.isoformat(), habit, habit),
+        )
+        return [_checkin(r) for r in rows]
+
+    async def last_checkin(self, user_id: int) -> CheckIn | None:
+        """The check-in stored most recently."""
+        row = await self._one(
+            "SELECT * FROM checkins WHERE user_id = ? ORDER BY id DESC LIMIT 1", (user_id,)
+        )
+        return _checkin(row) if row else None
+
+    async def delete_checkin(self, user_id: int, checkin_id: int) -> CheckIn | None:
+        """Delete one of the runner's check-ins."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM checkins WHERE id = ? AND user_id = ?", (checkin_id, user_id)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            await conn.execute("DELETE FROM checkins WHERE id = ?", (checkin_id,))
+        return _checkin(row)

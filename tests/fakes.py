@@ -1,0 +1,99 @@
+"""Hand-written fakes: a chat that talks to the real core, a recording messenger."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from bot.clock import FakeClock
+from bot.core.dispatch import Core
+from bot.core.messages import Incoming, Reply
+from bot.models import CheckIn, Run, User
+from bot.storage.database import Database
+
+_keys = itertools.count(1)
+
+
+@dataclass
+class Harness:
+    """The core and its database, as the app would wire them."""
+
+    db: Database
+    clock: FakeClock
+    core: Core
+
+    def chat(
+        self, user: str = "ana", platform: str = "console", *, private: bool = True
+    ) -> FakeChat:
+        """A chat as ``user`` on ``platform``."""
+        return FakeChat(self.core, platform, user, private=private)
+
+    async def user(self, chat: FakeChat) -> User:
+        """The stored runner behind a chat."""
+        user, _ = await self.core.repo.identify(chat.platform, chat.user_id, "", self.clock.now())
+        return user
+
+    async def runs(self, chat: FakeChat) -> list[Run]:
+        """Every stored run of the chat's runner, newest first."""
+        return await self.core.repo.recent_runs((await self.user(chat)).id, 1000)
+
+    async def checkins(self, chat: FakeChat, habit: str | None = None) -> list[CheckIn]:
+        """Every stored check-in of the chat's runner."""
+        from datetime import date
+
+        user = await self.user(chat)
+        return await self.core.repo.checkins_between(
+            user.id, date(2000, 1, 1), date(2100, 1, 1), habit
+        )
+
+
+def make_harness(path: Path, clock: FakeClock) -> Harness:
+    """A harness on a database file (not yet opened)."""
+    db = Database(str(path))
+    return Harness(db, clock, Core(db, clock))
+
+
+@dataclass
+class FakeChat:
+    """Says things to the core as one runner and keeps the replies."""
+
+    core: Core
+    platform: str
+    user_id: str
+    private: bool = True
+    admin: bool = False
+    replies: list[Reply] = field(default_factory=list)
+
+    def incoming(self, line: str, **extra: Any) -> Incoming:
+        """What an adapter would build from a typed line."""
+        base = Incoming(
+            platform=self.platform,
+            user_id=self.user_id,
+            chat_id=self.user_id if self.private else "group-1",
+            is_private=self.private,
+            is_admin=self.admin,
+            display_name=self.user_id.capitalize(),
+            idempotency_key=str(next(_keys)),
+        )
+        if line.startswith("/"):
+            name, _, text = line[1:].partition(" ")
+            base = replace(base, command=name, text=text)
+        else:
+            base = replace(base, text=line)
+        return replace(base, **extra)
+
+    async def say(self, line: str, **extra: Any) -> Reply:
+        """Send a line (``/log 5k 25:00`` or plain text) and return the reply."""
+        reply = await self.core.handle(self.incoming(line, **extra))
+        self.replies.append(reply)
+        return reply
+
+    async def press(self, label: str) -> Reply:
+        """Tap a button of the last reply by (part of) its label."""
+        last = self.replies[-1]
+        for button in last.all_buttons:
+            if label.lower() in button.label.lower():
+                return await self.say("", action=button.action)
+        raise AssertionError(f"no button {label!r} in {[b.label for b in last.all_buttons]}")

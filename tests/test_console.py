@@ -1,0 +1,53 @@
+"""The console adapter through its real stdin and stdout, in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_console(db: Path, lines: list[str], user: str = "ana") -> subprocess.CompletedProcess[str]:
+    """``python -m bot`` with no tokens: the console chat, fed ``lines`` then end of input."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
+    env.update(PACER_CONSOLE="auto", PACER_SWEEP_SECONDS="3600")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--db", f"sqlite:///{db}", "--user", user],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_console_chat_logs_and_remembers_across_restarts(tmp_path: Path) -> None:
+    db = tmp_path / "console.db"
+    first = run_console(db, ["/log 5k 25:00 first one", "1", "/lgo"])
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "Pacer console chat as 'ana'" in out
+    assert "5.00 km in 25:00 (5:00 /km)" in out
+    assert "[1] 🍌 Snack eaten" in out
+    assert "Checked in: post-run snack" in out  # typed "1" pressed the first button
+    assert "Did you mean /log?" in out
+    assert "Bye!" in out
+
+    second = run_console(db, ["/runs"])
+    assert second.returncode == 0, second.stderr
+    assert "#1 · today · 5.00 km in 25:00 (5:00 /km) · first one" in second.stdout
+
+
+def test_console_onboarding_with_numbered_choices(tmp_path: Path) -> None:
+    done = run_console(
+        tmp_path / "c.db", ["/start", "2", "1", "3", "07:00", "23:30", "22:45", "6:30"]
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Timezone set to Europe/Berlin." in done.stdout
+    assert "Run days set to Mon, Tue, Wed, Thu, Fri." in done.stdout
+    assert "You're set up" in done.stdout
+    assert "target_bedtime: 22:45" in done.stdout

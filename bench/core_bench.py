@@ -1,0 +1,104 @@
+"""Benchmark: runners logging runs and asking /week through the core on SQLite.
+
+Run by hand (not a test): ``.venv/bin/python bench/core_bench.py [--runners N] [--logs N]``.
+Prints a table of commands per second and p50/p99 latency per command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bot.clock import FakeClock
+from bot.core.dispatch import Core
+from bot.core.messages import Incoming
+from bot.storage.database import Database
+
+
+def _percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def bench(runners: int, logs: int, weeks: int, concurrency: int) -> list[tuple[str, ...]]:
+    """Measure /log then /week; returns table rows."""
+    rows: list[tuple[str, ...]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(str(Path(tmp) / "bench.db"))
+        await db.open()
+        core = Core(db, FakeClock())
+        rng = random.Random(7)
+        users = [f"runner{i}" for i in range(runners)]
+        # Every runner exists before timing (first contact creates the user).
+        for user in users:
+            await core.handle(Incoming("telegram", user, user, command="help"))
+
+        async def timed(commands: list[Incoming]) -> tuple[float, list[float]]:
+            latencies: list[float] = []
+            queue = list(reversed(commands))
+
+            async def worker() -> None:
+                while queue:
+                    incoming = queue.pop()
+                    t0 = time.perf_counter()
+                    reply = await core.handle(incoming)
+                    latencies.append(time.perf_counter() - t0)
+                    assert not reply.text.startswith("Sorry"), reply.text
+
+            start = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            return time.perf_counter() - start, latencies
+
+        log_cmds = [
+            Incoming(
+                "telegram",
+                u,
+                u,
+                command="log",
+                text=f"{rng.randint(3, 21)}k {rng.randint(20, 120)}:00 "
+                f"{rng.choice(['today', 'yesterday', 'mon', 'tue'])}",
+                idempotency_key=str(i),
+            )
+            for i, u in enumerate(rng.choice(users) for _ in range(logs))
+        ]
+        week_cmds = [
+            Incoming("telegram", rng.choice(users), "c", command="week") for _ in range(weeks)
+        ]
+        for name, commands in (("/log", log_cmds), ("/week", week_cmds)):
+            elapsed, lat = await timed(commands)
+            rows.append(
+                (
+                    name,
+                    f"{len(commands):,}",
+                    f"{len(commands) / elapsed:,.0f}",
+                    f"{statistics.median(lat) * 1000:.2f}",
+                    f"{_percentile(lat, 0.99) * 1000:.2f}",
+                )
+            )
+        await db.close()
+    return rows
+
+
+def main() -> None:
+    """Parse arguments, run, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runners", type=int, default=1000)
+    parser.add_argument("--logs", type=int, default=10_000)
+    parser.add_argument("--weeks", type=int, default=5_000)
+    parser.add_argument("--concurrency", type=int, default=1)
+    args = parser.parse_args()
+    rows = asyncio.run(bench(args.runners, args.logs, args.weeks, args.concurrency))
+    header = ("command", "count", "per second", "p50 ms", "p99 ms")
+    print(f"runners={args.runners} concurrency={args.concurrency} (SQLite file, WAL, one core)")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()

@@ -51,3 +51,30 @@ def test_console_onboarding_with_numbered_choices(tmp_path: Path) -> None:
     assert "Run days set to Mon, Tue, Wed, Thu, Fri." in done.stdout
     assert "You're set up" in done.stdout
     assert "target_bedtime: 22:45" in done.stdout
+
+
+def test_ctrl_c_shuts_down_cleanly_while_waiting_for_input(tmp_path: Path) -> None:
+    import signal
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--user", "ana"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        assert "Pacer console chat" in proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0  # stdin still open: nothing left hanging
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

@@ -17,24 +17,21 @@ import aiosqlite
 from bot.models import CheckIn, Identity, Run, User
 from bot.storage.database import Database
 
-# One fixed statement per changeable user column: no SQL is built from input.
+# One fixed statement per changeable user column: no SQL is built at run time.
 _USER_UPDATES: Mapping[str, str] = {
-    column: f"UPDATE users SET {column} = ? WHERE id = ?"
-    for column in (
-        "display_name",
-        "timezone",
-        "units",
-        "run_days",
-        "run_time",
-        "bedtime",
-        "target_bedtime",
-        "wake_time",
-        "quiet_start",
-        "quiet_end",
-        "nudge_platform",
-        "onboarding_step",
-        "onboarded_at",
-    )
+    "display_name": "UPDATE users SET display_name = ? WHERE id = ?",
+    "timezone": "UPDATE users SET timezone = ? WHERE id = ?",
+    "units": "UPDATE users SET units = ? WHERE id = ?",
+    "run_days": "UPDATE users SET run_days = ? WHERE id = ?",
+    "run_time": "UPDATE users SET run_time = ? WHERE id = ?",
+    "bedtime": "UPDATE users SET bedtime = ? WHERE id = ?",
+    "target_bedtime": "UPDATE users SET target_bedtime = ? WHERE id = ?",
+    "wake_time": "UPDATE users SET wake_time = ? WHERE id = ?",
+    "quiet_start": "UPDATE users SET quiet_start = ? WHERE id = ?",
+    "quiet_end": "UPDATE users SET quiet_end = ? WHERE id = ?",
+    "nudge_platform": "UPDATE users SET nudge_platform = ? WHERE id = ?",
+    "onboarding_step": "UPDATE users SET onboarding_step = ? WHERE id = ?",
+    "onboarded_at": "UPDATE users SET onboarded_at = ? WHERE id = ?",
 }
 
 

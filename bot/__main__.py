@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
+import sys
 from dataclasses import replace
 
 from bot.app import build_app
@@ -14,8 +16,18 @@ from bot.config import Settings
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the bot: Telegram and Discord when tokens are set, else the console chat."""
-    parser = argparse.ArgumentParser(prog="pacer", description=__doc__)
+    """Run the bot: Telegram and Discord when tokens are set, else the console chat.
+
+    ``pacer discord-sync [--guild ID]`` uploads the slash commands to Discord instead.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["discord-sync"]:
+        # Imported by name so that bot/ never imports discord itself.
+        importlib.import_module("adapters.discord.sync").main(argv[1:])
+        return
+    parser = argparse.ArgumentParser(
+        prog="pacer", description=__doc__, epilog="pacer discord-sync --help: command sync"
+    )
     parser.add_argument("--user", help="console: the local runner's name (default: OS user)")
     parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")
     args = parser.parse_args(argv)

@@ -1,0 +1,135 @@
+"""The Discord adapter: a sharded discord.py client on the app's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+import discord
+
+from adapters.discord.buttons import ActionButton
+from adapters.discord.client import PacerClient
+from adapters.discord.commands import install_commands
+from adapters.discord.endpoints import apply_endpoints
+from adapters.discord.handler import CoreLike, InteractionHandler
+from adapters.discord.messenger import DiscordMessenger
+from adapters.discord.sync import hash_file, parse_id, sync_if_changed
+from bot.config import Settings
+from bot.core.commands import CommandSpec
+from bot.ports import Messenger
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT = 10.0
+
+
+def shard_count(settings: Settings) -> int | None:
+    """``DISCORD_SHARD_COUNT``: a number, or ``auto`` (None) for Discord's recommendation."""
+    value = settings.discord_shard_count.strip().lower()
+    return None if value in ("", "auto") else int(value)
+
+
+def build_client(
+    settings: Settings,
+    handler: InteractionHandler,
+    *,
+    specs: Sequence[CommandSpec] | None = None,
+) -> PacerClient:
+    """A client with Pacer's commands and persistent buttons registered."""
+    client = PacerClient(
+        handler,
+        shard_count=shard_count(settings),
+        application_id=parse_id(settings.discord_application_id),
+    )
+    tree = client.tree
+    guild_id = parse_id(settings.discord_dev_guild_id)
+    guild = discord.Object(id=guild_id) if guild_id is not None else None
+    install_commands(tree, handler, specs, guild=guild)
+    client.add_dynamic_items(ActionButton)
+    return client
+
+
+class DiscordAdapter:
+    """``bot.ports.Adapter`` for Discord."""
+
+    platform = "discord"
+
+    def __init__(
+        self,
+        settings: Settings,
+        core: CoreLike,
+        request_shutdown: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.settings = settings
+        self.handler = InteractionHandler(core)
+        self._request_shutdown = request_shutdown
+        self._messenger = DiscordMessenger(settings.discord_token)
+        self._client: PacerClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._restore_endpoints: Callable[[], None] | None = None
+        self._stopping = False
+
+    @property
+    def messenger(self) -> Messenger:
+        """Sends nudges as DMs."""
+        return self._messenger
+
+    @property
+    def client(self) -> PacerClient:
+        """The running discord.py client."""
+        if self._client is None:
+            raise RuntimeError("discord adapter is not started")
+        return self._client
+
+    async def start(self) -> None:
+        """Log in, sync commands if their schema changed, connect in the background."""
+        settings = self.settings
+        self._restore_endpoints = apply_endpoints(
+            settings.discord_api_base, settings.discord_gateway_url
+        )
+        client = self._client = build_client(settings, self.handler)
+        try:
+            await client.login(settings.discord_token)
+            if client.shard_count is None and settings.discord_gateway_url:
+                # With "auto", discord.py would connect to the gateway URL Discord
+                # returns; ask for the count here so DISCORD_GATEWAY_URL still wins.
+                client.shard_count, _, _ = await client.http.get_bot_gateway()
+        except BaseException:
+            await self.stop()  # the app only stops adapters that started
+            raise
+        try:
+            guild_id = parse_id(settings.discord_dev_guild_id)
+            await sync_if_changed(client.tree, guild_id, hash_file(settings))
+        except Exception:
+            # Old commands keep working meanwhile; not worth refusing to start.
+            log.exception("discord command sync failed; run `pacer discord-sync` later")
+        self._task = asyncio.create_task(self._connect(client), name="discord-gateway")
+
+    async def _connect(self, client: PacerClient) -> None:
+        try:
+            await client.connect(reconnect=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("discord gateway connection failed")
+        if not self._stopping:
+            log.error("discord gateway stopped unexpectedly; shutting down")
+            self._request_shutdown()
+
+    async def stop(self) -> None:
+        """Close the gateway and HTTP sessions, then restore global endpoints."""
+        self._stopping = True
+        try:
+            if self._client is not None:
+                await asyncio.wait_for(self._client.close(), STOP_TIMEOUT)
+            if self._task is not None:
+                try:
+                    await asyncio.wait_for(self._task, STOP_TIMEOUT)
+                except TimeoutError:
+                    log.warning("discord gateway task did not stop in time")
+        finally:
+            await self._messenger.close()
+            if self._restore_endpoints is not None:
+                self._restore_endpoints()
+                self._restore_endpoints = None

@@ -1,0 +1,66 @@
+"""The discord.py client Pacer runs: sharded, no privileged intents."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.texts import COMMANDS_CHANGED, SORRY
+
+if TYPE_CHECKING:
+    from adapters.discord.handler import InteractionHandler
+
+log = logging.getLogger(__name__)
+
+
+def pacer_intents() -> discord.Intents:
+    """Only what Pacer needs: interactions and DMs need no gateway intents at all."""
+    # Slash commands, buttons and autocomplete arrive regardless of intents, and
+    # the interaction payload carries the member's permissions. No message content,
+    # no member list, no guild cache: memory stays flat however many servers join.
+    return discord.Intents.none()
+
+
+class _QuietIntentsWarning(logging.Filter):
+    """Drop discord.py's start-up warning about the guilds intent: Pacer runs without it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Guilds intent seems to be disabled" not in record.getMessage()
+
+
+_QUIET = _QuietIntentsWarning()
+
+
+class PacerTree(app_commands.CommandTree[discord.Client]):
+    """The command tree; errors from discord.py's own checks are answered, not swallowed."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[discord.Client], error: app_commands.AppCommandError
+    ) -> None:
+        """Log, and tell the user something went wrong (privately)."""
+        log.error("discord command error: %s", error, exc_info=error)
+        mismatch = isinstance(error, app_commands.CommandSignatureMismatch)
+        if not interaction.response.is_done():
+            with contextlib.suppress(discord.HTTPException):
+                text = COMMANDS_CHANGED if mismatch else SORRY
+                await interaction.response.send_message(text, ephemeral=True)
+
+
+class PacerClient(discord.AutoShardedClient):
+    """An ``AutoShardedClient`` with Pacer's command tree and interaction handler."""
+
+    def __init__(self, handler: InteractionHandler | None, **options: Any) -> None:
+        options.setdefault("intents", pacer_intents())
+        # Pacer never joins voice: skip the warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
+        state_log = logging.getLogger("discord.state")
+        if _QUIET not in state_log.filters:
+            state_log.addFilter(_QUIET)
+        super().__init__(**options)
+        self.pacer = handler
+        self.tree = PacerTree(self)

@@ -1,0 +1,171 @@
+"""Command sync: on demand (``python -m adapters.discord.sync``) or when the schema changed.
+
+Discord rate-limits command registration, so Pacer does not sync on every
+start. The hash of the last synced schema is kept in a small JSON file next
+to the database; start-up syncs only when the current schema hashes
+differently for the same scope (global, or one development guild).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.client import PacerClient
+from adapters.discord.commands import AppChoice, install_commands, schema, schema_hash
+from adapters.discord.endpoints import apply_endpoints
+from bot.config import Settings
+from bot.core.commands import CommandSpec, OptionSpec
+
+log = logging.getLogger(__name__)
+
+HASH_FILE_SUFFIX = ".discord-commands.json"
+
+
+def hash_file(settings: Settings) -> Path | None:
+    """Where the synced-schema hashes live: next to the SQLite file (none for ``:memory:``)."""
+    try:
+        db_path = settings.sqlite_path
+    except ValueError:
+        return None
+    if db_path == ":memory:":
+        return None
+    path = Path(db_path)
+    return path.with_name(path.name + HASH_FILE_SUFFIX)
+
+
+def scope_key(guild_id: int | None) -> str:
+    """``global`` or ``guild:<id>``."""
+    return "global" if guild_id is None else f"guild:{guild_id}"
+
+
+def read_hashes(path: Path | None) -> dict[str, str]:
+    """The stored hashes by scope (empty when missing or unreadable)."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        log.warning("ignoring unreadable %s", path)
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def write_hash(path: Path | None, guild_id: int | None, digest: str) -> None:
+    """Remember ``digest`` as synced for this scope."""
+    if path is None:
+        return
+    hashes = read_hashes(path)
+    hashes[scope_key(guild_id)] = digest
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(hashes, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+async def sync_tree(
+    tree: app_commands.CommandTree[Any], guild_id: int | None, path: Path | None
+) -> int:
+    """Upload ``tree``'s commands for one scope and record the schema hash."""
+    guild = discord.Object(id=guild_id) if guild_id is not None else None
+    digest = schema_hash(schema(tree, guild))
+    synced = await tree.sync(guild=guild)
+    try:
+        write_hash(path, guild_id, digest)
+    except OSError:
+        log.warning("could not record the command schema hash in %s", path)
+    log.info("synced %d discord commands (%s)", len(synced), scope_key(guild_id))
+    return len(synced)
+
+
+async def sync_if_changed(
+    tree: app_commands.CommandTree[Any], guild_id: int | None, path: Path | None
+) -> bool:
+    """Sync only when the schema differs from the last one synced for this scope."""
+    guild = discord.Object(id=guild_id) if guild_id is not None else None
+    digest = schema_hash(schema(tree, guild))
+    if read_hashes(path).get(scope_key(guild_id)) == digest:
+        log.info("discord commands unchanged (%s); not syncing", scope_key(guild_id))
+        return False
+    await sync_tree(tree, guild_id, path)
+    return True
+
+
+class _NoRunner:
+    """Commands built only to be uploaded are never run."""
+
+    async def run_command(
+        self, interaction: discord.Interaction, spec: CommandSpec, options: Any
+    ) -> None:
+        raise RuntimeError("sync-only client cannot run commands")
+
+    async def suggest(
+        self,
+        interaction: discord.Interaction,
+        spec: CommandSpec,
+        option: OptionSpec,
+        partial: str,
+        options: Any,
+    ) -> list[AppChoice]:
+        return []
+
+
+def parse_id(value: str) -> int | None:
+    """A Discord id setting, or None when empty."""
+    return int(value) if value.strip() else None
+
+
+async def sync_commands(settings: Settings | None = None, *, guild_id: int | None = None) -> int:
+    """Log in over REST only and sync the slash commands; returns how many were synced.
+
+    ``guild_id`` (default: ``DISCORD_DEV_GUILD_ID`` if set) syncs to one server,
+    where changes show instantly; otherwise the commands are synced globally.
+    """
+    settings = settings or Settings.from_env()
+    if not settings.discord_token:
+        raise SystemExit("DISCORD_TOKEN is not set")
+    if guild_id is None:
+        guild_id = parse_id(settings.discord_dev_guild_id)
+    restore = apply_endpoints(settings.discord_api_base, settings.discord_gateway_url)
+    app_id = parse_id(settings.discord_application_id)
+    client = PacerClient(None, application_id=app_id)
+    guild = discord.Object(id=guild_id) if guild_id is not None else None
+    install_commands(client.tree, _NoRunner(), guild=guild)
+    try:
+        await client.login(settings.discord_token)
+        return await sync_tree(client.tree, guild_id, hash_file(settings))
+    finally:
+        await client.close()
+        restore()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m adapters.discord.sync [--guild ID]``."""
+    parser = argparse.ArgumentParser(
+        prog="pacer discord-sync", description="Upload Pacer's slash commands to Discord."
+    )
+    parser.add_argument(
+        "--guild", type=int, help="sync to this server only (instant; for development)"
+    )
+    parser.add_argument("--db", help="database URL (the schema hash is stored next to it)")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if args.db:
+        from dataclasses import replace
+
+        settings = replace(settings, database_url=args.db)
+    logging.basicConfig(
+        level=settings.log_level.upper() or "INFO", format="%(levelname)s %(name)s: %(message)s"
+    )
+    count = asyncio.run(sync_commands(settings, guild_id=args.guild))
+    print(f"synced {count} commands")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""The slash-command schema built from the core's command list, and when it is synced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.discord.client import PacerClient
+from adapters.discord.commands import install_commands, schema, split_group
+from adapters.discord.endpoints import api_base
+from adapters.discord.render import split_content
+from adapters.discord.sync import (
+    _NoRunner,
+    hash_file,
+    read_hashes,
+    sync_commands,
+    sync_if_changed,
+)
+from bot.core.commands import CommandSpec, public_commands
+from tests.discord.fake_discord import FakeDiscord
+from tests.discord.harness import CapturedHTTP, settings
+from tests.discord.test_interactions import ADMIN_SPECS
+
+STRING, INTEGER, NUMBER, SUB_COMMAND = 3, 4, 10, 1
+
+
+def built(specs: tuple[CommandSpec, ...] | None = None) -> tuple[PacerClient, list[dict[str, Any]]]:
+    client = PacerClient(None)
+    install_commands(client.tree, _NoRunner(), specs)
+    return client, schema(client.tree)
+
+
+def by_name(payload: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c for c in payload}
+
+
+async def test_every_public_command_is_a_slash_command_with_its_options() -> None:
+    _, payload = built()
+    commands = by_name(payload)
+
+    assert set(commands) == {c.name for c in public_commands()}
+    for spec in public_commands():
+        command = commands[spec.name]
+        assert command["description"] == spec.description
+        assert [o["name"] for o in command.get("options", [])] == [o.name for o in spec.options]
+        assert command["contexts"] == [0, 1, 2]  # servers, the bot DM, other DMs
+        assert command["integration_types"] == [0, 1]  # server install and user install
+
+
+async def test_option_types_choices_ranges_and_autocomplete() -> None:
+    _, payload = built()
+    options = {c["name"]: {o["name"]: o for o in c.get("options", [])} for c in payload}
+
+    log = options["log"]
+    assert log["distance"]["type"] == STRING and log["distance"]["required"] is True
+    assert log["note"]["max_length"] == 500 and log["note"]["required"] is False
+    runs = options["runs"]["count"]
+    assert (runs["type"], runs["min_value"], runs["max_value"]) == (INTEGER, 1, 50)
+    exercise = options["strength"]["exercise"]
+    assert [c["value"] for c in exercise["choices"]][:2] == ["plank", "side-plank"]
+    assert options["start"]["units"]["choices"] == [
+        {"name": "km", "value": "km"},
+        {"name": "mi", "value": "mi"},
+    ]
+    assert options["start"]["timezone"]["autocomplete"] is True
+    run_id = options["delete"]["run_id"]
+    assert (run_id["type"], run_id["autocomplete"], run_id["min_value"]) == (INTEGER, True, 1)
+    assert "choices" not in options["settings"]["value"]
+
+
+async def test_admin_commands_default_to_manage_server_and_servers_only() -> None:
+    _, payload = built(ADMIN_SPECS)
+    commands = by_name(payload)
+
+    assert str(commands["club"]["default_member_permissions"]) == str(1 << 5)
+    assert commands["club"]["contexts"] == [0]
+
+
+async def test_commands_sharing_a_prefix_become_a_group() -> None:
+    _, payload = built(ADMIN_SPECS)
+    challenge = by_name(payload)["challenge"]
+
+    subs = {o["name"]: o for o in challenge["options"]}
+    assert set(subs) == {"create", "join"}
+    assert subs["create"]["type"] == SUB_COMMAND
+    assert subs["create"]["options"][0]["name"] == "goal"
+    assert split_group("run_days", ["run_days", "log"]) is None
+    assert split_group("challenge_end", ["challenge_end", "challenge_join"]) == ("challenge", "end")
+
+
+async def test_sync_happens_only_when_the_schema_changes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    http = CapturedHTTP()
+    http.install(monkeypatch)
+    path = hash_file(settings(database_url=f"sqlite:///{tmp_path}/pacer.db"))
+    assert path is not None and path.parent == tmp_path
+
+    client, _ = built()
+    await client.login("fake-token")
+    try:
+        assert await sync_if_changed(client.tree, None, path) is True
+        assert await sync_if_changed(client.tree, None, path) is False
+        assert await sync_if_changed(client.tree, 123, path) is True  # another scope
+    finally:
+        await client.close()
+    changed, _ = built(ADMIN_SPECS)
+    await changed.login("fake-token")
+    try:
+        assert await sync_if_changed(changed.tree, None, path) is True
+    finally:
+        await changed.close()
+
+    puts = [c for c in http.calls if c.method == "PUT"]
+    assert [c.path for c in puts] == [
+        "/applications/900000000000000002/commands",
+        "/applications/900000000000000002/guilds/123/commands",
+        "/applications/900000000000000002/commands",
+    ]
+    assert set(read_hashes(path)) == {"global", "guild:123"}
+    assert {c["name"] for c in puts[0].json} == {c.name for c in public_commands()}
+
+
+async def test_the_discord_sync_entry_point_uploads_to_one_guild(tmp_path: Path) -> None:
+    default_base = api_base()
+    async with FakeDiscord() as fake:
+        config = settings(
+            database_url=f"sqlite:///{tmp_path}/pacer.db", discord_api_base=fake.api_base
+        )
+        count = await sync_commands(config, guild_id=123)
+
+    assert count == len(public_commands())
+    assert {c["name"] for c in fake.commands["guild:123"]} == {c.name for c in public_commands()}
+    assert set(read_hashes(hash_file(config))) == {"guild:123"}
+    assert api_base() == default_base  # the override ends with the sync
+
+
+def test_no_hash_file_for_an_in_memory_database() -> None:
+    assert hash_file(settings(database_url="sqlite:///:memory:")) is None
+
+
+@given(st.text(min_size=1, max_size=6000))
+def test_split_content_keeps_every_part_within_discord_limits(text: str) -> None:
+    parts = split_content(text)
+    assert parts and all(0 < len(p) <= 2000 for p in parts)
+    if text.strip():
+        squeezed = "".join(text.split())
+        assert "".join("".join(parts).split()) == squeezed

@@ -1,0 +1,115 @@
+"""End to end: the real ``python -m bot`` process against the fake Discord on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.discord import payloads
+from tests.discord.fake_discord import APPLICATION_ID, FakeDiscord, Recorded
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 30.0
+ANSWER_TIMEOUT = 15.0
+STOP_TIMEOUT = 15.0
+TOKEN = "fake-e2e-token"
+
+
+def bot_env(fake: FakeDiscord, tmp_path: Path) -> dict[str, str]:
+    """The environment of a Discord-only Pacer pointed at ``fake``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TELEGRAM_"))}
+    env.update(
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_APPLICATION_ID=APPLICATION_ID,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        PACER_CONSOLE="0",
+        DATABASE_URL=f"sqlite:///{tmp_path}/e2e.db",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+async def stop(process: asyncio.subprocess.Process) -> int:
+    """SIGINT, then kill if it does not exit in time; returns the exit code."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode
+
+
+@asynccontextmanager
+async def running_bot(fake: FakeDiscord, tmp_path: Path, name: str) -> AsyncIterator[list[str]]:
+    """Run the bot until the block ends; yields a list that receives its log afterwards."""
+    log_path = tmp_path / f"{name}.log"
+    identified = len(fake.identifies)
+    result: list[str] = []
+    with log_path.open("wb") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot",
+            cwd=REPO, env=bot_env(fake, tmp_path),
+            stdin=asyncio.subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+        )  # fmt: skip
+        try:
+            await fake.wait_until(lambda: len(fake.identifies) > identified, within=START_TIMEOUT)
+            yield result
+        finally:
+            exit_code = await stop(process)
+            output = log_path.read_text(errors="replace")
+            print(output)  # shown by pytest when the test fails
+    result.append(output)
+    assert exit_code == 0, output
+    assert TOKEN not in output  # secrets are never logged
+
+
+async def answer_to(fake: FakeDiscord, payload: dict[str, Any]) -> Recorded:
+    """Send an interaction over the gateway; the bot's callback request."""
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    return await fake.wait_for(
+        lambda r: r.path.startswith(f"/interactions/{payload['id']}/"), within=ANSWER_TIMEOUT
+    )
+
+
+def command_syncs(fake: FakeDiscord) -> list[Recorded]:
+    return [r for r in fake.requests if r.method == "PUT" and r.path.endswith("/commands")]
+
+
+async def test_a_runner_logs_a_run_then_presses_its_button_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    async with FakeDiscord() as fake:
+        async with running_bot(fake, tmp_path, "first"):
+            await fake.wait_until(lambda: "global" in fake.commands, within=START_TIMEOUT)
+            log = payloads.slash("log", {"distance": "5k", "duration": "25:00"})
+            logged = await answer_to(fake, log)
+
+        async with running_bot(fake, tmp_path, "second"):
+            data = logged.body["data"]
+            button = data["components"][0]["components"][0]
+            press = payloads.button_press(button["custom_id"], label=button["label"])
+            pressed = await answer_to(fake, press)
+
+    assert fake.identifies[0]["intents"] == 0  # no privileged (or any) intents
+    assert len(command_syncs(fake)) == 1  # the second start found the same schema hash
+    assert (tmp_path / "e2e.db.discord-commands.json").is_file()
+    synced = {c["name"]: c for c in fake.commands["global"]}
+    assert {"log", "runs", "delete", "settings", "strength"} <= set(synced)
+    assert [o["name"] for o in synced["log"]["options"]] == ["distance", "duration", "when", "note"]
+    assert synced["log"]["integration_types"] == [0, 1]
+    assert synced["log"]["contexts"] == [0, 1, 2]
+    content = data["content"]
+    assert "5.00 km" in content and "25:00" in content and "5:00 /km" in content, content
+    assert button["custom_id"].startswith("pacer:")
+    assert pressed.body["type"] == 4 and pressed.body["data"]["content"]

@@ -1,0 +1,18 @@
+"""Pacer on Telegram (python-telegram-bot 22)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from adapters.telegram.adapter import TelegramAdapter
+from adapters.telegram.messenger import TelegramMessenger
+
+if TYPE_CHECKING:
+    from bot.ports import AdapterContext
+
+__all__ = ["TelegramAdapter", "TelegramMessenger", "create_adapter"]
+
+
+def create_adapter(ctx: AdapterContext) -> TelegramAdapter:
+    """The adapter the app starts when ``TELEGRAM_TOKEN`` is set."""
+    return TelegramAdapter(ctx.settings, ctx.core)

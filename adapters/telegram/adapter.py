@@ -1,0 +1,351 @@
+"""The Telegram adapter: PTB ``Application`` started by hand on the app's event loop.
+
+Handlers are thin: translate the ``Update`` into an ``Incoming``, ask the core,
+render the ``Reply``. Telegram's quirks live here: ``/cmd@BotName``, 64-byte
+callback data, admin checks through ``getChatMember``, private replies in
+groups, HTML escaping, the 4096-character limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeAlias
+from urllib.parse import urlsplit
+
+from telegram import (
+    Chat,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+    User,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackContext,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from adapters.telegram import redact
+from adapters.telegram.commands_menu import command_menus, telegram_name_ok
+from adapters.telegram.messenger import TelegramMessenger, map_error
+from adapters.telegram.processing import PerChatUpdateProcessor
+from adapters.telegram.render import escape, render, send_part
+from adapters.telegram.translate import (
+    PLATFORM,
+    incoming_action,
+    incoming_command,
+    incoming_text,
+    sender,
+    split_command,
+)
+from bot.config import Settings
+from bot.core.commands import COMMANDS, CommandSpec
+from bot.core.messages import Incoming, Reply
+from bot.ports import Unreachable
+
+log = logging.getLogger(__name__)
+
+Context: TypeAlias = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+PTBApplication: TypeAlias = Application[
+    ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], None
+]
+
+# Only what the handlers use; edited messages are not even requested (see docs/telegram.md).
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+# A user waiting for an answer gets one retry after a 429; nudges get none.
+INTERACTIVE_RETRIES = 1
+
+
+class PacerCore(Protocol):
+    """What the adapter needs from :class:`bot.core.dispatch.Core`."""
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        """Answer one command, plain message or button press."""
+        ...
+
+    async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
+        """Remember that direct messages to this identity are refused."""
+        ...
+
+
+def file_base_url(base_url: str) -> str:
+    """``http://host/bot`` -> ``http://host/file/bot`` (how the Bot API lays out file URLs)."""
+    head, sep, _ = base_url.rstrip("/").rpartition("/bot")
+    return f"{head}/file/bot" if sep else base_url
+
+
+def build_application(settings: Settings, request: BaseRequest | None = None) -> PTBApplication:
+    """A PTB ``Application``: no JobQueue (the core schedules), rate limited, per-chat order."""
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .job_queue(None)
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .concurrent_updates(PerChatUpdateProcessor())
+    )
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url
+        builder = builder.base_url(base).base_file_url(file_base_url(base))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app: PTBApplication = builder.build()
+    return app
+
+
+class TelegramAdapter:
+    """Runs Pacer on Telegram: polling by default, webhook when a URL is configured."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        settings: Settings,
+        core: PacerCore,
+        *,
+        commands: Sequence[CommandSpec] = COMMANDS,
+        request: BaseRequest | None = None,
+    ) -> None:
+        self._settings = settings
+        self._core = core
+        self._commands = {spec.name: spec for spec in commands if telegram_name_ok(spec)}
+        self._app = build_application(settings, request)
+        self._messenger = TelegramMessenger(self._app.bot)
+        self._redactor = redact.TokenRedactor(*redact.token_secrets(settings.telegram_token))
+        self._register_handlers()
+
+    @property
+    def application(self) -> PTBApplication:
+        """The PTB application (tests feed it updates)."""
+        return self._app
+
+    @property
+    def messenger(self) -> TelegramMessenger:
+        """Direct messages for the core's outbound queue."""
+        return self._messenger
+
+    def _register_handlers(self) -> None:
+        """Every handler, in one place."""
+        new_message = filters.UpdateType.MESSAGE  # edited messages never reach the core
+        for name in self._commands:
+            self._app.add_handler(CommandHandler(name, self.on_command, new_message))
+        self._app.add_handlers(
+            [
+                MessageHandler(new_message & filters.COMMAND, self.on_other_command),
+                MessageHandler(
+                    new_message & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+                    self.on_text,
+                ),
+                CallbackQueryHandler(self.on_button),
+                ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            ]
+        )
+        self._app.add_error_handler(self.on_error)
+
+    async def start(self) -> None:
+        """Initialise, publish the command menus, start receiving updates."""
+        redact.install(self._redactor)
+        try:
+            await self._app.initialize()
+            await self.publish_commands()
+            await self._app.start()
+            await self._start_receiving()
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("Telegram bot @%s is running", self._app.bot.username)
+
+    async def _start_receiving(self) -> None:
+        updater = self._app.updater
+        if updater is None:
+            raise RuntimeError("PTB application has no updater")
+        s = self._settings
+        if not s.telegram_webhook_url:
+            await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            return
+        if not s.telegram_webhook_secret:
+            log.warning("TELEGRAM_WEBHOOK_SECRET is empty: anyone can post fake updates")
+        await updater.start_webhook(
+            listen=s.telegram_webhook_listen,
+            port=s.telegram_webhook_port,
+            url_path=urlsplit(s.telegram_webhook_url).path.strip("/"),
+            webhook_url=s.telegram_webhook_url,
+            secret_token=s.telegram_webhook_secret or None,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+
+    async def stop(self) -> None:
+        """Stop receiving, let running handlers finish, close the HTTP pools."""
+        try:
+            if self._app.updater is not None and self._app.updater.running:
+                await self._app.updater.stop()
+            if self._app.running:
+                await self._app.stop()
+            await self._app.shutdown()
+        finally:
+            redact.uninstall(self._redactor)
+
+    async def publish_commands(self) -> None:
+        """``setMyCommands`` per scope; a failure is logged, not fatal."""
+        for scope, commands in command_menus(self._commands.values()):
+            try:
+                await self._app.bot.set_my_commands(commands, scope=scope)
+            except TelegramError as exc:
+                log.warning("setMyCommands for %s failed: %s", scope.type, exc)
+
+    # --- handlers: translate, call the core, render ---
+
+    async def on_command(self, update: Update, context: Context) -> None:
+        """``/command args``, also ``/command@BotName`` in groups."""
+        message = _message(update)
+        spec = self._commands.get(split_command(message.text or "")[0])
+        is_admin = spec is not None and spec.admin_only and await _is_admin(context.bot, message)
+        reply = await self._core.handle(incoming_command(update, message, is_admin=is_admin))
+        await self._answer(context.bot, update, reply)
+
+    async def on_other_command(self, update: Update, context: Context) -> None:
+        """A command the core does not list: the core explains, unless meant for another bot."""
+        message = _message(update)
+        _, target, _ = split_command(message.text or "")
+        addressed = target.lower() == (context.bot.username or "").lower()
+        if message.chat.type == Chat.PRIVATE or addressed:
+            await self.on_command(update, context)
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        """A plain private message: an onboarding answer."""
+        reply = await self._core.handle(incoming_text(update, _message(update)))
+        await self._answer(context.bot, update, reply)
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """A button press: stop the spinner, route the action id to the core."""
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        try:
+            await query.answer()
+        except TelegramError as exc:  # e.g. "query is too old": still do what was asked
+            log.info("answerCallbackQuery failed: %s", exc)
+        reply = await self._core.handle(incoming_action(update))
+        await self._answer(context.bot, update, reply)
+
+    async def on_my_chat_member(self, update: Update, context: Context) -> None:
+        """A runner blocked the bot: nudges to them cannot be delivered any more."""
+        change = update.my_chat_member
+        if change is None or change.chat.type != Chat.PRIVATE:
+            return
+        if change.new_chat_member.status == ChatMember.BANNED:
+            await self._core.mark_unreachable(
+                PLATFORM, str(change.from_user.id), "blocked the bot on Telegram"
+            )
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log the failure (the token is redacted) and apologise to the user."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
+        trace = "".join(traceback.format_exception(error)) if error else "unknown error"
+        # Redacted here too, not only by the root-handler filter: that one is
+        # installed by start() and a test or embedding may not have called it.
+        log.error("error handling Telegram update %s: %s", update_id, self._redactor.redact(trace))
+        if not isinstance(update, Update) or (update.message or update.callback_query) is None:
+            return
+        where = update.effective_chat or update.effective_user
+        if where is None:
+            return
+        target = where.id
+        try:
+            await context.bot.send_message(target, SORRY)
+        except TelegramError as exc:
+            log.warning("could not apologise in chat %s: %s", target, exc)
+
+    # --- rendering ---
+
+    async def _answer(self, bot: ExtBot[Any], update: Update, reply: Reply) -> None:
+        """Show ``reply`` where the user asked; private content in a group goes to the DM."""
+        user = update.effective_user
+        chat = update.effective_chat
+        if user is None:
+            return
+        if chat is None or chat.type == Chat.PRIVATE:
+            await _send(bot, chat.id if chat else user.id, reply)
+            return
+        quote = update.message.message_id if update.message is not None else None
+        if not reply.private:
+            await _send(bot, chat.id, reply, quote)
+            return
+        try:
+            await _send(bot, user.id, reply)
+        except TelegramError as exc:
+            if not isinstance(map_error(exc), Unreachable):
+                raise
+            await _notice_in_group(bot, chat.id, user, quote, delivered=False)
+        else:
+            await _notice_in_group(bot, chat.id, user, quote, delivered=True)
+
+
+def _message(update: Update) -> Message:
+    if update.message is None:  # the handlers' filters only pass new messages
+        raise ValueError("update without a message")
+    return update.message
+
+
+async def _is_admin(bot: ExtBot[Any], message: Message) -> bool:
+    """Creator or administrator of the group (one ``getChatMember`` call)."""
+    if message.chat.type == Chat.PRIVATE:
+        return True
+    if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+        return True  # an anonymous admin posting as the group
+    member = await bot.get_chat_member(message.chat.id, sender(message).id)
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+
+async def _send(bot: ExtBot[Any], chat_id: int, reply: Reply, quote: int | None = None) -> None:
+    """Send every part of ``reply``; the first one quotes the command in groups."""
+    for index, part in enumerate(render(reply)):
+        kwargs: dict[str, Any] = {"rate_limit_args": INTERACTIVE_RETRIES}
+        if index == 0 and quote is not None:
+            kwargs["reply_parameters"] = ReplyParameters(quote, allow_sending_without_reply=True)
+        await send_part(bot, chat_id, part, **kwargs)
+
+
+async def _notice_in_group(
+    bot: ExtBot[Any], chat_id: int, user: User, quote: int | None, *, delivered: bool
+) -> None:
+    """Say in the group where the private answer went, or how to make it possible."""
+    name = escape(user.first_name)
+    markup = None
+    if delivered:
+        text = f"{name}, I sent you the answer in a private message."
+    else:
+        text = (
+            f"{name}, that answer is private and I can't message you yet. "
+            "Open a private chat with me, press Start, then ask again."
+        )
+        if bot.username:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton("Open private chat", url=f"https://t.me/{bot.username}")]]
+            )
+    await bot.send_message(
+        chat_id,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True)
+        if quote is not None
+        else None,
+        rate_limit_args=INTERACTIVE_RETRIES,
+    )

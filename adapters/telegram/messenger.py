@@ -1,0 +1,88 @@
+"""The Telegram :class:`~bot.ports.Messenger`: one attempt per call, errors mapped to ports."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections import OrderedDict
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
+from telegram.warnings import PTBDeprecationWarning
+
+from adapters.telegram.render import render, send_part
+from bot.core.messages import Reply
+from bot.ports import DeliveryError, RateLimited, TransientDeliveryError, Unreachable
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+
+# Bot API descriptions that mean "this private chat will never work", sent as 400.
+_UNREACHABLE_400 = ("chat not found", "user not found", "user is deactivated", "peer_id_invalid")
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds (PTB 22 gives int or timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | float | timedelta = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def map_error(exc: TelegramError) -> DeliveryError:
+    """Translate a PTB error into the port's delivery errors."""
+    if isinstance(exc, Forbidden):
+        return Unreachable(str(exc))
+    if isinstance(exc, RetryAfter):
+        return RateLimited(retry_after_seconds(exc), str(exc))
+    if isinstance(exc, BadRequest):  # a NetworkError subclass: check it first
+        if any(s in exc.message.lower() for s in _UNREACHABLE_400):
+            return Unreachable(str(exc))
+        return DeliveryError(str(exc))
+    if isinstance(exc, NetworkError):  # includes TimedOut and 5xx answers
+        return TransientDeliveryError(str(exc))
+    return DeliveryError(str(exc))
+
+
+class TelegramMessenger:
+    """Sends direct messages (nudges, digests) to a runner's private chat with the bot.
+
+    Exactly one attempt per call: the core's outbound queue paces and retries.
+    PTB's rate limiter is built with ``max_retries=0`` so it never retries a
+    nudge behind the queue's back. A reply that needs several Bot API calls
+    (long text, files) remembers per ``dedupe_key`` how many parts went out, so
+    a retry by the queue continues where the failed attempt stopped instead of
+    sending the first parts twice.
+    """
+
+    platform = PLATFORM
+    _MAX_REMEMBERED = 10_000
+
+    def __init__(self, bot: ExtBot[Any]) -> None:
+        self._bot = bot
+        self._sent_parts: OrderedDict[str, int] = OrderedDict()
+
+    async def send_direct(
+        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Deliver ``reply`` to the user's private chat (its id equals the user id)."""
+        parts = render(reply)
+        done = self._sent_parts.get(dedupe_key, 0) if dedupe_key else 0
+        for index in range(done, len(parts)):
+            try:
+                await send_part(self._bot, int(platform_user_id), parts[index])
+            except TelegramError as exc:
+                if dedupe_key and index > 0:
+                    self._remember(dedupe_key, index)
+                raise map_error(exc) from exc
+        if dedupe_key:
+            self._sent_parts.pop(dedupe_key, None)
+
+    def _remember(self, key: str, parts_sent: int) -> None:
+        self._sent_parts[key] = parts_sent
+        self._sent_parts.move_to_end(key)
+        while len(self._sent_parts) > self._MAX_REMEMBERED:
+            self._sent_parts.popitem(last=False)

@@ -1,0 +1,78 @@
+"""Telegram ``Update`` -> :class:`~bot.core.messages.Incoming`."""
+
+from __future__ import annotations
+
+from telegram import Chat, Message, Update, User
+
+from bot.core.messages import Incoming
+
+PLATFORM = "telegram"
+
+
+def split_command(text: str) -> tuple[str, str, str]:
+    """``"/log@PacerBot 5k 25:00"`` -> ``("log", "PacerBot", "5k 25:00")``."""
+    # Arguments may start on the next line: split on the first whitespace of any kind.
+    parts = text.strip().split(None, 1)
+    head = parts[0] if parts else ""
+    rest = parts[1].strip() if len(parts) > 1 else ""
+    name, _, target = head.removeprefix("/").partition("@")
+    return name.lower(), target, rest
+
+
+def _incoming(
+    update: Update,
+    user: User,
+    chat: Chat | None,
+    *,
+    is_admin: bool,
+    command: str = "",
+    text: str = "",
+    action: str | None = None,
+) -> Incoming:
+    """Fill the fields every kind of update shares; no chat means the private chat."""
+    private = chat is None or chat.type == Chat.PRIVATE
+    return Incoming(
+        platform=PLATFORM,
+        user_id=str(user.id),
+        chat_id=str(user.id if chat is None else chat.id),
+        is_private=private,
+        is_admin=True if private else is_admin,
+        display_name=user.full_name,
+        command=command,
+        text=text,
+        action=action,
+        idempotency_key=str(update.update_id),
+    )
+
+
+def sender(message: Message) -> User:
+    """Who wrote ``message`` (the handlers' filters only let user messages through)."""
+    if message.from_user is None:
+        raise ValueError("message without a sender")
+    return message.from_user
+
+
+def incoming_command(update: Update, message: Message, *, is_admin: bool = False) -> Incoming:
+    """A ``/command args`` message (PTB has already checked any ``@BotName``)."""
+    name, _, args = split_command(message.text or "")
+    return _incoming(
+        update, sender(message), message.chat, is_admin=is_admin, command=name, text=args
+    )
+
+
+def incoming_text(update: Update, message: Message) -> Incoming:
+    """A plain private message: an onboarding answer."""
+    return _incoming(update, sender(message), message.chat, is_admin=True, text=message.text or "")
+
+
+def incoming_action(update: Update) -> Incoming:
+    """A button press: the callback data is the core's action id, passed on untouched.
+
+    In groups ``is_admin`` is False: checking it would cost a ``getChatMember``
+    call per press, and no button needs it yet.
+    """
+    query = update.callback_query
+    if query is None:
+        raise ValueError("not a callback query")
+    chat = query.message.chat if query.message is not None else None
+    return _incoming(update, query.from_user, chat, is_admin=False, action=query.data or "")

@@ -1,0 +1,51 @@
+"""Fixtures: an initialised adapter whose Bot API calls go to a recording fake."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from adapters.telegram import TelegramAdapter
+from bot.config import Settings
+from tests.telegram.fakes import TOKEN, FakeCore, RecordingRequest
+
+Feed = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@pytest.fixture
+def fake_request() -> RecordingRequest:
+    """The Bot API, as far as the adapter can tell."""
+    return RecordingRequest()
+
+
+@pytest.fixture
+def fake_core() -> FakeCore:
+    """A core that echoes and records."""
+    return FakeCore()
+
+
+@pytest.fixture
+async def adapter(
+    fake_request: RecordingRequest, fake_core: FakeCore
+) -> AsyncIterator[TelegramAdapter]:
+    """An adapter with an initialised (not polling) PTB application."""
+    tg = TelegramAdapter(Settings(telegram_token=TOKEN), fake_core, request=fake_request)
+    await tg.application.initialize()
+    try:
+        yield tg
+    finally:
+        await tg.application.shutdown()
+
+
+@pytest.fixture
+def feed(adapter: TelegramAdapter) -> Feed:
+    """Parse a payload with ``Update.de_json`` and run it through the application."""
+
+    async def _feed(data: dict[str, Any]) -> None:
+        app = adapter.application
+        await app.process_update(Update.de_json(data, app.bot))
+
+    return _feed

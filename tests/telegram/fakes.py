@@ -1,0 +1,71 @@
+"""Fakes for the adapter tests: a recording Bot API transport and a scripted core."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from telegram.error import TimedOut
+from telegram.request import BaseRequest, RequestData
+
+from bot.core.messages import Incoming, Reply
+from tests.telegram.fake_bot_api import BOT_ID, BOT_USERNAME, BotApiResponder, Call
+
+__all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "Call", "FakeCore", "RecordingRequest"]
+
+TOKEN = "123456:TEST-secret-token"
+
+
+class RecordingRequest(BotApiResponder, BaseRequest):
+    """A PTB ``BaseRequest`` that answers like the Bot API, in process, and records calls."""
+
+    @property
+    def read_timeout(self) -> float | None:
+        """Not used: nothing goes over a network."""
+        return 1.0
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        """Record the call and answer it."""
+        params = dict(request_data.parameters) if request_data else {}
+        files: dict[str, str] = {}
+        if request_data is not None and request_data.contains_files:
+            files = {part: str(value[0]) for part, value in request_data.multipart_data.items()}
+        answer = self.answer(url.rsplit("/", 1)[-1], params, files)
+        if answer is None:
+            raise TimedOut("fake timeout")
+        status, body = answer
+        return status, json.dumps(body).encode()
+
+
+class FakeCore:
+    """Records every ``Incoming`` and answers with ``respond`` (an echo by default)."""
+
+    def __init__(self, respond: Callable[[Incoming], Reply] | None = None) -> None:
+        self.received: list[Incoming] = []
+        self.unreachable: list[tuple[str, str, str]] = []
+        self.respond = respond or (lambda i: Reply(text=f"ok {i.command} {i.text}".strip()))
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        """Record and answer."""
+        self.received.append(incoming)
+        return self.respond(incoming)
+
+    async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
+        """Record."""
+        self.unreachable.append((platform, platform_user_id, reason))

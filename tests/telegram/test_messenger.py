@@ -1,0 +1,122 @@
+"""The Messenger makes one attempt per call and maps Bot API errors to the ports."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.telegram import TelegramAdapter, TelegramMessenger
+from bot.core.messages import Attachment, Reply
+from bot.ports import (
+    DeliveryError,
+    Messenger,
+    RateLimited,
+    TransientDeliveryError,
+    Unreachable,
+)
+from tests.telegram.fakes import FakeCore, RecordingRequest
+from tests.telegram.updates import RUNNER_ID
+
+# PTB 22's own RetryAfter constructor warns about its future timedelta type.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
+)
+
+NUDGE = Reply(text="Time for your 10-minute hip routine & a <short> walk")
+
+
+def test_adapter_exposes_a_port_messenger(adapter: TelegramAdapter) -> None:
+    assert isinstance(adapter.messenger, Messenger)
+    assert adapter.messenger.platform == "telegram"
+
+
+async def test_send_direct_delivers_escaped_text(
+    adapter: TelegramAdapter, fake_request: RecordingRequest
+) -> None:
+    await adapter.messenger.send_direct(str(RUNNER_ID), NUDGE, dedupe_key="nudge:1")
+
+    [sent] = fake_request.calls_to("sendMessage")
+    assert sent.chat_id == RUNNER_ID
+    assert sent.params["text"] == "Time for your 10-minute hip routine &amp; a &lt;short&gt; walk"
+    assert sent.params["parse_mode"] == "HTML"
+
+
+@pytest.mark.parametrize(
+    ("status", "description", "error"),
+    [
+        (403, "Forbidden: bot was blocked by the user", Unreachable),
+        (403, "Forbidden: bot can't initiate conversation with a user", Unreachable),
+        (400, "Bad Request: chat not found", Unreachable),
+        (400, "Bad Request: message text is empty", DeliveryError),
+        (500, "Internal Server Error", TransientDeliveryError),
+        (502, "Bad Gateway", TransientDeliveryError),
+    ],
+)
+async def test_errors_map_to_ports(
+    adapter: TelegramAdapter,
+    fake_request: RecordingRequest,
+    status: int,
+    description: str,
+    error: type[Exception],
+) -> None:
+    fake_request.fail("sendMessage", status, description)
+
+    with pytest.raises(error) as raised:
+        await adapter.messenger.send_direct(str(RUNNER_ID), NUDGE)
+
+    assert type(raised.value) is error
+    assert len(fake_request.calls_to("sendMessage")) == 1
+
+
+async def test_flood_control_is_raised_not_retried(
+    adapter: TelegramAdapter, fake_request: RecordingRequest, fake_core: FakeCore
+) -> None:
+    fake_request.fail("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+
+    with pytest.raises(RateLimited) as raised:
+        await adapter.messenger.send_direct(str(RUNNER_ID), NUDGE)
+
+    assert raised.value.retry_after == 7.0
+    assert len(fake_request.calls_to("sendMessage")) == 1  # PTB's limiter did not retry
+    assert fake_core.unreachable == []  # the queue decides; the messenger calls nothing else
+
+
+async def test_timeout_is_transient(
+    adapter: TelegramAdapter, fake_request: RecordingRequest
+) -> None:
+    fake_request.timeout("sendMessage")
+
+    with pytest.raises(TransientDeliveryError):
+        await adapter.messenger.send_direct(str(RUNNER_ID), NUDGE)
+
+
+async def test_retry_with_same_dedupe_key_resumes_after_sent_parts(
+    adapter: TelegramAdapter, fake_request: RecordingRequest
+) -> None:
+    digest = Reply(
+        text="Weekly digest",
+        attachments=(Attachment("week.png", b"png", "image/png"),),
+    )
+    fake_request.fail("sendPhoto", 429, "Too Many Requests: retry after 3", retry_after=3)
+
+    with pytest.raises(RateLimited):
+        await adapter.messenger.send_direct(str(RUNNER_ID), digest, dedupe_key="digest:w48")
+    await adapter.messenger.send_direct(str(RUNNER_ID), digest, dedupe_key="digest:w48")
+
+    assert fake_request.api_calls == ["sendMessage", "sendPhoto", "sendPhoto"]
+
+
+async def test_without_dedupe_key_a_retry_sends_everything(
+    adapter: TelegramAdapter, fake_request: RecordingRequest
+) -> None:
+    digest = Reply(text="Weekly digest", attachments=(Attachment("w.png", b"png", "image/png"),))
+    fake_request.fail("sendPhoto", 502, "Bad Gateway")
+
+    with pytest.raises(TransientDeliveryError):
+        await adapter.messenger.send_direct(str(RUNNER_ID), digest)
+    await adapter.messenger.send_direct(str(RUNNER_ID), digest)
+
+    assert fake_request.api_calls == ["sendMessage", "sendPhoto", "sendMessage", "sendPhoto"]
+
+
+def test_messenger_class_is_exported() -> None:
+    assert TelegramMessenger.platform == "telegram"

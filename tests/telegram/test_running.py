@@ -1,0 +1,170 @@
+"""The adapter started for real: polling against the fake Bot API server, webhook mode,
+per-chat ordering, and the factory the app calls."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from telegram import Update
+from telegram.error import InvalidToken
+
+import adapters.telegram
+from adapters.telegram import TelegramAdapter
+from adapters.telegram.processing import PerChatUpdateProcessor
+from bot.config import Settings
+from bot.core.messages import Incoming, Reply
+from bot.ports import Adapter, AdapterContext
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fakes import TOKEN, FakeCore, RecordingRequest
+from tests.telegram.updates import RUNNER_ID, payload
+
+WAIT = 10.0  # seconds; generous upper bound, tests finish far sooner
+
+
+class SignallingCore(FakeCore):
+    """A FakeCore whose tests can wait for the n-th incoming."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = asyncio.Condition()
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        """Record, wake waiters, answer."""
+        reply = await super().handle(incoming)
+        async with self.changed:
+            self.changed.notify_all()
+        return reply
+
+    async def wait_for_count(self, n: int) -> list[Incoming]:
+        """Wait (bounded) until ``n`` incomings arrived."""
+        async with asyncio.timeout(WAIT), self.changed:
+            await self.changed.wait_for(lambda: len(self.received) >= n)
+        return self.received
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[FakeBotApi]:
+    """The fake Bot API server on 127.0.0.1."""
+    async with FakeBotApi(TOKEN, max_poll_wait=0.5) as api:
+        yield api
+
+
+async def test_polling_adapter_answers_and_stops_cleanly(bot_api: FakeBotApi) -> None:
+    core = SignallingCore()
+    settings = Settings(telegram_token=TOKEN, telegram_api_base_url=bot_api.base_url)
+    tg = TelegramAdapter(settings, core)
+    await tg.start()
+    try:
+        bot_api.push_update(payload("private_command", text="/log 5k 25:00"))
+        sent = await bot_api.wait_for(lambda c: c.method == "sendMessage", within=WAIT)
+    finally:
+        await asyncio.wait_for(tg.stop(), WAIT)
+
+    assert sent.chat_id == RUNNER_ID
+    assert sent.text == "ok log 5k 25:00"
+    assert [(i.command, i.text) for i in core.received] == [("log", "5k 25:00")]
+    assert {"deleteWebhook", "setMyCommands"} <= set(bot_api.api_calls)
+    polls = bot_api.calls_to("getUpdates")
+    assert set(polls[0].params["allowed_updates"]) == {
+        "message",
+        "callback_query",
+        "my_chat_member",
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def test_webhook_mode_checks_the_secret(fake_request: RecordingRequest) -> None:
+    core = SignallingCore()
+    port = _free_port()
+    settings = Settings(
+        telegram_token=TOKEN,
+        telegram_webhook_url="https://pacer.example/tg/hook",
+        telegram_webhook_listen="127.0.0.1",
+        telegram_webhook_port=port,
+        telegram_webhook_secret="s3cret-token",
+    )
+    tg = TelegramAdapter(settings, core, request=fake_request)
+    await tg.start()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    update = payload("private_command", text="/week")
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT)) as http:
+            wrong = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
+            async with http.post(url, json=update, headers=wrong) as response:
+                assert response.status == 403
+            right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            async with http.post(url, json=update, headers=right) as response:
+                assert response.status == 200
+            received = await core.wait_for_count(1)
+    finally:
+        await asyncio.wait_for(tg.stop(), WAIT)
+
+    assert [(i.command, i.idempotency_key) for i in received] == [("week", "900001")]
+    [hook] = fake_request.calls_to("setWebhook")
+    assert hook.params["url"] == "https://pacer.example/tg/hook"
+    assert hook.params["secret_token"] == "s3cret-token"
+
+
+async def test_same_chat_in_order_other_chats_alongside() -> None:
+    processor = PerChatUpdateProcessor(max_concurrent_updates=8)
+    first_started = asyncio.Event()
+    release_first = asyncio.Event()
+    order: list[str] = []
+
+    async def job(name: str, *, block: bool = False) -> None:
+        order.append(f"{name} start")
+        if block:
+            first_started.set()
+            await release_first.wait()
+        order.append(f"{name} end")
+
+    def update(update_id: int, chat_id: int) -> Update:
+        data: dict[str, Any] = payload("private_text", update_id=update_id)
+        data["message"]["chat"]["id"] = chat_id
+        return Update.de_json(data, None)
+
+    async with processor:
+        a1 = asyncio.create_task(processor.process_update(update(1, 1), job("a1", block=True)))
+        await asyncio.wait_for(first_started.wait(), WAIT)
+        a2 = asyncio.create_task(processor.process_update(update(2, 1), job("a2")))
+        b1 = asyncio.create_task(processor.process_update(update(3, 2), job("b1")))
+        await asyncio.wait_for(b1, WAIT)
+        assert order == ["a1 start", "b1 start", "b1 end"]  # a2 waits behind a1
+        release_first.set()
+        await asyncio.wait_for(asyncio.gather(a1, a2), WAIT)
+
+    assert order[3:] == ["a1 end", "a2 start", "a2 end"]
+
+
+def test_create_adapter_uses_context_settings_and_core() -> None:
+    core = FakeCore()
+    ctx = AdapterContext(Settings(telegram_token=TOKEN), core, lambda: None)  # type: ignore[arg-type]
+
+    tg = adapters.telegram.create_adapter(ctx)
+    as_port: Adapter = tg  # mypy checks that the adapter satisfies the port
+
+    assert as_port.platform == "telegram"
+    assert tg.messenger.platform == "telegram"
+    assert tg.application.bot.token == TOKEN
+
+
+async def test_failed_start_cleans_up_and_raises(fake_request: RecordingRequest) -> None:
+    fake_request.fail("getMe", 401, "Unauthorized")
+    tg = TelegramAdapter(Settings(telegram_token=TOKEN), FakeCore(), request=fake_request)
+
+    with pytest.raises(InvalidToken):
+        await tg.start()
+
+    assert not tg.application.running
+    assert fake_request.api_calls == []

@@ -1,0 +1,52 @@
+"""Real-shaped Telegram ``Update`` payloads, loaded from ``payloads/*.json`` and varied."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PAYLOADS = Path(__file__).parent / "payloads"
+
+RUNNER_ID = 5550001
+GROUP_ID = -1001234567890
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def payload(name: str, *, update_id: int | None = None, text: str | None = None) -> dict[str, Any]:
+    """A fresh copy of ``payloads/<name>.json``, optionally with another id or message text.
+
+    A new text starting with ``/`` gets a matching ``bot_command`` entity, as
+    Telegram would send it.
+    """
+    data = copy.deepcopy(_load(name))
+    if update_id is not None:
+        data["update_id"] = update_id
+    if text is not None:
+        message = data.get("message") or data["edited_message"]
+        message["text"] = text
+        message.pop("entities", None)
+        if text.startswith("/"):
+            length = len(text.split(None, 1)[0])
+            message["entities"] = [{"offset": 0, "length": length, "type": "bot_command"}]
+    return data
+
+
+def callback(data: str, *, chat: str = "private", update_id: int = 900003) -> dict[str, Any]:
+    """A button press carrying ``data``, in the runner's private chat or in the group."""
+    update = payload("callback_query", update_id=update_id)
+    update["callback_query"]["data"] = data
+    if chat == "group":
+        update["callback_query"]["message"]["chat"] = {
+            "id": GROUP_ID,
+            "title": "Sunrise Runners",
+            "type": "supergroup",
+        }
+    return update

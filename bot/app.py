@@ -65,10 +65,18 @@ class App:
         """Open storage and start the adapters."""
         await self.db.open()
         ctx = AdapterContext(self.settings, self.core, self.request_shutdown)
-        for name in self.enabled_platforms() if platforms is None else platforms:
+        wanted = self.enabled_platforms() if platforms is None else platforms
+        for name in wanted:
             module = importlib.import_module(ADAPTER_MODULES[name])
             adapter: Adapter = module.create_adapter(ctx)
-            await adapter.start()
+            try:
+                await adapter.start()
+            except Exception:
+                if len(wanted) == 1:
+                    raise
+                # One platform being down must not take the others with it.
+                log.exception("%s adapter failed to start; running without it", name)
+                continue
             self.adapters.append(adapter)
             log.info("%s adapter started", name)
 

@@ -1,0 +1,94 @@
+"""Ready-made replies for the nudge commands (/nudges, /bedtime, /race, snooze answers).
+
+The command handlers may use these or format the engine's dataclasses themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.core.messages import Button, Reply
+from bot.nudges.engine import NudgeStatus, RaceInfo, SnoozeResult
+from bot.nudges.kinds import Kind
+from bot.nudges.plans import BedtimePlan
+from bot.nudges.schedule import format_hhmm
+
+
+def _when(moment: datetime, today: date) -> str:
+    """``07:00`` today, ``tomorrow 07:00``, or ``Mon 07:00``."""
+    hhmm = format_hhmm(moment.time())
+    days = (moment.date() - today).days
+    if days == 0:
+        return f"today {hhmm}"
+    if days == 1:
+        return f"tomorrow {hhmm}"
+    return f"{moment.strftime('%a')} {hhmm}"
+
+
+def status_reply(status: NudgeStatus, today: date) -> Reply:
+    """The /nudges overview: each kind, on or off, and when the next one comes."""
+    lines = ["Your nudges:"]
+    buttons: list[tuple[Button, ...]] = []
+    for item in status.kinds:
+        if not item.enabled:
+            state = "off"
+        elif item.kind is Kind.POST_RUN_FUEL:
+            state = "on, after each logged run"
+        elif not item.configured:
+            state = f"not set up: {item.note}"
+        elif item.next_local is None:
+            state = "on"
+        else:
+            state = f"next {_when(item.next_local, today)}"
+            if item.skipped_in_quiet:
+                state += " (inside your quiet hours, so it will not be sent)"
+        lines.append(f"- {item.kind.label}: {state}")
+        verb, action = ("Turn off", "stop") if item.enabled else ("Turn on", "start")
+        buttons.append(
+            (Button(f"{verb}: {item.kind.label}", f"/nudge {action} {item.kind.value}"),)
+        )
+    if status.paused_until is not None:
+        lines.append(f"Paused until {status.paused_until.isoformat()} (/pause off to resume).")
+    if status.race_date is not None:
+        name = status.race_name or "Goal race"
+        lines.append(f"{name}: {status.race_date.isoformat()}.")
+    buttons.append((Button("Send me one of each now", "/nudges test"),))
+    return Reply("\n".join(lines), buttons=tuple(buttons), private=True)
+
+
+def bedtime_reply(plan: BedtimePlan | None) -> Reply:
+    """The /bedtime answer: this week's bedtime, the target and the weeks to go."""
+    if plan is None:
+        return Reply("Tell me your usual bedtime first: /settings bedtime 23:30", private=True)
+    lines = [f"This week's bedtime: {format_hhmm(plan.this_week)}."]
+    if plan.reached:
+        lines.append(f"You're at your target, {format_hhmm(plan.target)}. Keep it steady.")
+    else:
+        weeks = "week" if plan.weeks_to_go == 1 else "weeks"
+        lines.append(
+            f"Target {format_hhmm(plan.target)}: {plan.weeks_to_go} more {weeks} "
+            f"at {plan.step_minutes} min a week."
+        )
+    steps = tuple(Button(f"{m} min/week", f"/bedtime step {m}") for m in (10, 15, 20, 30))
+    return Reply("\n".join(lines), buttons=(steps,), private=True)
+
+
+def race_reply(race: RaceInfo) -> Reply:
+    """The /race answer."""
+    if race.race_date is None or race.days_left is None:
+        return Reply("No goal race set. /race 2027-04-12 Boston", private=True)
+    name = race.name or "Your race"
+    extra = " Sleep nudges will say so from two weeks out." if race.days_left > 14 else ""
+    return Reply(
+        f"{name}: {race.race_date.isoformat()}, {race.days_left} days to go.{extra}", private=True
+    )
+
+
+def snooze_reply(result: SnoozeResult, today: date) -> Reply:
+    """The answer to a snooze tap."""
+    if result.due_local is None:
+        return Reply(f"OK, no more of that one today ({result.note}).", private=True)
+    text = f"Snoozed: I'll remind you {_when(result.due_local, today)}."
+    if result.note:
+        text += f" ({result.note})"
+    return Reply(text, private=True)

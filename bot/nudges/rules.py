@@ -1,0 +1,146 @@
+"""From a runner's settings to the recurrence rule of each kind of nudge (pure)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime, time, tzinfo
+
+from bot.nudges.kinds import Kind
+from bot.nudges.plans import MAX_FIRST_STEP_MINUTES, BedtimePlan, bedtime_plan
+from bot.nudges.schedule import (
+    QuietHours,
+    Rule,
+    ScheduleError,
+    parse_days,
+    parse_hhmm,
+    wall_at,
+    zone,
+)
+from bot.storage.nudges import NudgePrefs, RunnerSettings
+
+
+def _time(value: str | None) -> time | None:
+    if not value:
+        return None
+    try:
+        return parse_hhmm(value)
+    except ScheduleError:
+        return None
+
+
+def runner_zone(settings: RunnerSettings) -> tzinfo | None:
+    """The runner's time zone, or None when the stored name is unusable."""
+    try:
+        return zone(settings.timezone)
+    except ScheduleError:
+        return None
+
+
+def quiet_hours(settings: RunnerSettings) -> QuietHours | None:
+    """The runner's quiet hours, if both ends are set."""
+    start, end = _time(settings.quiet_start), _time(settings.quiet_end)
+    if start is None or end is None or start == end:
+        return None
+    return QuietHours(start, end)
+
+
+def refresh_plan(settings: RunnerSettings, today: date) -> NudgePrefs:
+    """Prefs with a bedtime plan matching the current bedtime and target.
+
+    A plan is (re)started today whenever the runner's usual bedtime or target
+    changed since it was built; otherwise the stored plan is kept.
+    """
+    prefs = settings.prefs
+    if settings.bedtime is None or _time(settings.bedtime) is None:
+        if prefs.plan_start is None and prefs.plan_source is None:
+            return prefs
+        return dataclasses.replace(
+            prefs, plan_start=None, plan_from=None, plan_source=None, plan_target=None
+        )
+    if (
+        prefs.plan_start is None
+        or prefs.plan_from is None
+        or prefs.plan_source != settings.bedtime
+        or prefs.plan_target != settings.target_bedtime
+    ):
+        return dataclasses.replace(
+            prefs,
+            plan_start=today.isoformat(),
+            plan_from=settings.bedtime,
+            plan_source=settings.bedtime,
+            plan_target=settings.target_bedtime,
+            plan_first_step=MAX_FIRST_STEP_MINUTES,
+        )
+    return prefs
+
+
+def plan_on(settings: RunnerSettings, day: date) -> BedtimePlan | None:
+    """The bedtime plan as it stands on a local date (None without a bedtime).
+
+    Without a target the plan simply holds the usual bedtime.
+    """
+    prefs = settings.prefs
+    start = _time(prefs.plan_from) or _time(settings.bedtime)
+    if start is None:
+        return None
+    target = _time(settings.target_bedtime) or start
+    start_date = date.fromisoformat(prefs.plan_start) if prefs.plan_start else day
+    return bedtime_plan(
+        start,
+        target,
+        start_date=start_date,
+        today=day,
+        step_minutes=prefs.bedtime_step,
+        first_step_minutes=prefs.plan_first_step,
+    )
+
+
+def rule_for(settings: RunnerSettings, kind: Kind) -> Rule | None:
+    """How ``kind`` recurs for this runner, or None when the needed settings are missing."""
+    tz = runner_zone(settings)
+    if tz is None or not kind.recurring:
+        return None
+    quiet = quiet_hours(settings)
+    prefs = settings.prefs
+    if kind is Kind.WIND_DOWN:
+        if _time(settings.bedtime) is None:
+            return None
+        lead = prefs.wind_down_lead
+
+        def wind_down(anchor: date) -> datetime | None:
+            plan = plan_on(settings, anchor)
+            return None if plan is None else wall_at(anchor, plan.this_week, -lead, night=True)
+
+        return Rule(tz, wind_down, quiet=quiet, quiet_move=kind.quiet_move)
+    if kind is Kind.SLEEP_CHECKIN:
+        wake = _time(settings.wake_time)
+        if wake is None:
+            return None
+        return Rule(tz, lambda a: wall_at(a, wake), quiet=quiet, quiet_move=kind.quiet_move)
+    if kind is Kind.PRE_RUN_MOBILITY:
+        run_time = _time(settings.run_time)
+        days = _days(settings.run_days)
+        if run_time is None or not days:
+            return None
+        lead = prefs.pre_run_lead
+        return Rule(
+            tz,
+            lambda a: wall_at(a, run_time, -lead),
+            days=days,
+            quiet=quiet,
+            quiet_move=kind.quiet_move,
+        )
+    strength_time = _time(prefs.strength_time)
+    days = _days(prefs.strength_days)
+    if strength_time is None or not days:
+        return None
+    return Rule(
+        tz, lambda a: wall_at(a, strength_time), days=days, quiet=quiet, quiet_move=kind.quiet_move
+    )
+
+
+def _days(value: str) -> frozenset[int]:
+    try:
+        return parse_days(value)
+    except ScheduleError:
+        return frozenset()

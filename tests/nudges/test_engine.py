@@ -1,0 +1,767 @@
+"""The engine end to end: real SQLite on a temp file, a fake clock, recording messengers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.nudges.engine import EngineSettings, NudgeEngine, NudgeError, NudgeNotFound, SweepReport
+from bot.nudges.kinds import Kind
+from bot.ports import Messenger
+from bot.storage.database import Database
+from bot.storage.nudges import Delivery
+
+from .conftest import (
+    RecordingMessenger,
+    add_checkin,
+    add_run,
+    add_user,
+    fake_sleep,
+    set_user,
+    utc,
+)
+
+
+async def tick(engine: NudgeEngine) -> SweepReport:
+    """One sweep, then let the queues send (moving the fake clock as they pace)."""
+    report = await engine.sweep()
+    await engine.drain()
+    return report
+
+
+async def deliveries(engine: NudgeEngine, kind: Kind | None = None) -> list[Delivery]:
+    rows = await engine.store.deliveries()
+    return [d for d in rows if kind is None or d.kind == kind.value]
+
+
+async def test_claim_and_send_once(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, timezone="Europe/London", wake_time="07:00")
+    await engine.reschedule_user(uid)
+    status = await engine.status(uid)
+    sleep = next(k for k in status.kinds if k.kind is Kind.SLEEP_CHECKIN)
+    assert sleep.next_local == datetime(2026, 11, 27, 7, 0, tzinfo=ZoneInfo("Europe/London"))
+
+    clock.set(utc(2026, 11, 27, 6, 59, 58))
+    assert (await tick(engine)).claimed == 0
+    clock.set(utc(2026, 11, 27, 7, 0, 3))
+    report = await tick(engine)
+    assert (report.claimed, report.queued) == (1, 1)
+    assert len(telegram.sent) == 1
+    sent = telegram.sent[0]
+    assert sent.platform_user_id == f"u{uid}"
+    assert [b.action for b in sent.reply.buttons[0]] == [
+        "/slept 5.5",
+        "/slept 6.5",
+        "/slept 7.5",
+        "/slept 8.5",
+    ]
+    [record] = await deliveries(engine)
+    assert (record.status, record.attempts, record.occurrence) == ("sent", 1, "2026-11-27")
+    assert record.sent_at == "2026-11-27T07:00:03+00:00" and record.platform == "telegram"
+    assert sent.dedupe_key == f"nudge-{record.id}"
+
+    assert (await tick(engine)).claimed == 0  # a second sweep finds nothing
+    clock.set(utc(2026, 11, 28, 7, 0, 1))
+    await tick(engine)
+    assert len(telegram.sent) == 2
+
+
+async def test_concurrent_sweeps_never_duplicate(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    users = [await add_user(db, wake_time="07:00") for _ in range(60)]
+    await engine.reschedule_users()
+    clock.set(utc(2026, 11, 27, 7, 0, 5))
+    await asyncio.gather(engine.sweep(), engine.sweep(), engine.sweep())
+    await engine.drain()
+    assert Counter(s.platform_user_id for s in telegram.sent) == Counter(f"u{u}" for u in users)
+
+
+async def test_two_processes_on_one_file_never_duplicate(
+    engine: NudgeEngine, db: Database, db_path: str, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    for _ in range(40):
+        await add_user(db, wake_time="07:00")
+    await engine.reschedule_users()
+    other_db = Database(db_path)
+    await other_db.open()
+    try:
+        other_telegram = RecordingMessenger("telegram", clock)
+        other = NudgeEngine(other_db, clock, {"telegram": other_telegram}, sleep=fake_sleep(clock))
+        clock.set(utc(2026, 11, 27, 7, 1))
+        await asyncio.gather(tick(engine), tick(other))
+        everyone = [s.platform_user_id for s in telegram.sent + other_telegram.sent]
+        assert len(everyone) == 40 and len(set(everyone)) == 40
+    finally:
+        await other_db.close()
+
+
+async def test_crash_between_claim_and_send_is_at_most_once(
+    db: Database, clock: FakeClock, messengers: dict[str, Messenger], telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, wake_time="07:00")
+    first = NudgeEngine(db, clock, messengers, sleep=fake_sleep(clock))
+    await first.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 7, 0, 2))
+    report = await first.sweep()  # claimed and queued ...
+    assert report.queued == 1
+    del first  # ... and the process dies before the queue sends it
+
+    clock.advance(seconds=30)
+    restarted = NudgeEngine(db, clock, messengers, sleep=fake_sleep(clock))
+    assert await restarted.recover() == 1
+    [record] = await deliveries(restarted)
+    assert (record.status, record.reason, record.sent_at) == ("failed", "crashed before send", None)
+    await tick(restarted)
+    assert telegram.sent == []  # never resent
+    clock.set(utc(2026, 11, 28, 7, 0, 2))
+    await tick(restarted)
+    assert len(telegram.sent) == 1  # the next day's occurrence is unaffected
+
+
+async def test_stale_claims_are_failed_by_a_later_sweep_after_the_timeout(
+    db: Database, clock: FakeClock, messengers: dict[str, Messenger], telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, wake_time="07:00")
+    dead = NudgeEngine(db, clock, messengers, sleep=fake_sleep(clock))
+    await dead.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 7, 0, 2))
+    await dead.sweep()
+    alive = NudgeEngine(db, clock, messengers, sleep=fake_sleep(clock))
+    clock.advance(minutes=5)
+    assert (await tick(alive)).reaped == 0  # younger than the claim timeout
+    clock.advance(minutes=6)
+    assert (await tick(alive)).reaped == 1
+    assert [d.status for d in await deliveries(alive)] == ["failed"]
+    assert telegram.sent == []
+
+
+@pytest.mark.parametrize(
+    ("late_minutes", "sent"), [(0, True), (90, True), (119, True), (121, False)]
+)
+async def test_grace_window(
+    engine: NudgeEngine,
+    db: Database,
+    clock: FakeClock,
+    telegram: RecordingMessenger,
+    late_minutes: int,
+    sent: bool,
+) -> None:
+    uid = await add_user(db, wake_time="07:00")
+    await engine.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 7, 0) + timedelta(minutes=late_minutes))
+    report = await tick(engine)
+    assert len(telegram.sent) == int(sent)
+    [record] = await deliveries(engine)
+    assert record.status == ("sent" if sent else "skipped")
+    assert report.stale == int(not sent)
+    if not sent:
+        assert record.reason == "stale"
+
+
+async def test_a_long_outage_never_bursts(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    await add_user(
+        db,
+        wake_time="07:00",
+        bedtime="23:00",
+        run_days="mon,tue,wed,thu,fri,sat,sun",
+        run_time="18:00",
+    )
+    await engine.reschedule_users()
+    clock.set(utc(2026, 12, 3, 8, 0))  # down for a week; this morning's 07:00 is within grace
+    await tick(engine)
+    assert [s.reply.meta["nudge_kind"] for s in telegram.sent] == ["sleep_checkin"]
+    records = await deliveries(engine)
+    assert Counter((d.kind, d.status) for d in records) == {
+        ("sleep_checkin", "skipped"): 1,  # the first missed one, recorded stale
+        ("sleep_checkin", "sent"): 1,
+        ("wind_down", "skipped"): 1,
+        ("pre_run_mobility", "skipped"): 1,
+    }
+    assert {d.reason for d in records if d.status == "skipped"} == {"stale"}
+    for row in await engine.store.schedules(1):
+        assert row.next_due_utc is None or row.next_due_utc > "2026-12-03T08:00:00+00:00"
+
+
+async def test_no_nudge_for_a_habit_already_done(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(
+        db, timezone="America/New_York", wake_time="06:00", run_days="fri,sat", run_time="07:00"
+    )
+    await engine.reschedule_user(uid)
+    await add_checkin(db, uid, "sleep", "2026-11-27", hours=7.5)
+    await add_checkin(db, uid, "mobility", "2026-11-27", kind="pre")
+    await add_run(db, uid, "2026-11-28", "2026-11-28T11:30:00+00:00")
+    while clock.now() < utc(2026, 11, 29, 10):  # until Sunday 05:00 in New York
+        clock.advance(minutes=15)
+        await tick(engine)
+    reasons = {(d.kind, d.anchor): (d.status, d.reason) for d in await deliveries(engine)}
+    assert reasons[("sleep_checkin", "2026-11-27")] == ("skipped", "done")
+    assert reasons[("pre_run_mobility", "2026-11-27")] == ("skipped", "done")
+    assert reasons[("pre_run_mobility", "2026-11-28")] == ("skipped", "run already logged")
+    assert reasons[("sleep_checkin", "2026-11-28")] == ("sent", "")
+    assert [s.reply.meta["nudge_kind"] for s in telegram.sent] == ["sleep_checkin"]
+
+
+async def test_snooze_20_minutes_then_skip_today(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, run_days="fri", run_time="07:00")
+    await engine.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 6, 50))
+    await tick(engine)
+    [first] = await deliveries(engine)
+    result = await engine.snooze(uid, first.id, "20m")
+    assert result.due_local == utc(2026, 11, 27, 7, 10)
+    clock.set(utc(2026, 11, 27, 7, 10, 1))
+    await tick(engine)
+    assert len(telegram.sent) == 2 and "Leg swings" in telegram.sent[1].reply.text
+    second = (await deliveries(engine))[-1]
+    assert second.occurrence == "2026-11-27~z1"
+    await engine.snooze(uid, second.id, "1h")
+    await engine.skip_today(uid, second.id)  # changes their mind: no more today
+    clock.set(utc(2026, 11, 27, 8, 30))
+    await tick(engine)
+    assert len(telegram.sent) == 2
+    with pytest.raises(NudgeNotFound):
+        await engine.snooze(uid + 1, first.id, "20m")
+    with pytest.raises(NudgeError):
+        await engine.snooze(uid, first.id, "5m")
+
+
+async def test_snooze_limit(engine: NudgeEngine, db: Database, clock: FakeClock) -> None:
+    uid = await add_user(db, wake_time="07:00")
+    await engine.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 7, 0, 1))
+    await tick(engine)
+    for _ in range(3):
+        last = (await deliveries(engine))[-1]
+        await engine.snooze(uid, last.id, "20m")
+        clock.advance(minutes=21)
+        await tick(engine)
+    last = (await deliveries(engine))[-1]
+    with pytest.raises(NudgeError):
+        await engine.snooze(uid, last.id, "20m")
+
+
+async def test_snooze_tomorrow(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, wake_time="07:00", run_days="fri", run_time="18:00")
+    await engine.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 7, 0, 1))
+    await tick(engine)
+    sleep = (await deliveries(engine, Kind.SLEEP_CHECKIN))[0]
+    merged = await engine.snooze(uid, sleep.id, "tomorrow")
+    assert merged.note == "tomorrow's regular nudge"  # a daily nudge comes anyway
+    clock.set(utc(2026, 11, 27, 17, 50, 1))
+    await tick(engine)
+    mobility = (await deliveries(engine, Kind.PRE_RUN_MOBILITY))[0]
+    moved = await engine.snooze(uid, mobility.id, "tomorrow")
+    assert moved.due_local == utc(2026, 11, 28, 17, 50)
+    clock.set(utc(2026, 11, 28, 7, 0, 2))
+    await tick(engine)
+    clock.set(utc(2026, 11, 28, 17, 50, 2))
+    await tick(engine)
+    kinds = [s.reply.meta["nudge_kind"] for s in telegram.sent]
+    assert kinds == ["sleep_checkin", "pre_run_mobility", "sleep_checkin", "pre_run_mobility"]
+
+
+async def test_pause_until_a_date(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, wake_time="07:00")
+    await engine.reschedule_user(uid)
+    await engine.pause_until(uid, date(2026, 11, 29))
+    for day in (27, 28, 29):
+        clock.set(utc(2026, 11, day, 7, 0, 1))
+        await tick(engine)
+    statuses = [(d.anchor, d.status, d.reason) for d in await deliveries(engine)]
+    assert statuses == [
+        ("2026-11-27", "skipped", "paused"),
+        ("2026-11-28", "skipped", "paused"),
+        ("2026-11-29", "sent", ""),
+    ]
+    assert (await engine.status(uid)).paused_until == date(2026, 11, 29)
+    with pytest.raises(NudgeError):
+        await engine.pause_until(uid, date(2026, 11, 1))
+    assert await engine.pause_until(uid, None) is None
+
+
+async def test_quiet_hours_move_the_morning_and_drop_the_wind_down(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(
+        db,
+        timezone="Europe/Berlin",
+        wake_time="06:30",
+        bedtime="22:30",
+        quiet_start="22:00",
+        quiet_end="07:00",
+    )
+    await engine.reschedule_user(uid)
+    status = {k.kind: k for k in (await engine.status(uid)).kinds}
+    berlin = ZoneInfo("Europe/Berlin")
+    assert status[Kind.SLEEP_CHECKIN].next_local == datetime(2026, 11, 27, 7, 0, tzinfo=berlin)
+    wind_down = status[Kind.WIND_DOWN]
+    # Week 0 of a plan without a target keeps 22:30, so the wind-down is 22:00: quiet.
+    assert wind_down.next_local == datetime(2026, 11, 26, 22, 0, tzinfo=berlin)
+    assert wind_down.skipped_in_quiet
+    for _ in range(24 * 12):
+        clock.advance(minutes=5)
+        await tick(engine)
+    records = {d.kind: d for d in await deliveries(engine)}
+    assert (records["wind_down"].status, records["wind_down"].reason) == ("skipped", "quiet hours")
+    assert records["sleep_checkin"].status == "sent"
+    assert [s.at.astimezone(berlin).strftime("%H:%M") for s in telegram.sent] == ["07:00"]
+
+
+async def test_unreachable_marks_the_identity_and_falls_back(
+    engine: NudgeEngine,
+    db: Database,
+    clock: FakeClock,
+    telegram: RecordingMessenger,
+    discord: RecordingMessenger,
+) -> None:
+    uid = await add_user(db, wake_time="07:00", identities=(("discord", "d1"), ("telegram", "t1")))
+    telegram.refuse.add("t1")
+    await engine.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 7, 0, 1))
+    await tick(engine)  # telegram was seen last, so it is tried first
+    [record] = await deliveries(engine)
+    assert (record.status, record.platform) == ("unreachable", "telegram")
+    async with db.conn.execute(
+        "SELECT platform, unreachable_since FROM identities ORDER BY platform"
+    ) as cur:
+        rows = [tuple(r) for r in await cur.fetchall()]
+    assert rows == [("discord", None), ("telegram", "2026-11-27T07:00:01+00:00")]
+    clock.set(utc(2026, 11, 28, 7, 0, 1))
+    await tick(engine)
+    assert [s.platform_user_id for s in discord.sent] == ["d1"]
+    assert len(telegram.calls) == 1  # never tried again
+
+
+async def test_no_reachable_chat_is_recorded_not_sent(
+    engine: NudgeEngine, db: Database, clock: FakeClock
+) -> None:
+    uid = await add_user(db, wake_time="07:00", identities=(("whatsapp", "w1"),))
+    await engine.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 7, 0, 1))
+    await tick(engine)
+    [record] = await deliveries(engine)
+    assert (record.status, record.reason) == ("unreachable", "no reachable chat")
+
+
+async def test_the_chosen_platform_wins(
+    engine: NudgeEngine,
+    db: Database,
+    clock: FakeClock,
+    telegram: RecordingMessenger,
+    discord: RecordingMessenger,
+) -> None:
+    uid = await add_user(
+        db,
+        wake_time="07:00",
+        nudge_platform="discord",
+        identities=(("discord", "d1"), ("telegram", "t1")),
+    )
+    await engine.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 7, 0, 1))
+    await tick(engine)
+    assert len(discord.sent) == 1 and telegram.sent == []
+    await set_user(db, uid, "nudge_platform", None)  # no choice: where they last talked
+    clock.set(utc(2026, 11, 28, 7, 0, 1))
+    await tick(engine)
+    assert len(telegram.sent) == 1
+
+
+async def test_post_run_fuel_once_and_only_without_a_snack(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, timezone="Europe/Paris")
+    logged = utc(2026, 11, 26, 12, 0)
+    run1 = await add_run(db, uid, "2026-11-26", logged.isoformat())
+    due = await engine.on_run_logged(uid, run1, logged)
+    assert due == logged + timedelta(minutes=20)
+    assert await engine.on_run_logged(uid, run1, logged) is None  # never twice
+    clock.set(logged + timedelta(minutes=20, seconds=2))
+    await tick(engine)
+    assert [s.reply.buttons[0][0].action for s in telegram.sent] == ["/fuel"]
+    clock.advance(hours=2)
+    await tick(engine)
+    assert len(telegram.sent) == 1
+
+    logged2 = utc(2026, 11, 26, 17, 0)
+    run2 = await add_run(db, uid, "2026-11-26", logged2.isoformat())
+    await engine.on_run_logged(uid, run2, logged2)
+    await add_checkin(db, uid, "fuel", "2026-11-26", created_at="2026-11-26T17:05:00+00:00")
+    clock.set(logged2 + timedelta(minutes=21))
+    await tick(engine)
+    assert len(telegram.sent) == 1
+    assert (await deliveries(engine))[-1].reason == "done"
+
+    old = await add_run(db, uid, "2026-11-20", logged2.isoformat())
+    assert await engine.on_run_logged(uid, old, logged2) is None  # logged for an earlier day
+    await engine.stop_kind(uid, Kind.POST_RUN_FUEL)
+    run3 = await add_run(db, uid, "2026-11-26", logged2.isoformat())
+    assert await engine.on_run_logged(uid, run3, logged2) is None
+
+
+async def test_stop_and_enable_a_kind(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, wake_time="07:00")
+    await engine.reschedule_user(uid)
+    await engine.stop_kind(uid, Kind.SLEEP_CHECKIN)
+    await engine.reschedule_user(uid)  # a settings change must not re-enable it
+    status = {k.kind: k for k in (await engine.status(uid)).kinds}
+    assert not status[Kind.SLEEP_CHECKIN].enabled and status[Kind.SLEEP_CHECKIN].next_local is None
+    clock.set(utc(2026, 11, 27, 7, 0, 1))
+    await tick(engine)
+    assert telegram.sent == []
+    await engine.enable_kind(uid, Kind.SLEEP_CHECKIN)
+    clock.set(utc(2026, 11, 28, 7, 0, 1))
+    await tick(engine)
+    assert len(telegram.sent) == 1
+    assert not status[Kind.STRENGTH].configured and "strength" in status[Kind.STRENGTH].note
+
+
+async def test_send_test_sends_one_of_each_kind_paced_per_chat(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, bedtime="23:00")
+    result = await engine.send_test(uid)
+    assert [r.kind for r in result] == list(Kind) and all(r.delivery_id for r in result)
+    await engine.drain()
+    assert [s.reply.meta["nudge_kind"] for s in telegram.sent] == [k.value for k in Kind]
+    gaps = [(b.at - a.at).total_seconds() for a, b in pairwise(telegram.sent)]
+    assert all(g >= 1.0 for g in gaps)  # Telegram: one message a second per chat
+    assert {d.status for d in await deliveries(engine)} == {"sent"}
+
+
+async def test_bedtime_plan_drives_the_wind_down_and_the_race_shows(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, timezone="Europe/London", bedtime="23:45", target_bedtime="22:30")
+    await engine.reschedule_user(uid)
+    plan = await engine.bedtime_status(uid)
+    assert plan is not None
+    assert (plan.this_week.isoformat(), plan.target.isoformat(), plan.weeks_to_go) == (
+        "23:15:00",
+        "22:30:00",
+        3,
+    )
+    wind = {k.kind: k for k in (await engine.status(uid)).kinds}[Kind.WIND_DOWN]
+    assert wind.next_local is not None and wind.next_local.strftime("%H:%M") == "22:45"
+    await engine.set_race(uid, date(2026, 12, 6), "Valencia Marathon")
+    clock.set(utc(2026, 11, 26, 22, 45, 1))
+    await tick(engine)
+    assert "Valencia Marathon" in telegram.sent[0].reply.text
+    assert "23:15" in telegram.sent[0].reply.text
+    # A week later the plan has moved 15 minutes.
+    clock.set(utc(2026, 12, 3, 22, 30, 1))
+    await tick(engine)
+    assert "23:00" in telegram.sent[-1].reply.text
+    replan = await engine.set_bedtime_step(uid, 10)
+    assert (replan.this_week.isoformat(), replan.weeks_to_go) == ("23:00:00", 3)
+    with pytest.raises(NudgeError):
+        await engine.set_bedtime_step(uid, 45)
+    await set_user(db, uid, "bedtime", "00:30")  # a new usual bedtime restarts the plan
+    await engine.reschedule_user(uid)
+    restarted = await engine.bedtime_status(uid)
+    assert restarted is not None and restarted.this_week.isoformat() == "00:00:00"
+
+
+async def test_strength_days_and_progression(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, timezone="+02:00")
+    await engine.set_strength(uid, "fri", "18:30")
+    for n in range(3):
+        await add_checkin(db, uid, "strength", f"2026-11-0{n + 1}", kind="plank")
+    clock.set(utc(2026, 11, 27, 16, 30, 1))
+    await tick(engine)
+    [sent] = telegram.sent
+    assert sent.reply.buttons[0][0].action == "/strength plank 60"
+    with pytest.raises(NudgeError):
+        await engine.set_strength(uid, "someday", "18:30")
+
+
+async def test_timezone_change_reschedules(engine: NudgeEngine, db: Database) -> None:
+    uid = await add_user(db, wake_time="07:00")
+    await engine.reschedule_user(uid)
+    await set_user(db, uid, "timezone", "Asia/Tokyo")
+    await engine.reschedule_user(uid)
+    [row] = [r for r in await engine.store.schedules(uid) if r.kind == "sleep_checkin"]
+    assert row.next_due_utc == "2026-11-26T22:00:00+00:00" and row.local_time == "07:00"
+
+
+@pytest.mark.parametrize(
+    ("tz", "wake", "start", "expected_local"),
+    [
+        (
+            "America/New_York",
+            "01:30",
+            utc(2026, 10, 31, 12),
+            ["2026-11-01 01:30 EDT", "2026-11-02 01:30 EST"],
+        ),
+        (
+            "America/New_York",
+            "02:30",
+            utc(2026, 3, 7, 12),
+            ["2026-03-08 03:00 EDT", "2026-03-09 02:30 EDT"],
+        ),
+        (
+            "Europe/London",
+            "01:30",
+            utc(2026, 10, 24, 12),
+            ["2026-10-25 01:30 BST", "2026-10-26 01:30 GMT"],
+        ),
+        (
+            "Australia/Sydney",
+            "02:30",
+            utc(2026, 10, 2, 23),
+            ["2026-10-04 03:00 AEDT", "2026-10-05 02:30 AEDT"],
+        ),
+        (
+            "Australia/Sydney",
+            "02:30",
+            utc(2026, 4, 4, 1),
+            ["2026-04-05 02:30 AEDT", "2026-04-06 02:30 AEST"],
+        ),
+    ],
+)
+async def test_dst_nights_through_the_engine(
+    db: Database,
+    clock: FakeClock,
+    messengers: dict[str, Messenger],
+    telegram: RecordingMessenger,
+    tz: str,
+    wake: str,
+    start: datetime,
+    expected_local: list[str],
+) -> None:
+    clock.set(start)
+    engine = NudgeEngine(db, clock, messengers, sleep=fake_sleep(clock))
+    await add_user(db, timezone=tz, wake_time=wake)
+    await engine.reschedule_users()
+    for _ in range(2 * 24 * 12):
+        clock.advance(minutes=5)
+        await tick(engine)
+    zone = ZoneInfo(tz)
+    got = [s.at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") for s in telegram.sent]
+    assert got == expected_local
+
+
+async def test_thousands_of_runners_across_zones_each_get_one_on_time(
+    db: Database, clock: FakeClock
+) -> None:
+    zones = [
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Los_Angeles",
+        "America/Sao_Paulo",
+        "America/St_Johns",
+        "Europe/London",
+        "Europe/Berlin",
+        "Europe/Athens",
+        "Europe/Moscow",
+        "Africa/Lagos",
+        "Africa/Johannesburg",
+        "Asia/Dubai",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "Asia/Shanghai",
+        "Asia/Tokyo",
+        "Australia/Sydney",
+        "Australia/Adelaide",
+        "Pacific/Auckland",
+        "Pacific/Chatham",
+        "Pacific/Honolulu",
+        "UTC",
+        "+05:30",
+        "-03:00",
+        "Asia/Singapore",
+        "Europe/Madrid",
+        "America/Mexico_City",
+        "Asia/Tehran",
+        "Pacific/Kiritimati",
+    ]
+    telegram = RecordingMessenger("telegram", clock)
+    engine = NudgeEngine(
+        db, clock, {"telegram": telegram}, EngineSettings(), sleep=fake_sleep(clock)
+    )
+    users: dict[int, str] = {}
+    for n in range(3000):
+        tz = zones[n % len(zones)]
+        wake = f"{5 + n % 4:02d}:{(n * 7) % 60:02d}"
+        users[await add_user(db, timezone=tz, wake_time=wake)] = wake
+    await engine.reschedule_users()
+    for _ in range(24 * 60 - 1):  # one day: every local wake time comes exactly once
+        clock.advance(seconds=60)
+        await tick(engine)
+    per_user = Counter(s.platform_user_id for s in telegram.sent)
+    assert per_user == Counter({f"u{u}": 1 for u in users})
+    records = {d.user_id: d for d in await engine.store.deliveries()}
+    for uid, wake in users.items():
+        record = records[uid]
+        assert record.status == "sent" and record.sent_at is not None
+        lateness = datetime.fromisoformat(record.sent_at) - datetime.fromisoformat(record.due_utc)
+        assert timedelta(0) <= lateness <= timedelta(seconds=90)
+        tz = zones[(uid - 1) % len(zones)]
+        local = datetime.fromisoformat(record.due_utc).astimezone(
+            ZoneInfo(tz) if "/" in tz or tz == "UTC" else None
+        )
+        if "/" in tz:
+            assert local.strftime("%H:%M") == wake
+
+
+async def test_one_sweep_job_on_a_real_asyncio_scheduler(
+    db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    engine = NudgeEngine(db, clock, {"telegram": telegram}, EngineSettings(sweep_seconds=0.05))
+    for _ in range(20):
+        await add_user(db, wake_time="07:00")
+    await engine.reschedule_users()
+    clock.set(utc(2026, 11, 27, 7, 0, 1))
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    engine.start(scheduler)
+    scheduler.start()
+    try:
+        [job] = scheduler.get_jobs()
+        assert (job.id, job.max_instances, job.coalesce) == ("nudge-sweep", 1, True)
+        for _ in range(200):
+            if len(telegram.sent) == 20:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        scheduler.shutdown(wait=False)
+        await engine.stop()
+    assert len(telegram.sent) == 20
+    assert {d.status for d in await engine.store.deliveries()} == {"sent"}
+
+
+async def test_a_snooze_never_lands_in_quiet_hours(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(
+        db,
+        wake_time="07:00",
+        bedtime="21:30",
+        run_days="thu",
+        run_time="21:00",
+        quiet_start="21:30",
+        quiet_end="06:00",
+    )
+    await engine.reschedule_user(uid)
+    clock.set(utc(2026, 11, 26, 20, 50, 1))
+    await tick(engine)
+    [mobility] = await deliveries(engine, Kind.PRE_RUN_MOBILITY)
+    dropped = await engine.snooze(uid, mobility.id, "1h")
+    assert dropped.due_local is None and "quiet" in dropped.note
+    clock.set(utc(2026, 11, 27, 7, 0, 1))
+    await tick(engine)
+    [sleep] = await deliveries(engine, Kind.SLEEP_CHECKIN)
+    later = await engine.snooze(uid, sleep.id, "1h")
+    assert later.due_local == utc(2026, 11, 27, 8, 0, 1) and later.note == ""
+    assert [p.kind for p in await engine.store.pending_oneoffs(uid)] == ["sleep_checkin"]
+    await set_user(db, uid, "quiet_start", "07:30")
+    await set_user(db, uid, "quiet_end", "09:00")
+    moved = await engine.snooze(uid, sleep.id, "1h")
+    assert moved.due_local == utc(2026, 11, 27, 9, 0) and "quiet" in moved.note
+
+
+class RecordingScheduler:
+    """Stands in for APScheduler: remembers the jobs it was given."""
+
+    def __init__(self) -> None:
+        self.jobs: list[dict[str, object]] = []
+
+    def add_job(self, func: object, trigger: str, **kwargs: object) -> None:
+        """Remember one job."""
+        self.jobs.append({"func": func, "trigger": trigger, **kwargs})
+
+
+async def test_start_registers_one_job_and_the_first_sweep_recovers_dead_claims(
+    db: Database, clock: FakeClock, messengers: dict[str, Messenger], telegram: RecordingMessenger
+) -> None:
+    uid = await add_user(db, wake_time="07:00")
+    dead = NudgeEngine(db, clock, messengers, sleep=fake_sleep(clock))
+    await dead.reschedule_user(uid)
+    clock.set(utc(2026, 11, 27, 7, 0, 2))
+    await dead.sweep()  # claimed, never sent
+    scheduler = RecordingScheduler()
+    engine = NudgeEngine(
+        db, clock, messengers, EngineSettings(sweep_seconds=3), sleep=fake_sleep(clock)
+    )
+    engine.start(scheduler)
+    try:
+        [job] = scheduler.jobs
+        assert (job["trigger"], job["seconds"], job["max_instances"], job["coalesce"]) == (
+            "interval",
+            3,
+            1,
+            True,
+        )
+        clock.advance(seconds=5)
+        report = await engine.sweep()
+        assert report.reaped == 1
+        assert [(d.status, d.reason) for d in await deliveries(engine)] == [
+            ("failed", "crashed before send")
+        ]
+    finally:
+        await engine.stop()
+    assert telegram.sent == []
+
+
+async def test_stop_lets_the_queue_finish_first(
+    db: Database, clock: FakeClock, messengers: dict[str, Messenger], telegram: RecordingMessenger
+) -> None:
+    for _ in range(3):
+        await add_user(db, wake_time="07:00")
+    engine = NudgeEngine(db, clock, messengers, sleep=fake_sleep(clock))
+    await engine.reschedule_users()
+    engine.start(RecordingScheduler())
+    clock.set(utc(2026, 11, 27, 7, 0, 2))
+    assert (await engine.sweep()).queued == 3
+    await engine.stop()
+    assert len(telegram.sent) == 3
+    assert {d.status for d in await engine.store.deliveries()} == {"sent"}
+
+
+async def test_a_morning_rush_keeps_telegram_limits_and_records_attempts(
+    engine: NudgeEngine, db: Database, clock: FakeClock, telegram: RecordingMessenger
+) -> None:
+    from bot.ports import RateLimited, TransientDeliveryError
+
+    users = [await add_user(db, wake_time="07:00") for _ in range(120)]
+    await engine.reschedule_users()
+    telegram.script[f"u{users[0]}"] = [RateLimited(3.0)]
+    telegram.script[f"u{users[1]}"] = [TransientDeliveryError("502")] * 3
+    clock.set(utc(2026, 11, 27, 7, 0, 2))
+    await tick(engine)
+    times = sorted(s.at for s in telegram.sent)
+    for i, t in enumerate(times):
+        assert sum(1 for u in times[i:] if u < t + timedelta(seconds=1)) <= 30
+    assert len(telegram.sent) == 119 and len({s.platform_user_id for s in telegram.sent}) == 119
+    records = {d.user_id: d for d in await deliveries(engine)}
+    limited = records[users[0]]
+    assert (limited.status, limited.attempts) == ("sent", 2)
+    assert limited.sent_at is not None and limited.sent_at >= "2026-11-27T07:00:05"  # retry_after
+    failed = records[users[1]]
+    assert (failed.status, failed.attempts, failed.reason) == ("failed", 3, "transient error: 502")
+    assert sum(d.status == "sent" for d in records.values()) == 119

@@ -12,10 +12,14 @@ import importlib
 import logging
 import signal
 from dataclasses import dataclass, field
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core.dispatch import Core
+from bot.nudges.engine import EngineSettings
 from bot.ports import Adapter, AdapterContext, Messenger
 from bot.storage.database import Database
 
@@ -40,6 +44,7 @@ class App:
     core: Core
     adapters: list[Adapter] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    scheduler: AsyncIOScheduler | None = None
 
     @property
     def messengers(self) -> dict[str, Messenger]:
@@ -79,9 +84,19 @@ class App:
                 continue
             self.adapters.append(adapter)
             log.info("%s adapter started", name)
+        self.core.messengers.update(self.messengers)
+        # One sweep job on this event loop drives every nudge; the schedule lives in the DB.
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.core.nudges.start(self.scheduler)
+        self.scheduler.start()
 
     async def stop(self) -> None:
-        """Stop adapters, then close storage."""
+        """Stop the scheduler and the nudge queues, then the adapters, then storage."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+            await self.core.nudges.stop()
+        self.core.messengers.clear()
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()
@@ -113,5 +128,5 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> A
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
     db = Database(settings.sqlite_path)
-    core = Core(db, clock)
+    core = Core(db, clock, EngineSettings.from_settings(settings))
     return App(settings=settings, db=db, clock=clock, core=core)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,9 +51,14 @@ class Harness:
 
 
 def make_harness(path: Path, clock: FakeClock) -> Harness:
-    """A harness on a database file (not yet opened)."""
+    """A harness on a database file (not yet opened); nudge pacing moves the fake clock."""
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+        await asyncio.sleep(0)
+
     db = Database(str(path))
-    return Harness(db, clock, Core(db, clock))
+    return Harness(db, clock, Core(db, clock, sleep=sleep))
 
 
 @dataclass

@@ -106,7 +106,13 @@ SETTINGS_ITEMS = (
     "wake_time",
     "quiet_hours",
     "nudges",
+    "strength_days",
+    "strength_time",
+    "wind_down_lead",
+    "pre_run_lead",
+    "fuel_delay",
 )
+_DATE = r"^(\d{4}-\d{2}-\d{2}|off|none|clear)$"
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
@@ -213,6 +219,69 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "/settings units mi",
             "/settings run_days mon,wed,sat",
         ),
+    ),
+    CommandSpec(
+        "bedtime",
+        "Your bedtime plan: this week's bedtime, the target, weeks to go",
+        options=(
+            OptionSpec(
+                "step",
+                "Change the weekly step, in minutes (5-30)",
+                type=OptionType.INTEGER,
+                min_value=5,
+                max_value=30,
+            ),
+        ),
+        examples=("/bedtime", "/bedtime 20"),
+        help="Set your usual bedtime and the one you aim for with /settings bedtime 23:45 and "
+        "/settings target_bedtime 22:45. The first week moves 30 minutes at most.",
+    ),
+    CommandSpec(
+        "race",
+        "Set a goal race; sleep nudges step up in its last two weeks",
+        options=(
+            OptionSpec("date", "Race day, e.g. 2027-04-12, or off", pattern=_DATE),
+            OptionSpec("name", "The race's name", rest=True, max_length=60),
+        ),
+        examples=("/race", "/race 2027-04-12 Berlin Half", "/race off"),
+    ),
+    CommandSpec(
+        "nudges",
+        "Your nudges: when the next ones come; turn kinds on or off; send a test",
+        options=(
+            OptionSpec("action", "on, off or test", choices=("on", "off", "test")),
+            OptionSpec(
+                "kind",
+                "Which nudge: wind_down, sleep_checkin, pre_run_mobility, post_run_fuel, strength",
+                autocomplete="nudge_kind",
+            ),
+        ),
+        examples=("/nudges", "/nudges off strength", "/nudges on fuel", "/nudges test"),
+    ),
+    CommandSpec(
+        "pause",
+        "Pause every nudge until a date (injury, holiday)",
+        options=(
+            OptionSpec(
+                "until", "The day nudges resume, e.g. 2026-12-24; off resumes now", required=True
+            ),
+        ),
+        examples=("/pause 2026-12-24", "/pause off"),
+    ),
+    CommandSpec(
+        "nudge",
+        "Answer a nudge (its buttons use this)",
+        options=(
+            OptionSpec(
+                "answer",
+                "What to do",
+                required=True,
+                choices=("done", "skip", "snooze", "stop", "start"),
+            ),
+            OptionSpec("target", "The nudge id, or a kind for stop/start", required=True),
+            OptionSpec("duration", "Snooze for", choices=("20m", "1h", "tomorrow")),
+        ),
+        hidden=True,
     ),
     CommandSpec(
         "help",

@@ -7,6 +7,7 @@ calls the handler and turns domain errors into friendly replies.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import logging
 from collections.abc import Mapping
@@ -25,8 +26,13 @@ from bot.core.context import Context, Handler
 from bot.core.errors import BadInput, NotAllowed, PacerError
 from bot.core.handlers import CoreHandlers
 from bot.core.messages import Incoming, Reply
+from bot.core.nudge_handlers import NudgeHandlers
 from bot.models import Identity
+from bot.nudges.engine import EngineSettings, NudgeEngine
+from bot.nudges.kinds import Kind
+from bot.nudges.outbound import Sleep
 from bot.parsing import format_distance, format_duration, suggest_zones
+from bot.ports import Messenger
 from bot.services.events import Listeners
 from bot.services.habits import HabitService
 from bot.services.profile import NUDGE_PLATFORMS, ProfileService
@@ -56,7 +62,14 @@ class Choice:
 class Core:
     """Turns an :class:`Incoming` into a :class:`Reply`."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        nudge_settings: EngineSettings | None = None,
+        *,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.repo = SqliteRepository(db)
@@ -65,8 +78,23 @@ class Core:
         self.habits = HabitService(self.repo, clock, self.listeners)
         self.profile = ProfileService(self.repo, clock, self.listeners)
         self.stats = StatsService(self.repo, clock)
+        # Direct-message senders by platform; the app adds them as adapters start.
+        self.messengers: dict[str, Messenger] = {}
+        self.nudges = NudgeEngine(
+            db,
+            clock,
+            lambda: self.messengers,
+            nudge_settings,
+            sleep=sleep,
+            on_unreachable=self.mark_unreachable,
+        )
+        self.nudge_handlers = NudgeHandlers(self.nudges)
+        self.listeners.add(self.nudge_handlers)
         self.handlers = CoreHandlers(self)
-        self._handlers: dict[str, Handler] = self.handlers.table()
+        self._handlers: dict[str, Handler] = {
+            **self.handlers.table(),
+            **self.nudge_handlers.table(),
+        }
 
     def register(self, name: str, handler: Handler) -> None:
         """Attach the handler of a command declared in the command list."""
@@ -160,6 +188,11 @@ class Core:
             return [Choice(u, u) for u in ("km", "mi") if u.startswith(partial.lower())]
         if source == "nudges":
             return [Choice(p, p) for p in NUDGE_PLATFORMS if p.startswith(partial.lower())]
+        if source == "nudge_kind":
+            key = partial.strip().lower()
+            return [
+                Choice(k.label, k.value) for k in Kind if key in k.value or key in k.label.lower()
+            ]
         if source == "command":
             names = [c.name for c in public_commands() if c.name.startswith(partial.lower())]
             return [Choice(f"/{n}", n) for n in names][:MAX_SUGGESTIONS]

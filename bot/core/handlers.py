@@ -10,6 +10,7 @@ from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_com
 from bot.core.context import Context, Handler
 from bot.core.errors import BadInput
 from bot.core.messages import Button, Reply
+from bot.core.nudge_handlers import NUDGE_SETTINGS
 from bot.models import CheckIn, Run, User
 from bot.parsing import format_days, format_distance, format_duration, format_pace
 from bot.services.habits import Recorded
@@ -261,14 +262,19 @@ class CoreHandlers:
         """Show the settings or change one."""
         item = args.get("item")
         if item is None:
+            extra = "\n".join(await self.core.nudge_handlers.settings_lines(ctx.user))
             return Reply(
-                f"Your settings:\n{settings_text(ctx.user)}\n\n"
+                f"Your settings:\n{settings_text(ctx.user)}\n{extra}\n\n"
                 "Change one with /settings <item> <value>, e.g. /settings units mi"
             )
         if "value" not in args:
             raise BadInput(
                 f"What should {item.replace('_', ' ')} be?",
                 hint=f"For example: {SETTING_EXAMPLES[item]}",
+            )
+        if item in NUDGE_SETTINGS:
+            return Reply(
+                await self.core.nudge_handlers.change_setting(ctx.user, item, args["value"])
             )
         change = await self.core.profile.change(ctx.user, item, args["value"])
         text = change.confirmation + (f"\n{change.warning}" if change.warning else "")
@@ -306,6 +312,11 @@ SETTING_EXAMPLES = {
     "wake_time": "/settings wake_time 06:30",
     "quiet_hours": "/settings quiet_hours 22:00-07:00 (or off)",
     "nudges": "/settings nudges telegram (or discord, console, auto)",
+    "strength_days": "/settings strength_days tue,fri",
+    "strength_time": "/settings strength_time 18:30",
+    "wind_down_lead": "/settings wind_down_lead 30 (minutes before bedtime)",
+    "pre_run_lead": "/settings pre_run_lead 10 (minutes before your run)",
+    "fuel_delay": "/settings fuel_delay 20 (minutes after logging a run)",
 }
 assert set(SETTING_EXAMPLES) == set(SETTINGS_ITEMS)
 assert all(c.name for c in COMMANDS)

@@ -69,7 +69,7 @@ def bedtime_reply(plan: BedtimePlan | None) -> Reply:
             f"Target {format_hhmm(plan.target)}: {plan.weeks_to_go} more {weeks} "
             f"at {plan.step_minutes} min a week."
         )
-    steps = tuple(Button(f"{m} min/week", f"/bedtime step {m}") for m in (10, 15, 20, 30))
+    steps = tuple(Button(f"{m} min/week", f"/bedtime {m}") for m in (10, 15, 20, 30))
     return Reply("\n".join(lines), buttons=(steps,), private=True)
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
-from bot.models import CheckIn, Identity, Run, User
+from bot.models import WEEKDAYS, CheckIn, Identity, Run, User
 from bot.storage.database import Database
 
 # One fixed statement per changeable user column: no SQL is built at run time.
@@ -146,7 +146,7 @@ def _iso(now: datetime) -> str:
 
 
 def _user(row: sqlite3.Row) -> User:
-    days = tuple(int(d) for d in row["run_days"].split(",") if d)
+    days = tuple(WEEKDAYS.index(d) for d in row["run_days"].split(",") if d in WEEKDAYS)
     return User(
         id=row["id"],
         display_name=row["display_name"],
@@ -270,8 +270,8 @@ class SqliteRepository:
         """Change settings columns and return the updated runner."""
         async with self.db.transaction() as conn:
             for column, value in values.items():
-                if column == "run_days":
-                    value = ",".join(str(d) for d in value)
+                if column == "run_days":  # stored as "mon,wed,sat"
+                    value = ",".join(WEEKDAYS[d] for d in sorted(value))
                 await conn.execute(_USER_UPDATES[column], (value, user_id))
         return await self.get_user(user_id)
 

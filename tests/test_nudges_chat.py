@@ -1,0 +1,163 @@
+"""Nudges end to end through the chat: settings in, DMs out, one-tap answers back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import FakeClock
+from bot.core.messages import Reply
+from tests.fakes import FakeChat, Harness
+from tests.nudges.conftest import RecordingMessenger
+
+
+async def fire(harness: Harness) -> None:
+    """One sweep, then let the outbound queues send what it claimed."""
+    await harness.core.nudges.sweep()
+    await harness.core.nudges.drain()
+
+
+async def runner_in_berlin(harness: Harness, messenger: RecordingMessenger) -> FakeChat:
+    harness.core.messengers["console"] = messenger
+    chat = harness.chat()
+    for line in (
+        "/settings timezone Europe/Berlin",
+        "/settings run_days fri",
+        "/settings run_time 07:00",
+    ):
+        assert "set to" in (await chat.say(line)).text
+    return chat
+
+
+async def test_pre_run_mobility_arrives_before_the_run_and_done_checks_in(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    status = await chat.say("/nudges")
+    assert "Pre-run mobility: next tomorrow 06:50" in status.text
+
+    clock.set(datetime(2026, 11, 27, 5, 49, tzinfo=UTC))  # 06:49 in Berlin: not yet
+    await fire(harness)
+    assert messenger.sent == []
+    clock.set(datetime(2026, 11, 27, 5, 50, 5, tzinfo=UTC))
+    await fire(harness)
+    [sent] = messenger.sent
+    assert sent.platform_user_id == "ana"
+    assert "Leg swings" in sent.reply.text and "Clam shells" in sent.reply.text
+    await fire(harness)
+    assert len(messenger.sent) == 1  # claimed once, never twice
+
+    chat.replies.append(sent.reply)
+    done = await chat.press("Done")
+    assert "pre-run hip mobility" in done.text
+    [checkin] = await harness.checkins(chat, "mobility")
+    assert checkin.kind == "pre"
+
+
+async def test_no_nudge_when_the_habit_is_already_done(harness: Harness, clock: FakeClock) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    clock.set(datetime(2026, 11, 27, 5, 30, tzinfo=UTC))
+    await chat.say("/mobility pre")
+    clock.set(datetime(2026, 11, 27, 5, 51, tzinfo=UTC))
+    await fire(harness)
+    assert messenger.sent == []
+
+
+async def test_post_run_fuel_nudge_once_and_only_without_a_snack(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    harness.core.messengers["console"] = messenger
+    ana, ben = harness.chat("ana"), harness.chat("ben")
+    await ana.say("/log 5k 25:00")
+    await ben.say("/log 8k 40:00")
+    clock.advance(minutes=5)
+    await ben.say("/fuel banana")
+    clock.advance(minutes=14)
+    await fire(harness)
+    assert messenger.sent == []  # 19 minutes: not yet
+    clock.advance(minutes=2)
+    await fire(harness)
+    assert [s.platform_user_id for s in messenger.sent] == ["ana"]
+    assert "snack" in messenger.sent[0].reply.text.lower()
+    clock.advance(hours=2)
+    await fire(harness)
+    assert len(messenger.sent) == 1  # never a second one
+
+
+async def test_snooze_button_brings_it_back_twenty_minutes_later(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    clock.set(datetime(2026, 11, 27, 5, 50, 5, tzinfo=UTC))
+    await fire(harness)
+    chat.replies.append(messenger.sent[0].reply)
+    snoozed = await chat.press("Snooze 20")
+    assert "Snoozed: I'll remind you today 07:10" in snoozed.text
+    clock.advance(minutes=19)
+    await fire(harness)
+    assert len(messenger.sent) == 1
+    clock.advance(minutes=2)
+    await fire(harness)
+    assert len(messenger.sent) == 2
+
+
+async def test_nudges_toggle_pause_race_and_bedtime(harness: Harness, clock: FakeClock) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    off = await chat.say("/nudges off mobility")
+    assert "Pre-run mobility nudges off." in off.text and "Pre-run mobility: off" in off.text
+    clock.set(datetime(2026, 11, 27, 5, 51, tzinfo=UTC))
+    await fire(harness)
+    assert messenger.sent == []
+    await chat.say("/nudges on mobility")
+
+    paused = await chat.say("/pause 2026-12-10")
+    assert "they resume on Thu 10 Dec 2026" in paused.text
+    assert "can't read" in (await chat.say("/pause someday")).text
+    assert "after today" in (await chat.say("/pause 2026-11-01")).text.lower()
+
+    race = await chat.say("/race 2026-12-06 Valencia Marathon")
+    assert "Valencia Marathon: 2026-12-06, 9 days to go." in race.text
+    assert "Goal race cleared." in (await chat.say("/race off")).text
+
+    await chat.say("/settings bedtime 23:45")
+    await chat.say("/settings target_bedtime 22:45")
+    plan = await chat.say("/bedtime")
+    assert "This week's bedtime: 23:15." in plan.text
+    assert "Target 22:45" in plan.text
+    step = await chat.press("20 min/week")
+    assert "Weekly step set to 20 min." in step.text
+    assert "out of range" not in (await chat.say("/bedtime 45")).text
+    assert "at most 30" in (await chat.say("/bedtime 45")).text
+
+
+async def test_blocked_dms_mark_the_runner_unreachable_and_they_are_told(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("telegram", clock, refuse={"ana"})
+    harness.core.messengers["telegram"] = messenger
+    group = harness.chat(platform="telegram", private=False)
+    await group.say("/settings run_days fri")
+    await group.say("/settings run_time 07:00")
+    clock.set(datetime(2026, 11, 27, 6, 50, 5, tzinfo=UTC))
+    await fire(harness)
+    assert messenger.sent == [] and len(messenger.calls) == 1
+    told: Reply = await group.say("/week")
+    assert "couldn't send you direct messages" in told.text
+    clock.advance(timedelta(days=7))
+    await fire(harness)
+    assert len(messenger.calls) == 1  # no retries to a blocked chat
+
+
+async def test_nudges_test_sends_one_of_each_kind(harness: Harness, clock: FakeClock) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    reply = await chat.say("/nudges test")
+    assert "Sending one of each kind (5)" in reply.text
+    await harness.core.nudges.drain()
+    assert len(messenger.sent) == 5
+    nobody = harness.chat("zoe", platform="telegram")
+    assert "no chat to send nudges" in (await nobody.say("/nudges test")).text

@@ -161,3 +161,15 @@ async def test_nudges_test_sends_one_of_each_kind(harness: Harness, clock: FakeC
     assert len(messenger.sent) == 5
     nobody = harness.chat("zoe", platform="telegram")
     assert "no chat to send nudges" in (await nobody.say("/nudges test")).text
+
+
+async def test_no_fuel_nudge_for_a_run_logged_for_yesterday(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    harness.core.messengers["console"] = messenger
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 yesterday")
+    clock.advance(minutes=30)
+    await fire(harness)
+    assert messenger.sent == []

@@ -64,7 +64,7 @@ class NudgeHandlers:
 
     async def on_run_logged(self, user: User, run: Run, now: datetime) -> None:
         """Plan the post-run fuel nudge."""
-        await self.engine.on_run_logged(user.id, run.id, now)
+        await self.engine.on_run_logged(user.id, run.id, now, run_date=run.local_date)
 
     async def on_checkin(self, user: User, checkin: CheckIn, now: datetime) -> None:
         """Nothing to do: a sweep checks check-ins before sending."""

@@ -657,7 +657,7 @@ class NudgeEngine:
         return len(runners)
 
     async def on_run_logged(
-        self, user_id: int, run_id: int, logged_at: datetime
+        self, user_id: int, run_id: int, logged_at: datetime, *, run_date: date | None = None
     ) -> datetime | None:
         """Plan the one post-run fuel nudge for a run just logged; returns when it is due (UTC).
 
@@ -668,23 +668,26 @@ class NudgeEngine:
         tz = runner_zone(runner)
         if tz is None or not await self._kind_enabled(user_id, Kind.POST_RUN_FUEL):
             return None
-        run = await self.store.run(run_id)
         today = logged_at.astimezone(tz).date()
-        if run is not None and (run[0] != user_id or run[1] != today.isoformat()):
-            return None
+        if run_date is not None:  # the caller knows the run: no need to read it back
+            if run_date != today:
+                return None
+        else:
+            run = await self.store.run(run_id)
+            if run is not None and (run[0] != user_id or run[1] != today.isoformat()):
+                return None
         due = logged_at + timedelta(minutes=runner.prefs.fuel_delay)
-        async with self.db.transaction() as conn:
-            added = await self.store.insert_oneoff(
-                conn,
-                user_id=user_id,
-                kind=Kind.POST_RUN_FUEL.value,
-                occurrence=f"run:{run_id}",
-                anchor=today.isoformat(),
-                due_utc=to_utc_iso(due),
-                now_iso=to_utc_iso(self.clock.now()),
-                run_id=run_id,
-                since_utc=to_utc_iso(logged_at),
-            )
+        added = await self.store.insert_oneoff(
+            None,
+            user_id=user_id,
+            kind=Kind.POST_RUN_FUEL.value,
+            occurrence=f"run:{run_id}",
+            anchor=today.isoformat(),
+            due_utc=to_utc_iso(due),
+            now_iso=to_utc_iso(self.clock.now()),
+            run_id=run_id,
+            since_utc=to_utc_iso(logged_at),
+        )
         return due if added else None
 
     # --- answers to a nudge ----------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Any
 
 import aiosqlite
 
@@ -87,6 +88,18 @@ class Database:
                 if conn.in_transaction:
                     await conn.execute("ROLLBACK")
                 raise
+
+    async def write(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[int | None, int]:
+        """One statement on its own (SQLite makes it atomic): (lastrowid, rowcount).
+
+        Cheaper than ``transaction()`` for a single INSERT or UPDATE: one round
+        trip to the connection's thread instead of three. Same lock.
+        """
+        async with self._write_lock:
+            cursor = await self.conn.execute(sql, params)
+            result = cursor.lastrowid, cursor.rowcount
+            await cursor.close()
+            return result
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

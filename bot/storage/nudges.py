@@ -400,7 +400,7 @@ class NudgeStore:
 
     async def insert_oneoff(
         self,
-        conn: aiosqlite.Connection,
+        conn: aiosqlite.Connection | None,
         *,
         user_id: int,
         kind: str,
@@ -411,12 +411,19 @@ class NudgeStore:
         run_id: int | None = None,
         since_utc: str | None = None,
     ) -> bool:
-        """Add a one-off nudge; False when that occurrence already exists."""
-        cur = await conn.execute(
+        """Add a one-off nudge; False when that occurrence already exists.
+
+        With ``conn`` None it is a write of its own, outside any transaction.
+        """
+        sql = (
             "INSERT OR IGNORE INTO nudge_oneoffs (user_id, kind, occurrence, anchor, due_utc,"
-            " run_id, since_utc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, kind, occurrence, anchor, due_utc, run_id, since_utc, now_iso),
+            " run_id, since_utc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         )
+        params = (user_id, kind, occurrence, anchor, due_utc, run_id, since_utc, now_iso)
+        if conn is None:
+            _, rowcount = await self.db.write(sql, params)
+            return rowcount == 1
+        cur = await conn.execute(sql, params)
         return cur.rowcount == 1
 
     async def due_oneoffs(

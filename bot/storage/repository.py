@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import aiosqlite
@@ -141,6 +141,10 @@ class Repository(Protocol):
         ...
 
 
+# last_seen_at is kept to this resolution (it picks where nudges go, not a stopwatch).
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
 def _iso(now: datetime) -> str:
     return now.isoformat(timespec="seconds")
 
@@ -224,7 +228,24 @@ class SqliteRepository:
     async def identify(
         self, platform: str, platform_user_id: str, display_name: str, now: datetime
     ) -> tuple[User, Identity]:
-        """The runner behind a platform account, created on first sight."""
+        """The runner behind a platform account, created on first sight.
+
+        A known account seen within the last minute, under the same name, is
+        answered from one read: most messages then cost no write at all.
+        """
+        known = await self._one(
+            "SELECT i.platform, i.platform_user_id, i.user_id, i.unreachable_since,"
+            " i.unreachable_told, i.last_seen_at, i.display_name AS identity_name, u.*"
+            " FROM identities i JOIN users u ON u.id = i.user_id"
+            " WHERE i.platform = ? AND i.platform_user_id = ?",
+            (platform, platform_user_id),
+        )
+        if (
+            known is not None
+            and (not display_name or display_name == known["identity_name"])
+            and now - datetime.fromisoformat(known["last_seen_at"]) < LAST_SEEN_RESOLUTION
+        ):
+            return _user(known), _identity(known)
         async with self.db.transaction() as conn:
             async with conn.execute(
                 "SELECT * FROM identities WHERE platform = ? AND platform_user_id = ?",
@@ -311,33 +332,19 @@ class SqliteRepository:
         now: datetime,
     ) -> tuple[Run, bool]:
         """Store a run; ``False`` when the same source key was stored before."""
-        async with self.db.transaction() as conn:
-            try:
-                cur = await conn.execute(
-                    "INSERT INTO runs(user_id, local_date, distance_m, duration_s, note,"
-                    " source_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        user_id,
-                        local_date.isoformat(),
-                        distance_m,
-                        duration_s,
-                        note,
-                        source_key,
-                        _iso(now),
-                    ),
-                )
-                run_id, created = cur.lastrowid, True
-            except aiosqlite.IntegrityError:
-                async with conn.execute(
-                    "SELECT id FROM runs WHERE source_key = ?", (source_key,)
-                ) as existing:
-                    row = await existing.fetchone()
-                assert row is not None
-                run_id, created = row["id"], False
+        try:
+            run_id, _ = await self.db.write(
+                "INSERT INTO runs(user_id, local_date, distance_m, duration_s, note,"
+                " source_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user_id, local_date.isoformat(), distance_m, duration_s, note, source_key,
+                 _iso(now)),
+            )  # fmt: skip
+        except aiosqlite.IntegrityError:
+            row = await self._one("SELECT * FROM runs WHERE source_key = ?", (source_key,))
+            assert row is not None
+            return _run(row), False
         assert run_id is not None
-        run = await self.get_run(run_id)
-        assert run is not None
-        return run, created
+        return Run(run_id, user_id, local_date, distance_m, duration_s, note, _iso(now)), True
 
     async def get_run(self, run_id: int) -> Run | None:
         """A run by id."""

@@ -21,6 +21,13 @@ from bot.core.messages import Incoming
 from bot.storage.database import Database
 
 
+def calibrate() -> float:
+    """Seconds for a fixed pure-Python loop: tells how fast this (noisy) machine is right now."""
+    start = time.perf_counter()
+    sum(i * i for i in range(10**7))
+    return time.perf_counter() - start
+
+
 def _percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -103,12 +110,14 @@ def main() -> None:
         "--step", type=float, default=0.0, help="simulated seconds between commands"
     )
     args = parser.parse_args()
+    before = calibrate()
     rows = asyncio.run(bench(args.runners, args.logs, args.weeks, args.concurrency, args.step))
     header = ("command", "count", "per second", "per CPU second", "p50 ms", "p99 ms")
     print(
         f"runners={args.runners} concurrency={args.concurrency} step={args.step}s"
         " (SQLite file, WAL, one core)"
     )
+    print(f"calibration loop: {before:.2f} s before, {calibrate():.2f} s after")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))

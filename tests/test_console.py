@@ -78,3 +78,15 @@ def test_ctrl_c_shuts_down_cleanly_while_waiting_for_input(tmp_path: Path) -> No
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_pacer_discord_sync_is_a_subcommand_of_the_entry_point() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "discord-sync", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "usage: pacer discord-sync" in out.stdout and "--guild" in out.stdout

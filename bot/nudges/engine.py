@@ -20,7 +20,7 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 import aiosqlite
@@ -35,7 +35,14 @@ from bot.nudges.plans import (
     BedtimePlan,
     strength_session,
 )
-from bot.nudges.rules import plan_on, quiet_hours, refresh_plan, rule_for, runner_zone
+from bot.nudges.rules import (
+    parse_time_or_none,
+    plan_on,
+    quiet_hours,
+    refresh_plan,
+    rule_for,
+    runner_zone,
+)
 from bot.nudges.schedule import (
     Occurrence,
     ScheduleError,
@@ -601,7 +608,7 @@ class NudgeEngine:
             seq=anchor.toordinal() + runner.user_id,
             bedtime=plan.this_week if plan else None,
             target_bedtime=plan.target if plan else None,
-            run_time=_parse_or_none(runner.run_time),
+            run_time=parse_time_or_none(runner.run_time),
             race_days_left=days_left,
             race_name=prefs.race_name,
             session=session,
@@ -1013,15 +1020,6 @@ class NudgeEngine:
         async with self.db.transaction() as conn:
             await self.store.cancel_oneoffs(conn, delivery.user_id, delivery.kind, delivery.anchor)
             await self.store.mark_answered(conn, delivery.id, to_utc_iso(self.clock.now()))
-
-
-def _parse_or_none(value: str | None) -> time | None:
-    if not value:
-        return None
-    try:
-        return parse_hhmm(value)
-    except ScheduleError:
-        return None
 
 
 def _local_hhmm(when: datetime, tz: tzinfo | None) -> str:

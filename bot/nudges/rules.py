@@ -19,7 +19,8 @@ from bot.nudges.schedule import (
 from bot.storage.nudges import NudgePrefs, RunnerSettings
 
 
-def _time(value: str | None) -> time | None:
+def parse_time_or_none(value: str | None) -> time | None:
+    """A stored ``HH:MM`` as a time, or None when unset or unreadable."""
     if not value:
         return None
     try:
@@ -38,7 +39,7 @@ def runner_zone(settings: RunnerSettings) -> tzinfo | None:
 
 def quiet_hours(settings: RunnerSettings) -> QuietHours | None:
     """The runner's quiet hours, if both ends are set."""
-    start, end = _time(settings.quiet_start), _time(settings.quiet_end)
+    start, end = parse_time_or_none(settings.quiet_start), parse_time_or_none(settings.quiet_end)
     if start is None or end is None or start == end:
         return None
     return QuietHours(start, end)
@@ -51,7 +52,7 @@ def refresh_plan(settings: RunnerSettings, today: date) -> NudgePrefs:
     changed since it was built; otherwise the stored plan is kept.
     """
     prefs = settings.prefs
-    if settings.bedtime is None or _time(settings.bedtime) is None:
+    if settings.bedtime is None or parse_time_or_none(settings.bedtime) is None:
         if prefs.plan_start is None and prefs.plan_source is None:
             return prefs
         return dataclasses.replace(
@@ -80,10 +81,10 @@ def plan_on(settings: RunnerSettings, day: date) -> BedtimePlan | None:
     Without a target the plan simply holds the usual bedtime.
     """
     prefs = settings.prefs
-    start = _time(prefs.plan_from) or _time(settings.bedtime)
+    start = parse_time_or_none(prefs.plan_from) or parse_time_or_none(settings.bedtime)
     if start is None:
         return None
-    target = _time(settings.target_bedtime) or start
+    target = parse_time_or_none(settings.target_bedtime) or start
     start_date = date.fromisoformat(prefs.plan_start) if prefs.plan_start else day
     return bedtime_plan(
         start,
@@ -103,7 +104,7 @@ def rule_for(settings: RunnerSettings, kind: Kind) -> Rule | None:
     quiet = quiet_hours(settings)
     prefs = settings.prefs
     if kind is Kind.WIND_DOWN:
-        if _time(settings.bedtime) is None:
+        if parse_time_or_none(settings.bedtime) is None:
             return None
         lead = prefs.wind_down_lead
 
@@ -113,12 +114,12 @@ def rule_for(settings: RunnerSettings, kind: Kind) -> Rule | None:
 
         return Rule(tz, wind_down, quiet=quiet, quiet_move=kind.quiet_move)
     if kind is Kind.SLEEP_CHECKIN:
-        wake = _time(settings.wake_time)
+        wake = parse_time_or_none(settings.wake_time)
         if wake is None:
             return None
         return Rule(tz, lambda a: wall_at(a, wake), quiet=quiet, quiet_move=kind.quiet_move)
     if kind is Kind.PRE_RUN_MOBILITY:
-        run_time = _time(settings.run_time)
+        run_time = parse_time_or_none(settings.run_time)
         days = _days(settings.run_days)
         if run_time is None or not days:
             return None
@@ -130,7 +131,7 @@ def rule_for(settings: RunnerSettings, kind: Kind) -> Rule | None:
             quiet=quiet,
             quiet_move=kind.quiet_move,
         )
-    strength_time = _time(prefs.strength_time)
+    strength_time = parse_time_or_none(prefs.strength_time)
     days = _days(prefs.strength_days)
     if strength_time is None or not days:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -240,6 +241,19 @@ ON CONFLICT (user_id, kind) DO UPDATE SET
 """
 
 
+def _schedule_row(r: sqlite3.Row) -> ScheduleRow:
+    return ScheduleRow(
+        user_id=r["user_id"],
+        kind=r["kind"],
+        enabled=bool(r["enabled"]),
+        local_time=r["local_time"],
+        days=r["days"],
+        occurrence=r["occurrence"],
+        next_due_utc=r["next_due_utc"],
+        skip_date=r["skip_date"],
+    )
+
+
 class NudgeStore:
     """Repository for the nudge tables."""
 
@@ -299,19 +313,7 @@ class NudgeStore:
             (user_id,),
         ) as cur:
             rows = await cur.fetchall()
-        return [
-            ScheduleRow(
-                user_id=r["user_id"],
-                kind=r["kind"],
-                enabled=bool(r["enabled"]),
-                local_time=r["local_time"],
-                days=r["days"],
-                occurrence=r["occurrence"],
-                next_due_utc=r["next_due_utc"],
-                skip_date=r["skip_date"],
-            )
-            for r in rows
-        ]
+        return [_schedule_row(r) for r in rows]
 
     async def set_enabled(
         self, conn: aiosqlite.Connection, user_id: int, kind: str, enabled: bool, now_iso: str
@@ -346,19 +348,7 @@ class NudgeStore:
             (now_iso, limit),
         ) as cur:
             rows = await cur.fetchall()
-        return [
-            ScheduleRow(
-                user_id=r["user_id"],
-                kind=r["kind"],
-                enabled=bool(r["enabled"]),
-                local_time=r["local_time"],
-                days=r["days"],
-                occurrence=r["occurrence"],
-                next_due_utc=r["next_due_utc"],
-                skip_date=r["skip_date"],
-            )
-            for r in rows
-        ]
+        return [_schedule_row(r) for r in rows]
 
     async def advance_schedule(
         self,

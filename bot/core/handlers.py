@@ -139,7 +139,8 @@ class CoreHandlers:
         if following is None:
             return Reply(
                 f"{prefix}\n\nYou're set up. Here's what you told me:\n{settings_text(user)}\n\n"
-                "Log your next run with /log 5k 25:00. /help shows everything."
+                "Log your next run with /log 5k 25:00. Your nudges follow these times: "
+                "/nudges shows when the next ones come. /help shows everything."
             )
         return question_reply(following, _step_number(following.step), prefix)
 

@@ -106,20 +106,25 @@ def check_pace(distance_m: float, duration_s: int) -> None:
     pace = duration_s / (distance_m / 1000)
     if pace < FASTEST_PACE_S_PER_KM:
         raise BadInput(
-            f"That's {format_pace(distance_m, duration_s, 'km')}, faster than any human has run "
-            "(the limit here is 2:30 /km).",
+            f"That's {format_pace(distance_m, duration_s, 'km')} "
+            f"({format_pace(distance_m, duration_s, 'mi')}): faster than 2:30 /km, which I "
+            "take for a typo rather than a run.",
             hint="Check the distance and the time: 25:00 is 25 minutes.",
         )
     if pace > SLOWEST_PACE_S_PER_KM:
         raise BadInput(
-            f"That's {format_pace(distance_m, duration_s, 'km')}, slower than 30:00 /km.",
+            f"That's {format_pace(distance_m, duration_s, 'km')} "
+            f"({format_pace(distance_m, duration_s, 'mi')}), slower than 30:00 /km.",
             hint="Check the distance and the time: 1:05:30 is an hour and five.",
         )
 
 
 def parse_when(text: str, today: date) -> date:
     """A run date from ``today``, ``yesterday``, a weekday (the latest one) or ISO."""
-    raw = text.strip().lower()
+    raw = text.strip().lower().rstrip(":,;.!")
+    raw = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(raw, raw)
+    if raw == "tomorrow":
+        raise BadInput("Tomorrow is in the future; log runs you have done.")
     if raw in {"", "today"}:
         day = today
     elif raw == "yesterday":
@@ -133,7 +138,8 @@ def parse_when(text: str, today: date) -> date:
         except ValueError:
             raise BadInput(
                 f"I can't read '{text}' as a date.",
-                hint="Use today, yesterday, a weekday (mon) or a date like 2026-11-20.",
+                hint="Use today, yesterday, a weekday (mon) or a date like 2026-11-20 "
+                "(year-month-day).",
             ) from None
     if day > today:
         raise BadInput(f"{day.isoformat()} is in the future; log runs you have done.")
@@ -199,7 +205,7 @@ def parse_days(text: str) -> tuple[int, ...]:
         return tuple(range(7))
     if raw == "weekdays":
         return (0, 1, 2, 3, 4)
-    if raw == "weekends":
+    if raw in {"weekends", "weekend"}:
         return (5, 6)
     if raw in {"none", "-", ""}:
         return ()
@@ -207,6 +213,7 @@ def parse_days(text: str) -> tuple[int, ...]:
     for word in re.split(r"[\s,;/]+", raw):
         if not word:
             continue
+        word = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(word, word)
         if word[:3] in WEEKDAYS and word in {word[:3], _full_day(word[:3])}:
             days.add(WEEKDAYS.index(word[:3]))
         else:
@@ -249,13 +256,21 @@ def parse_timezone(text: str) -> tuple[str, str]:
     lower = raw.lower().replace(" ", "_")
     if lower in {"utc", "gmt", "z"}:
         return "UTC", ""
+    alias = ZONE_ALIASES.get(lower)
+    if alias:
+        if lower in _CITY_ALIASES:
+            return alias, ""
+        return alias, f"I took {raw} as {alias}, which follows daylight saving."
     exact = _zones_by_lower().get(lower)
     if exact:
-        return exact, ""
+        fixed = exact.startswith("Etc/") or "/" not in exact
+        warning = f"{exact} is a fixed offset and doesn't follow daylight saving." if fixed else ""
+        return exact, warning
     offset = _OFFSET.match(lower)
     if offset:
         hours, minutes = int(offset.group("h")), int(offset.group("m") or 0)
-        if hours > 14 or minutes >= 60:
+        limit = 14 if offset.group("sign") == "+" else 12
+        if hours * 60 + minutes > limit * 60 or minutes >= 60:
             raise BadInput(f"{raw} isn't a valid UTC offset (they run from -12 to +14).")
         value = f"{offset.group('sign')}{hours:02d}:{minutes:02d}"
         return value, (
@@ -263,8 +278,10 @@ def parse_timezone(text: str) -> tuple[str, str]:
             "Set a place name instead, e.g. Europe/Berlin, to stay right all year."
         )
     cities = [z for z in all_zones() if z.lower().rsplit("/", 1)[-1] == lower]
-    if len(cities) == 1:
-        return cities[0], ""
+    if cities:
+        # Some cities have two equivalent names (America/Buenos_Aires is a link to
+        # America/Argentina/Buenos_Aires): take the longer, current one.
+        return max(cities, key=len), ""
     suggestions = suggest_zones(raw, limit=3)
     hint = "Did you mean " + " or ".join(suggestions) + "?" if suggestions else ""
     raise BadInput(
@@ -293,6 +310,37 @@ def suggest_zones(partial: str, limit: int = 25) -> list[str]:
                 found.append(zone)
     return found[:limit]
 
+
+# Abbreviations and big cities that aren't zone names, as runners type them.
+ZONE_ALIASES = {
+    **dict.fromkeys(("est", "edt", "et", "eastern"), "America/New_York"),
+    **dict.fromkeys(("cst", "cdt", "ct", "central"), "America/Chicago"),
+    **dict.fromkeys(("mst", "mdt", "mt", "mountain"), "America/Denver"),
+    **dict.fromkeys(("pst", "pdt", "pt", "pacific"), "America/Los_Angeles"),
+    **dict.fromkeys(("bst",), "Europe/London"),
+    **dict.fromkeys(("cet", "cest"), "Europe/Berlin"),
+    **dict.fromkeys(
+        (
+            "ist",
+            "mumbai",
+            "bombay",
+            "delhi",
+            "new_delhi",
+            "bangalore",
+            "bengaluru",
+            "chennai",
+            "hyderabad",
+        ),
+        "Asia/Kolkata",
+    ),
+    **dict.fromkeys(("aest", "aedt"), "Australia/Sydney"),
+    **dict.fromkeys(("jst",), "Asia/Tokyo"),
+    **dict.fromkeys(("san_francisco", "seattle", "san_diego"), "America/Los_Angeles"),
+    **dict.fromkeys(("boston", "washington", "miami", "atlanta"), "America/New_York"),
+    **dict.fromkeys(("munich", "frankfurt", "hamburg", "cologne"), "Europe/Berlin"),
+}
+# City aliases need no warning: only abbreviations are guesses.
+_CITY_ALIASES = {k for k in ZONE_ALIASES if len(k) > 4}
 
 COMMON_ZONES = (
     "Europe/London",

@@ -13,7 +13,7 @@ from tests.fakes import Harness
 async def test_slept_stores_hours_and_bedtime_with_local_date(harness: Harness) -> None:
     chat = harness.chat()
     reply = await chat.say("/slept 7h20 23:10")
-    assert "sleep: 7.33 h, in bed at 23:10" in reply.text
+    assert "sleep: 7 h 20 min, in bed at 23:10" in reply.text
     [c] = await harness.checkins(chat, "sleep")
     assert (c.hours, c.bedtime, c.local_date) == (7.33, "23:10", date(2026, 11, 26))
 
@@ -22,7 +22,7 @@ async def test_slept_twice_the_same_morning_updates(harness: Harness) -> None:
     chat = harness.chat()
     await chat.say("/slept 6")
     reply = await chat.say("/slept 7.5")
-    assert reply.text.startswith("Updated: sleep: 7.5 h")
+    assert reply.text.startswith("Updated: sleep: 7 h 30 min")
     assert [c.hours for c in await harness.checkins(chat, "sleep")] == [7.5]
 
 
@@ -113,8 +113,8 @@ async def test_week_counts_every_habit_and_streaks(harness: Harness, clock: Fake
     assert "Mobility: 1 session for 2 runs" in text
     assert "Strength: 1 session" in text
     assert "Fuel: a snack on 1 of 2 run days" in text
-    assert "sleep 1 nights" in text  # 8 h last night, 6 h the night before
-    assert "fuel 1 runs" in text and "runs 1 wk" in text
+    assert "sleep 1 night ·" in text  # 8 h last night, 6 h the night before
+    assert "fuel 1 run day" in text and "runs 1 week" in text
 
 
 async def test_week_in_a_group_is_private(harness: Harness) -> None:

@@ -62,6 +62,9 @@ class CommandSpec:
     scope: Scope = Scope.ANY
     admin_only: bool = False
     hidden: bool = False
+    # The answer carries personal data (sleep, notes, settings): outside a private
+    # chat only the runner may see it (ephemeral on Discord, a DM on Telegram).
+    private_reply: bool = False
     examples: tuple[str, ...] = ()
     help: str = ""
 
@@ -83,9 +86,11 @@ class CommandSpec:
 
 
 _TIME = r"^\d{1,2}([:.h]\d{2})?$|^\d{1,2}(:\d{2})?\s?(am|pm)$"
+# Anything that looks like a date is taken as the date (and refused if unreadable),
+# never quietly kept as the start of the note.
 _WHEN = (
-    r"^(today|yesterday|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday|\d{4}-\d{2}-\d{2})$"
+    r"^(today|yesterday|tomorrow|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?)[:,;.!]?$"
 )
 _UNIT_WORDS = ("km", "k", "mi", "mile", "miles", "m", "meters", "metres")
 
@@ -118,6 +123,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "start",
         "Set up Pacer: time zone, units, run days, bedtime",
+        private_reply=True,
         options=(
             OptionSpec("timezone", "Your time zone, e.g. Europe/Berlin", autocomplete="timezone"),
             OptionSpec("units", "Distance units", choices=("km", "mi")),
@@ -125,6 +131,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("run_time", "Usual run time, e.g. 07:00"),
             OptionSpec("bedtime", "Your usual bedtime now, e.g. 23:45"),
             OptionSpec("target_bedtime", "The bedtime you are aiming for, e.g. 22:45"),
+            OptionSpec("wake_time", "When you usually wake up, e.g. 06:30"),
         ),
         help="With no options it asks one question at a time; every answer can be changed "
         "later with /settings.",
@@ -149,16 +156,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "runs",
         "List your recent runs",
+        private_reply=True,
         options=(
             OptionSpec(
                 "count", "How many (default 10)", type=OptionType.INTEGER, min_value=1, max_value=50
             ),
         ),
     ),
-    CommandSpec("undo", "Delete the last run you logged"),
+    CommandSpec("undo", "Delete the last run you logged", private_reply=True),
     CommandSpec(
         "delete",
         "Delete one of your runs by its id",
+        private_reply=True,
         options=(
             OptionSpec(
                 "run_id",
@@ -174,6 +183,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "slept",
         "Check in last night's sleep",
+        private_reply=True,
         options=(
             OptionSpec("hours", "Hours slept: 7.5, 7h20", required=True),
             OptionSpec("bedtime", "When you went to bed, e.g. 23:10", pattern=_TIME),
@@ -205,10 +215,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
         options=(OptionSpec("what", "What you ate (optional)", rest=True, max_length=200),),
         examples=("/fuel", "/fuel banana and yoghurt"),
     ),
-    CommandSpec("week", "This week: runs and the four habits, with streaks"),
+    CommandSpec("week", "This week: runs and the four habits, with streaks", private_reply=True),
     CommandSpec(
         "settings",
         "Show your settings, or change one",
+        private_reply=True,
         options=(
             OptionSpec("item", "What to change", choices=SETTINGS_ITEMS),
             OptionSpec("value", "The new value", rest=True, autocomplete="setting_value"),
@@ -223,6 +234,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "bedtime",
         "Your bedtime plan: this week's bedtime, the target, weeks to go",
+        private_reply=True,
         options=(
             OptionSpec(
                 "step",
@@ -239,6 +251,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "race",
         "Set a goal race; sleep nudges step up in its last two weeks",
+        private_reply=True,
         options=(
             OptionSpec("date", "Race day, e.g. 2027-04-12, or off", pattern=_DATE),
             OptionSpec("name", "The race's name", rest=True, max_length=60),
@@ -248,6 +261,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "nudges",
         "Your nudges: when the next ones come; turn kinds on or off; send a test",
+        private_reply=True,
         options=(
             OptionSpec("action", "on, off or test", choices=("on", "off", "test")),
             OptionSpec(
@@ -261,6 +275,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "pause",
         "Pause every nudge until a date (injury, holiday)",
+        private_reply=True,
         options=(
             OptionSpec(
                 "until", "The day nudges resume, e.g. 2026-12-24; off resumes now", required=True
@@ -271,6 +286,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "nudge",
         "Answer a nudge (its buttons use this)",
+        private_reply=True,
         options=(
             OptionSpec(
                 "answer",

@@ -44,11 +44,9 @@ from bot.storage.repository import SqliteRepository
 log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 25
-# Replies to these carry personal data (sleep, notes, settings): only the runner sees them.
-PRIVATE_REPLIES = frozenset(
-    {"start", "runs", "undo", "delete", "slept", "week", "settings", "bedtime", "nudges",
-     "pause", "race", "nudge"}
-)  # fmt: skip
+# Commands whose effect has no natural key of its own: a platform delivering the same
+# message twice gets the first answer again instead of a second deletion.
+ONCE_PER_MESSAGE = frozenset({"undo", "delete"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +121,8 @@ class Core:
                 private=True,
             )
             notice = ""
-        if incoming.command in PRIVATE_REPLIES and not incoming.is_private:
+        spec = find_command(incoming.command)
+        if spec is not None and spec.private_reply and not incoming.is_private:
             reply = replace(reply, private=True)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
@@ -147,7 +146,13 @@ class Core:
             args = {k: str(v) for k, v in incoming.options.items() if str(v) != ""}
         else:
             args = split_text(spec, incoming.text)
-        return await handler(ctx, validate_options(spec, args))
+        key = ctx.source_key if spec.name in ONCE_PER_MESSAGE else None
+        if key is not None and (earlier := await self.repo.handled_reply(key)) is not None:
+            return Reply(earlier)
+        reply = await handler(ctx, validate_options(spec, args))
+        if key is not None:
+            await self.repo.remember_reply(key, ctx.user.id, reply.text, ctx.now)
+        return reply
 
     async def _reachability_notice(self, incoming: Incoming, identity: Identity) -> str:
         """Tell the runner, once, that their DMs were refused; clear it when they DM us."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from bot.models import CheckIn, Run, User
 from bot.parsing import format_days, format_distance, format_duration, format_pace
 from bot.services.habits import Recorded
 from bot.services.profile import Question, onboarding_question
+from bot.services.stats import week_start
 
 if TYPE_CHECKING:
     from bot.core.dispatch import Core
@@ -24,12 +26,19 @@ POST_RUN_BUTTONS = (
 )
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 night``, ``2 nights``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def day_label(day: date, today: date) -> str:
     """``today``, ``yesterday`` or ``Mon 23 Nov``."""
     if day == today:
         return "today"
     if day == today - timedelta(days=1):
         return "yesterday"
+    if day.year != today.year:
+        return f"{day:%a %d %b %Y}"
     return f"{day:%a %d %b}"
 
 
@@ -45,11 +54,17 @@ def describe_run(run: Run, units: str, today: date, with_note: bool = True) -> s
     return text
 
 
+def format_hours(hours: float) -> str:
+    """``7 h 20 min`` (or ``8 h``)."""
+    h, m = divmod(round(hours * 60), 60)
+    return f"{h} h {m} min" if m else f"{h} h"
+
+
 def describe_checkin(c: CheckIn) -> str:
     """A check-in as the runner would say it."""
     if c.habit == "sleep":
         bed = f", in bed at {c.bedtime}" if c.bedtime else ""
-        return f"sleep: {c.hours:g} h{bed}"
+        return f"sleep: {format_hours(c.hours or 0.0)}{bed}"
     if c.habit == "mobility":
         return f"{'pre' if c.kind == 'pre' else 'post'}-run hip mobility"
     if c.habit == "strength":
@@ -65,9 +80,11 @@ def question_reply(question: Question, step: int, prefix: str = "") -> Reply:
     """An onboarding question with its one-tap answers and a Skip."""
     from bot.services.profile import ONBOARDING
 
-    buttons = [Button(label, value) for label, value in question.answers]
+    # A button names its question, so a tap on an old question's button is not
+    # taken as the answer to whatever is open now.
+    buttons = [Button(label, f"{question.step}={value}") for label, value in question.answers]
     rows = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
-    rows.append((Button("Skip", "skip"),))
+    rows.append((Button("Skip", f"{question.step}=skip"),))
     text = f"{prefix}\n\n" if prefix else ""
     text += f"({step}/{len(ONBOARDING)}) {question.text}"
     return Reply(text=text, buttons=tuple(rows))
@@ -100,14 +117,8 @@ class CoreHandlers:
         """Onboarding: all answers at once as options, or one question at a time."""
         user = ctx.user
         if args:
-            lines = []
-            for item in ("timezone", "units", "run_days", "run_time", "bedtime", "target_bedtime"):
-                if item in args:
-                    change = await self.core.profile.change(user, item, args[item])
-                    user = change.user
-                    lines.append(change.confirmation)
-                    if change.warning:
-                        lines.append(change.warning)
+            change = await self.core.profile.change_many(user, args)
+            lines = [change.confirmation] + ([change.warning] if change.warning else [])
             await self.core.repo.update_user(
                 user.id, onboarded_at=ctx.now.isoformat(timespec="seconds"), onboarding_step=None
             )
@@ -125,6 +136,18 @@ class CoreHandlers:
         """A message without a command: the answer to an onboarding question, if one is open."""
         user = ctx.user
         text = ctx.incoming.text.strip()
+        named, sep, value = text.partition("=")
+        if sep and named in ONBOARDING_STEPS:
+            if user.onboarding_step is None:
+                return Reply(f"Set-up is finished; change it with /settings {named} {value}.")
+            if named != user.onboarding_step:
+                question = onboarding_question(user.onboarding_step)
+                return question_reply(
+                    question,
+                    _step_number(question.step),
+                    "That button belongs to an earlier question.",
+                )
+            text = value
         if user.onboarding_step is None:
             if text.lower() in {"skip"}:
                 return Reply("There's no open question. /settings shows what you've set.")
@@ -133,8 +156,7 @@ class CoreHandlers:
             user, saved, warning, following = await self.core.profile.answer(user, text)
         except BadInput as error:
             question = onboarding_question(user.onboarding_step or "timezone")
-            step = _step_number(question.step)
-            return question_reply(question, step, f"{error}")
+            return question_reply(question, _step_number(question.step), f"{error}")
         prefix = saved + (f"\n{warning}" if warning else "")
         if following is None:
             return Reply(
@@ -158,9 +180,11 @@ class CoreHandlers:
         run = logged.run
         today = user.today(ctx.now)
         head = "Already logged" if not logged.created else "Logged"
+        this_week = week_start(run.local_date) == week_start(today)
+        week = "This week" if this_week else f"Week of Mon {week_start(run.local_date):%d %b %Y}"
         lines = [
             f"{head} {describe_run(run, user.units, today, with_note=not ctx.in_group)}",
-            f"This week: {format_distance(logged.week_distance_m, user.units)} over "
+            f"{week}: {format_distance(logged.week_distance_m, user.units)} over "
             f"{logged.week_runs} run{'s' if logged.week_runs != 1 else ''} · "
             f"run streak: {logged.streak_weeks} week{'s' if logged.streak_weeks != 1 else ''}",
         ]
@@ -238,7 +262,12 @@ class CoreHandlers:
     async def fuel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The post-run snack."""
         recorded = await self.core.habits.fuel(ctx.user, args.get("what", ""), ctx.source_key)
-        return self._checked(recorded, "Refuelled early: that's when your muscles take it up best.")
+        reply = self._checked(
+            recorded, "Refuelled early: that's when your muscles take it up best."
+        )
+        if ctx.in_group and recorded.checkin.note:
+            reply = replace(reply, text=reply.text.replace(f" ({recorded.checkin.note})", ""))
+        return reply
 
     async def week(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """This week per habit, with streaks."""
@@ -254,8 +283,9 @@ class CoreHandlers:
             f"💪 Strength: {w.strength_sessions} session{'s' if w.strength_sessions != 1 else ''}",
             f"🍌 Fuel: a snack on {w.snacks_after_runs} of {w.run_days} run day"
             f"{'s' if w.run_days != 1 else ''}",
-            f"Streaks: runs {s.run_weeks} wk · sleep {s.sleep_nights} nights · mobility "
-            f"{s.mobility_runs} runs · fuel {s.fuel_runs} runs · strength {s.strength_weeks} wk",
+            f"Streaks: runs {plural(s.run_weeks, 'week')} · sleep {plural(s.sleep_nights, 'night')}"
+            f" · mobility {plural(s.mobility_runs, 'run day')} · fuel "
+            f"{plural(s.fuel_runs, 'run day')} · strength {plural(s.strength_weeks, 'week')}",
         ]
         return Reply("\n".join(lines))
 
@@ -340,6 +370,11 @@ def settings_text(user: User) -> str:
             f"nudges: {user.nudge_platform or 'auto (where you last talked to me)'}",
         )
     )
+
+
+ONBOARDING_STEPS = frozenset(
+    ("timezone", "units", "run_days", "run_time", "bedtime", "target_bedtime", "wake_time")
+)
 
 
 def _step_number(step: str) -> int:

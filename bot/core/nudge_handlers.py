@@ -66,6 +66,10 @@ class NudgeHandlers:
         """Plan the post-run fuel nudge."""
         await self.engine.on_run_logged(user.id, run.id, now, run_date=run.local_date)
 
+    async def on_run_deleted(self, user: User, run: Run, now: datetime) -> None:
+        """A removed run gets no snack nudge."""
+        await self.engine.on_run_deleted(user.id, run.id)
+
     async def on_checkin(self, user: User, checkin: CheckIn, now: datetime) -> None:
         """Nothing to do: a sweep checks check-ins before sending."""
 

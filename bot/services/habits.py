@@ -42,6 +42,11 @@ class HabitService:
     async def _store(self, user: User, checkin: NewCheckIn, replace: bool = False) -> Recorded:
         now = self.clock.now()
         replaced = False
+        if checkin.source_key is not None:
+            # The platform delivered this message before: answer as the first time.
+            earlier = await self.repo.checkin_by_source_key(checkin.source_key)
+            if earlier is not None:
+                return Recorded(earlier, created=False)
         if replace:
             for old in await self.repo.checkins_between(
                 user.id, checkin.local_date, checkin.local_date, checkin.habit
@@ -75,6 +80,9 @@ class HabitService:
             phase = "post" if ran_today else "pre"
         if phase not in {"pre", "post"}:
             raise BadInput(f"'{phase}' isn't pre or post.", hint="/mobility pre or /mobility post")
+        for done in await self.repo.checkins_between(user.id, today, today, "mobility"):
+            if done.kind == phase:  # one pre and one post session a day
+                return Recorded(done, created=False)
         return await self._store(
             user, NewCheckIn(user.id, "mobility", today, kind=phase, source_key=source_key)
         )
@@ -142,6 +150,11 @@ def parse_hold(text: str, exercise: str = "plank") -> int:
 
 def parse_sets(text: str, default_unit: str) -> tuple[int, int, float | None, str]:
     """``3x6``, ``3x6 60kg``, ``3 x 6 @ 135 lb``: sets, reps, load and its unit."""
+    if not text:
+        raise BadInput(
+            "How many sets and reps?",
+            hint="/strength deadlift 3x6 60kg (sets x reps, then the load)",
+        )
     match = _SETS.match(text)
     if not match:
         raise BadInput(

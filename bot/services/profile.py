@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,44 +101,22 @@ class ProfileService:
 
     async def change(self, user: User, item: str, value: str) -> Change:
         """Validate and save one setting; nothing changes if the value is wrong."""
-        value = value.strip()
-        if not value:
-            raise BadInput(f"What should {item.replace('_', ' ')} be?", hint="/help settings")
-        values: dict[str, Any]
-        warning = ""
-        if item == "timezone":
-            zone, warning = parse_timezone(value)
-            values, shown = {"timezone": zone}, zone
-        elif item == "units":
-            unit = {"km": "km", "kilometres": "km", "kilometers": "km", "mi": "mi",
-                    "miles": "mi", "mile": "mi"}.get(value.lower())  # fmt: skip
-            if unit is None:
-                raise BadInput(f"Units are km or mi, not '{value}'.")
-            values, shown = {"units": unit}, unit
-        elif item == "run_days":
-            days = parse_days(value)
-            values, shown = {"run_days": days}, format_days(days)
-        elif item in {"run_time", "bedtime", "target_bedtime", "wake_time"}:
-            clock_time = None if value.lower() in {"off", "none", "-"} else parse_clock(value)
-            values, shown = {item: clock_time}, clock_time or "not set"
-        elif item == "quiet_hours":
-            start, end = parse_quiet_hours(value)
-            values = {"quiet_start": start, "quiet_end": end}
-            shown = f"{start}-{end}" if start else "off"
-        elif item == "nudges":
-            choice = value.lower()
-            if choice not in NUDGE_PLATFORMS:
-                raise BadInput(
-                    f"Nudges can go to {', '.join(NUDGE_PLATFORMS)}; not '{value}'.",
-                    hint="auto sends them where you last talked to me.",
-                )
-            values = {"nudge_platform": None if choice == "auto" else choice}
-            shown = choice
-        else:
-            raise BadInput(f"There's no setting called '{item}'.", hint="/settings lists them.")
+        return await self.change_many(user, {item: value})
+
+    async def change_many(self, user: User, items: Mapping[str, str]) -> Change:
+        """Validate every setting first, then save them together: all or nothing."""
+        values: dict[str, Any] = {}
+        said: list[str] = []
+        warnings: list[str] = []
+        for item, value in items.items():
+            parsed, confirmation, warning = read_setting(item, value)
+            values.update(parsed)
+            said.append(confirmation)
+            if warning:
+                warnings.append(warning)
         updated = await self.repo.update_user(user.id, **values)
         await self.listeners.settings_changed(updated, self.clock.now())
-        return Change(updated, f"{item.replace('_', ' ').capitalize()} set to {shown}.", warning)
+        return Change(updated, "\n".join(said), "\n".join(warnings))
 
     async def start_onboarding(self, user: User) -> Question:
         """Begin (or restart) the questions of /start."""
@@ -166,6 +145,65 @@ class ProfileService:
     async def cancel_onboarding(self, user: User) -> User:
         """Stop asking questions (the answers so far are kept)."""
         return await self.repo.update_user(user.id, onboarding_step=None)
+
+
+CLOCK_SETTINGS = ("run_time", "bedtime", "target_bedtime", "wake_time")
+OFF_WORDS = {"off", "none", "-"}
+
+
+def read_setting(item: str, value: str) -> tuple[dict[str, Any], str, str]:
+    """Check one setting: (columns to store, confirmation, warning). Raises BadInput."""
+    value = value.strip()
+    label = item.replace("_", " ").capitalize()
+    if not value:
+        raise BadInput(f"What should {item.replace('_', ' ')} be?", hint="/help settings")
+    if item == "timezone":
+        zone, warning = parse_timezone(value)
+        return {"timezone": zone}, f"{label} set to {zone}.", warning
+    if item == "units":
+        unit = {"km": "km", "kilometres": "km", "kilometers": "km", "mi": "mi",
+                "miles": "mi", "mile": "mi"}.get(value.lower())  # fmt: skip
+        if unit is None:
+            raise BadInput(f"Units are km or mi, not '{value}'.")
+        return {"units": unit}, f"{label} set to {unit}.", ""
+    if item == "run_days":
+        days = parse_days(value)
+        said = f"{label} set to {format_days(days)}." if days else f"{label} cleared."
+        return {"run_days": days}, said, ""
+    if item in CLOCK_SETTINGS:
+        if value.lower() in OFF_WORDS:
+            return {item: None}, f"{label} cleared.", ""
+        clock_time = parse_clock(value)
+        note = ""
+        if item in {"bedtime", "target_bedtime"} and _looks_like_morning(value, clock_time):
+            # Nobody's bedtime is 11 in the morning: "11" or "11:30" means the evening.
+            hour, minute = clock_time.split(":")
+            clock_time = f"{int(hour) + 12:02d}:{minute}"
+            note = f" (I took {value} as {clock_time}; say 11am if you really mean the morning)"
+        return {item: clock_time}, f"{label} set to {clock_time}.{note}", ""
+    if item == "quiet_hours":
+        start, end = parse_quiet_hours(value)
+        said = f"{label} set to {start}-{end}." if start else f"{label} off."
+        return {"quiet_start": start, "quiet_end": end}, said, ""
+    if item == "nudges":
+        choice = value.lower()
+        if choice not in NUDGE_PLATFORMS:
+            raise BadInput(
+                f"Nudges can go to {', '.join(NUDGE_PLATFORMS)}; not '{value}'.",
+                hint="auto sends them where you last talked to me.",
+            )
+        return (
+            {"nudge_platform": None if choice == "auto" else choice},
+            f"{label} go to {choice}.",
+            "",
+        )
+    raise BadInput(f"There's no setting called '{item}'.", hint="/settings lists them.")
+
+
+def _looks_like_morning(typed: str, clock_time: str) -> bool:
+    """A bedtime typed without am/pm whose hour is 5 to 11 (surely meant in the evening)."""
+    hour = int(clock_time[:2])
+    return 5 <= hour <= 11 and not typed.strip().lower().endswith(("am", "pm"))
 
 
 def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:

@@ -86,6 +86,7 @@ class RunService:
             raise NotFound("There's no run to undo yet.", hint="Log one with /log 5k 25:00")
         deleted = await self.repo.delete_run(user.id, run.id)
         assert deleted is not None
+        await self.listeners.run_deleted(user, deleted, self.clock.now())
         return deleted
 
     async def delete(self, user: User, run_id: int) -> Run:
@@ -95,4 +96,5 @@ class RunService:
             raise NotFound(
                 f"You have no run #{run_id}.", hint="/runs lists your runs with their ids."
             )
+        await self.listeners.run_deleted(user, deleted, self.clock.now())
         return deleted

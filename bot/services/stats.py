@@ -80,8 +80,12 @@ class StatsService:
             distance_m=sum(r.distance_m for r in runs),
             nights_logged=len(sleep),
             good_nights=sum(1 for h in sleep.values() if h >= GOOD_NIGHT_HOURS),
-            mobility_sessions=sum(1 for c in checkins if c.habit == "mobility"),
-            strength_sessions=sum(1 for c in checkins if c.habit == "strength"),
+            # One session per day and phase (mobility) or per day (strength), however
+            # many check-ins it took to log it.
+            mobility_sessions=len(
+                {(c.local_date, c.kind) for c in checkins if c.habit == "mobility"}
+            ),
+            strength_sessions=len({c.local_date for c in checkins if c.habit == "strength"}),
             snacks_after_runs=len(run_dates & fuel_dates),
             run_days=len(run_dates),
             streaks=await self.streaks(user, today),

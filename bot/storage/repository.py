@@ -140,6 +140,20 @@ class Repository(Protocol):
         """Delete one of the runner's check-ins."""
         ...
 
+    async def handled_reply(self, source_key: str) -> str | None:
+        """The reply given to a platform message handled before, if any."""
+        ...
+
+    async def checkin_by_source_key(self, source_key: str) -> CheckIn | None:
+        """The check-in stored from this platform message, if any."""
+        ...
+
+    async def remember_reply(
+        self, source_key: str, user_id: int, reply: str, now: datetime
+    ) -> None:
+        """Record that a platform message was handled, and what was answered."""
+        ...
+
 
 # last_seen_at is kept to this resolution (it picks where nudges go, not a stopwatch).
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -463,3 +477,25 @@ class SqliteRepository:
                 return None
             await conn.execute("DELETE FROM checkins WHERE id = ?", (checkin_id,))
         return _checkin(row)
+
+    async def handled_reply(self, source_key: str) -> str | None:
+        """The reply given to a platform message handled before, if any."""
+        row = await self._one(
+            "SELECT reply FROM handled_messages WHERE source_key = ?", (source_key,)
+        )
+        return str(row["reply"]) if row else None
+
+    async def remember_reply(
+        self, source_key: str, user_id: int, reply: str, now: datetime
+    ) -> None:
+        """Record that a platform message was handled, and what was answered."""
+        await self.db.write(
+            "INSERT OR IGNORE INTO handled_messages(source_key, user_id, reply, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            (source_key, user_id, reply, _iso(now)),
+        )
+
+    async def checkin_by_source_key(self, source_key: str) -> CheckIn | None:
+        """The check-in stored from this platform message, if any."""
+        row = await self._one("SELECT * FROM checkins WHERE source_key = ?", (source_key,))
+        return _checkin(row) if row else None

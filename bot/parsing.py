@@ -184,6 +184,8 @@ def parse_hours(text: str) -> float:
 def parse_clock(text: str) -> str:
     """A local clock time ``HH:MM`` from ``23:10``, ``23.10``, ``7``, ``11pm``, ``6:30am``."""
     raw = text.strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d{4}", raw):  # 0730, 2315
+        raw = f"{raw[:2]}:{raw[2:]}"
     match = _CLOCK.match(raw)
     if not match:
         raise BadInput(f"I can't read '{text}' as a time of day.", hint="Use 23:10 or 11pm.")

@@ -143,3 +143,13 @@ def test_offsets_beyond_minus_twelve_are_refused() -> None:
 
     with pytest.raises(BadInput):
         parse_timezone("-13")
+
+
+async def test_small_conveniences(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/strength plank 2 min")
+    [hold] = await harness.checkins(chat, "strength")
+    assert hold.seconds == 120
+    assert "Run time set to 07:30." in (await chat.say("/settings run_time 0730")).text
+    nudges = await chat.say("/settings nudges telegram")
+    assert "You haven't talked to me on telegram yet" in nudges.text

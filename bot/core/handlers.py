@@ -309,6 +309,14 @@ class CoreHandlers:
             )
         change = await self.core.profile.change(ctx.user, item, args["value"])
         text = change.confirmation + (f"\n{change.warning}" if change.warning else "")
+        chosen = change.user.nudge_platform
+        if item == "nudges" and chosen is not None:
+            known = {i.platform for i in await self.core.repo.identities(ctx.user.id)}
+            if chosen not in known:
+                text += (
+                    f"\nYou haven't talked to me on {chosen} yet: until you do, nudges go "
+                    "where you last talked to me."
+                )
         return Reply(text)
 
     async def help(self, ctx: Context, args: Mapping[str, str]) -> Reply:

@@ -139,6 +139,9 @@ def parse_hold(text: str, exercise: str = "plank") -> int:
             f"How long did you hold the {exercise.replace('-', ' ')}?",
             hint=f"/strength {exercise} 45 (seconds)",
         )
+    minutes = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:min|mins|minutes?)", text)
+    if minutes:
+        text = str(round(float(minutes.group(1)) * 60))
     match = _HOLD.match(text.replace(" ", ""))
     if not match:
         raise BadInput(f"I can't read '{text}' as a hold time.", hint="Use seconds: 45, or 1:30.")

@@ -55,7 +55,7 @@ from bot.nudges.schedule import (
     parse_hhmm,
     to_utc_iso,
 )
-from bot.nudges.texts import SNOOZE_CHOICES, NudgeContext, nudge_reply
+from bot.nudges.texts import RACE_WEEKS_DAYS, SNOOZE_CHOICES, NudgeContext, nudge_reply
 from bot.ports import Messenger
 from bot.storage.database import Database
 from bot.storage.nudges import (
@@ -73,7 +73,7 @@ MessengerSource = Mapping[str, Messenger] | Callable[[], Mapping[str, Messenger]
 OnUnreachable = Callable[[str, str, str], Awaitable[None]]
 
 SWEEP_JOB_ID = "nudge-sweep"
-RACE_WEEKS_DAYS = 14
+ALREADY_ANSWERED = "You've already answered that one."
 _SNOOZE_DELAYS = {"20m": timedelta(minutes=20), "1h": timedelta(hours=1)}
 
 
@@ -129,8 +129,8 @@ class NudgeStatus:
 
     user_id: int
     timezone: str
-    paused_until: date | None
-    race_date: date | None
+    paused_until: date | None  # only while the pause lasts (the date is after today)
+    race_date: date | None  # only when the race is today or ahead
     race_name: str
     kinds: tuple[KindStatus, ...]
 
@@ -592,11 +592,11 @@ class NudgeEngine:
         due: datetime,
         tz: tzinfo,
     ) -> NudgeContext:
-        day = due.astimezone(tz).date()
         prefs = runner.prefs
         days_left: int | None = None
         if prefs.race_date:
-            left = (date.fromisoformat(prefs.race_date) - day).days
+            # From the anchor: the evening a late wind-down belongs to, the morning.
+            left = (date.fromisoformat(prefs.race_date) - anchor).days
             if 0 <= left <= RACE_WEEKS_DAYS:
                 days_left = left
         plan = plan_on(runner, anchor) if kind is Kind.WIND_DOWN else None
@@ -669,7 +669,9 @@ class NudgeEngine:
         """Plan the one post-run fuel nudge for a run just logged; returns when it is due (UTC).
 
         Nothing is planned for a run logged for an earlier day, when the kind is
-        off, or twice for the same run.
+        off, or twice for the same run. One snack nudge per burst: a fuel nudge
+        of an earlier run of the same local day that is still pending is
+        replaced by this run's (it comes back if this run is deleted).
         """
         runner = await self._runner(user_id)
         tz = runner_zone(runner)
@@ -684,26 +686,46 @@ class NudgeEngine:
             if run is not None and (run[0] != user_id or run[1] != today.isoformat()):
                 return None
         due = logged_at + timedelta(minutes=runner.prefs.fuel_delay)
-        added = await self.store.insert_oneoff(
-            None,
-            user_id=user_id,
-            kind=Kind.POST_RUN_FUEL.value,
-            occurrence=f"run:{run_id}",
-            anchor=today.isoformat(),
-            due_utc=to_utc_iso(due),
-            now_iso=to_utc_iso(self.clock.now()),
-            run_id=run_id,
-            since_utc=to_utc_iso(logged_at),
-        )
+        async with self.db.transaction() as conn:
+            added = await self.store.plan_fuel(
+                conn,
+                user_id=user_id,
+                run_id=run_id,
+                anchor=today.isoformat(),
+                due_utc=to_utc_iso(due),
+                since_utc=to_utc_iso(logged_at),
+                now_iso=to_utc_iso(self.clock.now()),
+            )
         return due if added else None
+
+    async def on_run_deleted(self, user_id: int, run_id: int) -> None:
+        """A run was deleted (/undo, /delete): its pending post-run fuel nudge is cancelled.
+
+        If that nudge had replaced the pending one of an earlier run the same day
+        (see :meth:`on_run_logged`), and that run is still there, the earlier
+        run's nudge is planned again at its own time. A nudge already sent is
+        left alone; an unknown run or runner is a no-op.
+        """
+        async with self.db.transaction() as conn:
+            await self.store.drop_run_fuel(conn, user_id, run_id)
 
     # --- answers to a nudge ----------------------------------------------------------
 
     async def snooze(self, user_id: int, delivery_id: int, duration: str) -> SnoozeResult:
-        """Send this nudge again in 20 min, 1 h or tomorrow at the same local time."""
+        """Send this nudge again in 20 min, 1 h or tomorrow at the same local time.
+
+        A delivery can be answered once: snoozing one already answered (snoozed,
+        skipped or done) raises :class:`NudgeError` ("You've already answered
+        that one."), so a double tap never makes two snoozes. "Tomorrow" on
+        pre-run mobility means the next run day's regular nudge: the delivery is
+        answered, nothing extra is queued, and the result says when that comes.
+        Post-run fuel cannot go to tomorrow: it is skipped for the day instead.
+        """
         if duration not in SNOOZE_CHOICES:
             raise NudgeError(f"snooze for {', '.join(SNOOZE_CHOICES)}")
         delivery = await self._delivery(user_id, delivery_id)
+        if delivery.answered_at is not None:
+            raise NudgeError(ALREADY_ANSWERED)
         kind = Kind(delivery.kind)
         runner = await self._runner(user_id)
         tz = runner_zone(runner) or UTC
@@ -714,6 +736,12 @@ class NudgeEngine:
             if kind is Kind.POST_RUN_FUEL:
                 await self.skip_today(user_id, delivery_id)
                 return SnoozeResult(kind, None, "a snack tomorrow is too late for this run")
+            if kind is Kind.PRE_RUN_MOBILITY:
+                await self._answer(delivery)
+                regular = await self._regular_due(user_id, kind)
+                if regular is None:
+                    return SnoozeResult(kind, None, "no run day is coming up")
+                return SnoozeResult(kind, regular.astimezone(tz), "your next run day")
             original = from_utc_iso(delivery.due_utc).astimezone(tz).replace(tzinfo=None)
             due = localize(original + timedelta(days=1), tz)
             anchor = anchor + timedelta(days=1)
@@ -734,6 +762,8 @@ class NudgeEngine:
             due = localize(quiet.end_after(wall), tz)
             note = "moved to the end of your quiet hours"
         async with self.db.transaction() as conn:
+            if not await self.store.answer_once(conn, delivery_id, to_utc_iso(now)):
+                raise NudgeError(ALREADY_ANSWERED)  # a second tap got here first
             count = await self.store.count_snoozes(conn, user_id, kind.value, base)
             if count >= self.settings.max_snoozes:
                 raise NudgeError("snoozed enough times already; skip it or do it now")
@@ -746,7 +776,6 @@ class NudgeEngine:
                 due_utc=to_utc_iso(due),
                 now_iso=to_utc_iso(now),
             )
-            await self.store.mark_answered(conn, delivery_id, to_utc_iso(now))
         return SnoozeResult(kind, due.astimezone(tz), note)
 
     async def skip_today(self, user_id: int, delivery_id: int) -> Kind:
@@ -893,7 +922,7 @@ class NudgeEngine:
         return plan_on(dataclasses.replace(runner, prefs=refresh_plan(runner, today)), today)
 
     async def race(self, user_id: int) -> RaceInfo:
-        """The runner's goal race, if any."""
+        """The runner's goal race, if any; ``days_left`` is negative once it is over."""
         runner = await self._runner(user_id)
         today = self.clock.now().astimezone(runner_zone(runner) or UTC).date()
         race_date = date.fromisoformat(runner.prefs.race_date) if runner.prefs.race_date else None
@@ -905,6 +934,7 @@ class NudgeEngine:
         """Each kind with whether it is on and its next local time (for /nudges)."""
         runner = await self._runner(user_id)
         tz = runner_zone(runner) or UTC
+        today = self.clock.now().astimezone(tz).date()
         rows = {r.kind: r for r in await self.store.schedules(user_id)}
         quiet = quiet_hours(runner)
         kinds: list[KindStatus] = []
@@ -930,12 +960,14 @@ class NudgeEngine:
                 )
             )
         prefs = runner.prefs
+        paused = date.fromisoformat(prefs.paused_until) if prefs.paused_until else None
+        race_date = date.fromisoformat(prefs.race_date) if prefs.race_date else None
         return NudgeStatus(
             user_id=user_id,
             timezone=runner.timezone,
-            paused_until=date.fromisoformat(prefs.paused_until) if prefs.paused_until else None,
-            race_date=date.fromisoformat(prefs.race_date) if prefs.race_date else None,
-            race_name=prefs.race_name,
+            paused_until=paused if paused is not None and paused > today else None,
+            race_date=race_date if race_date is not None and race_date >= today else None,
+            race_name=prefs.race_name if race_date is not None and race_date >= today else "",
             kinds=tuple(kinds),
         )
 
@@ -1032,8 +1064,14 @@ def _needs(kind: Kind, configured: bool) -> str:
     return {
         Kind.WIND_DOWN: "needs your bedtime (/settings bedtime 23:30)",
         Kind.SLEEP_CHECKIN: "needs your wake time (/settings wake_time 06:30)",
-        Kind.PRE_RUN_MOBILITY: "needs run days and run time (/settings run_time 07:00)",
-        Kind.STRENGTH: "needs strength days and time",
+        Kind.PRE_RUN_MOBILITY: (
+            "needs run days and run time "
+            "(/settings run_days mon,wed,sat and /settings run_time 07:00)"
+        ),
+        Kind.STRENGTH: (
+            "needs strength days and time "
+            "(/settings strength_days tue,fri and /settings strength_time 18:30)"
+        ),
     }.get(kind, "")
 
 

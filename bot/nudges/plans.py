@@ -32,6 +32,7 @@ class BedtimePlan:
     this_week: time
     weeks_to_go: int  # weekly changes still ahead after this week
     next_change: date | None  # the day next week's bedtime starts, None when reached
+    target_set: bool = True  # False: no target bedtime, the plan holds the usual one
 
     @property
     def reached(self) -> bool:

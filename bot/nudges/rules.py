@@ -11,6 +11,7 @@ from bot.nudges.schedule import (
     QuietHours,
     Rule,
     ScheduleError,
+    format_hhmm,
     parse_days,
     parse_hhmm,
     wall_at,
@@ -48,8 +49,12 @@ def quiet_hours(settings: RunnerSettings) -> QuietHours | None:
 def refresh_plan(settings: RunnerSettings, today: date) -> NudgePrefs:
     """Prefs with a bedtime plan matching the current bedtime and target.
 
-    A plan is (re)started today whenever the runner's usual bedtime or target
-    changed since it was built; otherwise the stored plan is kept.
+    A change of the usual bedtime (re)starts the plan today from it, with the
+    first-week step; so does setting a first target or clearing it. A new
+    target, replacing one the plan was heading for, carries on from this week's
+    planned bedtime: the plan restarts today from there with no move this week,
+    so weeks of progress are kept and the bedtime never jumps back later.
+    Otherwise the stored plan is kept.
     """
     prefs = settings.prefs
     if settings.bedtime is None or parse_time_or_none(settings.bedtime) is None:
@@ -59,20 +64,30 @@ def refresh_plan(settings: RunnerSettings, today: date) -> NudgePrefs:
             prefs, plan_start=None, plan_from=None, plan_source=None, plan_target=None
         )
     if (
-        prefs.plan_start is None
-        or prefs.plan_from is None
-        or prefs.plan_source != settings.bedtime
-        or prefs.plan_target != settings.target_bedtime
+        prefs.plan_start is not None
+        and prefs.plan_from is not None
+        and prefs.plan_source == settings.bedtime
     ):
-        return dataclasses.replace(
-            prefs,
-            plan_start=today.isoformat(),
-            plan_from=settings.bedtime,
-            plan_source=settings.bedtime,
-            plan_target=settings.target_bedtime,
-            plan_first_step=MAX_FIRST_STEP_MINUTES,
-        )
-    return prefs
+        if prefs.plan_target == settings.target_bedtime:
+            return prefs
+        if prefs.plan_target is not None and settings.target_bedtime is not None:
+            current = plan_on(dataclasses.replace(settings, target_bedtime=prefs.plan_target), today)
+            if current is not None:
+                return dataclasses.replace(
+                    prefs,
+                    plan_start=today.isoformat(),
+                    plan_from=format_hhmm(current.this_week),
+                    plan_target=settings.target_bedtime,
+                    plan_first_step=0,
+                )
+    return dataclasses.replace(
+        prefs,
+        plan_start=today.isoformat(),
+        plan_from=settings.bedtime,
+        plan_source=settings.bedtime,
+        plan_target=settings.target_bedtime,
+        plan_first_step=MAX_FIRST_STEP_MINUTES,
+    )
 
 
 def plan_on(settings: RunnerSettings, day: date) -> BedtimePlan | None:
@@ -84,16 +99,17 @@ def plan_on(settings: RunnerSettings, day: date) -> BedtimePlan | None:
     start = parse_time_or_none(prefs.plan_from) or parse_time_or_none(settings.bedtime)
     if start is None:
         return None
-    target = parse_time_or_none(settings.target_bedtime) or start
+    target = parse_time_or_none(settings.target_bedtime)
     start_date = date.fromisoformat(prefs.plan_start) if prefs.plan_start else day
-    return bedtime_plan(
+    plan = bedtime_plan(
         start,
-        target,
+        target or start,
         start_date=start_date,
         today=day,
         step_minutes=prefs.bedtime_step,
         first_step_minutes=prefs.plan_first_step,
     )
+    return plan if target is not None else dataclasses.replace(plan, target_set=False)
 
 
 def rule_for(settings: RunnerSettings, kind: Kind) -> Rule | None:

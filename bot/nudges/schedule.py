@@ -111,23 +111,22 @@ def localize(wall: datetime, tz: tzinfo) -> datetime:
     instant = first.astimezone(UTC)
     if instant.astimezone(tz).replace(tzinfo=None) == wall:
         return instant
-    # A spring-forward gap: fold=0 reads the wall time with the old offset, fold=1
-    # with the new one; the transition lies between, so search it (gaps are short).
-    late = first.astimezone(UTC)
+    # A spring-forward gap: fold=0 reads the wall time with the old offset (an instant
+    # after the transition), fold=1 with the new one (an instant before it). The first
+    # valid local time is the transition itself: search it in whole seconds, so the
+    # answer is the exact instant (transitions fall on whole seconds), never rounded up.
+    late = instant
     early = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
     if early > late:
         early, late = late, early
     lo, hi = early, late
     while hi - lo > timedelta(seconds=1):
-        mid = lo + (hi - lo) / 2
+        mid = lo + timedelta(seconds=(hi - lo) // timedelta(seconds=1) // 2)
         if mid.astimezone(tz).replace(tzinfo=None) >= wall:
             hi = mid
         else:
             lo = mid
-    # Round up to the whole minute: transitions happen on minute boundaries.
-    return hi.replace(second=0, microsecond=0) + (
-        timedelta(minutes=1) if hi.second or hi.microsecond else timedelta(0)
-    )
+    return hi
 
 
 def local_date(when: datetime, tz: tzinfo) -> date:

@@ -21,6 +21,7 @@ from bot.nudges.plans import StrengthSession
 from bot.nudges.schedule import format_hhmm
 
 SNOOZE_CHOICES = ("20m", "1h", "tomorrow")
+RACE_WEEKS_DAYS = 14  # race variants from this many days out
 SLEEP_ANSWERS = (("under 6 h", "5.5"), ("6-7", "6.5"), ("7-8", "7.5"), ("8+", "8.5"))
 
 
@@ -33,22 +34,26 @@ class NudgeContext:
     bedtime: time | None = None
     target_bedtime: time | None = None
     run_time: time | None = None
-    race_days_left: int | None = None  # set only inside the last 14 days before the race
+    # Days from the anchor date to the race, set only from 14 down to 0 (race day).
+    # The wind-down mentions the race 1-14 days ahead, the morning check-in 0-14.
+    race_days_left: int | None = None
     race_name: str = ""
     session: StrengthSession | None = None
 
 
 _WIND_DOWN = (
     "Bedtime is {bedtime} tonight. Time to start winding down: screens away, lights low.",
-    "Half an hour of quiet before {bedtime} makes the sleep come easier. Start landing the day.",
+    "A quiet stretch before {bedtime} makes the sleep come easier. Start landing the day.",
     "Your legs rebuild while you sleep. Aim to be in bed by {bedtime}; begin the wind-down now.",
     "Wrap up what you are doing: the plan says lights out at {bedtime}.",
     "A calm run-up to bed counts as training too. Target tonight: {bedtime}.",
 )
-_WIND_DOWN_RACE = (
-    "{race} is {days}. Sleep this fortnight is where the fitness settles in: in bed by {bedtime}.",
-    "Race countdown: {days} to {race}. Nothing you do tonight beats getting to bed at {bedtime}.",
-    "Taper rule number one: protect your sleep. {race} is {days}; lights out at {bedtime}.",
+# Race variants: {race_is} starts a sentence ("Valencia is 12 days away", "... is
+# tomorrow", "... is today"), so each reads naturally for every day it is used.
+_WIND_DOWN_RACE = (  # 1-14 days ahead
+    "{race_is}. Sleep in these last weeks is where the fitness settles in: in bed by {bedtime}.",
+    "{race_is}. Nothing you do tonight beats getting to bed at {bedtime}.",
+    "Taper rule number one: protect your sleep. {race_is}; lights out at {bedtime}.",
 )
 _SLEEP = (
     "Morning! How long did you sleep last night?",
@@ -56,9 +61,13 @@ _SLEEP = (
     "How was the night? Log your hours so the week's sleep picture stays honest.",
     "Rise and report: roughly how much sleep did you get?",
 )
-_SLEEP_RACE = (
-    "{race} is {days}. Every night counts now: how long did you sleep?",
-    "Race fortnight check: {days} to {race}. How many hours did you get last night?",
+_SLEEP_RACE = (  # 1-14 days ahead
+    "{race_is}. Every night counts now: how long did you sleep?",
+    "Race check: {race_is_lower}. How many hours did you get last night?",
+)
+_SLEEP_RACE_DAY = (  # race day
+    "Race day! {race_is}. Whatever the night was like, one tap: how long did you sleep?",
+    "{race_is}, good luck! First, one tap: how many hours did you get last night?",
 )
 _MOBILITY = (
     "Run at {run_time}? Give your hips five minutes first.",
@@ -90,32 +99,33 @@ def _pick(variants: tuple[str, ...], seq: int) -> str:
     return variants[seq % len(variants)]
 
 
-def _days(days_left: int) -> str:
+def race_is(name: str, days_left: int, *, capital: bool = True) -> str:
+    """ "Valencia is 12 days away", "... is tomorrow", "... is today" (no name: "Your race")."""
+    who = name or ("Your race" if capital else "your race")
     if days_left <= 0:
-        return "today"
+        return f"{who} is today"
     if days_left == 1:
-        return "tomorrow"
-    return f"{days_left} days away"
-
-
-def _race_name(ctx: NudgeContext) -> str:
-    return ctx.race_name or "Your race"
+        return f"{who} is tomorrow"
+    return f"{who} is {days_left} days away"
 
 
 def nudge_text(kind: Kind, ctx: NudgeContext) -> str:
     """The message text for one nudge."""
-    race = ctx.race_days_left is not None and kind.is_sleep
-    days = _days(ctx.race_days_left or 0)
+    left = ctx.race_days_left
     if kind is Kind.WIND_DOWN:
         bedtime = format_hhmm(ctx.bedtime) if ctx.bedtime else "your bedtime"
-        if race:
+        if left is not None and 1 <= left <= RACE_WEEKS_DAYS:
             return _pick(_WIND_DOWN_RACE, ctx.seq).format(
-                race=_race_name(ctx), days=days, bedtime=bedtime
+                race_is=race_is(ctx.race_name, left), bedtime=bedtime
             )
         return _pick(_WIND_DOWN, ctx.seq).format(bedtime=bedtime)
     if kind is Kind.SLEEP_CHECKIN:
-        if race:
-            return _pick(_SLEEP_RACE, ctx.seq).format(race=_race_name(ctx), days=days)
+        if left is not None and 0 <= left <= RACE_WEEKS_DAYS:
+            variants = _SLEEP_RACE_DAY if left == 0 else _SLEEP_RACE
+            return _pick(variants, ctx.seq).format(
+                race_is=race_is(ctx.race_name, left),
+                race_is_lower=race_is(ctx.race_name, left, capital=False),
+            )
         return _pick(_SLEEP, ctx.seq)
     if kind is Kind.PRE_RUN_MOBILITY:
         run_time = format_hhmm(ctx.run_time) if ctx.run_time else "soon"
@@ -131,11 +141,18 @@ def nudge_text(kind: Kind, ctx: NudgeContext) -> str:
     )
 
 
-def _snooze_row(delivery_id: int) -> tuple[Button, ...]:
+def _snooze_row(kind: Kind, delivery_id: int) -> tuple[Button, ...]:
+    """Snooze 20 min / 1 h, and "Tomorrow" where it works.
+
+    Post-run fuel has no "Tomorrow" (a snack tomorrow is too late for the run);
+    on pre-run mobility the same action is labelled "Next run day", since that
+    is when the next one comes (the engine sends nothing extra).
+    """
     labels = {"20m": "Snooze 20 min", "1h": "Snooze 1 h", "tomorrow": "Tomorrow"}
-    return tuple(
-        Button(labels[choice], f"/nudge snooze {delivery_id} {choice}") for choice in SNOOZE_CHOICES
-    )
+    if kind is Kind.PRE_RUN_MOBILITY:
+        labels["tomorrow"] = "Next run day"
+    choices = [c for c in SNOOZE_CHOICES if not (kind is Kind.POST_RUN_FUEL and c == "tomorrow")]
+    return tuple(Button(labels[c], f"/nudge snooze {delivery_id} {c}") for c in choices)
 
 
 def _done_buttons(kind: Kind, ctx: NudgeContext) -> tuple[Button, ...]:
@@ -163,7 +180,7 @@ def nudge_reply(kind: Kind, ctx: NudgeContext) -> Reply:
         text=nudge_text(kind, ctx),
         buttons=(
             _done_buttons(kind, ctx),
-            _snooze_row(ctx.delivery_id),
+            _snooze_row(kind, ctx.delivery_id),
             (
                 Button(skip_label, f"/nudge skip {ctx.delivery_id}"),
                 Button("Stop these", f"/nudge stop {kind.value}"),

@@ -21,6 +21,8 @@ from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
+_FUEL = "post_run_fuel"
+
 
 @dataclass(frozen=True, slots=True)
 class NudgePrefs:
@@ -482,6 +484,90 @@ class NudgeStore:
         )
         return cur.rowcount
 
+    async def plan_fuel(
+        self,
+        conn: aiosqlite.Connection,
+        *,
+        user_id: int,
+        run_id: int,
+        anchor: str,
+        due_utc: str,
+        since_utc: str,
+        now_iso: str,
+    ) -> bool:
+        """Add a run's post-run fuel one-off, replacing a pending one of the same local day.
+
+        One snack nudge per burst of runs: an earlier run's fuel nudge still
+        pending that day is cancelled with ``replaced_by`` set to this run, so
+        :meth:`drop_run_fuel` can bring it back if this run is deleted. False
+        (and nothing replaced) when this run already has its one-off.
+        """
+        added = await self.insert_oneoff(
+            conn,
+            user_id=user_id,
+            kind=_FUEL,
+            occurrence=f"run:{run_id}",
+            anchor=anchor,
+            due_utc=due_utc,
+            now_iso=now_iso,
+            run_id=run_id,
+            since_utc=since_utc,
+        )
+        if added:
+            await conn.execute(
+                "UPDATE nudge_oneoffs SET state = 'cancelled', replaced_by = ?"
+                " WHERE user_id = ? AND kind = ? AND anchor = ? AND state = 'pending'"
+                " AND run_id IS NOT NULL AND run_id != ?",
+                (run_id, user_id, _FUEL, anchor, run_id),
+            )
+        return added
+
+    async def drop_run_fuel(self, conn: aiosqlite.Connection, user_id: int, run_id: int) -> bool:
+        """Cancel the pending fuel one-off of a deleted run; True when one was cancelled.
+
+        If that pending one-off had replaced an earlier run's (same day, see
+        :meth:`plan_fuel`) and that run still exists, the earlier one is pending
+        again. If the deleted run's one-off had itself been replaced, whatever it
+        replaced now counts as replaced by its replacer, so the chain stays whole.
+        """
+        async with conn.execute(
+            "SELECT id, state, replaced_by FROM nudge_oneoffs"
+            " WHERE user_id = ? AND kind = ? AND run_id = ?",
+            (user_id, _FUEL, run_id),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return False
+        if row["state"] != "pending":
+            if row["state"] == "cancelled" and row["replaced_by"] is not None:
+                await conn.execute(
+                    "UPDATE nudge_oneoffs SET replaced_by = ? WHERE user_id = ? AND kind = ?"
+                    " AND state = 'cancelled' AND replaced_by = ?",
+                    (row["replaced_by"], user_id, _FUEL, run_id),
+                )
+            return False
+        await conn.execute(
+            "UPDATE nudge_oneoffs SET state = 'cancelled' WHERE id = ? AND state = 'pending'",
+            (row["id"],),
+        )
+        await conn.execute(
+            "UPDATE nudge_oneoffs SET state = 'pending', replaced_by = NULL WHERE id = ("
+            " SELECT o.id FROM nudge_oneoffs o JOIN runs r ON r.id = o.run_id"
+            " WHERE o.user_id = ? AND o.kind = ? AND o.state = 'cancelled'"
+            " AND o.replaced_by = ? ORDER BY o.id DESC LIMIT 1)",
+            (user_id, _FUEL, run_id),
+        )
+        return True
+
+    async def oneoff_states(self, user_id: int) -> dict[str, str]:
+        """Occurrence -> state of every one-off of a runner (pending, claimed, cancelled)."""
+        async with self.db.conn.execute(
+            "SELECT occurrence, state FROM nudge_oneoffs WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return {str(r[0]): str(r[1]) for r in rows}
+
     async def count_snoozes(
         self, conn: aiosqlite.Connection, user_id: int, kind: str, base: str
     ) -> int:
@@ -585,6 +671,16 @@ class NudgeStore:
             "UPDATE nudge_deliveries SET answered_at = coalesce(answered_at, ?) WHERE id = ?",
             (when_iso, delivery_id),
         )
+
+    async def answer_once(
+        self, conn: aiosqlite.Connection, delivery_id: int, when_iso: str
+    ) -> bool:
+        """Mark a delivery answered; False when it already was (a second tap)."""
+        cur = await conn.execute(
+            "UPDATE nudge_deliveries SET answered_at = ? WHERE id = ? AND answered_at IS NULL",
+            (when_iso, delivery_id),
+        )
+        return cur.rowcount == 1
 
     # --- what the runner already did -------------------------------------------
 

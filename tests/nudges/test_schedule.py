@@ -215,3 +215,44 @@ def test_next_occurrence_is_soon_after_and_at_the_wall_time(
     if local.time() != at:  # only a DST gap may move it, and only forward
         assert localize(datetime.combine(occ.anchor, at), zone(tz)) == occ.due
         assert local.time() > at
+
+
+@pytest.mark.parametrize(
+    ("tz", "wall", "expected_utc", "expected_local"),
+    [
+        # New York springs forward 2027-03-14 02:00 -> 03:00: 02:40 fires at 03:00 EDT.
+        ("America/New_York", datetime(2027, 3, 14, 2, 40), utc(2027, 3, 14, 7, 0), "03:00"),
+        ("America/New_York", datetime(2027, 3, 14, 2, 1), utc(2027, 3, 14, 7, 0), "03:00"),
+        ("America/New_York", datetime(2027, 3, 14, 2, 59), utc(2027, 3, 14, 7, 0), "03:00"),
+        # London springs forward 2027-03-28 01:00 -> 02:00: 01:40 fires at 02:00 BST.
+        ("Europe/London", datetime(2027, 3, 28, 1, 40), utc(2027, 3, 28, 1, 0), "02:00"),
+        ("Europe/London", datetime(2027, 3, 28, 1, 17), utc(2027, 3, 28, 1, 0), "02:00"),
+    ],
+)
+def test_a_time_in_the_spring_forward_gap_fires_exactly_at_the_gap_end(
+    tz: str, wall: datetime, expected_utc: datetime, expected_local: str
+) -> None:
+    due = localize(wall, ZoneInfo(tz))
+    assert due == expected_utc
+    assert due.astimezone(ZoneInfo(tz)).strftime("%H:%M:%S") == expected_local + ":00"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    tz=st.sampled_from(["America/New_York", "Europe/London", "Australia/Sydney"]),
+    year=st.integers(2020, 2035),
+    minute=st.integers(0, 1439),
+    day=st.integers(0, 365),
+)
+def test_localize_never_lands_after_the_first_valid_minute(
+    tz: str, year: int, minute: int, day: int
+) -> None:
+    wall = datetime(year, 1, 1) + timedelta(days=day, minutes=minute)
+    due = localize(wall, ZoneInfo(tz))
+    local = due.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    assert due.second == 0 and local >= wall
+    # Either the wall time itself, or the gap end: one second earlier is before the wall time.
+    assert (
+        local == wall
+        or (due - timedelta(seconds=1)).astimezone(ZoneInfo(tz)).replace(tzinfo=None) < wall
+    )

@@ -137,11 +137,16 @@ class NudgeStatus:
 
 @dataclass(frozen=True, slots=True)
 class SnoozeResult:
-    """Where a snoozed nudge went: ``due_local`` None means nothing more comes for it."""
+    """Where a snoozed nudge went: ``due_local`` None means nothing more comes for it.
+
+    ``regular`` True: nothing extra was queued; ``due_local`` is the kind's next
+    regular nudge (tomorrow's, or the next run day's for pre-run mobility).
+    """
 
     kind: Kind
     due_local: datetime | None
     note: str = ""
+    regular: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -741,7 +746,7 @@ class NudgeEngine:
                 regular = await self._regular_due(user_id, kind)
                 if regular is None:
                     return SnoozeResult(kind, None, "no run day is coming up")
-                return SnoozeResult(kind, regular.astimezone(tz), "your next run day")
+                return SnoozeResult(kind, regular.astimezone(tz), "your next run day", True)
             original = from_utc_iso(delivery.due_utc).astimezone(tz).replace(tzinfo=None)
             due = localize(original + timedelta(days=1), tz)
             anchor = anchor + timedelta(days=1)
@@ -749,7 +754,9 @@ class NudgeEngine:
             merge = timedelta(hours=self.settings.tomorrow_merge_hours)
             if regular is not None and abs(regular - due) <= merge:
                 await self._answer(delivery)
-                return SnoozeResult(kind, regular.astimezone(tz), "tomorrow's regular nudge")
+                return SnoozeResult(
+                    kind, regular.astimezone(tz), "tomorrow's regular nudge", regular=True
+                )
         else:
             due = now + _SNOOZE_DELAYS[duration]
         note = ""

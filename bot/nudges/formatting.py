@@ -26,16 +26,27 @@ def _when(moment: datetime, today: date) -> str:
 
 
 def status_reply(status: NudgeStatus, today: date) -> Reply:
-    """The /nudges overview: each kind, on or off, and when the next one comes."""
+    """The /nudges overview: each kind, on or off, and when the next one comes.
+
+    While a pause lasts, kinds that are on say "paused until <date>". A kind
+    that is not set up says what it needs and has no toggle button (turning it
+    on or off would change nothing you could see); one that is off offers
+    "Turn on" even when its settings are missing.
+    """
     lines = ["Your nudges:"]
     buttons: list[tuple[Button, ...]] = []
+    paused = status.paused_until
     for item in status.kinds:
+        toggle = True
         if not item.enabled:
-            state = "off"
-        elif item.kind is Kind.POST_RUN_FUEL:
-            state = "on, after each logged run"
+            state = "off" if item.configured else f"off; not set up: {item.note}"
         elif not item.configured:
             state = f"not set up: {item.note}"
+            toggle = False
+        elif paused is not None:
+            state = f"paused until {paused:%a %d %b}"
+        elif item.kind is Kind.POST_RUN_FUEL:
+            state = "on, after each logged run"
         elif item.next_local is None:
             state = "on"
         else:
@@ -43,12 +54,13 @@ def status_reply(status: NudgeStatus, today: date) -> Reply:
             if item.skipped_in_quiet:
                 state += " (inside your quiet hours, so it will not be sent)"
         lines.append(f"- {item.kind.label}: {state}")
-        verb, action = ("Turn off", "stop") if item.enabled else ("Turn on", "start")
-        buttons.append(
-            (Button(f"{verb}: {item.kind.label}", f"/nudge {action} {item.kind.value}"),)
-        )
-    if status.paused_until is not None:
-        lines.append(f"Paused until {status.paused_until.isoformat()} (/pause off to resume).")
+        if toggle:
+            verb, action = ("Turn off", "stop") if item.enabled else ("Turn on", "start")
+            buttons.append(
+                (Button(f"{verb}: {item.kind.label}", f"/nudge {action} {item.kind.value}"),)
+            )
+    if paused is not None:
+        lines.append(f"Paused: nudges resume on {paused:%a %d %b %Y} (/pause off resumes now).")
     if status.race_date is not None:
         name = status.race_name or "Goal race"
         lines.append(f"{name}: {status.race_date.isoformat()}.")
@@ -61,6 +73,12 @@ def bedtime_reply(plan: BedtimePlan | None) -> Reply:
     if plan is None:
         return Reply("Tell me your usual bedtime first: /settings bedtime 23:30", private=True)
     lines = [f"This week's bedtime: {format_hhmm(plan.this_week)}."]
+    if not plan.target_set:
+        lines.append(
+            "You have no target bedtime set, so it stays there. To move it earlier a little "
+            "each week, set one: /settings target_bedtime 22:30"
+        )
+        return Reply("\n".join(lines), private=True)
     if plan.reached:
         lines.append(f"You're at your target, {format_hhmm(plan.target)}. Keep it steady.")
     else:
@@ -78,16 +96,26 @@ def race_reply(race: RaceInfo) -> Reply:
     if race.race_date is None or race.days_left is None:
         return Reply("No goal race set. /race 2027-04-12 Boston", private=True)
     name = race.name or "Your race"
+    day = race.race_date.isoformat()
+    if race.days_left < 0:
+        return Reply(
+            f"No goal race ahead: {name} was on {day}. Set the next one: /race 2027-04-12 Boston",
+            private=True,
+        )
+    if race.days_left == 0:
+        return Reply(f"{name}: {day}, race day today! Good luck.", private=True)
+    to_go = "1 day" if race.days_left == 1 else f"{race.days_left} days"
     extra = " Sleep nudges will say so from two weeks out." if race.days_left > 14 else ""
-    return Reply(
-        f"{name}: {race.race_date.isoformat()}, {race.days_left} days to go.{extra}", private=True
-    )
+    return Reply(f"{name}: {day}, {to_go} to go.{extra}", private=True)
 
 
 def snooze_reply(result: SnoozeResult, today: date) -> Reply:
     """The answer to a snooze tap."""
     if result.due_local is None:
         return Reply(f"OK, no more of that one today ({result.note}).", private=True)
+    if result.regular:
+        when = _when(result.due_local, today)
+        return Reply(f"OK, nothing extra: the next one comes {when} ({result.note}).", private=True)
     text = f"Snoozed: I'll remind you {_when(result.due_local, today)}."
     if result.note:
         text += f" ({result.note})"

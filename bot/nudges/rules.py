@@ -71,7 +71,9 @@ def refresh_plan(settings: RunnerSettings, today: date) -> NudgePrefs:
         if prefs.plan_target == settings.target_bedtime:
             return prefs
         if prefs.plan_target is not None and settings.target_bedtime is not None:
-            current = plan_on(dataclasses.replace(settings, target_bedtime=prefs.plan_target), today)
+            current = plan_on(
+                dataclasses.replace(settings, target_bedtime=prefs.plan_target), today
+            )
             if current is not None:
                 return dataclasses.replace(
                     prefs,

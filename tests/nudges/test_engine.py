@@ -268,14 +268,20 @@ async def test_snooze_tomorrow(
     clock.set(utc(2026, 11, 27, 17, 50, 1))
     await tick(engine)
     mobility = (await deliveries(engine, Kind.PRE_RUN_MOBILITY))[0]
+    # Run days are Fridays only: "tomorrow" on the mobility nudge is the next run day's.
     moved = await engine.snooze(uid, mobility.id, "tomorrow")
-    assert moved.due_local == utc(2026, 11, 28, 17, 50)
+    assert (moved.due_local, moved.note, moved.regular) == (
+        utc(2026, 12, 4, 17, 50),
+        "your next run day",
+        True,
+    )
     clock.set(utc(2026, 11, 28, 7, 0, 2))
     await tick(engine)
     clock.set(utc(2026, 11, 28, 17, 50, 2))
-    await tick(engine)
+    await tick(engine)  # Saturday, a rest day: nothing
     kinds = [s.reply.meta["nudge_kind"] for s in telegram.sent]
-    assert kinds == ["sleep_checkin", "pre_run_mobility", "sleep_checkin", "pre_run_mobility"]
+    assert kinds == ["sleep_checkin", "pre_run_mobility", "sleep_checkin"]
+    assert await engine.store.pending_oneoffs(uid) == []
 
 
 async def test_pause_until_a_date(
@@ -293,7 +299,7 @@ async def test_pause_until_a_date(
         ("2026-11-28", "skipped", "paused"),
         ("2026-11-29", "sent", ""),
     ]
-    assert (await engine.status(uid)).paused_until == date(2026, 11, 29)
+    assert (await engine.status(uid)).paused_until is None  # the resume date came: over
     with pytest.raises(NudgeError):
         await engine.pause_until(uid, date(2026, 11, 1))
     assert await engine.pause_until(uid, None) is None
@@ -679,10 +685,14 @@ async def test_a_snooze_never_lands_in_quiet_hours(
     later = await engine.snooze(uid, sleep.id, "1h")
     assert later.due_local == utc(2026, 11, 27, 8, 0, 1) and later.note == ""
     assert [p.kind for p in await engine.store.pending_oneoffs(uid)] == ["sleep_checkin"]
-    await set_user(db, uid, "quiet_start", "07:30")
-    await set_user(db, uid, "quiet_end", "09:00")
-    moved = await engine.snooze(uid, sleep.id, "1h")
-    assert moved.due_local == utc(2026, 11, 27, 9, 0) and "quiet" in moved.note
+    await set_user(db, uid, "quiet_start", "08:30")
+    await set_user(db, uid, "quiet_end", "09:30")
+    clock.set(utc(2026, 11, 27, 8, 0, 2))
+    await tick(engine)  # the snoozed check-in comes back at 08:00:01 ...
+    snoozed = (await deliveries(engine, Kind.SLEEP_CHECKIN))[-1]
+    assert snoozed.occurrence == "2026-11-27~z1"
+    moved = await engine.snooze(uid, snoozed.id, "1h")  # ... 09:00 is quiet: moved to 09:30
+    assert moved.due_local == utc(2026, 11, 27, 9, 30) and "quiet" in moved.note
 
 
 class RecordingScheduler:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
@@ -22,6 +23,8 @@ from bot.ports import Messenger
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT = 10.0
+# How long stop() waits for interaction answers still being worked on.
+DRAIN_TIMEOUT = 5.0
 
 
 def shard_count(settings: Settings) -> int | None:
@@ -113,20 +116,42 @@ class DiscordAdapter:
             raise
         except Exception:
             log.exception("discord gateway connection failed")
-        if not self._stopping:
+        if self._stopping:
+            return
+        if self._only_platform():
             log.error("discord gateway stopped unexpectedly; shutting down")
             self._request_shutdown()
+            return
+        # Telegram or the console still serve runners: keep them running. Nudge DMs
+        # still go out (the messenger uses REST, not the gateway).
+        log.error(
+            "discord gateway stopped unexpectedly; Discord commands are unavailable until "
+            "Pacer is restarted, the other platforms keep running"
+        )
+        with contextlib.suppress(Exception):
+            await client.close()
+
+    def _only_platform(self) -> bool:
+        """Whether Discord is the only platform this process serves."""
+        return not self.settings.telegram_token and not self.settings.console_enabled
 
     async def stop(self) -> None:
-        """Close the gateway and HTTP sessions, then restore global endpoints."""
+        """Let answers in flight finish, close the gateway and HTTP, restore endpoints."""
         self._stopping = True
         try:
             if self._client is not None:
+                # Before closing: the answers still need the HTTP session, and the
+                # app closes the database right after this returns.
+                await self.handler.drain(DRAIN_TIMEOUT)
+                connected = self._client.is_ready()
                 await asyncio.wait_for(self._client.close(), STOP_TIMEOUT)
+                if self._task is not None and not connected:
+                    # Never connected: discord.py retries the first connection every
+                    # 5 s and close() does not end that loop. Nothing to wait for.
+                    self._task.cancel()
             if self._task is not None:
-                try:
-                    await asyncio.wait_for(self._task, STOP_TIMEOUT)
-                except TimeoutError:
+                done, _ = await asyncio.wait({self._task}, timeout=STOP_TIMEOUT)
+                if not done:
                     log.warning("discord gateway task did not stop in time")
         finally:
             await self._messenger.close()

@@ -18,11 +18,18 @@ log = logging.getLogger(__name__)
 
 
 def pacer_intents() -> discord.Intents:
-    """Only what Pacer needs: interactions and DMs need no gateway intents at all."""
-    # Slash commands, buttons and autocomplete arrive regardless of intents, and
-    # the interaction payload carries the member's permissions. No message content,
-    # no member list, no guild cache: memory stays flat however many servers join.
-    return discord.Intents.none()
+    """Only what Pacer needs: DMs, so typed onboarding answers reach the core.
+
+    Slash commands, buttons and autocomplete arrive regardless of intents, and
+    the interaction payload carries the member's permissions. ``dm_messages``
+    is not privileged, and a DM's content is delivered without the privileged
+    message-content intent (Discord exempts DMs with the app). No guild
+    messages, no member list, no guild cache: memory stays flat however many
+    servers join.
+    """
+    intents = discord.Intents.none()
+    intents.dm_messages = True
+    return intents
 
 
 class _QuietIntentsWarning(logging.Filter):
@@ -55,6 +62,7 @@ class PacerClient(discord.AutoShardedClient):
 
     def __init__(self, handler: InteractionHandler | None, **options: Any) -> None:
         options.setdefault("intents", pacer_intents())
+        options.setdefault("max_messages", None)  # no message cache: DMs are answered, not kept
         # Pacer never joins voice: skip the warnings about voice libraries.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -64,3 +72,8 @@ class PacerClient(discord.AutoShardedClient):
         super().__init__(**options)
         self.pacer = handler
         self.tree = PacerTree(self)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A message Discord delivered (with Pacer's intents: only DMs)."""
+        if self.pacer is not None:
+            await self.pacer.on_dm(message)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
@@ -13,7 +14,7 @@ from discord import app_commands
 
 from adapters.discord.commands import AppChoice
 from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_content
-from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, SORRY
+from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.core.commands import CommandSpec, OptionSpec, OptionType
 from bot.core.dispatch import Choice
 from bot.core.messages import Incoming, Reply
@@ -23,8 +24,9 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 # Discord wants an answer within 3 s; past this the adapter defers and follows up.
 DEFER_AFTER = 2.0
-# An autocomplete cannot be deferred: answer nothing rather than too late.
-AUTOCOMPLETE_TIMEOUT = 2.5
+# An autocomplete cannot be deferred: answer nothing rather than too late (Discord
+# allows 3 s for the whole round trip, so leave room for the network).
+AUTOCOMPLETE_TIMEOUT = 1.8
 MAX_CHOICES = 25
 MAX_CHOICE_CHARS = 100
 
@@ -99,8 +101,17 @@ def to_app_choices(option: OptionSpec, choices: Sequence[Choice]) -> list[AppCho
     return result
 
 
+@dataclass
+class _Progress:
+    """How far an answer got, so a failure can still close the "thinking" message."""
+
+    deferred: bool = False
+    deferred_ephemeral: bool = False
+    placeholder_closed: bool = False
+
+
 class InteractionHandler:
-    """Runs slash commands, autocompletes and button presses through the core."""
+    """Runs slash commands, autocompletes, button presses and DM texts through the core."""
 
     def __init__(
         self,
@@ -112,6 +123,8 @@ class InteractionHandler:
         self.core = core
         self.defer_after = defer_after
         self.autocomplete_timeout = autocomplete_timeout
+        self._in_flight: set[asyncio.Task[Any]] = set()
+        self._closing = False
 
     async def run_command(
         self, interaction: discord.Interaction, spec: CommandSpec, options: Mapping[str, str]
@@ -122,13 +135,43 @@ class InteractionHandler:
                 interaction, Reply(NEEDS_MANAGE_SERVER.format(name=spec.name), private=True)
             )
             return
+        # The spec says whether the answer is personal before the core has answered:
+        # a slow one is then deferred ephemerally, so no public stub is left behind.
+        private = spec.private_reply and not is_private_context(interaction)
         await self._answer(
-            interaction, to_incoming(interaction, command=spec.name, options=options)
+            interaction,
+            to_incoming(interaction, command=spec.name, options=options),
+            defer_ephemeral=private,
         )
 
     async def on_action(self, interaction: discord.Interaction, action: str) -> None:
-        """A button press."""
+        """A button press (the reply's privacy is unknown until the core answers)."""
         await self._answer(interaction, to_incoming(interaction, action=action))
+
+    async def on_dm(self, message: discord.Message) -> None:
+        """A text typed in the DM with Pacer: an onboarding answer, like Telegram's."""
+        if self._closing or not _is_typed_dm(message):
+            return
+        incoming = Incoming(
+            platform=PLATFORM,
+            user_id=str(message.author.id),
+            chat_id=str(message.channel.id),
+            is_private=True,
+            is_admin=False,
+            display_name=message.author.display_name,
+            text=message.content.strip(),
+            idempotency_key=str(message.id),
+        )
+        with self._tracked():
+            try:
+                reply = await self.core.handle(incoming)
+            except Exception:
+                log.exception("core failed on a DM from discord user %s", incoming.user_id)
+                reply = Reply(SORRY)
+            try:
+                await _send_to_channel(message.channel, reply)
+            except Exception:
+                log.exception("could not answer a DM from discord user %s", incoming.user_id)
 
     async def suggest(
         self,
@@ -143,42 +186,96 @@ class InteractionHandler:
         try:
             async with asyncio.timeout(self.autocomplete_timeout):
                 choices = await self.core.autocomplete(incoming, option.name, partial)
+        except TimeoutError:
+            log.warning(
+                "autocomplete for /%s %s took over %.1f s; answered with no suggestions",
+                spec.name,
+                option.name,
+                self.autocomplete_timeout,
+            )
+            return []
         except Exception:
             log.exception("autocomplete for /%s %s failed", spec.name, option.name)
             return []
         return to_app_choices(option, choices)
 
-    async def _answer(self, interaction: discord.Interaction, incoming: Incoming) -> None:
+    async def drain(self, within: float) -> None:
+        """Stop taking new work and wait (at most ``within`` s) for answers in flight."""
+        self._closing = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while pending := {t for t in self._in_flight if not t.done()}:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                log.warning("%d discord answers still running at shutdown", len(pending))
+                return
+            await asyncio.wait(pending, timeout=remaining)
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _answer(
+        self, interaction: discord.Interaction, incoming: Incoming, *, defer_ephemeral: bool = False
+    ) -> None:
         """Ask the core; defer if it takes longer than Discord's patience allows."""
+        if self._closing:
+            with contextlib.suppress(Exception):
+                await self._send(interaction, Reply(RESTARTING, private=True))
+            return
+        with self._tracked():
+            await self._answer_tracked(interaction, incoming, defer_ephemeral)
+
+    async def _answer_tracked(
+        self, interaction: discord.Interaction, incoming: Incoming, defer_ephemeral: bool
+    ) -> None:
         task = asyncio.ensure_future(self.core.handle(incoming))
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        progress = _Progress()
         try:
             if not done:
-                # Defer in the open: only "Pacer is thinking…" shows. A private reply
-                # then closes it and goes out as an ephemeral followup (see _send).
-                await interaction.response.defer(thinking=True)
+                # Only "Pacer is thinking…" shows. Ephemeral when the command's answer
+                # is personal; otherwise a private reply closes the public placeholder
+                # and goes out as an ephemeral followup (see _send).
+                await interaction.response.defer(thinking=True, ephemeral=defer_ephemeral)
+                progress.deferred, progress.deferred_ephemeral = True, defer_ephemeral
             try:
                 reply = await task
             except Exception:
                 log.exception("core failed on %s", describe(incoming))
                 reply = Reply(SORRY, private=True)
-            await self._send(interaction, reply)
-        except discord.HTTPException:
-            # Usually the interaction expired (10062): nothing left to answer.
+            await self._send(interaction, reply, progress)
+        except Exception:
+            # Usually the interaction expired (10062), but a network error or a bug
+            # must not leave the user at "thinking" either.
             log.exception("could not answer %s", describe(incoming))
+            await _apologise(interaction, progress)
             with contextlib.suppress(Exception):
                 await task  # the core's work still completes (it is idempotent)
 
-    async def _send(self, interaction: discord.Interaction, reply: Reply) -> None:
+    async def _send(
+        self, interaction: discord.Interaction, reply: Reply, progress: _Progress | None = None
+    ) -> None:
         """Render ``reply`` as the interaction response, then followups."""
-        ephemeral = reply.private and not is_private_context(interaction)
+        progress = progress or _Progress()
+        ephemeral = (
+            reply.private and not is_private_context(interaction)
+        ) or progress.deferred_ephemeral
         parts = split_content(reply.text)
         view = build_view(reply)
         files = build_files(reply)
-        if interaction.response.is_done() and ephemeral:
+        if interaction.response.is_done() and ephemeral and not progress.deferred_ephemeral:
             # The first followup after a public defer would fill the public
             # "thinking" message: close that one neutrally, then answer ephemerally.
             await interaction.edit_original_response(content=ANSWERED_PRIVATELY)
+            progress.placeholder_closed = True
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             extra: dict[str, Any] = {}
@@ -194,6 +291,45 @@ class InteractionHandler:
                 await interaction.followup.send(
                     part, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra
                 )
+            progress.placeholder_closed = True
+
+
+async def _apologise(interaction: discord.Interaction, progress: _Progress) -> None:
+    """After a failed answer: say sorry where the user is still waiting, if anywhere."""
+    try:
+        if not interaction.response.is_done():
+            await interaction.response.send_message(SORRY, ephemeral=True)
+        elif progress.deferred and not progress.placeholder_closed:
+            await interaction.edit_original_response(content=SORRY)
+    except Exception as exc:
+        log.warning("could not apologise for a failed answer either: %s", exc)
+
+
+def _is_typed_dm(message: discord.Message) -> bool:
+    """A person's text in a DM with Pacer (not a bot, not a system message, not "/cmd")."""
+    if message.author.bot or message.guild is not None:
+        return False
+    if not isinstance(message.channel, discord.DMChannel):
+        return False
+    if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+        return False
+    text = message.content.strip()
+    return bool(text) and not text.startswith("/")
+
+
+async def _send_to_channel(channel: discord.abc.Messageable, reply: Reply) -> None:
+    """A reply as DM messages: text parts, buttons and files on the last one."""
+    parts = split_content(reply.text)
+    view = build_view(reply)
+    files = build_files(reply)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        extra: dict[str, Any] = {}
+        if last and view is not None:
+            extra["view"] = view
+        if last and files:
+            extra["files"] = files
+        await channel.send(part, allowed_mentions=NO_MENTIONS, **extra)
 
 
 def describe(incoming: Incoming) -> str:

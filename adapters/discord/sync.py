@@ -41,9 +41,20 @@ def hash_file(settings: Settings) -> Path | None:
     return path.with_name(path.name + HASH_FILE_SUFFIX)
 
 
-def scope_key(guild_id: int | None) -> str:
-    """``global`` or ``guild:<id>``."""
-    return "global" if guild_id is None else f"guild:{guild_id}"
+def scope_key(guild_id: int | None, application_id: int | None = None) -> str:
+    """``<app id>/global`` or ``<app id>/guild:<id>``: a hash is only valid for one application.
+
+    Commands belong to an application: after switching ``DISCORD_TOKEN`` to
+    another bot next to the same database, the new one must still be synced.
+    """
+    scope = "global" if guild_id is None else f"guild:{guild_id}"
+    return scope if application_id is None else f"{application_id}/{scope}"
+
+
+def _application_id(tree: app_commands.CommandTree[Any]) -> int | None:
+    """The application the tree's commands are registered for (known after login)."""
+    application_id: int | None = tree.client.application_id
+    return application_id
 
 
 def read_hashes(path: Path | None) -> dict[str, str]:
@@ -58,12 +69,12 @@ def read_hashes(path: Path | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def write_hash(path: Path | None, guild_id: int | None, digest: str) -> None:
-    """Remember ``digest`` as synced for this scope."""
+def write_hash(path: Path | None, key: str, digest: str) -> None:
+    """Remember ``digest`` as synced under ``key`` (see :func:`scope_key`)."""
     if path is None:
         return
     hashes = read_hashes(path)
-    hashes[scope_key(guild_id)] = digest
+    hashes[key] = digest
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(hashes, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     tmp.replace(path)
@@ -77,7 +88,7 @@ async def sync_tree(
     digest = schema_hash(schema(tree, guild))
     synced = await tree.sync(guild=guild)
     try:
-        write_hash(path, guild_id, digest)
+        write_hash(path, scope_key(guild_id, _application_id(tree)), digest)
     except OSError:
         log.warning("could not record the command schema hash in %s", path)
     log.info("synced %d discord commands (%s)", len(synced), scope_key(guild_id))
@@ -90,8 +101,9 @@ async def sync_if_changed(
     """Sync only when the schema differs from the last one synced for this scope."""
     guild = discord.Object(id=guild_id) if guild_id is not None else None
     digest = schema_hash(schema(tree, guild))
-    if read_hashes(path).get(scope_key(guild_id)) == digest:
-        log.info("discord commands unchanged (%s); not syncing", scope_key(guild_id))
+    key = scope_key(guild_id, _application_id(tree))
+    if read_hashes(path).get(key) == digest:
+        log.info("discord commands unchanged (%s); not syncing", key)
         return False
     await sync_tree(tree, guild_id, path)
     return True

@@ -64,10 +64,15 @@ PTBApplication: TypeAlias = Application[
     ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], None
 ]
 
-# Only what the handlers use; edited messages are not even requested (see docs/telegram.md).
+# Only what the handlers use; edited messages are not even requested (see README, Telegram).
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+# Anonymous admins and "post as channel" all arrive as the same Telegram user
+# (GroupAnonymousBot, Channel_Bot): they cannot be told apart, so they get this.
+POST_AS_YOURSELF = "Post as yourself to use Pacer here."
+# What an empty reply shows in a chat (Telegram refuses an empty message).
+EMPTY_REPLY = "✓"
 # A user waiting for an answer gets one retry after a 429; nudges get none.
 INTERACTIVE_RETRIES = 1
 
@@ -123,10 +128,15 @@ class TelegramAdapter:
     ) -> None:
         self._settings = settings
         self._core = core
+        # Before PTB's Bot exists: its constructor logs the API URL (token included)
+        # at DEBUG. Installed for the process lifetime; never uninstalled.
+        self._redactor = redact.redactor_for(
+            *redact.token_secrets(settings.telegram_token, settings.telegram_webhook_secret)
+        )
+        redact.install(self._redactor)
         self._commands = {spec.name: spec for spec in commands if telegram_name_ok(spec)}
         self._app = build_application(settings, request)
         self._messenger = TelegramMessenger(self._app.bot)
-        self._redactor = redact.TokenRedactor(*redact.token_secrets(settings.telegram_token))
         self._register_handlers()
 
     @property
@@ -158,15 +168,27 @@ class TelegramAdapter:
         self._app.add_error_handler(self.on_error)
 
     async def start(self) -> None:
-        """Initialise, publish the command menus, start receiving updates."""
-        redact.install(self._redactor)
+        """Initialise, publish the command menus, start receiving updates.
+
+        A failure is re-raised as a ``RuntimeError`` whose message has the
+        secrets redacted, without the original exception attached: PTB puts
+        the token into ``InvalidToken``'s message, and the app logs the error
+        (or Python prints the traceback) after this adapter is gone.
+        """
+        redact.install(self._redactor)  # again: root handlers added since __init__
         try:
             await self._app.initialize()
             await self.publish_commands()
             await self._app.start()
             await self._start_receiving()
+        except Exception as exc:
+            trace = self._redactor.redact("".join(traceback.format_exception(exc)))
+            log.debug("Telegram start-up failed:\n%s", trace)
+            await self._stop_quietly()
+            reason = self._redactor.redact(f"{type(exc).__name__}: {exc}")
+            raise RuntimeError(f"Telegram adapter failed to start: {reason}") from None
         except BaseException:
-            await self.stop()
+            await self._stop_quietly()
             raise
         log.info("Telegram bot @%s is running", self._app.bot.username)
 
@@ -191,14 +213,21 @@ class TelegramAdapter:
 
     async def stop(self) -> None:
         """Stop receiving, let running handlers finish, close the HTTP pools."""
+        if self._app.updater is not None and self._app.updater.running:
+            await self._app.updater.stop()
+        if self._app.running:
+            await self._app.stop()
+        await self._app.shutdown()
+
+    async def _stop_quietly(self) -> None:
+        """``stop()`` after a failed start; its own failure is logged, not raised."""
         try:
-            if self._app.updater is not None and self._app.updater.running:
-                await self._app.updater.stop()
-            if self._app.running:
-                await self._app.stop()
-            await self._app.shutdown()
-        finally:
-            redact.uninstall(self._redactor)
+            await self.stop()
+        except Exception as exc:
+            log.warning(
+                "cleaning up after a failed Telegram start: %s",
+                self._redactor.redact(f"{type(exc).__name__}: {exc}"),
+            )
 
     async def publish_commands(self) -> None:
         """``setMyCommands`` per scope; a failure is logged, not fatal."""
@@ -214,6 +243,10 @@ class TelegramAdapter:
         """``/command args``, also ``/command@BotName`` in groups."""
         message = _message(update)
         spec = self._commands.get(split_command(message.text or "")[0])
+        admin_only = spec is not None and spec.admin_only
+        if _anonymous_in_group(message) and not admin_only:
+            await _post_as_yourself(context.bot, message)
+            return
         is_admin = spec is not None and spec.admin_only and await _is_admin(context.bot, message)
         reply = await self._core.handle(incoming_command(update, message, is_admin=is_admin))
         await self._answer(context.bot, update, reply)
@@ -234,12 +267,14 @@ class TelegramAdapter:
     async def on_button(self, update: Update, context: Context) -> None:
         """A button press: stop the spinner, route the action id to the core."""
         query = update.callback_query
-        if query is None or query.data is None:
+        if query is None:
             return
         try:
-            await query.answer()
+            await query.answer()  # always, or the client shows a spinner for a while
         except TelegramError as exc:  # e.g. "query is too old": still do what was asked
             log.info("answerCallbackQuery failed: %s", exc)
+        if query.data is None:  # not one of Pacer's buttons (e.g. a game)
+            return
         reply = await self._core.handle(incoming_action(update))
         await self._answer(context.bot, update, reply)
 
@@ -258,8 +293,8 @@ class TelegramAdapter:
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
         trace = "".join(traceback.format_exception(error)) if error else "unknown error"
-        # Redacted here too, not only by the root-handler filter: that one is
-        # installed by start() and a test or embedding may not have called it.
+        # Redacted here too, not only by the root-handler filter: that one only
+        # sits on the root handlers that existed when the adapter was built.
         log.error("error handling Telegram update %s: %s", update_id, self._redactor.redact(trace))
         if not isinstance(update, Update) or (update.message or update.callback_query) is None:
             return
@@ -297,6 +332,22 @@ class TelegramAdapter:
             await _notice_in_group(bot, chat.id, user, quote, delivered=True)
 
 
+def _anonymous_in_group(message: Message) -> bool:
+    """Sent on behalf of a chat (anonymous admin, a channel): no telling who it was."""
+    return message.sender_chat is not None and message.chat.type != Chat.PRIVATE
+
+
+async def _post_as_yourself(bot: ExtBot[Any], message: Message) -> None:
+    """Tell an anonymous sender in a group to write as themselves."""
+    await bot.send_message(
+        message.chat.id,
+        escape(POST_AS_YOURSELF),
+        parse_mode=ParseMode.HTML,
+        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+        rate_limit_args=INTERACTIVE_RETRIES,
+    )
+
+
 def _message(update: Update) -> Message:
     if update.message is None:  # the handlers' filters only pass new messages
         raise ValueError("update without a message")
@@ -315,7 +366,7 @@ async def _is_admin(bot: ExtBot[Any], message: Message) -> bool:
 
 async def _send(bot: ExtBot[Any], chat_id: int, reply: Reply, quote: int | None = None) -> None:
     """Send every part of ``reply``; the first one quotes the command in groups."""
-    for index, part in enumerate(render(reply)):
+    for index, part in enumerate(render(reply, fallback=EMPTY_REPLY)):
         kwargs: dict[str, Any] = {"rate_limit_args": INTERACTIVE_RETRIES}
         if index == 0 and quote is not None:
             kwargs["reply_parameters"] = ReplyParameters(quote, allow_sending_without_reply=True)

@@ -70,6 +70,9 @@ class TelegramMessenger:
     ) -> None:
         """Deliver ``reply`` to the user's private chat (its id equals the user id)."""
         parts = render(reply)
+        if not parts:
+            # Nothing Telegram would accept; reporting success would hide a core bug.
+            raise DeliveryError("empty reply: no text and no attachments")
         done = self._sent_parts.get(dedupe_key, 0) if dedupe_key else 0
         for index in range(done, len(parts)):
             try:

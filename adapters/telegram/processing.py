@@ -28,29 +28,44 @@ def chat_key(update: object) -> int | None:
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Concurrent across chats, sequential within a chat."""
+    """Concurrent across chats, sequential within a chat.
+
+    PTB's ``process_update`` takes a concurrency slot and only then calls
+    ``do_process_update``: queued updates of one busy chat would each hold a
+    slot while waiting for that chat's lock, and with enough of them every
+    other chat would stall. So the chat's lock is taken first, then the slot.
+    """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Await ``coroutine`` while holding its chat's lock."""
+    # PTB marks process_update @final; the override keeps its contract (at most
+    # max_concurrent_updates coroutines run at once) and only changes the order.
+    async def process_update(  # type: ignore[misc]
+        self, update: object, coroutine: Awaitable[Any]
+    ) -> None:
+        """Wait for the update's chat, then for a free slot, then run ``coroutine``."""
         key = chat_key(update)
         if key is None:
-            await coroutine
+            async with self._semaphore:
+                await self.do_process_update(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
-                await coroutine
+            async with lock, self._semaphore:
+                await self.do_process_update(update, coroutine)
         finally:
             self._users[key] -= 1
             if self._users[key] == 0:
                 del self._users[key]
                 del self._locks[key]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Await ``coroutine`` (ordering and the slot are handled by ``process_update``)."""
+        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -81,9 +81,15 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def render(reply: Reply) -> list[OutgoingPart]:
-    """The Bot API calls that show ``reply``: text chunks, then files; keyboard on the last text."""
+def render(reply: Reply, *, fallback: str | None = None) -> list[OutgoingPart]:
+    """The Bot API calls that show ``reply``: text chunks, then files; keyboard on the last text.
+
+    A reply with neither text nor files renders to nothing, or to ``fallback``
+    (with the buttons, if any) when one is given.
+    """
     chunks = [escape(c) for c in split_text(reply.text)]
+    if not chunks and not reply.attachments and fallback:
+        chunks = [escape(fallback)]
     parts = [OutgoingPart(text=c) for c in chunks]
     parts.extend(OutgoingPart(attachment=a) for a in reply.attachments)
     markup = keyboard(reply)

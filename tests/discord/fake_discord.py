@@ -196,6 +196,11 @@ class FakeDiscord:
         for ws in list(self._sockets):
             await ws.send_str(json.dumps(message))
 
+    async def close_gateway(self, code: int) -> None:
+        """Close every shard's websocket with ``code`` (4004: authentication failed)."""
+        for ws in list(self._sockets):
+            await ws.close(code=code)
+
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()

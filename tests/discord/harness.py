@@ -54,7 +54,12 @@ class CapturedHTTP:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.failures: list[tuple[Callable[[Call], bool], BaseException]] = []
         self._changed = asyncio.Condition()
+
+    def fail_next(self, predicate: Callable[[Call], bool], error: BaseException) -> None:
+        """Raise ``error`` (once) from the next request matching ``predicate``."""
+        self.failures.append((predicate, error))
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Replace discord.py's two HTTP entry points for the test's duration."""
@@ -106,6 +111,10 @@ class CapturedHTTP:
         self.calls.append(call)
         async with self._changed:
             self._changed.notify_all()
+        for failure in self.failures:
+            if failure[0](call):
+                self.failures.remove(failure)
+                raise failure[1]
         return _answer(call)
 
     async def wait_for(self, predicate: Callable[[Call], bool], *, within: float = 5.0) -> Call:
@@ -158,6 +167,8 @@ def _answer(call: Call) -> Any:
             data = body.get("data") or {}
             resource["message"] = message_payload(snowflake(), data.get("content") or "")
         return {"interaction": {"id": match.group(1), "type": 2}, "resource": resource}
+    if m == "POST" and re.fullmatch(r"/channels/\d+/messages", p):
+        return message_payload(p.split("/")[2], body.get("content") or "")
     if p.startswith("/webhooks/"):
         return None if m == "DELETE" else message_payload(snowflake(), body.get("content") or "")
     return {}
@@ -172,10 +183,12 @@ class FakeCore:
         *,
         delay: float = 0.0,
         suggestions: Sequence[Choice] = (),
+        suggest_delay: float = 0.0,
         fail: bool = False,
     ) -> None:
         self.reply = reply or Reply("ok")
         self.delay = delay
+        self.suggest_delay = suggest_delay
         self.suggestions = list(suggestions)
         self.fail = fail
         self.handled: list[Incoming] = []
@@ -193,6 +206,8 @@ class FakeCore:
     async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
         """Record and return the configured suggestions."""
         self.autocompleted.append((incoming, option, partial))
+        if self.suggest_delay:
+            await asyncio.sleep(self.suggest_delay)
         return list(self.suggestions)
 
 
@@ -213,14 +228,19 @@ async def logged_in_client(
     *,
     specs: Sequence[CommandSpec] | None = None,
     defer_after: float = 2.0,
+    autocomplete_timeout: float = 1.8,
 ) -> PacerClient:
     """A client logged in through the captured HTTP layer, ready to parse interactions."""
-    handler = InteractionHandler(core, defer_after=defer_after)
+    handler = InteractionHandler(
+        core, defer_after=defer_after, autocomplete_timeout=autocomplete_timeout
+    )
     client = build_client(settings(), handler, specs=specs)
     await client.login("fake-token")
     return client
 
 
-def deliver(client: PacerClient, payload: dict[str, Any]) -> None:
-    """Feed an ``INTERACTION_CREATE`` through the gateway's own parser table."""
-    client._connection.parsers["INTERACTION_CREATE"](payload)
+def deliver(
+    client: PacerClient, payload: dict[str, Any], event: str = "INTERACTION_CREATE"
+) -> None:
+    """Feed a gateway event (``INTERACTION_CREATE`` by default) through discord.py's parsers."""
+    client._connection.parsers[event](payload)

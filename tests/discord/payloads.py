@@ -134,3 +134,9 @@ def button_press(custom_id: str, *, label: str = "Done", guild: bool = False) ->
     payload = _base(3, data, guild=guild)
     payload["message"] = message
     return payload
+
+
+def dm_message(content: str, *, user_id: str = RUNNER_ID, bot: bool = False) -> dict[str, Any]:
+    """A ``MESSAGE_CREATE`` for text typed in the DM with Pacer's bot user."""
+    author = user_payload(user_id, "ada", bot=bot)
+    return message_payload(DM_CHANNEL_ID, content, author=author)

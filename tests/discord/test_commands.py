@@ -21,7 +21,7 @@ from adapters.discord.sync import (
     sync_if_changed,
 )
 from bot.core.commands import CommandSpec, public_commands
-from tests.discord.fake_discord import FakeDiscord
+from tests.discord.fake_discord import APPLICATION_ID, FakeDiscord
 from tests.discord.harness import CapturedHTTP, settings
 from tests.discord.test_interactions import ADMIN_SPECS
 
@@ -121,8 +121,30 @@ async def test_sync_happens_only_when_the_schema_changes(
         "/applications/900000000000000002/guilds/123/commands",
         "/applications/900000000000000002/commands",
     ]
-    assert set(read_hashes(path)) == {"global", "guild:123"}
+    assert set(read_hashes(path)) == {f"{APPLICATION_ID}/global", f"{APPLICATION_ID}/guild:123"}
     assert {c["name"] for c in puts[0].json} == {c.name for c in public_commands()}
+
+
+async def test_another_application_on_the_same_database_is_synced_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    http = CapturedHTTP()
+    http.install(monkeypatch)
+    path = tmp_path / "pacer.db.discord-commands.json"
+    for app_id in (APPLICATION_ID, "111111111111111111", APPLICATION_ID):
+        client = PacerClient(None, application_id=int(app_id))
+        install_commands(client.tree, _NoRunner())
+        await client.login("fake-token")
+        try:
+            await sync_if_changed(client.tree, None, path)
+        finally:
+            await client.close()
+
+    puts = [c.path for c in http.calls if c.method == "PUT"]
+    assert puts == [  # the first application's hash is still known on its return
+        f"/applications/{APPLICATION_ID}/commands",
+        "/applications/111111111111111111/commands",
+    ]
 
 
 async def test_the_discord_sync_entry_point_uploads_to_one_guild(tmp_path: Path) -> None:
@@ -135,7 +157,7 @@ async def test_the_discord_sync_entry_point_uploads_to_one_guild(tmp_path: Path)
 
     assert count == len(public_commands())
     assert {c["name"] for c in fake.commands["guild:123"]} == {c.name for c in public_commands()}
-    assert set(read_hashes(hash_file(config))) == {"guild:123"}
+    assert set(read_hashes(hash_file(config))) == {f"{APPLICATION_ID}/guild:123"}
     assert api_base() == default_base  # the override ends with the sync
 
 

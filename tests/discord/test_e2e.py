@@ -11,8 +11,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from bot.clock import FakeClock
 from tests.discord import payloads
 from tests.discord.fake_discord import APPLICATION_ID, FakeDiscord, Recorded
+from tests.fakes import make_harness
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
@@ -86,22 +88,39 @@ def command_syncs(fake: FakeDiscord) -> list[Recorded]:
     return [r for r in fake.requests if r.method == "PUT" and r.path.endswith("/commands")]
 
 
+async def dm_answer(fake: FakeDiscord, payload: dict[str, Any]) -> Recorded:
+    """Send a DM text over the gateway; the bot's message back in that DM."""
+    mark = len(fake.requests)
+    await fake.dispatch("MESSAGE_CREATE", payload)
+    path = f"/channels/{payload['channel_id']}/messages"
+    return await fake.wait_for(
+        lambda r: fake.requests.index(r) >= mark and r.method == "POST" and r.path == path,
+        within=ANSWER_TIMEOUT,
+    )
+
+
 async def test_a_runner_logs_a_run_then_presses_its_button_after_a_restart(
     tmp_path: Path,
 ) -> None:
     async with FakeDiscord() as fake:
         async with running_bot(fake, tmp_path, "first"):
             await fake.wait_until(lambda: "global" in fake.commands, within=START_TIMEOUT)
+            started = await answer_to(fake, payloads.slash("start"))
+            # The time zone typed as a DM (the question says "type a name like ...").
+            typed = await dm_answer(fake, payloads.dm_message("Europe/Berlin"))
             log = payloads.slash("log", {"distance": "5k", "duration": "25:00"})
             logged = await answer_to(fake, log)
 
         async with running_bot(fake, tmp_path, "second"):
             data = logged.body["data"]
-            button = data["components"][0]["components"][0]
+            button = next(
+                b for row in data["components"] for b in row["components"] if "Snack" in b["label"]
+            )
             press = payloads.button_press(button["custom_id"], label=button["label"])
             pressed = await answer_to(fake, press)
 
-    assert fake.identifies[0]["intents"] == 0  # no privileged (or any) intents
+    # Guild-less DMs only: not privileged, and DM content needs no message-content intent.
+    assert fake.identifies[0]["intents"] == 1 << 12
     assert len(command_syncs(fake)) == 1  # the second start found the same schema hash
     assert (tmp_path / "e2e.db.discord-commands.json").is_file()
     synced = {c["name"]: c for c in fake.commands["global"]}
@@ -109,7 +128,23 @@ async def test_a_runner_logs_a_run_then_presses_its_button_after_a_restart(
     assert [o["name"] for o in synced["log"]["options"]] == ["distance", "duration", "when", "note"]
     assert synced["log"]["integration_types"] == [0, 1]
     assert synced["log"]["contexts"] == [0, 1, 2]
+    assert "time zone" in started.body["data"]["content"]
+    assert "Europe/Berlin" in typed.json["content"]
     content = data["content"]
     assert "5.00 km" in content and "25:00" in content and "5:00 /km" in content, content
     assert button["custom_id"].startswith("pacer:")
-    assert pressed.body["type"] == 4 and pressed.body["data"]["content"]
+    assert pressed.body["type"] == 4
+    assert "Checked in: post-run snack" in pressed.body["data"]["content"]
+    # What the process stored for this Discord runner.
+    harness = make_harness(tmp_path / "e2e.db", FakeClock())
+    await harness.db.open()
+    try:
+        chat = harness.chat(payloads.RUNNER_ID, "discord")
+        user = await harness.user(chat)
+        runs = await harness.runs(chat)
+        habits = [c.habit for c in await harness.checkins(chat)]
+    finally:
+        await harness.db.close()
+    assert user.timezone == "Europe/Berlin"
+    assert [r.distance_m for r in runs] == [5000]
+    assert len(habits) == 1 and "fuel" in habits[0]

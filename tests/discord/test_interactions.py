@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 
-from adapters.discord.client import PacerClient
-from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, SORRY
+from adapters.discord.client import PacerClient, pacer_intents
+from adapters.discord.handler import AUTOCOMPLETE_TIMEOUT
+from adapters.discord.render import button_rows
+from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.core.commands import CommandSpec, OptionSpec
 from bot.core.dispatch import Choice
-from bot.core.messages import Attachment, Button, Reply
+from bot.core.messages import Attachment, Button, Incoming, Reply
 from tests.discord import payloads
 from tests.discord.fake_discord import APPLICATION_ID
 from tests.discord.harness import CapturedHTTP, FakeCore, deliver, logged_in_client
@@ -133,22 +137,173 @@ async def test_slow_core_is_deferred_then_answered_by_followup(
     assert http.calls.index(callback) < http.calls.index(followup)
 
 
-async def test_slow_private_reply_never_fills_the_public_thinking_message(
+async def test_slow_private_reply_to_a_button_never_fills_the_public_thinking_message(
     http: CapturedHTTP, clients: list[PacerClient]
 ) -> None:
     client = await start(
         clients, FakeCore(Reply("secret", private=True), delay=0.3), defer_after=0.05
     )
-    payload = payloads.slash("week", guild=True)
+    payload = payloads.button_press("pacer:week:notes", guild=True)
 
     deliver(client, payload)
     followup = await http.wait_for(followup_of(payload, "POST"))
 
+    callback = await http.wait_for(callback_of(payload))
     edit = await http.wait_for(followup_of(payload, "PATCH"))
+    assert not callback.json.get("data", {}).get("flags", 0) & EPHEMERAL  # privacy unknown yet
     assert edit.json["content"] == ANSWERED_PRIVATELY
     assert followup.json["content"] == "secret"
     assert followup.json["flags"] & EPHEMERAL
     assert http.calls.index(edit) < http.calls.index(followup)
+
+
+async def test_slow_private_command_in_a_server_defers_ephemerally(
+    http: CapturedHTTP, clients: list[PacerClient]
+) -> None:
+    client = await start(
+        clients, FakeCore(Reply("Slept 6.5 h", private=True), delay=0.3), defer_after=0.05
+    )
+    payload = payloads.slash("week", guild=True)  # /week has private_reply=True
+
+    deliver(client, payload)
+    followup = await http.wait_for(followup_of(payload, "POST"))
+
+    callback = await http.wait_for(callback_of(payload))
+    assert callback.json["type"] == 5
+    assert callback.json["data"]["flags"] & EPHEMERAL  # no public "thinking" stub at all
+    assert followup.json["content"] == "Slept 6.5 h"
+    assert followup.json["flags"] & EPHEMERAL
+    assert [c for c in http.calls if followup_of(payload, "PATCH")(c)] == []
+
+
+async def test_slow_private_command_in_the_bot_dm_defers_normally(
+    http: CapturedHTTP, clients: list[PacerClient]
+) -> None:
+    client = await start(
+        clients, FakeCore(Reply("Slept 6.5 h", private=True), delay=0.3), defer_after=0.05
+    )
+    payload = payloads.slash("week")
+
+    deliver(client, payload)
+    followup = await http.wait_for(followup_of(payload, "POST"))
+
+    callback = await http.wait_for(callback_of(payload))
+    assert not callback.json.get("data", {}).get("flags", 0) & EPHEMERAL
+    assert not followup.json.get("flags", 0) & EPHEMERAL
+
+
+async def test_failed_followup_after_a_defer_replaces_thinking_with_an_apology(
+    http: CapturedHTTP, clients: list[PacerClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await start(clients, FakeCore(Reply("Logged."), delay=0.3), defer_after=0.05)
+    payload = payloads.slash("log", {"distance": "5k", "duration": "25:00"}, guild=True)
+    http.fail_next(followup_of(payload, "POST"), aiohttp.ClientConnectionError("reset by peer"))
+
+    deliver(client, payload)
+    edit = await http.wait_for(followup_of(payload, "PATCH"))
+
+    assert edit.path.endswith("/messages/@original")
+    assert edit.json["content"] == SORRY
+    assert "could not answer /log" in caplog.text
+    assert "ClientConnectionError" in caplog.text
+
+
+async def test_slow_autocomplete_answers_nothing_with_a_one_line_warning(
+    http: CapturedHTTP, clients: list[PacerClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    core = FakeCore(suggestions=[Choice("Europe/Berlin", "Europe/Berlin")], suggest_delay=0.5)
+    client = await start(clients, core, autocomplete_timeout=0.05)
+    payload = payloads.autocomplete("start", "timezone", "Eur")
+
+    deliver(client, payload)
+    call = await http.wait_for(callback_of(payload))
+
+    assert call.json["data"]["choices"] == []
+    [warning] = [r for r in caplog.records if r.name == "adapters.discord.handler"]
+    assert warning.levelname == "WARNING"
+    assert warning.exc_info is None and "Traceback" not in caplog.text
+    assert "/start timezone" in warning.getMessage()
+    assert AUTOCOMPLETE_TIMEOUT < 2.0  # Discord allows 3 s for the whole round trip
+
+
+async def test_six_button_rows_are_repacked_into_discords_five(
+    http: CapturedHTTP, clients: list[PacerClient]
+) -> None:
+    rows = tuple((Button(f"Toggle {n}", f"t:{n}"),) for n in range(5))
+    reply = Reply("Your nudges", buttons=(*rows, (Button("Send one now", "test"),)))
+    client = await start(clients, FakeCore(reply))
+    payload = payloads.slash("nudges")
+
+    deliver(client, payload)
+    call = await http.wait_for(callback_of(payload))
+
+    layout = [[b["custom_id"] for b in r["components"]] for r in call.json["data"]["components"]]
+    assert layout == [
+        ["pacer:t:0", "pacer:t:1", "pacer:t:2", "pacer:t:3", "pacer:t:4"],
+        ["pacer:test"],
+    ]
+
+
+def test_more_than_25_buttons_keep_25_and_warn(caplog: pytest.LogCaptureFixture) -> None:
+    reply = Reply("many", buttons=tuple((Button(f"B{n}", f"b:{n}"),) for n in range(30)))
+
+    rows = button_rows(reply)
+
+    assert [len(r) for r in rows] == [5, 5, 5, 5, 5]
+    assert [b.action for r in rows for b in r] == [f"b:{n}" for n in range(25)]
+    assert "dropped: B25, B26, B27, B28, B29" in caplog.text
+
+
+async def test_text_typed_in_the_bot_dm_reaches_the_core_and_is_answered_there(
+    http: CapturedHTTP, clients: list[PacerClient]
+) -> None:
+    core = FakeCore(Reply("Timezone set to Europe/Berlin.", buttons=((Button("km", "units=km"),),)))
+    client = await start(clients, core)
+    typed = payloads.dm_message("  Europe/Berlin ")
+
+    deliver(client, payloads.dm_message("hello from a bot", bot=True), "MESSAGE_CREATE")
+    deliver(client, payloads.dm_message("/log 5k 25:00"), "MESSAGE_CREATE")
+    deliver(client, typed, "MESSAGE_CREATE")
+    sent = await http.wait_for(lambda c: c.method == "POST" and c.path.endswith("/messages"))
+
+    assert core.handled == [
+        Incoming(
+            platform="discord",
+            user_id=payloads.RUNNER_ID,
+            chat_id=payloads.DM_CHANNEL_ID,
+            is_private=True,
+            is_admin=False,
+            display_name="Ada",
+            text="Europe/Berlin",
+            idempotency_key=typed["id"],
+        )
+    ]
+    assert sent.path == f"/channels/{payloads.DM_CHANNEL_ID}/messages"
+    assert sent.json["content"] == "Timezone set to Europe/Berlin."
+    assert sent.json["components"][0]["components"][0]["custom_id"] == "pacer:units=km"
+    assert sent.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_text_in_a_server_channel_is_not_read(
+    http: CapturedHTTP, clients: list[PacerClient]
+) -> None:
+    core = FakeCore()
+    client = await start(clients, core)
+    in_server = payloads.dm_message("great run everyone")
+    in_server.update(channel_id=payloads.CHANNEL_ID, guild_id=payloads.GUILD_ID)
+
+    deliver(client, in_server, "MESSAGE_CREATE")
+    await asyncio.sleep(0.05)
+
+    assert core.handled == []
+    assert [c for c in http.calls if c.path.endswith("/messages")] == []
+
+
+def test_gateway_intents_are_dm_messages_only() -> None:
+    intents = pacer_intents()
+
+    assert intents.value == 1 << 12
+    assert intents.dm_messages and not intents.message_content and not intents.guild_messages
 
 
 async def test_core_failure_is_answered_privately(
@@ -312,3 +467,20 @@ async def test_subcommand_of_a_group_reaches_the_core_by_its_core_name(
     [incoming] = core.handled
     assert incoming.command == "challenge create"
     assert incoming.options == {"goal": "100"}
+
+
+async def test_after_shutdown_begins_new_interactions_are_not_sent_to_the_core(
+    http: CapturedHTTP, clients: list[PacerClient]
+) -> None:
+    core = FakeCore()
+    client = await start(clients, core)
+    assert client.pacer is not None
+    await client.pacer.drain(1.0)  # what DiscordAdapter.stop() does first
+    payload = payloads.slash("log", {"distance": "5k", "duration": "25:00"}, guild=True)
+
+    deliver(client, payload)
+    call = await http.wait_for(callback_of(payload))
+
+    assert core.handled == []  # the database is about to close
+    assert call.json["data"]["content"] == RESTARTING
+    assert call.json["data"]["flags"] & EPHEMERAL

@@ -44,10 +44,10 @@ def dm_opens(fake: FakeDiscord) -> list[Recorded]:
 async def test_a_nudge_is_a_dm_with_a_stable_nonce_and_persistent_buttons(
     fake: FakeDiscord, messenger: DiscordMessenger
 ) -> None:
-    assert isinstance(messenger, Messenger)
+    port: Messenger = messenger  # what App.messengers hands the core (checked by mypy)
 
-    await messenger.send_direct(USER, NUDGE, dedupe_key="nudge:9:2026-11-26")
-    await messenger.send_direct(USER, Reply("Bedtime in 30 minutes"))
+    await port.send_direct(USER, NUDGE, dedupe_key="nudge:9:2026-11-26")
+    await port.send_direct(USER, Reply("Bedtime in 30 minutes"))
 
     assert [r.json for r in dm_opens(fake)] == [{"recipient_id": USER}]  # channel id cached
     first, second = messages(fake)

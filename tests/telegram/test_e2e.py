@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import FakeClock
+from tests.fakes import make_harness
 from tests.telegram.fake_bot_api import Call, FakeBotApi
 from tests.telegram.updates import RUNNER_ID, callback, payload
 
@@ -87,6 +89,17 @@ async def test_runner_starts_and_logs_a_run(bot_api: FakeBotApi, tmp_path: Path)
     assert code == 0, logs[-3000:]
     assert TOKEN not in logs
     assert "abc/" not in logs  # not even the secret half of the token in a URL
+    # What the process stored: one run and the snack check-in, for this Telegram runner.
+    harness = make_harness(tmp_path / "e2e.db", FakeClock())
+    await harness.db.open()
+    try:
+        chat = harness.chat(str(RUNNER_ID), "telegram")
+        runs = await harness.runs(chat)
+        habits = [c.habit for c in await harness.checkins(chat)]
+    finally:
+        await harness.db.close()
+    assert [r.distance_m for r in runs] == [5000]
+    assert len(habits) == 1 and "fuel" in habits[0]
 
 
 def _to_runner(call: Call) -> bool:
@@ -132,3 +145,17 @@ async def _conversation(api: FakeBotApi) -> None:
     assert "25:00" in logged.text
     assert "5:00 /km" in logged.text
     assert logged.params["parse_mode"] == "HTML"
+
+    # Tap the run's snack button: the check-in is confirmed to the runner.
+    snack = next(
+        b["callback_data"]
+        for row in logged.params["reply_markup"]["inline_keyboard"]
+        for b in row
+        if "snack" in b["text"].lower()
+    )
+    mark = len(api.calls)
+    api.push_update(callback(snack, update_id=0))
+    checked = await api.wait_for(
+        lambda c: _to_runner(c) and "Checked in" in c.text, within=ANSWER_WAIT, after=mark
+    )
+    assert "post-run snack" in checked.text

@@ -331,3 +331,94 @@ async def test_command_menus_per_scope(fake_request: RecordingRequest, fake_core
     assert "club" not in menus["all_group_chats"]
     assert "club" in menus["all_chat_administrators"]
     assert "mynotes" not in menus["all_chat_administrators"]
+
+
+GROUP_ANONYMOUS_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+
+
+def _anonymous(
+    text: str, sender: dict[str, object], sender_chat: dict[str, object]
+) -> dict[str, object]:
+    update = payload("group_command", text=text)
+    update["message"]["from"] = sender
+    update["message"]["sender_chat"] = sender_chat
+    return update
+
+
+@pytest.mark.parametrize(
+    ("sender", "sender_chat"),
+    [
+        (GROUP_ANONYMOUS_BOT, {"id": GROUP_ID, "title": "Sunrise Runners", "type": "supergroup"}),
+        (CHANNEL_BOT, {"id": -1009876543210, "title": "Club News", "type": "channel"}),
+    ],
+)
+async def test_anonymous_sender_in_a_group_is_asked_to_post_as_themselves(
+    feed: Feed,
+    fake_core: FakeCore,
+    fake_request: RecordingRequest,
+    sender: dict[str, object],
+    sender_chat: dict[str, object],
+) -> None:
+    await feed(_anonymous(f"/log@{BOT_USERNAME} 5k 25:00", sender, sender_chat))
+
+    assert fake_core.received == []  # no shared "GroupAnonymousBot" runner is created
+    [sent] = fake_request.calls_to("sendMessage")
+    assert sent.chat_id == GROUP_ID
+    assert sent.params["text"] == "Post as yourself to use Pacer here."
+    assert sent.params["parse_mode"] == "HTML"
+    assert sent.params["reply_parameters"]["message_id"] == 501
+
+
+async def test_anonymous_admin_still_runs_admin_only_commands(
+    fake_request: RecordingRequest, fake_core: FakeCore
+) -> None:
+    from telegram import Update
+
+    tg = TelegramAdapter(
+        Settings(telegram_token=TOKEN), fake_core, commands=ADMIN_COMMANDS, request=fake_request
+    )
+    app = tg.application
+    await app.initialize()
+    try:
+        group = {"id": GROUP_ID, "title": "Sunrise Runners", "type": "supergroup"}
+        data = _anonymous(f"/club@{BOT_USERNAME} create", GROUP_ANONYMOUS_BOT, group)
+        await app.process_update(Update.de_json(data, app.bot))
+    finally:
+        await app.shutdown()
+
+    [incoming] = fake_core.received
+    assert (incoming.command, incoming.is_admin) == ("club", True)
+    assert fake_request.calls_to("getChatMember") == []
+
+
+async def test_button_without_data_is_still_answered(
+    feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
+) -> None:
+    update = callback("unused")
+    del update["callback_query"]["data"]
+    update["callback_query"]["game_short_name"] = "tempo_run"
+
+    await feed(update)
+
+    assert fake_core.received == []
+    [answered] = fake_request.calls_to("answerCallbackQuery")
+    assert answered.params["callback_query_id"] == "2371890347813245231"
+    assert fake_request.calls_to("sendMessage") == []
+
+
+async def test_empty_reply_shows_a_tick_with_its_buttons(
+    feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
+) -> None:
+    fake_core.respond = lambda i: Reply(text="  ", buttons=((Button("Undo", "/undo"),),))
+
+    await feed(payload("private_command", text="/fuel"))
+
+    [sent] = fake_request.calls_to("sendMessage")
+    assert sent.params["text"] == "✓"
+    assert sent.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/undo"

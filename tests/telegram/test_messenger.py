@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from adapters.telegram import TelegramAdapter, TelegramMessenger
@@ -24,9 +26,41 @@ pytestmark = pytest.mark.filterwarnings(
 NUDGE = Reply(text="Time for your 10-minute hip routine & a <short> walk")
 
 
-def test_adapter_exposes_a_port_messenger(adapter: TelegramAdapter) -> None:
-    assert isinstance(adapter.messenger, Messenger)
-    assert adapter.messenger.platform == "telegram"
+async def test_the_adapters_messenger_sends_through_its_bot(
+    adapter: TelegramAdapter, fake_request: RecordingRequest
+) -> None:
+    messenger: Messenger = adapter.messenger  # what App.messengers hands the core
+
+    await messenger.send_direct(str(RUNNER_ID), Reply("Bedtime in 30 minutes"))
+
+    assert messenger.platform == "telegram"
+    assert fake_request.api_calls == ["sendMessage"]
+    [sent] = fake_request.calls_to("sendMessage")
+    assert (sent.chat_id, sent.text) == (RUNNER_ID, "Bedtime in 30 minutes")
+
+
+async def test_empty_reply_is_a_delivery_error_not_a_success(
+    adapter: TelegramAdapter, fake_request: RecordingRequest
+) -> None:
+    with pytest.raises(DeliveryError, match="empty reply"):
+        await adapter.messenger.send_direct(str(RUNNER_ID), Reply(" \n "), dedupe_key="n:1")
+
+    assert fake_request.api_calls == []
+
+
+async def test_flood_control_is_one_quiet_log_line(
+    adapter: TelegramAdapter, fake_request: RecordingRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_request.fail("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+
+    with caplog.at_level(logging.DEBUG), pytest.raises(RateLimited):
+        await adapter.messenger.send_direct(str(RUNNER_ID), NUDGE)
+
+    limiter = [r for r in caplog.records if r.name == "telegram.ext.AIORateLimiter"]
+    assert [r.levelname for r in limiter] == ["INFO"]
+    assert "429" in limiter[0].getMessage()
+    assert limiter[0].exc_info is None
+    assert "Traceback" not in caplog.text
 
 
 async def test_send_direct_delivers_escaped_text(
@@ -118,5 +152,11 @@ async def test_without_dedupe_key_a_retry_sends_everything(
     assert fake_request.api_calls == ["sendMessage", "sendPhoto", "sendMessage", "sendPhoto"]
 
 
-def test_messenger_class_is_exported() -> None:
-    assert TelegramMessenger.platform == "telegram"
+async def test_messenger_built_on_a_bot_delivers_escaped_text(
+    adapter: TelegramAdapter, fake_request: RecordingRequest
+) -> None:
+    messenger = TelegramMessenger(adapter.application.bot)
+
+    await messenger.send_direct(str(RUNNER_ID), Reply("5 < 10 & done"))
+
+    assert fake_request.calls_to("sendMessage")[0].params["text"] == "5 &lt; 10 &amp; done"

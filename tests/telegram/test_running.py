@@ -4,18 +4,20 @@ per-chat ordering, and the factory the app calls."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
+import traceback
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 from telegram import Update
-from telegram.error import InvalidToken
 
 import adapters.telegram
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.processing import PerChatUpdateProcessor
+from adapters.telegram.redact import REDACTED
 from bot.config import Settings
 from bot.core.messages import Incoming, Reply
 from bot.ports import Adapter, AdapterContext
@@ -147,7 +149,43 @@ async def test_same_chat_in_order_other_chats_alongside() -> None:
     assert order[3:] == ["a1 end", "a2 start", "a2 end"]
 
 
-def test_create_adapter_uses_context_settings_and_core() -> None:
+async def test_queued_updates_of_a_busy_chat_do_not_take_every_slot() -> None:
+    processor = PerChatUpdateProcessor(max_concurrent_updates=2)
+    release_a = asyncio.Event()
+    a_started = asyncio.Event()
+    done: list[str] = []
+
+    async def job(name: str, *, block: bool = False) -> None:
+        if block:
+            a_started.set()
+            await release_a.wait()
+        done.append(name)
+
+    def update(update_id: int, chat_id: int) -> Update:
+        data: dict[str, Any] = payload("private_text", update_id=update_id)
+        data["message"]["chat"]["id"] = chat_id
+        return Update.de_json(data, None)
+
+    async with processor:
+        a1 = asyncio.create_task(processor.process_update(update(1, 1), job("a1", block=True)))
+        await asyncio.wait_for(a_started.wait(), WAIT)
+        queued = [
+            asyncio.create_task(processor.process_update(update(n, 1), job(f"a{n}")))
+            for n in (2, 3, 4)
+        ]
+        await asyncio.sleep(0.05)  # chat A's queued updates are now all waiting
+        b1 = asyncio.create_task(processor.process_update(update(9, 2), job("b1")))
+        await asyncio.wait_for(b1, 1.0)  # before the fix: stuck behind chat A's waiters
+        assert done == ["b1"]
+        release_a.set()
+        await asyncio.wait_for(asyncio.gather(a1, *queued), WAIT)
+
+    assert done == ["b1", "a1", "a2", "a3", "a4"]
+
+
+async def test_create_adapter_serves_the_apps_core_with_its_settings(
+    fake_request: RecordingRequest,
+) -> None:
     core = FakeCore()
     ctx = AdapterContext(Settings(telegram_token=TOKEN), core, lambda: None)  # type: ignore[arg-type]
 
@@ -155,16 +193,44 @@ def test_create_adapter_uses_context_settings_and_core() -> None:
     as_port: Adapter = tg  # mypy checks that the adapter satisfies the port
 
     assert as_port.platform == "telegram"
-    assert tg.messenger.platform == "telegram"
     assert tg.application.bot.token == TOKEN
+    # Behaviour, not types: an update reaches ctx.core and its messenger can deliver.
+    app = tg.application
+    app.bot._request = (fake_request, fake_request)  # the factory takes no transport
+    await app.initialize()
+    try:
+        await app.process_update(Update.de_json(payload("private_command"), app.bot))
+        await tg.messenger.send_direct(str(RUNNER_ID), Reply("Bedtime in 30 minutes"))
+    finally:
+        await app.shutdown()
+    assert [(i.command, i.text) for i in core.received] == [("log", "5k 25:00 yesterday")]
+    assert [(c.chat_id, c.text) for c in fake_request.calls_to("sendMessage")] == [
+        (RUNNER_ID, "ok log 5k 25:00 yesterday"),
+        (RUNNER_ID, "Bedtime in 30 minutes"),
+    ]
 
 
-async def test_failed_start_cleans_up_and_raises(fake_request: RecordingRequest) -> None:
-    fake_request.fail("getMe", 401, "Unauthorized")
-    tg = TelegramAdapter(Settings(telegram_token=TOKEN), FakeCore(), request=fake_request)
+async def test_rejected_token_is_never_shown(
+    bot_api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    rejected = "987654:AAH-rejected-secret-part"
+    caplog.set_level(logging.DEBUG)  # before the Bot exists: it logs its URL at DEBUG
+    settings = Settings(
+        telegram_token=rejected,
+        telegram_api_base_url=bot_api.base_url,
+        telegram_webhook_secret="hook-secret-value",
+    )
+    tg = TelegramAdapter(settings, FakeCore())
+    logging.getLogger("tests").debug("webhook secret is %s", "hook-secret-value")
 
-    with pytest.raises(InvalidToken):
+    with pytest.raises(RuntimeError) as raised:
         await tg.start()
 
+    shown = str(raised.value) + "".join(traceback.format_exception(raised.value))
+    assert "rejected by the server" in str(raised.value)
+    assert REDACTED in str(raised.value)
+    assert "Set Bot API URL" in caplog.text  # the DEBUG line was captured, redacted
+    for secret in (rejected, "AAH-rejected-secret-part", "hook-secret-value"):
+        assert secret not in shown
+        assert secret not in caplog.text
     assert not tg.application.running
-    assert fake_request.api_calls == []

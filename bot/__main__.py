@@ -31,7 +31,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user", help="console: the local runner's name (default: OS user)")
     parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        parser.error(str(error))  # exits with a one-line message, not a traceback
     if args.user:
         settings = replace(settings, console_user=args.user)
     if args.db:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 
@@ -16,12 +17,13 @@ def _flag(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(value: str | None, default: int) -> int:
-    return int(value) if value not in (None, "") else default
-
-
-def _float(value: str | None, default: float) -> float:
-    return float(value) if value not in (None, "") else default
+def _number(name: str, value: str | None, default: float, kind: type[float] | type[int]) -> Any:
+    if value in (None, ""):
+        return default
+    try:
+        return kind(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,9 @@ class Settings:
             telegram_api_base_url=g("TELEGRAM_API_BASE_URL") or "",
             telegram_webhook_url=g("TELEGRAM_WEBHOOK_URL") or "",
             telegram_webhook_listen=g("TELEGRAM_WEBHOOK_LISTEN") or cls.telegram_webhook_listen,
-            telegram_webhook_port=_int(g("TELEGRAM_WEBHOOK_PORT"), cls.telegram_webhook_port),
+            telegram_webhook_port=_number(
+                "TELEGRAM_WEBHOOK_PORT", g("TELEGRAM_WEBHOOK_PORT"), cls.telegram_webhook_port, int
+            ),
             telegram_webhook_secret=g("TELEGRAM_WEBHOOK_SECRET") or "",
             discord_token=g("DISCORD_TOKEN") or "",
             discord_application_id=g("DISCORD_APPLICATION_ID") or "",
@@ -89,6 +93,13 @@ class Settings:
             discord_api_base=g("DISCORD_API_BASE") or "",
             discord_gateway_url=g("DISCORD_GATEWAY_URL") or "",
             discord_dev_guild_id=g("DISCORD_DEV_GUILD_ID") or "",
-            sweep_seconds=_float(g("PACER_SWEEP_SECONDS"), cls.sweep_seconds),
-            nudge_grace_minutes=_int(g("PACER_NUDGE_GRACE_MINUTES"), cls.nudge_grace_minutes),
+            sweep_seconds=_number(
+                "PACER_SWEEP_SECONDS", g("PACER_SWEEP_SECONDS"), cls.sweep_seconds, float
+            ),
+            nudge_grace_minutes=_number(
+                "PACER_NUDGE_GRACE_MINUTES",
+                g("PACER_NUDGE_GRACE_MINUTES"),
+                cls.nudge_grace_minutes,
+                int,
+            ),
         )

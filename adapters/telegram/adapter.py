@@ -8,7 +8,9 @@ groups, HTML escaping, the 4096-character limit.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import secrets
 import traceback
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeAlias
@@ -126,6 +128,13 @@ class TelegramAdapter:
         commands: Sequence[CommandSpec] = COMMANDS,
         request: BaseRequest | None = None,
     ) -> None:
+        if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+            # Without a secret anyone who finds the URL could post updates as any
+            # runner; Telegram learns this one from setWebhook, so a random one works.
+            settings = dataclasses.replace(
+                settings, telegram_webhook_secret=secrets.token_urlsafe(32)
+            )
+            log.info("TELEGRAM_WEBHOOK_SECRET is empty: using a random secret for this run")
         self._settings = settings
         self._core = core
         # Before PTB's Bot exists: its constructor logs the API URL (token included)
@@ -200,14 +209,12 @@ class TelegramAdapter:
         if not s.telegram_webhook_url:
             await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             return
-        if not s.telegram_webhook_secret:
-            log.warning("TELEGRAM_WEBHOOK_SECRET is empty: anyone can post fake updates")
         await updater.start_webhook(
             listen=s.telegram_webhook_listen,
             port=s.telegram_webhook_port,
             url_path=urlsplit(s.telegram_webhook_url).path.strip("/"),
             webhook_url=s.telegram_webhook_url,
-            secret_token=s.telegram_webhook_secret or None,
+            secret_token=s.telegram_webhook_secret,
             allowed_updates=ALLOWED_UPDATES,
         )
 

@@ -23,7 +23,11 @@ class Context:
     def source_key(self) -> str | None:
         """A key that is the same when the platform delivers the same message twice."""
         key = self.incoming.idempotency_key
-        return f"{self.incoming.platform}:{key}" if key else None
+        if not key:
+            return None
+        # Scoped to the sender: platform message ids are not unique forever (Telegram
+        # restarts update ids), and one runner's key must never match another's record.
+        return f"{self.incoming.platform}:{self.incoming.user_id}:{key}"
 
     @property
     def in_group(self) -> bool:

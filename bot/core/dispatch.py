@@ -147,11 +147,19 @@ class Core:
         else:
             args = split_text(spec, incoming.text)
         key = ctx.source_key if spec.name in ONCE_PER_MESSAGE else None
-        if key is not None and (earlier := await self.repo.handled_reply(key)) is not None:
-            return Reply(earlier)
-        reply = await handler(ctx, validate_options(spec, args))
-        if key is not None:
-            await self.repo.remember_reply(key, ctx.user.id, reply.text, ctx.now)
+        if key is None:
+            return await handler(ctx, validate_options(spec, args))
+        # Claim the message before acting, so a copy arriving meanwhile (or after a
+        # crash mid-way) finds the claim and does nothing a second time.
+        if not await self.repo.claim_message(key, ctx.user.id, ctx.now):
+            earlier = await self.repo.handled_reply(key)
+            return Reply(earlier or "Already done: I handled that message before.")
+        try:
+            reply = await handler(ctx, validate_options(spec, args))
+        except BaseException:
+            await self.repo.release_message(key)
+            raise
+        await self.repo.remember_reply(key, reply.text)
         return reply
 
     async def _reachability_notice(self, incoming: Incoming, identity: Identity) -> str:

@@ -220,6 +220,8 @@ class NudgeEngine:
         self._workers_running = False
         self._last_reap: datetime | None = None
         self._recover_all = False
+        # Held while a sweep runs, so stop() can let a running sweep finish first.
+        self._sweeping = asyncio.Lock()
 
     # --- wiring --------------------------------------------------------------------
 
@@ -275,6 +277,10 @@ class NudgeEngine:
         Whatever is still queued stays claimed and unsent; the next start marks it
         failed ('crashed before send'), so it is never sent twice.
         """
+        try:  # a sweep half-way through a batch finishes before the queues stop
+            await asyncio.wait_for(self._wait_for_sweep(), drain_timeout)
+        except TimeoutError:
+            log.warning("stopping while a nudge sweep is still running")
         if self._workers_running and self._queues:
             idle = asyncio.gather(*(q.wait_idle() for q in self._queues.values()))
             try:
@@ -284,6 +290,10 @@ class NudgeEngine:
         self._workers_running = False
         for queue in self._queues.values():
             await queue.stop()
+
+    async def _wait_for_sweep(self) -> None:
+        async with self._sweeping:
+            pass
 
     async def drain(self) -> None:
         """Send everything queued now, pacing with the injected sleep (tests, /nudges test)."""
@@ -317,6 +327,10 @@ class NudgeEngine:
 
     async def sweep(self) -> SweepReport:
         """Claim every due nudge and queue the ones to send; safe to run concurrently."""
+        async with self._sweeping:
+            return await self._sweep()
+
+    async def _sweep(self) -> SweepReport:
         report = SweepReport()
         now = self.clock.now()
         if self._recover_all:

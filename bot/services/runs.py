@@ -85,7 +85,8 @@ class RunService:
         if run is None:
             raise NotFound("There's no run to undo yet.", hint="Log one with /log 5k 25:00")
         deleted = await self.repo.delete_run(user.id, run.id)
-        assert deleted is not None
+        if deleted is None:  # another /undo took it a moment ago
+            raise NotFound("That run was just removed; /runs shows what's left.")
         await self.listeners.run_deleted(user, deleted, self.clock.now())
         return deleted
 

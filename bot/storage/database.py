@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -75,12 +76,20 @@ class Database:
             if version in applied:
                 continue
             log.info("applying migration %s", name)
-            # executescript commits first; wrap the file in its own transaction.
+            # Foreign keys off while a migration rebuilds tables (DROP TABLE would
+            # otherwise cascade-delete child rows); the pragma only works outside a
+            # transaction, and the result is checked before COMMIT.
+            await conn.execute("PRAGMA foreign_keys=OFF")
             try:
+                # executescript commits first; wrap the file in its own transaction.
                 await conn.executescript("BEGIN;\n" + sql)
+                async with conn.execute("PRAGMA foreign_key_check") as cur:
+                    broken = list(await cur.fetchall())
+                if broken:
+                    raise RuntimeError(f"migration {name} broke foreign keys: {broken[:5]}")
                 await conn.execute(
                     "INSERT INTO schema_migrations(version, name, applied_at)"
-                    " VALUES (?, ?, datetime('now'))",
+                    " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
                     (version, name),
                 )
                 await conn.execute("COMMIT")
@@ -88,6 +97,8 @@ class Database:
                 if conn.in_transaction:
                     await conn.execute("ROLLBACK")
                 raise
+            finally:
+                await conn.execute("PRAGMA foreign_keys=ON")
 
     async def write(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[int | None, int]:
         """One statement on its own (SQLite makes it atomic): (lastrowid, rowcount).
@@ -96,6 +107,7 @@ class Database:
         trip to the connection's thread instead of three. Same lock.
         """
         async with self._write_lock:
+            await self._end_abandoned_transaction()
             cursor = await self.conn.execute(sql, params)
             result = cursor.lastrowid, cursor.rowcount
             await cursor.close()
@@ -110,11 +122,25 @@ class Database:
         """
         async with self._write_lock:
             conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
+            await self._end_abandoned_transaction()
             try:
+                await conn.execute("BEGIN IMMEDIATE")
                 yield conn
             except BaseException:
-                await conn.execute("ROLLBACK")
+                # Also when cancelled while BEGIN was still queued: aiosqlite runs
+                # statements in order, so this ROLLBACK follows that BEGIN.
+                await asyncio.shield(self._rollback())
                 raise
             else:
                 await conn.execute("COMMIT")
+
+    async def _rollback(self) -> None:
+        # OperationalError: BEGIN never ran, so there is nothing to roll back.
+        with contextlib.suppress(aiosqlite.OperationalError):
+            await self.conn.execute("ROLLBACK")
+
+    async def _end_abandoned_transaction(self) -> None:
+        """Roll back a transaction a cancelled writer left open (belt and braces)."""
+        if self.conn.in_transaction:
+            log.warning("rolling back a transaction left open by a cancelled writer")
+            await self._rollback()

@@ -243,6 +243,19 @@ ON CONFLICT (user_id, kind) DO UPDATE SET
 """
 
 
+def _oneoff(r: sqlite3.Row) -> OneOff:
+    return OneOff(
+        id=r["id"],
+        user_id=r["user_id"],
+        kind=r["kind"],
+        occurrence=r["occurrence"],
+        anchor=r["anchor"],
+        due_utc=r["due_utc"],
+        run_id=r["run_id"],
+        since_utc=r["since_utc"],
+    )
+
+
 def _schedule_row(r: sqlite3.Row) -> ScheduleRow:
     return ScheduleRow(
         user_id=r["user_id"],
@@ -429,19 +442,7 @@ class NudgeStore:
             (now_iso, limit),
         ) as cur:
             rows = await cur.fetchall()
-        return [
-            OneOff(
-                id=r["id"],
-                user_id=r["user_id"],
-                kind=r["kind"],
-                occurrence=r["occurrence"],
-                anchor=r["anchor"],
-                due_utc=r["due_utc"],
-                run_id=r["run_id"],
-                since_utc=r["since_utc"],
-            )
-            for r in rows
-        ]
+        return [_oneoff(r) for r in rows]
 
     async def pending_oneoffs(self, user_id: int) -> list[OneOff]:
         """A runner's pending one-offs, soonest first."""
@@ -451,19 +452,7 @@ class NudgeStore:
             (user_id,),
         ) as cur:
             rows = await cur.fetchall()
-        return [
-            OneOff(
-                id=r["id"],
-                user_id=r["user_id"],
-                kind=r["kind"],
-                occurrence=r["occurrence"],
-                anchor=r["anchor"],
-                due_utc=r["due_utc"],
-                run_id=r["run_id"],
-                since_utc=r["since_utc"],
-            )
-            for r in rows
-        ]
+        return [_oneoff(r) for r in rows]
 
     async def claim_oneoff(self, conn: aiosqlite.Connection, oneoff_id: int) -> bool:
         """Mark a pending one-off claimed; False if it was no longer pending."""

@@ -148,10 +148,16 @@ class Repository(Protocol):
         """The check-in stored from this platform message, if any."""
         ...
 
-    async def remember_reply(
-        self, source_key: str, user_id: int, reply: str, now: datetime
-    ) -> None:
-        """Record that a platform message was handled, and what was answered."""
+    async def claim_message(self, source_key: str, user_id: int, now: datetime) -> bool:
+        """Mark a platform message as being handled; False when it was claimed before."""
+        ...
+
+    async def remember_reply(self, source_key: str, reply: str) -> None:
+        """Store what was answered to a claimed message."""
+        ...
+
+    async def release_message(self, source_key: str) -> None:
+        """Drop a claim whose handling failed, so a retry can act."""
         ...
 
 
@@ -483,17 +489,26 @@ class SqliteRepository:
         row = await self._one(
             "SELECT reply FROM handled_messages WHERE source_key = ?", (source_key,)
         )
-        return str(row["reply"]) if row else None
+        return str(row["reply"]) or None if row else None
 
-    async def remember_reply(
-        self, source_key: str, user_id: int, reply: str, now: datetime
-    ) -> None:
-        """Record that a platform message was handled, and what was answered."""
-        await self.db.write(
+    async def claim_message(self, source_key: str, user_id: int, now: datetime) -> bool:
+        """Mark a platform message as being handled; False when it was claimed before."""
+        _, inserted = await self.db.write(
             "INSERT OR IGNORE INTO handled_messages(source_key, user_id, reply, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (source_key, user_id, reply, _iso(now)),
+            " VALUES (?, ?, '', ?)",
+            (source_key, user_id, _iso(now)),
         )
+        return inserted == 1
+
+    async def remember_reply(self, source_key: str, reply: str) -> None:
+        """Store what was answered to a claimed message."""
+        await self.db.write(
+            "UPDATE handled_messages SET reply = ? WHERE source_key = ?", (reply, source_key)
+        )
+
+    async def release_message(self, source_key: str) -> None:
+        """Drop a claim whose handling failed, so a retry can act."""
+        await self.db.write("DELETE FROM handled_messages WHERE source_key = ?", (source_key,))
 
     async def checkin_by_source_key(self, source_key: str) -> CheckIn | None:
         """The check-in stored from this platform message, if any."""

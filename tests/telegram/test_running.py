@@ -118,6 +118,32 @@ async def test_webhook_mode_checks_the_secret(fake_request: RecordingRequest) ->
     assert hook.params["secret_token"] == "s3cret-token"
 
 
+async def test_webhook_without_a_configured_secret_still_requires_one(
+    fake_request: RecordingRequest,
+) -> None:
+    core = SignallingCore()
+    port = _free_port()
+    settings = Settings(
+        telegram_token=TOKEN,
+        telegram_webhook_url="https://pacer.example/tg/hook",
+        telegram_webhook_listen="127.0.0.1",
+        telegram_webhook_port=port,
+    )
+    tg = TelegramAdapter(settings, core, request=fake_request)
+    await tg.start()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    try:
+        [hook] = fake_request.calls_to("setWebhook")
+        secret = hook.params["secret_token"]
+        assert isinstance(secret, str) and len(secret) >= 32
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT)) as http:
+            update = payload("private_command", text="/week")
+            async with http.post(url, json=update) as response:
+                assert response.status == 403  # no secret header: refused
+    finally:
+        await asyncio.wait_for(tg.stop(), WAIT)
+
+
 async def test_same_chat_in_order_other_chats_alongside() -> None:
     processor = PerChatUpdateProcessor(max_concurrent_updates=8)
     first_started = asyncio.Event()

@@ -16,6 +16,12 @@ INSERT INTO runs_new (id, user_id, local_date, distance_m, duration_s, note, sou
 DROP TABLE runs;
 ALTER TABLE runs_new RENAME TO runs;
 CREATE INDEX runs_user_date ON runs(user_id, local_date);
+-- Start counting after every id ever handed out: the highest run left, and the highest
+-- run a fuel nudge was planned for (a deleted run's id must not come back).
+DELETE FROM sqlite_sequence WHERE name = 'runs';
+INSERT INTO sqlite_sequence(name, seq) VALUES ('runs', max(
+    coalesce((SELECT max(id) FROM runs), 0),
+    coalesce((SELECT max(run_id) FROM nudge_oneoffs), 0)));
 
 -- Platform messages that changed something without a natural key of their own
 -- (/undo, /delete): a platform delivering the same message twice must not undo twice.

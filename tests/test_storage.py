@@ -104,7 +104,8 @@ async def test_upgrading_a_database_with_runs_keeps_them_and_never_reuses_ids(
             (version, name),
         )
     raw.execute(
-        "INSERT INTO users(id, display_name, created_at) VALUES (1, 'ana', '2026-11-20T08:00:00+00:00')"
+        "INSERT INTO users(id, display_name, created_at)"
+        " VALUES (1, 'ana', '2026-11-20T08:00:00+00:00')"
     )
     raw.execute(
         "INSERT INTO identities(platform, platform_user_id, user_id, last_seen_at)"

@@ -173,3 +173,19 @@ async def test_no_fuel_nudge_for_a_run_logged_for_yesterday(
     clock.advance(minutes=30)
     await fire(harness)
     assert messenger.sent == []
+
+
+async def test_two_preference_changes_at_once_both_stick(harness: Harness) -> None:
+    import asyncio
+
+    chat = harness.chat()
+    await chat.say("/help")
+    await asyncio.gather(
+        chat.say("/race 2026-12-20 Winter 10k"),
+        chat.say("/settings strength_days tue,fri"),
+        chat.say("/settings fuel_delay 30"),
+    )
+    settings = await chat.say("/settings")
+    assert "strength_days: Tue, Fri" in settings.text
+    assert "fuel_delay: 30 min" in settings.text
+    assert "Winter 10k: 2026-12-20" in (await chat.say("/race")).text

@@ -222,6 +222,9 @@ class NudgeEngine:
         self._recover_all = False
         # Held while a sweep runs, so stop() can let a running sweep finish first.
         self._sweeping = asyncio.Lock()
+        # Preference edits read the row, change it and write it back whole: one at a
+        # time, so two commands of one runner cannot overwrite each other's change.
+        self._prefs_edit = asyncio.Lock()
 
     # --- wiring --------------------------------------------------------------------
 
@@ -660,27 +663,28 @@ class NudgeEngine:
         self, user_ids: Sequence[int] | None = None, *, chunk: int = 5000
     ) -> int:
         """Recompute schedules for runners (all when ``user_ids`` is None); return the count."""
-        now = self.clock.now()
-        # A minute back, so an occurrence due this very moment is not pushed to
-        # tomorrow; if it was already delivered its unique key makes it a no-op.
-        after = now - timedelta(minutes=1)
-        runners = await self.store.runners(user_ids)
-        for start in range(0, len(runners), chunk):
-            prefs_rows: list[NudgePrefs] = []
-            rows: list[ScheduleRow] = []
-            for runner in runners[start : start + chunk]:
-                tz = runner_zone(runner)
-                today = now.astimezone(tz or UTC).date()
-                prefs = refresh_plan(runner, today)
-                if prefs != runner.prefs:
-                    prefs_rows.append(prefs)
-                    runner = dataclasses.replace(runner, prefs=prefs)
-                rows.extend(_schedule_rows(runner, after, tz))
-            async with self.db.transaction() as conn:
-                if prefs_rows:
-                    await self.store.save_prefs(conn, prefs_rows, to_utc_iso(now))
-                await self.store.upsert_schedules(conn, rows, to_utc_iso(now))
-        return len(runners)
+        async with self._prefs_edit:
+            now = self.clock.now()
+            # A minute back, so an occurrence due this very moment is not pushed to
+            # tomorrow; if it was already delivered its unique key makes it a no-op.
+            after = now - timedelta(minutes=1)
+            runners = await self.store.runners(user_ids)
+            for start in range(0, len(runners), chunk):
+                prefs_rows: list[NudgePrefs] = []
+                rows: list[ScheduleRow] = []
+                for runner in runners[start : start + chunk]:
+                    tz = runner_zone(runner)
+                    today = now.astimezone(tz or UTC).date()
+                    prefs = refresh_plan(runner, today)
+                    if prefs != runner.prefs:
+                        prefs_rows.append(prefs)
+                        runner = dataclasses.replace(runner, prefs=prefs)
+                    rows.extend(_schedule_rows(runner, after, tz))
+                async with self.db.transaction() as conn:
+                    if prefs_rows:
+                        await self.store.save_prefs(conn, prefs_rows, to_utc_iso(now))
+                    await self.store.upsert_schedules(conn, rows, to_utc_iso(now))
+            return len(runners)
 
     async def on_run_logged(
         self, user_id: int, run_id: int, logged_at: datetime, *, run_date: date | None = None
@@ -848,50 +852,53 @@ class NudgeEngine:
 
     async def pause_until(self, user_id: int, until: date | None) -> date | None:
         """Stop every nudge until a local date (they resume that day); None resumes now."""
-        runner = await self._runner(user_id)
-        if until is not None:
-            today = self.clock.now().astimezone(runner_zone(runner) or UTC).date()
-            if until <= today:
-                raise NudgeError("pick a date after today")
-        await self._save_prefs(
-            dataclasses.replace(runner.prefs, paused_until=until.isoformat() if until else None)
-        )
-        return until
+        async with self._prefs_edit:
+            runner = await self._runner(user_id)
+            if until is not None:
+                today = self.clock.now().astimezone(runner_zone(runner) or UTC).date()
+                if until <= today:
+                    raise NudgeError("pick a date after today")
+            await self._save_prefs(
+                dataclasses.replace(runner.prefs, paused_until=until.isoformat() if until else None)
+            )
+            return until
 
     async def set_race(self, user_id: int, race_date: date | None, name: str = "") -> RaceInfo:
         """Set (or clear, with None) the goal race; sleep nudges mention it in its last 14 days."""
-        runner = await self._runner(user_id)
-        today = self.clock.now().astimezone(runner_zone(runner) or UTC).date()
-        if race_date is not None and race_date < today:
-            raise NudgeError("that race date is in the past")
-        name = name.strip()[:60]
-        await self._save_prefs(
-            dataclasses.replace(
-                runner.prefs,
-                race_date=race_date.isoformat() if race_date else None,
-                race_name=name if race_date else "",
+        async with self._prefs_edit:
+            runner = await self._runner(user_id)
+            today = self.clock.now().astimezone(runner_zone(runner) or UTC).date()
+            if race_date is not None and race_date < today:
+                raise NudgeError("that race date is in the past")
+            name = name.strip()[:60]
+            await self._save_prefs(
+                dataclasses.replace(
+                    runner.prefs,
+                    race_date=race_date.isoformat() if race_date else None,
+                    race_name=name if race_date else "",
+                )
             )
-        )
-        return RaceInfo(race_date, name, (race_date - today).days if race_date else None)
+            return RaceInfo(race_date, name, (race_date - today).days if race_date else None)
 
     async def set_bedtime_step(self, user_id: int, minutes: int) -> BedtimePlan:
         """Change the weekly bedtime step (5-30 min); the plan goes on from this week's bedtime."""
-        if not MIN_STEP_MINUTES <= minutes <= MAX_STEP_MINUTES:
-            raise NudgeError(f"the step must be {MIN_STEP_MINUTES}-{MAX_STEP_MINUTES} minutes")
-        runner = await self._runner(user_id)
-        today = self.clock.now().astimezone(runner_zone(runner) or UTC).date()
-        runner = dataclasses.replace(runner, prefs=refresh_plan(runner, today))
-        plan = plan_on(runner, today)
-        if plan is None:
-            raise NudgeError("set your bedtime first: /settings bedtime 23:30")
-        prefs = dataclasses.replace(
-            runner.prefs,
-            bedtime_step=minutes,
-            plan_start=today.isoformat(),
-            plan_from=format_hhmm(plan.this_week),
-            plan_first_step=0,
-        )
-        await self._save_prefs(prefs)
+        async with self._prefs_edit:
+            if not MIN_STEP_MINUTES <= minutes <= MAX_STEP_MINUTES:
+                raise NudgeError(f"the step must be {MIN_STEP_MINUTES}-{MAX_STEP_MINUTES} minutes")
+            runner = await self._runner(user_id)
+            today = self.clock.now().astimezone(runner_zone(runner) or UTC).date()
+            runner = dataclasses.replace(runner, prefs=refresh_plan(runner, today))
+            plan = plan_on(runner, today)
+            if plan is None:
+                raise NudgeError("set your bedtime first: /settings bedtime 23:30")
+            prefs = dataclasses.replace(
+                runner.prefs,
+                bedtime_step=minutes,
+                plan_start=today.isoformat(),
+                plan_from=format_hhmm(plan.this_week),
+                plan_first_step=0,
+            )
+            await self._save_prefs(prefs)
         await self.reschedule_user(user_id)
         result = plan_on(dataclasses.replace(runner, prefs=prefs), today)
         assert result is not None
@@ -899,15 +906,18 @@ class NudgeEngine:
 
     async def set_strength(self, user_id: int, days: str, at: str | None) -> None:
         """Choose strength days ("tue,fri") and time ("18:30"); empty days turn them off."""
-        try:
-            parsed = parse_days(days)
-            when = format_hhmm(parse_hhmm(at)) if at else None
-        except ScheduleError as exc:
-            raise NudgeError(str(exc)) from exc
-        runner = await self._runner(user_id)
-        await self._save_prefs(
-            dataclasses.replace(runner.prefs, strength_days=format_days(parsed), strength_time=when)
-        )
+        async with self._prefs_edit:
+            try:
+                parsed = parse_days(days)
+                when = format_hhmm(parse_hhmm(at)) if at else None
+            except ScheduleError as exc:
+                raise NudgeError(str(exc)) from exc
+            runner = await self._runner(user_id)
+            await self._save_prefs(
+                dataclasses.replace(
+                    runner.prefs, strength_days=format_days(parsed), strength_time=when
+                )
+            )
         await self.reschedule_user(user_id)
 
     async def set_leads(
@@ -919,18 +929,19 @@ class NudgeEngine:
         fuel_delay: int | None = None,
     ) -> NudgePrefs:
         """Change how long before bedtime / the run, and after logging a run, nudges come."""
-        for value in (wind_down, pre_run, fuel_delay):
-            if value is not None and not 0 <= value <= 180:
-                raise NudgeError("minutes must be between 0 and 180")
-        runner = await self._runner(user_id)
-        prefs = runner.prefs
-        prefs = dataclasses.replace(
-            prefs,
-            wind_down_lead=prefs.wind_down_lead if wind_down is None else wind_down,
-            pre_run_lead=prefs.pre_run_lead if pre_run is None else pre_run,
-            fuel_delay=prefs.fuel_delay if fuel_delay is None else fuel_delay,
-        )
-        await self._save_prefs(prefs)
+        async with self._prefs_edit:
+            for value in (wind_down, pre_run, fuel_delay):
+                if value is not None and not 0 <= value <= 180:
+                    raise NudgeError("minutes must be between 0 and 180")
+            runner = await self._runner(user_id)
+            prefs = runner.prefs
+            prefs = dataclasses.replace(
+                prefs,
+                wind_down_lead=prefs.wind_down_lead if wind_down is None else wind_down,
+                pre_run_lead=prefs.pre_run_lead if pre_run is None else pre_run,
+                fuel_delay=prefs.fuel_delay if fuel_delay is None else fuel_delay,
+            )
+            await self._save_prefs(prefs)
         await self.reschedule_user(user_id)
         return prefs
 

@@ -200,6 +200,25 @@ def parse_clock(text: str) -> str:
     return f"{h:02d}:{m:02d}"
 
 
+def parse_bedtime(text: str) -> tuple[str, str]:
+    """A bedtime ``HH:MM`` and a note: ``11`` or ``10:30`` typed without am/pm is the evening.
+
+    Nobody goes to bed at 10:30 in the morning; an hour from 6 to 11 typed without
+    am/pm and without a leading zero (``0730`` and ``07:30`` are meant as typed) is
+    taken as the evening, and the note says so.
+    """
+    clock_time = parse_clock(text)
+    typed = text.strip().lower()
+    hour, minute = int(clock_time[:2]), clock_time[3:]
+    if 6 <= hour <= 11 and not typed.endswith(("am", "pm")) and not typed.startswith("0"):
+        evening = f"{hour + 12:02d}:{minute}"
+        return (
+            evening,
+            f"I took {text.strip()} as {evening}; say {hour}:{minute}am for the morning.",
+        )
+    return clock_time, ""
+
+
 def parse_days(text: str) -> tuple[int, ...]:
     """Weekdays from ``mon,wed,sat``, ``mon wed``, ``weekdays``, ``daily``, ``none``."""
     raw = text.strip().lower()

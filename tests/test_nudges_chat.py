@@ -189,3 +189,27 @@ async def test_two_preference_changes_at_once_both_stick(harness: Harness) -> No
     assert "strength_days: Tue, Fri" in settings.text
     assert "fuel_delay: 30 min" in settings.text
     assert "Winter 10k: 2026-12-20" in (await chat.say("/race")).text
+
+
+async def test_undo_also_cancels_a_snoozed_snack_nudge(harness: Harness, clock: FakeClock) -> None:
+    messenger = RecordingMessenger("console", clock)
+    harness.core.messengers["console"] = messenger
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    clock.advance(minutes=21)
+    await fire(harness)
+    chat.replies.append(messenger.sent[0].reply)
+    await chat.press("Snooze 20")
+    await chat.say("/undo")
+    clock.advance(minutes=30)
+    await fire(harness)
+    assert len(messenger.sent) == 1  # the snoozed copy never comes
+
+
+async def test_a_pause_into_next_year_shows_the_year(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/settings run_days fri")
+    await chat.say("/settings run_time 07:00")
+    await chat.say("/pause 2027-12-24")
+    status = await chat.say("/nudges")
+    assert "paused until Fri 24 Dec 2027" in status.text

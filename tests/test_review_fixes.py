@@ -153,3 +153,18 @@ async def test_small_conveniences(harness: Harness) -> None:
     assert "Run time set to 07:30." in (await chat.say("/settings run_time 0730")).text
     nudges = await chat.say("/settings nudges telegram")
     assert "You haven't talked to me on telegram yet" in nudges.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "explained"),
+    [("11", "23:00", True), ("10:30", "22:30", True), ("1030", "22:30", True),
+     ("07:30", "07:30", False), ("23:15", "23:15", False), ("6:30am", "06:30", False)],
+)  # fmt: skip
+async def test_slept_bedtimes_read_like_settings(
+    harness: Harness, typed: str, stored: str, explained: bool
+) -> None:
+    chat = harness.chat()
+    reply = await chat.say(f"/slept 7 {typed}")
+    [night] = await harness.checkins(chat, "sleep")
+    assert night.bedtime == stored
+    assert ("I took" in reply.text) == explained

@@ -85,7 +85,7 @@ class CommandSpec:
         raise KeyError(name)
 
 
-_TIME = r"^\d{1,2}([:.h]\d{2})?$|^\d{1,2}(:\d{2})?\s?(am|pm)$"
+_TIME = r"^\d{1,2}([:.h]\d{2})?$|^\d{1,2}(:\d{2})?\s?(am|pm)$|^\d{4}$"
 # Anything that looks like a date is taken as the date (and refused if unreadable),
 # never quietly kept as the start of the note.
 _WHEN = (

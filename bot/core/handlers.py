@@ -245,6 +245,8 @@ class CoreHandlers:
             extra = "Seven or more: enough to recover well."
         else:
             extra = "Under seven hours. Tonight, try getting into bed a little earlier."
+        if recorded.note:
+            extra = f"{recorded.note}\n{extra}"
         return self._checked(recorded, extra)
 
     async def mobility(self, ctx: Context, args: Mapping[str, str]) -> Reply:

@@ -44,7 +44,8 @@ def status_reply(status: NudgeStatus, today: date) -> Reply:
             state = f"not set up: {item.note}"
             toggle = False
         elif paused is not None:
-            state = f"paused until {paused:%a %d %b}"
+            year = f" {paused:%Y}" if paused.year != today.year else ""
+            state = f"paused until {paused:%a %d %b}{year}"
         elif item.kind is Kind.POST_RUN_FUEL:
             state = "on, after each logged run"
         elif item.next_local is None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.core.errors import BadInput
 from bot.models import CheckIn, User
-from bot.parsing import parse_clock, parse_hours
+from bot.parsing import parse_bedtime, parse_hours
 from bot.services.events import Listeners
 from bot.storage.repository import NewCheckIn, Repository
 
@@ -29,6 +30,7 @@ class Recorded:
     checkin: CheckIn
     created: bool
     replaced: bool = False
+    note: str = ""  # how an ambiguous input was read, for the reply
 
 
 class HabitService:
@@ -63,12 +65,13 @@ class HabitService:
     ) -> Recorded:
         """Last night's sleep, dated today (the morning you woke up)."""
         value = parse_hours(hours)
-        bed = parse_clock(bedtime) if bedtime else None
+        bed, note = parse_bedtime(bedtime) if bedtime else (None, "")
         today = user.today(self.clock.now())
         checkin = NewCheckIn(
             user.id, "sleep", today, hours=value, bedtime=bed, source_key=source_key
         )
-        return await self._store(user, checkin, replace=True)
+        recorded = await self._store(user, checkin, replace=True)
+        return dataclasses.replace(recorded, note=note)
 
     async def mobility(
         self, user: User, phase: str = "", source_key: str | None = None

@@ -10,7 +10,14 @@ from typing import Any
 from bot.clock import Clock
 from bot.core.errors import BadInput
 from bot.models import User
-from bot.parsing import COMMON_ZONES, format_days, parse_clock, parse_days, parse_timezone
+from bot.parsing import (
+    COMMON_ZONES,
+    format_days,
+    parse_bedtime,
+    parse_clock,
+    parse_days,
+    parse_timezone,
+)
 from bot.services.events import Listeners
 from bot.storage.repository import Repository
 
@@ -173,14 +180,12 @@ def read_setting(item: str, value: str) -> tuple[dict[str, Any], str, str]:
     if item in CLOCK_SETTINGS:
         if value.lower() in OFF_WORDS:
             return {item: None}, f"{label} cleared.", ""
-        clock_time = parse_clock(value)
-        note = ""
-        if item in {"bedtime", "target_bedtime"} and _looks_like_morning(value, clock_time):
-            # Nobody's bedtime is 11 in the morning: "11" or "11:30" means the evening.
-            hour, minute = clock_time.split(":")
-            clock_time = f"{int(hour) + 12:02d}:{minute}"
-            note = f" (I took {value} as {clock_time}; say 11am if you really mean the morning)"
-        return {item: clock_time}, f"{label} set to {clock_time}.{note}", ""
+        if item in {"bedtime", "target_bedtime"}:
+            clock_time, note = parse_bedtime(value)
+        else:
+            clock_time, note = parse_clock(value), ""
+        said = f"{label} set to {clock_time}." + (f" ({note})" if note else "")
+        return {item: clock_time}, said, ""
     if item == "quiet_hours":
         start, end = parse_quiet_hours(value)
         said = f"{label} set to {start}-{end}." if start else f"{label} off."
@@ -198,12 +203,6 @@ def read_setting(item: str, value: str) -> tuple[dict[str, Any], str, str]:
             "",
         )
     raise BadInput(f"There's no setting called '{item}'.", hint="/settings lists them.")
-
-
-def _looks_like_morning(typed: str, clock_time: str) -> bool:
-    """A bedtime typed without am/pm whose hour is 5 to 11 (surely meant in the evening)."""
-    hour = int(clock_time[:2])
-    return 5 <= hour <= 11 and not typed.strip().lower().endswith(("am", "pm"))
 
 
 def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:

@@ -518,7 +518,13 @@ class NudgeStore:
         :meth:`plan_fuel`) and that run still exists, the earlier one is pending
         again. If the deleted run's one-off had itself been replaced, whatever it
         replaced now counts as replaced by its replacer, so the chain stays whole.
+        Snoozes of that run's nudge (occurrence ``run:<id>~z<n>``) are cancelled too.
         """
+        await conn.execute(
+            "UPDATE nudge_oneoffs SET state = 'cancelled' WHERE user_id = ? AND kind = ?"
+            " AND state = 'pending' AND occurrence LIKE ?",
+            (user_id, _FUEL, f"run:{run_id}~%"),
+        )
         async with conn.execute(
             "SELECT id, state, replaced_by FROM nudge_oneoffs"
             " WHERE user_id = ? AND kind = ? AND run_id = ?",

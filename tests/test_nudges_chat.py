@@ -213,3 +213,38 @@ async def test_a_pause_into_next_year_shows_the_year(harness: Harness) -> None:
     await chat.say("/pause 2027-12-24")
     status = await chat.say("/nudges")
     assert "paused until Fri 24 Dec 2027" in status.text
+
+
+async def test_link_joins_two_platform_accounts_and_nudges_go_where_chosen(
+    harness: Harness, clock: FakeClock
+) -> None:
+    console = RecordingMessenger("console", clock)
+    telegram = RecordingMessenger("telegram", clock)
+    harness.core.messengers.update(console=console, telegram=telegram)
+    home = await runner_in_berlin(harness, console)
+    await home.say("/log 5k 25:00 yesterday")
+    phone = harness.chat("4242", platform="telegram")
+    await phone.say("/slept 7.5")
+
+    made = await home.say("/link")
+    code = made.text.split("Your link code: ")[1].split()[0]
+    assert "unknown or has expired" in (await phone.say("/link ZZZZZZ")).text
+    linked = await phone.say(f"/link {code.lower()}")
+    assert "Linked: your console and telegram accounts are one runner now" in linked.text
+
+    # One runner: the phone sees the home history and settings, the sleep moved over.
+    assert "#1 · yesterday" in (await phone.say("/runs")).text
+    assert "timezone: Europe/Berlin" in (await phone.say("/settings")).text
+    assert [c.hours for c in await harness.checkins(home, "sleep")] == [7.5]
+    assert "unknown or has expired" in (await phone.say(f"/link {code}")).text  # one use
+
+    chose = await home.say("/settings nudges telegram")
+    assert "No telegram account" not in chose.text
+    clock.set(datetime(2026, 11, 27, 5, 50, 5, tzinfo=UTC))
+    await fire(harness)
+    assert console.sent == [] and [s.platform_user_id for s in telegram.sent] == ["4242"]
+
+
+async def test_link_is_for_private_chats_only(harness: Harness) -> None:
+    group = harness.chat(private=False)
+    assert "works in a private chat" in (await group.say("/link")).text

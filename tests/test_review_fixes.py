@@ -152,7 +152,7 @@ async def test_small_conveniences(harness: Harness) -> None:
     assert hold.seconds == 120
     assert "Run time set to 07:30." in (await chat.say("/settings run_time 0730")).text
     nudges = await chat.say("/settings nudges telegram")
-    assert "You haven't talked to me on telegram yet" in nudges.text
+    assert "No telegram account is linked to you yet" in nudges.text
 
 
 @pytest.mark.parametrize(

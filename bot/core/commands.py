@@ -300,6 +300,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
         hidden=True,
     ),
     CommandSpec(
+        "link",
+        "Join this account with your Pacer account on another platform",
+        private_reply=True,
+        options=(OptionSpec("code", "The code that /link gave you on your other account"),),
+        scope=Scope.PRIVATE,
+        examples=("/link", "/link K7P2QX"),
+        help="Send /link on the account that has your history, then /link <code> from the "
+        "other account within 15 minutes. The account that made the code keeps its "
+        "settings; the other account's runs and check-ins move over.",
+    ),
+    CommandSpec(
         "help",
         "How to use Pacer",
         options=(OptionSpec("command", "A command to explain", autocomplete="command"),),

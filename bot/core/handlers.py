@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
@@ -21,6 +22,8 @@ from bot.services.stats import week_start
 if TYPE_CHECKING:
     from bot.core.dispatch import Core
 
+LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+LINK_CODE_LIFETIME = timedelta(minutes=15)
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
 )
@@ -110,6 +113,7 @@ class CoreHandlers:
             "fuel": self.fuel,
             "week": self.week,
             "settings": self.settings,
+            "link": self.link,
             "help": self.help,
         }
 
@@ -316,10 +320,41 @@ class CoreHandlers:
             known = {i.platform for i in await self.core.repo.identities(ctx.user.id)}
             if chosen not in known:
                 text += (
-                    f"\nYou haven't talked to me on {chosen} yet: until you do, nudges go "
-                    "where you last talked to me."
+                    f"\nNo {chosen} account is linked to you yet: talk to me there and send "
+                    "/link to join the accounts. Until then nudges go where you last talked "
+                    "to me."
                 )
         return Reply(text)
+
+    async def link(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Make a one-time code, or redeem one to join two platform accounts."""
+        repo = self.core.repo
+        code = args.get("code", "").strip().upper()
+        if not code:
+            code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(6))
+            await repo.save_link_code(code, ctx.user.id, ctx.now + LINK_CODE_LIFETIME)
+            return Reply(
+                f"Your link code: {code}\n"
+                f"Within 15 minutes, send /link {code} to me from your other account "
+                "(Telegram, Discord or the console), in a private chat. That account's runs "
+                "and check-ins join this one; the settings here stay."
+            )
+        target = await repo.redeem_link_code(code, ctx.user.id, ctx.now)
+        if target is None:
+            raise BadInput(
+                f"The code {code} is unknown or has expired.",
+                hint="Send /link on your other account for a new one.",
+            )
+        if target == ctx.user.id:
+            return Reply("That's this account's own code: send it from your other account.")
+        user = await repo.get_user(target)
+        await self.core.listeners.settings_changed(user, ctx.now)
+        platforms = sorted({i.platform for i in await repo.identities(target)})
+        return Reply(
+            f"Linked: your {' and '.join(platforms)} accounts are one runner now, with one "
+            "history and one set of settings. /settings nudges <platform> picks where "
+            "nudges go."
+        )
 
     async def help(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The command list, or one command in detail."""

@@ -148,6 +148,14 @@ class Repository(Protocol):
         """The check-in stored from this platform message, if any."""
         ...
 
+    async def save_link_code(self, code: str, user_id: int, expires_at: datetime) -> None:
+        """Store a one-time code that lets another account join this runner."""
+        ...
+
+    async def redeem_link_code(self, code: str, user_id: int, now: datetime) -> int | None:
+        """Join ``user_id``'s accounts and data to the code's runner; that runner's id."""
+        ...
+
     async def claim_message(self, source_key: str, user_id: int, now: datetime) -> bool:
         """Mark a platform message as being handled; False when it was claimed before."""
         ...
@@ -514,3 +522,41 @@ class SqliteRepository:
         """The check-in stored from this platform message, if any."""
         row = await self._one("SELECT * FROM checkins WHERE source_key = ?", (source_key,))
         return _checkin(row) if row else None
+
+    async def save_link_code(self, code: str, user_id: int, expires_at: datetime) -> None:
+        """Store a one-time code that lets another account join this runner."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM link_codes WHERE user_id = ?", (user_id,))
+            await conn.execute(
+                "INSERT INTO link_codes(code, user_id, expires_at) VALUES (?, ?, ?)",
+                (code, user_id, _iso(expires_at)),
+            )
+
+    async def redeem_link_code(self, code: str, user_id: int, now: datetime) -> int | None:
+        """Join ``user_id``'s accounts and data to the code's runner; that runner's id.
+
+        None when the code is unknown or expired. The code's runner keeps their
+        settings; this account's identities, runs and check-ins move over, and its
+        own settings and nudge schedules are dropped with its user row. One transaction.
+        """
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT user_id FROM link_codes WHERE code = ? AND expires_at > ?",
+                (code, _iso(now)),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            target = int(row["user_id"])
+            await conn.execute("DELETE FROM link_codes WHERE code = ?", (code,))
+            if target == user_id:
+                return target
+            for sql in (
+                "UPDATE identities SET user_id = ? WHERE user_id = ?",
+                "UPDATE runs SET user_id = ? WHERE user_id = ?",
+                "UPDATE checkins SET user_id = ? WHERE user_id = ?",
+                "UPDATE handled_messages SET user_id = ? WHERE user_id = ?",
+            ):
+                await conn.execute(sql, (target, user_id))
+            await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        return target

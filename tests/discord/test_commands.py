@@ -20,7 +20,7 @@ from adapters.discord.sync import (
     sync_commands,
     sync_if_changed,
 )
-from bot.core.commands import CommandSpec, public_commands
+from bot.core.commands import CommandSpec, Scope, public_commands
 from tests.discord.fake_discord import APPLICATION_ID, FakeDiscord
 from tests.discord.harness import CapturedHTTP, settings
 from tests.discord.test_interactions import ADMIN_SPECS
@@ -47,7 +47,9 @@ async def test_every_public_command_is_a_slash_command_with_its_options() -> Non
         command = commands[spec.name]
         assert command["description"] == spec.description
         assert [o["name"] for o in command.get("options", [])] == [o.name for o in spec.options]
-        assert command["contexts"] == [0, 1, 2]  # servers, the bot DM, other DMs
+        # servers, the bot DM, other DMs; private-only commands: the bot DM alone
+        expected = [1] if spec.scope is Scope.PRIVATE else [0, 1, 2]
+        assert command["contexts"] == expected, spec.name
         assert command["integration_types"] == [0, 1]  # server install and user install
 
 

@@ -132,10 +132,6 @@ class Repository(Protocol):
         """Check-ins with start <= local_date <= end, oldest first."""
         ...
 
-    async def last_checkin(self, user_id: int) -> CheckIn | None:
-        """The check-in stored most recently."""
-        ...
-
     async def delete_checkin(self, user_id: int, checkin_id: int) -> CheckIn | None:
         """Delete one of the runner's check-ins."""
         ...
@@ -472,13 +468,6 @@ class SqliteRepository:
             (user_id, start.isoformat(), end.isoformat(), habit, habit),
         )
         return [_checkin(r) for r in rows]
-
-    async def last_checkin(self, user_id: int) -> CheckIn | None:
-        """The check-in stored most recently."""
-        row = await self._one(
-            "SELECT * FROM checkins WHERE user_id = ? ORDER BY id DESC LIMIT 1", (user_id,)
-        )
-        return _checkin(row) if row else None
 
     async def delete_checkin(self, user_id: int, checkin_id: int) -> CheckIn | None:
         """Delete one of the runner's check-ins."""

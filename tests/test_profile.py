@@ -150,3 +150,18 @@ async def test_autocomplete_time_zones_and_own_runs(harness: Harness) -> None:
     await harness.chat("ben", platform="discord").say("/log 7k 35:00")
     runs = await harness.core.autocomplete(chat.incoming("", command="delete"), "run_id", "")
     assert [c.value for c in runs] == ["1"] and "5.00 km in 25:00" in runs[0].label
+
+
+async def test_an_unexpected_failure_is_answered_not_raised(harness: Harness) -> None:
+    from collections.abc import Mapping
+
+    from bot.core.context import Context
+    from bot.core.messages import Reply
+
+    async def broken(ctx: Context, args: Mapping[str, str]) -> Reply:
+        raise RuntimeError("disk on fire")
+
+    harness.core.register("week", broken)
+    reply = await harness.chat(private=False).say("/week")
+    assert reply.text.startswith("Sorry, something went wrong on my side")
+    assert "disk on fire" not in reply.text and reply.private

@@ -116,8 +116,8 @@ class Core:
         except Exception:
             log.exception("error handling /%s from %s", incoming.command, incoming.platform)
             reply = Reply(
-                text="Sorry, something went wrong on my side and nothing was saved. "
-                "Please try again in a moment.",
+                text="Sorry, something went wrong on my side. Please try again in a moment "
+                "(/runs and /week show what was saved).",
                 private=True,
             )
             notice = ""

@@ -165,3 +165,18 @@ async def test_an_unexpected_failure_is_answered_not_raised(harness: Harness) ->
     reply = await harness.chat(private=False).say("/week")
     assert reply.text.startswith("Sorry, something went wrong on my side")
     assert "disk on fire" not in reply.text and reply.private
+
+
+async def test_a_command_mid_set_up_reminds_the_open_question_and_stop_ends_it(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+    await chat.say("/start")
+    await chat.press("Europe/Berlin")
+    logged = await chat.say("/log 5k 25:00")
+    assert "Set-up is still open: Kilometres or miles?" in logged.text
+    stopped = await chat.say("stop")
+    assert stopped.text.startswith("Set-up stopped")
+    assert "Set-up is still open" not in (await chat.say("/week")).text
+    user = await harness.user(chat)
+    assert (user.timezone, user.onboarding_step) == ("Europe/Berlin", None)

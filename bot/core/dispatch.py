@@ -35,7 +35,7 @@ from bot.parsing import format_distance, format_duration, suggest_zones
 from bot.ports import Messenger
 from bot.services.events import Listeners
 from bot.services.habits import HabitService
-from bot.services.profile import NUDGE_PLATFORMS, ProfileService
+from bot.services.profile import NUDGE_PLATFORMS, ProfileService, onboarding_question
 from bot.services.runs import RunService
 from bot.services.stats import StatsService
 from bot.storage.database import Database
@@ -103,12 +103,14 @@ class Core:
     async def handle(self, incoming: Incoming) -> Reply:
         """Answer one command, plain message or button press."""
         incoming = _route_action(incoming)
+        open_step: str | None = None
         try:
             user, identity = await self.repo.identify(
                 incoming.platform, incoming.user_id, incoming.display_name, self.clock.now()
             )
             notice = await self._reachability_notice(incoming, identity)
             ctx = Context(incoming, user, identity, self.clock.now())
+            open_step = user.onboarding_step
             reply = await self._dispatch(ctx)
         except PacerError as error:
             reply = Reply(text=str(error), private=True)
@@ -126,7 +128,7 @@ class Core:
             reply = replace(reply, private=True)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
-        return reply
+        return _onboarding_reminder(incoming, reply, open_step)
 
     async def _dispatch(self, ctx: Context) -> Reply:
         incoming = ctx.incoming
@@ -225,6 +227,20 @@ class Core:
             ]
             return [c for c in choices if partial.strip() in c.label][:MAX_SUGGESTIONS]
         return []
+
+
+def _onboarding_reminder(incoming: Incoming, reply: Reply, open_step: str | None) -> Reply:
+    """After another command mid-set-up, say which question the next message answers."""
+    if open_step is None or not incoming.command or incoming.command == "start":
+        return reply
+    if not incoming.is_private:
+        return reply
+    question = onboarding_question(open_step)
+    return replace(
+        reply,
+        text=f"{reply.text}\n\n(Set-up is still open: {question.text} "
+        "Answer it, type skip, or stop to finish set-up later.)",
+    )
 
 
 def _route_action(incoming: Incoming) -> Incoming:

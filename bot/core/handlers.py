@@ -152,6 +152,12 @@ class CoreHandlers:
                     "That button belongs to an earlier question.",
                 )
             text = value
+        if user.onboarding_step is not None and text.lower() in {"stop", "cancel"}:
+            await self.core.profile.cancel_onboarding(user)
+            return Reply(
+                "Set-up stopped; what you answered is kept. /start goes through the questions "
+                "again and /settings changes one item at a time."
+            )
         if user.onboarding_step is None:
             if text.lower() in {"skip"}:
                 return Reply("There's no open question. /settings shows what you've set.")

@@ -88,6 +88,16 @@ class App:
         # One sweep job on this event loop drives every nudge; the schedule lives in the DB.
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.core.nudges.start(self.scheduler)
+        self.scheduler.add_job(
+            self.core.prune,
+            "interval",
+            hours=24,
+            id="prune",
+            name="daily clean-up",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
         self.scheduler.start()
 
     async def stop(self) -> None:

@@ -248,3 +248,32 @@ async def test_link_joins_two_platform_accounts_and_nudges_go_where_chosen(
 async def test_link_is_for_private_chats_only(harness: Harness) -> None:
     group = harness.chat(private=False)
     assert "works in a private chat" in (await group.say("/link")).text
+
+
+async def test_daily_prune_forgets_old_records_and_keeps_recent_ones(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    clock.set(datetime(2026, 11, 27, 5, 50, 5, tzinfo=UTC))
+    await fire(harness)  # one delivery record
+    await chat.say("/log 5k 25:00", idempotency_key="old")
+    await chat.say("/undo", idempotency_key="old-undo")  # one handled-message record
+    db = harness.db.conn
+
+    async def count(table: str) -> int:
+        async with db.execute(f"SELECT count(*) FROM {table}") as cur:  # test-only, fixed names
+            row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    assert await harness.core.prune() == 0  # nothing old yet
+    clock.advance(days=100)
+    assert await count("nudge_deliveries") >= 1 and await count("handled_messages") == 1
+    assert await harness.core.prune() >= 2
+    assert await count("handled_messages") == 0
+    async with db.execute(
+        "SELECT count(*) FROM nudge_deliveries WHERE due_utc < ?", ("2026-12-01",)
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None and row[0] == 0

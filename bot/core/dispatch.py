@@ -12,6 +12,7 @@ import difflib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.core.commands import (
@@ -44,6 +45,11 @@ from bot.storage.repository import SqliteRepository
 log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 25
+# Platforms redeliver within minutes; a week covers any retry. Delivery records are
+# history for /nudges and debugging, kept for a season.
+HANDLED_MESSAGES_KEPT = timedelta(days=7)
+DELIVERIES_KEPT = timedelta(days=90)
+
 # Commands whose effect has no natural key of its own: a platform delivering the same
 # message twice gets the first answer again instead of a second deletion.
 ONCE_PER_MESSAGE = frozenset({"undo", "delete"})
@@ -179,6 +185,16 @@ class Core:
             f"{identity.unreachable_since[:10]}, so your nudges are paused on "
             f"{incoming.platform}. Open a private chat with me (or allow DMs) to get them again."
         )
+
+    async def prune(self) -> int:
+        """Daily clean-up: old duplicate-message records, expired link codes, old deliveries."""
+        now = self.clock.now()
+        removed = await self.repo.prune(now - HANDLED_MESSAGES_KEPT, now)
+        removed += await self.nudges.store.prune(
+            (now - DELIVERIES_KEPT).isoformat(timespec="seconds")
+        )
+        log.info("pruned %d old rows", removed)
+        return removed
 
     async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
         """Remember that direct messages to this identity are refused."""

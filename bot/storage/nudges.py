@@ -762,3 +762,18 @@ class NudgeStore:
                 " WHERE platform = ? AND platform_user_id = ? AND unreachable_since IS NULL",
                 (when_iso, platform, platform_user_id),
             )
+
+    async def prune(self, before_iso: str) -> int:
+        """Delete finished delivery records and used one-offs older than ``before``.
+
+        Safe: an occurrence that old is never claimed again (its schedule moved on),
+        so its unique key no longer guards anything.
+        """
+        _, deliveries = await self.db.write(
+            "DELETE FROM nudge_deliveries WHERE status != 'claimed' AND due_utc < ?",
+            (before_iso,),
+        )
+        _, oneoffs = await self.db.write(
+            "DELETE FROM nudge_oneoffs WHERE state != 'pending' AND due_utc < ?", (before_iso,)
+        )
+        return deliveries + oneoffs

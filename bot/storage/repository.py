@@ -148,6 +148,10 @@ class Repository(Protocol):
         """Store a one-time code that lets another account join this runner."""
         ...
 
+    async def prune(self, handled_before: datetime, now: datetime) -> int:
+        """Forget old duplicate-message records and expired link codes; rows removed."""
+        ...
+
     async def redeem_link_code(self, code: str, user_id: int, now: datetime) -> int | None:
         """Join ``user_id``'s accounts and data to the code's runner; that runner's id."""
         ...
@@ -549,3 +553,11 @@ class SqliteRepository:
                 await conn.execute(sql, (target, user_id))
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
         return target
+
+    async def prune(self, handled_before: datetime, now: datetime) -> int:
+        """Forget old duplicate-message records and expired link codes; rows removed."""
+        _, handled = await self.db.write(
+            "DELETE FROM handled_messages WHERE created_at < ?", (_iso(handled_before),)
+        )
+        _, codes = await self.db.write("DELETE FROM link_codes WHERE expires_at <= ?", (_iso(now),))
+        return handled + codes

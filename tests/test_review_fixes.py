@@ -168,3 +168,10 @@ async def test_slept_bedtimes_read_like_settings(
     [night] = await harness.checkins(chat, "sleep")
     assert night.bedtime == stored
     assert ("I took" in reply.text) == explained
+
+
+async def test_race_takes_a_weekday_or_tomorrow(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/race sat parkrun")  # Thursday 26 Nov: the coming Saturday
+    assert "parkrun: 2026-11-28, 2 days to go" in reply.text
+    assert "2026-11-27" in (await chat.say("/race tomorrow 10k")).text

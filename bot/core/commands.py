@@ -117,7 +117,10 @@ SETTINGS_ITEMS = (
     "pre_run_lead",
     "fuel_delay",
 )
-_DATE = r"^(\d{4}-\d{2}-\d{2}|off|none|clear)$"
+_DATE = (
+    r"^(\d{4}-\d{2}-\d{2}|off|none|clear|tomorrow|mon|tue|wed|thu|fri|sat|sun|monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday)$"
+)
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(

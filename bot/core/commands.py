@@ -321,12 +321,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
 )
 
 
+_BY_NAME = {spec.name: spec for spec in COMMANDS}
+
+
 def find_command(name: str) -> CommandSpec | None:
     """The command called ``name`` (without slash), if any."""
-    for spec in COMMANDS:
-        if spec.name == name:
-            return spec
-    return None
+    return _BY_NAME.get(name)
 
 
 def public_commands() -> tuple[CommandSpec, ...]:

@@ -98,10 +98,6 @@ class Repository(Protocol):
         """Store a run; ``False`` when the same source key was stored before."""
         ...
 
-    async def get_run(self, run_id: int) -> Run | None:
-        """A run by id."""
-        ...
-
     async def recent_runs(self, user_id: int, limit: int) -> list[Run]:
         """The runner's latest runs, newest first."""
         ...
@@ -373,11 +369,6 @@ class SqliteRepository:
             return _run(row), False
         assert run_id is not None
         return Run(run_id, user_id, local_date, distance_m, duration_s, note, _iso(now)), True
-
-    async def get_run(self, run_id: int) -> Run | None:
-        """A run by id."""
-        row = await self._one("SELECT * FROM runs WHERE id = ?", (run_id,))
-        return _run(row) if row else None
 
     async def recent_runs(self, user_id: int, limit: int) -> list[Run]:
         """The runner's latest runs, newest first."""

@@ -16,12 +16,12 @@ from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.clock import Clock, SystemClock
+from bot.bootstrap import bootstrap
+from bot.clock import Clock
 from bot.config import Settings
 from bot.core.dispatch import Core
-from bot.nudges.engine import EngineSettings
 from bot.ports import Adapter, AdapterContext, Messenger
-from bot.storage.database import Database
+from bot.storage.database import Database, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,10 @@ class App:
     async def start(self, platforms: list[str] | None = None) -> None:
         """Open storage and start the adapters."""
         await self.db.open()
-        ctx = AdapterContext(self.settings, self.core, self.request_shutdown)
+        log.info("database: %s", safe_url(self.settings.database_url))
+        ctx = AdapterContext(
+            self.settings, self.core, self.request_shutdown, self.core.sweeper.pacer
+        )
         wanted = self.enabled_platforms() if platforms is None else platforms
         for name in wanted:
             module = importlib.import_module(ADAPTER_MODULES[name])
@@ -87,7 +90,7 @@ class App:
         self.core.messengers.update(self.messengers)
         # One sweep job on this event loop drives every nudge; the schedule lives in the DB.
         self.scheduler = AsyncIOScheduler(timezone=UTC)
-        self.core.nudges.start(self.scheduler)
+        self.core.sweeper.start(self.scheduler)
         self.scheduler.add_job(
             self.core.prune,
             "interval",
@@ -105,7 +108,7 @@ class App:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
-            await self.core.nudges.stop()
+            await self.core.sweeper.stop()
         self.core.messengers.clear()
         for adapter in reversed(self.adapters):
             try:
@@ -136,7 +139,5 @@ class App:
 def build_app(settings: Settings | None = None, clock: Clock | None = None) -> App:
     """Wire a Pacer app from settings (read from the environment by default)."""
     settings = settings or Settings.from_env()
-    clock = clock or SystemClock()
-    db = Database(settings.sqlite_path)
-    core = Core(db, clock, EngineSettings.from_settings(settings))
-    return App(settings=settings, db=db, clock=clock, core=core)
+    core = bootstrap(settings, clock)
+    return App(settings=settings, db=core.db, clock=core.clock, core=core)

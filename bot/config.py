@@ -50,12 +50,12 @@ class Settings:
     nudge_grace_minutes: int = 120
 
     @property
-    def sqlite_path(self) -> str:
-        """The file path of a ``sqlite:///`` URL (``:memory:`` allowed)."""
+    def sqlite_path(self) -> str | None:
+        """The file of a ``sqlite:///`` URL; None for PostgreSQL (``:memory:`` allowed)."""
         url = self.database_url
-        if not url.startswith("sqlite:///"):
-            raise ValueError(f"unsupported DATABASE_URL {url!r}: only sqlite:/// is built in")
-        return url.removeprefix("sqlite:///") or "pacer.db"
+        if not url.startswith("sqlite"):
+            return None
+        return url.split(":///", 1)[-1] or "pacer.db"
 
     @property
     def console_enabled(self) -> bool:

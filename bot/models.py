@@ -1,4 +1,9 @@
-"""Pacer's domain objects: runners, runs and habit check-ins."""
+"""Pacer's domain objects: runners (with their nudge preferences), runs, check-ins, deliveries.
+
+One model family, typed: instants are aware UTC ``datetime``, local dates
+``date``, weekday sets tuples of weekday numbers (Monday = 0), wall-clock
+times ``"HH:MM"`` strings. Storage converts; nothing above it sees a row.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,26 @@ def zone_from_name(name: str) -> tzinfo:
 
 
 @dataclass(frozen=True, slots=True)
+class NudgePrefs:
+    """How a runner's nudges are timed (the defaults until they change any)."""
+
+    wind_down_lead: int = 30  # minutes before the planned bedtime
+    pre_run_lead: int = 10  # minutes before the usual run time
+    fuel_delay: int = 20  # minutes after a run is logged
+    bedtime_step: int = 15  # minutes earlier per week
+    plan_first_step: int = 30  # minutes in the plan's first week
+    plan_start: date | None = None  # local date the bedtime plan (re)started
+    plan_from: str | None = None  # bedtime at plan_start
+    plan_source: str | None = None  # the usual bedtime the plan was built from
+    plan_target: str | None = None  # the target it was built for
+    strength_days: tuple[int, ...] = ()
+    strength_time: str | None = None
+    race_date: date | None = None
+    race_name: str = ""
+    paused_until: date | None = None  # local date nudges resume
+
+
+@dataclass(frozen=True, slots=True)
 class User:
     """A runner, whatever platforms they use."""
 
@@ -36,7 +61,8 @@ class User:
     quiet_end: str | None = None
     nudge_platform: str | None = None
     onboarding_step: str | None = None
-    onboarded_at: str | None = None
+    onboarded_at: datetime | None = None
+    prefs: NudgePrefs = NudgePrefs()
 
     @property
     def tz(self) -> tzinfo:
@@ -64,8 +90,10 @@ class Identity:
     platform: str
     platform_user_id: str
     user_id: int
-    unreachable_since: str | None = None
+    display_name: str = ""
+    unreachable_since: datetime | None = None
     unreachable_told: bool = False
+    last_seen_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +106,7 @@ class Run:
     distance_m: float
     duration_s: int
     note: str = ""
-    created_at: str = ""
+    created_at: datetime | None = None
 
     @property
     def pace_s_per_km(self) -> float:
@@ -103,4 +131,23 @@ class CheckIn:
     load: float | None = None
     load_unit: str | None = None
     note: str = ""
-    created_at: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewCheckIn:
+    """A check-in to store."""
+
+    user_id: int
+    habit: str
+    local_date: date
+    kind: str = ""
+    hours: float | None = None
+    bedtime: str | None = None
+    seconds: int | None = None
+    sets: int | None = None
+    reps: int | None = None
+    load: float | None = None
+    load_unit: str | None = None
+    note: str = ""
+    source_key: str | None = None

@@ -12,7 +12,7 @@ import re
 import zoneinfo
 from datetime import date, timedelta
 
-from bot.core.errors import BadInput
+from bot.errors import BadInput
 from bot.models import WEEKDAYS
 
 METERS_PER_MILE = 1609.344

@@ -8,15 +8,12 @@ never imports a platform library.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from bot.core.messages import Reply
-
-if TYPE_CHECKING:
-    from bot.config import Settings
-    from bot.core.dispatch import Core
+from bot.config import Settings
+from bot.messages import Choice, Incoming, Reply
 
 
 class DeliveryError(Exception):
@@ -58,6 +55,32 @@ class Messenger(Protocol):
         """Deliver ``reply`` to the user's direct-message chat."""
         ...
 
+    async def send_group(
+        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Post ``reply`` in a group chat or server channel."""
+        ...
+
+
+class Pacing(Protocol):
+    """A platform's shared send budget (replies and scheduled messages alike)."""
+
+    async def acquire(self, chat_id: str, *, group: bool = False, urgent: bool = False) -> None:
+        """Wait for a slot to send one message to ``chat_id``."""
+        ...
+
+
+class Inbound(Protocol):
+    """What every adapter calls: the core's one entry point."""
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        """Answer one command, plain message or button press."""
+        ...
+
+    async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> Sequence[Choice]:
+        """Suggestions for a typed option's value."""
+        ...
+
 
 class Adapter(Protocol):
     """A running chat platform connection."""
@@ -83,5 +106,6 @@ class AdapterContext:
     """What an adapter factory gets from the app."""
 
     settings: Settings
-    core: Core
+    core: Inbound
     request_shutdown: Callable[[], None]
+    pacer: Callable[[str], Pacing]  # the shared send budget of a platform

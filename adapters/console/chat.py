@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core.dispatch import Core
-from bot.core.messages import Button, Incoming, Reply
+from bot.messages import Button, Incoming, Reply
 from bot.ports import AdapterContext, Messenger
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_
 from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.core.commands import CommandSpec, OptionSpec, OptionType
 from bot.core.dispatch import Choice
-from bot.core.messages import Incoming, Reply
+from bot.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import discord
 from discord.http import Route, handle_message_parameters
 
 from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_content
-from bot.core.messages import Reply
+from bot.messages import Reply
 from bot.ports import DeliveryError, RateLimited, TransientDeliveryError, Unreachable
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import logging
 import discord
 
 from adapters.discord.buttons import ActionButton
-from bot.core.messages import Button, Reply
+from bot.messages import Button, Reply
 
 log = logging.getLogger(__name__)
 

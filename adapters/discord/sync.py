@@ -30,12 +30,9 @@ HASH_FILE_SUFFIX = ".discord-commands.json"
 
 
 def hash_file(settings: Settings) -> Path | None:
-    """Where the synced-schema hashes live: next to the SQLite file (none for ``:memory:``)."""
-    try:
-        db_path = settings.sqlite_path
-    except ValueError:
-        return None
-    if db_path == ":memory:":
+    """Where the synced-schema hashes live: next to the SQLite file (none for ``:memory:`` or PostgreSQL)."""
+    db_path = settings.sqlite_path
+    if db_path is None or db_path == ":memory:":
         return None
     path = Path(db_path)
     return path.with_name(path.name + HASH_FILE_SUFFIX)

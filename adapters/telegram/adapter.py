@@ -56,7 +56,7 @@ from adapters.telegram.translate import (
 )
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec
-from bot.core.messages import Incoming, Reply
+from bot.messages import Incoming, Reply
 from bot.ports import Unreachable
 
 log = logging.getLogger(__name__)

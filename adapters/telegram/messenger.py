@@ -13,7 +13,7 @@ from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.render import render, send_part
-from bot.core.messages import Reply
+from bot.messages import Reply
 from bot.ports import DeliveryError, RateLimited, TransientDeliveryError, Unreachable
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.constants import MessageLimit, ParseMode
 from telegram.ext import ExtBot
 
-from bot.core.messages import Attachment, Reply
+from bot.messages import Attachment, Reply
 
 log = logging.getLogger(__name__)
 

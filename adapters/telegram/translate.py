@@ -1,10 +1,10 @@
-"""Telegram ``Update`` -> :class:`~bot.core.messages.Incoming`."""
+"""Telegram ``Update`` -> :class:`~bot.messages.Incoming`."""
 
 from __future__ import annotations
 
 from telegram import Chat, Message, Update, User
 
-from bot.core.messages import Incoming
+from bot.messages import Incoming
 
 PLATFORM = "telegram"
 

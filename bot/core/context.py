@@ -6,8 +6,28 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.messages import Incoming, Reply
+from bot.messages import Incoming, Reply
 from bot.models import Identity, User
+from bot.services.accounts import AccountService
+from bot.services.habits import HabitService
+from bot.services.nudge_answers import NudgeAnswers
+from bot.services.nudges import NudgeSettingsService
+from bot.services.profile import ProfileService
+from bot.services.runs import RunService
+from bot.services.stats import StatsService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every capability the handlers call, wired by :func:`bot.bootstrap.bootstrap`."""
+
+    accounts: AccountService
+    runs: RunService
+    habits: HabitService
+    profile: ProfileService
+    stats: StatsService
+    nudge_settings: NudgeSettingsService
+    nudge_answers: NudgeAnswers
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,10 @@ calls the handler and turns domain errors into friendly replies.
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import Clock
@@ -23,24 +22,17 @@ from bot.core.commands import (
     public_commands,
     split_text,
 )
-from bot.core.context import Context, Handler
-from bot.core.errors import BadInput, NotAllowed, PacerError
+from bot.core.context import Context, Handler, Services
 from bot.core.handlers import CoreHandlers
-from bot.core.messages import Incoming, Reply
 from bot.core.nudge_handlers import NudgeHandlers
-from bot.models import Identity
-from bot.nudges.engine import EngineSettings, NudgeEngine
+from bot.delivery.sweep import Sweeper
+from bot.errors import BadInput, NotAllowed, PacerError
+from bot.messages import Choice, Incoming, Reply
 from bot.nudges.kinds import Kind
-from bot.nudges.outbound import Sleep
 from bot.parsing import format_distance, format_duration, suggest_zones
 from bot.ports import Messenger
-from bot.services.events import Listeners
-from bot.services.habits import HabitService
-from bot.services.profile import NUDGE_PLATFORMS, ProfileService, onboarding_question
-from bot.services.runs import RunService
-from bot.services.stats import StatsService
+from bot.services.profile import NUDGE_PLATFORMS, onboarding_question
 from bot.storage.database import Database
-from bot.storage.repository import SqliteRepository
 
 log = logging.getLogger(__name__)
 
@@ -55,46 +47,32 @@ DELIVERIES_KEPT = timedelta(days=90)
 ONCE_PER_MESSAGE = frozenset({"undo", "delete"})
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """An autocomplete suggestion: what to show and the value to fill in."""
-
-    label: str
-    value: str
-
-
 class Core:
-    """Turns an :class:`Incoming` into a :class:`Reply`."""
+    """Turns an :class:`Incoming` into a :class:`Reply`; receives its parts ready-made."""
 
     def __init__(
         self,
         db: Database,
         clock: Clock,
-        nudge_settings: EngineSettings | None = None,
-        *,
-        sleep: Sleep = asyncio.sleep,
+        services: Services,
+        sweeper: Sweeper,
+        messengers: dict[str, Messenger],
     ) -> None:
         self.db = db
         self.clock = clock
-        self.repo = SqliteRepository(db)
-        self.listeners = Listeners()
-        self.runs = RunService(self.repo, clock, self.listeners)
-        self.habits = HabitService(self.repo, clock, self.listeners)
-        self.profile = ProfileService(self.repo, clock, self.listeners)
-        self.stats = StatsService(self.repo, clock)
+        self.services = services
+        self.accounts = services.accounts
+        self.runs = services.runs
+        self.habits = services.habits
+        self.profile = services.profile
+        self.stats = services.stats
+        self.sweeper = sweeper
         # Direct-message senders by platform; the app adds them as adapters start.
-        self.messengers: dict[str, Messenger] = {}
-        self.nudges = NudgeEngine(
-            db,
-            clock,
-            lambda: self.messengers,
-            nudge_settings,
-            sleep=sleep,
-            on_unreachable=self.mark_unreachable,
+        self.messengers = messengers
+        self.nudge_handlers = NudgeHandlers(
+            services.nudge_settings, services.nudge_answers, sweeper
         )
-        self.nudge_handlers = NudgeHandlers(self.nudges)
-        self.listeners.add(self.nudge_handlers)
-        self.handlers = CoreHandlers(self)
+        self.handlers = CoreHandlers(services, self.nudge_handlers)
         self._handlers: dict[str, Handler] = {
             **self.handlers.table(),
             **self.nudge_handlers.table(),
@@ -111,10 +89,10 @@ class Core:
         incoming = _route_action(incoming)
         open_step: str | None = None
         try:
-            user, identity = await self.repo.identify(
-                incoming.platform, incoming.user_id, incoming.display_name, self.clock.now()
+            user, identity = await self.accounts.identify(
+                incoming.platform, incoming.user_id, incoming.display_name
             )
-            notice = await self._reachability_notice(incoming, identity)
+            notice = await self.accounts.reachability_notice(user, identity, incoming.is_private)
             ctx = Context(incoming, user, identity, self.clock.now())
             open_step = user.onboarding_step
             reply = await self._dispatch(ctx)
@@ -159,47 +137,35 @@ class Core:
             return await handler(ctx, validate_options(spec, args))
         # Claim the message before acting, so a copy arriving meanwhile (or after a
         # crash mid-way) finds the claim and does nothing a second time.
-        if not await self.repo.claim_message(key, ctx.user.id, ctx.now):
-            earlier = await self.repo.handled_reply(key)
+        async with self.db.uow() as uow:
+            claimed = await uow.activity.claim_message(key, ctx.user.id, ctx.now)
+            earlier = None if claimed else await uow.activity.handled_reply(key)
+            await uow.commit()
+        if not claimed:
             return Reply(earlier or "Already done: I handled that message before.")
         try:
             reply = await handler(ctx, validate_options(spec, args))
         except BaseException:
-            await self.repo.release_message(key)
+            async with self.db.uow() as uow:
+                await uow.activity.release_message(key)
+                await uow.commit()
             raise
-        await self.repo.remember_reply(key, reply.text)
+        async with self.db.uow() as uow:
+            await uow.activity.remember_reply(key, reply.text)
+            await uow.commit()
         return reply
-
-    async def _reachability_notice(self, incoming: Incoming, identity: Identity) -> str:
-        """Tell the runner, once, that their DMs were refused; clear it when they DM us."""
-        if identity.unreachable_since is None:
-            return ""
-        if incoming.is_private:
-            await self.repo.set_unreachable(incoming.platform, incoming.user_id, None)
-            return ""
-        if identity.unreachable_told:
-            return ""
-        await self.repo.mark_unreachable_told(incoming.platform, incoming.user_id)
-        return (
-            f"Heads-up: I couldn't send you direct messages here since "
-            f"{identity.unreachable_since[:10]}, so your nudges are paused on "
-            f"{incoming.platform}. Open a private chat with me (or allow DMs) to get them again."
-        )
 
     async def prune(self) -> int:
         """Daily clean-up: old duplicate-message records, expired link codes, old deliveries."""
         now = self.clock.now()
-        removed = await self.repo.prune(now - HANDLED_MESSAGES_KEPT, now)
-        removed += await self.nudges.store.prune(
-            (now - DELIVERIES_KEPT).isoformat(timespec="seconds")
-        )
+        async with self.db.uow() as uow:
+            removed = await uow.activity.prune_handled(now - HANDLED_MESSAGES_KEPT)
+            removed += await uow.runners.prune_link_codes(now)
+            removed += await uow.deliveries.prune(now - DELIVERIES_KEPT)
+            removed += await uow.nudges.prune_oneoffs(now - DELIVERIES_KEPT)
+            await uow.commit()
         log.info("pruned %d old rows", removed)
         return removed
-
-    async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
-        """Remember that direct messages to this identity are refused."""
-        log.info("%s user %s unreachable: %s", platform, platform_user_id, reason)
-        await self.repo.set_unreachable(platform, platform_user_id, self.clock.now())
 
     async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
         """Suggestions for a typed-option value (at most 25)."""
@@ -228,10 +194,10 @@ class Core:
             names = [c.name for c in public_commands() if c.name.startswith(partial.lower())]
             return [Choice(f"/{n}", n) for n in names][:MAX_SUGGESTIONS]
         if source == "my_runs":
-            user, _ = await self.repo.identify(
-                incoming.platform, incoming.user_id, incoming.display_name, self.clock.now()
+            user, _ = await self.accounts.identify(
+                incoming.platform, incoming.user_id, incoming.display_name
             )
-            runs = await self.repo.recent_runs(user.id, MAX_SUGGESTIONS)
+            runs = await self.runs.recent(user, MAX_SUGGESTIONS)
             choices = [
                 Choice(
                     f"#{r.id} · {r.local_date:%a %d %b} · "

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
-from bot.core.context import Context, Handler
-from bot.core.errors import BadInput
-from bot.core.messages import Button, Reply
-from bot.core.nudge_handlers import NUDGE_SETTINGS
+from bot.core.context import Context, Handler, Services
+from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers
+from bot.errors import BadInput
+from bot.messages import Button, Reply
 from bot.models import CheckIn, Run, User
 from bot.parsing import format_days, format_distance, format_duration, format_pace
 from bot.services.habits import Recorded
-from bot.services.profile import Question, onboarding_question
+from bot.services.profile import ONBOARDING, Question, onboarding_question
 from bot.services.stats import week_start
 
-if TYPE_CHECKING:
-    from bot.core.dispatch import Core
-
-LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-LINK_CODE_LIFETIME = timedelta(minutes=15)
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
 )
@@ -81,8 +74,6 @@ def describe_checkin(c: CheckIn) -> str:
 
 def question_reply(question: Question, step: int, prefix: str = "") -> Reply:
     """An onboarding question with its one-tap answers and a Skip."""
-    from bot.services.profile import ONBOARDING
-
     # A button names its question, so a tap on an old question's button is not
     # taken as the answer to whatever is open now.
     buttons = [Button(label, f"{question.step}={value}") for label, value in question.answers]
@@ -96,8 +87,9 @@ def question_reply(question: Question, step: int, prefix: str = "") -> Reply:
 class CoreHandlers:
     """The handlers of the core commands."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, services: Services, nudge_handlers: NudgeHandlers) -> None:
+        self.services = services
+        self.nudge_handlers = nudge_handlers
 
     def table(self) -> dict[str, Handler]:
         """Command name -> handler."""
@@ -121,13 +113,13 @@ class CoreHandlers:
         """Onboarding: all answers at once as options, or one question at a time."""
         user = ctx.user
         if args:
-            change = await self.core.profile.change_many(user, args)
+            change = await self.services.profile.change_many(user, args)
             lines = [change.confirmation] + ([change.warning] if change.warning else [])
-            await self.core.repo.update_user(
-                user.id, onboarded_at=ctx.now.isoformat(timespec="seconds"), onboarding_step=None
+            await self.services.profile.update(
+                user.id, {"onboarded_at": ctx.now, "onboarding_step": None}
             )
             return Reply("\n".join(lines) + "\n\nAll set. Log a run with /log 5k 25:00.")
-        question = await self.core.profile.start_onboarding(user)
+        question = await self.services.profile.start_onboarding(user)
         name = ctx.incoming.display_name or "runner"
         intro = (
             f"Hi {name}! I'm Pacer. Log your runs with /log and I'll help with the four habits "
@@ -153,7 +145,7 @@ class CoreHandlers:
                 )
             text = value
         if user.onboarding_step is not None and text.lower() in {"stop", "cancel"}:
-            await self.core.profile.cancel_onboarding(user)
+            await self.services.profile.cancel_onboarding(user)
             return Reply(
                 "Set-up stopped; what you answered is kept. /start goes through the questions "
                 "again and /settings changes one item at a time."
@@ -163,7 +155,7 @@ class CoreHandlers:
                 return Reply("There's no open question. /settings shows what you've set.")
             return Reply("I work with commands. Try /log 5k 25:00, /week or /help.", private=True)
         try:
-            user, saved, warning, following = await self.core.profile.answer(user, text)
+            user, saved, warning, following = await self.services.profile.answer(user, text)
         except BadInput as error:
             question = onboarding_question(user.onboarding_step or "timezone")
             return question_reply(question, _step_number(question.step), f"{error}")
@@ -179,7 +171,7 @@ class CoreHandlers:
     async def log(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Log a run and show totals, streak and the post-run prompts."""
         user = ctx.user
-        logged = await self.core.runs.log(
+        logged = await self.services.runs.log(
             user,
             args["distance"],
             args["duration"],
@@ -211,7 +203,7 @@ class CoreHandlers:
     async def list_runs(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The latest runs with their ids."""
         count = int(args.get("count", "10"))
-        runs = await self.core.runs.recent(ctx.user, count)
+        runs = await self.services.runs.recent(ctx.user, count)
         if not runs:
             return Reply("No runs yet. Log one with /log 5k 25:00.")
         today = ctx.user.today(ctx.now)
@@ -222,13 +214,13 @@ class CoreHandlers:
 
     async def undo(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Delete the run logged last."""
-        run = await self.core.runs.undo(ctx.user)
+        run = await self.services.runs.undo(ctx.user)
         today = ctx.user.today(ctx.now)
         return Reply(f"Removed run {describe_run(run, ctx.user.units, today)}.")
 
     async def delete(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Delete one of the runner's runs."""
-        run = await self.core.runs.delete(ctx.user, int(args["run_id"]))
+        run = await self.services.runs.delete(ctx.user, int(args["run_id"]))
         today = ctx.user.today(ctx.now)
         return Reply(f"Deleted run {describe_run(run, ctx.user.units, today)}.")
 
@@ -245,7 +237,7 @@ class CoreHandlers:
 
     async def slept(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Last night's sleep."""
-        recorded = await self.core.habits.sleep(
+        recorded = await self.services.habits.sleep(
             ctx.user, args["hours"], args.get("bedtime", ""), ctx.source_key
         )
         hours = recorded.checkin.hours or 0.0
@@ -261,19 +253,21 @@ class CoreHandlers:
 
     async def mobility(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """A hip mobility session."""
-        recorded = await self.core.habits.mobility(ctx.user, args.get("when", ""), ctx.source_key)
+        recorded = await self.services.habits.mobility(
+            ctx.user, args.get("when", ""), ctx.source_key
+        )
         return self._checked(recorded)
 
     async def strength(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """A strength session."""
-        recorded = await self.core.habits.strength(
+        recorded = await self.services.habits.strength(
             ctx.user, args["exercise"], args.get("detail", ""), ctx.source_key
         )
         return self._checked(recorded)
 
     async def fuel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The post-run snack."""
-        recorded = await self.core.habits.fuel(ctx.user, args.get("what", ""), ctx.source_key)
+        recorded = await self.services.habits.fuel(ctx.user, args.get("what", ""), ctx.source_key)
         reply = self._checked(
             recorded, "Refuelled early: that's when your muscles take it up best."
         )
@@ -284,7 +278,7 @@ class CoreHandlers:
     async def week(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """This week per habit, with streaks."""
         user = ctx.user
-        w = await self.core.stats.week(user)
+        w = await self.services.stats.week(user)
         s = w.streaks
         lines = [
             f"Your week (Mon {w.start:%d %b} - Sun {w.start + timedelta(days=6):%d %b}):",
@@ -305,7 +299,7 @@ class CoreHandlers:
         """Show the settings or change one."""
         item = args.get("item")
         if item is None:
-            extra = "\n".join(await self.core.nudge_handlers.settings_lines(ctx.user))
+            extra = "\n".join(await self.nudge_handlers.settings_lines(ctx.user))
             return Reply(
                 f"Your settings:\n{settings_text(ctx.user)}\n{extra}\n\n"
                 "Change one with /settings <item> <value>, e.g. /settings units mi"
@@ -316,14 +310,12 @@ class CoreHandlers:
                 hint=f"For example: {SETTING_EXAMPLES[item]}",
             )
         if item in NUDGE_SETTINGS:
-            return Reply(
-                await self.core.nudge_handlers.change_setting(ctx.user, item, args["value"])
-            )
-        change = await self.core.profile.change(ctx.user, item, args["value"])
+            return Reply(await self.nudge_handlers.change_setting(ctx.user, item, args["value"]))
+        change = await self.services.profile.change(ctx.user, item, args["value"])
         text = change.confirmation + (f"\n{change.warning}" if change.warning else "")
         chosen = change.user.nudge_platform
         if item == "nudges" and chosen is not None:
-            known = {i.platform for i in await self.core.repo.identities(ctx.user.id)}
+            known = {i.platform for i in await self.services.accounts.identities(ctx.user.id)}
             if chosen not in known:
                 text += (
                     f"\nNo {chosen} account is linked to you yet: talk to me there and send "
@@ -334,30 +326,23 @@ class CoreHandlers:
 
     async def link(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Make a one-time code, or redeem one to join two platform accounts."""
-        repo = self.core.repo
         code = args.get("code", "").strip().upper()
         if not code:
-            code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(6))
-            await repo.save_link_code(code, ctx.user.id, ctx.now + LINK_CODE_LIFETIME)
+            code = await self.services.accounts.new_link_code(ctx.user)
             return Reply(
                 f"Your link code: {code}\n"
                 f"Within 15 minutes, send /link {code} to me from your other account "
                 "(Telegram, Discord or the console), in a private chat. That account's runs "
                 "and check-ins join this one; the settings here stay."
             )
-        target = await repo.redeem_link_code(code, ctx.user.id, ctx.now)
-        if target is None:
-            raise BadInput(
-                f"The code {code} is unknown or has expired.",
-                hint="Send /link on your other account for a new one.",
+        linked = await self.services.accounts.redeem(ctx.user, code)
+        if linked.same_account:
+            return Reply(
+                "That's this account's own code: send it from your other account "
+                "(it still works there)."
             )
-        if target == ctx.user.id:
-            return Reply("That's this account's own code: send it from your other account.")
-        user = await repo.get_user(target)
-        await self.core.listeners.settings_changed(user, ctx.now)
-        platforms = sorted({i.platform for i in await repo.identities(target)})
         return Reply(
-            f"Linked: your {' and '.join(platforms)} accounts are one runner now, with one "
+            f"Linked: your {' and '.join(linked.platforms)} accounts are one runner now, with one "
             "history and one set of settings. /settings nudges <platform> picks where "
             "nudges go."
         )
@@ -429,6 +414,4 @@ ONBOARDING_STEPS = frozenset(
 
 
 def _step_number(step: str) -> int:
-    from bot.services.profile import ONBOARDING
-
     return [q.step for q in ONBOARDING].index(step) + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, time, tzinfo
 
+from bot.models import NudgePrefs, User
 from bot.nudges.kinds import Kind
 from bot.nudges.plans import MAX_FIRST_STEP_MINUTES, BedtimePlan, bedtime_plan
 from bot.nudges.schedule import (
@@ -12,12 +13,10 @@ from bot.nudges.schedule import (
     Rule,
     ScheduleError,
     format_hhmm,
-    parse_days,
     parse_hhmm,
     wall_at,
     zone,
 )
-from bot.storage.nudges import NudgePrefs, RunnerSettings
 
 
 def parse_time_or_none(value: str | None) -> time | None:
@@ -30,7 +29,7 @@ def parse_time_or_none(value: str | None) -> time | None:
         return None
 
 
-def runner_zone(settings: RunnerSettings) -> tzinfo | None:
+def runner_zone(settings: User) -> tzinfo | None:
     """The runner's time zone, or None when the stored name is unusable."""
     try:
         return zone(settings.timezone)
@@ -38,7 +37,7 @@ def runner_zone(settings: RunnerSettings) -> tzinfo | None:
         return None
 
 
-def quiet_hours(settings: RunnerSettings) -> QuietHours | None:
+def quiet_hours(settings: User) -> QuietHours | None:
     """The runner's quiet hours, if both ends are set."""
     start, end = parse_time_or_none(settings.quiet_start), parse_time_or_none(settings.quiet_end)
     if start is None or end is None or start == end:
@@ -46,7 +45,7 @@ def quiet_hours(settings: RunnerSettings) -> QuietHours | None:
     return QuietHours(start, end)
 
 
-def refresh_plan(settings: RunnerSettings, today: date) -> NudgePrefs:
+def refresh_plan(settings: User, today: date) -> NudgePrefs:
     """Prefs with a bedtime plan matching the current bedtime and target.
 
     A change of the usual bedtime (re)starts the plan today from it, with the
@@ -77,14 +76,14 @@ def refresh_plan(settings: RunnerSettings, today: date) -> NudgePrefs:
             if current is not None:
                 return dataclasses.replace(
                     prefs,
-                    plan_start=today.isoformat(),
+                    plan_start=today,
                     plan_from=format_hhmm(current.this_week),
                     plan_target=settings.target_bedtime,
                     plan_first_step=0,
                 )
     return dataclasses.replace(
         prefs,
-        plan_start=today.isoformat(),
+        plan_start=today,
         plan_from=settings.bedtime,
         plan_source=settings.bedtime,
         plan_target=settings.target_bedtime,
@@ -92,7 +91,7 @@ def refresh_plan(settings: RunnerSettings, today: date) -> NudgePrefs:
     )
 
 
-def plan_on(settings: RunnerSettings, day: date) -> BedtimePlan | None:
+def plan_on(settings: User, day: date) -> BedtimePlan | None:
     """The bedtime plan as it stands on a local date (None without a bedtime).
 
     Without a target the plan simply holds the usual bedtime.
@@ -102,7 +101,7 @@ def plan_on(settings: RunnerSettings, day: date) -> BedtimePlan | None:
     if start is None:
         return None
     target = parse_time_or_none(settings.target_bedtime)
-    start_date = date.fromisoformat(prefs.plan_start) if prefs.plan_start else day
+    start_date = prefs.plan_start or day
     plan = bedtime_plan(
         start,
         target or start,
@@ -114,7 +113,7 @@ def plan_on(settings: RunnerSettings, day: date) -> BedtimePlan | None:
     return plan if target is not None else dataclasses.replace(plan, target_set=False)
 
 
-def rule_for(settings: RunnerSettings, kind: Kind) -> Rule | None:
+def rule_for(settings: User, kind: Kind) -> Rule | None:
     """How ``kind`` recurs for this runner, or None when the needed settings are missing."""
     tz = runner_zone(settings)
     if tz is None or not kind.recurring:
@@ -138,7 +137,7 @@ def rule_for(settings: RunnerSettings, kind: Kind) -> Rule | None:
         return Rule(tz, lambda a: wall_at(a, wake), quiet=quiet, quiet_move=kind.quiet_move)
     if kind is Kind.PRE_RUN_MOBILITY:
         run_time = parse_time_or_none(settings.run_time)
-        days = _days(settings.run_days)
+        days = frozenset(settings.run_days)
         if run_time is None or not days:
             return None
         lead = prefs.pre_run_lead
@@ -150,16 +149,9 @@ def rule_for(settings: RunnerSettings, kind: Kind) -> Rule | None:
             quiet_move=kind.quiet_move,
         )
     strength_time = parse_time_or_none(prefs.strength_time)
-    days = _days(prefs.strength_days)
+    days = frozenset(prefs.strength_days)
     if strength_time is None or not days:
         return None
     return Rule(
         tz, lambda a: wall_at(a, strength_time), days=days, quiet=quiet, quiet_move=kind.quiet_move
     )
-
-
-def _days(value: str) -> frozenset[int]:
-    try:
-        return parse_days(value)
-    except ScheduleError:
-        return frozenset()

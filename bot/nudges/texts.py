@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from bot.core.messages import Button, Reply
+from bot.messages import Button, Reply
 from bot.nudges.kinds import Kind
 from bot.nudges.plans import StrengthSession
 from bot.nudges.schedule import format_hhmm

@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.core.errors import BadInput
-from bot.models import CheckIn, User
+from bot.errors import BadInput
+from bot.models import CheckIn, NewCheckIn, User
 from bot.parsing import parse_bedtime, parse_hours
 from bot.services.events import Listeners
-from bot.storage.repository import NewCheckIn, Repository
+from bot.storage.database import Database
+from bot.storage.uow import UnitOfWork
 
 PLANK_EXERCISES = ("plank", "side-plank", "reverse-plank", "plank-with-movement")
 MAX_FUEL_NOTE = 200
@@ -36,28 +37,37 @@ class Recorded:
 class HabitService:
     """Stores check-ins with the runner's local date."""
 
-    def __init__(self, repo: Repository, clock: Clock, listeners: Listeners) -> None:
-        self.repo = repo
+    def __init__(self, db: Database, clock: Clock, listeners: Listeners) -> None:
+        self.db = db
         self.clock = clock
         self.listeners = listeners
 
     async def _store(self, user: User, checkin: NewCheckIn, replace: bool = False) -> Recorded:
+        """Store a check-in (replacing the day's earlier one of the habit): one transaction."""
+        async with self.db.uow() as uow:
+            recorded = await self._store_in(uow, user, checkin, replace)
+            await uow.commit()
+        return recorded
+
+    async def _store_in(
+        self, uow: UnitOfWork, user: User, checkin: NewCheckIn, replace: bool = False
+    ) -> Recorded:
         now = self.clock.now()
         replaced = False
         if checkin.source_key is not None:
             # The platform delivered this message before: answer as the first time.
-            earlier = await self.repo.checkin_by_source_key(checkin.source_key)
+            earlier = await uow.activity.checkin_by_source_key(checkin.source_key)
             if earlier is not None:
                 return Recorded(earlier, created=False)
         if replace:
-            for old in await self.repo.checkins_between(
+            for old in await uow.activity.checkins_between(
                 user.id, checkin.local_date, checkin.local_date, checkin.habit
             ):
-                await self.repo.delete_checkin(user.id, old.id)
+                await uow.activity.delete_checkin(user.id, old.id)
                 replaced = True
-        stored, created = await self.repo.add_checkin(checkin, now)
+        stored, created = await uow.activity.add_checkin(checkin, now)
         if created:
-            await self.listeners.checkin(user, stored, now)
+            await self.listeners.checkin(uow, user, stored, now)
         return Recorded(stored, created, replaced and created)
 
     async def sleep(
@@ -78,17 +88,19 @@ class HabitService:
     ) -> Recorded:
         """A hip mobility session, before or after a run."""
         today = user.today(self.clock.now())
-        if not phase:
-            ran_today = await self.repo.runs_between(user.id, today, today)
-            phase = "post" if ran_today else "pre"
-        if phase not in {"pre", "post"}:
+        if phase and phase not in {"pre", "post"}:
             raise BadInput(f"'{phase}' isn't pre or post.", hint="/mobility pre or /mobility post")
-        for done in await self.repo.checkins_between(user.id, today, today, "mobility"):
-            if done.kind == phase:  # one pre and one post session a day
-                return Recorded(done, created=False)
-        return await self._store(
-            user, NewCheckIn(user.id, "mobility", today, kind=phase, source_key=source_key)
-        )
+        async with self.db.uow() as uow:
+            if not phase:
+                ran_today = await uow.activity.runs_between(user.id, today, today)
+                phase = "post" if ran_today else "pre"
+            for done in await uow.activity.checkins_between(user.id, today, today, "mobility"):
+                if done.kind == phase:  # one pre and one post session a day
+                    return Recorded(done, created=False)
+            new = NewCheckIn(user.id, "mobility", today, kind=phase, source_key=source_key)
+            recorded = await self._store_in(uow, user, new)
+            await uow.commit()
+        return recorded
 
     async def strength(
         self, user: User, exercise: str, detail: str = "", source_key: str | None = None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
-from bot.core.errors import BadInput
+from bot.errors import BadInput
 from bot.models import User
 from bot.parsing import (
     COMMON_ZONES,
@@ -19,7 +19,7 @@ from bot.parsing import (
     parse_timezone,
 )
 from bot.services.events import Listeners
-from bot.storage.repository import Repository
+from bot.storage.database import Database
 
 NUDGE_PLATFORMS = ("auto", "telegram", "discord", "console")
 
@@ -101,8 +101,8 @@ class Change:
 class ProfileService:
     """Reads and changes what Pacer knows about a runner."""
 
-    def __init__(self, repo: Repository, clock: Clock, listeners: Listeners) -> None:
-        self.repo = repo
+    def __init__(self, db: Database, clock: Clock, listeners: Listeners) -> None:
+        self.db = db
         self.clock = clock
         self.listeners = listeners
 
@@ -121,14 +121,26 @@ class ProfileService:
             said.append(confirmation)
             if warning:
                 warnings.append(warning)
-        updated = await self.repo.update_user(user.id, **values)
-        await self.listeners.settings_changed(updated, self.clock.now())
+        updated = await self.update(user.id, values, reschedule=True)
         return Change(updated, "\n".join(said), "\n".join(warnings))
+
+    async def update(
+        self, user_id: int, values: Mapping[str, Any], reschedule: bool = False
+    ) -> User:
+        """Save profile columns (and, for schedule inputs, the new schedule): one transaction."""
+        async with self.db.uow() as uow:
+            await uow.runners.update(user_id, **values)
+            user = await uow.runners.get(user_id)
+            assert user is not None
+            if reschedule:
+                await self.listeners.settings_changed(uow, user, self.clock.now())
+            await uow.commit()
+        return user
 
     async def start_onboarding(self, user: User) -> Question:
         """Begin (or restart) the questions of /start."""
         first = ONBOARDING[0]
-        await self.repo.update_user(user.id, onboarding_step=first.step)
+        await self.update(user.id, {"onboarding_step": first.step})
         return first
 
     async def answer(self, user: User, text: str) -> tuple[User, str, str, Question | None]:
@@ -143,15 +155,15 @@ class ProfileService:
             user, saved, warning = change.user, change.confirmation, change.warning
         following = _next_step(step)
         if following is None:
-            now = self.clock.now().isoformat(timespec="seconds")
-            user = await self.repo.update_user(user.id, onboarding_step=None, onboarded_at=now)
+            done = {"onboarding_step": None, "onboarded_at": self.clock.now()}
+            user = await self.update(user.id, done)
             return user, saved, warning, None
-        user = await self.repo.update_user(user.id, onboarding_step=following)
+        user = await self.update(user.id, {"onboarding_step": following})
         return user, saved, warning, onboarding_question(following)
 
     async def cancel_onboarding(self, user: User) -> User:
         """Stop asking questions (the answers so far are kept)."""
-        return await self.repo.update_user(user.id, onboarding_step=None)
+        return await self.update(user.id, {"onboarding_step": None})
 
 
 CLOCK_SETTINGS = ("run_time", "bedtime", "target_bedtime", "wake_time")

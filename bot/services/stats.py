@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.models import CheckIn, Run, User
-from bot.storage.repository import Repository
+from bot.storage.database import Database
 
 GOOD_NIGHT_HOURS = 7.0
 STREAK_LOOKBACK_DAYS = 400
@@ -59,8 +59,8 @@ def _count_back(items: list[bool]) -> int:
 class StatsService:
     """Summaries computed from stored runs and check-ins."""
 
-    def __init__(self, repo: Repository, clock: Clock) -> None:
-        self.repo = repo
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
         self.clock = clock
 
     async def week(self, user: User) -> WeekSummary:
@@ -68,8 +68,9 @@ class StatsService:
         today = user.today(self.clock.now())
         start = week_start(today)
         end = start + timedelta(days=6)
-        runs = await self.repo.runs_between(user.id, start, end)
-        checkins = await self.repo.checkins_between(user.id, start, end)
+        async with self.db.reader() as uow:
+            runs = await uow.activity.runs_between(user.id, start, end)
+            checkins = await uow.activity.checkins_between(user.id, start, end)
         sleep = _nightly(checkins)
         run_dates = {r.local_date for r in runs}
         fuel_dates = {c.local_date for c in checkins if c.habit == "fuel"}
@@ -94,8 +95,9 @@ class StatsService:
     async def streaks(self, user: User, today: date) -> Streaks:
         """Current streaks, computed over the last ~13 months."""
         since = today - timedelta(days=STREAK_LOOKBACK_DAYS)
-        runs = await self.repo.runs_between(user.id, since, today)
-        checkins = await self.repo.checkins_between(user.id, since, today)
+        async with self.db.reader() as uow:
+            runs = await uow.activity.runs_between(user.id, since, today)
+            checkins = await uow.activity.checkins_between(user.id, since, today)
         return Streaks(
             run_weeks=week_streak({r.local_date for r in runs}, today),
             sleep_nights=_sleep_streak(_nightly(checkins), today),

@@ -1,146 +1,175 @@
-"""The aiosqlite connection: WAL, one writer, numbered migrations at start-up."""
+"""The database: one SQLAlchemy async engine for SQLite (embedded) or PostgreSQL.
+
+``DATABASE_URL`` picks it: ``sqlite:///pacer.db`` (the default, run through
+aiosqlite) or ``postgresql://user@host/db`` (run through asyncpg). Opening
+applies the Alembic migrations. Work happens in a :class:`UnitOfWork`.
+
+SQLite notes: WAL, ``synchronous=NORMAL``, foreign keys on, a busy timeout so
+that a writer waits for another process's write lock instead of failing.
+Write transactions start with ``BEGIN IMMEDIATE`` (taking the write lock up
+front, so a transaction never fails half-way upgrading a read lock) and this
+process's writers queue on one asyncio lock, so they never spin on SQLite's
+busy handler against each other.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from bot.storage.migrate import upgrade
+from bot.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 5000
+_WRITE = "pacer_write"
+NO_BEGIN = "pacer_no_begin"
 
 
-def _migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) for every file in ``migrations/``, in order."""
-    found = []
-    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+def async_url(url: str) -> str:
+    """``sqlite:///x.db`` -> ``sqlite+aiosqlite:///x.db``; ``postgresql://`` -> asyncpg."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.drivername not in ("sqlite", "sqlite+aiosqlite"):
+            raise ValueError(f"unsupported SQLite driver in DATABASE_URL: {parsed.drivername}")
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise ValueError(
+        f"unsupported DATABASE_URL backend {backend!r}: use sqlite:///pacer.db or "
+        "postgresql://user@host/database"
+    )
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for logs."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 class Database:
-    """One aiosqlite connection shared by every repository.
+    """The engine, the SQLite write lock, and units of work."""
 
-    SQLite allows one writer at a time; a single connection serialises the
-    writes of this process and ``transaction()`` groups statements atomically.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._conn: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
+    def __init__(self, url: str) -> None:
+        self.url = async_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        self._engine: AsyncEngine | None = None
+        # SQLite has one writer at a time: this process's writers take turns here.
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @property
-    def conn(self) -> aiosqlite.Connection:
-        """The open connection."""
-        if self._conn is None:
-            raise RuntimeError("database is not open")
-        return self._conn
+    def is_sqlite(self) -> bool:
+        """True on the embedded SQLite backend."""
+        return self.dialect == "sqlite"
 
-    async def open(self) -> None:
-        """Connect, switch to WAL and apply pending migrations."""
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        self._conn = conn
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await self._migrate()
+    @property
+    def engine(self) -> AsyncEngine:
+        """The open engine."""
+        if self._engine is None:
+            raise RuntimeError("database is not open")
+        return self._engine
+
+    async def open(self, *, migrate: bool = True) -> None:
+        """Create the engine and apply pending migrations."""
+        if self._engine is not None:
+            return
+        self._engine = self._create_engine()
+        if migrate:
+            await upgrade(self.engine)
+
+    def _create_engine(self) -> AsyncEngine:
+        if not self.is_sqlite:
+            return create_async_engine(self.url, pool_size=10, max_overflow=10)
+        engine = create_async_engine(
+            self.url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            # Every transaction ends with an explicit COMMIT or ROLLBACK; no extra
+            # round trip to the connection's thread on return to the pool.
+            pool_reset_on_return=None,
+        )
+        sync = engine.sync_engine
+
+        @event.listens_for(sync, "connect")
+        def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+            # Driver-level autocommit: SQLAlchemy's begin event below issues BEGIN
+            # itself, IMMEDIATE for writers (the documented pysqlite recipe).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+                f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+            ):
+                cursor.execute(pragma)
+            cursor.close()
+
+        @event.listens_for(sync, "begin")
+        def _on_begin(conn: Connection) -> None:
+            options = conn.get_execution_options()
+            if options.get(NO_BEGIN):  # PRAGMAs that only work outside a transaction
+                return
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE) else "BEGIN")
+
+        dialect: Any = sync.dialect
+        # A read-only unit of work never began a SQLite transaction: skip the no-op
+        # COMMIT/ROLLBACK hop to the connection thread.
+        plain_commit, plain_rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection: Any) -> None:
+            if _in_transaction(dbapi_connection):
+                plain_commit(dbapi_connection)
+
+        def do_rollback(dbapi_connection: Any) -> None:
+            if _in_transaction(dbapi_connection):
+                plain_rollback(dbapi_connection)
+
+        dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+        return engine
 
     async def close(self) -> None:
-        """Close the connection (an open one keeps the process alive)."""
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
-
-    async def _migrate(self) -> None:
-        conn = self.conn
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        async with conn.execute("SELECT version FROM schema_migrations") as cur:
-            applied = {row[0] for row in await cur.fetchall()}
-        for version, name, sql in _migrations():
-            if version in applied:
-                continue
-            log.info("applying migration %s", name)
-            # Foreign keys off while a migration rebuilds tables (DROP TABLE would
-            # otherwise cascade-delete child rows); the pragma only works outside a
-            # transaction, and the result is checked before COMMIT.
-            await conn.execute("PRAGMA foreign_keys=OFF")
-            try:
-                # executescript commits first; wrap the file in its own transaction.
-                await conn.executescript("BEGIN;\n" + sql)
-                async with conn.execute("PRAGMA foreign_key_check") as cur:
-                    broken = list(await cur.fetchall())
-                if broken:
-                    raise RuntimeError(f"migration {name} broke foreign keys: {broken[:5]}")
-                await conn.execute(
-                    "INSERT INTO schema_migrations(version, name, applied_at)"
-                    " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
-                    (version, name),
-                )
-                await conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    await conn.execute("ROLLBACK")
-                raise
-            finally:
-                await conn.execute("PRAGMA foreign_keys=ON")
-
-    async def write(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[int | None, int]:
-        """One statement on its own (SQLite makes it atomic): (lastrowid, rowcount).
-
-        Cheaper than ``transaction()`` for a single INSERT or UPDATE: one round
-        trip to the connection's thread instead of three. Same lock.
-        """
-        async with self._write_lock:
-            await self._end_abandoned_transaction()
-            cursor = await self.conn.execute(sql, params)
-            result = cursor.lastrowid, cursor.rowcount
-            await cursor.close()
-            return result
+        """Dispose of the engine (an open aiosqlite connection keeps the process alive)."""
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on error.
-
-        Every write goes through here: the lock keeps one coroutine's statements
-        out of another's transaction on the shared connection.
-        """
-        async with self._write_lock:
-            conn = self.conn
-            await self._end_abandoned_transaction()
-            try:
-                await conn.execute("BEGIN IMMEDIATE")
+    async def connection(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction: ``BEGIN IMMEDIATE`` for writers on SQLite."""
+        if write and self._write_lock is not None:
+            async with self._write_lock, self._connect(write=True) as conn:
                 yield conn
-            except BaseException:
-                # Also when cancelled while BEGIN was still queued: aiosqlite runs
-                # statements in order, so this ROLLBACK follows that BEGIN.
-                await asyncio.shield(self._rollback())
-                raise
-            else:
-                await conn.execute("COMMIT")
+        else:
+            async with self._connect(write=write) as conn:
+                yield conn
 
-    async def _rollback(self) -> None:
-        # OperationalError: BEGIN never ran, so there is nothing to roll back.
-        with contextlib.suppress(aiosqlite.OperationalError):
-            await self.conn.execute("ROLLBACK")
+    @asynccontextmanager
+    async def _connect(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            if write:
+                await conn.execution_options(**{_WRITE: True})
+            yield conn
 
-    async def _end_abandoned_transaction(self) -> None:
-        """Roll back a transaction a cancelled writer left open (belt and braces)."""
-        if self.conn.in_transaction:
-            log.warning("rolling back a transaction left open by a cancelled writer")
-            await self._rollback()
+    def uow(self) -> UnitOfWork:
+        """A unit of work that may write (``await uow.commit()`` keeps what it did)."""
+        return UnitOfWork(self.connection, write=True, dialect=self.dialect)
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work that only reads (no write lock, nothing to commit)."""
+        return UnitOfWork(self.connection, write=False, dialect=self.dialect)
+
+
+def _in_transaction(dbapi_connection: Any) -> bool:
+    driver = getattr(dbapi_connection, "driver_connection", None) or getattr(
+        dbapi_connection, "_connection", None
+    )
+    return bool(getattr(driver, "in_transaction", True))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.core.messages import Button, Reply
-from bot.nudges.engine import NudgeStatus, RaceInfo, SnoozeResult
+from bot.messages import Button, Reply
 from bot.nudges.kinds import Kind
 from bot.nudges.plans import BedtimePlan
 from bot.nudges.schedule import format_hhmm
+from bot.services.nudge_answers import SnoozeResult
+from bot.services.nudges import NudgeStatus, RaceInfo
 
 
 def _when(moment: datetime, today: date) -> str:

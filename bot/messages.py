@@ -80,3 +80,11 @@ class Reply:
     def all_buttons(self) -> tuple[Button, ...]:
         """Buttons flattened row by row."""
         return tuple(b for row in self.buttons for b in row)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An autocomplete suggestion: what to show and the value to fill in."""
+
+    label: str
+    value: str

@@ -1,0 +1,73 @@
+"""The one place that wires Pacer: config, database, clock, services, sweep and core.
+
+Tests call :func:`build_core` with fakes (a fake clock, a sleep that moves it,
+a temporary database); the app calls :func:`bootstrap` with the real parts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.core.context import Services
+from bot.core.dispatch import Core
+from bot.delivery.sweep import Sweeper, SweepSettings
+from bot.nudges.source import NudgeSource, NudgeSourceSettings
+from bot.ports import Messenger
+from bot.services.accounts import AccountService
+from bot.services.events import Listeners
+from bot.services.habits import HabitService
+from bot.services.nudge_answers import NudgeAnswers
+from bot.services.nudges import NudgeSettingsService
+from bot.services.profile import ProfileService
+from bot.services.runs import RunService
+from bot.services.stats import StatsService
+from bot.storage.database import Database
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def build_core(
+    db: Database,
+    clock: Clock,
+    sweep: SweepSettings | None = None,
+    *,
+    sleep: Sleep = asyncio.sleep,
+) -> Core:
+    """The core and every part it needs, on an (unopened) database."""
+    sweep = sweep or SweepSettings()
+    messengers: dict[str, Messenger] = {}
+    listeners = Listeners()
+    nudge_settings = NudgeSettingsService(db, clock)
+    listeners.add(nudge_settings)
+    nudge_source = NudgeSource(
+        lambda: messengers.keys(), NudgeSourceSettings(grace_minutes=sweep.grace_minutes)
+    )
+    sweeper = Sweeper(db, clock, lambda: messengers, [nudge_source], sweep, sleep=sleep)
+    services = Services(
+        accounts=AccountService(db, clock, listeners),
+        runs=RunService(db, clock, listeners),
+        habits=HabitService(db, clock, listeners),
+        profile=ProfileService(db, clock, listeners),
+        stats=StatsService(db, clock),
+        nudge_settings=nudge_settings,
+        nudge_answers=NudgeAnswers(db, clock, lambda: messengers.keys()),
+    )
+    return Core(db, clock, services, sweeper, messengers)
+
+
+def sweep_settings(settings: Settings) -> SweepSettings:
+    """The sweep's tunables from the app's settings."""
+    return SweepSettings(
+        sweep_seconds=settings.sweep_seconds, grace_minutes=settings.nudge_grace_minutes
+    )
+
+
+def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Core:
+    """The production core: settings from the environment, the system clock."""
+    settings = settings or Settings.from_env()
+    return build_core(
+        Database(settings.database_url), clock or SystemClock(), sweep_settings(settings)
+    )

@@ -1,0 +1,382 @@
+"""A paced outbound queue per platform that loses nothing it need not lose.
+
+Items go out in FIFO order, apart from chats still cooling down, each through
+a :class:`~bot.delivery.pacing.Pacer` slot shared with the bot's replies.
+Just before each request the caller hears ``on_sending`` (it records
+"sending", so after a crash only requests on the wire are in doubt); every
+final outcome goes to ``on_outcome``. A 429 holds the whole platform for
+``retry_after`` and the item is retried as long as its deadline allows;
+transient errors get a few retries with exponential backoff; a chat that
+refuses takes its other queued items with it, untried. :meth:`stop` hands back
+everything not on the wire, so the caller can make it due again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from bot.clock import Clock
+from bot.delivery.pacing import Pacer, Sleep
+from bot.messages import Reply
+from bot.ports import DeliveryError, RateLimited, TransientDeliveryError, Unreachable
+
+log = logging.getLogger(__name__)
+
+Status = Literal["sent", "failed", "unreachable", "expired"]
+# How far into the queue to look for an item whose chat is not cooling down.
+_SCAN = 256
+NOT_TRIED = "chat refused; not tried"
+
+
+class QueueMessenger(Protocol):
+    """What the queue needs from a platform messenger (one attempt per call)."""
+
+    platform: str
+
+    async def send_direct(
+        self, platform_user_id: str, reply: Reply, /, *, dedupe_key: str | None = None
+    ) -> None:
+        """Deliver ``reply`` to a user's private chat."""
+        ...
+
+    async def send_group(
+        self, chat_id: str, reply: Reply, /, *, dedupe_key: str | None = None
+    ) -> None:
+        """Post ``reply`` in a group chat or channel."""
+        ...
+
+
+@dataclass(eq=False, slots=True)
+class Outgoing:
+    """One message waiting to be sent (compared by identity)."""
+
+    delivery_id: int
+    chat_id: str
+    reply: Reply
+    dedupe_key: str
+    group: bool = False
+    deadline: datetime | None = None  # give up (``expired``) rather than start after this
+    attempts: int = 0  # requests made
+    rate_limited: int = 0  # of which answered 429
+    transient_failures: int = 0
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How sending one message ended."""
+
+    delivery_id: int
+    platform: str
+    chat_id: str
+    status: Status
+    reason: str
+    attempts: int
+    sent_at: datetime | None
+
+
+OnSending = Callable[[Outgoing], Awaitable[None]]
+OnOutcome = Callable[[Outcome], Awaitable[None]]
+
+
+@dataclass(eq=False, slots=True)
+class _Running:
+    item: Outgoing
+    state: Literal["waiting", "on_wire", "settled"] = "waiting"
+
+
+class OutboundQueue:
+    """Sends queued messages through one messenger, paced by the platform's :class:`Pacer`."""
+
+    def __init__(
+        self,
+        messenger: QueueMessenger,
+        clock: Clock,
+        pacer: Pacer,
+        on_sending: OnSending,
+        on_outcome: OnOutcome,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        max_attempts: int = 3,
+        backoff_base: float = 1.0,
+        backoff_max: float = 30.0,
+    ) -> None:
+        self.messenger = messenger
+        self.platform = messenger.platform
+        self.pacer = pacer
+        self._clock = clock
+        self._on_sending = on_sending
+        self._on_outcome = on_outcome
+        self._sleep = sleep
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._pending: deque[Outgoing] = deque()
+        self._tasks: dict[asyncio.Task[None], _Running] = {}
+        self._refused: set[int] = set()  # delivery ids to drop untried when their slot comes
+        self._wakeup = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._worker: asyncio.Task[None] | None = None
+
+    def put(self, item: Outgoing) -> None:
+        """Queue a message."""
+        self._pending.append(item)
+        self._idle.clear()
+        self._wakeup.set()
+
+    @property
+    def size(self) -> int:
+        """Messages queued or being sent."""
+        return len(self._pending) + len(self._tasks)
+
+    def delivery_ids(self) -> set[int]:
+        """Deliveries this queue still owns (queued or in flight)."""
+        ids = {item.delivery_id for item in self._pending}
+        return ids | {running.item.delivery_id for running in self._tasks.values()}
+
+    def capacity(self, horizon_seconds: float) -> int:
+        """How many more messages may be claimed to go out within the horizon."""
+        return max(0, self.pacer.capacity(horizon_seconds) - len(self._pending))
+
+    async def wait_idle(self) -> None:
+        """Return once nothing is queued or in flight (needs a running worker or drain)."""
+        await self._idle.wait()
+
+    def start(self) -> None:
+        """Run a background worker that sends whatever is queued."""
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(
+                self._pump(forever=True), name=f"outbound-{self.platform}"
+            )
+
+    async def stop(self, *, grace: float = 5.0) -> list[Outgoing]:
+        """Stop sending; return every item not on the wire (never tried or awaiting a retry).
+
+        Requests on the wire get ``grace`` seconds to finish and report; any
+        still running then are cancelled, and their outcome stays in doubt.
+        """
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
+            await asyncio.wait({worker})  # not `await worker`: its CancelledError is expected
+        waiting = [(t, r) for t, r in self._tasks.items() if r.state == "waiting"]
+        for task, _ in waiting:
+            task.cancel()
+        if waiting:
+            await asyncio.wait([task for task, _ in waiting])
+        on_wire = list(self._tasks)
+        if on_wire:
+            _, late = await asyncio.wait(on_wire, timeout=grace)
+            if late:
+                log.warning("%s: %d requests still on the wire at stop", self.platform, len(late))
+                for task in late:
+                    task.cancel()
+                await asyncio.wait(late)
+        untried: list[Outgoing] = []
+        for _, running in waiting:
+            if running.state != "waiting":
+                continue
+            if running.item.delivery_id in self._refused:
+                await self._finish(running.item, "unreachable", NOT_TRIED)
+            else:
+                untried.append(running.item)
+        untried += self._pending
+        self._pending.clear()
+        self._refused.clear()
+        self._idle.set()
+        return untried
+
+    async def drain(self) -> None:
+        """Send everything queued now (and any retries), then return."""
+        if self._worker is not None and not self._worker.done():
+            await self.wait_idle()
+        else:
+            await self._pump(forever=False)
+
+    async def _pump(self, *, forever: bool) -> None:
+        while True:
+            self._wakeup.clear()  # before looking, so a wake-up while we look is kept
+            now = self._clock.now()
+            item, wake_at, expired = self._pick(now)
+            for gone in expired:
+                await self._finish(gone, "expired", self._expiry_reason(gone))
+            if item is not None:
+                running = _Running(item)
+                task = asyncio.create_task(self._attempt(running))
+                self._tasks[task] = running
+                task.add_done_callback(self._task_done)
+                continue
+            if not self._pending and not self._tasks:
+                self._idle.set()
+                if not forever:
+                    return
+            if not expired:
+                await self._wait(wake_at, now)
+
+    def _pick(self, now: datetime) -> tuple[Outgoing | None, datetime | None, list[Outgoing]]:
+        """The first item that may go now, else when one may; and items past their deadline."""
+        expired: list[Outgoing] = []
+        if len(self._tasks) >= self.pacer.limits.max_in_flight:
+            return None, None, expired
+        busy = {r.item.chat_id for r in self._tasks.values() if self._exclusive(r.item)}
+        earliest: datetime | None = None
+        index = 0
+        while index < min(len(self._pending), _SCAN):
+            item = self._pending[index]
+            if item.deadline is not None and now > item.deadline:
+                del self._pending[index]
+                expired.append(item)
+                continue
+            index += 1
+            if item.chat_id in busy and self._exclusive(item):
+                continue  # one request at a time per chat: a task ending wakes us
+            ready = self.pacer.ready_at(item.chat_id, group=item.group)
+            if item.not_before is not None and item.not_before > ready:
+                ready = item.not_before
+            if ready <= now:
+                del self._pending[index - 1]
+                return item, None, expired
+            earliest = ready if earliest is None else min(earliest, ready)
+        return None, earliest, expired
+
+    def _exclusive(self, item: Outgoing) -> bool:
+        limits = self.pacer.limits
+        return limits.per_chat_interval is not None or (
+            item.group and limits.per_group_per_minute is not None
+        )
+
+    async def _wait(self, wake_at: datetime | None, now: datetime) -> None:
+        """Until something is put, a request ends, or ``wake_at``."""
+        if wake_at is None:
+            await self._wakeup.wait()
+            return
+        waits = {
+            asyncio.ensure_future(self._sleep((wake_at - now).total_seconds())),
+            asyncio.ensure_future(self._wakeup.wait()),
+        }
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
+        self._wakeup.set()
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("%s: sending task failed", self.platform, exc_info=exc)
+
+    async def _attempt(self, running: _Running) -> None:
+        item = running.item
+        error: Exception | None = None
+        skip: tuple[Status, str] | None = None
+        async with self.pacer.slot(item.chat_id, group=item.group):
+            if item.delivery_id in self._refused:
+                self._refused.discard(item.delivery_id)
+                skip = ("unreachable", NOT_TRIED)
+            elif item.deadline is not None and self._clock.now() > item.deadline:
+                skip = ("expired", self._expiry_reason(item))
+            else:
+                running.state = "on_wire"
+                try:
+                    await self._on_sending(item)
+                except Exception:  # the DB is down: sending matters more than the mark
+                    log.exception("%s: recording delivery %s as sending failed", *self._ids(item))
+                item.attempts += 1
+                try:
+                    if item.group:
+                        await self.messenger.send_group(
+                            item.chat_id, item.reply, dedupe_key=item.dedupe_key
+                        )
+                    else:
+                        await self.messenger.send_direct(
+                            item.chat_id, item.reply, dedupe_key=item.dedupe_key
+                        )
+                except Exception as exc:
+                    error = exc
+        # The slot is released: recording the outcome does not hold up the chat.
+        running.state = "settled"
+        if skip is not None:
+            await self._finish(item, *skip)
+        else:
+            await self._settle(item, error)
+
+    async def _settle(self, item: Outgoing, error: Exception | None) -> None:
+        now = self._clock.now()
+        if error is None:
+            await self._finish(item, "sent", "", sent_at=now)
+        elif isinstance(error, Unreachable):
+            await self._finish(item, "unreachable", str(error) or "refused")
+            await self._drop_chat(item)
+        elif isinstance(error, RateLimited):
+            wait = max(0.0, float(error.retry_after))
+            # A 429 concerns the bot's budget, not one chat: hold the whole platform.
+            self.pacer.block_for(wait)
+            item.rate_limited += 1
+            retry_at = now + timedelta(seconds=wait)
+            if item.deadline is not None and retry_at > item.deadline:
+                await self._finish(item, "expired", f"rate limited ({wait:g} s) past the deadline")
+            else:
+                log.info("%s: 429, waiting %.1f s", self.platform, wait)
+                item.not_before = retry_at
+                self._pending.appendleft(item)
+        elif isinstance(error, TransientDeliveryError):
+            item.transient_failures += 1
+            if item.transient_failures >= self.max_attempts:
+                await self._finish(item, "failed", f"transient error: {error}")
+                return
+            delay = min(self.backoff_max, self.backoff_base * 2 ** (item.transient_failures - 1))
+            retry_at = now + timedelta(seconds=delay)
+            if item.deadline is not None and retry_at > item.deadline:
+                reason = f"transient error: {error}; no retry before the deadline"
+                await self._finish(item, "expired", reason)
+            else:
+                item.not_before = retry_at
+                self._pending.append(item)
+        elif isinstance(error, DeliveryError):
+            log.warning("%s: delivery %s refused: %s", *self._ids(item), error)
+            await self._finish(item, "failed", str(error) or type(error).__name__)
+        else:  # a bug in a messenger must not kill the queue
+            log.error("%s: unexpected error sending delivery %s", *self._ids(item), exc_info=error)
+            await self._finish(item, "failed", f"error: {type(error).__name__}")
+
+    async def _drop_chat(self, refused: Outgoing) -> None:
+        """The chat refused: its other queued items end ``unreachable`` without being tried."""
+        key = (refused.chat_id, refused.group)
+        dropped = [i for i in self._pending if (i.chat_id, i.group) == key]
+        if dropped:
+            self._pending = deque(i for i in self._pending if (i.chat_id, i.group) != key)
+        for running in self._tasks.values():
+            other = running.item
+            if running.state == "waiting" and (other.chat_id, other.group) == key:
+                self._refused.add(other.delivery_id)  # waiting for its slot: dropped then
+        for item in dropped:
+            reason = NOT_TRIED if item.attempts == 0 else "chat refused; not retried"
+            await self._finish(item, "unreachable", reason)
+
+    @staticmethod
+    def _expiry_reason(item: Outgoing) -> str:
+        if item.rate_limited:
+            return "rate limited until past the deadline"
+        return "deadline passed before sending"
+
+    def _ids(self, item: Outgoing) -> tuple[str, int]:
+        return self.platform, item.delivery_id
+
+    async def _finish(
+        self, item: Outgoing, status: Status, reason: str, sent_at: datetime | None = None
+    ) -> None:
+        outcome = Outcome(
+            item.delivery_id, self.platform, item.chat_id, status, reason, item.attempts, sent_at
+        )
+        try:
+            await self._on_outcome(outcome)
+        except Exception:
+            log.exception("%s: recording the outcome of delivery %s failed", *self._ids(item))

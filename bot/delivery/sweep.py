@@ -1,0 +1,349 @@
+"""The sweep: turns what fell due into delivery records, claims them, hands them to the queues.
+
+One APScheduler interval job calls :meth:`Sweeper.sweep`. The sweeper knows
+nothing of nudges or challenges: *sources* write due rows (a nudge schedule
+that fired, a post planned ahead) and word each claimed message.
+
+Each sweep:
+1. recovers claims whose lease ran out (a process died): never-tried claims go
+   back to due; requests that were on the wire are resent only where the
+   platform de-duplicates by nonce (Discord), never elsewhere (Telegram);
+2. asks every source to write the delivery rows that fell due;
+3. expires due rows missed by more than the grace window;
+4. per platform, claims only what its queue can send within the next few
+   seconds of its budget, renders them, and queues them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.clock import Clock
+from bot.delivery.outbound import OutboundQueue, Outcome, Outgoing
+from bot.delivery.pacing import Pacer, limits_for
+from bot.messages import Reply
+from bot.ports import Messenger
+from bot.storage.database import Database
+from bot.storage.deliveries import Delivery
+from bot.storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "delivery-sweep"
+RECOVERY_INTERVAL = timedelta(minutes=1)
+Sleep = Callable[[float], Any]
+OnUnreachable = Callable[[str, str], Any]
+
+
+class MessageSource(Protocol):
+    """Something that schedules messages: nudges, club posts."""
+
+    kinds: frozenset[str]
+
+    async def materialize(self, uow: UnitOfWork, now: datetime, limit: int) -> tuple[int, bool]:
+        """Write delivery rows for what fell due; (rows written, more left)."""
+        ...
+
+    async def render(
+        self, uow: UnitOfWork, items: Sequence[Delivery], now: datetime
+    ) -> dict[int, Reply | str]:
+        """The message of each claimed row, or the reason not to send it (skipped)."""
+        ...
+
+
+class JobScheduler(Protocol):
+    """The part of an APScheduler 3 scheduler the sweeper uses."""
+
+    def add_job(self, func: Callable[..., Any], trigger: str, **kwargs: Any) -> Any:
+        """Add a job (APScheduler's ``add_job``)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SweepSettings:
+    """Tunables of the sweep."""
+
+    sweep_seconds: float = 5.0
+    grace_minutes: int = 120
+    lease_seconds: float = 120.0  # a claim not renewed for this long belongs to a dead process
+    horizon_seconds: float = 10.0  # claim what the platform budget can send this soon
+    batch: int = 500  # rows written per transaction
+    resend_in_doubt: frozenset[str] = frozenset({"discord"})  # platforms that dedupe by nonce
+    stop_seconds: float = 3.0
+
+
+@dataclass(slots=True)
+class SweepReport:
+    """What one sweep did."""
+
+    written: int = 0  # delivery rows written by the sources
+    claimed: int = 0
+    queued: int = 0
+    skipped: int = 0
+    expired: int = 0
+    recovered: int = 0
+    in_doubt: int = 0
+    by_platform: dict[str, int] = field(default_factory=dict)
+
+
+class Sweeper:
+    """Drives every scheduled message from the database to the outbound queues."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        messengers: Callable[[], Mapping[str, Messenger]],
+        sources: Sequence[MessageSource],
+        settings: SweepSettings | None = None,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        pacers: Mapping[str, Pacer] | None = None,
+        on_unreachable: OnUnreachable | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings or SweepSettings()
+        self._messengers = messengers
+        self._sources = list(sources)
+        self._by_kind = {kind: s for s in self._sources for kind in s.kinds}
+        self._sleep = sleep
+        self.pacers: dict[str, Pacer] = dict(pacers or {})
+        self._on_unreachable = on_unreachable
+        self._queues: dict[str, OutboundQueue] = {}
+        self._running = False
+        self._first = True
+        self._last_recovery = datetime.min.replace(tzinfo=UTC)
+        self._sweeping = asyncio.Lock()
+
+    def add_source(self, source: MessageSource) -> None:
+        """Register another source of scheduled messages."""
+        self._sources.append(source)
+        self._by_kind.update({kind: source for kind in source.kinds})
+
+    # --- queues ---------------------------------------------------------------------
+
+    def pacer(self, platform: str) -> Pacer:
+        """The platform's pacer, shared by its replies and its scheduled messages."""
+        pacer = self.pacers.get(platform)
+        if pacer is None:
+            pacer = Pacer(limits_for(platform), self.clock, sleep=self._sleep)
+            self.pacers[platform] = pacer
+        return pacer
+
+    def queue(self, platform: str) -> OutboundQueue | None:
+        """The outbound queue of a running platform (created on first use)."""
+        messenger = self._messengers().get(platform)
+        if messenger is None:
+            return None
+        queue = self._queues.get(platform)
+        if queue is None or queue.messenger is not messenger:
+            queue = OutboundQueue(
+                messenger,
+                self.clock,
+                self.pacer(platform),
+                self._mark_sending,
+                self._record,
+                sleep=self._sleep,
+            )
+            self._queues[platform] = queue
+            if self._running:
+                queue.start()
+        return queue
+
+    def in_flight(self) -> set[int]:
+        """Delivery ids this process's queues own."""
+        ids: set[int] = set()
+        for queue in self._queues.values():
+            ids |= queue.delivery_ids()
+        return ids
+
+    def start(self, scheduler: JobScheduler) -> None:
+        """Register the sweep job and start the send workers."""
+        scheduler.add_job(
+            self.sweep,
+            "interval",
+            seconds=self.settings.sweep_seconds,
+            id=SWEEP_JOB_ID,
+            name="delivery sweep",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=None,
+        )
+        self._running = True
+        for queue in self._queues.values():
+            queue.start()
+
+    async def stop(self) -> int:
+        """Let a running sweep finish, stop the queues, put never-tried claims back to due.
+
+        Returns how many claims went back. Quiet: a clean stop logs no error.
+        """
+        try:
+            await asyncio.wait_for(self._sweeping.acquire(), self.settings.stop_seconds)
+        except TimeoutError:
+            log.warning("stopping while a delivery sweep is still running")
+        else:
+            self._sweeping.release()
+        self._running = False
+        untried: list[Outgoing] = []
+        for queue in self._queues.values():
+            untried.extend(await queue.stop())
+        if not untried:
+            return 0
+        async with self.db.uow() as uow:
+            released = await uow.deliveries.release([o.delivery_id for o in untried])
+            await uow.commit()
+        log.info("stopping: %d unsent messages go back to due", released)
+        return released
+
+    async def drain(self) -> None:
+        """Send everything queued now (tests, /nudges test)."""
+        for queue in list(self._queues.values()):
+            await queue.drain()
+
+    # --- the sweep ------------------------------------------------------------------------
+
+    async def sweep(self) -> SweepReport:
+        """One pass; runs one at a time, and never raises into the scheduler."""
+        async with self._sweeping:
+            try:
+                return await self._sweep()
+            except asyncio.CancelledError:
+                log.info("delivery sweep cancelled (shutting down)")
+                raise
+            except Exception:
+                log.exception("delivery sweep failed; the next one tries again")
+                return SweepReport()
+
+    async def _sweep(self) -> SweepReport:
+        report = SweepReport()
+        now = self.clock.now()
+        lease = now + timedelta(seconds=self.settings.lease_seconds)
+        await self._recover(now, report)
+        in_flight = self.in_flight()
+        if in_flight:
+            async with self.db.uow() as uow:
+                await uow.deliveries.extend_leases(in_flight, lease)
+                await uow.commit()
+        for source in self._sources:
+            more = True
+            while more:
+                async with self.db.uow() as uow:
+                    written, more = await source.materialize(uow, now, self.settings.batch)
+                    await uow.commit()
+                report.written += written
+        for platform in list(self._messengers()):
+            await self._claim(platform, now, lease, report)
+        if report.claimed or report.written:
+            log.info(
+                "delivery sweep: %d written, %d claimed, %d queued, %d skipped, %d expired",
+                report.written,
+                report.claimed,
+                report.queued,
+                report.skipped,
+                report.expired,
+            )
+        return report
+
+    async def _recover(self, now: datetime, report: SweepReport) -> None:
+        if not self._first and now - self._last_recovery < RECOVERY_INTERVAL:
+            return
+        cutoff = now
+        if self._first and self.db.is_sqlite:
+            # One process owns a SQLite file: at start every claim is a dead one's.
+            cutoff = now + timedelta(seconds=self.settings.lease_seconds + 1)
+        async with self.db.uow() as uow:
+            released, doubtful = await uow.deliveries.recover(cutoff, self.settings.resend_in_doubt)
+            await uow.commit()
+        self._first, self._last_recovery = False, now
+        report.recovered, report.in_doubt = released, doubtful
+        if released or doubtful:
+            log.warning(
+                "recovered %d unsent claims (back to due); %d were on the wire, not resent",
+                released,
+                doubtful,
+            )
+
+    async def _claim(
+        self, platform: str, now: datetime, lease: datetime, report: SweepReport
+    ) -> None:
+        queue = self.queue(platform)
+        if queue is None:
+            return
+        budget = queue.capacity(self.settings.horizon_seconds)
+        if budget <= 0:
+            return
+        grace = timedelta(minutes=self.settings.grace_minutes)
+        async with self.db.uow() as uow:
+            report.expired += await uow.deliveries.expire_stale(now - grace)
+            claimed = await uow.deliveries.claim(platform, now, lease, budget)
+            rendered: dict[int, Reply | str] = {}
+            for source, items in self._group(claimed).items():
+                rendered.update(await source.render(uow, items, now))
+            outgoing = []
+            for item in claimed:
+                message = rendered.get(item.id, "nobody renders this kind")
+                if isinstance(message, str):
+                    await uow.deliveries.finish(item.id, "skipped", message, None)
+                    report.skipped += 1
+                    continue
+                assert item.chat_id is not None
+                outgoing.append(
+                    Outgoing(
+                        delivery_id=item.id,
+                        chat_id=item.chat_id,
+                        reply=message,
+                        dedupe_key=f"pacer-{item.id}",
+                        group=item.is_group_post,
+                        deadline=item.due_at + grace,
+                    )
+                )
+            await uow.commit()
+        report.claimed += len(claimed)
+        report.by_platform[platform] = len(claimed)
+        for out in outgoing:
+            queue.put(out)
+        report.queued += len(outgoing)
+
+    def _group(self, items: Sequence[Delivery]) -> dict[MessageSource, list[Delivery]]:
+        groups: dict[MessageSource, list[Delivery]] = {}
+        for item in items:
+            source = self._by_kind.get(item.kind)
+            if source is not None:
+                groups.setdefault(source, []).append(item)
+        return groups
+
+    # --- outcomes ---------------------------------------------------------------------------
+
+    async def _mark_sending(self, item: Outgoing) -> None:
+        async with self.db.uow() as uow:
+            await uow.deliveries.mark_sending(item.delivery_id, self.clock.now())
+            await uow.commit()
+
+    async def _record(self, outcome: Outcome) -> None:
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            await uow.deliveries.finish(
+                outcome.delivery_id, outcome.status, outcome.reason, outcome.sent_at
+            )
+            if outcome.status == "unreachable" and outcome.attempts > 0:
+                # Everything else due for that chat is cancelled untried, now.
+                await uow.deliveries.cancel_chat(
+                    outcome.platform, outcome.chat_id, "chat refused; not tried"
+                )
+                await uow.runners.set_unreachable(outcome.platform, outcome.chat_id, now)
+            await uow.commit()
+        if outcome.status == "unreachable" and outcome.attempts > 0:
+            log.info(
+                "%s chat %s unreachable: %s", outcome.platform, outcome.chat_id, outcome.reason
+            )
+            if self._on_unreachable is not None:
+                await self._on_unreachable(outcome.platform, outcome.chat_id)

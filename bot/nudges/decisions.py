@@ -1,0 +1,64 @@
+"""Pure decisions about one nudge occurrence: send it or why not, and where to."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+
+from bot.models import Identity, User
+from bot.nudges.kinds import Kind
+from bot.nudges.rules import quiet_hours
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the runners of one batch did around the due dates, read in a few queries."""
+
+    habits: Mapping[tuple[int, date], set[tuple[str, str]]]  # (user, day) -> {(habit, kind)}
+    run_days: set[tuple[int, date]]
+
+
+def skip_reason(
+    user: User,
+    kind: Kind,
+    anchor: date,
+    due: datetime,
+    tz: tzinfo,
+    skip_date: date | None,
+    facts: Facts,
+    fuel_done: bool,
+) -> str:
+    """Why this occurrence must not be sent, or "" to send it."""
+    local = due.astimezone(tz)
+    day = local.date()
+    prefs = user.prefs
+    if prefs.paused_until is not None and day < prefs.paused_until:
+        return "paused"
+    if skip_date is not None and skip_date in (anchor, day):
+        return "skipped today"
+    quiet = quiet_hours(user)
+    if quiet is not None and not kind.quiet_move and quiet.contains(local.time()):
+        return "quiet hours"
+    done = facts.habits.get((user.id, day), set())
+    if kind is Kind.SLEEP_CHECKIN and any(h == "sleep" for h, _ in done):
+        return "done"
+    if kind is Kind.PRE_RUN_MOBILITY:
+        if ("mobility", "pre") in done:
+            return "done"
+        if (user.id, day) in facts.run_days:
+            return "run already logged"
+    if kind is Kind.STRENGTH and any(h == "strength" for h, _ in done):
+        return "done"
+    if kind is Kind.POST_RUN_FUEL and fuel_done:
+        return "done"
+    return ""
+
+
+def route(user: User, accounts: Sequence[Identity], running: Collection[str]) -> Identity | None:
+    """Where to send: the chosen platform, else the last one used, else any reachable one."""
+    candidates = [a for a in accounts if a.unreachable_since is None and a.platform in running]
+    for account in candidates:
+        if account.platform == user.nudge_platform:
+            return account
+    return candidates[0] if candidates else None

@@ -1,0 +1,226 @@
+"""Nudges as a source of scheduled messages for the sweep.
+
+``materialize`` turns schedule rows and one-offs that fell due into delivery
+rows (``due`` with a route, or ``skipped``/``unreachable`` with the reason) and
+moves each schedule on to its next occurrence; ``render`` words a claimed nudge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from bot.messages import Reply
+from bot.models import User
+from bot.nudges.decisions import Facts, route, skip_reason
+from bot.nudges.kinds import Kind
+from bot.nudges.plans import strength_session
+from bot.nudges.rules import parse_time_or_none, plan_on, rule_for, runner_zone
+from bot.nudges.schedule import Occurrence, format_hhmm, next_occurrence
+from bot.nudges.texts import RACE_WEEKS_DAYS, NudgeContext, nudge_reply
+from bot.storage.deliveries import Delivery, NewDelivery, user_target
+from bot.storage.nudges import OneOff, ScheduleRow
+from bot.storage.uow import UnitOfWork
+
+NUDGE_KINDS = frozenset(k.value for k in Kind)
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeSourceSettings:
+    """Tunables of when nudges are due."""
+
+    grace_minutes: int = 120
+    fuel_lookback_minutes: int = 60  # a fuel check-in this long before logging the run counts
+
+
+class NudgeSource:
+    """Writes due nudges as delivery rows and words them when claimed."""
+
+    kinds = NUDGE_KINDS
+
+    def __init__(
+        self, running: Callable[[], Collection[str]], settings: NudgeSourceSettings | None = None
+    ) -> None:
+        self._running = running
+        self.settings = settings or NudgeSourceSettings()
+
+    async def materialize(self, uow: UnitOfWork, now: datetime, limit: int) -> tuple[int, bool]:
+        """Write the delivery rows of every schedule and one-off due by ``now``."""
+        earliest = await uow.nudges.next_due()
+        if earliest is None or earliest > now:
+            return 0, False  # the common case: two indexed reads, nothing to write
+        rows = await uow.nudges.due_schedules(now, limit)
+        oneoffs = await uow.nudges.due_oneoffs(now, limit)
+        user_ids = sorted({r.user_id for r in rows} | {o.user_id for o in oneoffs})
+        if not user_ids:
+            return 0, False
+        batch = _Batch(self, uow, now, await uow.runners.many(user_ids))
+        await batch.load_facts(user_ids)
+        for row in rows:
+            await batch.schedule(row)
+        for oneoff in oneoffs:
+            if await uow.nudges.claim_oneoff(oneoff.id):
+                await batch.oneoff(oneoff)
+        return batch.written, len(rows) >= limit or len(oneoffs) >= limit
+
+    async def render(
+        self, uow: UnitOfWork, items: Sequence[Delivery], now: datetime
+    ) -> dict[int, Reply | str]:
+        """The nudge text and buttons of each claimed delivery."""
+        users = {u.id: u for u in await uow.runners.many(sorted({i.user_id or 0 for i in items}))}
+        out: dict[int, Reply | str] = {}
+        for item in items:
+            user = users.get(item.user_id or 0)
+            if user is None or item.anchor is None:
+                out[item.id] = "runner gone"
+                continue
+            out[item.id] = await nudge_message(uow, user, Kind(item.kind), item.id, item.anchor)
+        return out
+
+
+async def nudge_message(
+    uow: UnitOfWork, user: User, kind: Kind, delivery_id: int, anchor: date
+) -> Reply:
+    """The nudge a runner gets for one occurrence."""
+    prefs = user.prefs
+    days_left: int | None = None
+    if prefs.race_date is not None:
+        # From the anchor: the evening a late wind-down belongs to, the morning.
+        left = (prefs.race_date - anchor).days
+        if 0 <= left <= RACE_WEEKS_DAYS:
+            days_left = left
+    plan = plan_on(user, anchor) if kind is Kind.WIND_DOWN else None
+    session = None
+    if kind is Kind.STRENGTH:
+        session = strength_session(await uow.activity.core_strength_sessions(user.id))
+    ctx = NudgeContext(
+        delivery_id=delivery_id,
+        seq=anchor.toordinal() + user.id,
+        bedtime=plan.this_week if plan else None,
+        target_bedtime=plan.target if plan else None,
+        run_time=parse_time_or_none(user.run_time),
+        race_days_left=days_left,
+        race_name=prefs.race_name,
+        session=session,
+    )
+    return nudge_reply(kind, ctx)
+
+
+class _Batch:
+    """One materialize pass: the runners, what they did, and the rows written."""
+
+    def __init__(self, source: NudgeSource, uow: UnitOfWork, now: datetime, users: list[User]):
+        self.source = source
+        self.uow = uow
+        self.now = now
+        self.users = {u.id: u for u in users}
+        self.grace = timedelta(minutes=source.settings.grace_minutes)
+        self.running = set(source._running())
+        self.written = 0
+        self.facts = Facts({}, set())
+        self.accounts: dict[int, list] = {}  # type: ignore[type-arg]
+
+    async def load_facts(self, user_ids: list[int]) -> None:
+        # Done checks matter only inside the grace window, whose local dates lie
+        # within a day of it (UTC offsets are under a day).
+        first = (self.now - self.grace - timedelta(days=1)).date()
+        last = (self.now + timedelta(days=1)).date()
+        habits: dict[tuple[int, date], set[tuple[str, str]]] = {}
+        for uid, habit, day, what in await self.uow.activity.habits_of(user_ids, first, last):
+            habits.setdefault((uid, day), set()).add((habit, what))
+        runs = await self.uow.activity.run_days_of(user_ids, first, last)
+        self.facts = Facts(habits, runs)
+        self.accounts = await self.uow.runners.identities(user_ids)
+
+    async def schedule(self, row: ScheduleRow) -> None:
+        """Write the occurrence a schedule row holds (and any later one inside the grace)."""
+        assert row.next_due is not None
+        user = self.users.get(row.user_id)
+        kind = Kind(row.kind)
+        rule = rule_for(user, kind) if user is not None else None
+        tz = runner_zone(user) if user is not None else None
+        anchor = row.occurrence or row.next_due.astimezone(tz or UTC).date()
+        current: Occurrence | None = Occurrence(anchor, row.next_due)
+        upcoming: Occurrence | None = None
+        # The stored occurrence, then any later one already due but still within the
+        # grace window (after an outage); never more than a couple.
+        for _ in range(4):
+            if current is None:
+                break
+            await self.occurrence(user, kind, current.anchor.isoformat(), current.anchor,
+                                  current.due, row.skip_date)  # fmt: skip
+            if rule is None:
+                break
+            upcoming = next_occurrence(rule, self.now - self.grace, min_anchor=current.anchor)
+            if upcoming is None or upcoming.due > self.now:
+                break
+            current, upcoming = upcoming, None
+        if (
+            rule is not None
+            and current is not None
+            and (upcoming is None or upcoming.due <= self.now)
+        ):
+            upcoming = next_occurrence(rule, self.now, min_anchor=current.anchor)
+        await self.uow.nudges.advance_schedule(
+            row,
+            next_due=upcoming.due if upcoming else None,
+            occurrence=upcoming.anchor if upcoming else None,
+            local_time=format_hhmm(upcoming.due.astimezone(tz).time()) if upcoming and tz else None,
+            now=self.now,
+        )
+
+    async def oneoff(self, item: OneOff) -> None:
+        """Write a one-off's occurrence."""
+        user = self.users.get(item.user_id)
+        await self.occurrence(
+            user, Kind(item.kind), item.occurrence, item.anchor, item.due, None, item.since
+        )
+
+    async def occurrence(
+        self,
+        user: User | None,
+        kind: Kind,
+        occurrence: str,
+        anchor: date,
+        due: datetime,
+        skip_date: date | None,
+        fuel_since: datetime | None = None,
+    ) -> None:
+        if user is None:
+            return  # the runner was deleted; the cascade removes their rows
+        tz = runner_zone(user)
+        if due < self.now - self.grace:
+            reason = "stale"
+        elif tz is None:
+            reason = "unknown time zone"
+        else:
+            fuel_done = False
+            if kind is Kind.POST_RUN_FUEL:
+                lookback = timedelta(minutes=self.source.settings.fuel_lookback_minutes)
+                fuel_done = await self.uow.activity.fuel_since(
+                    user.id, (fuel_since or due) - lookback
+                )
+            reason = skip_reason(user, kind, anchor, due, tz, skip_date, self.facts, fuel_done)
+        to = None
+        status = "skipped" if reason else "due"
+        if not reason:
+            to = route(user, self.accounts.get(user.id, []), self.running)
+            if to is None:
+                status, reason = "unreachable", "no reachable chat"
+        added = await self.uow.deliveries.add(
+            NewDelivery(
+                target=user_target(user.id),
+                kind=kind.value,
+                occurrence=occurrence,
+                due_at=due,
+                status=status,
+                reason=reason,
+                user_id=user.id,
+                anchor=anchor,
+                platform=to.platform if to else None,
+                chat_id=to.platform_user_id if to else None,
+            )
+        )
+        if added is not None:
+            self.written += 1

@@ -1,0 +1,139 @@
+"""Accounts: who is writing (platform account -> runner), linking accounts, reachability."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.errors import BadInput
+from bot.models import Identity, User
+from bot.services.events import Listeners
+from bot.storage.database import Database
+
+# last_seen_at is kept to this resolution (it picks where nudges go, not a stopwatch).
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+LINK_CODE_LIFETIME = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """The result of redeeming a link code."""
+
+    user: User
+    platforms: tuple[str, ...]
+    same_account: bool = False
+
+
+class AccountService:
+    """Maps platform accounts to runners."""
+
+    def __init__(self, db: Database, clock: Clock, listeners: Listeners) -> None:
+        self.db = db
+        self.clock = clock
+        self.listeners = listeners
+
+    async def identify(
+        self, platform: str, platform_user_id: str, display_name: str
+    ) -> tuple[User, Identity]:
+        """The runner behind a platform account, created on first sight.
+
+        A known account seen within the last minute, under the same name, is
+        answered from one read: most messages then cost no write at all.
+        """
+        now = self.clock.now()
+        async with self.db.reader() as uow:
+            found = await uow.runners.find(platform, platform_user_id)
+        if found is not None:
+            user, identity = found
+            seen = identity.last_seen_at
+            if (not display_name or display_name == identity.display_name) and (
+                seen is not None and now - seen < LAST_SEEN_RESOLUTION
+            ):
+                return found
+        async with self.db.uow() as uow:
+            if found is None:
+                await uow.runners.create(platform, platform_user_id, display_name, now)
+            else:
+                await uow.runners.touch(platform, platform_user_id, display_name, now)
+            fresh = await uow.runners.find(platform, platform_user_id)
+            await uow.commit()
+        assert fresh is not None
+        return fresh
+
+    async def identities(self, user_id: int) -> list[Identity]:
+        """Every platform account of a runner, most recently seen first."""
+        async with self.db.reader() as uow:
+            return (await uow.runners.identities([user_id]))[user_id]
+
+    async def reachability_notice(self, user: User, here: Identity, private: bool) -> str:
+        """Tell the runner, once, that DMs to one of their accounts were refused.
+
+        Told on their next message on any platform. Writing to the bot in a
+        private chat on that platform shows the DM works again: the mark is cleared.
+        """
+        accounts = await self.identities(user.id)
+        notice = ""
+        async with self.db.uow() as uow:
+            for account in accounts:
+                if account.unreachable_since is None:
+                    continue
+                if (
+                    private
+                    and account.platform == here.platform
+                    and (account.platform_user_id == here.platform_user_id)
+                ):
+                    await uow.runners.set_unreachable(
+                        account.platform, account.platform_user_id, None
+                    )
+                    continue
+                if account.unreachable_told or notice:
+                    continue
+                await uow.runners.mark_unreachable_told(account.platform, account.platform_user_id)
+                notice = (
+                    f"Heads-up: I couldn't send you direct messages on {account.platform} since "
+                    f"{account.unreachable_since:%Y-%m-%d}, so your nudges are paused there. "
+                    f"Open a private chat with me on {account.platform} (or allow DMs) to get "
+                    "them again."
+                )
+            await uow.commit()
+        return notice
+
+    async def new_link_code(self, user: User) -> str:
+        """A one-time code (15 minutes) for joining another account to this runner."""
+        code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(6))
+        async with self.db.uow() as uow:
+            await uow.runners.save_link_code(code, user.id, self.clock.now() + LINK_CODE_LIFETIME)
+            await uow.commit()
+        return code
+
+    async def redeem(self, user: User, code: str) -> Linked:
+        """Join this account (and its runs and check-ins) to the code's runner: one transaction."""
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            target = await uow.runners.link_code_owner(code, now)
+            if target is None:
+                raise BadInput(
+                    f"The code {code} is unknown or has expired.",
+                    hint="Send /link on your other account for a new one.",
+                )
+            if target == user.id:
+                # Not used up: the runner can still send it from the other account.
+                return Linked(user, (), same_account=True)
+            await uow.runners.merge(code, user.id, target)
+            merged = await uow.runners.get(target)
+            assert merged is not None
+            await self.listeners.settings_changed(uow, merged, now)
+            platforms = tuple(
+                sorted({i.platform for i in (await uow.runners.identities([target]))[target]})
+            )
+            await uow.commit()
+        return Linked(merged, platforms)
+
+    async def mark_unreachable(self, platform: str, platform_user_id: str, when: datetime) -> None:
+        """Remember that direct messages to this account are refused."""
+        async with self.db.uow() as uow:
+            await uow.runners.set_unreachable(platform, platform_user_id, when)
+            await uow.commit()

@@ -1,0 +1,213 @@
+"""Answers to a nudge (done, skip today, snooze) and the "send me one of each" test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from bot.clock import Clock
+from bot.errors import BadInput, NotFound
+from bot.nudges.decisions import route
+from bot.nudges.kinds import Kind
+from bot.nudges.rules import quiet_hours, runner_zone
+from bot.nudges.schedule import localize
+from bot.nudges.texts import SNOOZE_CHOICES
+from bot.storage.database import Database
+from bot.storage.deliveries import Delivery, NewDelivery, user_target
+from bot.storage.uow import UnitOfWork
+
+ALREADY_ANSWERED = "You've already answered that one."
+MAX_SNOOZES = 3  # per occurrence
+TOMORROW_MERGE = timedelta(hours=3)  # a "tomorrow" snooze folds into a regular nudge this close
+_SNOOZE_DELAYS = {"20m": timedelta(minutes=20), "1h": timedelta(hours=1)}
+
+
+@dataclass(frozen=True, slots=True)
+class SnoozeResult:
+    """Where a snoozed nudge went: ``due_local`` None means nothing more comes for it.
+
+    ``regular`` True: nothing extra was queued; ``due_local`` is the kind's next
+    regular nudge (tomorrow's, or the next run day's for pre-run mobility).
+    """
+
+    kind: Kind
+    due_local: datetime | None
+    note: str = ""
+    regular: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SampleNudge:
+    """One nudge written by /nudges test (``delivery_id`` None when it could not be routed)."""
+
+    kind: Kind
+    delivery_id: int | None
+    platform: str | None
+    reason: str = ""
+
+
+class NudgeAnswers:
+    """What a tap on a nudge's button does."""
+
+    def __init__(self, db: Database, clock: Clock, running: Callable[[], Collection[str]]) -> None:
+        self.db = db
+        self.clock = clock
+        self._running = running
+
+    async def _delivery(self, uow: UnitOfWork, user_id: int, delivery_id: int) -> Delivery:
+        delivery = await uow.deliveries.get(delivery_id)
+        if delivery is None or delivery.user_id != user_id or delivery.anchor is None:
+            raise NotFound("That nudge is not yours or no longer exists.")
+        return delivery
+
+    async def _answer(self, uow: UnitOfWork, delivery: Delivery) -> None:
+        """Record the tap and drop pending snoozes of the same occurrence day."""
+        assert delivery.user_id is not None
+        await uow.nudges.cancel_oneoffs(delivery.user_id, delivery.kind, delivery.anchor)
+        await uow.deliveries.mark_answered(delivery.id, self.clock.now())
+
+    async def acknowledge(self, user_id: int, delivery_id: int) -> Kind:
+        """ "Done" on a nudge that has no check-in of its own (the wind-down)."""
+        async with self.db.uow() as uow:
+            delivery = await self._delivery(uow, user_id, delivery_id)
+            await self._answer(uow, delivery)
+            await uow.commit()
+        return Kind(delivery.kind)
+
+    async def skip_today(self, user_id: int, delivery_id: int) -> Kind:
+        """No more of this nudge today: drops pending snoozes of that day's occurrence."""
+        async with self.db.uow() as uow:
+            delivery = await self._delivery(uow, user_id, delivery_id)
+            await self._skip(uow, delivery)
+            await uow.commit()
+        return Kind(delivery.kind)
+
+    async def _skip(self, uow: UnitOfWork, delivery: Delivery) -> None:
+        assert delivery.user_id is not None and delivery.anchor is not None
+        kind = Kind(delivery.kind)
+        await uow.nudges.cancel_oneoffs(delivery.user_id, kind.value, delivery.anchor)
+        if kind.recurring:
+            await uow.nudges.set_skip_date(delivery.user_id, kind.value, delivery.anchor)
+        await uow.deliveries.mark_answered(delivery.id, self.clock.now())
+
+    async def skip_kind_today(self, user_id: int, kind: Kind) -> date:
+        """Skip the next occurrence of a kind today (before it fires); the local date."""
+        async with self.db.uow() as uow:
+            user = await uow.runners.get(user_id)
+            if user is None:
+                raise NotFound("I don't know you yet: send /start first.")
+            today = self.clock.now().astimezone(runner_zone(user) or UTC).date()
+            await uow.nudges.cancel_oneoffs(user_id, kind.value, today)
+            if kind.recurring:
+                await uow.nudges.set_skip_date(user_id, kind.value, today)
+            await uow.commit()
+        return today
+
+    async def snooze(self, user_id: int, delivery_id: int, duration: str) -> SnoozeResult:
+        """Send this nudge again in 20 min, 1 h or tomorrow at the same local time.
+
+        A delivery can be answered once: a second tap is told "You've already
+        answered that one." "Tomorrow" on pre-run mobility means the next run
+        day's regular nudge; post-run fuel cannot go to tomorrow: it is skipped.
+        """
+        if duration not in SNOOZE_CHOICES:
+            raise BadInput(f"Snooze for {', '.join(SNOOZE_CHOICES)}.")
+        async with self.db.uow() as uow:
+            result = await self._snooze(uow, user_id, delivery_id, duration)
+            await uow.commit()
+        return result
+
+    async def _snooze(
+        self, uow: UnitOfWork, user_id: int, delivery_id: int, duration: str
+    ) -> SnoozeResult:
+        delivery = await self._delivery(uow, user_id, delivery_id)
+        if delivery.answered_at is not None:
+            raise BadInput(ALREADY_ANSWERED)
+        user = await uow.runners.get(user_id)
+        assert user is not None and delivery.anchor is not None
+        kind = Kind(delivery.kind)
+        tz = runner_zone(user) or UTC
+        now = self.clock.now()
+        base = delivery.occurrence.split("~", 1)[0]
+        anchor = delivery.anchor
+        regular = next(
+            (r.next_due for r in await uow.nudges.schedules(user_id) if r.kind == kind.value), None
+        )
+        if duration == "tomorrow":
+            if kind is Kind.POST_RUN_FUEL:
+                await self._skip(uow, delivery)
+                return SnoozeResult(kind, None, "a snack tomorrow is too late for this run")
+            if kind is Kind.PRE_RUN_MOBILITY:
+                await self._answer(uow, delivery)
+                if regular is None:
+                    return SnoozeResult(kind, None, "no run day is coming up")
+                return SnoozeResult(kind, regular.astimezone(tz), "your next run day", True)
+            original = delivery.due_at.astimezone(tz).replace(tzinfo=None)
+            due = localize(original + timedelta(days=1), tz)
+            anchor = anchor + timedelta(days=1)
+            if regular is not None and abs(regular - due) <= TOMORROW_MERGE:
+                await self._answer(uow, delivery)
+                return SnoozeResult(
+                    kind, regular.astimezone(tz), "tomorrow's regular nudge", regular=True
+                )
+        else:
+            due = now + _SNOOZE_DELAYS[duration]
+        note = ""
+        quiet = quiet_hours(user)
+        wall = due.astimezone(tz).replace(tzinfo=None)
+        if quiet is not None and quiet.contains(wall.time()):
+            if not kind.quiet_move:
+                await self._answer(uow, delivery)
+                return SnoozeResult(kind, None, "that would be inside your quiet hours")
+            due = localize(quiet.end_after(wall), tz)
+            note = "moved to the end of your quiet hours"
+        if not await uow.deliveries.answer_once(delivery_id, now):
+            raise BadInput(ALREADY_ANSWERED)  # a second tap got here first
+        count = await uow.nudges.count_snoozes(user_id, kind.value, base)
+        if count >= MAX_SNOOZES:
+            raise BadInput("Snoozed enough times already; skip it or do it now.")
+        await uow.nudges.insert_oneoff(
+            user_id=user_id,
+            kind=kind.value,
+            occurrence=f"{base}~z{count + 1}",
+            anchor=anchor,
+            due=due,
+            now=now,
+        )
+        return SnoozeResult(kind, due.astimezone(tz), note)
+
+    async def send_test(self, user_id: int) -> list[SampleNudge]:
+        """Write one nudge of each kind, due now (ignores pause, quiet hours and check-ins)."""
+        now = self.clock.now()
+        results: list[SampleNudge] = []
+        async with self.db.uow() as uow:
+            user = await uow.runners.get(user_id)
+            if user is None:
+                raise NotFound("I don't know you yet: send /start first.")
+            accounts = (await uow.runners.identities([user_id]))[user_id]
+            to = route(user, accounts, self._running())
+            today = now.astimezone(runner_zone(user) or UTC).date()
+            for kind in Kind:
+                if to is None:
+                    results.append(SampleNudge(kind, None, None, "no reachable chat"))
+                    continue
+                delivery_id = await uow.deliveries.add(
+                    NewDelivery(
+                        target=user_target(user_id),
+                        kind=kind.value,
+                        occurrence=f"test:{now.isoformat(timespec='seconds')}",
+                        due_at=now,
+                        reason="test",
+                        user_id=user_id,
+                        anchor=today,
+                        platform=to.platform,
+                        chat_id=to.platform_user_id,
+                    )
+                )
+                if delivery_id is None:
+                    results.append(SampleNudge(kind, None, to.platform, "already sent this second"))
+                else:
+                    results.append(SampleNudge(kind, delivery_id, to.platform))
+            await uow.commit()
+        return results

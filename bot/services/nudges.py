@@ -1,0 +1,302 @@
+"""Nudge preferences: pause, race, bedtime step, strength days, leads, kinds on/off, status.
+
+Each edit is one transaction with its reschedule. It also listens to what
+runners do: a logged run plans its snack nudge, a deleted one drops it, a
+settings change moves the schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from bot.clock import Clock
+from bot.errors import BadInput, NotFound
+from bot.models import CheckIn, NudgePrefs, Run, User
+from bot.nudges import planner
+from bot.nudges.kinds import Kind
+from bot.nudges.plans import MAX_STEP_MINUTES, MIN_STEP_MINUTES, BedtimePlan
+from bot.nudges.rules import plan_on, quiet_hours, refresh_plan, rule_for, runner_zone
+from bot.nudges.schedule import format_hhmm
+from bot.storage.database import Database
+from bot.storage.uow import UnitOfWork
+
+MAX_AHEAD = timedelta(days=366)
+
+
+@dataclass(frozen=True, slots=True)
+class KindStatus:
+    """One kind of nudge as /nudges shows it."""
+
+    kind: Kind
+    enabled: bool
+    configured: bool  # the runner has the settings this kind needs
+    next_local: datetime | None  # aware, in the runner's zone; None when nothing is due
+    skipped_in_quiet: bool = False  # the next one falls in quiet hours and will be skipped
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeStatus:
+    """Every kind of nudge for one runner, plus pause and race."""
+
+    user_id: int
+    timezone: str
+    paused_until: date | None  # only while the pause lasts (the date is after today)
+    race_date: date | None  # only when the race is today or ahead
+    race_name: str
+    kinds: tuple[KindStatus, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RaceInfo:
+    """The runner's goal race."""
+
+    race_date: date | None
+    name: str
+    days_left: int | None
+
+
+class NudgeSettingsService:
+    """Edits and shows a runner's nudge preferences."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        # Edits read the preferences, change them and write them back whole: one
+        # at a time, so two commands of one runner cannot overwrite each other.
+        self._edit = asyncio.Lock()
+
+    # --- listener ----------------------------------------------------------------------
+
+    async def on_run_logged(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
+        """Plan the post-run fuel nudge."""
+        await planner.plan_fuel(uow, user, run, now)
+
+    async def on_run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
+        """A removed run gets no snack nudge."""
+        await planner.drop_fuel(uow, user.id, run.id)
+
+    async def on_checkin(
+        self, uow: UnitOfWork, user: User, checkin: CheckIn, now: datetime
+    ) -> None:
+        """Nothing to do: the sweep checks check-ins before sending."""
+
+    async def on_settings_changed(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        """Recompute next-due times from the new settings."""
+        await planner.reschedule(uow, [user], now)
+
+    # --- edits -------------------------------------------------------------------------
+
+    async def reschedule_users(self, user_ids: list[int] | None = None, chunk: int = 5000) -> int:
+        """Recompute schedules for runners (all when None); how many."""
+        async with self.db.reader() as uow:
+            users = await uow.runners.many(user_ids)
+        for start in range(0, len(users), chunk):
+            async with self.db.uow() as uow:
+                await planner.reschedule(uow, users[start : start + chunk], self.clock.now())
+                await uow.commit()
+        return len(users)
+
+    async def _change(
+        self, user_id: int, change: Callable[[User, date], NudgePrefs | BadInput]
+    ) -> User:
+        """Apply a preference change and reschedule, all in one transaction."""
+        async with self._edit, self.db.uow() as uow:
+            user = await uow.runners.get(user_id)
+            if user is None:
+                raise NotFound("I don't know you yet: send /start first.")
+            now = self.clock.now()
+            today = now.astimezone(runner_zone(user) or UTC).date()
+            result = change(user, today)
+            if isinstance(result, BadInput):
+                raise result
+            await uow.runners.save_prefs([(user_id, result)], now)
+            user = dataclasses.replace(user, prefs=result)
+            (user,) = await planner.reschedule(uow, [user], now)
+            await uow.commit()
+        return user
+
+    async def pause_until(self, user_id: int, until: date | None) -> date | None:
+        """Stop every nudge until a local date (they resume that day); None resumes now."""
+
+        def change(user: User, today: date) -> NudgePrefs | BadInput:
+            if until is not None and until <= today:
+                return BadInput("Pick a date after today.")
+            if until is not None and until > today + MAX_AHEAD:
+                return BadInput("Pause for a year at most.", hint="/pause 2027-01-15")
+            return dataclasses.replace(user.prefs, paused_until=until)
+
+        await self._change(user_id, change)
+        return until
+
+    async def set_race(self, user_id: int, race_date: date | None, name: str = "") -> RaceInfo:
+        """Set (or clear, with None) the goal race; sleep nudges mention it in its last 14 days."""
+        name = name.strip()[:60]
+        days: list[int] = []
+
+        def change(user: User, today: date) -> NudgePrefs | BadInput:
+            if race_date is not None and race_date < today:
+                return BadInput("That race date is in the past.")
+            if race_date is not None and race_date > today + MAX_AHEAD * 2:
+                return BadInput("Pick a race within the next two years.")
+            days.append((race_date - today).days if race_date else 0)
+            return dataclasses.replace(
+                user.prefs, race_date=race_date, race_name=name if race_date else ""
+            )
+
+        await self._change(user_id, change)
+        return RaceInfo(race_date, name if race_date else "", days[0] if race_date else None)
+
+    async def set_bedtime_step(self, user_id: int, minutes: int) -> BedtimePlan:
+        """Change the weekly bedtime step (5-30 min); the plan goes on from this week's bedtime."""
+        if not MIN_STEP_MINUTES <= minutes <= MAX_STEP_MINUTES:
+            raise BadInput(f"The step must be {MIN_STEP_MINUTES}-{MAX_STEP_MINUTES} minutes.")
+
+        def change(user: User, today: date) -> NudgePrefs | BadInput:
+            user = dataclasses.replace(user, prefs=refresh_plan(user, today))
+            plan = plan_on(user, today)
+            if plan is None:
+                return BadInput("Set your bedtime first: /settings bedtime 23:30")
+            return dataclasses.replace(
+                user.prefs,
+                bedtime_step=minutes,
+                plan_start=today,
+                plan_from=format_hhmm(plan.this_week),
+                plan_first_step=0,
+            )
+
+        user = await self._change(user_id, change)
+        plan = plan_on(user, self._today(user))
+        assert plan is not None
+        return plan
+
+    async def set_strength(self, user_id: int, days: tuple[int, ...], at: str | None) -> None:
+        """Choose strength days and time ("18:30"); no days turns them off."""
+        await self._change(
+            user_id,
+            lambda user, _: dataclasses.replace(user.prefs, strength_days=days, strength_time=at),
+        )
+
+    async def set_leads(
+        self,
+        user_id: int,
+        *,
+        wind_down: int | None = None,
+        pre_run: int | None = None,
+        fuel_delay: int | None = None,
+    ) -> NudgePrefs:
+        """Change how long before bedtime / the run, and after logging a run, nudges come."""
+        for value in (wind_down, pre_run, fuel_delay):
+            if value is not None and not 0 <= value <= 180:
+                raise BadInput("Use between 0 and 180 minutes.")
+
+        def change(user: User, _: date) -> NudgePrefs:
+            p = user.prefs
+            return dataclasses.replace(
+                p,
+                wind_down_lead=p.wind_down_lead if wind_down is None else wind_down,
+                pre_run_lead=p.pre_run_lead if pre_run is None else pre_run,
+                fuel_delay=p.fuel_delay if fuel_delay is None else fuel_delay,
+            )
+
+        return (await self._change(user_id, change)).prefs
+
+    async def set_kind(self, user_id: int, kind: Kind, on: bool) -> None:
+        """Turn one kind on or off (off also drops its pending snoozes)."""
+        async with self._edit, self.db.uow() as uow:
+            user = await uow.runners.get(user_id)
+            if user is None:
+                raise NotFound("I don't know you yet: send /start first.")
+            now = self.clock.now()
+            await uow.nudges.set_enabled(user_id, kind.value, on, now)
+            if on:
+                await planner.reschedule(uow, [user], now)
+            else:
+                await uow.nudges.cancel_oneoffs(user_id, kind.value, None)
+            await uow.commit()
+
+    # --- views -------------------------------------------------------------------------
+
+    def _today(self, user: User) -> date:
+        return self.clock.now().astimezone(runner_zone(user) or UTC).date()
+
+    async def _user(self, user_id: int) -> User:
+        async with self.db.reader() as uow:
+            user = await uow.runners.get(user_id)
+        if user is None:
+            raise NotFound("I don't know you yet: send /start first.")
+        return user
+
+    async def bedtime_status(self, user_id: int) -> BedtimePlan | None:
+        """This week's bedtime, the target and the weeks to go (None without a bedtime)."""
+        user = await self._user(user_id)
+        today = self._today(user)
+        return plan_on(dataclasses.replace(user, prefs=refresh_plan(user, today)), today)
+
+    async def race(self, user_id: int) -> RaceInfo:
+        """The runner's goal race, if any; ``days_left`` is negative once it is over."""
+        user = await self._user(user_id)
+        race_date = user.prefs.race_date
+        left = (race_date - self._today(user)).days if race_date else None
+        return RaceInfo(race_date, user.prefs.race_name, left)
+
+    async def status(self, user_id: int) -> NudgeStatus:
+        """Each kind with whether it is on and its next local time (for /nudges)."""
+        user = await self._user(user_id)
+        async with self.db.reader() as uow:
+            rows = {r.kind: r for r in await uow.nudges.schedules(user_id)}
+        tz = runner_zone(user) or UTC
+        today = self._today(user)
+        quiet = quiet_hours(user)
+        kinds: list[KindStatus] = []
+        for kind in Kind:
+            row = rows.get(kind.value)
+            enabled = row.enabled if row is not None else True
+            if kind is Kind.POST_RUN_FUEL:
+                kinds.append(KindStatus(kind, enabled, True, None, note="after each logged run"))
+                continue
+            configured = rule_for(user, kind) is not None
+            next_local = row.next_due.astimezone(tz) if row is not None and row.next_due else None
+            in_quiet = bool(
+                next_local is not None
+                and quiet is not None
+                and not kind.quiet_move
+                and quiet.contains(next_local.time())
+            )
+            kinds.append(
+                KindStatus(
+                    kind, enabled, configured, next_local, in_quiet, _needs(kind, configured)
+                )
+            )
+        prefs = user.prefs
+        paused, race_date = prefs.paused_until, prefs.race_date
+        race_ahead = race_date is not None and race_date >= today
+        return NudgeStatus(
+            user_id=user_id,
+            timezone=user.timezone,
+            paused_until=paused if paused is not None and paused > today else None,
+            race_date=race_date if race_ahead else None,
+            race_name=prefs.race_name if race_ahead else "",
+            kinds=tuple(kinds),
+        )
+
+
+def _needs(kind: Kind, configured: bool) -> str:
+    if configured:
+        return ""
+    return {
+        Kind.WIND_DOWN: "needs your bedtime (/settings bedtime 23:30)",
+        Kind.SLEEP_CHECKIN: "needs your wake time (/settings wake_time 06:30)",
+        Kind.PRE_RUN_MOBILITY: (
+            "needs run days and run time "
+            "(/settings run_days mon,wed,sat and /settings run_time 07:00)"
+        ),
+        Kind.STRENGTH: (
+            "needs strength days and time "
+            "(/settings strength_days tue,fri and /settings strength_time 18:30)"
+        ),
+    }.get(kind, "")

@@ -1,0 +1,264 @@
+"""What runners did: runs, habit check-ins, and platform messages already handled."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+
+from sqlalchemy import and_, delete, distinct, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.models import CheckIn, NewCheckIn, Run
+from bot.storage.sql import checkin_from, insert, run_from
+from bot.storage.tables import checkins, handled_messages, runs
+
+
+class ActivityRepository:
+    """Runs and check-ins, bound to one unit of work's connection."""
+
+    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+
+    # --- runs -------------------------------------------------------------------
+
+    async def add_run(
+        self,
+        user_id: int,
+        local_date: date,
+        distance_m: float,
+        duration_s: int,
+        note: str,
+        source_key: str | None,
+        now: datetime,
+    ) -> tuple[Run, bool]:
+        """Store a run; ``False`` (and the stored run) when the source key was seen before."""
+        stmt = (
+            insert(self.dialect, runs)
+            .values(
+                user_id=user_id,
+                local_date=local_date,
+                distance_m=distance_m,
+                duration_s=duration_s,
+                note=note,
+                source_key=source_key,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[runs.c.source_key])
+            .returning(runs.c.id)
+        )
+        run_id = await self.conn.scalar(stmt)
+        if run_id is None:
+            row = (
+                await self.conn.execute(select(runs).where(runs.c.source_key == source_key))
+            ).one()
+            return run_from(row), False
+        created = now.replace(microsecond=0)
+        return Run(run_id, user_id, local_date, distance_m, duration_s, note, created), True
+
+    async def run(self, run_id: int) -> Run | None:
+        """One run by id."""
+        row = (await self.conn.execute(select(runs).where(runs.c.id == run_id))).first()
+        return None if row is None else run_from(row)
+
+    async def recent_runs(self, user_id: int, limit: int) -> list[Run]:
+        """The runner's latest runs, newest first."""
+        stmt = (
+            select(runs)
+            .where(runs.c.user_id == user_id)
+            .order_by(runs.c.local_date.desc(), runs.c.id.desc())
+            .limit(limit)
+        )
+        return [run_from(r) for r in await self.conn.execute(stmt)]
+
+    async def last_logged_run(self, user_id: int) -> Run | None:
+        """The run the runner logged most recently."""
+        stmt = select(runs).where(runs.c.user_id == user_id).order_by(runs.c.id.desc()).limit(1)
+        row = (await self.conn.execute(stmt)).first()
+        return None if row is None else run_from(row)
+
+    async def delete_run(self, user_id: int, run_id: int) -> Run | None:
+        """Delete one of the runner's runs; None when it isn't theirs or is gone."""
+        stmt = delete(runs).where(runs.c.id == run_id, runs.c.user_id == user_id).returning(*runs.c)
+        row = (await self.conn.execute(stmt)).first()
+        return None if row is None else run_from(row)
+
+    async def runs_between(self, user_id: int, start: date, end: date) -> list[Run]:
+        """Runs with start <= local_date <= end, oldest first."""
+        stmt = (
+            select(runs)
+            .where(runs.c.user_id == user_id, runs.c.local_date.between(start, end))
+            .order_by(runs.c.local_date, runs.c.id)
+        )
+        return [run_from(r) for r in await self.conn.execute(stmt)]
+
+    async def week_and_dates(
+        self, user_id: int, week_start: date, week_end: date, since: date
+    ) -> tuple[float, int, list[date]]:
+        """Distance and runs of one week, and the distinct run dates since ``since``.
+
+        One statement: the week's sums ride along on every date row.
+        """
+        in_week = and_(runs.c.local_date >= week_start, runs.c.local_date <= week_end)
+        week = (
+            select(
+                func.coalesce(func.sum(runs.c.distance_m), 0.0).label("distance"),
+                func.count().label("count"),
+            )
+            .where(runs.c.user_id == user_id, in_week)
+            .subquery()
+        )
+        dates = (
+            select(runs.c.local_date.label("day"))
+            .where(runs.c.user_id == user_id, runs.c.local_date >= since)
+            .distinct()
+            .subquery()
+        )
+        stmt = select(week.c.distance, week.c["count"], dates.c.day).select_from(
+            week.outerjoin(dates, dates.c.day.is_not(None))
+        )
+        distance, count, days = 0.0, 0, []
+        for row in await self.conn.execute(stmt):
+            distance, count = float(row.distance), int(row.count)
+            if row.day is not None:
+                days.append(row.day)
+        return distance, count, sorted(days)
+
+    async def run_dates(self, user_id: int, since: date) -> list[date]:
+        """Distinct local dates with a run since ``since``."""
+        stmt = (
+            select(runs.c.local_date)
+            .where(runs.c.user_id == user_id, runs.c.local_date >= since)
+            .distinct()
+            .order_by(runs.c.local_date)
+        )
+        return list((await self.conn.scalars(stmt)).all())
+
+    async def run_days_of(
+        self, user_ids: list[int], first: date, last: date
+    ) -> set[tuple[int, date]]:
+        """(user_id, local_date) of the runners' runs in a date range."""
+        stmt = (
+            select(runs.c.user_id, runs.c.local_date)
+            .where(runs.c.user_id.in_(user_ids), runs.c.local_date.between(first, last))
+            .distinct()
+        )
+        return {(int(r[0]), r[1]) for r in await self.conn.execute(stmt)}
+
+    # --- check-ins ----------------------------------------------------------------
+
+    async def add_checkin(self, checkin: NewCheckIn, now: datetime) -> tuple[CheckIn, bool]:
+        """Store a check-in; ``False`` (and the stored one) when the source key was seen before."""
+        values = dataclasses.asdict(checkin) | {"created_at": now}
+        stmt = (
+            insert(self.dialect, checkins)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[checkins.c.source_key])
+            .returning(*checkins.c)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        if row is not None:
+            return checkin_from(row), True
+        existing = await self.checkin_by_source_key(checkin.source_key or "")
+        assert existing is not None
+        return existing, False
+
+    async def checkins_between(
+        self, user_id: int, start: date, end: date, habit: str | None = None
+    ) -> list[CheckIn]:
+        """Check-ins with start <= local_date <= end, oldest first."""
+        stmt = select(checkins).where(
+            checkins.c.user_id == user_id, checkins.c.local_date.between(start, end)
+        )
+        if habit is not None:
+            stmt = stmt.where(checkins.c.habit == habit)
+        stmt = stmt.order_by(checkins.c.local_date, checkins.c.id)
+        return [checkin_from(r) for r in await self.conn.execute(stmt)]
+
+    async def habits_of(
+        self, user_ids: list[int], first: date, last: date
+    ) -> set[tuple[int, str, date, str]]:
+        """(user_id, habit, local_date, kind) of the runners' check-ins in a date range."""
+        stmt = (
+            select(checkins.c.user_id, checkins.c.habit, checkins.c.local_date, checkins.c.kind)
+            .where(checkins.c.user_id.in_(user_ids), checkins.c.local_date.between(first, last))
+            .distinct()
+        )
+        return {(int(r[0]), r[1], r[2], r[3]) for r in await self.conn.execute(stmt)}
+
+    async def fuel_since(self, user_id: int, since: datetime) -> bool:
+        """Whether a fuel check-in was created at or after an instant."""
+        stmt = (
+            select(checkins.c.id)
+            .where(
+                checkins.c.user_id == user_id,
+                checkins.c.habit == "fuel",
+                checkins.c.created_at >= since,
+            )
+            .limit(1)
+        )
+        return await self.conn.scalar(stmt) is not None
+
+    async def core_strength_sessions(self, user_id: int) -> int:
+        """How many days the runner checked in a plank-family strength session."""
+        stmt = select(func.count(distinct(checkins.c.local_date))).where(
+            checkins.c.user_id == user_id,
+            checkins.c.habit == "strength",
+            checkins.c.kind != "deadlift",
+        )
+        return int(await self.conn.scalar(stmt) or 0)
+
+    async def delete_checkin(self, user_id: int, checkin_id: int) -> CheckIn | None:
+        """Delete one of the runner's check-ins."""
+        stmt = (
+            delete(checkins)
+            .where(checkins.c.id == checkin_id, checkins.c.user_id == user_id)
+            .returning(*checkins.c)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return None if row is None else checkin_from(row)
+
+    async def checkin_by_source_key(self, source_key: str) -> CheckIn | None:
+        """The check-in stored from this platform message, if any."""
+        stmt = select(checkins).where(checkins.c.source_key == source_key)
+        row = (await self.conn.execute(stmt)).first()
+        return None if row is None else checkin_from(row)
+
+    # --- platform messages handled once -----------------------------------------------
+
+    async def claim_message(self, source_key: str, user_id: int, now: datetime) -> bool:
+        """Mark a platform message as being handled; False when it was claimed before."""
+        stmt = (
+            insert(self.dialect, handled_messages)
+            .values(source_key=source_key, user_id=user_id, reply="", created_at=now)
+            .on_conflict_do_nothing(index_elements=[handled_messages.c.source_key])
+        )
+        result = await self.conn.execute(stmt)
+        return result.rowcount == 1
+
+    async def handled_reply(self, source_key: str) -> str | None:
+        """The reply given to a platform message handled before, if any."""
+        stmt = select(handled_messages.c.reply).where(handled_messages.c.source_key == source_key)
+        reply = await self.conn.scalar(stmt)
+        return str(reply) or None if reply is not None else None
+
+    async def remember_reply(self, source_key: str, reply: str) -> None:
+        """Store what was answered to a claimed message."""
+        await self.conn.execute(
+            update(handled_messages)
+            .where(handled_messages.c.source_key == source_key)
+            .values(reply=reply)
+        )
+
+    async def release_message(self, source_key: str) -> None:
+        """Drop a claim whose handling failed, so a retry can act."""
+        await self.conn.execute(
+            delete(handled_messages).where(handled_messages.c.source_key == source_key)
+        )
+
+    async def prune_handled(self, before: datetime) -> int:
+        """Forget duplicate-message records older than ``before``; how many."""
+        result = await self.conn.execute(
+            delete(handled_messages).where(handled_messages.c.created_at < before)
+        )
+        return result.rowcount

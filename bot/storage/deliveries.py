@@ -1,0 +1,271 @@
+"""Delivery records: every scheduled message, from due to sent (or why not)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.sql import insert
+from bot.storage.tables import deliveries
+
+_D = deliveries.c
+FINISHED = ("sent", "skipped", "failed", "unreachable", "expired")
+
+
+def user_target(user_id: int) -> str:
+    """The delivery target of a runner's direct messages."""
+    return f"user:{user_id}"
+
+
+def chat_target(platform: str, chat_id: str) -> str:
+    """The delivery target of a group chat or channel."""
+    return f"chat:{platform}:{chat_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """A message to record: ``due`` to send, or already decided (``skipped``...)."""
+
+    target: str
+    kind: str
+    occurrence: str
+    due_at: datetime
+    status: str = "due"
+    reason: str = ""
+    user_id: int | None = None
+    anchor: date | None = None
+    platform: str | None = None
+    chat_id: str | None = None
+    payload: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One delivery record."""
+
+    id: int
+    target: str
+    kind: str
+    occurrence: str
+    due_at: datetime
+    status: str
+    reason: str
+    user_id: int | None
+    anchor: date | None
+    platform: str | None
+    chat_id: str | None
+    payload: str
+    claimed_at: datetime | None
+    lease_until: datetime | None
+    sending_at: datetime | None
+    sent_at: datetime | None
+    answered_at: datetime | None
+    attempts: int
+
+    @property
+    def is_group_post(self) -> bool:
+        """A post to a group chat or channel rather than a runner's DM."""
+        return self.target.startswith("chat:")
+
+
+def _delivery(r: object) -> Delivery:
+    m = r._mapping  # type: ignore[attr-defined]
+    return Delivery(**{f: m[f] for f in Delivery.__dataclass_fields__})
+
+
+class DeliveryRepository:
+    """Delivery records, bound to one unit of work's connection."""
+
+    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+
+    async def add(self, item: NewDelivery) -> int | None:
+        """Record one occurrence; None when it was recorded before (the unique key)."""
+        stmt = (
+            insert(self.dialect, deliveries)
+            .values(
+                target=item.target,
+                kind=item.kind,
+                occurrence=item.occurrence,
+                due_at=item.due_at,
+                status=item.status,
+                reason=item.reason,
+                user_id=item.user_id,
+                anchor=item.anchor,
+                platform=item.platform,
+                chat_id=item.chat_id,
+                payload=item.payload,
+            )
+            .on_conflict_do_nothing(index_elements=[_D.target, _D.kind, _D.occurrence])
+            .returning(_D.id)
+        )
+        return await self.conn.scalar(stmt)
+
+    async def expire_stale(self, older_than: datetime) -> int:
+        """Due rows missed by more than the grace window: never sent late any more."""
+        result = await self.conn.execute(
+            update(deliveries)
+            .where(_D.status == "due", _D.due_at < older_than)
+            .values(status="expired", reason="missed by more than the grace window")
+        )
+        return result.rowcount
+
+    async def claim(
+        self, platform: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Delivery]:
+        """Take up to ``limit`` due rows of one platform for this process, oldest first.
+
+        On PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``, so processes
+        sharing the database never claim the same row.
+        """
+        if limit <= 0:
+            return []
+        picked = (
+            select(_D.id)
+            .where(_D.status == "due", _D.due_at <= now, _D.platform == platform)
+            .order_by(_D.due_at, _D.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list((await self.conn.scalars(picked)).all())
+        if not ids:
+            return []
+        stmt = (
+            update(deliveries)
+            .where(_D.id.in_(ids), _D.status == "due")
+            .values(status="claimed", claimed_at=now, lease_until=lease_until)
+            .returning(*deliveries.c)
+        )
+        rows = [_delivery(r) for r in await self.conn.execute(stmt)]
+        return sorted(rows, key=lambda d: (d.due_at, d.id))
+
+    async def extend_leases(self, ids: Collection[int], lease_until: datetime) -> None:
+        """Keep this process's claims (still queued or on the wire) from being recovered."""
+        if ids:
+            await self.conn.execute(
+                update(deliveries)
+                .where(_D.id.in_(list(ids)), _D.status.in_(("claimed", "sending")))
+                .values(lease_until=lease_until)
+            )
+
+    async def mark_sending(self, delivery_id: int, now: datetime) -> None:
+        """The request is about to go out: after a crash this one is in doubt."""
+        await self.conn.execute(
+            update(deliveries)
+            .where(_D.id == delivery_id)
+            .values(status="sending", sending_at=now, attempts=_D.attempts + 1)
+        )
+
+    async def finish(
+        self, delivery_id: int, status: str, reason: str, sent_at: datetime | None
+    ) -> None:
+        """How sending ended (``sent``, ``failed``, ``unreachable``, ``expired``...)."""
+        values: dict[str, object] = {"status": status, "reason": reason, "lease_until": None}
+        if sent_at is not None:
+            values["sent_at"] = sent_at
+        await self.conn.execute(update(deliveries).where(_D.id == delivery_id).values(**values))
+
+    async def release(self, ids: Collection[int]) -> int:
+        """Claimed rows never tried go back to due (a clean stop, a restart)."""
+        if not ids:
+            return 0
+        result = await self.conn.execute(
+            update(deliveries)
+            .where(_D.id.in_(list(ids)), _D.status == "claimed")
+            .values(status="due", claimed_at=None, lease_until=None)
+        )
+        return result.rowcount
+
+    async def recover(self, now: datetime, resend_platforms: Collection[str]) -> tuple[int, int]:
+        """After a crash: unexpired claims back to due; requests on the wire resolved.
+
+        A ``sending`` row was perhaps delivered. On platforms that de-duplicate
+        by nonce (Discord) it goes back to due and is resent with the same key;
+        elsewhere (Telegram) it is marked failed, never resent: at most once.
+        Returns (released, in doubt and not resent).
+        """
+        expired = and_(_D.lease_until.is_not(None), _D.lease_until <= now)
+        released = await self.conn.execute(
+            update(deliveries)
+            .where(
+                expired,
+                (_D.status == "claimed")
+                | ((_D.status == "sending") & _D.platform.in_(list(resend_platforms))),
+            )
+            .values(status="due", claimed_at=None, lease_until=None)
+        )
+        doubtful = await self.conn.execute(
+            update(deliveries)
+            .where(expired, _D.status == "sending")
+            .values(status="failed", reason="in doubt after a crash; not resent", lease_until=None)
+        )
+        return released.rowcount, doubtful.rowcount
+
+    async def cancel_chat(self, platform: str, chat_id: str, reason: str) -> list[int]:
+        """Mark every due or claimed message to one chat unreachable; their ids."""
+        stmt = (
+            update(deliveries)
+            .where(
+                _D.platform == platform,
+                _D.chat_id == chat_id,
+                _D.status.in_(("due", "claimed")),
+            )
+            .values(status="unreachable", reason=reason, lease_until=None)
+            .returning(_D.id)
+        )
+        return list((await self.conn.scalars(stmt)).all())
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        """One delivery record."""
+        row = (await self.conn.execute(select(deliveries).where(_D.id == delivery_id))).first()
+        return None if row is None else _delivery(row)
+
+    async def listing(self, user_id: int | None = None) -> list[Delivery]:
+        """Delivery records, oldest first (one runner's, or all)."""
+        stmt = select(deliveries).order_by(_D.id)
+        if user_id is not None:
+            stmt = stmt.where(_D.user_id == user_id)
+        return [_delivery(r) for r in await self.conn.execute(stmt)]
+
+    async def answer_once(self, delivery_id: int, when: datetime) -> bool:
+        """Mark a delivery answered; False when it already was (a second tap)."""
+        result = await self.conn.execute(
+            update(deliveries)
+            .where(_D.id == delivery_id, _D.answered_at.is_(None))
+            .values(answered_at=when)
+        )
+        return result.rowcount == 1
+
+    async def mark_answered(self, delivery_id: int, when: datetime) -> None:
+        """Note that the runner tapped an answer (the first tap's time is kept)."""
+        await self.conn.execute(
+            update(deliveries)
+            .where(_D.id == delivery_id)
+            .values(answered_at=case((_D.answered_at.is_(None), when), else_=_D.answered_at))
+        )
+
+    async def counts(self) -> dict[str, int]:
+        """How many records per status (benchmarks, tests)."""
+        stmt = select(_D.status, func.count()).group_by(_D.status)
+        return {str(r[0]): int(r[1]) for r in await self.conn.execute(stmt)}
+
+    async def due_count(self, platforms: Sequence[str]) -> int:
+        """Due rows of the given platforms."""
+        stmt = select(func.count()).where(_D.status == "due", _D.platform.in_(list(platforms)))
+        return int(await self.conn.scalar(stmt) or 0)
+
+    async def next_due(self) -> datetime | None:
+        """The earliest due instant of a due row."""
+        return await self.conn.scalar(select(func.min(_D.due_at)).where(_D.status == "due"))
+
+    async def prune(self, before: datetime) -> int:
+        """Delete finished records due before ``before`` (their key guards nothing any more)."""
+        result = await self.conn.execute(
+            delete(deliveries).where(_D.status.in_(FINISHED), _D.due_at < before)
+        )
+        return result.rowcount

@@ -1,0 +1,201 @@
+"""Runners: users with their nudge preferences, platform identities, link codes."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.models import Identity, NudgePrefs, User
+from bot.storage.sql import PREF_FIELDS, identity_from, insert, user_from
+from bot.storage.tables import (
+    checkins,
+    handled_messages,
+    identities,
+    link_codes,
+    nudge_prefs,
+    runs,
+    users,
+)
+
+_PREF_COLUMNS = [nudge_prefs.c[f] for f in PREF_FIELDS]
+_USER_SELECT = select(
+    users, nudge_prefs.c.user_id.label("prefs_user_id"), *_PREF_COLUMNS
+).select_from(users.outerjoin(nudge_prefs, nudge_prefs.c.user_id == users.c.id))
+_SETTABLE = frozenset(c.name for c in users.c) - {"id", "created_at"}
+
+
+class RunnerRepository:
+    """Queries about runners, bound to one unit of work's connection."""
+
+    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+
+    async def find(self, platform: str, platform_user_id: str) -> tuple[User, Identity] | None:
+        """The runner behind a platform account, in one read (None when unknown)."""
+        stmt = _USER_SELECT.add_columns(
+            identities.c.platform,
+            identities.c.platform_user_id,
+            identities.c.user_id,
+            identities.c.display_name.label("identity_name"),
+            identities.c.unreachable_since,
+            identities.c.unreachable_told,
+            identities.c.last_seen_at,
+        ).join_from(users, identities, identities.c.user_id == users.c.id)
+        stmt = stmt.where(
+            identities.c.platform == platform, identities.c.platform_user_id == platform_user_id
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return None if row is None else (user_from(row), identity_from(row))
+
+    async def create(
+        self, platform: str, platform_user_id: str, display_name: str, now: datetime
+    ) -> None:
+        """A new runner with one identity (nothing when the identity exists already)."""
+        exists = await self.conn.scalar(
+            select(identities.c.user_id).where(
+                identities.c.platform == platform,
+                identities.c.platform_user_id == platform_user_id,
+            )
+        )
+        if exists is not None:
+            return
+        user_id = await self.conn.scalar(
+            users.insert().values(display_name=display_name, created_at=now).returning(users.c.id)
+        )
+        await self.conn.execute(
+            identities.insert().values(
+                platform=platform,
+                platform_user_id=platform_user_id,
+                user_id=user_id,
+                display_name=display_name,
+                last_seen_at=now,
+            )
+        )
+
+    async def touch(
+        self, platform: str, platform_user_id: str, display_name: str, now: datetime
+    ) -> None:
+        """Remember when (and under which name) an account was last seen."""
+        values: dict[str, Any] = {"last_seen_at": now}
+        if display_name:
+            values["display_name"] = display_name
+        await self.conn.execute(
+            update(identities)
+            .where(
+                identities.c.platform == platform,
+                identities.c.platform_user_id == platform_user_id,
+            )
+            .values(**values)
+        )
+
+    async def get(self, user_id: int) -> User | None:
+        """A runner by internal id."""
+        row = (await self.conn.execute(_USER_SELECT.where(users.c.id == user_id))).first()
+        return None if row is None else user_from(row)
+
+    async def many(self, user_ids: Sequence[int] | None = None) -> list[User]:
+        """Runners by id (every runner when ``user_ids`` is None), by id."""
+        stmt = _USER_SELECT.order_by(users.c.id)
+        if user_ids is not None:
+            stmt = stmt.where(users.c.id.in_(list(user_ids)))
+        return [user_from(r) for r in await self.conn.execute(stmt)]
+
+    async def update(self, user_id: int, **values: Any) -> None:
+        """Change profile columns (names checked against the table)."""
+        unknown = set(values) - _SETTABLE
+        if unknown:
+            raise KeyError(f"not a user column: {sorted(unknown)}")
+        if values:
+            await self.conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+    async def save_prefs(self, items: Sequence[tuple[int, NudgePrefs]], now: datetime) -> None:
+        """Insert or replace the nudge preferences of runners."""
+        if not items:
+            return
+        rows = [
+            {"user_id": uid, "updated_at": now, **dataclasses.asdict(prefs)} for uid, prefs in items
+        ]
+        stmt = insert(self.dialect, nudge_prefs)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[nudge_prefs.c.user_id],
+            set_={f: stmt.excluded[f] for f in (*PREF_FIELDS, "updated_at")},
+        )
+        await self.conn.execute(stmt, rows)
+
+    async def identities(self, user_ids: Sequence[int]) -> dict[int, list[Identity]]:
+        """Each runner's platform accounts, most recently seen first."""
+        found: dict[int, list[Identity]] = {uid: [] for uid in user_ids}
+        stmt = (
+            select(identities)
+            .where(identities.c.user_id.in_(list(user_ids)))
+            .order_by(identities.c.user_id, identities.c.last_seen_at.desc())
+        )
+        for row in await self.conn.execute(stmt):
+            found.setdefault(row.user_id, []).append(identity_from(row))
+        return found
+
+    async def set_unreachable(
+        self, platform: str, platform_user_id: str, since: datetime | None
+    ) -> None:
+        """Mark that DMs to this account are refused (kept from the first refusal), or clear it."""
+        stmt = update(identities).where(
+            identities.c.platform == platform, identities.c.platform_user_id == platform_user_id
+        )
+        if since is not None:
+            stmt = stmt.where(identities.c.unreachable_since.is_(None))
+        await self.conn.execute(stmt.values(unreachable_since=since, unreachable_told=False))
+
+    async def mark_unreachable_told(self, platform: str, platform_user_id: str) -> None:
+        """Remember that the runner has been told about the refused DMs."""
+        await self.conn.execute(
+            update(identities)
+            .where(
+                identities.c.platform == platform,
+                identities.c.platform_user_id == platform_user_id,
+            )
+            .values(unreachable_told=True)
+        )
+
+    async def save_link_code(self, code: str, user_id: int, expires_at: datetime) -> None:
+        """Store a one-time code that lets another account join this runner."""
+        await self.conn.execute(delete(link_codes).where(link_codes.c.user_id == user_id))
+        await self.conn.execute(
+            link_codes.insert().values(code=code, user_id=user_id, expires_at=expires_at)
+        )
+
+    async def link_code_owner(self, code: str, now: datetime) -> int | None:
+        """The runner a valid (unexpired) code belongs to."""
+        return await self.conn.scalar(
+            select(link_codes.c.user_id).where(
+                link_codes.c.code == code, link_codes.c.expires_at > now
+            )
+        )
+
+    async def merge(self, code: str, user_id: int, target: int) -> None:
+        """Use up a code and move ``user_id``'s accounts and data over to ``target``.
+
+        The target keeps their settings; this runner's own settings and nudge
+        schedules go with their user row.
+        """
+        await self.conn.execute(delete(link_codes).where(link_codes.c.code == code))
+        for table in (identities, runs, checkins, handled_messages):
+            await self.conn.execute(
+                update(table).where(table.c.user_id == user_id).values(user_id=target)
+            )
+        # Nudge history (deliveries, schedules, preferences) goes with the user row.
+        await self.conn.execute(delete(users).where(users.c.id == user_id))
+
+    async def prune_link_codes(self, now: datetime) -> int:
+        """Forget expired link codes; how many."""
+        result = await self.conn.execute(delete(link_codes).where(link_codes.c.expires_at <= now))
+        return result.rowcount
+
+    async def count(self) -> int:
+        """How many runners there are."""
+        return int(await self.conn.scalar(select(func.count()).select_from(users)) or 0)

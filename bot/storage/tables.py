@@ -1,0 +1,311 @@
+"""Every table, declared once (SQLAlchemy Core), and the column types that convert values.
+
+Instants are aware UTC ``datetime`` above storage. On SQLite they are kept as
+the ISO strings earlier releases wrote (``2026-11-26T09:30:00+00:00``), which
+sort in time order; on PostgreSQL as ``timestamptz``. Local dates are ``date``;
+wall-clock times stay ``"HH:MM"`` strings (a local time has no instant);
+weekday sets are tuples of weekday numbers, stored as ``"mon,wed,sat"``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from bot.models import WEEKDAYS
+
+metadata = MetaData()
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware instant: ISO text on SQLite (as earlier releases stored it), timestamptz else."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """Text on SQLite, a real timestamp with time zone elsewhere."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        """Aware datetimes only; UTC ISO text on SQLite."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime reached storage")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.isoformat(timespec="seconds")
+        return value.replace(microsecond=0)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Back to an aware UTC datetime."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:  # never written so, but old hand-made rows may be
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Weekdays(TypeDecorator[tuple[int, ...]]):
+    """A set of weekdays (Monday = 0) as ``"mon,wed,sat"``; empty string for none."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: tuple[int, ...] | None, dialect: Dialect) -> Any:
+        """Weekday numbers to their names."""
+        return ",".join(WEEKDAYS[d] for d in sorted(set(value or ())))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[int, ...]:
+        """Names back to sorted weekday numbers (unknown names are ignored)."""
+        names = str(value or "").split(",")
+        return tuple(sorted({WEEKDAYS.index(n) for n in names if n in WEEKDAYS}))
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("display_name", Text, nullable=False, server_default=""),
+    Column("timezone", Text, nullable=False, server_default="UTC"),
+    Column("units", Text, nullable=False, server_default="km"),
+    Column("run_days", Weekdays, nullable=False, server_default=""),
+    Column("run_time", Text),
+    Column("bedtime", Text),
+    Column("target_bedtime", Text),
+    Column("wake_time", Text),
+    Column("quiet_start", Text),
+    Column("quiet_end", Text),
+    Column("nudge_platform", Text),
+    Column("onboarding_step", Text),
+    Column("onboarded_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("units IN ('km', 'mi')", name="users_units"),
+)
+
+identities = Table(
+    "identities",
+    metadata,
+    Column("platform", Text, primary_key=True),
+    Column("platform_user_id", Text, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("display_name", Text, nullable=False, server_default=""),
+    Column("unreachable_since", UtcDateTime),
+    Column("unreachable_told", Boolean, nullable=False, server_default=false()),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Index("identities_user", "user_id"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    # AUTOINCREMENT on SQLite: run ids are shown to runners and never handed out twice.
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("distance_m", Float, nullable=False),
+    Column("duration_s", Integer, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("source_key", Text, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("distance_m > 0", name="runs_distance"),
+    CheckConstraint("duration_s > 0", name="runs_duration"),
+    Index("runs_user_date", "user_id", "local_date"),
+    sqlite_autoincrement=True,
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("habit", Text, nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("kind", Text, nullable=False, server_default=""),
+    Column("hours", Float),
+    Column("bedtime", Text),
+    Column("seconds", Integer),
+    Column("sets", Integer),
+    Column("reps", Integer),
+    Column("load", Float),
+    Column("load_unit", Text),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("source_key", Text, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("habit IN ('sleep', 'mobility', 'strength', 'fuel')", name="checkins_habit"),
+    Index("checkins_user_habit_date", "user_id", "habit", "local_date"),
+)
+
+handled_messages = Table(
+    "handled_messages",
+    metadata,
+    Column("source_key", Text, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("reply", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+link_codes = Table(
+    "link_codes",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+nudge_prefs = Table(
+    "nudge_prefs",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("wind_down_lead", Integer, nullable=False, server_default=text("30")),
+    Column("pre_run_lead", Integer, nullable=False, server_default=text("10")),
+    Column("fuel_delay", Integer, nullable=False, server_default=text("20")),
+    Column("bedtime_step", Integer, nullable=False, server_default=text("15")),
+    Column("plan_first_step", Integer, nullable=False, server_default=text("30")),
+    Column("plan_start", Date),
+    Column("plan_from", Text),
+    Column("plan_source", Text),
+    Column("plan_target", Text),
+    Column("strength_days", Weekdays, nullable=False, server_default=""),
+    Column("strength_time", Text),
+    Column("race_date", Date),
+    Column("race_name", Text, nullable=False, server_default=""),
+    Column("paused_until", Date),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+nudge_schedules = Table(
+    "nudge_schedules",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", Text, primary_key=True),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    Column("local_time", Text),
+    Column("days", Weekdays, nullable=False, server_default=""),
+    Column("occurrence", Date),  # anchor local date of next_due_utc
+    Column("next_due_utc", UtcDateTime),
+    Column("skip_date", Date),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(
+        "nudge_schedules_due",
+        "next_due_utc",
+        sqlite_where=text("next_due_utc IS NOT NULL"),
+        postgresql_where=text("next_due_utc IS NOT NULL"),
+    ),
+)
+
+nudge_oneoffs = Table(
+    "nudge_oneoffs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("occurrence", Text, nullable=False),  # "run:42", "2026-11-26~z1"
+    Column("anchor", Date, nullable=False),
+    Column("due_utc", UtcDateTime, nullable=False),
+    Column("run_id", Integer),
+    Column("since_utc", UtcDateTime),
+    Column("state", Text, nullable=False, server_default="pending"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("replaced_by", Integer),
+    UniqueConstraint("user_id", "kind", "occurrence"),
+    CheckConstraint("state IN ('pending', 'claimed', 'cancelled')", name="oneoffs_state"),
+    Index(
+        "nudge_oneoffs_due",
+        "due_utc",
+        sqlite_where=text("state = 'pending'"),
+        postgresql_where=text("state = 'pending'"),
+    ),
+    Index(
+        "nudge_oneoffs_run",
+        "user_id",
+        "run_id",
+        sqlite_where=text("run_id IS NOT NULL"),
+        postgresql_where=text("run_id IS NOT NULL"),
+    ),
+)
+
+# Every scheduled message, DM or group post: one row per (target, kind, occurrence),
+# whose unique key means no occurrence is ever sent twice. A row is written `due`
+# (ahead of time, or when a schedule fires), `claimed` by one process under a lease,
+# `sending` just before the request, then `sent`, `skipped`, `failed`, `unreachable`
+# or `expired`. Claimed-but-never-tried rows go back to `due` after a crash or stop.
+DELIVERY_STATES = (
+    "due",
+    "claimed",
+    "sending",
+    "sent",
+    "skipped",
+    "failed",
+    "unreachable",
+    "expired",
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("target", Text, nullable=False),  # "user:12" (a runner's DM) or "chat:telegram:-100"
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("kind", Text, nullable=False),
+    Column("occurrence", Text, nullable=False),
+    Column("anchor", Date),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("platform", Text),
+    Column("chat_id", Text),  # platform user id for a DM, chat or channel id for a post
+    Column("claimed_at", UtcDateTime),
+    Column("lease_until", UtcDateTime),
+    Column("sending_at", UtcDateTime),
+    Column("sent_at", UtcDateTime),
+    Column("answered_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("payload", Text, nullable=False, server_default=""),  # JSON for group posts
+    UniqueConstraint("target", "kind", "occurrence", name="deliveries_once"),
+    CheckConstraint(
+        "status IN (" + ", ".join(f"'{s}'" for s in DELIVERY_STATES) + ")",
+        name="deliveries_status",
+    ),
+    Index(
+        "deliveries_due",
+        "due_at",
+        sqlite_where=text("status = 'due'"),
+        postgresql_where=text("status = 'due'"),
+    ),
+    Index(
+        "deliveries_open",
+        "lease_until",
+        sqlite_where=text("status IN ('claimed', 'sending')"),
+        postgresql_where=text("status IN ('claimed', 'sending')"),
+    ),
+    Index("deliveries_user", "user_id", "kind", "anchor"),
+)

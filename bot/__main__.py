@@ -13,14 +13,19 @@ from dataclasses import replace
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.storage.database import Database, safe_url
+from bot.storage.migrate import MigrationError, upgrade
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the bot: Telegram and Discord when tokens are set, else the console chat.
 
-    ``pacer discord-sync [--guild ID]`` uploads the slash commands to Discord instead.
+    ``pacer discord-sync [--guild ID]`` uploads the slash commands to Discord instead;
+    ``pacer db upgrade`` applies the database migrations and exits.
     """
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["db", "upgrade"]:
+        sys.exit(db_upgrade(argv[2:]))
     if argv[:1] == ["discord-sync"]:
         # Imported by name so that bot/ never imports discord itself.
         importlib.import_module("adapters.discord.sync").main(argv[1:])
@@ -50,6 +55,35 @@ def main(argv: list[str] | None = None) -> None:
     app = build_app(settings)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(app.run())
+
+
+def db_upgrade(argv: list[str]) -> int:
+    """``pacer db upgrade [--db URL]``: bring the database to this release's schema."""
+    parser = argparse.ArgumentParser(prog="pacer db upgrade", description=db_upgrade.__doc__)
+    parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")
+    args = parser.parse_args(argv)
+    url = args.db or Settings.from_env().database_url
+    logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+
+    async def run() -> tuple[str | None, str | None]:
+        db = Database(url)
+        await db.open(migrate=False)
+        try:
+            return await upgrade(db.engine)
+        finally:
+            await db.close()
+
+    try:
+        before, after = asyncio.run(run())
+    except (ValueError, MigrationError, OSError) as error:
+        print(f"pacer db upgrade: {error}", file=sys.stderr)
+        return 1
+    where = safe_url(url)
+    if before == after:
+        print(f"{where}: already at {after}, nothing to do")
+    else:
+        print(f"{where}: upgraded from {before or 'an empty database'} to {after}")
+    return 0
 
 
 if __name__ == "__main__":

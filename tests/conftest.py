@@ -1,4 +1,4 @@
-"""Shared fixtures: a real core on a temporary SQLite file, driven by a fake chat."""
+"""Shared fixtures: a real core on a real database (SQLite and PostgreSQL), driven by a fake chat."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from bot.storage.database import Database
+from tests.databases import BACKENDS, open_database
 from tests.fakes import Harness, make_harness
 
 
@@ -17,12 +19,14 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(params=BACKENDS)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """An opened, migrated, empty database: every test using it runs on both backends."""
+    async for database in open_database(request.param, tmp_path):
+        yield database
+
+
 @pytest.fixture
-async def harness(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    """A core on a temporary database, opened and closed around the test."""
-    h = make_harness(tmp_path / "pacer.db", clock)
-    await h.db.open()
-    try:
-        yield h
-    finally:
-        await h.db.close()
+async def harness(db: Database, clock: FakeClock) -> AsyncIterator[Harness]:
+    """A core on the test database."""
+    yield make_harness(db, clock)

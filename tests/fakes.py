@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from datetime import date
 from typing import Any
 
+from bot.bootstrap import build_core
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
-from bot.core.messages import Incoming, Reply
+from bot.messages import Incoming, Reply
 from bot.models import CheckIn, Run, User
 from bot.storage.database import Database
 
@@ -33,32 +34,32 @@ class Harness:
 
     async def user(self, chat: FakeChat) -> User:
         """The stored runner behind a chat."""
-        user, _ = await self.core.repo.identify(chat.platform, chat.user_id, "", self.clock.now())
+        user, _ = await self.core.accounts.identify(chat.platform, chat.user_id, "")
         return user
 
     async def runs(self, chat: FakeChat) -> list[Run]:
         """Every stored run of the chat's runner, newest first."""
-        return await self.core.repo.recent_runs((await self.user(chat)).id, 1000)
+        user = await self.user(chat)
+        async with self.db.reader() as uow:
+            return await uow.activity.recent_runs(user.id, 1000)
 
     async def checkins(self, chat: FakeChat, habit: str | None = None) -> list[CheckIn]:
         """Every stored check-in of the chat's runner."""
-        from datetime import date
-
         user = await self.user(chat)
-        return await self.core.repo.checkins_between(
-            user.id, date(2000, 1, 1), date(2100, 1, 1), habit
-        )
+        async with self.db.reader() as uow:
+            return await uow.activity.checkins_between(
+                user.id, date(2000, 1, 1), date(2100, 1, 1), habit
+            )
 
 
-def make_harness(path: Path, clock: FakeClock) -> Harness:
-    """A harness on a database file (not yet opened); nudge pacing moves the fake clock."""
+def make_harness(db: Database, clock: FakeClock) -> Harness:
+    """A harness on an opened database; nudge pacing moves the fake clock."""
 
     async def sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
         await asyncio.sleep(0)
 
-    db = Database(str(path))
-    return Harness(db, clock, Core(db, clock, sleep=sleep))
+    return Harness(db, clock, build_core(db, clock, sleep=sleep))
 
 
 @dataclass

@@ -127,13 +127,13 @@ async def test_plain_text_outside_onboarding_points_to_help(harness: Harness) ->
 async def test_unreachable_runner_is_told_once_and_cleared_by_a_dm(harness: Harness) -> None:
     group = harness.chat(platform="telegram", private=False)
     await group.say("/help")
-    await harness.core.mark_unreachable("telegram", "ana", "Forbidden: bot was blocked")
+    await harness.core.accounts.mark_unreachable("telegram", "ana", harness.clock.now())
     told = await group.say("/log 5k 25:00")
     assert "couldn't send you direct messages" in told.text and "Logged" in told.text
     again = await group.say("/fuel")
     assert "couldn't send you" not in again.text
     await harness.chat(platform="telegram").say("/help")
-    [identity] = await harness.core.repo.identities((await harness.user(group)).id)
+    [identity] = await harness.core.accounts.identities((await harness.user(group)).id)
     assert identity.unreachable_since is None
 
 
@@ -156,7 +156,7 @@ async def test_an_unexpected_failure_is_answered_not_raised(harness: Harness) ->
     from collections.abc import Mapping
 
     from bot.core.context import Context
-    from bot.core.messages import Reply
+    from bot.messages import Reply
 
     async def broken(ctx: Context, args: Mapping[str, str]) -> Reply:
         raise RuntimeError("disk on fire")

@@ -19,12 +19,18 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal
 
 from bot.clock import Clock
 from bot.delivery.pacing import Pacer, Sleep
 from bot.messages import Reply
-from bot.ports import DeliveryError, RateLimited, TransientDeliveryError, Unreachable
+from bot.ports import (
+    DeliveryError,
+    Messenger,
+    RateLimited,
+    TransientDeliveryError,
+    Unreachable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,24 +38,6 @@ Status = Literal["sent", "failed", "unreachable", "expired"]
 # How far into the queue to look for an item whose chat is not cooling down.
 _SCAN = 256
 NOT_TRIED = "chat refused; not tried"
-
-
-class QueueMessenger(Protocol):
-    """What the queue needs from a platform messenger (one attempt per call)."""
-
-    platform: str
-
-    async def send_direct(
-        self, platform_user_id: str, reply: Reply, /, *, dedupe_key: str | None = None
-    ) -> None:
-        """Deliver ``reply`` to a user's private chat."""
-        ...
-
-    async def send_group(
-        self, chat_id: str, reply: Reply, /, *, dedupe_key: str | None = None
-    ) -> None:
-        """Post ``reply`` in a group chat or channel."""
-        ...
 
 
 @dataclass(eq=False, slots=True)
@@ -96,7 +84,7 @@ class OutboundQueue:
 
     def __init__(
         self,
-        messenger: QueueMessenger,
+        messenger: Messenger,
         clock: Clock,
         pacer: Pacer,
         on_sending: OnSending,
@@ -254,13 +242,9 @@ class OutboundQueue:
 
     async def _wait(self, wake_at: datetime | None, now: datetime) -> None:
         """Until something is put, a request ends, or ``wake_at``."""
-        if wake_at is None:
-            await self._wakeup.wait()
-            return
-        waits = {
-            asyncio.ensure_future(self._sleep((wake_at - now).total_seconds())),
-            asyncio.ensure_future(self._wakeup.wait()),
-        }
+        waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._wakeup.wait())}
+        if wake_at is not None:
+            waits.add(asyncio.ensure_future(self._sleep((wake_at - now).total_seconds())))
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -275,38 +259,56 @@ class OutboundQueue:
 
     async def _attempt(self, running: _Running) -> None:
         item = running.item
-        error: Exception | None = None
-        skip: tuple[Status, str] | None = None
-        async with self.pacer.slot(item.chat_id, group=item.group):
+        ahead = False
+        while True:
+            error, skip = await self._request(running, ahead=ahead)
+            # The slot is released: recording the outcome does not hold up the chat.
+            if skip is not None:
+                running.state = "settled"
+                await self._finish(item, *skip)
+                return
+            if not isinstance(error, RateLimited):
+                running.state = "settled"
+                await self._settle(item, error)
+                return
+            wait = max(0.0, float(error.retry_after))
+            # A 429 concerns the bot's budget, not one chat: hold the whole platform.
+            self.pacer.block_for(wait)
+            item.rate_limited += 1
+            retry_at = self._clock.now() + timedelta(seconds=wait)
+            if item.deadline is not None and retry_at > item.deadline:
+                running.state = "settled"
+                await self._finish(item, "expired", f"rate limited ({wait:g} s) past the deadline")
+                return
+            log.info("%s: 429, waiting %.1f s", self.platform, wait)
+            running.state = "waiting"
+            ahead = True  # it had its turn: it goes first when the block ends
+
+    async def _request(
+        self, running: _Running, *, ahead: bool
+    ) -> tuple[Exception | None, tuple[Status, str] | None]:
+        """One request in a slot: the error it raised, or why it was not made."""
+        item = running.item
+        async with self.pacer.slot(item.chat_id, group=item.group, ahead=ahead):
             if item.delivery_id in self._refused:
                 self._refused.discard(item.delivery_id)
-                skip = ("unreachable", NOT_TRIED)
-            elif item.deadline is not None and self._clock.now() > item.deadline:
-                skip = ("expired", self._expiry_reason(item))
-            else:
-                running.state = "on_wire"
-                try:
-                    await self._on_sending(item)
-                except Exception:  # the DB is down: sending matters more than the mark
-                    log.exception("%s: recording delivery %s as sending failed", *self._ids(item))
-                item.attempts += 1
-                try:
-                    if item.group:
-                        await self.messenger.send_group(
-                            item.chat_id, item.reply, dedupe_key=item.dedupe_key
-                        )
-                    else:
-                        await self.messenger.send_direct(
-                            item.chat_id, item.reply, dedupe_key=item.dedupe_key
-                        )
-                except Exception as exc:
-                    error = exc
-        # The slot is released: recording the outcome does not hold up the chat.
-        running.state = "settled"
-        if skip is not None:
-            await self._finish(item, *skip)
-        else:
-            await self._settle(item, error)
+                return None, ("unreachable", NOT_TRIED)
+            if item.deadline is not None and self._clock.now() > item.deadline:
+                return None, ("expired", self._expiry_reason(item))
+            running.state = "on_wire"
+            try:
+                await self._on_sending(item)
+            except Exception:  # the DB is down: sending matters more than the mark
+                log.exception(
+                    "%s: recording delivery %s as sending failed", self.platform, item.delivery_id
+                )
+            item.attempts += 1
+            send = self.messenger.send_group if item.group else self.messenger.send_direct
+            try:
+                await send(item.chat_id, item.reply, dedupe_key=item.dedupe_key)
+            except Exception as exc:
+                return exc, None
+        return None, None
 
     async def _settle(self, item: Outgoing, error: Exception | None) -> None:
         now = self._clock.now()
@@ -315,18 +317,6 @@ class OutboundQueue:
         elif isinstance(error, Unreachable):
             await self._finish(item, "unreachable", str(error) or "refused")
             await self._drop_chat(item)
-        elif isinstance(error, RateLimited):
-            wait = max(0.0, float(error.retry_after))
-            # A 429 concerns the bot's budget, not one chat: hold the whole platform.
-            self.pacer.block_for(wait)
-            item.rate_limited += 1
-            retry_at = now + timedelta(seconds=wait)
-            if item.deadline is not None and retry_at > item.deadline:
-                await self._finish(item, "expired", f"rate limited ({wait:g} s) past the deadline")
-            else:
-                log.info("%s: 429, waiting %.1f s", self.platform, wait)
-                item.not_before = retry_at
-                self._pending.appendleft(item)
         elif isinstance(error, TransientDeliveryError):
             item.transient_failures += 1
             if item.transient_failures >= self.max_attempts:
@@ -341,10 +331,15 @@ class OutboundQueue:
                 item.not_before = retry_at
                 self._pending.append(item)
         elif isinstance(error, DeliveryError):
-            log.warning("%s: delivery %s refused: %s", *self._ids(item), error)
+            log.warning("%s: delivery %s refused: %s", self.platform, item.delivery_id, error)
             await self._finish(item, "failed", str(error) or type(error).__name__)
         else:  # a bug in a messenger must not kill the queue
-            log.error("%s: unexpected error sending delivery %s", *self._ids(item), exc_info=error)
+            log.error(
+                "%s: unexpected error sending delivery %s",
+                self.platform,
+                item.delivery_id,
+                exc_info=error,
+            )
             await self._finish(item, "failed", f"error: {type(error).__name__}")
 
     async def _drop_chat(self, refused: Outgoing) -> None:
@@ -367,9 +362,6 @@ class OutboundQueue:
             return "rate limited until past the deadline"
         return "deadline passed before sending"
 
-    def _ids(self, item: Outgoing) -> tuple[str, int]:
-        return self.platform, item.delivery_id
-
     async def _finish(
         self, item: Outgoing, status: Status, reason: str, sent_at: datetime | None = None
     ) -> None:
@@ -379,4 +371,6 @@ class OutboundQueue:
         try:
             await self._on_outcome(outcome)
         except Exception:
-            log.exception("%s: recording the outcome of delivery %s failed", *self._ids(item))
+            log.exception(
+                "%s: recording the outcome of delivery %s failed", self.platform, item.delivery_id
+            )

@@ -123,20 +123,20 @@ class Pacer:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: datetime | None = None
 
-    @classmethod
-    def for_platform(cls, platform: str, clock: Clock, *, sleep: Sleep = asyncio.sleep) -> Pacer:
-        """A pacer with the documented limits of ``platform``."""
-        return cls(limits_for(platform), clock, sleep=sleep)
-
     @property
     def waiting(self) -> int:
         """Acquirers waiting for a slot."""
         return len(self._urgent) + len(self._normal)
 
-    async def acquire(self, chat_id: str, *, group: bool = False, urgent: bool = False) -> None:
-        """Wait for a slot to send to ``chat_id``; call :meth:`release` when the request ends."""
+    async def acquire(
+        self, chat_id: str, *, group: bool = False, urgent: bool = False, ahead: bool = False
+    ) -> None:
+        """Wait for a slot to send to ``chat_id``; call :meth:`release` when the request ends.
+
+        ``ahead``: before the others of its kind (a 429 retry that already had its turn).
+        """
         future = asyncio.get_running_loop().create_future()
-        await self._wait(_Waiter(chat_id, group, future), urgent=urgent)
+        await self._wait(_Waiter(chat_id, group, future), urgent=urgent, ahead=ahead)
 
     def release(self, chat_id: str) -> None:
         """The request to ``chat_id`` has ended: the per-chat and per-group gaps count from now."""
@@ -158,7 +158,7 @@ class Pacer:
 
     @asynccontextmanager
     async def slot(
-        self, chat_id: str, *, group: bool = False, urgent: bool = False
+        self, chat_id: str, *, group: bool = False, urgent: bool = False, ahead: bool = False
     ) -> AsyncIterator[None]:
         """Hold a slot for one request: acquire, run the body, release when it ends.
 
@@ -170,7 +170,7 @@ class Pacer:
             async with self._part(held):
                 yield
             return
-        await self.acquire(chat_id, group=group, urgent=urgent)
+        await self.acquire(chat_id, group=group, urgent=urgent, ahead=ahead)
         held = _Held(self, chat_id, group)
         _HELD.set((*_HELD.get(), held))
         try:
@@ -252,9 +252,12 @@ class Pacer:
             else:
                 self._dispatch()
 
-    async def _wait(self, waiter: _Waiter, *, urgent: bool) -> None:
+    async def _wait(self, waiter: _Waiter, *, urgent: bool, ahead: bool = False) -> None:
         line = self._urgent if urgent else self._normal
-        line.append(waiter)
+        if ahead:
+            line.appendleft(waiter)
+        else:
+            line.append(waiter)
         self._dispatch()
         try:
             await waiter.future
@@ -344,9 +347,9 @@ class Pacer:
 
     def _prune(self, now: datetime) -> None:
         self._free_at = {c: t for c, t in self._free_at.items() if t > now}
-        for chat_id, ends in list(self._group_ends.items()):
-            while ends and ends[0] <= now - GROUP_WINDOW:
-                ends.popleft()
-            if not ends:
-                del self._group_ends[chat_id]
+        self._group_ends = {
+            c: ends
+            for c, ends in self._group_ends.items()
+            if ends and ends[-1] > now - GROUP_WINDOW
+        }
         self._groups = {c for c in self._groups if c in self._group_ends or c in self._busy}

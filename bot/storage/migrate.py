@@ -73,6 +73,7 @@ def _upgrade(conn: Connection, revision: str, sqlite: bool) -> tuple[str | None,
     before = _current(conn)
     if before is None and _is_legacy(conn):
         _stamp_legacy(conn)
+        before = f"the release before Alembic (its migration {LAST_LEGACY_MIGRATION})"
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, revision)

@@ -139,7 +139,7 @@ def test_time_zone_aliases(typed: str, zone: str, warns: bool) -> None:
 
 
 def test_offsets_beyond_minus_twelve_are_refused() -> None:
-    from bot.core.errors import BadInput
+    from bot.errors import BadInput
 
     with pytest.raises(BadInput):
         parse_timezone("-13")

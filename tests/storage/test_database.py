@@ -1,0 +1,202 @@
+"""Storage on both backends: persistence, migrations, identities, transactions, locking."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.clock import FakeClock
+from bot.storage.database import Database
+from bot.storage.migrate import head_revision, upgrade
+from bot.storage.tables import runs, users
+from tests.fakes import Harness, make_harness
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+async def _sqlite(path: Path) -> Database:
+    db = Database(f"sqlite:///{path}")
+    await db.open()
+    return db
+
+
+async def test_everything_survives_a_restart(tmp_path: Path) -> None:
+    clock = FakeClock()
+    first = make_harness(await _sqlite(tmp_path / "p.db"), clock)
+    chat = first.chat()
+    await chat.say("/settings timezone Europe/Berlin")
+    await chat.say("/log 5k 25:00 tempo")
+    await chat.say("/slept 7.5")
+    await first.db.close()
+
+    second = make_harness(await _sqlite(tmp_path / "p.db"), clock)
+    try:
+        chat = second.chat()
+        listing = await chat.say("/runs")
+        assert "5.00 km in 25:00 (5:00 /km) · tempo" in listing.text
+        assert "timezone: Europe/Berlin" in (await chat.say("/settings")).text
+        assert [c.hours for c in await second.checkins(chat, "sleep")] == [7.5]
+        reply = await chat.say("/log 3k 15:00")
+        assert "#2" in reply.text
+    finally:
+        await second.db.close()
+
+
+async def test_migrations_are_recorded_and_not_reapplied(tmp_path: Path) -> None:
+    db = await _sqlite(tmp_path / "m.db")
+    async with db.reader() as uow:
+        version = await uow.runners.conn.scalar(text("SELECT version_num FROM alembic_version"))
+        mode = await uow.runners.conn.scalar(text("PRAGMA journal_mode"))
+    await db.close()
+    assert version == head_revision()
+    assert mode == "wal"
+    again = await _sqlite(tmp_path / "m.db")  # would fail on CREATE TABLE if re-applied
+    before, after = await upgrade(again.engine)
+    assert before == after == head_revision()
+    await again.close()
+
+
+async def test_platform_ids_map_to_internal_users(harness: Harness) -> None:
+    tg = harness.chat("42", platform="telegram")
+    dc = harness.chat("42", platform="discord")
+    await tg.say("/log 5k 25:00")
+    await dc.say("/log 6k 30:00")
+    tg_user, dc_user = await harness.user(tg), await harness.user(dc)
+    assert tg_user.id != dc_user.id  # same platform id, different people
+    assert len(await harness.runs(tg)) == 1 and len(await harness.runs(dc)) == 1
+
+
+async def test_concurrent_commands_do_not_interleave_transactions(harness: Harness) -> None:
+    chats = [harness.chat(f"runner{i}") for i in range(20)]
+    replies = await asyncio.gather(*(c.say("/log 5k 25:00") for c in chats))
+    assert all(r.text.startswith("Logged") for r in replies)
+    async with harness.db.reader() as uow:
+        count = await uow.runners.conn.scalar(select(func.count()).select_from(runs))
+    assert count == 20
+
+
+async def test_a_cancelled_writer_rolls_back_and_does_not_wedge_the_database(
+    harness: Harness,
+) -> None:
+    started = asyncio.Event()
+
+    async def slow_writer() -> None:
+        async with harness.db.uow() as uow:
+            await uow.runners.create("console", "ghost", "ghost", harness.clock.now())
+            started.set()
+            await asyncio.sleep(10)
+            await uow.commit()
+
+    task = asyncio.create_task(slow_writer())
+    await started.wait()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    chat = harness.chat()
+    reply = await chat.say("/log 5k 25:00")
+    assert reply.text.startswith("Logged"), reply.text
+    async with harness.db.reader() as uow:
+        ghosts = await uow.runners.conn.scalar(
+            select(func.count()).select_from(users).where(users.c.display_name == "ghost")
+        )
+    assert ghosts == 0  # the cancelled write was rolled back
+    assert len(await harness.runs(chat)) == 1  # and the later one was committed
+
+
+async def test_one_runners_message_key_never_matches_anothers(harness: Harness) -> None:
+    alice, bob = harness.chat("alice", platform="telegram"), harness.chat("bob", platform="telegram")
+    await alice.say("/log half 1:45:00 half marathon PB", idempotency_key="100")
+    reply = await bob.say("/log 5k 25:00", idempotency_key="100")
+    assert reply.text.startswith("Logged") and "PB" not in reply.text
+    await alice.say("/log 3k 15:00", idempotency_key="101")
+    undo = await bob.say("/undo", idempotency_key="101")
+    assert "5.00 km" in undo.text
+    assert len(await harness.runs(alice)) == 2 and await harness.runs(bob) == []
+
+
+async def test_writes_wait_for_another_process_holding_the_write_lock(tmp_path: Path) -> None:
+    """Another connection holds SQLite's write lock for a moment: commands wait, none fail."""
+    path = tmp_path / "locked.db"
+    h = make_harness(await _sqlite(path), FakeClock())
+    try:
+        chats = [h.chat(f"r{i}") for i in range(40)]
+        await asyncio.gather(*(c.say("/log 5k 25:00") for c in chats))  # accounts exist
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # the other process takes the write lock
+        slept = [c.say("/slept 7.5") for c in chats]
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.7, other.execute, "COMMIT")
+        replies = await asyncio.gather(*slept)
+        other.close()
+        failed = [r.text for r in replies if not r.text.startswith(("Checked in", "Updated"))]
+        assert failed == []
+        for chat in chats:
+            assert [c.hours for c in await h.checkins(chat, "sleep")] == [7.5]
+    finally:
+        await h.db.close()
+
+
+async def test_slept_replaces_last_night_in_one_transaction(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/slept 6")
+    reply = await chat.say("/slept 7.5")
+    assert reply.text.startswith("Updated")
+    assert [c.hours for c in await harness.checkins(chat, "sleep")] == [7.5]
+
+
+async def test_a_database_from_the_release_before_alembic_upgrades_with_every_row(
+    tmp_path: Path,
+) -> None:
+    """tests/data/pacer-0005.db was made by that release (see tests/data/README.md)."""
+    path = tmp_path / "old.db"
+    shutil.copy(DATA / "pacer-0005.db", path)
+    raw = sqlite3.connect(path)
+    counts = {
+        t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
+        for t in (
+            "users",
+            "identities",
+            "runs",
+            "checkins",
+            "nudge_prefs",
+            "nudge_schedules",
+            "nudge_oneoffs",
+            "handled_messages",
+            "link_codes",
+        )
+    }
+    old_deliveries = raw.execute("SELECT count(*) FROM nudge_deliveries").fetchone()[0]
+    raw.close()
+
+    h = make_harness(await _sqlite(path), FakeClock())
+    try:
+        async with h.db.reader() as uow:
+            conn = uow.runners.conn
+            for table, count in counts.items():
+                assert await conn.scalar(text(f"SELECT count(*) FROM {table}")) == count, table
+            assert await conn.scalar(text("SELECT count(*) FROM deliveries")) == old_deliveries
+            ana = await uow.runners.get(1)
+            assert ana is not None and ana.timezone == "Europe/Berlin"
+            assert ana.run_days == (0, 2, 5) and ana.prefs.strength_days == (1, 4)
+            assert ana.prefs.race_name == "Berlin Half"
+            history = await uow.deliveries.listing(1)
+            assert history and all(d.target == "user:1" for d in history)
+        chat = h.chat("48151623", platform="telegram")
+        listing = await chat.say("/runs 20")
+        assert "Läufchen im Regen ☔" in listing.text
+        reply = await chat.say("/log 5k 25:00")
+        assert reply.text.startswith("Logged #13"), reply.text  # run 12 was undone: never reused
+    finally:
+        await h.db.close()
+
+
+@pytest.mark.parametrize("url", ["mysql://x@y/z", "oracle://a"])
+def test_unknown_database_urls_are_refused_with_the_forms_that_work(url: str) -> None:
+    with pytest.raises(ValueError, match="sqlite:///pacer.db"):
+        Database(url)

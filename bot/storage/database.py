@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from bot.storage import sqlite_driver
 from bot.storage.migrate import upgrade
 from bot.storage.uow import UnitOfWork
 
@@ -89,6 +90,7 @@ class Database:
     def _create_engine(self) -> AsyncEngine:
         if not self.is_sqlite:
             return create_async_engine(self.url, pool_size=10, max_overflow=10)
+        sqlite_driver.install()
         engine = create_async_engine(
             self.url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
@@ -116,9 +118,11 @@ class Database:
         @event.listens_for(sync, "begin")
         def _on_begin(conn: Connection) -> None:
             options = conn.get_execution_options()
-            if options.get(NO_BEGIN):  # PRAGMAs that only work outside a transaction
-                return
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE) else "BEGIN")
+            # Readers run each SELECT on its own (WAL gives it a consistent snapshot);
+            # writers take the write lock up front. NO_BEGIN: PRAGMAs that only work
+            # outside a transaction.
+            if options.get(_WRITE) and not options.get(NO_BEGIN):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         dialect: Any = sync.dialect
         # A read-only unit of work never began a SQLite transaction: skip the no-op

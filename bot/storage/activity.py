@@ -119,7 +119,7 @@ class ActivityRepository:
         )
         distance, count, days = 0.0, 0, []
         for row in await self.conn.execute(stmt):
-            distance, count = float(row.distance), int(row.count)
+            distance, count = float(row.distance), int(row[1])
             if row.day is not None:
                 days.append(row.day)
         return distance, count, sorted(days)

@@ -104,7 +104,8 @@ class DeliveryRepository:
             .on_conflict_do_nothing(index_elements=[_D.target, _D.kind, _D.occurrence])
             .returning(_D.id)
         )
-        return await self.conn.scalar(stmt)
+        new_id: int | None = await self.conn.scalar(stmt)
+        return new_id
 
     async def expire_stale(self, older_than: datetime) -> int:
         """Due rows missed by more than the grace window: never sent late any more."""
@@ -261,7 +262,10 @@ class DeliveryRepository:
 
     async def next_due(self) -> datetime | None:
         """The earliest due instant of a due row."""
-        return await self.conn.scalar(select(func.min(_D.due_at)).where(_D.status == "due"))
+        first: datetime | None = await self.conn.scalar(
+            select(func.min(_D.due_at)).where(_D.status == "due")
+        )
+        return first
 
     async def prune(self, before: datetime) -> int:
         """Delete finished records due before ``before`` (their key guards nothing any more)."""

@@ -187,10 +187,8 @@ class NudgeRepository:
         second = select(func.min(_O.due_utc)).where(_O.state == "pending")
         a = await self.conn.scalar(first)
         b = await self.conn.scalar(second)
-        found = [d for d in (a, b) if d is not None]
-        if not found:
-            return None
-        return min(found)
+        found: list[datetime] = [d for d in (a, b) if d is not None]
+        return min(found) if found else None
 
     # --- one-offs ------------------------------------------------------------------
 

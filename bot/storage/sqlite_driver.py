@@ -46,7 +46,7 @@ def _run(
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     """A buffered cursor whose every statement is one call on SQLite's thread."""
 
-    __slots__ = ("_description", "_rowcount", "_lastrowid")
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
         # No driver cursor up front: it is made and closed inside each call.
@@ -103,4 +103,4 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 def install() -> None:
     """Use :class:`OneHopCursor` for every aiosqlite connection SQLAlchemy makes."""
-    AsyncAdapt_aiosqlite_connection._cursor_cls = OneHopCursor
+    AsyncAdapt_aiosqlite_connection._cursor_cls = OneHopCursor  # type: ignore[assignment]

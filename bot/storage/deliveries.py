@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -106,6 +107,15 @@ class DeliveryRepository:
         )
         new_id: int | None = await self.conn.scalar(stmt)
         return new_id
+
+    async def add_many(self, items: Sequence[NewDelivery]) -> None:
+        """Record many occurrences at once (already-recorded ones are left alone)."""
+        if not items:
+            return
+        stmt = insert(self.dialect, deliveries).on_conflict_do_nothing(
+            index_elements=[_D.target, _D.kind, _D.occurrence]
+        )
+        await self.conn.execute(stmt, [dataclasses.asdict(i) for i in items])
 
     async def expire_stale(self, older_than: datetime) -> int:
         """Due rows missed by more than the grace window: never sent late any more."""

@@ -34,8 +34,7 @@ class Harness:
 
     async def user(self, chat: FakeChat) -> User:
         """The stored runner behind a chat."""
-        user, _ = await self.core.accounts.identify(chat.platform, chat.user_id, "")
-        return user
+        return (await self.core.accounts.identify(chat.platform, chat.user_id, "")).user
 
     async def runs(self, chat: FakeChat) -> list[Run]:
         """Every stored run of the chat's runner, newest first."""

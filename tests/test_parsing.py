@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.commands import find_command, split_text
-from bot.core.errors import BadInput
+from bot.errors import BadInput
 from bot.parsing import (
     FASTEST_PACE_S_PER_KM,
     METERS_PER_MILE,

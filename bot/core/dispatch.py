@@ -89,10 +89,11 @@ class Core:
         incoming = _route_action(incoming)
         open_step: str | None = None
         try:
-            user, identity = await self.accounts.identify(
+            account = await self.accounts.identify(
                 incoming.platform, incoming.user_id, incoming.display_name
             )
-            notice = await self.accounts.reachability_notice(user, identity, incoming.is_private)
+            user, identity = account.user, account.identity
+            notice = await self.accounts.reachability_notice(account, incoming.is_private)
             ctx = Context(incoming, user, identity, self.clock.now())
             open_step = user.onboarding_step
             reply = await self._dispatch(ctx)
@@ -194,10 +195,11 @@ class Core:
             names = [c.name for c in public_commands() if c.name.startswith(partial.lower())]
             return [Choice(f"/{n}", n) for n in names][:MAX_SUGGESTIONS]
         if source == "my_runs":
-            user, _ = await self.accounts.identify(
+            account = await self.accounts.identify(
                 incoming.platform, incoming.user_id, incoming.display_name
             )
-            runs = await self.runs.recent(user, MAX_SUGGESTIONS)
+            runs = await self.runs.recent(account.user, MAX_SUGGESTIONS)
+            user = account.user
             choices = [
                 Choice(
                     f"#{r.id} · {r.local_date:%a %d %b} · "

@@ -11,6 +11,7 @@ from bot.errors import BadInput
 from bot.models import Identity, User
 from bot.services.events import Listeners
 from bot.storage.database import Database
+from bot.storage.runners import Account
 
 # last_seen_at is kept to this resolution (it picks where nudges go, not a stopwatch).
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -35,9 +36,7 @@ class AccountService:
         self.clock = clock
         self.listeners = listeners
 
-    async def identify(
-        self, platform: str, platform_user_id: str, display_name: str
-    ) -> tuple[User, Identity]:
+    async def identify(self, platform: str, platform_user_id: str, display_name: str) -> Account:
         """The runner behind a platform account, created on first sight.
 
         A known account seen within the last minute, under the same name, is
@@ -47,9 +46,8 @@ class AccountService:
         async with self.db.reader() as uow:
             found = await uow.runners.find(platform, platform_user_id)
         if found is not None:
-            user, identity = found
-            seen = identity.last_seen_at
-            if (not display_name or display_name == identity.display_name) and (
+            seen = found.identity.last_seen_at
+            if (not display_name or display_name == found.identity.display_name) and (
                 seen is not None and now - seen < LAST_SEEN_RESOLUTION
             ):
                 return found
@@ -68,34 +66,35 @@ class AccountService:
         async with self.db.reader() as uow:
             return (await uow.runners.identities([user_id]))[user_id]
 
-    async def reachability_notice(self, user: User, here: Identity, private: bool) -> str:
+    async def reachability_notice(self, account: Account, private: bool) -> str:
         """Tell the runner, once, that DMs to one of their accounts were refused.
 
         Told on their next message on any platform. Writing to the bot in a
         private chat on that platform shows the DM works again: the mark is cleared.
         """
+        if not account.any_refused:
+            return ""  # the common case: known from the identify read, no query
+        user, here = account.user, account.identity
         accounts = await self.identities(user.id)
         notice = ""
         async with self.db.uow() as uow:
-            for account in accounts:
-                if account.unreachable_since is None:
+            for other in accounts:
+                if other.unreachable_since is None:
                     continue
                 if (
                     private
-                    and account.platform == here.platform
-                    and (account.platform_user_id == here.platform_user_id)
+                    and other.platform == here.platform
+                    and (other.platform_user_id == here.platform_user_id)
                 ):
-                    await uow.runners.set_unreachable(
-                        account.platform, account.platform_user_id, None
-                    )
+                    await uow.runners.set_unreachable(other.platform, other.platform_user_id, None)
                     continue
-                if account.unreachable_told or notice:
+                if other.unreachable_told or notice:
                     continue
-                await uow.runners.mark_unreachable_told(account.platform, account.platform_user_id)
+                await uow.runners.mark_unreachable_told(other.platform, other.platform_user_id)
                 notice = (
-                    f"Heads-up: I couldn't send you direct messages on {account.platform} since "
-                    f"{account.unreachable_since:%Y-%m-%d}, so your nudges are paused there. "
-                    f"Open a private chat with me on {account.platform} (or allow DMs) to get "
+                    f"Heads-up: I couldn't send you direct messages on {other.platform} since "
+                    f"{other.unreachable_since:%Y-%m-%d}, so your nudges are paused there. "
+                    f"Open a private chat with me on {other.platform} (or allow DMs) to get "
                     "them again."
                 )
             await uow.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,15 @@ _USER_SELECT = select(
 _SETTABLE = frozenset(c.name for c in users.c) - {"id", "created_at"}
 
 
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Who wrote: the runner, the account, and whether any of their accounts refuses DMs."""
+
+    user: User
+    identity: Identity
+    any_refused: bool = False
+
+
 class RunnerRepository:
     """Queries about runners, bound to one unit of work's connection."""
 
@@ -36,9 +46,19 @@ class RunnerRepository:
         self.conn = conn
         self.dialect = dialect
 
-    async def find(self, platform: str, platform_user_id: str) -> tuple[User, Identity] | None:
+    async def find(self, platform: str, platform_user_id: str) -> Account | None:
         """The runner behind a platform account, in one read (None when unknown)."""
+        other = identities.alias("other")
+        refused = (
+            select(other.c.user_id)
+            .where(
+                other.c.user_id == users.c.id,
+                other.c.unreachable_since.is_not(None),
+            )
+            .exists()
+        )
         stmt = _USER_SELECT.add_columns(
+            refused.label("any_refused"),
             identities.c.platform,
             identities.c.platform_user_id,
             identities.c.user_id,
@@ -51,7 +71,9 @@ class RunnerRepository:
             identities.c.platform == platform, identities.c.platform_user_id == platform_user_id
         )
         row = (await self.conn.execute(stmt)).first()
-        return None if row is None else (user_from(row), identity_from(row))
+        if row is None:
+            return None
+        return Account(user_from(row), identity_from(row), bool(row.any_refused))
 
     async def create(
         self, platform: str, platform_user_id: str, display_name: str, now: datetime

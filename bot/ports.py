@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from bot.config import Settings
+from bot.delivery.pacing import Pacer
 from bot.messages import Choice, Incoming, Reply
 
 
@@ -62,14 +63,6 @@ class Messenger(Protocol):
         ...
 
 
-class Pacing(Protocol):
-    """A platform's shared send budget (replies and scheduled messages alike)."""
-
-    async def acquire(self, chat_id: str, *, group: bool = False, urgent: bool = False) -> None:
-        """Wait for a slot to send one message to ``chat_id``."""
-        ...
-
-
 class Inbound(Protocol):
     """What every adapter calls: the core's one entry point."""
 
@@ -79,6 +72,10 @@ class Inbound(Protocol):
 
     async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> Sequence[Choice]:
         """Suggestions for a typed option's value."""
+        ...
+
+    async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
+        """The platform says this account blocked the bot: stop sending it DMs."""
         ...
 
 
@@ -108,4 +105,4 @@ class AdapterContext:
     settings: Settings
     core: Inbound
     request_shutdown: Callable[[], None]
-    pacer: Callable[[str], Pacing]  # the shared send budget of a platform
+    pacer: Callable[[str], Pacer]  # a platform's send budget, shared with scheduled messages

@@ -12,9 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.dispatch import Core
 from bot.messages import Button, Incoming, Reply
-from bot.ports import AdapterContext, Messenger
+from bot.ports import AdapterContext, Inbound, Messenger
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ class ConsoleAdapter:
 
     def __init__(
         self,
-        core: Core,
+        core: Inbound,
         user: str,
         request_shutdown: Callable[[], None],
         stdin: TextIO | None = None,
@@ -136,7 +135,7 @@ class ConsoleAdapter:
 
 
 class ConsoleMessenger:
-    """Direct messages to the console runner: printed in the chat."""
+    """Direct messages to the console runner, and group posts: printed in the chat."""
 
     platform = PLATFORM
 
@@ -151,6 +150,13 @@ class ConsoleMessenger:
             log.info("console nudge for %s (not the console user) dropped", platform_user_id)
             return
         self.adapter.render(reply, heading="\n🔔 Pacer nudge:")
+        self.adapter._prompt()
+
+    async def send_group(
+        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Print a group post (the console has one chat: the terminal)."""
+        self.adapter.render(reply, heading=f"\n📣 Pacer in {chat_id}:")
         self.adapter._prompt()
 
 

@@ -16,8 +16,7 @@ from adapters.discord.commands import AppChoice
 from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_content
 from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.core.commands import CommandSpec, OptionSpec, OptionType
-from bot.core.dispatch import Choice
-from bot.messages import Incoming, Reply
+from bot.messages import Choice, Incoming, Reply
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ class CoreLike(Protocol):
         """Answer one command or button press."""
         ...
 
-    async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
+    async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> Sequence[Choice]:
         """Suggestions for an option value."""
         ...
 

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 CANNOT_MESSAGE_USER = 50007
 UNKNOWN_USER = 10013
 UNKNOWN_CHANNEL = 10003
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
 MAX_NONCE = 25
 USER_AGENT = f"DiscordBot (https://github.com/Rapptz/discord.py {discord.__version__}) Pacer"
 
@@ -51,7 +53,7 @@ class _HttpError(Exception):
 
 
 class DiscordMessenger:
-    """``bot.ports.Messenger`` for Discord: a DM per call, the DM channel id cached."""
+    """``bot.ports.Messenger`` for Discord: a DM or a channel post per call (DM channels cached)."""
 
     platform = "discord"
 
@@ -88,6 +90,28 @@ class DiscordMessenger:
             raise self._translate(platform_user_id, exc) from None
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise TransientDeliveryError(f"network error: {type(exc).__name__}") from exc
+
+    async def send_group(
+        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Post ``reply`` in a server channel in one attempt; failures raise typed errors."""
+        if self._closed:
+            raise TransientDeliveryError("discord messenger is closed")
+        try:
+            await self._send(chat_id, reply, dedupe_key)
+        except _HttpError as exc:
+            raise self._translate_channel(exc) from None
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise TransientDeliveryError(f"network error: {type(exc).__name__}") from exc
+
+    def _translate_channel(self, exc: _HttpError) -> DeliveryError:
+        if exc.status == 429:
+            return RateLimited(exc.retry_after if exc.retry_after is not None else 1.0)
+        if exc.status == 403 or exc.code in (UNKNOWN_CHANNEL, MISSING_ACCESS, MISSING_PERMISSIONS):
+            return Unreachable(f"discord refused the channel post (code {exc.code})")
+        if exc.status >= 500:
+            return TransientDeliveryError(f"discord server error {exc.status}")
+        return DeliveryError(f"discord refused the message: HTTP {exc.status} code {exc.code}")
 
     def _translate(self, user_id: str, exc: _HttpError) -> DeliveryError:
         if exc.status == 429:

@@ -30,7 +30,10 @@ HASH_FILE_SUFFIX = ".discord-commands.json"
 
 
 def hash_file(settings: Settings) -> Path | None:
-    """Where the synced-schema hashes live: next to the SQLite file (none for ``:memory:`` or PostgreSQL)."""
+    """Where the synced-schema hashes live: next to the SQLite file.
+
+    None for ``:memory:`` and for PostgreSQL.
+    """
     db_path = settings.sqlite_path
     if db_path is None or db_path == ":memory:":
         return None

@@ -14,5 +14,8 @@ __all__ = ["TelegramAdapter", "TelegramMessenger", "create_adapter"]
 
 
 def create_adapter(ctx: AdapterContext) -> TelegramAdapter:
-    """The adapter the app starts when ``TELEGRAM_TOKEN`` is set."""
-    return TelegramAdapter(ctx.settings, ctx.core)
+    """The adapter the app starts when ``TELEGRAM_TOKEN`` is set.
+
+    Its Bot API sends share ``ctx.pacer("telegram")`` with the outbound queue.
+    """
+    return TelegramAdapter(ctx.settings, ctx.core, pacer=ctx.pacer("telegram"))

@@ -13,7 +13,7 @@ import logging
 import secrets
 import traceback
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -29,7 +29,6 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackContext,
     CallbackQueryHandler,
@@ -44,6 +43,7 @@ from telegram.request import BaseRequest
 from adapters.telegram import redact
 from adapters.telegram.commands_menu import command_menus, telegram_name_ok
 from adapters.telegram.messenger import TelegramMessenger, map_error
+from adapters.telegram.pacing import PacedRateLimiter
 from adapters.telegram.processing import PerChatUpdateProcessor
 from adapters.telegram.render import escape, render, send_part
 from adapters.telegram.translate import (
@@ -54,8 +54,10 @@ from adapters.telegram.translate import (
     sender,
     split_command,
 )
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec
+from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Incoming, Reply
 from bot.ports import Unreachable
 
@@ -75,16 +77,19 @@ SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 POST_AS_YOURSELF = "Post as yourself to use Pacer here."
 # What an empty reply shows in a chat (Telegram refuses an empty message).
 EMPTY_REPLY = "✓"
-# A user waiting for an answer gets one retry after a 429; nudges get none.
-INTERACTIVE_RETRIES = 1
 
 
 class PacerCore(Protocol):
-    """What the adapter needs from :class:`bot.core.dispatch.Core`."""
+    """What the adapter needs from the core (``ctx.core``, a :class:`bot.ports.Inbound`)."""
 
     async def handle(self, incoming: Incoming) -> Reply:
         """Answer one command, plain message or button press."""
         ...
+
+
+@runtime_checkable
+class MarksUnreachable(Protocol):
+    """A core that can be told at once that a runner blocked the bot (optional)."""
 
     async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
         """Remember that direct messages to this identity are refused."""
@@ -97,13 +102,20 @@ def file_base_url(base_url: str) -> str:
     return f"{head}/file/bot" if sep else base_url
 
 
-def build_application(settings: Settings, request: BaseRequest | None = None) -> PTBApplication:
-    """A PTB ``Application``: no JobQueue (the core schedules), rate limited, per-chat order."""
+def build_application(
+    settings: Settings, request: BaseRequest | None = None, pacer: Pacer | None = None
+) -> PTBApplication:
+    """A PTB ``Application``: no JobQueue (the core schedules), paced, per-chat order.
+
+    Message sends take a slot from ``pacer``, the platform's budget shared with
+    the outbound queue (replies are urgent); without one, a pacer of its own.
+    """
+    pacer = pacer or Pacer(limits_for(PLATFORM), SystemClock())
     builder = (
         Application.builder()
         .token(settings.telegram_token)
         .job_queue(None)
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(PacedRateLimiter(pacer))
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if settings.telegram_api_base_url:
@@ -127,6 +139,7 @@ class TelegramAdapter:
         *,
         commands: Sequence[CommandSpec] = COMMANDS,
         request: BaseRequest | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
             # Without a secret anyone who finds the URL could post updates as any
@@ -144,7 +157,7 @@ class TelegramAdapter:
         )
         redact.install(self._redactor)
         self._commands = {spec.name: spec for spec in commands if telegram_name_ok(spec)}
-        self._app = build_application(settings, request)
+        self._app = build_application(settings, request, pacer)
         self._messenger = TelegramMessenger(self._app.bot)
         self._register_handlers()
 
@@ -290,10 +303,13 @@ class TelegramAdapter:
         change = update.my_chat_member
         if change is None or change.chat.type != Chat.PRIVATE:
             return
-        if change.new_chat_member.status == ChatMember.BANNED:
-            await self._core.mark_unreachable(
-                PLATFORM, str(change.from_user.id), "blocked the bot on Telegram"
-            )
+        if change.new_chat_member.status != ChatMember.BANNED:
+            return
+        user_id = str(change.from_user.id)
+        if isinstance(self._core, MarksUnreachable):
+            await self._core.mark_unreachable(PLATFORM, user_id, "blocked the bot on Telegram")
+        else:  # the outbound queue learns it from the next refused message
+            log.info("telegram user %s blocked the bot", user_id)
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure (the token is redacted) and apologise to the user."""
@@ -351,7 +367,6 @@ async def _post_as_yourself(bot: ExtBot[Any], message: Message) -> None:
         escape(POST_AS_YOURSELF),
         parse_mode=ParseMode.HTML,
         reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
-        rate_limit_args=INTERACTIVE_RETRIES,
     )
 
 
@@ -374,7 +389,7 @@ async def _is_admin(bot: ExtBot[Any], message: Message) -> bool:
 async def _send(bot: ExtBot[Any], chat_id: int, reply: Reply, quote: int | None = None) -> None:
     """Send every part of ``reply``; the first one quotes the command in groups."""
     for index, part in enumerate(render(reply, fallback=EMPTY_REPLY)):
-        kwargs: dict[str, Any] = {"rate_limit_args": INTERACTIVE_RETRIES}
+        kwargs: dict[str, Any] = {}
         if index == 0 and quote is not None:
             kwargs["reply_parameters"] = ReplyParameters(quote, allow_sending_without_reply=True)
         await send_part(bot, chat_id, part, **kwargs)
@@ -405,5 +420,4 @@ async def _notice_in_group(
         reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True)
         if quote is not None
         else None,
-        rate_limit_args=INTERACTIVE_RETRIES,
     )

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from collections import OrderedDict
-from datetime import timedelta
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
-from telegram.warnings import PTBDeprecationWarning
 
+from adapters.telegram.pacing import PACED, PacedRateLimiter, retry_after_seconds
 from adapters.telegram.render import render, send_part
 from bot.messages import Reply
 from bot.ports import DeliveryError, RateLimited, TransientDeliveryError, Unreachable
@@ -22,14 +20,6 @@ PLATFORM = "telegram"
 
 # Bot API descriptions that mean "this private chat will never work", sent as 400.
 _UNREACHABLE_400 = ("chat not found", "user not found", "user is deactivated", "peer_id_invalid")
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """The wait Telegram asked for, in seconds (PTB 22 gives int or timedelta)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: int | float | timedelta = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def map_error(exc: TelegramError) -> DeliveryError:
@@ -48,11 +38,12 @@ def map_error(exc: TelegramError) -> DeliveryError:
 
 
 class TelegramMessenger:
-    """Sends direct messages (nudges, digests) to a runner's private chat with the bot.
+    """Sends scheduled messages (nudges, digests) to a private chat or a group chat.
 
     Exactly one attempt per call: the core's outbound queue paces and retries.
-    PTB's rate limiter is built with ``max_retries=0`` so it never retries a
-    nudge behind the queue's back. A reply that needs several Bot API calls
+    PTB's rate limiter (:class:`~adapters.telegram.pacing.PacedRateLimiter`)
+    never retries; the queue already holds the pacer slot, so this messenger's
+    calls are marked ``PACED`` and go straight through. A reply that needs several Bot API calls
     (long text, files) remembers per ``dedupe_key`` how many parts went out, so
     a retry by the queue continues where the failed attempt stopped instead of
     sending the first parts twice.
@@ -64,11 +55,24 @@ class TelegramMessenger:
     def __init__(self, bot: ExtBot[Any]) -> None:
         self._bot = bot
         self._sent_parts: OrderedDict[str, int] = OrderedDict()
+        # The queue took the pacer slot: tell the limiter (PTB refuses the argument without one).
+        paced = isinstance(bot.rate_limiter, PacedRateLimiter)
+        self._send_kwargs: dict[str, Any] = {"rate_limit_args": PACED} if paced else {}
 
     async def send_direct(
         self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
     ) -> None:
         """Deliver ``reply`` to the user's private chat (its id equals the user id)."""
+        await self._send(int(platform_user_id), reply, dedupe_key)
+
+    async def send_group(
+        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Post ``reply`` in a group, supergroup or channel (numeric id or ``@username``)."""
+        target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+        await self._send(target, reply, dedupe_key)
+
+    async def _send(self, chat_id: int | str, reply: Reply, dedupe_key: str | None) -> None:
         parts = render(reply)
         if not parts:
             # Nothing Telegram would accept; reporting success would hide a core bug.
@@ -76,7 +80,7 @@ class TelegramMessenger:
         done = self._sent_parts.get(dedupe_key, 0) if dedupe_key else 0
         for index in range(done, len(parts)):
             try:
-                await send_part(self._bot, int(platform_user_id), parts[index])
+                await send_part(self._bot, chat_id, parts[index], **self._send_kwargs)
             except TelegramError as exc:
                 if dedupe_key and index > 0:
                     self._remember(dedupe_key, index)

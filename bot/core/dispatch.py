@@ -168,6 +168,11 @@ class Core:
         log.info("pruned %d old rows", removed)
         return removed
 
+    async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
+        """The platform says this account blocked the bot: no DMs until they write again."""
+        log.info("%s user %s unreachable: %s", platform, platform_user_id, reason)
+        await self.accounts.mark_unreachable(platform, platform_user_id, self.clock.now())
+
     async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
         """Suggestions for a typed-option value (at most 25)."""
         spec = find_command(incoming.command)

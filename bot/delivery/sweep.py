@@ -118,6 +118,7 @@ class Sweeper:
         self._queues: dict[str, OutboundQueue] = {}
         self._running = False
         self._first = True
+        self._started = clock.now()
         self._last_recovery = datetime.min.replace(tzinfo=UTC)
         self._sweeping = asyncio.Lock()
 
@@ -258,8 +259,10 @@ class Sweeper:
             return
         cutoff = now
         if self._first and self.db.is_sqlite:
-            # One process owns a SQLite file: at start every claim is a dead one's.
-            cutoff = now + timedelta(seconds=self.settings.lease_seconds + 1)
+            # One process owns a SQLite file: at start every claim made before this
+            # sweeper existed is a dead one's. Not later ones: while a restart
+            # overlaps, the old process may still be sending what it claimed.
+            cutoff = max(now, self._started + timedelta(seconds=self.settings.lease_seconds))
         async with self.db.uow() as uow:
             released, doubtful = await uow.deliveries.recover(cutoff, self.settings.resend_in_doubt)
             await uow.commit()

@@ -1,4 +1,4 @@
-"""Events other capabilities (nudges, later challenges) listen to, without the services knowing them.
+"""Events other capabilities (nudges, challenges) listen to, unknown to the services.
 
 Listeners run inside the unit of work of the change that raised the event, so
 a logged run and its snack nudge, or a settings change and its reschedule,

@@ -25,8 +25,7 @@ from adapters.discord.client import PacerClient
 from adapters.discord.handler import InteractionHandler
 from bot.config import Settings
 from bot.core.commands import CommandSpec
-from bot.core.dispatch import Choice
-from bot.core.messages import Incoming, Reply
+from bot.messages import Choice, Incoming, Reply
 from tests.discord.fake_discord import (
     APPLICATION_ID,
     BOT_USER_ID,

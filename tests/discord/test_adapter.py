@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from adapters.discord.adapter import DiscordAdapter
-from bot.core.messages import Incoming, Reply
+from bot.messages import Incoming, Reply
 from tests.discord import payloads
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.harness import FakeCore, settings

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import FakeClock
+from bot.storage.database import Database
 from tests.discord import payloads
 from tests.discord.fake_discord import APPLICATION_ID, FakeDiscord, Recorded
 from tests.fakes import make_harness
@@ -136,8 +137,9 @@ async def test_a_runner_logs_a_run_then_presses_its_button_after_a_restart(
     assert pressed.body["type"] == 4
     assert "Checked in: post-run snack" in pressed.body["data"]["content"]
     # What the process stored for this Discord runner.
-    harness = make_harness(tmp_path / "e2e.db", FakeClock())
-    await harness.db.open()
+    db = Database(f"sqlite:///{tmp_path / 'e2e.db'}")
+    await db.open(migrate=False)  # the process migrated it
+    harness = make_harness(db, FakeClock())
     try:
         chat = harness.chat(payloads.RUNNER_ID, "discord")
         user = await harness.user(chat)

@@ -14,8 +14,7 @@ from adapters.discord.handler import AUTOCOMPLETE_TIMEOUT
 from adapters.discord.render import button_rows
 from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.core.commands import CommandSpec, OptionSpec
-from bot.core.dispatch import Choice
-from bot.core.messages import Attachment, Button, Incoming, Reply
+from bot.messages import Attachment, Button, Choice, Incoming, Reply
 from tests.discord import payloads
 from tests.discord.fake_discord import APPLICATION_ID
 from tests.discord.harness import CapturedHTTP, FakeCore, deliver, logged_in_client

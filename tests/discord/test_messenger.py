@@ -8,7 +8,7 @@ import pytest
 
 from adapters.discord.endpoints import apply_endpoints
 from adapters.discord.messenger import DiscordMessenger, nonce_for
-from bot.core.messages import Attachment, Button, Reply
+from bot.messages import Attachment, Button, Reply
 from bot.ports import Messenger, RateLimited, TransientDeliveryError, Unreachable
 from tests.discord.fake_discord import FakeDiscord, Recorded
 
@@ -137,3 +137,55 @@ async def test_attachments_and_long_text(fake: FakeDiscord, messenger: DiscordMe
     assert third.form["files[0]"] == "week.png"
     assert third.body["nonce"] == nonce_for("digest:1", 2)
     assert third.body["attachments"][0]["filename"] == "week.png"
+
+
+CHANNEL = "500000000000000001"
+
+
+async def test_a_group_post_goes_to_the_channel_with_a_stable_nonce(
+    fake: FakeDiscord, messenger: DiscordMessenger
+) -> None:
+    port: Messenger = messenger
+
+    await port.send_group(CHANNEL, NUDGE, dedupe_key="club:weekly:48")
+    await port.send_group(CHANNEL, Reply("Club week: 42 km"))
+
+    assert dm_opens(fake) == []  # no DM channel for a server channel
+    first, second = messages(fake)
+    assert first.path == second.path == f"/channels/{CHANNEL}/messages"
+    assert first.json["nonce"] == nonce_for("club:weekly:48")
+    assert first.json["enforce_nonce"] is True
+    assert first.json["allowed_mentions"] == {"parse": []}
+    assert "nonce" not in second.json
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(404, 10003), (403, 50001), (403, 50013)],
+    ids=["unknown channel", "missing access", "missing permissions"],
+)
+async def test_a_channel_the_bot_cannot_post_in_is_unreachable(
+    fake: FakeDiscord, messenger: DiscordMessenger, status: int, code: int
+) -> None:
+    fake.fail_next("POST", r"/channels/\d+/messages", status, {"message": "no", "code": code})
+
+    with pytest.raises(Unreachable):
+        await messenger.send_group(CHANNEL, NUDGE, dedupe_key="k")
+
+    assert len(messages(fake)) == 1
+
+
+async def test_group_post_errors_are_typed_like_dms(
+    fake: FakeDiscord, messenger: DiscordMessenger
+) -> None:
+    fake.fail_next(
+        "POST", r"/channels/\d+/messages", 429,
+        {"message": "You are being rate limited.", "retry_after": 0.5, "global": False},
+    )  # fmt: skip
+    with pytest.raises(RateLimited) as raised:
+        await messenger.send_group(CHANNEL, NUDGE)
+    assert raised.value.retry_after == 0.5
+
+    fake.fail_next("POST", r"/channels/\d+/messages", 503, {"message": "Unavailable", "code": 0})
+    with pytest.raises(TransientDeliveryError):
+        await messenger.send_group(CHANNEL, NUDGE)

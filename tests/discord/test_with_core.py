@@ -1,9 +1,8 @@
-"""The adapter with the real core on a temporary SQLite database."""
+"""The adapter with the real core, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,23 +10,18 @@ import pytest
 from adapters.discord.adapter import build_client
 from adapters.discord.client import PacerClient
 from adapters.discord.handler import InteractionHandler
-from bot.clock import FakeClock
 from bot.core.dispatch import Core
-from bot.storage.database import Database
 from tests.discord import payloads
 from tests.discord.harness import CapturedHTTP, deliver, settings
+from tests.fakes import Harness
 
 EPHEMERAL = 1 << 6
 
 
 @pytest.fixture
-async def core(tmp_path: Path) -> AsyncIterator[Core]:
-    db = Database(str(tmp_path / "pacer.db"))
-    await db.open()
-    try:
-        yield Core(db, FakeClock())
-    finally:
-        await db.close()
+def core(harness: Harness) -> Core:
+    """The real core on the test database (tests/conftest.py: both backends)."""
+    return harness.core
 
 
 @pytest.fixture

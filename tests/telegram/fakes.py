@@ -9,7 +9,7 @@ from typing import Any
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.core.messages import Incoming, Reply
+from bot.messages import Choice, Incoming, Reply
 from tests.telegram.fake_bot_api import BOT_ID, BOT_USERNAME, BotApiResponder, Call
 
 __all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "Call", "FakeCore", "RecordingRequest"]
@@ -65,6 +65,10 @@ class FakeCore:
         """Record and answer."""
         self.received.append(incoming)
         return self.respond(incoming)
+
+    async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
+        """Telegram has no autocomplete: never asked."""
+        return []
 
     async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
         """Record."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from bot.storage.database import Database
 from tests.fakes import make_harness
 from tests.telegram.fake_bot_api import Call, FakeBotApi
 from tests.telegram.updates import RUNNER_ID, callback, payload
@@ -90,8 +91,9 @@ async def test_runner_starts_and_logs_a_run(bot_api: FakeBotApi, tmp_path: Path)
     assert TOKEN not in logs
     assert "abc/" not in logs  # not even the secret half of the token in a URL
     # What the process stored: one run and the snack check-in, for this Telegram runner.
-    harness = make_harness(tmp_path / "e2e.db", FakeClock())
-    await harness.db.open()
+    db = Database(f"sqlite:///{tmp_path / 'e2e.db'}")
+    await db.open(migrate=False)  # the process migrated it
+    harness = make_harness(db, FakeClock())
     try:
         chat = harness.chat(str(RUNNER_ID), "telegram")
         runs = await harness.runs(chat)

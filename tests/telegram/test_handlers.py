@@ -11,7 +11,7 @@ from adapters.telegram import TelegramAdapter
 from adapters.telegram.adapter import SORRY
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec, Scope
-from bot.core.messages import Attachment, Button, Incoming, Reply
+from bot.messages import Attachment, Button, Incoming, Reply
 from tests.telegram.conftest import Feed
 from tests.telegram.fakes import BOT_USERNAME, TOKEN, FakeCore, RecordingRequest
 from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload

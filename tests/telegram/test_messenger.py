@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
 
 from adapters.telegram import TelegramAdapter, TelegramMessenger
-from bot.core.messages import Attachment, Reply
+from bot.clock import FakeClock
+from bot.delivery.pacing import Pacer
+from bot.messages import Attachment, Reply
 from bot.ports import (
     DeliveryError,
     Messenger,
@@ -56,7 +59,7 @@ async def test_flood_control_is_one_quiet_log_line(
     with caplog.at_level(logging.DEBUG), pytest.raises(RateLimited):
         await adapter.messenger.send_direct(str(RUNNER_ID), NUDGE)
 
-    limiter = [r for r in caplog.records if r.name == "telegram.ext.AIORateLimiter"]
+    limiter = [r for r in caplog.records if r.name == "adapters.telegram.pacing"]
     assert [r.levelname for r in limiter] == ["INFO"]
     assert "429" in limiter[0].getMessage()
     assert limiter[0].exc_info is None
@@ -160,3 +163,44 @@ async def test_messenger_built_on_a_bot_delivers_escaped_text(
     await messenger.send_direct(str(RUNNER_ID), Reply("5 < 10 & done"))
 
     assert fake_request.calls_to("sendMessage")[0].params["text"] == "5 &lt; 10 &amp; done"
+
+
+GROUP = -1001234567890
+
+
+async def test_send_group_posts_in_the_group_chat(
+    adapter: TelegramAdapter, fake_request: RecordingRequest
+) -> None:
+    messenger: Messenger = adapter.messenger
+
+    await messenger.send_group(str(GROUP), NUDGE, dedupe_key="club:1")
+
+    [sent] = fake_request.calls_to("sendMessage")
+    assert sent.chat_id == GROUP
+    assert sent.params["text"] == "Time for your 10-minute hip routine &amp; a &lt;short&gt; walk"
+
+
+async def test_send_group_maps_a_kicked_bot_to_unreachable(
+    adapter: TelegramAdapter, fake_request: RecordingRequest
+) -> None:
+    fake_request.fail("sendMessage", 403, "Forbidden: bot was kicked from the supergroup chat")
+
+    with pytest.raises(Unreachable):
+        await adapter.messenger.send_group(str(GROUP), NUDGE)
+
+
+async def test_the_messengers_sends_skip_the_pacer_the_queue_already_used(
+    adapter: TelegramAdapter,
+    fake_request: RecordingRequest,
+    pacer: Pacer,
+    pacer_clock: FakeClock,
+) -> None:
+    chat = str(RUNNER_ID)
+    await pacer.acquire(chat)  # the outbound queue's slot for this message
+    before = pacer_clock.now()
+
+    await asyncio.wait_for(adapter.messenger.send_direct(chat, NUDGE), 1.0)
+
+    assert pacer_clock.now() == before  # straight through: no second slot waited for
+    assert len(fake_request.calls_to("sendMessage")) == 1
+    pacer.release(chat)

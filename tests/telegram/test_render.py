@@ -11,7 +11,7 @@ from adapters.telegram.adapter import file_base_url
 from adapters.telegram.redact import REDACTED, TokenRedactor, token_secrets
 from adapters.telegram.render import escape, render, split_text
 from adapters.telegram.translate import split_command
-from bot.core.messages import Attachment, Button, Reply
+from bot.messages import Attachment, Button, Reply
 
 
 def _units(text: str) -> int:

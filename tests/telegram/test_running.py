@@ -16,10 +16,13 @@ from telegram import Update
 
 import adapters.telegram
 from adapters.telegram import TelegramAdapter
+from adapters.telegram.pacing import PacedRateLimiter
 from adapters.telegram.processing import PerChatUpdateProcessor
 from adapters.telegram.redact import REDACTED
+from bot.clock import SystemClock
 from bot.config import Settings
-from bot.core.messages import Incoming, Reply
+from bot.delivery.pacing import Pacer, limits_for
+from bot.messages import Incoming, Reply
 from bot.ports import Adapter, AdapterContext
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.fakes import TOKEN, FakeCore, RecordingRequest
@@ -213,13 +216,17 @@ async def test_create_adapter_serves_the_apps_core_with_its_settings(
     fake_request: RecordingRequest,
 ) -> None:
     core = FakeCore()
-    ctx = AdapterContext(Settings(telegram_token=TOKEN), core, lambda: None)  # type: ignore[arg-type]
+    pacers = {"telegram": Pacer(limits_for("telegram"), SystemClock())}
+    ctx = AdapterContext(Settings(telegram_token=TOKEN), core, lambda: None, pacers.__getitem__)
 
     tg = adapters.telegram.create_adapter(ctx)
     as_port: Adapter = tg  # mypy checks that the adapter satisfies the port
 
     assert as_port.platform == "telegram"
     assert tg.application.bot.token == TOKEN
+    # Replies go through the app's shared pacer, the one the outbound queue uses.
+    limiter = tg.application.bot.rate_limiter
+    assert isinstance(limiter, PacedRateLimiter) and limiter.pacer is pacers["telegram"]
     # Behaviour, not types: an update reaches ctx.core and its messenger can deliver.
     app = tg.application
     app.bot._request = (fake_request, fake_request)  # the factory takes no transport

@@ -1,37 +1,36 @@
-"""The adapter in front of the real core, on a temporary SQLite database."""
+"""The adapter in front of the real core, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram import Update
 
 from adapters.telegram import TelegramAdapter
-from bot.clock import FakeClock
 from bot.config import Settings
-from bot.core.dispatch import Core
-from bot.storage.database import Database
+from tests.fakes import Harness
 from tests.telegram.fakes import BOT_USERNAME, TOKEN, RecordingRequest
 from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
 
 
 @pytest.fixture
-async def real(tmp_path: Path) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
-    """An adapter wired to the real core, like ``bot.app.build_app`` does."""
-    db = Database(str(tmp_path / "pacer.db"))
-    core = Core(db, FakeClock())
+async def real(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
+    """An adapter wired to the real core and its pacer, like ``bot.app.build_app`` does."""
+    core = harness.core
     request = RecordingRequest()
-    tg = TelegramAdapter(Settings(telegram_token=TOKEN), core, request=request)
-    await db.open()
+    tg = TelegramAdapter(
+        Settings(telegram_token=TOKEN),
+        core,
+        request=request,
+        pacer=core.sweeper.pacer("telegram"),
+    )
     await tg.application.initialize()
     try:
         yield tg, request
     finally:
         await tg.application.shutdown()
-        await db.close()
 
 
 async def _feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
@@ -191,3 +190,13 @@ async def test_pause_until_a_date(runner: Runner) -> None:
 
     assert "24 Dec 2026" in paused["text"]
     assert paused["text"] != resumed["text"]
+
+
+async def test_blocking_the_bot_is_no_error_with_the_real_core(
+    real: tuple[TelegramAdapter, RecordingRequest], caplog: pytest.LogCaptureFixture
+) -> None:
+    tg, request = real
+    await _feed(tg, payload("my_chat_member_blocked"))
+
+    assert request.calls_to("sendMessage") == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

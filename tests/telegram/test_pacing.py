@@ -1,0 +1,294 @@
+"""PTB's rate limiter on the shared pacer: replies are paced and urgent, the rest passes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+from telegram.ext import Application, ExtBot
+from telegram.request import BaseRequest, RequestData
+
+from adapters.telegram.pacing import (
+    PACED,
+    PacedRateLimiter,
+    RateLimitArgs,
+    chat_key,
+    is_message_call,
+)
+from bot.clock import FakeClock
+from bot.delivery.pacing import Pacer, limits_for
+from tests.delivery import VirtualTime
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+TOKEN = "123456:TEST-pacing-token"
+
+
+@dataclass
+class Api:
+    """A fake Bot API callback: records each call's start and end, takes ``latency``."""
+
+    clock: FakeClock
+    vt: VirtualTime
+    latency: float = 0.0
+    calls: list[tuple[str, object, datetime, datetime]] = field(default_factory=list)
+    raise_next: Exception | None = None
+
+    def callback(self, endpoint: str) -> Callable[..., Coroutine[Any, Any, Result]]:
+        async def call(*args: Any, **kwargs: Any) -> Result:
+            start = self.clock.now()
+            if self.raise_next is not None:
+                error, self.raise_next = self.raise_next, None
+                raise error
+            if self.latency:
+                await self.vt.sleep(self.latency)
+            self.calls.append((endpoint, args[1].get("chat_id"), start, self.clock.now()))
+            return True
+
+        return call
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock at Thursday 2026-11-26 12:00 UTC."""
+    return FakeClock()
+
+
+@pytest.fixture
+def vt(clock: FakeClock) -> VirtualTime:
+    """Simulated sleeping on the fake clock."""
+    return VirtualTime(clock)
+
+
+@pytest.fixture
+def pacer(clock: FakeClock, vt: VirtualTime) -> Pacer:
+    """Telegram's pacer."""
+    return Pacer(limits_for("telegram"), clock, sleep=vt.sleep)
+
+
+async def call(
+    limiter: PacedRateLimiter,
+    api: Api,
+    endpoint: str,
+    chat_id: object = None,
+    rate_limit_args: RateLimitArgs | None = None,
+) -> Result:
+    """What ``ExtBot._do_post`` does: hand the request to the limiter."""
+    data: dict[str, Any] = {} if chat_id is None else {"chat_id": chat_id, "text": "hi"}
+    return await limiter.process_request(
+        callback=api.callback(endpoint),
+        args=(endpoint, data),
+        kwargs={},
+        endpoint=endpoint,
+        data=data,
+        rate_limit_args=rate_limit_args,
+    )
+
+
+def test_which_calls_are_messages() -> None:
+    for endpoint in ("sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"):
+        assert is_message_call(endpoint)
+    for endpoint in ("copyMessage", "forwardMessage", "editMessageText", "stopPoll"):
+        assert is_message_call(endpoint)
+    for endpoint in ("getUpdates", "answerCallbackQuery", "getChatMember", "setMyCommands"):
+        assert not is_message_call(endpoint)
+    assert not is_message_call("sendChatAction")
+    assert chat_key(42) == ("42", False)
+    assert chat_key(-1001234) == ("-1001234", True)
+    assert chat_key("@pacer_club") == ("@pacer_club", True)
+
+
+async def test_replies_to_one_chat_are_a_second_apart_from_the_end(
+    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+) -> None:
+    limiter = PacedRateLimiter(pacer)
+    api = Api(clock, vt, latency=0.3)
+
+    async def scenario() -> None:
+        for endpoint in ("sendMessage", "sendPhoto", "editMessageText"):
+            await call(limiter, api, endpoint, 42)
+
+    await vt.run(scenario())
+    assert [c[0] for c in api.calls] == ["sendMessage", "sendPhoto", "editMessageText"]
+    for (*_, end), (_, _, start, _) in zip(api.calls, api.calls[1:], strict=False):
+        assert (start - end).total_seconds() >= 1.0
+
+
+async def test_other_calls_pass_straight_even_when_blocked(
+    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+) -> None:
+    limiter = PacedRateLimiter(pacer)
+    api = Api(clock, vt)
+    pacer.block_for(30)
+    start = clock.now()
+
+    async def scenario() -> None:
+        await call(limiter, api, "getUpdates")
+        await call(limiter, api, "answerCallbackQuery")
+        await call(limiter, api, "getChatMember", 42)
+        await call(limiter, api, "setMyCommands")
+        await call(limiter, api, "sendChatAction", 42)
+        await call(limiter, api, "sendMessage", 42, PACED)  # the queue holds the slot
+
+    await vt.run(scenario())
+    assert len(api.calls) == 6 and clock.now() == start
+
+
+async def test_a_paced_message_in_parts_waits_between_parts(
+    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+) -> None:
+    limiter = PacedRateLimiter(pacer)
+    api = Api(clock, vt, latency=0.2)
+
+    async def queued_send() -> None:
+        async with pacer.slot("42"):  # the outbound queue's slot
+            await call(limiter, api, "sendMessage", 42, PACED)
+            await call(limiter, api, "sendDocument", 42, PACED)
+
+    start = clock.now()
+    await vt.run(queued_send())
+    first, second = api.calls
+    assert first[2] == start  # straight through
+    assert (second[2] - first[3]).total_seconds() >= 1.0
+
+
+async def test_group_chats_get_20_a_minute(pacer: Pacer, clock: FakeClock, vt: VirtualTime) -> None:
+    limiter = PacedRateLimiter(pacer)
+    api = Api(clock, vt, latency=0.1)
+
+    async def scenario() -> None:
+        for _ in range(21):
+            await call(limiter, api, "sendMessage", -1001234)
+
+    await vt.run(scenario())
+    assert (api.calls[20][2] - api.calls[0][3]).total_seconds() >= 60
+
+
+async def test_a_reply_goes_before_queued_bulk(
+    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+) -> None:
+    limiter = PacedRateLimiter(pacer)
+    api = Api(clock, vt)
+    order: list[str] = []
+
+    async def bulk(n: int) -> None:
+        async with pacer.slot(f"{n}"):
+            order.append("bulk")
+
+    async def scenario() -> None:
+        tasks = [asyncio.create_task(bulk(n)) for n in range(1000, 1060)]
+        await vt.sleep(0.2)
+        done = len(order)
+        await call(limiter, api, "sendMessage", 42)
+        order.append("reply")
+        assert order.index("reply") <= done + 1
+        await asyncio.gather(*tasks)
+
+    await vt.run(scenario())
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_retry_after_blocks_the_pacer_and_is_raised(
+    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+) -> None:
+    limiter = PacedRateLimiter(pacer)
+    api = Api(clock, vt)
+    api.raise_next = RetryAfter(5)
+    start = clock.now()
+
+    async def scenario() -> None:
+        with pytest.raises(RetryAfter):
+            await call(limiter, api, "sendMessage", 42)
+        await call(limiter, api, "sendMessage", 43)  # no retry by the limiter itself
+
+    await vt.run(scenario())
+    assert len(api.calls) == 1
+    assert api.calls[0][2] >= start + timedelta(seconds=5)
+
+
+class FakeBotApi(BaseRequest):
+    """A Bot API answering in process: getMe, sendMessage, and 429 when told."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.calls: list[tuple[str, datetime]] = []
+        self.flood: int | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """Not used: nothing goes over a network."""
+        return 1.0
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        """Answer like the Bot API."""
+        endpoint = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append((endpoint, self.clock.now()))
+        body: dict[str, Any]
+        if self.flood is not None:
+            retry, self.flood = self.flood, None
+            body = {"ok": False, "error_code": 429, "description": "Too Many Requests"}
+            body["parameters"] = {"retry_after": retry}
+            return 429, json.dumps(body).encode()
+        if endpoint == "getMe":
+            result: Any = {"id": 1, "is_bot": True, "first_name": "Pacer", "username": "pacer_bot"}
+        else:
+            chat = {"id": int(str(params["chat_id"])), "type": "private"}
+            result = {"message_id": 1, "date": 0, "chat": chat, "text": params.get("text")}
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_through_a_real_bot(pacer: Pacer, clock: FakeClock, vt: VirtualTime) -> None:
+    api = FakeBotApi(clock)
+    limiter = PacedRateLimiter(pacer)
+    app = (
+        Application.builder()
+        .token(TOKEN)
+        .request(api)
+        .get_updates_request(api)
+        .rate_limiter(limiter)
+        .job_queue(None)
+        .build()
+    )
+    bot: ExtBot[RateLimitArgs] = app.bot
+    assert bot.rate_limiter is limiter
+
+    async def scenario() -> None:
+        await bot.initialize()
+        await bot.send_message(42, "one")
+        await bot.send_message(42, "two")  # a reply: waits for the chat
+        async with pacer.slot("7"):
+            await bot.send_message(7, "queued", rate_limit_args=PACED)
+        api.flood = 3
+        with pytest.raises(RetryAfter):
+            await bot.send_message(8, "flood")
+        await bot.send_message(9, "after")
+        await bot.shutdown()
+
+    start = clock.now()
+    await vt.run(scenario())
+    sends = [(e, (at - start).total_seconds()) for e, at in api.calls if e != "getMe"]
+    assert [e for e, _ in sends] == ["sendMessage"] * 5
+    assert sends[0][1] == 0 and sends[1][1] >= 1.0
+    assert sends[4][1] >= sends[3][1] + 3

@@ -1,8 +1,18 @@
-"""Benchmark: runners logging runs and asking /week through the core on SQLite.
+"""Benchmark: runners logging runs (and asking /week) through the whole core.
 
-Run by hand (not a test): ``.venv/bin/python bench/core_bench.py [--runners N] [--logs N]``.
-Prints a table of commands per second (wall clock, and per CPU second of the
-whole process, which this noisy VM disturbs less) and p50/p99 latency per command.
+Run by hand (not a test)::
+
+    .venv/bin/python bench/core_bench.py [--db URL] [--runners N] [--logs N] [--step S]
+
+``--db`` defaults to a temporary SQLite file; ``postgresql://postgres@127.0.0.1:5432/test``
+also works (its schema ``public`` is dropped and recreated first, then opening the
+database migrates it). Honest by construction: every runner gets a year of history
+before timing, the fake clock moves between commands, and only ``/log`` replies that
+start with "Logged" (a run actually stored) count. In the same run it measures the raw
+single-row insert rate of the same backend (stdlib sqlite3 on a WAL file with
+``synchronous=NORMAL``, or asyncpg), prints ``/log`` as a ratio of it, and compares the
+``/log`` rate of runners with 1,500 runs (five years) with that of new runners.
+Database statements are counted with a SQLAlchemy ``before_cursor_execute`` event.
 """
 
 from __future__ import annotations
@@ -10,117 +20,390 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.engine import make_url
+
+from bot.bootstrap import build_core
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
-from bot.core.messages import Incoming
+from bot.delivery.sweep import SweepSettings
+from bot.messages import Incoming
 from bot.storage.database import Database
+from bot.storage.tables import identities, runs
+
+START = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def calibrate() -> float:
-    """Seconds for a fixed pure-Python loop: tells how fast this (noisy) machine is right now."""
+    """Seconds for a fixed pure-Python loop: tells how fast this (noisy) machine is now."""
     start = time.perf_counter()
     sum(i * i for i in range(10**7))
     return time.perf_counter() - start
 
 
-def _percentile(samples: list[float], q: float) -> float:
+def percentile(samples: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (nearest rank) of ``samples``."""
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def bench(
-    runners: int, logs: int, weeks: int, concurrency: int, step: float
-) -> list[tuple[str, ...]]:
-    """Measure /log then /week; returns table rows."""
-    rows: list[tuple[str, ...]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(str(Path(tmp) / "bench.db"))
-        await db.open()
-        clock = FakeClock()
-        core = Core(db, clock)
-        rng = random.Random(7)
-        users = [f"runner{i}" for i in range(runners)]
-        # Every runner exists before timing (first contact creates the user).
-        for user in users:
-            await core.handle(Incoming("telegram", user, user, command="help"))
+class StatementCounter:
+    """Counts every statement SQLAlchemy sends to the database driver."""
 
-        async def timed(commands: list[Incoming]) -> tuple[float, float, list[float]]:
-            latencies: list[float] = []
-            queue = list(reversed(commands))
+    def __init__(self, db: Database) -> None:
+        self.count = 0
+        event.listen(db.engine.sync_engine, "before_cursor_execute", self._on_execute)
 
-            async def worker() -> None:
-                while queue:
-                    incoming = queue.pop()
-                    # Simulated time between commands: with a large step a runner's
-                    # messages are minutes apart, so each one refreshes last_seen_at.
-                    clock.advance(seconds=step)
-                    t0 = time.perf_counter()
-                    reply = await core.handle(incoming)
-                    latencies.append(time.perf_counter() - t0)
-                    assert not reply.text.startswith("Sorry"), reply.text
+    def _on_execute(self, *args: Any, **kwargs: Any) -> None:
+        self.count += 1
 
-            start, cpu = time.perf_counter(), time.process_time()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            return time.perf_counter() - start, time.process_time() - cpu, latencies
 
-        log_cmds = [
-            Incoming(
-                "telegram",
-                u,
-                u,
-                command="log",
-                text=f"{rng.randint(3, 21)}k {rng.randint(20, 120)}:00 "
-                f"{rng.choice(['today', 'yesterday', 'mon', 'tue'])}",
-                idempotency_key=str(i),
+@dataclass(slots=True)
+class Measure:
+    """One timed batch of commands."""
+
+    sent: int
+    stored: int
+    wall: float
+    cpu: float
+    statements: int
+    latencies: list[float]
+
+    @property
+    def per_second(self) -> float:
+        """Stored runs (or answered commands) per wall-clock second."""
+        return self.stored / self.wall if self.wall else 0.0
+
+    @property
+    def per_cpu_second(self) -> float:
+        """Stored runs per CPU second of the whole process."""
+        return self.stored / self.cpu if self.cpu else 0.0
+
+
+async def reset_postgres(url: str) -> None:
+    """Drop and recreate schema ``public`` (opening the database migrates it again)."""
+    conn = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class Bench:
+    """The core on one database, a fake clock, and the runners."""
+
+    def __init__(self, db: Database, step: float, seed: int = 7) -> None:
+        self.db = db
+        self.clock = FakeClock(START)
+        self.core: Core = build_core(db, self.clock, SweepSettings())
+        self.step = step
+        self.rng = random.Random(seed)
+        self.counter = StatementCounter(db)
+        self.keys = 0
+
+    async def add_runners(self, prefix: str, count: int) -> dict[str, int]:
+        """Create runners by first contact; their internal ids by platform id."""
+        ids: dict[str, int] = {}
+        for n in range(count):
+            user = f"{prefix}{n}"
+            reply = await self.core.handle(Incoming("telegram", user, user, command="help"))
+            assert not reply.text.startswith("Sorry"), reply.text
+        wanted = {f"{prefix}{n}" for n in range(count)}
+        async with self.db.reader() as uow:
+            conn = uow._conn
+            assert conn is not None
+            query = select(identities.c.platform_user_id, identities.c.user_id).where(
+                identities.c.platform == "telegram"
             )
-            for i, u in enumerate(rng.choice(users) for _ in range(logs))
-        ]
-        week_cmds = [
-            Incoming("telegram", rng.choice(users), "c", command="week") for _ in range(weeks)
-        ]
-        for name, commands in (("/log", log_cmds), ("/week", week_cmds)):
-            elapsed, cpu_seconds, lat = await timed(commands)
-            rows.append(
-                (
-                    name,
-                    f"{len(commands):,}",
-                    f"{len(commands) / elapsed:,.0f}",
-                    f"{len(commands) / cpu_seconds:,.0f}",
-                    f"{statistics.median(lat) * 1000:.2f}",
-                    f"{_percentile(lat, 0.99) * 1000:.2f}",
+            for platform_user_id, user_id in await conn.execute(query):
+                if platform_user_id in wanted:
+                    ids[str(platform_user_id)] = int(user_id)
+        assert len(ids) == count, (len(ids), count)
+        return ids
+
+    async def add_history(self, user_ids: Sequence[int], days: int, per_week: float) -> int:
+        """Runs on random days of the ``days`` before today; returns how many."""
+        rows: list[dict[str, Any]] = []
+        today = START.date()
+        for user_id in user_ids:
+            chance = per_week / 7
+            count = 0
+            for back in range(1, days + 1):
+                # Up to two runs a day, so dense histories (1,500 in five years) fit.
+                for _ in range(1 + int(chance > 1)):
+                    if self.rng.random() < chance / (1 + int(chance > 1)):
+                        rows.append(_history_run(user_id, today - timedelta(days=back), self.rng))
+                        count += 1
+        inserted = 0
+        for first in range(0, len(rows), 5000):
+            async with self.db.uow() as uow:
+                conn = uow._conn
+                assert conn is not None
+                await conn.execute(insert(runs), rows[first : first + 5000])
+                await uow.commit()
+            inserted += len(rows[first : first + 5000])
+        return inserted
+
+    def log_commands(self, users: Sequence[str], count: int) -> list[Incoming]:
+        """``count`` /log commands of random runners, each with its own idempotency key."""
+        out: list[Incoming] = []
+        for _ in range(count):
+            user = self.rng.choice(users)
+            self.keys += 1
+            day = self.rng.choice(["today", "yesterday", "mon", "tue"])
+            km = self.rng.randint(3, 21)
+            seconds = km * self.rng.randint(270, 450)  # 4:30 to 7:30 per km: all plausible
+            out.append(
+                Incoming(
+                    "telegram",
+                    user,
+                    user,
+                    command="log",
+                    text=f"{km}k {seconds // 60}:{seconds % 60:02d} {day}",
+                    idempotency_key=f"bench-{self.keys}",
                 )
             )
+        return out
+
+    async def timed(self, commands: Sequence[Incoming], stored_prefix: str | None) -> Measure:
+        """Send commands one after another, moving the clock ``step`` seconds before each."""
+        latencies: list[float] = []
+        stored = 0
+        statements = self.counter.count
+        start, cpu = time.perf_counter(), time.process_time()
+        for incoming in commands:
+            self.clock.advance(seconds=self.step)
+            t0 = time.perf_counter()
+            reply = await self.core.handle(incoming)
+            latencies.append(time.perf_counter() - t0)
+            if stored_prefix is None or reply.text.startswith(stored_prefix):
+                stored += 1
+        return Measure(
+            sent=len(commands),
+            stored=stored,
+            wall=time.perf_counter() - start,
+            cpu=time.process_time() - cpu,
+            statements=self.counter.count - statements,
+            latencies=latencies,
+        )
+
+
+def _history_run(user_id: int, day: date, rng: random.Random) -> dict[str, Any]:
+    distance = rng.randint(3, 21) * 1000.0
+    return {
+        "user_id": user_id,
+        "local_date": day,
+        "distance_m": distance,
+        "duration_s": int(distance * rng.uniform(0.25, 0.4)),
+        "note": "",
+        "source_key": None,
+        "created_at": datetime(day.year, day.month, day.day, 18, tzinfo=UTC),
+    }
+
+
+def raw_sqlite_rate(directory: str, rows: int) -> float:
+    """Rows per second: one INSERT per transaction, stdlib sqlite3, WAL, synchronous=NORMAL."""
+    path = Path(directory) / "raw.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(
+        "CREATE TABLE raw_runs (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL,"
+        " local_date TEXT NOT NULL, distance_m REAL NOT NULL, duration_s INTEGER NOT NULL,"
+        " note TEXT NOT NULL, source_key TEXT UNIQUE, created_at TEXT NOT NULL)"
+    )
+    start = time.perf_counter()
+    for n in range(rows):
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO raw_runs (user_id, local_date, distance_m, duration_s, note,"
+            " source_key, created_at) VALUES (?, ?, ?, ?, '', ?, ?)",
+            (n % 100, "2026-11-26", 5000.0, 1800, f"raw-{n}", "2026-11-26T06:00:00+00:00"),
+        )
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return rows / elapsed
+
+
+async def raw_postgres_rate(url: str, rows: int) -> float:
+    """Rows per second: asyncpg, one single-row INSERT per transaction."""
+    conn = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        await conn.execute(
+            "CREATE TABLE raw_runs (id SERIAL PRIMARY KEY, user_id INTEGER NOT NULL,"
+            " local_date DATE NOT NULL, distance_m DOUBLE PRECISION NOT NULL,"
+            " duration_s INTEGER NOT NULL, note TEXT NOT NULL, source_key TEXT UNIQUE,"
+            " created_at TIMESTAMPTZ NOT NULL)"
+        )
+        day = START.date()
+        start = time.perf_counter()
+        for n in range(rows):
+            async with conn.transaction():
+                await conn.execute(
+                    "INSERT INTO raw_runs (user_id, local_date, distance_m, duration_s, note,"
+                    " source_key, created_at) VALUES ($1, $2, $3, $4, '', $5, $6)",
+                    n % 100,
+                    day,
+                    5000.0,
+                    1800,
+                    f"raw-{n}",
+                    START,
+                )
+        elapsed = time.perf_counter() - start
+        await conn.execute("DROP TABLE raw_runs")
+    finally:
+        await conn.close()
+    return rows / elapsed
+
+
+def row(name: str, m: Measure, extra: str = "") -> tuple[str, ...]:
+    """A table row for one measure."""
+    return (
+        name,
+        f"{m.stored:,}/{m.sent:,}",
+        f"{m.per_second:,.0f}",
+        f"{m.per_cpu_second:,.0f}",
+        f"{statistics.median(m.latencies) * 1000:.2f}",
+        f"{percentile(m.latencies, 0.99) * 1000:.2f}",
+        f"{m.statements / m.sent:.2f}",
+        extra,
+    )
+
+
+async def bench(args: argparse.Namespace, url: str, tmp: str) -> tuple[list[tuple[str, ...]], str]:
+    """Everything measured in one run; table rows and a summary."""
+    postgres = make_url(url).get_backend_name() in ("postgresql", "postgres")
+    if postgres:
+        await reset_postgres(url)
+    db = Database(url)
+    await db.open()
+    b = Bench(db, args.step)
+    try:
+        regular = await b.add_runners("runner", args.runners)
+        history = await b.add_history(list(regular.values()), 365, 3.0)
+        veterans = await b.add_runners("veteran", args.veterans)
+        vet_history = await b.add_history(list(veterans.values()), 5 * 365, 1500 / (5 * 52.14))
+        newcomers = await b.add_runners("new", args.veterans)
+        if postgres:
+            async with db.uow() as uow:
+                conn = uow._conn
+                assert conn is not None
+                await conn.execute(text("ANALYZE"))
+                await uow.commit()
+
+        users = list(regular)
+        await b.timed(b.log_commands(users, args.warmup), "Logged")  # warm caches, not counted
+        log = await b.timed(b.log_commands(users, args.logs), "Logged")
+        week = await b.timed(
+            [
+                Incoming("telegram", b.rng.choice(users), "c", command="week")
+                for _ in range(args.weeks)
+            ],
+            None,
+        )
+        # Veterans (1,500 runs each) against new runners, interleaved in rounds so that
+        # the machine's speed swings hit both alike.
+        vet_parts: list[Measure] = []
+        new_parts: list[Measure] = []
+        for _ in range(args.rounds):
+            vet_parts.append(
+                await b.timed(b.log_commands(list(veterans), args.cohort_logs), "Logged")
+            )
+            new_parts.append(
+                await b.timed(b.log_commands(list(newcomers), args.cohort_logs), "Logged")
+            )
+        vet, new = _merge(vet_parts), _merge(new_parts)
+        runs_per_veteran = vet_history / max(1, len(veterans))
+    finally:
         await db.close()
-    return rows
+    if postgres:
+        raw = await raw_postgres_rate(url, args.raw)
+        backend = "PostgreSQL (asyncpg), raw = asyncpg single-row INSERT per transaction"
+    else:
+        raw = await asyncio.to_thread(raw_sqlite_rate, tmp, args.raw)
+        backend = (
+            "SQLite file (WAL, synchronous=NORMAL), raw = stdlib sqlite3 one row per transaction"
+        )
+    rows = [
+        row(f"/log ({args.runners:,} runners, 1 year)", log, f"{log.per_second / raw:.1%} of raw"),
+        row("/week", week),
+        row(
+            f"/log veterans ({runs_per_veteran:,.0f} runs)",
+            vet,
+            f"{vet.per_second / new.per_second:.2f}x new",
+        ),
+        row("/log new runners", new),
+    ]
+    summary = "\n".join(
+        [
+            f"backend: {backend}",
+            f"history: {history:,} runs for {args.runners:,} runners; "
+            f"{vet_history:,} runs for {len(veterans):,} veterans; clock step {args.step:g} s",
+            f"raw insert rate: {raw:,.0f} rows/s ({args.raw:,} rows)",
+            f"/log stored per second / raw insert rate = {log.per_second / raw:.3f}",
+            f"statements per /log = {log.statements / log.sent:.2f} "
+            "(every cursor execute, BEGIN included; COMMIT goes through the driver, not counted)",
+            f"veteran / new /log rate = {vet.per_second / new.per_second:.3f} "
+            f"(per CPU second {vet.per_cpu_second / new.per_cpu_second:.3f})",
+        ]
+    )
+    return rows, summary
+
+
+def _merge(parts: Sequence[Measure]) -> Measure:
+    return Measure(
+        sent=sum(p.sent for p in parts),
+        stored=sum(p.stored for p in parts),
+        wall=sum(p.wall for p in parts),
+        cpu=sum(p.cpu for p in parts),
+        statements=sum(p.statements for p in parts),
+        latencies=[x for p in parts for x in p.latencies],
+    )
 
 
 def main() -> None:
     """Parse arguments, run, print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runners", type=int, default=1000)
-    parser.add_argument("--logs", type=int, default=10_000)
-    parser.add_argument("--weeks", type=int, default=5_000)
-    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--db", default=None, help=f"database URL (e.g. {PG_DEFAULT})")
+    parser.add_argument("--runners", type=int, default=300)
+    parser.add_argument("--logs", type=int, default=1500)
+    parser.add_argument("--weeks", type=int, default=500)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--veterans", type=int, default=10, help="runners with 1,500 runs")
+    parser.add_argument("--cohort-logs", type=int, default=100, help="/log per cohort per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--raw", type=int, default=5000, help="rows for the raw insert rate")
     parser.add_argument(
-        "--step", type=float, default=0.0, help="simulated seconds between commands"
+        "--step", type=float, default=30.0, help="simulated seconds between commands"
     )
     args = parser.parse_args()
     before = calibrate()
-    rows = asyncio.run(bench(args.runners, args.logs, args.weeks, args.concurrency, args.step))
-    header = ("command", "count", "per second", "per CPU second", "p50 ms", "p99 ms")
-    print(
-        f"runners={args.runners} concurrency={args.concurrency} step={args.step}s"
-        " (SQLite file, WAL, one core)"
-    )
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        rows, summary = asyncio.run(bench(args, url, tmp))
+    header = ("command", "stored/sent", "per second", "per CPU s", "p50 ms", "p99 ms", "stmts", "")
     print(f"calibration loop: {before:.2f} s before, {calibrate():.2f} s after")
+    print(summary)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+    for line in [header, *rows]:
+        print("  ".join(cell.rjust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
 
 
 if __name__ == "__main__":

@@ -107,7 +107,6 @@ class OutboundQueue:
         self.backoff_max = backoff_max
         self._pending: deque[Outgoing] = deque()
         self._tasks: dict[asyncio.Task[None], _Running] = {}
-        self._refused: set[int] = set()  # delivery ids to drop untried when their slot comes
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -167,17 +166,8 @@ class OutboundQueue:
                 for task in late:
                     task.cancel()
                 await asyncio.wait(late)
-        untried: list[Outgoing] = []
-        for _, running in waiting:
-            if running.state != "waiting":
-                continue
-            if running.item.delivery_id in self._refused:
-                await self._finish(running.item, "unreachable", NOT_TRIED)
-            else:
-                untried.append(running.item)
-        untried += self._pending
+        untried = [r.item for _, r in waiting if r.state == "waiting"] + list(self._pending)
         self._pending.clear()
-        self._refused.clear()
         self._idle.set()
         return untried
 
@@ -225,7 +215,7 @@ class OutboundQueue:
             index += 1
             if item.chat_id in busy and self._exclusive(item):
                 continue  # one request at a time per chat: a task ending wakes us
-            ready = self.pacer.ready_at(item.chat_id, group=item.group)
+            ready = self.pacer.ready_at(item.chat_id, group=item.group, now=now)
             if item.not_before is not None and item.not_before > ready:
                 ready = item.not_before
             if ready <= now:
@@ -290,9 +280,6 @@ class OutboundQueue:
         """One request in a slot: the error it raised, or why it was not made."""
         item = running.item
         async with self.pacer.slot(item.chat_id, group=item.group, ahead=ahead):
-            if item.delivery_id in self._refused:
-                self._refused.discard(item.delivery_id)
-                return None, ("unreachable", NOT_TRIED)
             if item.deadline is not None and self._clock.now() > item.deadline:
                 return None, ("expired", self._expiry_reason(item))
             running.state = "on_wire"
@@ -348,10 +335,12 @@ class OutboundQueue:
         dropped = [i for i in self._pending if (i.chat_id, i.group) == key]
         if dropped:
             self._pending = deque(i for i in self._pending if (i.chat_id, i.group) != key)
-        for running in self._tasks.values():
+        for task, running in self._tasks.items():
             other = running.item
             if running.state == "waiting" and (other.chat_id, other.group) == key:
-                self._refused.add(other.delivery_id)  # waiting for its slot: dropped then
+                running.state = "settled"  # waiting for its slot: never sent
+                task.cancel()
+                dropped.append(other)
         for item in dropped:
             reason = NOT_TRIED if item.attempts == 0 else "chat refused; not retried"
             await self._finish(item, "unreachable", reason)

@@ -51,9 +51,7 @@ class RateLimits:
     per_second: int | None = None  # request starts in any one-second window, overall
     per_chat_interval: float | None = None  # seconds from one request's end to the next start
     per_group_per_minute: int | None = None  # messages to one group chat in a rolling minute
-    max_in_flight: int = (
-        8  # concurrent requests of the outbound queue, so latency does not cap the rate
-    )
+    max_in_flight: int = 8  # the outbound queue's concurrency: latency must not cap the rate
 
 
 def limits_for(platform: str) -> RateLimits:
@@ -203,9 +201,14 @@ class Pacer:
             return self._blocked_until
         return None
 
-    def ready_at(self, chat_id: str, *, group: bool = False) -> datetime:
-        """When ``chat_id`` may get its next message, ignoring the overall rate."""
-        now = self._clock.now()
+    def ready_at(
+        self, chat_id: str, *, group: bool = False, now: datetime | None = None
+    ) -> datetime:
+        """When ``chat_id`` may get its next message, ignoring the overall rate.
+
+        Pass the caller's ``now`` to compare with it: a real clock moves between two reads.
+        """
+        now = now or self._clock.now()
         ready = self._chat_ready(chat_id, group, None, now)
         if self._busy.get(chat_id):  # a request someone else runs: look again soon
             ready = min(ready, now + max(self._interval, _BUSY_POLL))
@@ -321,8 +324,14 @@ class Pacer:
 
     def _grant(self, waiter: _Waiter, now: datetime) -> None:
         if self._spacing:
-            self._next_start = now + self._spacing
+            # A timer wakes a little late; keeping to the planned beat (within a tenth
+            # of a gap) stops that lag adding up, without ever starting ahead of the beat.
+            planned = self._next_start
+            on_beat = planned is not None and now - planned < self._spacing / 10
+            self._next_start = (planned if on_beat and planned else now) + self._spacing
         if self._tracks_chats:
+            if self._busy.get(waiter.chat_id) and not waiter.held:
+                self._busy[waiter.chat_id] = 0  # a stale slot: forget it, or it blocks forever
             self._busy[waiter.chat_id] = self._busy.get(waiter.chat_id, 0) + 1
             self._busy_since[waiter.chat_id] = now
             if waiter.group:

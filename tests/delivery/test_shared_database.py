@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot.clock import FakeClock
 from bot.delivery.sweep import Sweeper, SweepSettings
 from bot.messages import Reply
+from bot.ports import Messenger
 from bot.storage.database import Database
 from bot.storage.deliveries import Delivery, NewDelivery, chat_target
 from bot.storage.uow import UnitOfWork
@@ -48,10 +49,16 @@ class Recorder:
         """Not used here."""
         raise AssertionError("group posts only")
 
-    async def send_group(self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None) -> None:
+    async def send_group(
+        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
         """Record the post, after giving the other process a chance to run."""
         await asyncio.sleep(0)
         self.posted.append(reply.text)
+
+
+def _only(recorder: Recorder) -> Callable[[], Mapping[str, Messenger]]:
+    return lambda: {"console": recorder}
 
 
 async def test_two_processes_send_each_of_10000_due_posts_exactly_once() -> None:
@@ -80,8 +87,8 @@ async def test_two_processes_send_each_of_10000_due_posts_exactly_once() -> None
         recorders = [Recorder(), Recorder()]
         settings = SweepSettings(horizon_seconds=1.0)
         sweepers = [
-            Sweeper(db, clock, lambda r=r: {"console": r}, [Posts()], settings)
-            for db, r in zip((first, second), recorders, strict=True)
+            Sweeper(db, clock, _only(recorder), [Posts()], settings)
+            for db, recorder in zip((first, second), recorders, strict=True)
         ]
         for _ in range(50):  # bounded: each round claims up to the queue's budget
             await asyncio.gather(*(s.sweep() for s in sweepers))

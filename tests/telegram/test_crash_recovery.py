@@ -103,13 +103,16 @@ async def _start(api: FakeBotApi, tmp_path: Path, log: Path) -> asyncio.subproce
     )
 
 
-async def _until_delivered(api: FakeBotApi, count: int, timeout: float) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while len(_delivered(api)) < count:
-        if loop.time() > deadline:
-            raise AssertionError(f"only {len(_delivered(api))} of {count} nudges arrived")
-        await asyncio.sleep(0.05)
+async def _until_delivered(api: FakeBotApi, count: int, seconds: float) -> None:
+    def enough(call: Call) -> bool:
+        # Counted once per new call (at the newest one), not once per call scanned.
+        return call is api.calls[-1] and len(_delivered(api)) >= count
+
+    try:
+        if len(_delivered(api)) < count:
+            await api.wait_for(enough, within=seconds)
+    except TimeoutError:
+        raise AssertionError(f"only {len(_delivered(api))} of {count} nudges arrived") from None
 
 
 async def _states(url: str) -> dict[str, int]:

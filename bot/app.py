@@ -109,6 +109,7 @@ class App:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
             await self.core.sweeper.stop()
+        await self.core.accounts.flush()
         self.core.messengers.clear()
         for adapter in reversed(self.adapters):
             try:

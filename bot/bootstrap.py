@@ -45,9 +45,18 @@ def build_core(
     nudge_source = NudgeSource(
         lambda: messengers.keys(), NudgeSourceSettings(grace_minutes=sweep.grace_minutes)
     )
-    sweeper = Sweeper(db, clock, lambda: messengers, [nudge_source], sweep, sleep=sleep)
+    accounts = AccountService(db, clock, listeners)
+    sweeper = Sweeper(
+        db,
+        clock,
+        lambda: messengers,
+        [nudge_source],
+        sweep,
+        sleep=sleep,
+        before_sweep=[accounts.flush],
+    )
     services = Services(
-        accounts=AccountService(db, clock, listeners),
+        accounts=accounts,
         runs=RunService(db, clock, listeners),
         habits=HabitService(db, clock, listeners),
         profile=ProfileService(db, clock, listeners),

@@ -7,6 +7,7 @@ times ``"HH:MM"`` strings. Storage converts; nothing above it sees a row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -63,6 +64,9 @@ class User:
     onboarding_step: str | None = None
     onboarded_at: datetime | None = None
     prefs: NudgePrefs = NudgePrefs()
+    # Cached: Mondays of the first and latest week of the latest unbroken run streak.
+    streak_since: date | None = None
+    streak_last: date | None = None
 
     @property
     def tz(self) -> tzinfo:
@@ -151,3 +155,49 @@ class NewCheckIn:
     load_unit: str | None = None
     note: str = ""
     source_key: str | None = None
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+WEEK = timedelta(weeks=1)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekBlock:
+    """An unbroken run of weeks with a run: the Mondays of its first and latest week."""
+
+    since: date
+    last: date
+
+    def streak(self, today: date) -> int:
+        """The run streak in weeks at ``today`` (0 when the block ended before last week)."""
+        if self.last < week_start(today) - WEEK:
+            return 0
+        return (self.last - self.since) // WEEK + 1
+
+    def with_run(self, day: date) -> WeekBlock | None:
+        """The block after a run on ``day``; None when only the whole history can tell."""
+        week = week_start(day)
+        if self.since <= week <= self.last:
+            return self
+        if week == self.last + WEEK:
+            return WeekBlock(self.since, week)
+        if week > self.last + WEEK:
+            return WeekBlock(week, week)  # a gap: a new streak starts
+        return None  # before the block: it may join an older one
+
+
+def latest_block(dates: Iterable[date]) -> WeekBlock | None:
+    """The latest unbroken block of weeks among the dates."""
+    weeks = sorted({week_start(d) for d in dates}, reverse=True)
+    if not weeks:
+        return None
+    since = weeks[0]
+    for week in weeks[1:]:
+        if week != since - WEEK:
+            break
+        since = week
+    return WeekBlock(since, weeks[0])

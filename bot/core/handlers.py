@@ -11,11 +11,10 @@ from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers
 from bot.errors import BadInput
 from bot.messages import Button, Reply
-from bot.models import CheckIn, Run, User
+from bot.models import CheckIn, Run, User, week_start
 from bot.parsing import format_days, format_distance, format_duration, format_pace
 from bot.services.habits import Recorded
 from bot.services.profile import ONBOARDING, Question, onboarding_question
-from bot.services.stats import week_start
 
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),

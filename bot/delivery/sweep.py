@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -105,6 +105,7 @@ class Sweeper:
         sleep: Sleep = asyncio.sleep,
         pacers: Mapping[str, Pacer] | None = None,
         on_unreachable: OnUnreachable | None = None,
+        before_sweep: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
         self.db = db
         self.clock = clock
@@ -115,6 +116,8 @@ class Sweeper:
         self._sleep = sleep
         self.pacers: dict[str, Pacer] = dict(pacers or {})
         self._on_unreachable = on_unreachable
+        # Write-behind buffers to flush first (last-seen times, which pick routes).
+        self._before_sweep = list(before_sweep)
         self._queues: dict[str, OutboundQueue] = {}
         self._running = False
         self._first = True
@@ -225,6 +228,8 @@ class Sweeper:
                 return SweepReport()
 
     async def _sweep(self) -> SweepReport:
+        for flush in self._before_sweep:
+            await flush()
         report = SweepReport()
         now = self.clock.now()
         lease = now + timedelta(seconds=self.settings.lease_seconds)

@@ -1,4 +1,4 @@
-"""The planner: each runner's next due instant per recurring kind, and post-run fuel one-offs.
+"""The planner: each runner's next due instant per recurring kind, and a run's snack nudge.
 
 Runs inside the caller's unit of work, so a settings change and its
 reschedule, or a logged run and its snack nudge, commit together.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from bot.models import Run, User
-from bot.nudges.kinds import RECURRING_KINDS, Kind
+from bot.models import User
+from bot.nudges.kinds import RECURRING_KINDS
 from bot.nudges.rules import refresh_plan, rule_for, runner_zone
 from bot.nudges.schedule import format_hhmm, next_occurrence
 from bot.storage.nudges import ScheduleRow
@@ -60,31 +60,14 @@ async def reschedule(uow: UnitOfWork, users: Sequence[User], now: datetime) -> l
     return updated
 
 
-async def plan_fuel(uow: UnitOfWork, user: User, run: Run, logged_at: datetime) -> datetime | None:
-    """Plan the one post-run fuel nudge of a run just logged; when it is due (UTC), or None.
+def snack_due(user: User, run_day: date, logged_at: datetime) -> datetime | None:
+    """When a run's post-run snack nudge is due: only for a run logged on its own day.
 
-    Nothing for a run logged for an earlier day, when the kind is off, or
-    twice for one run. One snack nudge per burst: a pending fuel nudge of an
-    earlier run the same local day is replaced by this run's (it comes back
-    if this run is deleted).
+    Written on the run row; the sweep decides then whether to send it (the kind
+    turned off, a snack already checked in, or a later run of the same day
+    whose nudge replaces it: one snack nudge per burst of runs).
     """
     tz = runner_zone(user)
-    if tz is None or run.local_date != logged_at.astimezone(tz).date():
+    if tz is None or run_day != logged_at.astimezone(tz).date():
         return None
-    if Kind.POST_RUN_FUEL.value in await uow.nudges.disabled_kinds(user.id):
-        return None
-    due = logged_at + timedelta(minutes=user.prefs.fuel_delay)
-    added = await uow.nudges.plan_fuel(
-        user_id=user.id,
-        run_id=run.id,
-        anchor=run.local_date,
-        due=due,
-        since=logged_at,
-        now=logged_at,
-    )
-    return due if added else None
-
-
-async def drop_fuel(uow: UnitOfWork, user_id: int, run_id: int) -> None:
-    """A run was deleted: its pending snack nudge (and snoozes of it) go too."""
-    await uow.nudges.drop_run_fuel(user_id, run_id)
+    return logged_at + timedelta(minutes=user.prefs.fuel_delay)

@@ -20,10 +20,11 @@ from bot.nudges.rules import parse_time_or_none, plan_on, rule_for, runner_zone
 from bot.nudges.schedule import Occurrence, format_hhmm, next_occurrence
 from bot.nudges.texts import RACE_WEEKS_DAYS, NudgeContext, nudge_reply
 from bot.storage.deliveries import Delivery, NewDelivery, user_target
-from bot.storage.nudges import OneOff, ScheduleRow
+from bot.storage.nudges import OneOff, ScheduleRow, SnackDue
 from bot.storage.uow import UnitOfWork
 
 NUDGE_KINDS = frozenset(k.value for k in Kind)
+FUEL = Kind.POST_RUN_FUEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,10 @@ class NudgeSource:
             return 0, False  # the common case: two indexed reads, nothing to write
         rows = await uow.nudges.due_schedules(now, limit)
         oneoffs = await uow.nudges.due_oneoffs(now, limit)
-        user_ids = sorted({r.user_id for r in rows} | {o.user_id for o in oneoffs})
+        snacks = await uow.nudges.due_snacks(now, limit)
+        user_ids = sorted(
+            {r.user_id for r in rows} | {o.user_id for o in oneoffs} | {s.user_id for s in snacks}
+        )
         if not user_ids:
             return 0, False
         batch = _Batch(self, uow, now, await uow.runners.many(user_ids))
@@ -62,7 +66,9 @@ class NudgeSource:
         for oneoff in oneoffs:
             if await uow.nudges.claim_oneoff(oneoff.id):
                 await batch.oneoff(oneoff)
-        return batch.written, len(rows) >= limit or len(oneoffs) >= limit
+        snacks_done = await batch.snacks(snacks)
+        more_snacks = len(snacks) >= limit and snacks_done > 0
+        return batch.written, len(rows) >= limit or len(oneoffs) >= limit or more_snacks
 
     async def render(
         self, uow: UnitOfWork, items: Sequence[Delivery], now: datetime
@@ -169,6 +175,36 @@ class _Batch:
             local_time=format_hhmm(upcoming.due.astimezone(tz).time()) if upcoming and tz else None,
             now=self.now,
         )
+
+    async def snacks(self, due: Sequence[SnackDue]) -> int:
+        """Write the snack nudges of runs that are due; how many runs were settled.
+
+        One snack nudge per burst of runs: a run whose later same-day run still
+        waits for its own nudge stays pending (it comes back if that run is
+        deleted); when the latest one is written, the earlier ones are settled.
+        """
+        off = await self.uow.nudges.turned_off(sorted({s.user_id for s in due}), FUEL.value)
+        settled: list[int] = []
+        for snack in due:
+            if snack.later_pending:
+                continue
+            settled.append(snack.run_id)
+            settled += await self.uow.nudges.replaced_snacks(
+                snack.user_id, snack.local_date, snack.run_id
+            )
+            if snack.user_id in off:
+                continue  # the kind is off: no nudge, no record
+            await self.occurrence(
+                self.users.get(snack.user_id),
+                FUEL,
+                f"run:{snack.run_id}",
+                snack.local_date,
+                snack.due,
+                None,
+                snack.logged_at,
+            )
+        await self.uow.nudges.snacks_written(settled)
+        return len(settled)
 
     async def oneoff(self, item: OneOff) -> None:
         """Write a one-off's occurrence."""

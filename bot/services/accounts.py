@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,8 @@ from bot.storage.runners import Account
 
 # last_seen_at is kept to this resolution (it picks where nudges go, not a stopwatch).
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# ...and written behind, at most this late (each sweep also writes them first).
+SEEN_FLUSH_AFTER = timedelta(seconds=10)
 LINK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 LINK_CODE_LIFETIME = timedelta(minutes=15)
 
@@ -35,6 +38,8 @@ class AccountService:
         self.db = db
         self.clock = clock
         self.listeners = listeners
+        self._seen: dict[tuple[str, str], tuple[str, datetime]] = {}
+        self._oldest: datetime | None = None
 
     async def identify(self, platform: str, platform_user_id: str, display_name: str) -> Account:
         """The runner behind a platform account, created on first sight.
@@ -45,24 +50,40 @@ class AccountService:
         now = self.clock.now()
         async with self.db.reader() as uow:
             found = await uow.runners.find(platform, platform_user_id)
-        if found is not None:
-            seen = found.identity.last_seen_at
-            if (not display_name or display_name == found.identity.display_name) and (
-                seen is not None and now - seen < LAST_SEEN_RESOLUTION
-            ):
-                return found
-        async with self.db.uow() as uow:
-            if found is None:
+        if found is None:
+            async with self.db.uow() as uow:
                 await uow.runners.create(platform, platform_user_id, display_name, now)
-            else:
-                await uow.runners.touch(platform, platform_user_id, display_name, now)
-            fresh = await uow.runners.find(platform, platform_user_id)
-            await uow.commit()
-        assert fresh is not None
-        return fresh
+                fresh = await uow.runners.find(platform, platform_user_id)
+                await uow.commit()
+            assert fresh is not None
+            return fresh
+        identity = found.identity
+        seen = identity.last_seen_at
+        renamed = bool(display_name) and display_name != identity.display_name
+        if renamed or seen is None or now - seen >= LAST_SEEN_RESOLUTION:
+            # Written behind, several at once: most messages then cost one read only.
+            self._seen[(platform, platform_user_id)] = (display_name, now)
+            self._oldest = self._oldest or now
+            identity = dataclasses.replace(
+                identity, last_seen_at=now, display_name=display_name or identity.display_name
+            )
+            found = dataclasses.replace(found, identity=identity)
+        if self._oldest is not None and now - self._oldest >= SEEN_FLUSH_AFTER:
+            await self.flush()
+        return found
+
+    async def flush(self) -> int:
+        """Write the last-seen times (and names) kept since the last flush; how many."""
+        seen, self._seen, self._oldest = self._seen, {}, None
+        if not seen:
+            return 0
+        async with self.db.single() as uow:
+            await uow.runners.touch_many([(p, pid, n, w) for (p, pid), (n, w) in seen.items()])
+        return len(seen)
 
     async def identities(self, user_id: int) -> list[Identity]:
         """Every platform account of a runner, most recently seen first."""
+        await self.flush()
         async with self.db.reader() as uow:
             return (await uow.runners.identities([user_id]))[user_id]
 

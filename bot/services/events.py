@@ -1,8 +1,9 @@
 """Events other capabilities (nudges, challenges) listen to, unknown to the services.
 
 Listeners run inside the unit of work of the change that raised the event, so
-a logged run and its snack nudge, or a settings change and its reschedule,
-commit together or not at all.
+a settings change and its reschedule, or a deleted run and its dropped snack
+nudge, commit together or not at all. A logged run is the exception: ``/log``
+stores it in one statement (its snack nudge rides on the row), then says so.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from bot.storage.uow import UnitOfWork
 class Listener(Protocol):
     """Reacts to what runners do."""
 
-    async def on_run_logged(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
-        """A run was stored."""
+    async def on_run_logged(self, user: User, run: Run, now: datetime) -> None:
+        """A run was stored (and committed: a listener that writes opens its own unit of work)."""
         ...
 
     async def on_run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
@@ -46,10 +47,10 @@ class Listeners:
         """Register a listener."""
         self._listeners.append(listener)
 
-    async def run_logged(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
-        """Tell listeners a run was stored."""
+    async def run_logged(self, user: User, run: Run, now: datetime) -> None:
+        """Tell listeners a run was stored (``/log`` itself is one statement, then this)."""
         for listener in self._listeners:
-            await listener.on_run_logged(uow, user, run, now)
+            await listener.on_run_logged(user, run, now)
 
     async def run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
         """Tell listeners a run was removed."""

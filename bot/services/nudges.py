@@ -72,13 +72,12 @@ class NudgeSettingsService:
 
     # --- listener ----------------------------------------------------------------------
 
-    async def on_run_logged(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
-        """Plan the post-run fuel nudge."""
-        await planner.plan_fuel(uow, user, run, now)
+    async def on_run_logged(self, user: User, run: Run, now: datetime) -> None:
+        """Nothing to do: the snack nudge is due on the run row (see planner.snack_due)."""
 
     async def on_run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
-        """A removed run gets no snack nudge."""
-        await planner.drop_fuel(uow, user.id, run.id)
+        """A removed run's snack nudge went with its row; snoozes of it go too."""
+        await uow.nudges.cancel_run_snoozes(user.id, run.id)
 
     async def on_checkin(
         self, uow: UnitOfWork, user: User, checkin: CheckIn, now: datetime

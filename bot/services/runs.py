@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput, NotFound
-from bot.models import Run, User
+from bot.models import Run, User, WeekBlock, latest_block, week_start
+from bot.nudges.planner import snack_due
 from bot.parsing import check_pace, parse_distance, parse_duration, parse_when
 from bot.services.events import Listeners
-from bot.services.stats import week_start, week_streak
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
 
 MAX_NOTE_CHARS = 500
-STREAK_HORIZON = timedelta(weeks=520)
+SIX_DAYS = timedelta(days=6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +59,40 @@ class RunService:
                 "Nothing was saved.",
                 hint="Shorten the note and log again.",
             )
-        async with self.db.uow() as uow:
+        # One statement: the run, with its snack nudge due on the row itself.
+        async with self.db.single() as uow:
             run, created = await uow.activity.add_run(
-                user.id, day, meters, seconds, note, source_key, now
+                user.id, day, meters, seconds, note, source_key, now, snack_due(user, day, now)
             )
-            if created:
-                await self.listeners.run_logged(uow, user, run, now)
-            await uow.commit()
+        if created:
+            await self.listeners.run_logged(user, run, now)
         today = user.today(now)
         start = week_start(run.local_date)
         async with self.db.reader() as uow:
-            total, count, dates = await uow.activity.week_and_dates(
-                user.id, start, start + timedelta(days=6), week_start(today) - STREAK_HORIZON
-            )
-        return LoggedRun(run, created, total, count, week_streak(set(dates), today))
+            total, count = await uow.activity.week_totals(user.id, start, start + SIX_DAYS)
+        block = await self._streak(user, run.local_date if created else None)
+        return LoggedRun(run, created, total, count, block.streak(today) if block else 0)
+
+    async def _streak(self, user: User, new_run: date | None) -> WeekBlock | None:
+        """The runner's latest block of weeks with a run, from the cache on their row.
+
+        A run in the block's weeks or the week after it moves the cache along
+        without reading any runs; anything else (no cache yet, a backdated run
+        before the block) reads the run dates once and caches the answer.
+        """
+        cached = None
+        if user.streak_since is not None and user.streak_last is not None:
+            cached = WeekBlock(user.streak_since, user.streak_last)
+        block = cached
+        if new_run is not None and cached is not None:
+            block = cached.with_run(new_run)
+        if block is None:
+            async with self.db.reader() as uow:
+                block = latest_block(await uow.activity.run_dates(user.id, date.min))
+        if block != cached:
+            async with self.db.single() as uow:
+                await uow.runners.set_streak(user.id, cached, block)
+        return block
 
     async def recent(self, user: User, count: int = 10) -> list[Run]:
         """The latest runs, newest first."""
@@ -98,6 +118,8 @@ class RunService:
             raise NotFound(
                 f"You have no run #{run_id}.", hint="/runs lists your runs with their ids."
             )
+        # The run may have held the streak together: work it out again next time.
+        await uow.runners.update(user.id, streak_since=None, streak_last=None)
         await self.listeners.run_deleted(uow, user, deleted, self.clock.now())
         await uow.commit()
         return deleted

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.clock import Clock
-from bot.models import CheckIn, Run, User
+from bot.models import CheckIn, Run, User, week_start
 from bot.storage.database import Database
 
 GOOD_NIGHT_HOURS = 7.0
@@ -39,11 +39,6 @@ class WeekSummary:
     snacks_after_runs: int
     run_days: int
     streaks: Streaks
-
-
-def week_start(day: date) -> date:
-    """The Monday of ``day``'s week."""
-    return day - timedelta(days=day.weekday())
 
 
 def _count_back(items: list[bool]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, distinct, func, select, update
+from sqlalchemy import delete, distinct, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import CheckIn, NewCheckIn, Run
@@ -31,8 +31,12 @@ class ActivityRepository:
         note: str,
         source_key: str | None,
         now: datetime,
+        fuel_due_at: datetime | None = None,
     ) -> tuple[Run, bool]:
-        """Store a run; ``False`` (and the stored run) when the source key was seen before."""
+        """Store a run; ``False`` (and the stored run) when the source key was seen before.
+
+        ``fuel_due_at``: when its post-run snack nudge is due (None: no nudge).
+        """
         stmt = (
             insert(self.dialect, runs)
             .values(
@@ -43,6 +47,7 @@ class ActivityRepository:
                 note=note,
                 source_key=source_key,
                 created_at=now,
+                fuel_due_at=fuel_due_at,
             )
             .on_conflict_do_nothing(index_elements=[runs.c.source_key])
             .returning(runs.c.id)
@@ -92,37 +97,13 @@ class ActivityRepository:
         )
         return [run_from(r) for r in await self.conn.execute(stmt)]
 
-    async def week_and_dates(
-        self, user_id: int, week_start: date, week_end: date, since: date
-    ) -> tuple[float, int, list[date]]:
-        """Distance and runs of one week, and the distinct run dates since ``since``.
-
-        One statement: the week's sums ride along on every date row.
-        """
-        in_week = and_(runs.c.local_date >= week_start, runs.c.local_date <= week_end)
-        week = (
-            select(
-                func.coalesce(func.sum(runs.c.distance_m), 0.0).label("distance"),
-                func.count().label("count"),
-            )
-            .where(runs.c.user_id == user_id, in_week)
-            .subquery()
+    async def week_totals(self, user_id: int, start: date, end: date) -> tuple[float, int]:
+        """Distance and number of runs with start <= local_date <= end."""
+        stmt = select(func.coalesce(func.sum(runs.c.distance_m), 0.0), func.count()).where(
+            runs.c.user_id == user_id, runs.c.local_date.between(start, end)
         )
-        dates = (
-            select(runs.c.local_date.label("day"))
-            .where(runs.c.user_id == user_id, runs.c.local_date >= since)
-            .distinct()
-            .subquery()
-        )
-        stmt = select(week.c.distance, week.c["count"], dates.c.day).select_from(
-            week.outerjoin(dates, dates.c.day.is_not(None))
-        )
-        distance, count, days = 0.0, 0, []
-        for row in await self.conn.execute(stmt):
-            distance, count = float(row.distance), int(row[1])
-            if row.day is not None:
-                days.append(row.day)
-        return distance, count, sorted(days)
+        row = (await self.conn.execute(stmt)).one()
+        return float(row[0]), int(row[1])
 
     async def run_dates(self, user_id: int, since: date) -> list[date]:
         """Distinct local dates with a run since ``since``."""

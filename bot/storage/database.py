@@ -147,25 +147,42 @@ class Database:
             self._engine = None
 
     @asynccontextmanager
-    async def connection(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
-        """A connection in a transaction: ``BEGIN IMMEDIATE`` for writers on SQLite."""
+    async def connection(
+        self, *, write: bool, autocommit: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction (``BEGIN IMMEDIATE`` for writers on SQLite).
+
+        ``autocommit``: no transaction, each statement commits on its own: one
+        round trip for a single write.
+        """
         if write and self._write_lock is not None:
-            async with self._write_lock, self._connect(write=True) as conn:
+            async with self._write_lock, self._connect(write, autocommit) as conn:
                 yield conn
         else:
-            async with self._connect(write=write) as conn:
+            async with self._connect(write, autocommit) as conn:
                 yield conn
 
     @asynccontextmanager
-    async def _connect(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+    async def _connect(self, write: bool, autocommit: bool) -> AsyncIterator[AsyncConnection]:
         async with self.engine.connect() as conn:
-            if write:
+            if autocommit and self.is_sqlite:
+                await conn.execution_options(**{_WRITE: True, NO_BEGIN: True})
+            elif autocommit:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+            elif write:
                 await conn.execution_options(**{_WRITE: True})
             yield conn
 
     def uow(self) -> UnitOfWork:
         """A unit of work that may write (``await uow.commit()`` keeps what it did)."""
         return UnitOfWork(self.connection, write=True, dialect=self.dialect)
+
+    def single(self) -> UnitOfWork:
+        """A unit of work for one write statement: it commits by itself, in one round trip.
+
+        Use it only where one statement is the whole change.
+        """
+        return UnitOfWork(self.connection, write=True, dialect=self.dialect, autocommit=True)
 
     def reader(self) -> UnitOfWork:
         """A unit of work that only reads (no write lock, nothing to commit)."""

@@ -30,6 +30,18 @@ class ScheduleRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SnackDue:
+    """A run whose post-run snack nudge is due."""
+
+    run_id: int
+    user_id: int
+    local_date: date
+    due: datetime
+    logged_at: datetime
+    later_pending: bool
+
+
+@dataclass(frozen=True, slots=True)
 class OneOff:
     """A pending one-off nudge (post-run fuel, a snoozed nudge)."""
 
@@ -142,6 +154,13 @@ class NudgeRepository:
         stmt = select(_S.kind).where(_S.user_id == user_id, _S.enabled.is_(False))
         return set((await self.conn.scalars(stmt)).all())
 
+    async def turned_off(self, user_ids: Sequence[int], kind: str) -> set[int]:
+        """Which of these runners turned a kind off."""
+        stmt = select(_S.user_id).where(
+            _S.user_id.in_(list(user_ids)), _S.kind == kind, _S.enabled.is_(False)
+        )
+        return set((await self.conn.scalars(stmt)).all())
+
     async def set_skip_date(self, user_id: int, kind: str, local_date: date) -> None:
         """Remember "skip today" for a recurring kind."""
         await self.conn.execute(
@@ -182,12 +201,13 @@ class NudgeRepository:
         return result.rowcount == 1
 
     async def next_due(self) -> datetime | None:
-        """The earliest due instant of any schedule or pending one-off."""
+        """The earliest due instant of any schedule, pending one-off or snack nudge."""
         first = select(func.min(_S.next_due_utc)).where(_S.next_due_utc.is_not(None))
         second = select(func.min(_O.due_utc)).where(_O.state == "pending")
-        a = await self.conn.scalar(first)
-        b = await self.conn.scalar(second)
-        found: list[datetime] = [d for d in (a, b) if d is not None]
+        third = select(func.min(runs.c.fuel_due_at)).where(runs.c.fuel_due_at.is_not(None))
+        found: list[datetime] = [
+            d for d in [await self.conn.scalar(q) for q in (first, second, third)] if d is not None
+        ]
         return min(found) if found else None
 
     # --- one-offs ------------------------------------------------------------------
@@ -259,57 +279,68 @@ class NudgeRepository:
             stmt = stmt.where(_O.anchor == anchor)
         return (await self.conn.execute(stmt.values(state="cancelled"))).rowcount
 
-    async def plan_fuel(
-        self,
-        *,
-        user_id: int,
-        run_id: int,
-        anchor: date,
-        due: datetime,
-        since: datetime,
-        now: datetime,
-    ) -> bool:
-        """Add a run's post-run fuel one-off, replacing a pending one of the same local day.
+    async def due_snacks(self, now: datetime, limit: int) -> list[SnackDue]:
+        """Runs whose snack nudge is due, oldest first (locked on PostgreSQL).
 
-        One snack nudge per burst of runs: an earlier run's fuel nudge still
-        pending that day is cancelled with ``replaced_by`` set to this run, so
-        :meth:`drop_run_fuel` can bring it back if this run is deleted. False
-        (and nothing replaced) when this run already has its one-off.
+        ``later_pending``: a later run of the same runner and day still waits for
+        its own snack nudge, which replaces this one (one per burst of runs).
         """
-        added = await self.insert_oneoff(
-            user_id=user_id,
-            kind=FUEL,
-            occurrence=f"run:{run_id}",
-            anchor=anchor,
-            due=due,
-            now=now,
-            run_id=run_id,
-            since=since,
-        )
-        if added:
-            await self.conn.execute(
-                update(nudge_oneoffs)
-                .where(
-                    _O.user_id == user_id,
-                    _O.kind == FUEL,
-                    _O.anchor == anchor,
-                    _O.state == "pending",
-                    _O.run_id.is_not(None),
-                    _O.run_id != run_id,
-                )
-                .values(state="cancelled", replaced_by=run_id)
+        later = runs.alias("later")
+        pending_later = (
+            select(later.c.id)
+            .where(
+                later.c.user_id == runs.c.user_id,
+                later.c.local_date == runs.c.local_date,
+                later.c.id > runs.c.id,
+                later.c.fuel_due_at.is_not(None),
             )
-        return added
+            .exists()
+        )
+        stmt = (
+            select(
+                runs.c.id,
+                runs.c.user_id,
+                runs.c.local_date,
+                runs.c.fuel_due_at,
+                runs.c.created_at,
+                pending_later.label("later_pending"),
+            )
+            .where(runs.c.fuel_due_at.is_not(None), runs.c.fuel_due_at <= now)
+            .order_by(runs.c.fuel_due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=runs)
+        )
+        return [
+            SnackDue(r.id, r.user_id, r.local_date, r.fuel_due_at, r.created_at, r.later_pending)
+            for r in await self.conn.execute(stmt)
+        ]
 
-    async def drop_run_fuel(self, user_id: int, run_id: int) -> bool:
-        """Cancel the pending fuel one-off of a deleted run; True when one was cancelled.
+    async def snacks_written(self, run_ids: Sequence[int]) -> None:
+        """These runs' snack nudges are written out (or dropped): not due any more."""
+        if run_ids:
+            await self.conn.execute(
+                update(runs).where(runs.c.id.in_(list(run_ids))).values(fuel_due_at=None)
+            )
 
-        If that pending one-off had replaced an earlier run's (same day, see
-        :meth:`plan_fuel`) and that run still exists, the earlier one is pending
-        again. If the deleted run's one-off had itself been replaced, whatever it
-        replaced now counts as replaced by its replacer, so the chain stays whole.
-        Snoozes of that run's nudge (occurrence ``run:<id>~z<n>``) are cancelled too.
-        """
+    async def replaced_snacks(self, user_id: int, day: date, before_run: int) -> list[int]:
+        """Earlier runs of that day still waiting for a snack nudge (a later one replaces them)."""
+        stmt = select(runs.c.id).where(
+            runs.c.user_id == user_id,
+            runs.c.local_date == day,
+            runs.c.id < before_run,
+            runs.c.fuel_due_at.is_not(None),
+        )
+        return list((await self.conn.scalars(stmt)).all())
+
+    async def pending_snack(self, run_id: int) -> datetime | None:
+        """When a run's snack nudge is due, if it is still to come."""
+        due: datetime | None = await self.conn.scalar(
+            select(runs.c.fuel_due_at).where(runs.c.id == run_id)
+        )
+        return due
+
+    async def cancel_run_snoozes(self, user_id: int, run_id: int) -> None:
+        """Snoozes of a deleted run's snack nudge (``run:<id>~z<n>``) are dropped."""
         await self.conn.execute(
             update(nudge_oneoffs)
             .where(
@@ -320,47 +351,6 @@ class NudgeRepository:
             )
             .values(state="cancelled")
         )
-        stmt = select(_O.id, _O.state, _O.replaced_by).where(
-            _O.user_id == user_id, _O.kind == FUEL, _O.run_id == run_id
-        )
-        row = (await self.conn.execute(stmt)).first()
-        if row is None:
-            return False
-        if row.state != "pending":
-            if row.state == "cancelled" and row.replaced_by is not None:
-                await self.conn.execute(
-                    update(nudge_oneoffs)
-                    .where(
-                        _O.user_id == user_id,
-                        _O.kind == FUEL,
-                        _O.state == "cancelled",
-                        _O.replaced_by == run_id,
-                    )
-                    .values(replaced_by=row.replaced_by)
-                )
-            return False
-        await self.conn.execute(
-            update(nudge_oneoffs)
-            .where(_O.id == row.id, _O.state == "pending")
-            .values(state="cancelled")
-        )
-        revived = (
-            select(_O.id)
-            .join(runs, runs.c.id == _O.run_id)
-            .where(
-                _O.user_id == user_id,
-                _O.kind == FUEL,
-                _O.state == "cancelled",
-                _O.replaced_by == run_id,
-            )
-            .order_by(_O.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        await self.conn.execute(
-            update(nudge_oneoffs).where(_O.id == revived).values(state="pending", replaced_by=None)
-        )
-        return True
 
     async def oneoff_states(self, user_id: int) -> dict[str, str]:
         """Occurrence -> state of every one-off of a runner (pending, claimed, cancelled)."""

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.models import Identity, NudgePrefs, User
+from bot.models import Identity, NudgePrefs, User, WeekBlock
 from bot.storage.sql import PREF_FIELDS, identity_from, insert, user_from
 from bot.storage.tables import (
     checkins,
@@ -100,21 +100,28 @@ class RunnerRepository:
             )
         )
 
-    async def touch(
-        self, platform: str, platform_user_id: str, display_name: str, now: datetime
-    ) -> None:
-        """Remember when (and under which name) an account was last seen."""
-        values: dict[str, Any] = {"last_seen_at": now}
-        if display_name:
-            values["display_name"] = display_name
-        await self.conn.execute(
+    async def touch_many(self, seen: Sequence[tuple[str, str, str, datetime]]) -> None:
+        """Remember when accounts were last seen: (platform, platform id, name, when)."""
+        if not seen:
+            return
+        stmt = (
             update(identities)
             .where(
-                identities.c.platform == platform,
-                identities.c.platform_user_id == platform_user_id,
+                identities.c.platform == bindparam("b_platform"),
+                identities.c.platform_user_id == bindparam("b_pid"),
             )
-            .values(**values)
+            .values(
+                last_seen_at=bindparam("b_when"),
+                display_name=func.coalesce(
+                    func.nullif(bindparam("b_name"), ""), identities.c.display_name
+                ),
+            )
         )
+        rows = [
+            {"b_platform": p, "b_pid": pid, "b_name": name, "b_when": when}
+            for p, pid, name, when in seen
+        ]
+        await self.conn.execute(stmt, rows)
 
     async def get(self, user_id: int) -> User | None:
         """A runner by internal id."""
@@ -135,6 +142,22 @@ class RunnerRepository:
             raise KeyError(f"not a user column: {sorted(unknown)}")
         if values:
             await self.conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+    async def set_streak(
+        self, user_id: int, old: WeekBlock | None, new: WeekBlock | None
+    ) -> None:
+        """Cache the runner's latest block of run weeks, if nobody changed it meanwhile."""
+        stmt = update(users).where(users.c.id == user_id)
+        for column, value in (
+            (users.c.streak_since, old.since if old else None),
+            (users.c.streak_last, old.last if old else None),
+        ):
+            stmt = stmt.where(column.is_(None) if value is None else column == value)
+        await self.conn.execute(
+            stmt.values(
+                streak_since=new.since if new else None, streak_last=new.last if new else None
+            )
+        )
 
     async def save_prefs(self, items: Sequence[tuple[int, NudgePrefs]], now: datetime) -> None:
         """Insert or replace the nudge preferences of runners."""
@@ -210,6 +233,9 @@ class RunnerRepository:
             await self.conn.execute(
                 update(table).where(table.c.user_id == user_id).values(user_id=target)
             )
+        await self.conn.execute(
+            update(users).where(users.c.id == target).values(streak_since=None, streak_last=None)
+        )
         # Nudge history (deliveries, schedules, preferences) goes with the user row.
         await self.conn.execute(delete(users).where(users.c.id == user_id))
 

@@ -108,6 +108,9 @@ users = Table(
     Column("onboarding_step", Text),
     Column("onboarded_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
+    # The latest unbroken block of weeks with a run (Mondays); NULL: work it out again.
+    Column("streak_since", Date),
+    Column("streak_last", Date),
     CheckConstraint("units IN ('km', 'mi')", name="users_units"),
 )
 
@@ -136,9 +139,16 @@ runs = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("source_key", Text, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("fuel_due_at", UtcDateTime),  # the snack nudge; NULL once written out, or none
     CheckConstraint("distance_m > 0", name="runs_distance"),
     CheckConstraint("duration_s > 0", name="runs_duration"),
     Index("runs_user_date", "user_id", "local_date"),
+    Index(
+        "runs_fuel_due",
+        "fuel_due_at",
+        sqlite_where=text("fuel_due_at IS NOT NULL"),
+        postgresql_where=text("fuel_due_at IS NOT NULL"),
+    ),
     sqlite_autoincrement=True,
 )
 

@@ -33,15 +33,18 @@ class UnitOfWork:
     nudges: NudgeRepository
     deliveries: DeliveryRepository
 
-    def __init__(self, connect: Connect, *, write: bool, dialect: str) -> None:
+    def __init__(
+        self, connect: Connect, *, write: bool, dialect: str, autocommit: bool = False
+    ) -> None:
         self._connect = connect
         self.write = write
+        self.autocommit = autocommit
         self.dialect = dialect
         self._cm: AbstractAsyncContextManager[AsyncConnection] | None = None
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> UnitOfWork:
-        self._cm = self._connect(write=self.write)
+        self._cm = self._connect(write=self.write, autocommit=self.autocommit)
         conn = await self._cm.__aenter__()
         self._conn = conn
         self.runners = RunnerRepository(conn, self.dialect)
@@ -58,7 +61,7 @@ class UnitOfWork:
     ) -> None:
         assert self._cm is not None and self._conn is not None
         try:
-            if self._conn.in_transaction():
+            if self._conn.in_transaction() and not self.autocommit:
                 await self._conn.rollback()
         finally:
             cm, self._cm, self._conn = self._cm, None, None

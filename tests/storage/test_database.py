@@ -166,12 +166,17 @@ async def test_a_database_from_the_release_before_alembic_upgrades_with_every_ro
             "checkins",
             "nudge_prefs",
             "nudge_schedules",
-            "nudge_oneoffs",
             "handled_messages",
             "link_codes",
         )
     }
     old_deliveries = raw.execute("SELECT count(*) FROM nudge_deliveries").fetchone()[0]
+    # Snack nudges still to come (pending, or replaced by a later run) move onto their runs.
+    snacks = raw.execute(
+        "SELECT count(*) FROM nudge_oneoffs WHERE kind = 'post_run_fuel'"
+        " AND occurrence = 'run:' || run_id AND state != 'claimed'"
+    ).fetchone()[0]
+    oneoffs = raw.execute("SELECT count(*) FROM nudge_oneoffs").fetchone()[0]
     raw.close()
 
     h = make_harness(await _sqlite(path), FakeClock())
@@ -181,6 +186,12 @@ async def test_a_database_from_the_release_before_alembic_upgrades_with_every_ro
             for table, count in counts.items():
                 assert await conn.scalar(text(f"SELECT count(*) FROM {table}")) == count, table
             assert await conn.scalar(text("SELECT count(*) FROM deliveries")) == old_deliveries
+            assert await conn.scalar(text("SELECT count(*) FROM nudge_oneoffs")) == (
+                oneoffs - snacks
+            )
+            # Run 11's snack nudge, pending at 12:05 in that database, is still to come.
+            due = await uow.nudges.pending_snack(11)
+            assert due is not None and due.isoformat() == "2026-11-26T12:05:00+00:00"
             ana = await uow.runners.get(1)
             assert ana is not None and ana.timezone == "Europe/Berlin"
             assert ana.run_days == (0, 2, 5) and ana.prefs.strength_days == (1, 4)

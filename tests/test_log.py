@@ -194,3 +194,24 @@ async def test_log_in_a_group_hides_the_note(harness: Harness) -> None:
     assert not reply.private
     listing = await chat.say("/runs")
     assert listing.private and "knee" in listing.text
+
+
+async def test_the_cached_streak_follows_backdated_runs_gaps_and_deletes(
+    harness: Harness, clock: FakeClock
+) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")  # Thu 26 Nov
+    await chat.say("/log 5k 25:00 2026-11-12")  # two weeks back: a gap in between
+    reply = await chat.say("/log 5k 25:00")
+    assert "run streak: 1 week" in reply.text
+    reply = await chat.say("/log 5k 25:00 2026-11-17")  # fills the gap: three weeks
+    assert "run streak: 3 weeks" in reply.text
+    runs = await harness.runs(chat)
+    gap_filler = next(r for r in runs if r.local_date.isoformat() == "2026-11-17")
+    await chat.say(f"/delete {gap_filler.id}")
+    clock.advance(days=7)  # next Thursday
+    reply = await chat.say("/log 5k 25:00")
+    assert "run streak: 2 weeks" in reply.text  # this week and last week only
+    clock.advance(days=14)  # a week without running
+    reply = await chat.say("/log 5k 25:00")
+    assert "run streak: 1 week" in reply.text

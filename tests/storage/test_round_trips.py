@@ -1,0 +1,93 @@
+"""What a /log costs the database: three statements, one hop each on SQLite, at any history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import aiosqlite.core
+import pytest
+from sqlalchemy import event
+
+from bot.services.stats import week_streak
+from bot.storage.database import Database
+from tests.fakes import Harness
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    """Record every statement sent while the block runs."""
+    sent: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement.split()[0])
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_log_is_three_statements_for_a_new_and_a_five_year_runner(
+    harness: Harness,
+) -> None:
+    new, veteran = harness.chat("new"), harness.chat("veteran")
+    await new.say("/log 3k 15:00")  # a runner of one day
+    await veteran.say("/help")
+    runner = await harness.user(veteran)
+    today = date(2026, 11, 26)
+    days = [today - timedelta(days=n * 365 * 5 // 1500) for n in range(1, 1501)]
+    async with harness.db.uow() as uow:  # five years of running: 1,500 runs, every week
+        for day in days:
+            await uow.activity.add_run(runner.id, day, 5000, 1500, "", None, harness.clock.now())
+        await uow.commit()
+    first = await veteran.say("/log 5k 25:00")  # works the streak out once, then caches it
+    weeks = week_streak({*days, today}, today)  # counted from every run, as before the cache
+    assert weeks > 250 and f"run streak: {weeks} weeks" in first.text, first.text
+    for chat in (new, veteran):
+        harness.clock.advance(minutes=5)  # their last-seen time is due to be written again
+        await harness.core.accounts.flush()  # what each sweep does first, every few seconds
+        with counting(harness.db) as sent:
+            reply = await chat.say("/log 5k 25:00")
+        assert reply.text.startswith("Logged"), reply.text
+        assert sent == ["SELECT", "INSERT", "SELECT"], sent
+
+
+async def test_one_statement_is_one_hop_to_sqlites_thread(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not harness.db.is_sqlite:
+        pytest.skip("hops to the connection thread are an aiosqlite matter")
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    hops = 0
+    plain = aiosqlite.core.Connection._execute
+
+    async def counted(self: aiosqlite.core.Connection, fn: Any, *a: Any, **k: Any) -> Any:
+        nonlocal hops
+        hops += 1
+        return await plain(self, fn, *a, **k)
+
+    harness.clock.advance(minutes=5)
+    await harness.core.accounts.flush()
+    monkeypatch.setattr(aiosqlite.core.Connection, "_execute", counted)
+    await chat.say("/log 6k 30:00")
+    assert hops == 3
+
+
+async def test_last_seen_is_written_behind_and_flushed_before_a_sweep(harness: Harness) -> None:
+    chat = harness.chat("ana", platform="telegram")
+    await chat.say("/help")
+    harness.clock.advance(minutes=5)
+    await chat.say("/help")  # seen again: kept in memory for now
+    user = await harness.user(chat)
+    async with harness.db.reader() as uow:
+        [before] = (await uow.runners.identities([user.id]))[user.id]
+    await harness.core.sweeper.sweep()
+    async with harness.db.reader() as uow:
+        [after] = (await uow.runners.identities([user.id]))[user.id]
+    assert before.last_seen_at is not None and after.last_seen_at == harness.clock.now()
+    assert before.last_seen_at < after.last_seen_at

@@ -64,7 +64,7 @@ async def test_one_statement_is_one_hop_to_sqlites_thread(
     chat = harness.chat()
     await chat.say("/log 5k 25:00")
     hops = 0
-    plain = aiosqlite.core.Connection._execute
+    plain: Any = aiosqlite.core.Connection._execute  # aiosqlite's internal: untyped
 
     async def counted(self: aiosqlite.core.Connection, fn: Any, *a: Any, **k: Any) -> Any:
         nonlocal hops

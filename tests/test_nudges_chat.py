@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Table, func, select
+
 from bot.clock import FakeClock
-from bot.core.messages import Reply
+from bot.messages import Reply
+from bot.storage.tables import deliveries, handled_messages
 from tests.fakes import FakeChat, Harness
 from tests.nudges.conftest import RecordingMessenger
 
 
 async def fire(harness: Harness) -> None:
     """One sweep, then let the outbound queues send what it claimed."""
-    await harness.core.nudges.sweep()
-    await harness.core.nudges.drain()
+    await harness.core.sweeper.sweep()
+    await harness.core.sweeper.drain()
 
 
 async def runner_in_berlin(harness: Harness, messenger: RecordingMessenger) -> FakeChat:
@@ -157,7 +160,7 @@ async def test_nudges_test_sends_one_of_each_kind(harness: Harness, clock: FakeC
     chat = await runner_in_berlin(harness, messenger)
     reply = await chat.say("/nudges test")
     assert "Sending one of each kind (5)" in reply.text
-    await harness.core.nudges.drain()
+    await harness.core.sweeper.drain()
     assert len(messenger.sent) == 5
     nobody = harness.chat("zoe", platform="telegram")
     assert "no chat to send nudges" in (await nobody.say("/nudges test")).text
@@ -206,7 +209,8 @@ async def test_undo_also_cancels_a_snoozed_snack_nudge(harness: Harness, clock: 
     assert len(messenger.sent) == 1  # the snoozed copy never comes
 
 
-async def test_a_pause_into_next_year_shows_the_year(harness: Harness) -> None:
+async def test_a_pause_into_next_year_shows_the_year(harness: Harness, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 30, 12, tzinfo=UTC))  # a pause may last a year at most
     chat = harness.chat()
     await chat.say("/settings run_days fri")
     await chat.say("/settings run_time 07:00")
@@ -259,21 +263,16 @@ async def test_daily_prune_forgets_old_records_and_keeps_recent_ones(
     await fire(harness)  # one delivery record
     await chat.say("/log 5k 25:00", idempotency_key="old")
     await chat.say("/undo", idempotency_key="old-undo")  # one handled-message record
-    db = harness.db.conn
 
-    async def count(table: str) -> int:
-        async with db.execute(f"SELECT count(*) FROM {table}") as cur:  # test-only, fixed names
-            row = await cur.fetchone()
-        assert row is not None
-        return int(row[0])
+    async def count(table: Table) -> int:
+        async with harness.db.reader() as uow:
+            return int(await uow.activity.conn.scalar(select(func.count()).select_from(table)) or 0)
 
     assert await harness.core.prune() == 0  # nothing old yet
     clock.advance(days=100)
-    assert await count("nudge_deliveries") >= 1 and await count("handled_messages") == 1
+    assert await count(deliveries) >= 1 and await count(handled_messages) == 1
     assert await harness.core.prune() >= 2
-    assert await count("handled_messages") == 0
-    async with db.execute(
-        "SELECT count(*) FROM nudge_deliveries WHERE due_utc < ?", ("2026-12-01",)
-    ) as cur:
-        row = await cur.fetchone()
-    assert row is not None and row[0] == 0
+    assert await count(handled_messages) == 0
+    async with harness.db.reader() as uow:
+        left = await uow.deliveries.listing()
+    assert [d for d in left if d.due_at < datetime(2026, 12, 1, tzinfo=UTC)] == []

@@ -283,12 +283,17 @@ class OutboundQueue:
             if item.deadline is not None and self._clock.now() > item.deadline:
                 return None, ("expired", self._expiry_reason(item))
             running.state = "on_wire"
+            granted = self._clock.now()
             try:
                 await self._on_sending(item)
             except Exception:  # the DB is down: sending matters more than the mark
                 log.exception(
                     "%s: recording delivery %s as sending failed", self.platform, item.delivery_id
                 )
+            if self._clock.now() - granted > self.pacer.beat_tolerance:
+                # The mark waited (a busy database): a request sent now would bunch
+                # up with later grants at the receiver. Take a fresh beat first.
+                await self.pacer.beat()
             item.attempts += 1
             send = self.messenger.send_group if item.group else self.messenger.send_direct
             try:

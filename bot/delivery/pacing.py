@@ -188,6 +188,25 @@ class Pacer:
         async with self._part(held):
             yield
 
+    @property
+    def beat_tolerance(self) -> timedelta:
+        """How late after its grant a request may start and still keep the spacing."""
+        return self._spacing / 2
+
+    async def beat(self) -> None:
+        """Take the next start of the overall rate for a request already holding its slot.
+
+        For a request that was held up between its grant and its start: it
+        starts on a fresh beat instead of right after the next grant.
+        """
+        if not self._spacing:
+            return
+        now = self._clock.now()
+        gate = max(now, self._next_start or now, self._blocked_until or now)
+        self._next_start = gate + self._spacing
+        if gate > now:
+            await self._sleep((gate - now).total_seconds())
+
     def block_for(self, seconds: float) -> None:
         """Start nothing for ``seconds`` (the platform answered 429 with ``retry_after``)."""
         until = self._clock.now() + timedelta(seconds=max(0.0, seconds))

@@ -1,20 +1,35 @@
-"""Fakes for the nudge tests: a movable clock, a recording messenger, a real SQLite file."""
+"""Nudge test helpers: recording messengers, seeding through repositories, and the wired parts.
+
+The ``db`` and ``clock`` fixtures come from ``tests/conftest.py`` (every
+database test runs on SQLite and PostgreSQL).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.bootstrap import build_core
 from bot.clock import FakeClock
-from bot.core.messages import Reply
-from bot.nudges.engine import EngineSettings, NudgeEngine
-from bot.ports import DeliveryError, Messenger
+from bot.core.dispatch import Core
+from bot.delivery.sweep import SweepReport, SweepSettings
+from bot.messages import Reply
+from bot.models import WEEKDAYS, NewCheckIn, Run
+from bot.nudges import planner
+from bot.nudges.kinds import Kind
+from bot.ports import DeliveryError, Unreachable
+from bot.services.nudge_answers import NudgeAnswers
+from bot.services.nudges import NudgeSettingsService
 from bot.storage.database import Database
+from bot.storage.deliveries import Delivery
+from bot.storage.nudges import OneOff, ScheduleRow
+from tests.delivery import VirtualTime
+
+CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,7 @@ class Sent:
     reply: Reply
     dedupe_key: str | None
     at: datetime
+    group: bool = False
 
 
 @dataclass
@@ -43,16 +59,23 @@ class RecordingMessenger:
         self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
     ) -> None:
         """Record one attempt; raise the next scripted error, if any."""
-        from bot.ports import Unreachable
+        await self._send(platform_user_id, reply, dedupe_key, group=False)
 
-        self.calls.append((platform_user_id, self.clock.now()))
-        if platform_user_id in self.refuse:
+    async def send_group(
+        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Record one group post attempt."""
+        await self._send(chat_id, reply, dedupe_key, group=True)
+
+    async def _send(self, chat: str, reply: Reply, dedupe_key: str | None, *, group: bool) -> None:
+        self.calls.append((chat, self.clock.now()))
+        if chat in self.refuse:
             raise Unreachable("bot was blocked by the user")
-        for key in (platform_user_id, "*"):
+        for key in (chat, "*"):
             errors = self.script.get(key)
             if errors:
                 raise errors.pop(0)
-        self.sent.append(Sent(platform_user_id, reply, dedupe_key, self.clock.now()))
+        self.sent.append(Sent(chat, reply, dedupe_key, self.clock.now(), group))
 
     def texts(self) -> list[str]:
         """The texts sent, in order."""
@@ -76,6 +99,11 @@ def utc(
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
+def days(names: str) -> tuple[int, ...]:
+    """``"mon,wed"`` as weekday numbers."""
+    return tuple(sorted(WEEKDAYS.index(n) for n in names.split(",") if n))
+
+
 async def add_user(
     db: Database,
     *,
@@ -90,38 +118,41 @@ async def add_user(
     nudge_platform: str | None = None,
     identities: tuple[tuple[str, str], ...] = (("telegram", "auto"),),
 ) -> int:
-    """Insert a runner (and identities) with plain SQL, as the lead's repository would."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT INTO users (timezone, run_days, run_time, bedtime, target_bedtime, wake_time,"
-            " quiet_start, quiet_end, nudge_platform, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                timezone,
-                run_days,
-                run_time,
-                bedtime,
-                target_bedtime,
-                wake_time,
-                quiet_start,
-                quiet_end,
-                nudge_platform,
-                "2026-01-01T00:00:00+00:00",
-            ),
-        )
-        user_id = cur.lastrowid
-        assert user_id is not None
+    """A runner with settings and identities (the later ones seen more recently).
+
+    An ``"auto"`` account id is ``u<user id>``. Extra identities are joined as
+    /link would: a runner per account, merged into the first.
+    """
+    async with db.uow() as uow:
+        user_id = 0
         for n, (platform, pid) in enumerate(identities):
-            await conn.execute(
-                "INSERT INTO identities (platform, platform_user_id, user_id, last_seen_at)"
-                " VALUES (?, ?, ?, ?)",
-                (
-                    platform,
-                    f"u{user_id}" if pid == "auto" else pid,
-                    user_id,
-                    f"2026-01-01T00:00:0{n}+00:00",
-                ),
-            )
+            if pid == "auto":
+                pid = f"u{await uow.runners.count() + 1}"
+            seen = CREATED + timedelta(seconds=n)
+            await uow.runners.create(platform, pid, "", seen)
+            found = await uow.runners.find(platform, pid)
+            assert found is not None
+            new_id = found.user.id
+            assert identities[n][1] != "auto" or pid == f"u{new_id}", "ids not sequential"
+            if n == 0:
+                user_id = new_id
+            else:
+                code = f"link-{new_id}"
+                await uow.runners.save_link_code(code, new_id, seen + timedelta(days=1))
+                await uow.runners.merge(code, new_id, user_id)
+        await uow.runners.update(
+            user_id,
+            timezone=timezone,
+            run_days=days(run_days),
+            run_time=run_time,
+            bedtime=bedtime,
+            target_bedtime=target_bedtime,
+            wake_time=wake_time,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            nudge_platform=nudge_platform,
+        )
+        await uow.commit()
     return user_id
 
 
@@ -135,87 +166,153 @@ async def add_checkin(
     created_at: str = "2026-01-01T00:00:00+00:00",
     hours: float | None = None,
 ) -> None:
-    """Insert a habit check-in."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO checkins (user_id, habit, local_date, kind, hours, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, habit, local_date, kind, hours, created_at),
-        )
+    """Store a habit check-in."""
+    checkin = NewCheckIn(user_id, habit, date.fromisoformat(local_date), kind=kind, hours=hours)
+    async with db.uow() as uow:
+        await uow.activity.add_checkin(checkin, datetime.fromisoformat(created_at))
+        await uow.commit()
 
 
 async def add_run(db: Database, user_id: int, local_date: str, created_at: str) -> int:
-    """Insert a run; returns its id."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT INTO runs (user_id, local_date, distance_m, duration_s, created_at)"
-            " VALUES (?, ?, 5000, 1500, ?)",
-            (user_id, local_date, created_at),
+    """Store a 5 km run (nothing planned for it); returns its id."""
+    async with db.uow() as uow:
+        run, _ = await uow.activity.add_run(
+            user_id,
+            date.fromisoformat(local_date),
+            5000,
+            1500,
+            "",
+            None,
+            datetime.fromisoformat(created_at),
         )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+        await uow.commit()
+    return run.id
 
 
 async def set_user(db: Database, user_id: int, column: str, value: str | None) -> None:
-    """Change one users column (the lead's /settings would)."""
-    statements = {
-        "timezone": "UPDATE users SET timezone = ? WHERE id = ?",
-        "bedtime": "UPDATE users SET bedtime = ? WHERE id = ?",
-        "target_bedtime": "UPDATE users SET target_bedtime = ? WHERE id = ?",
-        "wake_time": "UPDATE users SET wake_time = ? WHERE id = ?",
-        "run_time": "UPDATE users SET run_time = ? WHERE id = ?",
-        "quiet_start": "UPDATE users SET quiet_start = ? WHERE id = ?",
-        "quiet_end": "UPDATE users SET quiet_end = ? WHERE id = ?",
-        "nudge_platform": "UPDATE users SET nudge_platform = ? WHERE id = ?",
-    }
-    async with db.transaction() as conn:
-        await conn.execute(statements[column], (value, user_id))
+    """Change one profile column (the lead's /settings would)."""
+    async with db.uow() as uow:
+        await uow.runners.update(user_id, **{column: value})
+        await uow.commit()
+
+
+@dataclass
+class Nudges:
+    """The nudge parts as the app wires them, on fakes: services, sweeper, recording platforms."""
+
+    db: Database
+    clock: FakeClock
+    core: Core
+    telegram: RecordingMessenger
+    discord: RecordingMessenger
+    time: VirtualTime
+
+    @property
+    def settings(self) -> NudgeSettingsService:
+        """/nudges, /pause, /race... (and the reschedule)."""
+        return self.core.services.nudge_settings
+
+    @property
+    def answers(self) -> NudgeAnswers:
+        """The nudge buttons: snooze, skip, done; /nudges test."""
+        return self.core.services.nudge_answers
+
+    async def sweep(self) -> SweepReport:
+        """One sweep, then let the queues send (moving the fake clock as they pace)."""
+
+        async def sweep_and_send() -> SweepReport:
+            report = await self.core.sweeper.sweep()
+            await self.core.sweeper.drain()
+            return report
+
+        return await self.time.run(sweep_and_send())
+
+    async def reschedule(self, *user_ids: int) -> int:
+        """Recompute schedules (every runner when no id is given)."""
+        return await self.settings.reschedule_users(list(user_ids) or None)
+
+    async def deliveries(self, kind: Kind | None = None) -> list[Delivery]:
+        """Every delivery record, oldest first (of one kind)."""
+        async with self.db.reader() as uow:
+            rows = await uow.deliveries.listing()
+        return [d for d in rows if kind is None or d.kind == kind.value]
+
+    async def schedules(self, user_id: int) -> list[ScheduleRow]:
+        """A runner's schedule rows."""
+        async with self.db.reader() as uow:
+            return await uow.nudges.schedules(user_id)
+
+    async def schedule(self, user_id: int, kind: Kind) -> ScheduleRow:
+        """A runner's schedule row of one kind."""
+        [row] = [r for r in await self.schedules(user_id) if r.kind == kind.value]
+        return row
+
+    async def pending_oneoffs(self, user_id: int) -> list[OneOff]:
+        """Snoozes and snack nudges still to come."""
+        async with self.db.reader() as uow:
+            return await uow.nudges.pending_oneoffs(user_id)
+
+    async def oneoff_states(self, user_id: int) -> dict[str, str]:
+        """Occurrence -> state of every one-off of a runner."""
+        async with self.db.reader() as uow:
+            return await uow.nudges.oneoff_states(user_id)
+
+    async def log_run(self, user_id: int, day: str, at: datetime | None = None) -> int:
+        """Log a run (now, or ``at``) with its snack nudge, as /log does; the run id."""
+        logged = at or self.clock.now()
+        async with self.db.uow() as uow:
+            user = await uow.runners.get(user_id)
+            assert user is not None
+            run_day = date.fromisoformat(day)
+            due = planner.snack_due(user, run_day, logged)
+            run, _ = await uow.activity.add_run(user_id, run_day, 5000, 1500, "", None, logged, due)
+            await uow.commit()
+        return run.id
+
+    async def delete_run(self, user_id: int, run_id: int) -> Run | None:
+        """What /undo does: delete the run (its snack nudge goes with the row)."""
+        async with self.db.uow() as uow:
+            run = await uow.activity.delete_run(user_id, run_id)
+            await uow.commit()
+        return run
+
+
+def make_nudges(
+    db: Database,
+    clock: FakeClock,
+    settings: SweepSettings | None = None,
+    *,
+    platforms: tuple[str, ...] = ("telegram", "discord"),
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+) -> Nudges:
+    """The wired parts on ``db`` with recording messengers for ``platforms``.
+
+    Pacing sleeps in :class:`VirtualTime` (drive it with ``time.run``) unless
+    another ``sleep`` is given.
+    """
+    time = VirtualTime(clock)
+    core = build_core(db, clock, settings, sleep=sleep or time.sleep)
+    telegram = RecordingMessenger("telegram", clock)
+    discord = RecordingMessenger("discord", clock)
+    for messenger in (telegram, discord):
+        if messenger.platform in platforms:
+            core.messengers[messenger.platform] = messenger
+    return Nudges(db, clock, core, telegram, discord, time)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    """A fake clock at Thursday 2026-11-26 12:00 UTC."""
-    return FakeClock(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+def nudges(db: Database, clock: FakeClock) -> Nudges:
+    """The nudge parts on the test database, Telegram and Discord running."""
+    return make_nudges(db, clock)
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> str:
-    """A temporary SQLite file."""
-    return str(tmp_path / "pacer.db")
+def telegram(nudges: Nudges) -> RecordingMessenger:
+    """The recording Telegram messenger."""
+    return nudges.telegram
 
 
 @pytest.fixture
-async def db(db_path: str) -> AsyncIterator[Database]:
-    """An opened, migrated database on a temporary file."""
-    database = Database(db_path)
-    await database.open()
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture
-def telegram(clock: FakeClock) -> RecordingMessenger:
-    """A recording Telegram messenger."""
-    return RecordingMessenger("telegram", clock)
-
-
-@pytest.fixture
-def discord(clock: FakeClock) -> RecordingMessenger:
-    """A recording Discord messenger."""
-    return RecordingMessenger("discord", clock)
-
-
-@pytest.fixture
-def messengers(
-    telegram: RecordingMessenger, discord: RecordingMessenger
-) -> Iterator[dict[str, Messenger]]:
-    """Both platforms, as the app would offer them."""
-    yield {"telegram": telegram, "discord": discord}
-
-
-@pytest.fixture
-def engine(db: Database, clock: FakeClock, messengers: dict[str, Messenger]) -> NudgeEngine:
-    """An engine on the fakes, with the default settings."""
-    return NudgeEngine(db, clock, messengers, EngineSettings(), sleep=fake_sleep(clock))
+def discord(nudges: Nudges) -> RecordingMessenger:
+    """The recording Discord messenger."""
+    return nudges.discord

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from bot.clock import FakeClock
-from bot.core.messages import MAX_ACTION_BYTES
-from bot.nudges.engine import NudgeEngine, RaceInfo
-from bot.nudges.formatting import bedtime_reply, race_reply, snooze_reply, status_reply
+from bot.core.nudge_replies import bedtime_reply, race_reply, snooze_reply, status_reply
+from bot.messages import MAX_ACTION_BYTES
 from bot.nudges.kinds import Kind
 from bot.nudges.plans import bedtime_plan
+from bot.services.nudge_answers import SnoozeResult
+from bot.services.nudges import RaceInfo
 from bot.storage.database import Database
 
-from .conftest import add_user, utc
+from .conftest import Nudges, add_user, utc
 
 
-async def test_status_reply_lists_every_kind_with_toggles(
-    engine: NudgeEngine, db: Database, clock: FakeClock
-) -> None:
+async def test_status_reply_lists_every_kind_with_toggles(nudges: Nudges, db: Database) -> None:
     uid = await add_user(
         db, wake_time="07:00", quiet_start="22:00", quiet_end="07:00", bedtime="22:15"
     )
-    await engine.reschedule_user(uid)
-    await engine.stop_kind(uid, Kind.STRENGTH)
-    reply = status_reply(await engine.status(uid), date(2026, 11, 26))
+    await nudges.reschedule(uid)
+    await nudges.settings.set_kind(uid, Kind.STRENGTH, False)
+    reply = status_reply(await nudges.settings.status(uid), date(2026, 11, 26))
     assert "Morning sleep check-in: next tomorrow 07:00" in reply.text
     assert "Bedtime wind-down: next today 21:45" in reply.text
     assert "Strength: off" in reply.text
@@ -41,8 +39,6 @@ def test_bedtime_and_race_and_snooze_replies() -> None:
     assert "23:15" in text and "22:30" in text and "3 more weeks" in text
     assert "/settings bedtime" in bedtime_reply(None).text
     assert "10 days" in race_reply(RaceInfo(date(2026, 12, 6), "Valencia", 10)).text
-    from bot.nudges.engine import SnoozeResult
-
     assert (
         "tomorrow 08:00"
         in snooze_reply(SnoozeResult(Kind.STRENGTH, utc(2026, 11, 27, 8)), date(2026, 11, 26)).text

@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from bot.core.messages import MAX_ACTION_BYTES
+from bot.messages import MAX_ACTION_BYTES
 from bot.nudges.kinds import Kind
 from bot.nudges.plans import StrengthSession
 from bot.nudges.texts import NudgeContext, nudge_reply, nudge_text
@@ -74,3 +74,49 @@ def test_kind_aliases() -> None:
     assert Kind.parse("pre-run-mobility") is Kind.PRE_RUN_MOBILITY
     with pytest.raises(ValueError):
         Kind.parse("yoga")
+
+
+def test_no_tomorrow_button_on_post_run_fuel_and_next_run_day_on_mobility() -> None:
+    fuel = nudge_reply(Kind.POST_RUN_FUEL, NudgeContext(5, 0))
+    assert [b.label for b in fuel.all_buttons if "snooze" in b.action] == [
+        "Snooze 20 min",
+        "Snooze 1 h",
+    ]
+    mobility = nudge_reply(Kind.PRE_RUN_MOBILITY, NudgeContext(5, 0))
+    [later] = [b for b in mobility.all_buttons if b.action == "/nudge snooze 5 tomorrow"]
+    assert later.label == "Next run day"
+
+
+@pytest.mark.parametrize("days_left", range(15))
+@pytest.mark.parametrize("name", ["Valencia", "Berlin Half", ""])
+def test_race_variants_read_naturally_for_every_day(days_left: int, name: str) -> None:
+    shown = name or "Your race"
+    expected = {0: f"{shown} is today", 1: f"{shown} is tomorrow"}.get(
+        days_left, f"{shown} is {days_left} days away"
+    )
+    for seq in range(6):
+        ctx = NudgeContext(1, seq, bedtime=time(22, 0), race_days_left=days_left, race_name=name)
+        sleep = nudge_text(Kind.SLEEP_CHECKIN, ctx)
+        wind = nudge_text(Kind.WIND_DOWN, ctx)
+        assert expected.lower() in sleep.lower()
+        for text in (sleep, wind):
+            for wrong in (
+                "away to",
+                "today to",
+                "tomorrow to",
+                " 0 days",
+                " 1 days",
+                "Race countdown",
+            ):
+                assert wrong not in text
+        if days_left == 0:  # the evening of race day: the race is behind them
+            assert shown not in wind and "Nothing you do tonight" not in wind
+        else:
+            assert expected in wind
+
+
+@pytest.mark.parametrize("seq", range(10))
+def test_wind_down_texts_never_name_a_lead_they_do_not_know(seq: int) -> None:
+    text = nudge_text(Kind.WIND_DOWN, NudgeContext(1, seq, bedtime=time(22, 45))).lower()
+    for duration in ("half an hour", "30 min", "thirty", "an hour", "minutes"):
+        assert duration not in text

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.nudge_bench [--db URL] [--runners 100000] [--burst 1500]
         [--naive 100000]
 
-``--db`` defaults to a temporary SQLite file; ``postgresql://postgres@127.0.0.1:5432/test``
+``--db`` defaults to a temporary SQLite file; ``postgresql://postgres@127.0.0.1:5432/pacer_bench``
 also works (schema ``public`` is dropped and recreated before each part, then opening
 the database migrates it). Each part runs in its own spawned process so resident
 memory is measured cleanly:
@@ -15,6 +15,9 @@ memory is measured cleanly:
    ``asyncio.sleep``, into a fake Telegram messenger that records when each request
    reaches it; rate, worst sliding one-second window, duplicates and lost are computed
    from those receive times (10,000 at 30/s takes about 5.5 minutes, hence the flag);
+   ``/log`` reply latency (``core.handle`` plus an urgent slot on the same Telegram
+   pacer, as the Telegram adapter takes for a reply) is measured first with nothing
+   due (idle, sweeps still running), then while the burst drains;
 3. the naive design, one in-memory APScheduler CronTrigger job per runner and kind.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -45,9 +49,10 @@ from sqlalchemy.engine import make_url
 
 from bot.bootstrap import build_core
 from bot.core.dispatch import Core
+from bot.delivery.pacing import Pacer
 from bot.delivery.sweep import SweepSettings
-from bot.messages import Reply
-from bot.nudges.schedule import zone
+from bot.messages import Incoming, Reply
+from bot.models import zone
 from bot.storage.database import Database
 from bot.storage.tables import identities, users
 
@@ -69,6 +74,13 @@ CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 TELEGRAM_RATE = 30.0
 
 
+def calibrate() -> float:
+    """Seconds for a fixed pure-Python loop: tells how fast this (noisy) machine is now."""
+    start = time.perf_counter()
+    sum(i * i for i in range(10**7))
+    return time.perf_counter() - start
+
+
 def rss_mib() -> float:
     """Resident memory of this process in MiB."""
     return float(psutil.Process().memory_info().rss) / 2**20
@@ -80,13 +92,10 @@ def peak_rss_mib() -> float:
 
 
 class ShiftedClock:
-    """The real clock's progress, starting from a chosen instant (moved with :meth:`set`).
+    """The real clock's progress, to the microsecond, from a chosen instant (:meth:`set`).
 
-    Read in whole milliseconds: a workaround for a bug in bot/delivery. OutboundQueue._pump
-    reads ``now`` and Pacer.ready_at reads the clock again and returns ``max(ready, its
-    now)``; on a clock that moved in between (any real clock, to the microsecond) that is
-    always later than the pump's ``now``, so nothing is ever sent (the pump spins on
-    microsecond sleeps). With millisecond steps both reads usually agree.
+    Only shifted, so that the burst falls due at a known instant; it moves exactly as
+    the system clock does (no rounding: the queue and pacer now compare with one read).
     """
 
     def __init__(self, start: datetime) -> None:
@@ -99,8 +108,7 @@ class ShiftedClock:
 
     def now(self) -> datetime:
         """The shifted instant."""
-        elapsed_ms = int((time.perf_counter() - self._t0) * 1000)
-        return self._base + timedelta(milliseconds=elapsed_ms)
+        return self._base + timedelta(seconds=time.perf_counter() - self._t0)
 
 
 class FakeTelegram:
@@ -129,6 +137,12 @@ class NoScheduler:
 
     def add_job(self, func: Callable[..., Any], trigger: str, **kwargs: Any) -> None:
         """Ignore the job."""
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """The ``q`` quantile (nearest rank) of ``samples``."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def is_postgres(url: str) -> bool:
@@ -236,12 +250,73 @@ async def _part_schedule(url: str, runners: int, idle_sweeps: int) -> dict[str, 
     }
 
 
-def part_burst(url: str, count: int, limit_s: float) -> dict[str, Any]:
+REPLY_CHAT_BASE = 9_000_000  # reply runners' Telegram ids: private chats, not the burst's
+
+
+class Replies:
+    """``/log`` replies as the Telegram adapter makes them, timed; sent every ``interval``."""
+
+    def __init__(self, core: Core, pacer: Pacer, runners: int, interval: float) -> None:
+        self.core = core
+        self.pacer = pacer
+        self.chats = [str(REPLY_CHAT_BASE + n) for n in range(runners)]
+        self.interval = interval
+        self.sent = 0
+        self.rng = random.Random(3)
+
+    async def one(self) -> float:
+        """One ``/log``: core.handle, then an urgent slot (acquire, release) on the pacer."""
+        chat = self.chats[self.sent % len(self.chats)]
+        self.sent += 1
+        km = self.rng.randint(3, 21)
+        seconds = km * self.rng.randint(270, 450)
+        incoming = Incoming(
+            "telegram",
+            chat,
+            chat,
+            command="log",
+            text=f"{km}k {seconds // 60}:{seconds % 60:02d}",
+            idempotency_key=f"reply-{self.sent}",
+        )
+        t0 = time.perf_counter()
+        reply = await self.core.handle(incoming)
+        await self.pacer.acquire(chat, urgent=True)
+        self.pacer.release(chat)  # the fake request ends at once
+        took = time.perf_counter() - t0
+        assert reply.text.startswith("Logged"), reply.text
+        return took
+
+    async def run(self, stop: asyncio.Event, out: list[float]) -> None:
+        """One reply every ``interval`` seconds (from each start) until ``stop`` is set."""
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            out.append(await self.one())
+            left = self.interval - (time.perf_counter() - t0)
+            if left > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), left)
+
+
+async def sweep_loop(core: Core, seconds: float, until: Callable[[], bool]) -> int:
+    """Sweep every ``sweep_seconds`` for ``seconds`` or until ``until()``; how many sweeps."""
+    t0, sweeps = time.perf_counter(), 0
+    while time.perf_counter() - t0 < seconds and not until():
+        await core.sweeper.sweep()
+        sweeps += 1
+        await asyncio.sleep(core.sweeper.settings.sweep_seconds)
+    return sweeps
+
+
+def part_burst(
+    url: str, count: int, limit_s: float, reply_runners: int, reply_interval: float, idle_s: float
+) -> dict[str, Any]:
     """``count`` nudges due in one minute through the real sweep, queue and pacer."""
-    return asyncio.run(_part_burst(url, count, limit_s))
+    return asyncio.run(_part_burst(url, count, limit_s, reply_runners, reply_interval, idle_s))
 
 
-async def _part_burst(url: str, count: int, limit_s: float) -> dict[str, Any]:
+async def _part_burst(
+    url: str, count: int, limit_s: float, reply_runners: int, reply_interval: float, idle_s: float
+) -> dict[str, Any]:
     db = await open_db(url)
     clock = ShiftedClock(START)
     settings = SweepSettings()
@@ -251,8 +326,27 @@ async def _part_burst(url: str, count: int, limit_s: float) -> dict[str, Any]:
     await insert_runners(db, count, same_minute=True)
     await core.services.nudge_settings.reschedule_users()
     sweeper = core.sweeper
-    clock.set(BURST_DUE + timedelta(seconds=2))
+    replies = Replies(core, sweeper.pacer("telegram"), reply_runners, reply_interval)
+    for chat in replies.chats:  # first contact creates them, and a first /log warms caches
+        await core.handle(Incoming("telegram", chat, chat, command="help"))
+    for _ in replies.chats:
+        await replies.one()
     sweeper.start(NoScheduler())
+
+    # Idle: nothing due (an hour before the burst), sweeps every 5 s, one reply per interval.
+    clock.set(BURST_DUE - timedelta(hours=1))
+    idle_latency: list[float] = []
+    stop = asyncio.Event()
+    load = asyncio.create_task(replies.run(stop, idle_latency))
+    await sweep_loop(core, idle_s, lambda: False)
+    stop.set()
+    await load
+
+    # The burst, with the same replies going on while it drains.
+    clock.set(BURST_DUE + timedelta(seconds=2))
+    busy_latency: list[float] = []
+    stop = asyncio.Event()
+    load = asyncio.create_task(replies.run(stop, busy_latency))
     t_start = time.perf_counter()
     sweeps = 0
     claim_s: list[float] = []
@@ -269,15 +363,18 @@ async def _part_burst(url: str, count: int, limit_s: float) -> dict[str, Any]:
             break
         await asyncio.sleep(settings.sweep_seconds)
     elapsed = time.perf_counter() - t_start
+    stop.set()
+    await load
     again = await sweeper.sweep()  # one more sweep must find nothing
     await sweeper.stop()
     async with db.reader() as uow:
         statuses = await uow.deliveries.counts()
     await db.close()
 
-    times = sorted(at for at, _, _ in telegram.received)
-    keys = Counter(key for _, _, key in telegram.received)
-    chats = Counter(chat for _, chat, _ in telegram.received)
+    burst = [r for r in telegram.received if r[1].startswith("tg")]  # not reply runners'
+    times = sorted(at for at, _, _ in burst)
+    keys = Counter(key for _, _, key in burst)
+    chats = Counter(chat for _, chat, _ in burst)
     worst_window, j = 0, 0
     for i, t in enumerate(times):
         while j < len(times) and times[j] < t + 1.0:
@@ -301,6 +398,9 @@ async def _part_burst(url: str, count: int, limit_s: float) -> dict[str, Any]:
         "first_sweep_s": claim_s[0] if claim_s else 0.0,
         "sweep_ms_mean": statistics.mean(claim_s) * 1000 if claim_s else 0.0,
         "elapsed_s": elapsed,
+        "other_received": len(telegram.received) - len(burst),
+        "idle_latency": idle_latency,
+        "busy_latency": busy_latency,
     }
 
 
@@ -366,6 +466,11 @@ def main() -> None:
     parser.add_argument("--idle-sweeps", type=int, default=20)
     parser.add_argument("--burst", type=int, default=1500, help="nudges due in one minute")
     parser.add_argument("--burst-timeout", type=float, default=900.0, help="seconds")
+    parser.add_argument("--reply-runners", type=int, default=40, help="runners sending /log")
+    parser.add_argument(
+        "--reply-interval", type=float, default=0.25, help="seconds between /log replies"
+    )
+    parser.add_argument("--idle-seconds", type=float, default=30.0, help="idle reply phase")
     parser.add_argument("--naive", type=int, default=100_000, help="runners (0 skips it)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -375,11 +480,23 @@ def main() -> None:
         burst_url = args.db or f"sqlite:///{Path(tmp) / 'burst.db'}"
         backend = "PostgreSQL" if is_postgres(url) else "SQLite file"
         print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {backend}")
+        print(f"calibration loop: {calibrate():.2f} s before")
         ours = _in_child(part_schedule, url, args.runners, args.idle_sweeps)
-        burst = _in_child(part_burst, burst_url, args.burst, args.burst_timeout)
+        burst = _in_child(
+            part_burst,
+            burst_url,
+            args.burst,
+            args.burst_timeout,
+            args.reply_runners,
+            args.reply_interval,
+            args.idle_seconds,
+        )
     naive = _in_child(part_naive, args.naive) if args.naive else None
 
     ours_mem = ours["rss_after"] - ours["rss_base"]
+    idle_lat, busy_lat = burst["idle_latency"], burst["busy_latency"]
+    idle_p50, idle_p99 = (percentile(idle_lat, q) * 1000 for q in (0.5, 0.99))
+    busy_p50, busy_p99 = (percentile(busy_lat, q) * 1000 for q in (0.5, 0.99))
     rate = burst["rate"]
     rows = [
         ("Pacer: runners scheduled (x 3 kinds)", f"{ours['runners']:,}"),
@@ -409,6 +526,22 @@ def main() -> None:
             f"(end to end from the first sweep: {burst['end_to_end_rate']:.2f} msg/s)",
         ),
         ("Burst: max in any sliding 1-s window", f"{burst['worst_window']} messages"),
+        (
+            "Burst: other messages (reply runners' nudges)",
+            f"{burst['other_received']} (not counted above)",
+        ),
+        (
+            "Reply /log + urgent slot: idle p50 / p99",
+            f"{idle_p50:.2f} / {idle_p99:.2f} ms ({len(idle_lat)} replies)",
+        ),
+        (
+            "Reply /log + urgent slot: during burst p50 / p99",
+            f"{busy_p50:.2f} / {busy_p99:.2f} ms ({len(busy_lat)} replies)",
+        ),
+        (
+            "Reply: during burst / idle",
+            f"p50 {busy_p50 / idle_p50:.2f}x, p99 {busy_p99 / idle_p99:.2f}x",
+        ),
         ("Burst: duplicates / lost", f"{burst['duplicates']} / {burst['lost']}"),
         (
             "Burst: delivery statuses / sweep after",
@@ -431,6 +564,7 @@ def main() -> None:
                 f"{naive_mem * scale / max(ours_mem, 1.0):.1f}x",
             ),
         ]
+    print(f"calibration loop: {calibrate():.2f} s after")
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}} | result")
     print(f"{'-' * width}-|-{'-' * 40}")

@@ -7,22 +7,44 @@ times ``"HH:MM"`` strings. Storage converts; nothing above it sees a row.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HABITS = ("sleep", "mobility", "strength", "fuel")
 
 
-def zone_from_name(name: str) -> tzinfo:
-    """The tzinfo for a stored zone: an IANA name or a fixed offset like ``+05:30``."""
-    if name[:1] in "+-" and len(name) == 6:
-        sign = 1 if name[0] == "+" else -1
-        hours, minutes = int(name[1:3]), int(name[4:6])
-        return timezone(sign * timedelta(hours=hours, minutes=minutes), f"UTC{name}")
-    return ZoneInfo(name)
+class UnknownZone(ValueError):
+    """A stored time zone that cannot be used."""
+
+
+_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$")
+
+
+@functools.lru_cache(maxsize=1024)
+def zone(name: str) -> tzinfo:
+    """The time zone of a stored name: IANA (``Europe/London``) or a fixed offset (``+05:30``)."""
+    # Cached: ZoneInfo's own cache keeps only a few zones strongly, and reloading a
+    # zone file per runner dominated scheduling many runners.
+    name = name.strip()
+    if name.upper() in {"UTC", "Z", "GMT", ""}:
+        return UTC
+    match = _OFFSET.match(name)
+    if match:
+        sign, hours, minutes = match.groups()
+        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if delta > timedelta(hours=14):
+            raise UnknownZone(f"offset out of range: {name!r}")
+        offset = -delta if sign == "-" else delta
+        return timezone(offset, f"UTC{sign}{int(hours):02d}:{int(minutes or 0):02d}")
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise UnknownZone(f"unknown time zone: {name!r}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +93,7 @@ class User:
     @property
     def tz(self) -> tzinfo:
         """The runner's time zone."""
-        return zone_from_name(self.timezone)
+        return zone(self.timezone)
 
     @property
     def follows_dst(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, time, tzinfo
 
-from bot.models import NudgePrefs, User
+from bot.models import NudgePrefs, UnknownZone, User, zone
 from bot.nudges.kinds import Kind
 from bot.nudges.plans import MAX_FIRST_STEP_MINUTES, BedtimePlan, bedtime_plan
 from bot.nudges.schedule import (
@@ -15,7 +15,6 @@ from bot.nudges.schedule import (
     format_hhmm,
     parse_hhmm,
     wall_at,
-    zone,
 )
 
 
@@ -33,7 +32,7 @@ def runner_zone(settings: User) -> tzinfo | None:
     """The runner's time zone, or None when the stored name is unusable."""
     try:
         return zone(settings.timezone)
-    except ScheduleError:
+    except UnknownZone:
         return None
 
 

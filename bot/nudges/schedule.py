@@ -15,41 +15,16 @@ occurrence must belong to a later anchor date. A wall time that does not exist
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 class ScheduleError(ValueError):
     """A time, day list or time zone that cannot be understood."""
-
-
-@functools.lru_cache(maxsize=1024)
-def zone(name: str) -> tzinfo:
-    """The time zone for an IANA name (``Europe/London``) or a fixed offset (``+02:00``)."""
-    # Cached: ZoneInfo's own cache keeps only a few zones strongly, and reloading
-    # a zone file per runner dominated scheduling many runners.
-    name = name.strip()
-    if name.upper() in {"UTC", "Z", "GMT", ""}:
-        return UTC
-    match = _OFFSET.match(name)
-    if match:
-        sign, hours, minutes = match.groups()
-        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
-        if delta > timedelta(hours=14):
-            raise ScheduleError(f"offset out of range: {name!r}")
-        return timezone(-delta if sign == "-" else delta)
-    try:
-        return ZoneInfo(name)
-    except (ValueError, KeyError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
-        raise ScheduleError(f"unknown time zone: {name!r}") from exc
 
 
 def parse_hhmm(value: str) -> time:
@@ -66,41 +41,6 @@ def parse_hhmm(value: str) -> time:
 def format_hhmm(value: time) -> str:
     """Format a time as ``"HH:MM"``."""
     return f"{value.hour:02d}:{value.minute:02d}"
-
-
-def parse_days(value: str) -> frozenset[int]:
-    """Parse ``"mon,wed,sat"`` into weekday numbers (Monday is 0); empty means none."""
-    days: set[int] = set()
-    for word in re.split(r"[,\s]+", value.strip().lower()):
-        if not word:
-            continue
-        if word in {"daily", "every", "all"}:
-            return frozenset(range(7))
-        key = word[:3]
-        if key not in WEEKDAYS:
-            raise ScheduleError(f"not a weekday: {word!r}")
-        days.add(WEEKDAYS.index(key))
-    return frozenset(days)
-
-
-def format_days(days: frozenset[int]) -> str:
-    """Format weekday numbers as ``"mon,wed,sat"``."""
-    return ",".join(WEEKDAYS[d] for d in sorted(days))
-
-
-def to_utc_iso(when: datetime) -> str:
-    """An aware instant as the stored UTC ISO string."""
-    if when.tzinfo is None:
-        raise ValueError("naive datetime")
-    return when.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def from_utc_iso(value: str) -> datetime:
-    """A stored UTC ISO string back to an aware instant."""
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError(f"naive timestamp in storage: {value!r}")
-    return parsed.astimezone(UTC)
 
 
 def localize(wall: datetime, tz: tzinfo) -> datetime:

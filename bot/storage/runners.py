@@ -143,9 +143,7 @@ class RunnerRepository:
         if values:
             await self.conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
-    async def set_streak(
-        self, user_id: int, old: WeekBlock | None, new: WeekBlock | None
-    ) -> None:
+    async def set_streak(self, user_id: int, old: WeekBlock | None, new: WeekBlock | None) -> None:
         """Cache the runner's latest block of run weeks, if nobody changed it meanwhile."""
         stmt = update(users).where(users.c.id == user_id)
         for column, value in (

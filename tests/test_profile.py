@@ -180,3 +180,17 @@ async def test_a_command_mid_set_up_reminds_the_open_question_and_stop_ends_it(
     assert "Set-up is still open" not in (await chat.say("/week")).text
     user = await harness.user(chat)
     assert (user.timezone, user.onboarding_step) == ("Europe/Berlin", None)
+
+
+async def test_a_refused_dm_is_told_on_the_runners_next_message_on_another_platform(
+    harness: Harness,
+) -> None:
+    telegram = harness.chat("ana-tg", platform="telegram")
+    discord = harness.chat("ana-dc", platform="discord")
+    code = (await telegram.say("/link")).text.split()[3]
+    await discord.say(f"/link {code}")
+    await harness.core.mark_unreachable("telegram", "ana-tg", "bot was blocked by the user")
+    told = await discord.say("/log 5k 25:00")
+    assert "couldn't send you direct messages on telegram" in told.text
+    assert "Logged" in told.text
+    assert "couldn't send you" not in (await discord.say("/week")).text  # told once

@@ -142,9 +142,11 @@ class Run:
 
 @dataclass(frozen=True, slots=True)
 class CheckIn:
-    """A habit done: a night's sleep, a mobility or strength session, a snack."""
+    """A habit done: a night's sleep, a mobility or strength session, a snack.
 
-    id: int
+    ``id`` is 0 and ``created_at`` None until it is stored.
+    """
+
     user_id: int
     habit: str
     local_date: date
@@ -157,26 +159,9 @@ class CheckIn:
     load: float | None = None
     load_unit: str | None = None
     note: str = ""
+    source_key: str | None = None  # the platform message it came from (stored once)
+    id: int = 0
     created_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NewCheckIn:
-    """A check-in to store."""
-
-    user_id: int
-    habit: str
-    local_date: date
-    kind: str = ""
-    hours: float | None = None
-    bedtime: str | None = None
-    seconds: int | None = None
-    sets: int | None = None
-    reps: int | None = None
-    load: float | None = None
-    load_unit: str | None = None
-    note: str = ""
-    source_key: str | None = None
 
 
 def week_start(day: date) -> date:

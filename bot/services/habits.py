@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.errors import BadInput
-from bot.models import CheckIn, NewCheckIn, User
+from bot.models import CheckIn, User
 from bot.parsing import parse_bedtime, parse_hours
 from bot.services.events import Listeners
 from bot.storage.database import Database
@@ -42,7 +42,7 @@ class HabitService:
         self.clock = clock
         self.listeners = listeners
 
-    async def _store(self, user: User, checkin: NewCheckIn, replace: bool = False) -> Recorded:
+    async def _store(self, user: User, checkin: CheckIn, replace: bool = False) -> Recorded:
         """Store a check-in (replacing the day's earlier one of the habit): one transaction."""
         async with self.db.uow() as uow:
             recorded = await self._store_in(uow, user, checkin, replace)
@@ -50,7 +50,7 @@ class HabitService:
         return recorded
 
     async def _store_in(
-        self, uow: UnitOfWork, user: User, checkin: NewCheckIn, replace: bool = False
+        self, uow: UnitOfWork, user: User, checkin: CheckIn, replace: bool = False
     ) -> Recorded:
         now = self.clock.now()
         replaced = False
@@ -77,7 +77,7 @@ class HabitService:
         value = parse_hours(hours)
         bed, note = parse_bedtime(bedtime) if bedtime else (None, "")
         today = user.today(self.clock.now())
-        checkin = NewCheckIn(
+        checkin = CheckIn(
             user.id, "sleep", today, hours=value, bedtime=bed, source_key=source_key
         )
         recorded = await self._store(user, checkin, replace=True)
@@ -97,7 +97,7 @@ class HabitService:
             for done in await uow.activity.checkins_between(user.id, today, today, "mobility"):
                 if done.kind == phase:  # one pre and one post session a day
                     return Recorded(done, created=False)
-            new = NewCheckIn(user.id, "mobility", today, kind=phase, source_key=source_key)
+            new = CheckIn(user.id, "mobility", today, kind=phase, source_key=source_key)
             recorded = await self._store_in(uow, user, new)
             await uow.commit()
         return recorded
@@ -110,12 +110,12 @@ class HabitService:
         detail = detail.strip().lower()
         if exercise in PLANK_EXERCISES:
             seconds = parse_hold(detail, exercise)
-            checkin = NewCheckIn(
+            checkin = CheckIn(
                 user.id, "strength", today, kind=exercise, seconds=seconds, source_key=source_key
             )
         elif exercise == "deadlift":
             sets, reps, load, unit = parse_sets(detail, "kg" if user.units == "km" else "lb")
-            checkin = NewCheckIn(
+            checkin = CheckIn(
                 user.id,
                 "strength",
                 today,
@@ -143,7 +143,7 @@ class HabitService:
             )
         today = user.today(self.clock.now())
         return await self._store(
-            user, NewCheckIn(user.id, "fuel", today, note=what, source_key=source_key)
+            user, CheckIn(user.id, "fuel", today, note=what, source_key=source_key)
         )
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, distinct, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.models import CheckIn, NewCheckIn, Run
+from bot.models import CheckIn, Run
 from bot.storage.sql import checkin_from, insert, run_from
 from bot.storage.tables import checkins, handled_messages, runs
 
@@ -128,9 +128,10 @@ class ActivityRepository:
 
     # --- check-ins ----------------------------------------------------------------
 
-    async def add_checkin(self, checkin: NewCheckIn, now: datetime) -> tuple[CheckIn, bool]:
+    async def add_checkin(self, checkin: CheckIn, now: datetime) -> tuple[CheckIn, bool]:
         """Store a check-in; ``False`` (and the stored one) when the source key was seen before."""
         values = dataclasses.asdict(checkin) | {"created_at": now}
+        del values["id"]
         stmt = (
             insert(self.dialect, checkins)
             .values(**values)

@@ -18,7 +18,7 @@ from bot.clock import FakeClock
 from bot.core.dispatch import Core
 from bot.delivery.sweep import SweepReport, SweepSettings
 from bot.messages import Reply
-from bot.models import WEEKDAYS, NewCheckIn, Run
+from bot.models import WEEKDAYS, CheckIn, Run
 from bot.nudges import planner
 from bot.nudges.kinds import Kind
 from bot.ports import DeliveryError, Unreachable
@@ -167,7 +167,7 @@ async def add_checkin(
     hours: float | None = None,
 ) -> None:
     """Store a habit check-in."""
-    checkin = NewCheckIn(user_id, habit, date.fromisoformat(local_date), kind=kind, hours=hours)
+    checkin = CheckIn(user_id, habit, date.fromisoformat(local_date), kind=kind, hours=hours)
     async with db.uow() as uow:
         await uow.activity.add_checkin(checkin, datetime.fromisoformat(created_at))
         await uow.commit()

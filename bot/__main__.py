@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import replace
 
-from bot.app import build_app
+from bot.bootstrap import build_app
 from bot.config import Settings
 from bot.storage.database import Database, safe_url
 from bot.storage.migrate import MigrationError, upgrade

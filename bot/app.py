@@ -1,4 +1,4 @@
-"""The app factory: wires settings, storage, clock, core, scheduler and adapters.
+"""The app: starts the adapters, the scheduler and storage on one event loop, and stops them.
 
 The app owns the event loop. Discord, Telegram, the console and the scheduler
 are started by it, side by side, and stopped together.
@@ -12,11 +12,9 @@ import importlib
 import logging
 import signal
 from dataclasses import dataclass, field
-from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.bootstrap import bootstrap
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core.dispatch import Core
@@ -42,9 +40,10 @@ class App:
     db: Database
     clock: Clock
     core: Core
+    scheduler: AsyncIOScheduler
     adapters: list[Adapter] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    scheduler: AsyncIOScheduler | None = None
+    _scheduling: bool = False
 
     @property
     def messengers(self) -> dict[str, Messenger]:
@@ -89,7 +88,6 @@ class App:
             log.info("%s adapter started", name)
         self.core.messengers.update(self.messengers)
         # One sweep job on this event loop drives every nudge; the schedule lives in the DB.
-        self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.core.sweeper.start(self.scheduler)
         self.scheduler.add_job(
             self.core.prune,
@@ -102,12 +100,13 @@ class App:
             replace_existing=True,
         )
         self.scheduler.start()
+        self._scheduling = True
 
     async def stop(self) -> None:
         """Stop the scheduler and the nudge queues, then the adapters, then storage."""
-        if self.scheduler is not None:
+        if self._scheduling:
+            self._scheduling = False
             self.scheduler.shutdown(wait=False)
-            self.scheduler = None
             await self.core.sweeper.stop()
         await self.core.accounts.flush()
         self.core.messengers.clear()
@@ -135,10 +134,3 @@ class App:
             await self.stopping.wait()
         finally:
             await self.stop()
-
-
-def build_app(settings: Settings | None = None, clock: Clock | None = None) -> App:
-    """Wire a Pacer app from settings (read from the environment by default)."""
-    settings = settings or Settings.from_env()
-    core = bootstrap(settings, clock)
-    return App(settings=settings, db=core.db, clock=core.clock, core=core)

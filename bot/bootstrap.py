@@ -1,4 +1,4 @@
-"""The one place that wires Pacer: config, database, clock, services, sweep and core.
+"""The one place that wires Pacer: config, database, clock, services, sweep, core, scheduler.
 
 Tests call :func:`build_core` with fakes (a fake clock, a sleep that moves it,
 a temporary database); the app calls :func:`bootstrap` with the real parts.
@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import App
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core.context import Services
@@ -79,4 +83,17 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     settings = settings or Settings.from_env()
     return build_core(
         Database(settings.database_url), clock or SystemClock(), sweep_settings(settings)
+    )
+
+
+def build_app(settings: Settings | None = None, clock: Clock | None = None) -> App:
+    """The whole process: the core, and the APScheduler that drives its sweep, on one loop."""
+    settings = settings or Settings.from_env()
+    core = bootstrap(settings, clock)
+    return App(
+        settings=settings,
+        db=core.db,
+        clock=core.clock,
+        core=core,
+        scheduler=AsyncIOScheduler(timezone=UTC),
     )

@@ -77,9 +77,7 @@ class HabitService:
         value = parse_hours(hours)
         bed, note = parse_bedtime(bedtime) if bedtime else (None, "")
         today = user.today(self.clock.now())
-        checkin = CheckIn(
-            user.id, "sleep", today, hours=value, bedtime=bed, source_key=source_key
-        )
+        checkin = CheckIn(user.id, "sleep", today, hours=value, bedtime=bed, source_key=source_key)
         recorded = await self._store(user, checkin, replace=True)
         return dataclasses.replace(recorded, note=note)
 

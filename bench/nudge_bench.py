@@ -44,7 +44,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import psutil
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from bot.bootstrap import build_core
@@ -206,6 +206,14 @@ async def insert_runners(db: Database, count: int, *, same_minute: bool = False)
             assert conn is not None
             await conn.execute(insert(users), people[first : first + 5000])
             await conn.execute(insert(identities), accounts[first : first + 5000])
+            await uow.commit()
+    if db.dialect == "postgresql":  # ids were given: move the sequence past them
+        async with db.uow() as uow:
+            conn = uow._conn
+            assert conn is not None
+            await conn.execute(
+                text("SELECT setval(pg_get_serial_sequence('users', 'id'), :n)"), {"n": count}
+            )
             await uow.commit()
 
 

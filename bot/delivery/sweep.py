@@ -332,26 +332,30 @@ class Sweeper:
     # --- outcomes ---------------------------------------------------------------------------
 
     async def _mark_sending(self, item: Outgoing) -> None:
-        async with self.db.uow() as uow:
+        # One statement, no transaction: the shortest hold of SQLite's write lock, so a
+        # reply that has to write is not kept waiting behind a burst.
+        async with self.db.single() as uow:
             await uow.deliveries.mark_sending(item.delivery_id, self.clock.now())
-            await uow.commit()
 
     async def _record(self, outcome: Outcome) -> None:
         now = self.clock.now()
+        refused = outcome.status == "unreachable" and outcome.attempts > 0
+        if not refused:
+            async with self.db.single() as uow:
+                await uow.deliveries.finish(
+                    outcome.delivery_id, outcome.status, outcome.reason, outcome.sent_at
+                )
+            return
         async with self.db.uow() as uow:
             await uow.deliveries.finish(
                 outcome.delivery_id, outcome.status, outcome.reason, outcome.sent_at
             )
-            if outcome.status == "unreachable" and outcome.attempts > 0:
-                # Everything else due for that chat is cancelled untried, now.
-                await uow.deliveries.cancel_chat(
-                    outcome.platform, outcome.chat_id, "chat refused; not tried"
-                )
-                await uow.runners.set_unreachable(outcome.platform, outcome.chat_id, now)
-            await uow.commit()
-        if outcome.status == "unreachable" and outcome.attempts > 0:
-            log.info(
-                "%s chat %s unreachable: %s", outcome.platform, outcome.chat_id, outcome.reason
+            # Everything else due for that chat is cancelled untried, now.
+            await uow.deliveries.cancel_chat(
+                outcome.platform, outcome.chat_id, "chat refused; not tried"
             )
-            if self._on_unreachable is not None:
-                await self._on_unreachable(outcome.platform, outcome.chat_id)
+            await uow.runners.set_unreachable(outcome.platform, outcome.chat_id, now)
+            await uow.commit()
+        log.info("%s chat %s unreachable: %s", outcome.platform, outcome.chat_id, outcome.reason)
+        if self._on_unreachable is not None:
+            await self._on_unreachable(outcome.platform, outcome.chat_id)

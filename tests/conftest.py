@@ -1,4 +1,4 @@
-"""Shared fixtures: a real core on a real database (SQLite and PostgreSQL), driven by a fake chat."""
+"""Shared fixtures: the real core on a real database (SQLite, PostgreSQL), and a fake chat."""
 
 from __future__ import annotations
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiosqlite.core
 import pytest
 from sqlalchemy import event
 
+from bot.clock import FakeClock
 from bot.services.stats import week_streak
 from bot.storage.database import Database
-from tests.fakes import Harness
+from tests.fakes import Harness, make_harness
 
 
 @contextmanager
@@ -57,10 +59,12 @@ async def test_log_is_three_statements_for_a_new_and_a_five_year_runner(
 
 
 async def test_one_statement_is_one_hop_to_sqlites_thread(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not harness.db.is_sqlite:
-        pytest.skip("hops to the connection thread are an aiosqlite matter")
+    """Hops to the connection's thread are an aiosqlite matter: SQLite only."""
+    db = Database(f"sqlite:///{tmp_path / 'hops.db'}")
+    await db.open()
+    harness = make_harness(db, FakeClock())
     chat = harness.chat()
     await chat.say("/log 5k 25:00")
     hops = 0
@@ -74,7 +78,11 @@ async def test_one_statement_is_one_hop_to_sqlites_thread(
     harness.clock.advance(minutes=5)
     await harness.core.accounts.flush()
     monkeypatch.setattr(aiosqlite.core.Connection, "_execute", counted)
-    await chat.say("/log 6k 30:00")
+    try:
+        await chat.say("/log 6k 30:00")
+    finally:
+        monkeypatch.undo()
+        await db.close()
     assert hops == 3
 
 

@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, distinct, func, select, update
+from sqlalchemy import bindparam, delete, distinct, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import CheckIn, Run
 from bot.storage.sql import checkin_from, insert, run_from
 from bot.storage.tables import checkins, handled_messages, runs
+
+
+@functools.cache
+def _add_run(dialect: str) -> Any:
+    """The run INSERT, built once per dialect (values come as parameters)."""
+    return (
+        insert(dialect, runs)
+        .on_conflict_do_nothing(index_elements=[runs.c.source_key])
+        .returning(runs.c.id)
+    )
+
+
+_WEEK_TOTALS = select(func.coalesce(func.sum(runs.c.distance_m), 0.0), func.count()).where(
+    runs.c.user_id == bindparam("w_user"),
+    runs.c.local_date.between(bindparam("w_from"), bindparam("w_to")),
+)
 
 
 class ActivityRepository:
@@ -37,22 +55,19 @@ class ActivityRepository:
 
         ``fuel_due_at``: when its post-run snack nudge is due (None: no nudge).
         """
-        stmt = (
-            insert(self.dialect, runs)
-            .values(
-                user_id=user_id,
-                local_date=local_date,
-                distance_m=distance_m,
-                duration_s=duration_s,
-                note=note,
-                source_key=source_key,
-                created_at=now,
-                fuel_due_at=fuel_due_at,
-            )
-            .on_conflict_do_nothing(index_elements=[runs.c.source_key])
-            .returning(runs.c.id)
+        run_id = await self.conn.scalar(
+            _add_run(self.dialect),
+            {
+                "user_id": user_id,
+                "local_date": local_date,
+                "distance_m": distance_m,
+                "duration_s": duration_s,
+                "note": note,
+                "source_key": source_key,
+                "created_at": now,
+                "fuel_due_at": fuel_due_at,
+            },
         )
-        run_id = await self.conn.scalar(stmt)
         if run_id is None:
             row = (
                 await self.conn.execute(select(runs).where(runs.c.source_key == source_key))
@@ -99,10 +114,10 @@ class ActivityRepository:
 
     async def week_totals(self, user_id: int, start: date, end: date) -> tuple[float, int]:
         """Distance and number of runs with start <= local_date <= end."""
-        stmt = select(func.coalesce(func.sum(runs.c.distance_m), 0.0), func.count()).where(
-            runs.c.user_id == user_id, runs.c.local_date.between(start, end)
+        found = await self.conn.execute(
+            _WEEK_TOTALS, {"w_user": user_id, "w_from": start, "w_to": end}
         )
-        row = (await self.conn.execute(stmt)).one()
+        row = found.one()
         return float(row[0]), int(row[1])
 
     async def run_dates(self, user_id: int, since: date) -> list[date]:

@@ -30,6 +30,36 @@ _USER_SELECT = select(
 _SETTABLE = frozenset(c.name for c in users.c) - {"id", "created_at"}
 
 
+def _find_statement() -> Any:
+    """Runner, preferences and account in one read; built once (the hot path of every message)."""
+    other = identities.alias("other")
+    refused = (
+        select(other.c.user_id)
+        .where(other.c.user_id == users.c.id, other.c.unreachable_since.is_not(None))
+        .exists()
+    )
+    return (
+        _USER_SELECT.add_columns(
+            refused.label("any_refused"),
+            identities.c.platform,
+            identities.c.platform_user_id,
+            identities.c.user_id,
+            identities.c.display_name.label("identity_name"),
+            identities.c.unreachable_since,
+            identities.c.unreachable_told,
+            identities.c.last_seen_at,
+        )
+        .join_from(users, identities, identities.c.user_id == users.c.id)
+        .where(
+            identities.c.platform == bindparam("f_platform"),
+            identities.c.platform_user_id == bindparam("f_pid"),
+        )
+    )
+
+
+_FIND = _find_statement()
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
     """Who wrote: the runner, the account, and whether any of their accounts refuses DMs."""
@@ -48,29 +78,8 @@ class RunnerRepository:
 
     async def find(self, platform: str, platform_user_id: str) -> Account | None:
         """The runner behind a platform account, in one read (None when unknown)."""
-        other = identities.alias("other")
-        refused = (
-            select(other.c.user_id)
-            .where(
-                other.c.user_id == users.c.id,
-                other.c.unreachable_since.is_not(None),
-            )
-            .exists()
-        )
-        stmt = _USER_SELECT.add_columns(
-            refused.label("any_refused"),
-            identities.c.platform,
-            identities.c.platform_user_id,
-            identities.c.user_id,
-            identities.c.display_name.label("identity_name"),
-            identities.c.unreachable_since,
-            identities.c.unreachable_told,
-            identities.c.last_seen_at,
-        ).join_from(users, identities, identities.c.user_id == users.c.id)
-        stmt = stmt.where(
-            identities.c.platform == platform, identities.c.platform_user_id == platform_user_id
-        )
-        row = (await self.conn.execute(stmt)).first()
+        found = await self.conn.execute(_FIND, {"f_platform": platform, "f_pid": platform_user_id})
+        row = found.first()
         if row is None:
             return None
         return Account(user_from(row), identity_from(row), bool(row.any_refused))

@@ -72,7 +72,7 @@ class SweepSettings:
     grace_minutes: int = 120
     lease_seconds: float = 120.0  # a claim not renewed for this long belongs to a dead process
     horizon_seconds: float = 10.0  # claim what the platform budget can send this soon
-    batch: int = 500  # rows written per transaction
+    batch: int = 100  # rows written per transaction (short holds of SQLite's write lock)
     resend_in_doubt: frozenset[str] = frozenset({"discord"})  # platforms that dedupe by nonce
     stop_seconds: float = 3.0
 
@@ -290,31 +290,39 @@ class Sweeper:
         if budget <= 0:
             return
         grace = timedelta(minutes=self.settings.grace_minutes)
+        # The write lock is held for the claim only: wording the messages is reading,
+        # and a send waiting to mark itself `sending` should not wait for it.
         async with self.db.uow() as uow:
             report.expired += await uow.deliveries.expire_stale(now - grace)
             claimed = await uow.deliveries.claim(platform, now, lease, budget)
-            rendered: dict[int, Reply | str] = {}
+            await uow.commit()
+        rendered: dict[int, Reply | str] = {}
+        async with self.db.reader() as uow:
             for source, items in self._group(claimed).items():
                 rendered.update(await source.render(uow, items, now))
-            outgoing = []
-            for item in claimed:
-                message = rendered.get(item.id, "nobody renders this kind")
-                if isinstance(message, str):
-                    await uow.deliveries.finish(item.id, "skipped", message, None)
-                    report.skipped += 1
-                    continue
-                assert item.chat_id is not None
-                outgoing.append(
-                    Outgoing(
-                        delivery_id=item.id,
-                        chat_id=item.chat_id,
-                        reply=message,
-                        dedupe_key=f"pacer-{item.id}",
-                        group=item.is_group_post,
-                        deadline=item.due_at + grace,
-                    )
+        outgoing, skipped = [], []
+        for item in claimed:
+            message = rendered.get(item.id, "nobody renders this kind")
+            if isinstance(message, str):
+                skipped.append((item.id, message))
+                continue
+            assert item.chat_id is not None
+            outgoing.append(
+                Outgoing(
+                    delivery_id=item.id,
+                    chat_id=item.chat_id,
+                    reply=message,
+                    dedupe_key=f"pacer-{item.id}",
+                    group=item.is_group_post,
+                    deadline=item.due_at + grace,
                 )
-            await uow.commit()
+            )
+        if skipped:
+            async with self.db.uow() as uow:
+                for delivery_id, reason in skipped:
+                    await uow.deliveries.finish(delivery_id, "skipped", reason, None)
+                await uow.commit()
+            report.skipped += len(skipped)
         report.claimed += len(claimed)
         report.by_platform[platform] = len(claimed)
         for out in outgoing:

@@ -34,7 +34,7 @@ from bot.ports import (
 
 log = logging.getLogger(__name__)
 
-Status = Literal["sent", "failed", "unreachable", "expired"]
+Status = Literal["sent", "failed", "unreachable", "expired", "dropped"]
 # How far into the queue to look for an item whose chat is not cooling down.
 _SCAN = 256
 NOT_TRIED = "chat refused; not tried"
@@ -69,7 +69,9 @@ class Outcome:
     sent_at: datetime | None
 
 
-OnSending = Callable[[Outgoing], Awaitable[None]]
+# Returns False when the message must not go out any more (its record was settled or
+# taken back elsewhere): it is then dropped without an outcome of its own.
+OnSending = Callable[[Outgoing], Awaitable[bool]]
 OnOutcome = Callable[[Outcome], Awaitable[None]]
 
 
@@ -285,7 +287,8 @@ class OutboundQueue:
             running.state = "on_wire"
             granted = self._clock.now()
             try:
-                await self._on_sending(item)
+                if not await self._on_sending(item):
+                    return None, ("dropped", "no longer ours to send")
             except Exception:  # the DB is down: sending matters more than the mark
                 log.exception(
                     "%s: recording delivery %s as sending failed", self.platform, item.delivery_id

@@ -120,6 +120,8 @@ class Sweeper:
         self._before_sweep = list(before_sweep)
         self._queues: dict[str, OutboundQueue] = {}
         self._running = False
+        self._stopping = False
+        self._current: asyncio.Task[Any] | None = None
         self._first = True
         self._started = clock.now()
         self._last_recovery = datetime.min.replace(tzinfo=UTC)
@@ -190,10 +192,17 @@ class Sweeper:
 
         Returns how many claims went back. Quiet: a clean stop logs no error.
         """
+        self._stopping = True
         try:
             await asyncio.wait_for(self._sweeping.acquire(), self.settings.stop_seconds)
         except TimeoutError:
-            log.warning("stopping while a delivery sweep is still running")
+            # A long sweep (a large backlog): end it; its transaction rolls back, and
+            # what it claimed and did not queue goes back to due at the next start.
+            sweep = self._current
+            if sweep is not None and not sweep.done():
+                log.info("stopping: ending a delivery sweep still running")
+                sweep.cancel()
+                await asyncio.wait({sweep})
         else:
             self._sweeping.release()
         self._running = False
@@ -218,11 +227,14 @@ class Sweeper:
     async def sweep(self) -> SweepReport:
         """One pass; runs one at a time, and never raises into the scheduler."""
         async with self._sweeping:
+            self._current = asyncio.current_task()
             try:
                 return await self._sweep()
             except asyncio.CancelledError:
-                log.info("delivery sweep cancelled (shutting down)")
-                raise
+                # Ended by stop() or the loop shutting down. Not re-raised: the scheduler
+                # would log a cancelled job as an ERROR with a traceback.
+                log.info("delivery sweep ended early (shutting down)")
+                return SweepReport()
             except Exception:
                 log.exception("delivery sweep failed; the next one tries again")
                 return SweepReport()
@@ -232,13 +244,12 @@ class Sweeper:
             await flush()
         report = SweepReport()
         now = self.clock.now()
-        lease = now + timedelta(seconds=self.settings.lease_seconds)
-        await self._recover(now, report)
         in_flight = self.in_flight()
-        if in_flight:
+        if in_flight:  # before recovering: this process's own claims are alive
             async with self.db.uow() as uow:
-                await uow.deliveries.extend_leases(in_flight, lease)
+                await uow.deliveries.extend_leases(in_flight, self._lease())
                 await uow.commit()
+        await self._recover(now, report)
         for source in self._sources:
             more = True
             while more:
@@ -247,7 +258,9 @@ class Sweeper:
                     await uow.commit()
                 report.written += written
         for platform in list(self._messengers()):
-            await self._claim(platform, now, lease, report)
+            if self._stopping:
+                break  # claim nothing more: the queues are closing
+            await self._claim(platform, self.clock.now(), report)
         if report.claimed or report.written:
             log.info(
                 "delivery sweep: %d written, %d claimed, %d queued, %d skipped, %d expired",
@@ -280,9 +293,11 @@ class Sweeper:
                 doubtful,
             )
 
-    async def _claim(
-        self, platform: str, now: datetime, lease: datetime, report: SweepReport
-    ) -> None:
+    def _lease(self) -> datetime:
+        """Until when a claim made now is this process's, unless renewed."""
+        return self.clock.now() + timedelta(seconds=self.settings.lease_seconds)
+
+    async def _claim(self, platform: str, now: datetime, report: SweepReport) -> None:
         queue = self.queue(platform)
         if queue is None:
             return
@@ -294,7 +309,7 @@ class Sweeper:
         # and a send waiting to mark itself `sending` should not wait for it.
         async with self.db.uow() as uow:
             report.expired += await uow.deliveries.expire_stale(now - grace)
-            claimed = await uow.deliveries.claim(platform, now, lease, budget)
+            claimed = await uow.deliveries.claim(platform, now, self._lease(), budget)
             await uow.commit()
         rendered: dict[int, Reply | str] = {}
         async with self.db.reader() as uow:
@@ -339,13 +354,16 @@ class Sweeper:
 
     # --- outcomes ---------------------------------------------------------------------------
 
-    async def _mark_sending(self, item: Outgoing) -> None:
+    async def _mark_sending(self, item: Outgoing) -> bool:
         # One statement, no transaction: the shortest hold of SQLite's write lock, so a
-        # reply that has to write is not kept waiting behind a burst.
+        # reply that has to write is not kept waiting behind a burst. False: the record
+        # was settled or taken back meanwhile (cancelled for a refused chat, recovered).
         async with self.db.single() as uow:
-            await uow.deliveries.mark_sending(item.delivery_id, self.clock.now())
+            return await uow.deliveries.mark_sending(item.delivery_id, self.clock.now())
 
     async def _record(self, outcome: Outcome) -> None:
+        if outcome.status == "dropped":
+            return  # someone else settled it: nothing of ours to record
         now = self.clock.now()
         refused = outcome.status == "unreachable" and outcome.attempts > 0
         if not refused:

@@ -24,7 +24,7 @@ from bot.storage.nudges import OneOff, ScheduleRow, SnackDue
 from bot.storage.uow import UnitOfWork
 
 NUDGE_KINDS = frozenset(k.value for k in Kind)
-FUEL = Kind.POST_RUN_FUEL
+FUEL = Kind.POST_RUN_FUEL  # storage knows it by its value only
 
 
 @dataclass(frozen=True, slots=True)

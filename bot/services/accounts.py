@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +14,8 @@ from bot.models import Identity, User
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.runners import Account
+
+log = logging.getLogger(__name__)
 
 # last_seen_at is kept to this resolution (it picks where nudges go, not a stopwatch).
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -69,7 +72,10 @@ class AccountService:
             )
             found = dataclasses.replace(found, identity=identity)
         if self._oldest is not None and now - self._oldest >= SEEN_FLUSH_AFTER:
-            await self.flush()
+            try:
+                await self.flush()
+            except Exception:  # not this runner's fault: their command goes on
+                log.exception("writing last-seen times failed; kept for the next try")
         return found
 
     async def flush(self) -> int:
@@ -77,8 +83,15 @@ class AccountService:
         seen, self._seen, self._oldest = self._seen, {}, None
         if not seen:
             return 0
-        async with self.db.single() as uow:
-            await uow.runners.touch_many([(p, pid, n, w) for (p, pid), (n, w) in seen.items()])
+        try:
+            async with self.db.uow() as uow:  # one transaction: one commit for the batch
+                await uow.runners.touch_many([(p, pid, n, w) for (p, pid), (n, w) in seen.items()])
+                await uow.commit()
+        except BaseException:
+            # Kept for the next flush (newer sightings win); the caller logs the fault.
+            self._seen = seen | self._seen
+            self._oldest = min(w for _, w in self._seen.values())
+            raise
         return len(seen)
 
     async def identities(self, user_id: int) -> list[Identity]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.clock import Clock
-from bot.models import CheckIn, Run, User, week_start
+from bot.models import CheckIn, Run, User, WeekBlock, week_start
 from bot.storage.database import Database
 
 GOOD_NIGHT_HOURS = 7.0
@@ -94,7 +94,7 @@ class StatsService:
             runs = await uow.activity.runs_between(user.id, since, today)
             checkins = await uow.activity.checkins_between(user.id, since, today)
         return Streaks(
-            run_weeks=week_streak({r.local_date for r in runs}, today),
+            run_weeks=_run_weeks(user, runs, today),
             sleep_nights=_sleep_streak(_nightly(checkins), today),
             mobility_runs=_per_run_streak(runs, checkins, "mobility", today),
             fuel_runs=_per_run_streak(runs, checkins, "fuel", today),
@@ -124,6 +124,13 @@ def week_streak(dates: set[date], today: date) -> int:
         streak += 1
         cursor -= timedelta(weeks=1)
     return streak
+
+
+def _run_weeks(user: User, runs: list[Run], today: date) -> int:
+    """The run streak: the one /log keeps on the runner's row, else from these runs."""
+    if user.streak_since is not None and user.streak_last is not None:
+        return WeekBlock(user.streak_since, user.streak_last).streak(today)
+    return week_streak({r.local_date for r in runs}, today)
 
 
 def _sleep_streak(nights: dict[date, float], today: date) -> int:

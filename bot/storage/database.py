@@ -167,7 +167,8 @@ class Database:
         async with self.engine.connect() as conn:
             if autocommit and self.is_sqlite:
                 await conn.execution_options(**{_WRITE: True, NO_BEGIN: True})
-            elif autocommit:
+            elif autocommit or not write:
+                # PostgreSQL: one statement, one round trip (no START ... ROLLBACK).
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
             elif write:
                 await conn.execution_options(**{_WRITE: True})

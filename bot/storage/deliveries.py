@@ -164,13 +164,18 @@ class DeliveryRepository:
                 .values(lease_until=lease_until)
             )
 
-    async def mark_sending(self, delivery_id: int, now: datetime) -> None:
-        """The request is about to go out: after a crash this one is in doubt."""
-        await self.conn.execute(
+    async def mark_sending(self, delivery_id: int, now: datetime) -> bool:
+        """The request is about to go out (after a crash it is in doubt); False if not ours.
+
+        Only a claimed row (or one being retried) is marked: one settled or taken
+        back meanwhile must not be sent.
+        """
+        result = await self.conn.execute(
             update(deliveries)
-            .where(_D.id == delivery_id)
+            .where(_D.id == delivery_id, _D.status.in_(("claimed", "sending")))
             .values(status="sending", sending_at=now, attempts=_D.attempts + 1)
         )
+        return bool(result.rowcount == 1)
 
     async def finish(
         self, delivery_id: int, status: str, reason: str, sent_at: datetime | None
@@ -182,12 +187,16 @@ class DeliveryRepository:
         await self.conn.execute(update(deliveries).where(_D.id == delivery_id).values(**values))
 
     async def release(self, ids: Collection[int]) -> int:
-        """Claimed rows never tried go back to due (a clean stop, a restart)."""
+        """Rows this process holds but is not sending go back to due (a clean stop).
+
+        Never tried (claimed), or waiting to retry after a 429 or a network error
+        (sending, but certainly not on the wire): the next start sends them.
+        """
         if not ids:
             return 0
         result = await self.conn.execute(
             update(deliveries)
-            .where(_D.id.in_(list(ids)), _D.status == "claimed")
+            .where(_D.id.in_(list(ids)), _D.status.in_(("claimed", "sending")))
             .values(status="due", claimed_at=None, lease_until=None)
         )
         return result.rowcount
@@ -264,11 +273,6 @@ class DeliveryRepository:
         """How many records per status (benchmarks, tests)."""
         stmt = select(_D.status, func.count()).group_by(_D.status)
         return {str(r[0]): int(r[1]) for r in await self.conn.execute(stmt)}
-
-    async def due_count(self, platforms: Sequence[str]) -> int:
-        """Due rows of the given platforms."""
-        stmt = select(func.count()).where(_D.status == "due", _D.platform.in_(list(platforms)))
-        return int(await self.conn.scalar(stmt) or 0)
 
     async def next_due(self) -> datetime | None:
         """The earliest due instant of a due row."""

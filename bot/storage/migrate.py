@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 log = logging.getLogger(__name__)
 
 BASELINE = "0001"
+MIGRATION_LOCK = 0x70616365  # "pace": the advisory lock key of Pacer's migrations
 LAST_LEGACY_MIGRATION = 5  # the release's own migrations 0001-0005 make the baseline
 
 
@@ -70,6 +71,10 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> tuple[str | No
 
 
 def _upgrade(conn: Connection, revision: str, sqlite: bool) -> tuple[str | None, str | None]:
+    if not sqlite:
+        # Several processes may start together on one database: one migrates, the
+        # others wait for it here, then find nothing to do. Released at commit.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     before = _current(conn)
     if before is None and _is_legacy(conn):
         _stamp_legacy(conn)

@@ -149,11 +149,6 @@ class NudgeRepository:
         )
         await self.conn.execute(stmt)
 
-    async def disabled_kinds(self, user_id: int) -> set[str]:
-        """Kinds the runner turned off."""
-        stmt = select(_S.kind).where(_S.user_id == user_id, _S.enabled.is_(False))
-        return set((await self.conn.scalars(stmt)).all())
-
     async def turned_off(self, user_ids: Sequence[int], kind: str) -> set[int]:
         """Which of these runners turned a kind off."""
         stmt = select(_S.user_id).where(
@@ -371,11 +366,3 @@ class NudgeRepository:
             nudge_oneoffs.delete().where(and_(_O.state != "pending", _O.due_utc < before))
         )
         return result.rowcount
-
-    async def schedules_of(self, user_ids: Sequence[int]) -> dict[int, list[ScheduleRow]]:
-        """Schedule rows of several runners."""
-        found: dict[int, list[ScheduleRow]] = {uid: [] for uid in user_ids}
-        stmt = select(nudge_schedules).where(_S.user_id.in_(list(user_ids)))
-        for r in await self.conn.execute(stmt):
-            found.setdefault(r.user_id, []).append(_schedule(r))
-        return found

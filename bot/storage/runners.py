@@ -160,11 +160,19 @@ class RunnerRepository:
             (users.c.streak_last, old.last if old else None),
         ):
             stmt = stmt.where(column.is_(None) if value is None else column == value)
-        await self.conn.execute(
+        result = await self.conn.execute(
             stmt.values(
                 streak_since=new.since if new else None, streak_last=new.last if new else None
             )
         )
+        if result.rowcount == 0:
+            # Someone changed it meanwhile (a run logged at the same moment): neither
+            # answer is sure now, so the next /log works it out from the runs again.
+            await self.conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(streak_since=None, streak_last=None)
+            )
 
     async def save_prefs(self, items: Sequence[tuple[int, NudgePrefs]], now: datetime) -> None:
         """Insert or replace the nudge preferences of runners."""

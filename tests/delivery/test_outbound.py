@@ -93,6 +93,7 @@ class Harness:
     pacer: Pacer
     queue: OutboundQueue
     outcomes: list[Outcome]
+    taken_back: set[int]
 
     def put(
         self,
@@ -130,15 +131,17 @@ def harness(
     messenger = FakeMessenger(platform, clock, vt, latency=latency, jitter=jitter)
     pacer = Pacer(limits or limits_for(platform), clock, sleep=vt.sleep)
     outcomes: list[Outcome] = []
+    taken_back: set[int] = set()  # records settled elsewhere meanwhile: not ours to send
 
-    async def sending(item: Outgoing) -> None:
+    async def sending(item: Outgoing) -> bool:
         messenger.events.append(f"sending {item.dedupe_key}")
+        return item.delivery_id not in taken_back
 
     async def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
 
     queue = OutboundQueue(messenger, clock, pacer, sending, record, sleep=vt.sleep)
-    return Harness(clock, vt, messenger, pacer, queue, outcomes)
+    return Harness(clock, vt, messenger, pacer, queue, outcomes, taken_back)
 
 
 def max_in_window(times: list[datetime], window: float = 1.0) -> int:
@@ -358,6 +361,17 @@ async def test_on_sending_comes_just_before_each_request(clock: FakeClock) -> No
     assert h.result()[2].status == "expired" and h.result()[2].attempts == 0
 
 
+async def test_a_message_settled_elsewhere_meanwhile_is_not_sent(clock: FakeClock) -> None:
+    """Its record was cancelled (a refused chat) or taken back by recovery: not ours."""
+    h = harness(clock)
+    h.taken_back.add(1)
+    h.put(1, "x")
+    h.put(2, "y")
+    await h.vt.run(h.queue.drain())
+    assert "request d-1" not in h.messenger.events and "request d-2" in h.messenger.events
+    assert [o.delivery_id for o in h.outcomes if o.status != "dropped"] == [2]
+
+
 async def test_messenger_bugs_and_failing_callbacks_are_logged_not_fatal(
     clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -371,9 +385,10 @@ async def test_messenger_bugs_and_failing_callbacks_are_logged_not_fatal(
             raise RuntimeError("database is locked")
         recorded.append(outcome)
 
-    async def flaky_sending(item: Outgoing) -> None:
+    async def flaky_sending(item: Outgoing) -> bool:
         if item.delivery_id == 4:
             raise RuntimeError("database is locked")
+        return True
 
     queue = OutboundQueue(
         h.messenger, clock, h.pacer, flaky_sending, flaky_record, sleep=h.vt.sleep

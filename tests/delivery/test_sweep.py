@@ -1,0 +1,97 @@
+"""The sweep around the queue: its own claims outlive the lease, a stop mid-retry loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.bootstrap import build_core
+from bot.clock import FakeClock
+from bot.core.dispatch import Core
+from bot.messages import Reply
+from bot.ports import RateLimited
+from bot.storage.database import Database
+
+
+class Telegram:
+    """Records direct messages; the first ``limited`` calls answer 429."""
+
+    platform = "telegram"
+
+    def __init__(self, limited: int = 0) -> None:
+        self.sent: list[str] = []
+        self.limited = limited
+        self.answered_429 = asyncio.Event()
+
+    async def send_direct(
+        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Send, or answer 429 while told to."""
+        if self.limited:
+            self.limited -= 1
+            self.answered_429.set()
+            raise RateLimited(60.0)
+        assert dedupe_key is not None
+        self.sent.append(dedupe_key)
+
+    async def send_group(
+        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Not used here."""
+        raise AssertionError("direct messages only")
+
+
+class Jobs:
+    """Stands in for APScheduler: the sweep is called by the test."""
+
+    def add_job(self, func: Callable[..., Any], trigger: str, **kwargs: Any) -> None:
+        """Nothing to schedule."""
+
+
+async def _five_due(db: Database, clock: FakeClock, telegram: Telegram, sleep: Any) -> Core:
+    core = build_core(db, clock, sleep=sleep)
+    core.messengers["telegram"] = telegram
+    async with db.uow() as uow:
+        await uow.runners.create("telegram", "4242", "Ana", clock.now())
+        await uow.commit()
+    user = (await core.accounts.identify("telegram", "4242", "Ana")).user
+    await core.services.nudge_answers.send_test(user.id)  # five nudges due now
+    return core
+
+
+def _moving(clock: FakeClock) -> Callable[[float], Awaitable[None]]:
+    async def sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+        await asyncio.sleep(0)
+
+    return sleep
+
+
+async def test_claims_still_queued_past_the_lease_are_not_taken_back_and_sent_twice(
+    db: Database, clock: FakeClock
+) -> None:
+    telegram = Telegram()
+    core = await _five_due(db, clock, telegram, _moving(clock))
+    report = await core.sweeper.sweep()
+    assert report.claimed == 5  # queued, not sent yet (nobody drained)
+    clock.advance(seconds=130)  # longer than the 120-second lease
+    again = await core.sweeper.sweep()
+    assert again.recovered == 0 and again.claimed == 0
+    await core.sweeper.drain()
+    assert len(telegram.sent) == 5 and max(Counter(telegram.sent).values()) == 1
+
+
+async def test_a_stop_while_waiting_out_a_429_puts_the_messages_back_to_due(
+    db: Database, clock: FakeClock
+) -> None:
+    telegram = Telegram(limited=1)
+    core = await _five_due(db, clock, telegram, asyncio.sleep)  # the 429 wait is real time
+    core.sweeper.start(Jobs())
+    await core.sweeper.sweep()
+    await asyncio.wait_for(telegram.answered_429.wait(), 5)
+    released = await core.sweeper.stop()
+    async with db.reader() as uow:
+        states = await uow.deliveries.counts()
+    assert released == 5 and states == {"due": 5} and telegram.sent == []

@@ -116,6 +116,8 @@ class App:
             except Exception:
                 log.exception("error stopping %s adapter", adapter.platform)
         self.adapters.clear()
+        for pacer in self.core.sweeper.pacers.values():
+            pacer.close()  # its timer, once nothing sends any more
         await self.db.close()
 
     async def run(self) -> None:

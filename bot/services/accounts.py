@@ -47,8 +47,9 @@ class AccountService:
     async def identify(self, platform: str, platform_user_id: str, display_name: str) -> Account:
         """The runner behind a platform account, created on first sight.
 
-        A known account seen within the last minute, under the same name, is
-        answered from one read: most messages then cost no write at all.
+        A known account costs one read: when it was last seen (and under which
+        name) is written behind, several accounts at once, by :meth:`flush`, which
+        each sweep calls first.
         """
         now = self.clock.now()
         async with self.db.reader() as uow:

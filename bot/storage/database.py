@@ -167,8 +167,10 @@ class Database:
         async with self.engine.connect() as conn:
             if autocommit and self.is_sqlite:
                 await conn.execution_options(**{_WRITE: True, NO_BEGIN: True})
-            elif autocommit or not write:
+            elif not self.is_sqlite and (autocommit or not write):
                 # PostgreSQL: one statement, one round trip (no START ... ROLLBACK).
+                # Never on SQLite: resetting it on return to the pool would bring back
+                # the driver's implicit transactions on that connection.
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
             elif write:
                 await conn.execution_options(**{_WRITE: True})

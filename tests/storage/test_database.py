@@ -213,3 +213,21 @@ async def test_a_database_from_the_release_before_alembic_upgrades_with_every_ro
 def test_unknown_database_urls_are_refused_with_the_forms_that_work(url: str) -> None:
     with pytest.raises(ValueError, match=re.escape("sqlite:///pacer.db")):
         Database(url)
+
+
+async def test_a_logged_run_is_committed_at_once_for_other_connections(tmp_path: Path) -> None:
+    """/log is one autocommit statement: another process sees it straight away."""
+    path = tmp_path / "seen.db"
+    h = make_harness(await _sqlite(path), FakeClock())
+    try:
+        chat = h.chat()
+        for _ in range(3):  # connections go back to the pool between commands
+            await chat.say("/week")
+            await chat.say("/log 5k 25:00")
+        other = sqlite3.connect(path)
+        try:
+            assert other.execute("SELECT count(*) FROM runs").fetchone()[0] == 3
+        finally:
+            other.close()
+    finally:
+        await h.db.close()

@@ -127,11 +127,6 @@ class Sweeper:
         self._last_recovery = datetime.min.replace(tzinfo=UTC)
         self._sweeping = asyncio.Lock()
 
-    def add_source(self, source: MessageSource) -> None:
-        """Register another source of scheduled messages."""
-        self._sources.append(source)
-        self._by_kind.update({kind: source for kind in source.kinds})
-
     # --- queues ---------------------------------------------------------------------
 
     def pacer(self, platform: str) -> Pacer:

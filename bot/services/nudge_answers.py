@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput, NotFound
@@ -90,19 +90,6 @@ class NudgeAnswers:
         if kind.recurring:
             await uow.nudges.set_skip_date(delivery.user_id, kind.value, delivery.anchor)
         await uow.deliveries.mark_answered(delivery.id, self.clock.now())
-
-    async def skip_kind_today(self, user_id: int, kind: Kind) -> date:
-        """Skip the next occurrence of a kind today (before it fires); the local date."""
-        async with self.db.uow() as uow:
-            user = await uow.runners.get(user_id)
-            if user is None:
-                raise NotFound("I don't know you yet: send /start first.")
-            today = self.clock.now().astimezone(runner_zone(user) or UTC).date()
-            await uow.nudges.cancel_oneoffs(user_id, kind.value, today)
-            if kind.recurring:
-                await uow.nudges.set_skip_date(user_id, kind.value, today)
-            await uow.commit()
-        return today
 
     async def snooze(self, user_id: int, delivery_id: int, duration: str) -> SnoozeResult:
         """Send this nudge again in 20 min, 1 h or tomorrow at the same local time.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot.bootstrap import build_core
 from bot.clock import FakeClock
@@ -27,6 +28,7 @@ from bot.services.nudges import NudgeSettingsService
 from bot.storage.database import Database
 from bot.storage.deliveries import Delivery
 from bot.storage.nudges import OneOff, ScheduleRow
+from bot.storage.tables import identities as identities_table
 from tests.delivery import VirtualTime
 
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -126,14 +128,23 @@ async def add_user(
     async with db.uow() as uow:
         user_id = 0
         for n, (platform, pid) in enumerate(identities):
-            if pid == "auto":
-                pid = f"u{await uow.runners.count() + 1}"
+            auto = pid == "auto"
+            if auto:  # named after the runner's id, known once the runner exists
+                pid = f"new-{n}"
             seen = CREATED + timedelta(seconds=n)
             await uow.runners.create(platform, pid, "", seen)
             found = await uow.runners.find(platform, pid)
             assert found is not None
             new_id = found.user.id
-            assert identities[n][1] != "auto" or pid == f"u{new_id}", "ids not sequential"
+            if auto:
+                await uow.runners.conn.execute(
+                    update(identities_table)
+                    .where(
+                        identities_table.c.platform == platform,
+                        identities_table.c.platform_user_id == pid,
+                    )
+                    .values(platform_user_id=f"u{new_id}")
+                )
             if n == 0:
                 user_id = new_id
             else:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Integer,
+    MetaData,
     Table,
     and_,
     delete,
@@ -66,9 +67,9 @@ def identifying(column: Column[Any]) -> bool:
     return column.info.get("match") == USER_TARGET or isinstance(column.type, Integer)
 
 
-def personal_tables() -> list[Table]:
+def personal_tables(schema: MetaData = metadata) -> list[Table]:
     """Tables with at least one marked column, parents before children."""
-    return [t for t in metadata.sorted_tables if any(mode(c) for c in t.c)]
+    return [t for t in schema.sorted_tables if any(mode(c) for c in t.c)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +96,13 @@ class TablePlan:
         return and_(self.anonymized, not_(func.coalesce(self.deleted, false())))
 
 
-def plan(user_ids: Sequence[int]) -> list[TablePlan]:
+def plan(user_ids: Sequence[int], schema: MetaData = metadata) -> list[TablePlan]:
     """Each table's share of these runners' data, parents before children."""
     ids = list(user_ids)
     targets = [user_target(i) for i in ids]
     gone: dict[str, ColumnElement[bool]] = {}
     plans: list[TablePlan] = []
-    for table in metadata.sorted_tables:
+    for table in schema.sorted_tables:
         by_mode: dict[str, list[ColumnElement[bool]]] = {DELETE: [], ANONYMIZE: []}
         for column in table.c:
             if identifying(column):
@@ -173,14 +174,15 @@ def plain(value: Any, column: Column[Any]) -> Scalar:
 class PersonalDataRepository:
     """Reads and removes a runner's rows in every marked table, bound to one unit of work."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+    def __init__(self, conn: AsyncConnection, dialect: str, schema: MetaData = metadata) -> None:
         self.conn = conn
         self.dialect = dialect
+        self.schema = schema  # every table, as declared in bot/storage/tables.py
 
     async def rows(self, user_ids: Sequence[int]) -> list[TableRows]:
         """Every row of these runners', table by table (tables with none included, empty)."""
         found: list[TableRows] = []
-        for p in plan(user_ids):
+        for p in plan(user_ids, self.schema):
             table = p.table
             stmt = select(table).where(p.mine).order_by(*table.primary_key.columns)
             result = await self.conn.execute(stmt)
@@ -195,7 +197,7 @@ class PersonalDataRepository:
     async def counts(self, user_ids: Sequence[int]) -> dict[str, Removed]:
         """How many rows forgetting would delete and anonymize, by table (nonzero only)."""
         counts: dict[str, Removed] = {}
-        for p in plan(user_ids):
+        for p in plan(user_ids, self.schema):
             deleted = anonymized = 0
             if p.deleted is not None:
                 deleted = await self._count(p.table, p.deleted)
@@ -207,7 +209,7 @@ class PersonalDataRepository:
 
     async def forget(self, user_ids: Sequence[int]) -> Forgotten:
         """Delete these runners' rows and anonymize the kept ones, in this transaction."""
-        plans = plan(user_ids)
+        plans = plan(user_ids, self.schema)
         # Conditions are bound before anything changes; rows are found by them as they are.
         anonymized: dict[str, int] = {}
         for p in plans:

@@ -68,7 +68,7 @@ def build_core(
         stats=StatsService(db, clock),
         nudge_settings=nudge_settings,
         nudge_answers=NudgeAnswers(db, clock, lambda: messengers.keys()),
-        data=DataRightsService(db, clock, accounts),
+        data=DataRightsService(db, clock, accounts, lambda: messengers),
     )
     return Core(db, clock, services, sweeper, messengers)
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput
 from bot.models import User
+from bot.ports import ForgetsAccounts, Messenger
 from bot.services.accounts import LINK_ALPHABET, AccountService
 from bot.services.export_archive import build_archive
 from bot.storage.database import Database
@@ -57,10 +59,17 @@ def _minute(when: datetime) -> int:
 class DataRightsService:
     """Exports and erases everything Pacer holds about a runner, on every linked account."""
 
-    def __init__(self, db: Database, clock: Clock, accounts: AccountService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        accounts: AccountService,
+        messengers: Callable[[], Mapping[str, Messenger]] = dict,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.accounts = accounts
+        self.messengers = messengers  # the running platforms' senders
 
     async def export(self, user: User) -> Export:
         """Everything about the runner as a ZIP of CSV and JSON, built off the event loop."""
@@ -111,6 +120,10 @@ class DataRightsService:
             await uow.commit()
         # Last-seen times and names waiting to be written must not outlive the rows.
         self.accounts.forget_seen([(a.platform, a.platform_user_id) for a in accounts])
+        for account in accounts:
+            messenger = self.messengers().get(account.platform)
+            if isinstance(messenger, ForgetsAccounts):
+                messenger.forget_account(account.platform_user_id)
         return Forget(removed, tuple(sorted({a.platform for a in accounts})))
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.messages import Reply
 from bot.storage.deliveries import NewDelivery, chat_target, user_target
 from bot.storage.tables import metadata
 from tests.data_rights.runners import (
@@ -182,3 +183,37 @@ async def test_a_redelivered_or_repeated_confirmation_deletes_nothing_more(
 
     assert "Nothing was deleted" in again.text
     assert len(await harness.runs(other)) == 1
+
+
+class RememberingMessenger:
+    """A messenger that keeps DM channels per account, as Discord's does."""
+
+    platform = "discord"
+
+    def __init__(self) -> None:
+        self.channels = {DISCORD_ID: "dm-1", OTHER_ID: "dm-2"}
+
+    async def send_direct(
+        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Not used here."""
+
+    async def send_group(
+        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Not used here."""
+
+    def forget_account(self, platform_user_id: str) -> None:
+        """Drop the cached DM channel."""
+        self.channels.pop(platform_user_id, None)
+
+
+async def test_forget_clears_what_messengers_keep_about_the_runner(harness: Harness) -> None:
+    messenger = RememberingMessenger()
+    harness.core.messengers["discord"] = messenger
+    runner = chat(harness, "discord", DISCORD_ID, NAME_DC)
+    await runner.say("/forget")
+
+    await runner.press("Delete everything")
+
+    assert messenger.channels == {OTHER_ID: "dm-2"}

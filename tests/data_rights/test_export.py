@@ -227,7 +227,14 @@ async def test_the_console_saves_the_export_and_prints_its_path(
     console.render(await harness.core.handle(console.to_incoming("/export")))
 
     [saved] = re.findall(r"file saved: (\S+\.zip)", out.getvalue())
-    path = tmp_path / saved
-    assert path.is_file()
-    runs = json.loads(zipfile.ZipFile(path).read("pacer-export.json"))["tables"]["runs"]
-    assert [r["distance_m"] for r in runs] == [5000.0]
+    folder, mode, document = _saved(saved)
+    assert folder == (tmp_path / "pacer-files").resolve()
+    assert mode == 0o600  # personal data: for this OS user only
+    assert [r["distance_m"] for r in document["tables"]["runs"]] == [5000.0]
+
+
+def _saved(name: str) -> tuple[Path, int, Any]:
+    """Where a saved export is, its permissions, and its JSON document."""
+    path = Path(name)
+    document = json.loads(zipfile.ZipFile(path).read("pacer-export.json"))
+    return path.parent, path.stat().st_mode & 0o777, document

@@ -35,7 +35,7 @@ from tests.discord import payloads
 from tests.discord.harness import CapturedHTTP, deliver, settings
 from tests.fakes import Harness
 from tests.telegram.fakes import BOT_USERNAME, TOKEN, RecordingRequest
-from tests.telegram.updates import GROUP_ID, RUNNER_ID, payload
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
 
 EPHEMERAL = 1 << 6
 
@@ -238,3 +238,24 @@ def _saved(name: str) -> tuple[Path, int, Any]:
     path = Path(name)
     document = json.loads(zipfile.ZipFile(path).read("pacer-export.json"))
     return path.parent, path.stat().st_mode & 0o777, document
+
+
+async def test_telegram_forget_from_a_group_asks_in_the_dm_and_the_button_deletes(
+    telegram: tuple[TelegramAdapter, RecordingRequest], harness: Harness
+) -> None:
+    tg, request = telegram
+    await _feed(tg, payload("private_command", update_id=930010, text="/log 5k 25:00"))
+    await _feed(tg, payload("group_command", update_id=930011, text=f"/forget@{BOT_USERNAME}"))
+
+    ask, notice = request.calls_to("sendMessage")[-2:]
+    assert ask.chat_id == RUNNER_ID and notice.chat_id == GROUP_ID
+    assert "1 run" in ask.text and "1 run" not in notice.text
+    rows = ask.params["reply_markup"]["inline_keyboard"]
+    confirm = rows[0][0]["callback_data"]
+    assert confirm.startswith("/forget confirm ")
+    await _feed(tg, callback(confirm, update_id=930012))
+
+    done = request.calls_to("sendMessage")[-1]
+    assert done.chat_id == RUNNER_ID and done.text.startswith("Done.")
+    async with harness.db.reader() as uow:
+        assert await uow.runners.find("telegram", str(RUNNER_ID)) is None

@@ -67,11 +67,6 @@ def identifying(column: Column[Any]) -> bool:
     return column.info.get("match") == USER_TARGET or isinstance(column.type, Integer)
 
 
-def personal_tables(schema: MetaData = metadata) -> list[Table]:
-    """Tables with at least one marked column, parents before children."""
-    return [t for t in schema.sorted_tables if any(mode(c) for c in t.c)]
-
-
 @dataclass(frozen=True, slots=True)
 class TablePlan:
     """Where one table holds a runner's rows, and what forgetting does to them."""
@@ -151,11 +146,6 @@ class Forgotten:
     """What forgetting did, by table name."""
 
     tables: dict[str, Removed] = field(default_factory=dict)
-
-    @property
-    def deleted(self) -> int:
-        """Rows deleted in all."""
-        return sum(r.deleted for r in self.tables.values())
 
 
 def plain(value: Any, column: Column[Any]) -> Scalar:

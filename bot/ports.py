@@ -63,6 +63,15 @@ class Messenger(Protocol):
         ...
 
 
+@runtime_checkable
+class ForgetsAccounts(Protocol):
+    """A messenger that keeps something per account in memory (a DM channel id)."""
+
+    def forget_account(self, platform_user_id: str) -> None:
+        """Drop what is kept about this account (the runner used /forget)."""
+        ...
+
+
 class Inbound(Protocol):
     """What every adapter calls: the core's one entry point."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -122,8 +123,12 @@ class ConsoleAdapter:
         for attachment in reply.attachments:
             FILES_DIR.mkdir(exist_ok=True)
             path = FILES_DIR / attachment.filename
-            path.write_bytes(attachment.data)
-            self.write(f"  (file saved: {path})")
+            # A private reply's file (an /export) is readable by this OS user only.
+            mode = 0o600 if reply.private else 0o644
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+            with os.fdopen(fd, "wb") as file:
+                file.write(attachment.data)
+            self.write(f"  (file saved: {path.resolve()})")
 
     def write(self, text: str) -> None:
         """One block of output."""

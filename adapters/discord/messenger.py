@@ -77,6 +77,10 @@ class DiscordMessenger:
             await self._session.close()
             self._session = None
 
+    def forget_account(self, platform_user_id: str) -> None:
+        """Drop the cached DM channel of a runner who used /forget."""
+        self._channels.pop(platform_user_id, None)
+
     async def send_direct(
         self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
     ) -> None:

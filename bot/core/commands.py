@@ -318,6 +318,25 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "How to use Pacer",
         options=(OptionSpec("command", "A command to explain", autocomplete="command"),),
     ),
+    CommandSpec(
+        "export",
+        "Everything Pacer holds about you, as a ZIP of CSV and JSON (sent privately)",
+        private_reply=True,
+        help="Runs, check-ins, settings, nudge history and every linked account, one CSV "
+        "per table plus one JSON file and a README. In a group it goes to your private chat.",
+    ),
+    CommandSpec(
+        "forget",
+        "Delete everything Pacer holds about you, on every linked account",
+        private_reply=True,
+        options=(
+            OptionSpec("answer", "confirm or cancel", choices=("confirm", "cancel")),
+            OptionSpec("code", "The confirmation code /forget showed you", max_length=12),
+        ),
+        examples=("/forget", "/forget confirm K7P2QX"),
+        help="Asks first: press the button, or type the code it shows, within 10 minutes. "
+        "Frozen challenge results stay as an anonymous 'former member'.",
+    ),
 )
 
 

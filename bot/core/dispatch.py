@@ -23,6 +23,7 @@ from bot.core.commands import (
     split_text,
 )
 from bot.core.context import Context, Handler, Services
+from bot.core.data_handlers import DataHandlers
 from bot.core.handlers import CoreHandlers
 from bot.core.nudge_handlers import NudgeHandlers
 from bot.delivery.sweep import Sweeper
@@ -76,6 +77,7 @@ class Core:
         self._handlers: dict[str, Handler] = {
             **self.handlers.table(),
             **self.nudge_handlers.table(),
+            **DataHandlers(services.data).table(),
         }
 
     def register(self, name: str, handler: Handler) -> None:
@@ -220,7 +222,7 @@ class Core:
 
 def _onboarding_reminder(incoming: Incoming, reply: Reply, open_step: str | None) -> Reply:
     """After another command mid-set-up, say which question the next message answers."""
-    if open_step is None or not incoming.command or incoming.command == "start":
+    if open_step is None or not incoming.command or incoming.command in ("start", "forget"):
         return reply
     if not incoming.is_private:
         return reply

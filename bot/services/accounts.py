@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -94,6 +95,13 @@ class AccountService:
             self._oldest = min(w for _, w in self._seen.values())
             raise
         return len(seen)
+
+    def forget_seen(self, accounts: Sequence[tuple[str, str]]) -> None:
+        """Drop these accounts' last-seen times and names not written yet (/forget)."""
+        for key in accounts:
+            self._seen.pop(key, None)
+        if not self._seen:
+            self._oldest = None
 
     async def identities(self, user_id: int) -> list[Identity]:
         """Every platform account of a runner, most recently seen first."""

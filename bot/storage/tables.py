@@ -38,6 +38,15 @@ from bot.models import WEEKDAYS
 
 metadata = MetaData()
 
+# Personal data (what /export gathers and /forget removes): every column that holds a
+# runner's identity carries one of these. "delete": the row goes when its runner forgets;
+# "anonymize": the row stays (frozen challenge results) with these columns set to NULL.
+# Integer columns so marked hold an internal user id and say whose row it is; a text
+# column says so with "match": "user_target" ("user:12"). Other marked text columns
+# (names, platform ids, keys) are data of the row. See bot/storage/personal.py.
+PERSONAL_DELETE: dict[str, str] = {"personal": "delete"}
+PERSONAL_ANONYMIZE: dict[str, str] = {"personal": "anonymize"}
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """An aware instant: ISO text on SQLite (as earlier releases stored it), timestamptz else."""
@@ -93,8 +102,8 @@ class Weekdays(TypeDecorator[tuple[int, ...]]):
 users = Table(
     "users",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("display_name", Text, nullable=False, server_default=""),
+    Column("id", Integer, primary_key=True, info=PERSONAL_DELETE),
+    Column("display_name", Text, nullable=False, server_default="", info=PERSONAL_DELETE),
     Column("timezone", Text, nullable=False, server_default="UTC"),
     Column("units", Text, nullable=False, server_default="km"),
     Column("run_days", Weekdays, nullable=False, server_default=""),
@@ -118,9 +127,15 @@ identities = Table(
     "identities",
     metadata,
     Column("platform", Text, primary_key=True),
-    Column("platform_user_id", Text, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("display_name", Text, nullable=False, server_default=""),
+    Column("platform_user_id", Text, primary_key=True, info=PERSONAL_DELETE),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        info=PERSONAL_DELETE,
+    ),
+    Column("display_name", Text, nullable=False, server_default="", info=PERSONAL_DELETE),
     Column("unreachable_since", UtcDateTime),
     Column("unreachable_told", Boolean, nullable=False, server_default=false()),
     Column("last_seen_at", UtcDateTime, nullable=False),
@@ -132,12 +147,18 @@ runs = Table(
     metadata,
     # AUTOINCREMENT on SQLite: run ids are shown to runners and never handed out twice.
     Column("id", Integer, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        info=PERSONAL_DELETE,
+    ),
     Column("local_date", Date, nullable=False),
     Column("distance_m", Float, nullable=False),
     Column("duration_s", Integer, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
-    Column("source_key", Text, unique=True),
+    Column("source_key", Text, unique=True, info=PERSONAL_DELETE),  # "platform:user:msg"
     Column("created_at", UtcDateTime, nullable=False),
     Column("fuel_due_at", UtcDateTime),  # the snack nudge; NULL once written out, or none
     CheckConstraint("distance_m > 0", name="runs_distance"),
@@ -156,7 +177,13 @@ checkins = Table(
     "checkins",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        info=PERSONAL_DELETE,
+    ),
     Column("habit", Text, nullable=False),
     Column("local_date", Date, nullable=False),
     Column("kind", Text, nullable=False, server_default=""),
@@ -168,7 +195,7 @@ checkins = Table(
     Column("load", Float),
     Column("load_unit", Text),
     Column("note", Text, nullable=False, server_default=""),
-    Column("source_key", Text, unique=True),
+    Column("source_key", Text, unique=True, info=PERSONAL_DELETE),  # "platform:user:msg"
     Column("created_at", UtcDateTime, nullable=False),
     CheckConstraint("habit IN ('sleep', 'mobility', 'strength', 'fuel')", name="checkins_habit"),
     Index("checkins_user_habit_date", "user_id", "habit", "local_date"),
@@ -177,8 +204,14 @@ checkins = Table(
 handled_messages = Table(
     "handled_messages",
     metadata,
-    Column("source_key", Text, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("source_key", Text, primary_key=True, info=PERSONAL_DELETE),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        info=PERSONAL_DELETE,
+    ),
     Column("reply", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
@@ -186,15 +219,27 @@ handled_messages = Table(
 link_codes = Table(
     "link_codes",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("code", Text, primary_key=True, info=PERSONAL_DELETE),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        info=PERSONAL_DELETE,
+    ),
     Column("expires_at", UtcDateTime, nullable=False),
 )
 
 nudge_prefs = Table(
     "nudge_prefs",
     metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        info=PERSONAL_DELETE,
+    ),
     Column("wind_down_lead", Integer, nullable=False, server_default=text("30")),
     Column("pre_run_lead", Integer, nullable=False, server_default=text("10")),
     Column("fuel_delay", Integer, nullable=False, server_default=text("20")),
@@ -215,7 +260,13 @@ nudge_prefs = Table(
 nudge_schedules = Table(
     "nudge_schedules",
     metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        info=PERSONAL_DELETE,
+    ),
     Column("kind", Text, primary_key=True),
     Column("enabled", Boolean, nullable=False, server_default=true()),
     Column("local_time", Text),
@@ -236,7 +287,13 @@ nudge_oneoffs = Table(
     "nudge_oneoffs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        info=PERSONAL_DELETE,
+    ),
     Column("kind", Text, nullable=False),
     Column("occurrence", Text, nullable=False),  # "run:42", "2026-11-26~z1"
     Column("anchor", Date, nullable=False),
@@ -283,8 +340,9 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("target", Text, nullable=False),  # "user:12" (a runner's DM) or "chat:telegram:-100"
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),
+    # "user:12" (a runner's DM) or "chat:telegram:-100"
+    Column("target", Text, nullable=False, info=PERSONAL_DELETE | {"match": "user_target"}),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), info=PERSONAL_DELETE),
     Column("kind", Text, nullable=False),
     Column("occurrence", Text, nullable=False),
     Column("anchor", Date),
@@ -292,7 +350,8 @@ deliveries = Table(
     Column("status", Text, nullable=False),
     Column("reason", Text, nullable=False, server_default=""),
     Column("platform", Text),
-    Column("chat_id", Text),  # platform user id for a DM, chat or channel id for a post
+    # platform user id for a DM, chat or channel id for a post
+    Column("chat_id", Text, info=PERSONAL_DELETE),
     Column("claimed_at", UtcDateTime),
     Column("lease_until", UtcDateTime),
     Column("sending_at", UtcDateTime),

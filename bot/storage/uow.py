@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.activity import ActivityRepository
 from bot.storage.deliveries import DeliveryRepository
+from bot.storage.digests import DigestRepository
 from bot.storage.nudges import NudgeRepository
+from bot.storage.progress import ProgressRepository
 from bot.storage.runners import RunnerRepository
 
 Connect = Callable[..., AbstractAsyncContextManager[AsyncConnection]]
@@ -32,6 +34,8 @@ class UnitOfWork:
     activity: ActivityRepository
     nudges: NudgeRepository
     deliveries: DeliveryRepository
+    progress: ProgressRepository
+    digests: DigestRepository
 
     def __init__(
         self, connect: Connect, *, write: bool, dialect: str, autocommit: bool = False
@@ -51,6 +55,8 @@ class UnitOfWork:
         self.activity = ActivityRepository(conn, self.dialect)
         self.nudges = NudgeRepository(conn, self.dialect)
         self.deliveries = DeliveryRepository(conn, self.dialect)
+        self.progress = ProgressRepository(conn, self.dialect)
+        self.digests = DigestRepository(conn, self.dialect)
         return self
 
     async def __aexit__(

@@ -54,7 +54,7 @@ def distance_figure(weeks: Sequence[WeekPoint], units: str) -> Figure:
     nights_ax.set_ylabel("nights of 7 h+", fontsize=FONT, color=SLEEP_COLOR)
     nights_ax.set_ylim(0, 7.5)
     nights_ax.set_yticks(range(0, 8))
-    ax.set_ylim(0, max(distances + [1.0]) * 1.15)
+    ax.set_ylim(0, max([*distances, 1.0]) * 1.15)
     ax.set_xticks(list(xs), [_label(w) for w in weeks], rotation=45, ha="right")
     for axis in (ax, nights_ax):
         axis.tick_params(labelsize=FONT - 2)

@@ -25,6 +25,7 @@ from bot.core.commands import (
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import CoreHandlers
 from bot.core.nudge_handlers import NudgeHandlers
+from bot.core.progress_handlers import ProgressHandlers
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
 from bot.messages import Choice, Incoming, Reply
@@ -76,6 +77,7 @@ class Core:
         self._handlers: dict[str, Handler] = {
             **self.handlers.table(),
             **self.nudge_handlers.table(),
+            **ProgressHandlers(services).table(),
         }
 
     def register(self, name: str, handler: Handler) -> None:

@@ -181,7 +181,9 @@ class StatsService:
             weeks = await weekly_points(uow, user.id, week_start(today), CHART_WEEKS)
         return PeriodStats(period, start, today, totals, longest, habits, weeks, tuple(best))
 
-    async def weeks(self, user: User, count: int, last: date | None = None) -> tuple[WeekPoint, ...]:
+    async def weeks(
+        self, user: User, count: int, last: date | None = None
+    ) -> tuple[WeekPoint, ...]:
         """``count`` weeks ending with this week (or the week of ``last``), oldest first."""
         day = last or user.today(self.clock.now())
         async with self.db.reader() as uow:

@@ -27,9 +27,7 @@ class DigestRow:
 
 def _row(r: object) -> DigestRow:
     m = r._mapping  # type: ignore[attr-defined]
-    return DigestRow(
-        m["user_id"], m["weekday"], m["local_time"], m["occurrence"], m["next_due_at"]
-    )
+    return DigestRow(m["user_id"], m["weekday"], m["local_time"], m["occurrence"], m["next_due_at"])
 
 
 class DigestRepository:

@@ -94,7 +94,9 @@ class ProgressRepository:
         self, user_id: int, start: date, end: date, distances: Sequence[float], tolerance: float
     ) -> list[Run]:
         """Runs whose distance is within ``tolerance`` (a fraction) of one of ``distances``."""
-        near = [runs.c.distance_m.between(d * (1 - tolerance), d * (1 + tolerance)) for d in distances]
+        near = [
+            runs.c.distance_m.between(d * (1 - tolerance), d * (1 + tolerance)) for d in distances
+        ]
         stmt = select(runs).where(
             runs.c.user_id == user_id, runs.c.local_date.between(start, end), or_(*near)
         )
@@ -107,9 +109,7 @@ class ProgressRepository:
         )
         return HabitCounts(*(int(v or 0) for v in (await self.conn.execute(stmt)).one()))
 
-    async def habits_by_week(
-        self, user_id: int, start: date, end: date
-    ) -> dict[date, HabitCounts]:
+    async def habits_by_week(self, user_id: int, start: date, end: date) -> dict[date, HabitCounts]:
         """The habits per week (keyed by Monday), weeks without a check-in left out."""
         week = week_of(checkins.c.local_date, self.dialect).label("week")
         stmt = (
@@ -125,9 +125,7 @@ class ProgressRepository:
     async def first_day(self, user_id: int) -> date | None:
         """The earliest local date with a run or a check-in."""
         first_run = select(func.min(runs.c.local_date)).where(runs.c.user_id == user_id)
-        first_checkin = select(func.min(checkins.c.local_date)).where(
-            checkins.c.user_id == user_id
-        )
+        first_checkin = select(func.min(checkins.c.local_date)).where(checkins.c.user_id == user_id)
         found = [await self.conn.scalar(first_run), await self.conn.scalar(first_checkin)]
         days = [_day(d) for d in found if d is not None]
         return min(days) if days else None

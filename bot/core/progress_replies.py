@@ -34,10 +34,10 @@ def habit_lines(runs: int, run_days: int, habits: HabitCounts) -> list[str]:
     ]
 
 
-def streak_line(s: Streaks) -> str:
+def streak_line(s: Streaks, head: str = "Streaks") -> str:
     """Every streak on one line."""
     return (
-        f"Streaks: runs {plural(s.run_weeks, 'week')} · sleep {plural(s.sleep_nights, 'night')}"
+        f"{head}: runs {plural(s.run_weeks, 'week')} · sleep {plural(s.sleep_nights, 'night')}"
         f" · mobility {plural(s.mobility_runs, 'run day')} · fuel "
         f"{plural(s.fuel_runs, 'run day')} · strength {plural(s.strength_weeks, 'week')}"
     )
@@ -58,7 +58,7 @@ def week_text(w: WeekSummary, units: str) -> str:
         f"{head} ({week_span(w.start, w.today)}):",
         f"🏃 Runs: {w.runs} · {format_distance(w.distance_m, units)}",
         *habit_lines(w.runs, w.run_days, habits),
-        ("" if current else "Now: ") + streak_line(w.streaks),
+        streak_line(w.streaks, "Streaks" if current else "Streaks today"),
     ]
     return "\n".join(lines)
 

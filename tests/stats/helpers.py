@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import struct
 
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+
 from tests.fakes import FakeChat
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -16,6 +19,13 @@ def png_size(data: bytes) -> tuple[int, int]:
     assert kind == b"IHDR" and length == 13
     width, height = struct.unpack(">II", data[16:24])
     return width, height
+
+
+def bar_heights(ax: Axes) -> list[float]:
+    """The heights of an axes' bars, left to right (every patch must be a bar)."""
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(bars) == len(ax.patches)
+    return [float(b.get_height()) for b in sorted(bars, key=lambda b: b.get_x())]
 
 
 # The fake clock's today is Thursday 26 Nov 2026 (UTC). Weeks start on Monday 23 Nov,

@@ -7,7 +7,7 @@ from datetime import date
 from bot.charts import calendar_figure, distance_figure
 from bot.services.stats import best_efforts
 from tests.fakes import Harness
-from tests.stats.helpers import log_history, png_size
+from tests.stats.helpers import bar_heights, log_history, png_size
 
 
 async def test_stats_month_counts_the_months_runs_and_habits(harness: Harness) -> None:
@@ -113,10 +113,10 @@ async def test_the_stats_chart_has_a_bar_per_week_and_the_calendar_a_cell_per_ha
     weeks = await harness.core.stats.weeks(user, 12)
     fig = distance_figure(weeks, user.units)
     distance_ax, nights_ax = fig.axes
-    heights = [round(p.get_height(), 2) for p in distance_ax.patches]
+    heights = [round(h, 2) for h in bar_heights(distance_ax)]
     calendar = calendar_figure(weeks[-8:])
 
     assert len(distance_ax.patches) == 12 and len(nights_ax.patches) == 12
     assert heights[-1] == 15.0 and heights[-2] == 5.05  # this week, last week (km)
-    assert [p.get_height() for p in nights_ax.patches][-1] == 1  # one night of 7 h+
+    assert bar_heights(nights_ax)[-1] == 1  # one night of 7 h+
     assert len(calendar.axes[0].patches) == 8 * 4

@@ -120,10 +120,13 @@ class ConsoleAdapter:
             choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(self._buttons, 1))
             self.write(f"  {choices}   (type a number)")
         for attachment in reply.attachments:
+            # A terminal shows no pictures: charts and exports go to files, named by what
+            # they are and when, in ./pacer-files (next to the default pacer.db).
             FILES_DIR.mkdir(exist_ok=True)
-            path = FILES_DIR / attachment.filename
+            path = (FILES_DIR / Path(attachment.filename).name).resolve()
             path.write_bytes(attachment.data)
-            self.write(f"  (file saved: {path})")
+            kind = "chart" if attachment.is_image else "file"
+            self.write(f"  ({kind} saved: {path})")
 
     def write(self, text: str) -> None:
         """One block of output."""

@@ -36,7 +36,9 @@ def _label(week: WeekPoint) -> str:
 
 def distance_figure(weeks: Sequence[WeekPoint], units: str) -> Figure:
     """Weekly distance (bars, left axis) beside good-sleep nights (bars, right axis, 0-7)."""
-    fig = Figure(figsize=(WIDTH_IN, 6.0), dpi=DPI, layout="constrained")
+    # Fixed margins: a layout engine would double the drawing time.
+    fig = Figure(figsize=(WIDTH_IN, 6.0), dpi=DPI)
+    fig.subplots_adjust(left=0.08, right=0.92, bottom=0.17, top=0.91)
     ax = fig.add_subplot()
     nights_ax = ax.twinx()
     xs = range(len(weeks))
@@ -94,7 +96,8 @@ def _shade(share: float | None) -> str:
 
 def calendar_figure(weeks: Sequence[WeekPoint], strength_target: int = 0) -> Figure:
     """The four habits (rows) over the weeks (columns): one shaded cell each, with its count."""
-    fig = Figure(figsize=(WIDTH_IN, 5.5), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(WIDTH_IN, 5.5), dpi=DPI)
+    fig.subplots_adjust(left=0.13, right=0.99, bottom=0.25, top=0.9)
     ax = fig.add_subplot()
     for col, week in enumerate(weeks):
         for row, (share, text) in enumerate(_cells(week, strength_target)):
@@ -113,9 +116,12 @@ def calendar_figure(weeks: Sequence[WeekPoint], strength_target: int = 0) -> Fig
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_title("Habits week by week (weeks start on Monday)", fontsize=FONT + 2)
-    fig.supxlabel(
-        "sleep: nights of 7 h+ · mobility: sessions of 2 a run · strength: sessions of the "
-        "week's target · fuel: run days with a snack",
+    fig.text(
+        0.5,
+        0.015,
+        "sleep: nights of 7 h+ · mobility: sessions, 2 a run · strength: sessions, of the "
+        "weekly target\nfuel: run days with a snack · grey: no run that week",
+        ha="center",
         fontsize=FONT - 4,
         color="#555555",
     )

@@ -25,6 +25,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from bot.charts import calendar_png, distance_png
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
 from bot.messages import Incoming
+from bot.services.stats import WeekPoint
 from bot.storage.database import Database
 from bot.storage.tables import checkins, runs
 
@@ -149,6 +151,30 @@ async def loop_stall(action: Callable[[], Awaitable[Any]], rounds: int) -> float
     return longest * 1000
 
 
+async def thread_or_process(weeks: Sequence[WeekPoint]) -> str:
+    """The loop's longest stall while 10 charts are drawn in a thread, and in a process.
+
+    Agg draws in C++ holding the GIL, so a drawing thread still stalls the loop in
+    stretches; a worker process does not (for comparison: Pacer uses a thread).
+    """
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(1) as pool:
+        await loop.run_in_executor(pool, distance_png, weeks, "km")  # start it, import once
+
+        async def in_thread() -> None:
+            await asyncio.to_thread(distance_png, weeks, "km")
+
+        async def in_process() -> None:
+            await loop.run_in_executor(pool, distance_png, weeks, "km")
+
+        threaded = await loop_stall(in_thread, 10)
+        separate = await loop_stall(in_process, 10)
+    return (
+        f"longest stall while drawing 10 charts: in a thread {threaded:.1f} ms, "
+        f"in a worker process {separate:.1f} ms"
+    )
+
+
 def line(name: str, samples: Sequence[float]) -> str:
     """One table row: p50, p99, mean."""
     return (
@@ -218,8 +244,17 @@ async def bench(args: argparse.Namespace, url: str) -> list[str]:
         rows = ["| measure (ms) | p50 | p99 | mean | n |", "| --- | --- | --- | --- | --- |"]
         for name, action, moving in measures:
             rows.append(line(name, await timed(args.rounds, action, moving)))
+
+        async def idle() -> None:
+            await asyncio.sleep(0.5)
+
+        quiet = await loop_stall(idle, 10)
         stall = await loop_stall(say("/stats all"), 10)
-        rows.append(f"\nlongest event-loop stall during 10 x /stats all: {stall:.1f} ms")
+        rows.append(
+            f"\nlongest event-loop stall during 10 x /stats all: {stall:.1f} ms "
+            f"(while idle for 5 s: {quiet:.1f} ms)"
+        )
+        rows.append(await thread_or_process(weeks12))
         return rows
     finally:
         await db.close()

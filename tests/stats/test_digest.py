@@ -123,3 +123,16 @@ async def test_bad_digest_settings_are_refused(nudges: Nudges, value: str, answe
 
     assert reply.text.startswith(answer)
     assert "digest: off" in (await chat.say("/settings")).text
+
+
+async def test_a_digest_is_not_a_nudge_to_answer(nudges: Nudges) -> None:
+    chat = telegram_chat(nudges)
+    await chat.say("/settings digest sun 19:00")
+    nudges.clock.set(datetime(2026, 11, 29, 19, 0, 30, tzinfo=UTC))
+    await nudges.sweep()
+    async with nudges.db.reader() as uow:
+        [digest] = [d for d in await uow.deliveries.listing() if d.kind == "weekly_digest"]
+
+    reply = await chat.say(f"/nudge done {digest.id}")
+
+    assert reply.text.startswith("That nudge is not yours or no longer exists.")

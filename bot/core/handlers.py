@@ -22,11 +22,6 @@ POST_RUN_BUTTONS = (
 )
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 night``, ``2 nights``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def day_label(day: date, today: date) -> str:
     """``today``, ``yesterday`` or ``Mon 23 Nov``."""
     if day == today:

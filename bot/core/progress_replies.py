@@ -85,7 +85,9 @@ def stats_text(p: PeriodStats, units: str) -> str:
             )
     recent, before = p.trend()
     trend = f"Weekly trend: {format_distance(recent, units)} a week over the last 4 weeks"
-    if before:
+    if not recent and not before:
+        trend = "Weekly trend: no runs in the 4 weeks before this one yet."
+    elif before:
         change = (recent - before) / before * 100
         trend += f" ({'+' if change >= 0 else ''}{change:.0f}% on the 4 before)"
     lines.append(trend)

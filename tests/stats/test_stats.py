@@ -120,3 +120,12 @@ async def test_the_stats_chart_has_a_bar_per_week_and_the_calendar_a_cell_per_ha
     assert heights[-1] == 15.0 and heights[-2] == 5.05  # this week, last week (km)
     assert bar_heights(nights_ax)[-1] == 1  # one night of 7 h+
     assert len(calendar.axes[0].patches) == 8 * 4
+
+
+async def test_no_trend_without_earlier_weeks(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+
+    text = (await chat.say("/stats week")).text
+
+    assert "Weekly trend: no runs in the 4 weeks before this one yet." in text

@@ -18,10 +18,12 @@ from bot.config import Settings
 from bot.core.context import Services
 from bot.core.dispatch import Core
 from bot.delivery.sweep import Sweeper, SweepSettings
+from bot.digests import DigestSource
 from bot.nudges.source import NudgeSource, NudgeSourceSettings
 from bot.ports import Messenger
 from bot.services.accounts import AccountService
 from bot.services.data_rights import DataRightsService
+from bot.services.digest import DigestService
 from bot.services.events import Listeners
 from bot.services.habits import HabitService
 from bot.services.nudge_answers import NudgeAnswers
@@ -51,11 +53,14 @@ def build_core(
         lambda: messengers.keys(), NudgeSourceSettings(grace_minutes=sweep.grace_minutes)
     )
     accounts = AccountService(db, clock, listeners)
+    digest = DigestService(db, clock)
+    listeners.add(digest)
+    digest_source = DigestSource(lambda: messengers.keys(), sweep.grace_minutes)
     sweeper = Sweeper(
         db,
         clock,
         lambda: messengers,
-        [nudge_source],
+        [nudge_source, digest_source],
         sweep,
         sleep=sleep,
         before_sweep=[accounts.flush],
@@ -69,6 +74,7 @@ def build_core(
         nudge_settings=nudge_settings,
         nudge_answers=NudgeAnswers(db, clock, lambda: messengers.keys()),
         data=DataRightsService(db, clock, accounts, lambda: messengers),
+        digest=digest,
     )
     return Core(db, clock, services, sweeper, messengers)
 

@@ -148,6 +148,40 @@ def parse_when(text: str, today: date) -> date:
     return day
 
 
+def parse_week_day(text: str, today: date) -> date:
+    """A day whose week to show: ``last``, ``this``, or a day as ``/log`` reads it (a year back)."""
+    raw = text.strip().lower()
+    if raw in {"", "this", "now"}:
+        return today
+    if raw in {"last", "previous", "prev"}:
+        return today - timedelta(weeks=1)
+    if raw == "tomorrow" or _looks_later(raw, today):
+        raise BadInput(
+            "That week hasn't started yet.",
+            hint="/week shows this week; /week last the one before.",
+        )
+    try:
+        return parse_when(raw, today)
+    except BadInput as error:
+        if "more than a year ago" in str(error):
+            raise BadInput(
+                f"{raw} is more than a year ago; /week looks back a year.",
+                hint="/stats all covers everything.",
+            ) from None
+        if "in the future" in str(error):
+            return today  # later this week: this week
+        raise
+
+
+def _looks_later(raw: str, today: date) -> bool:
+    """An ISO date in a week after this one."""
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return False
+    return day - timedelta(days=day.weekday()) > today - timedelta(days=today.weekday())
+
+
 def _full_day(abbr: str) -> str:
     return {
         "mon": "monday",

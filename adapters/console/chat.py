@@ -121,14 +121,17 @@ class ConsoleAdapter:
             choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(self._buttons, 1))
             self.write(f"  {choices}   (type a number)")
         for attachment in reply.attachments:
+            # A terminal shows no pictures: charts and exports go to files, named by what
+            # they are and when, in ./pacer-files (next to the default pacer.db).
             FILES_DIR.mkdir(exist_ok=True)
-            path = FILES_DIR / attachment.filename
+            path = (FILES_DIR / Path(attachment.filename).name).resolve()
             # A private reply's file (an /export) is readable by this OS user only.
             mode = 0o600 if reply.private else 0o644
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
             with os.fdopen(fd, "wb") as file:
                 file.write(attachment.data)
-            self.write(f"  (file saved: {path.resolve()})")
+            kind = "chart" if attachment.is_image else "file"
+            self.write(f"  ({kind} saved: {path})")
 
     def write(self, text: str) -> None:
         """One block of output."""

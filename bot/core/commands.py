@@ -11,6 +11,9 @@ import enum
 import re
 from dataclasses import dataclass
 
+from bot.services.runs import EDITABLE
+from bot.services.stats import PERIODS
+
 
 class OptionType(enum.Enum):
     """The value type of an option, as platforms with typed options see it."""
@@ -116,7 +119,9 @@ SETTINGS_ITEMS = (
     "wind_down_lead",
     "pre_run_lead",
     "fuel_delay",
+    "digest",
 )
+CHARTS = ("distance", "habits")
 _DATE = (
     r"^(\d{4}-\d{2}-\d{2}|off|none|clear|tomorrow|mon|tue|wed|thu|fri|sat|sun|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday)$"
@@ -218,7 +223,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         options=(OptionSpec("what", "What you ate (optional)", rest=True, max_length=200),),
         examples=("/fuel", "/fuel banana and yoghurt"),
     ),
-    CommandSpec("week", "This week: runs and the four habits, with streaks", private_reply=True),
+    CommandSpec(
+        "week",
+        "This week (or an earlier one): runs and the four habits, with streaks",
+        private_reply=True,
+        options=(OptionSpec("when", "last, or a day of the week to show: 2026-11-16, mon"),),
+        examples=("/week", "/week last", "/week 2026-11-16"),
+    ),
     CommandSpec(
         "settings",
         "Show your settings, or change one",
@@ -312,6 +323,42 @@ COMMANDS: tuple[CommandSpec, ...] = (
         help="Send /link on the account that has your history, then /link <code> from the "
         "other account within 15 minutes. The account that made the code keeps its "
         "settings; the other account's runs and check-ins move over.",
+    ),
+    CommandSpec(
+        "stats",
+        "Your progress: totals, averages, longest run, best efforts, habits, with a chart",
+        private_reply=True,
+        options=(OptionSpec("period", "week, month (default), year or all", choices=PERIODS),),
+        examples=("/stats", "/stats year", "/stats all"),
+        help="The chart shows your weekly distance over the last 12 weeks beside the nights "
+        "of 7 h or more in each week.",
+    ),
+    CommandSpec(
+        "chart",
+        "A picture: weekly distance and sleep, or the habit calendar",
+        private_reply=True,
+        options=(OptionSpec("which", "distance (default) or habits", choices=CHARTS),),
+        examples=("/chart", "/chart habits"),
+        help="distance: the last 12 weeks' distance beside the good-sleep nights of each "
+        "week. habits: the last 8 weeks x sleep, mobility, strength and fuel.",
+    ),
+    CommandSpec(
+        "edit",
+        "Correct one of your runs: distance, time, date or note",
+        private_reply=True,
+        options=(
+            OptionSpec(
+                "run_id",
+                "The run id shown by /runs",
+                type=OptionType.INTEGER,
+                required=True,
+                min_value=1,
+                autocomplete="my_runs",
+            ),
+            OptionSpec("field", "What to correct", required=True, choices=EDITABLE),
+            OptionSpec("value", "The right value (empty note: clears it)", rest=True),
+        ),
+        examples=("/edit 12 distance 10.2km", "/edit 12 time 52:10", "/edit 12 date yesterday"),
     ),
     CommandSpec(
         "help",

@@ -10,6 +10,7 @@ from bot.messages import Incoming, Reply
 from bot.models import Identity, User
 from bot.services.accounts import AccountService
 from bot.services.data_rights import DataRightsService
+from bot.services.digest import DigestService
 from bot.services.habits import HabitService
 from bot.services.nudge_answers import NudgeAnswers
 from bot.services.nudges import NudgeSettingsService
@@ -30,6 +31,7 @@ class Services:
     nudge_settings: NudgeSettingsService
     nudge_answers: NudgeAnswers
     data: DataRightsService
+    digest: DigestService
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from bot.core.context import Context, Handler, Services
 from bot.core.data_handlers import DataHandlers
 from bot.core.handlers import CoreHandlers
 from bot.core.nudge_handlers import NudgeHandlers
+from bot.core.progress_handlers import ProgressHandlers
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
 from bot.messages import Choice, Incoming, Reply
@@ -78,6 +79,7 @@ class Core:
             **self.handlers.table(),
             **self.nudge_handlers.table(),
             **DataHandlers(services.data).table(),
+            **ProgressHandlers(services).table(),
         }
 
     def register(self, name: str, handler: Handler) -> None:

@@ -13,17 +13,13 @@ from bot.errors import BadInput
 from bot.messages import Button, Reply
 from bot.models import CheckIn, Run, User, week_start
 from bot.parsing import format_days, format_distance, format_duration, format_pace
+from bot.services.digest import describe as describe_digest
 from bot.services.habits import Recorded
 from bot.services.profile import ONBOARDING, Question, onboarding_question
 
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
 )
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 night``, ``2 nights``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def day_label(day: date, today: date) -> str:
@@ -102,7 +98,6 @@ class CoreHandlers:
             "mobility": self.mobility,
             "strength": self.strength,
             "fuel": self.fuel,
-            "week": self.week,
             "settings": self.settings,
             "link": self.link,
             "help": self.help,
@@ -274,31 +269,13 @@ class CoreHandlers:
             reply = replace(reply, text=reply.text.replace(f" ({recorded.checkin.note})", ""))
         return reply
 
-    async def week(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """This week per habit, with streaks."""
-        user = ctx.user
-        w = await self.services.stats.week(user)
-        s = w.streaks
-        lines = [
-            f"Your week (Mon {w.start:%d %b} - Sun {w.start + timedelta(days=6):%d %b}):",
-            f"🏃 Runs: {w.runs} · {format_distance(w.distance_m, user.units)}",
-            f"😴 Sleep: {w.good_nights} of {w.nights_logged} logged nights at 7 h or more",
-            f"🦵 Mobility: {w.mobility_sessions} session{'s' if w.mobility_sessions != 1 else ''}"
-            f" for {w.runs} run{'s' if w.runs != 1 else ''}",
-            f"💪 Strength: {w.strength_sessions} session{'s' if w.strength_sessions != 1 else ''}",
-            f"🍌 Fuel: a snack on {w.snacks_after_runs} of {w.run_days} run day"
-            f"{'s' if w.run_days != 1 else ''}",
-            f"Streaks: runs {plural(s.run_weeks, 'week')} · sleep {plural(s.sleep_nights, 'night')}"
-            f" · mobility {plural(s.mobility_runs, 'run day')} · fuel "
-            f"{plural(s.fuel_runs, 'run day')} · strength {plural(s.strength_weeks, 'week')}",
-        ]
-        return Reply("\n".join(lines))
-
     async def settings(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Show the settings or change one."""
         item = args.get("item")
         if item is None:
-            extra = "\n".join(await self.nudge_handlers.settings_lines(ctx.user))
+            lines = await self.nudge_handlers.settings_lines(ctx.user)
+            lines.append(f"digest: {describe_digest(await self.services.digest.get(ctx.user))}")
+            extra = "\n".join(lines)
             return Reply(
                 f"Your settings:\n{settings_text(ctx.user)}\n{extra}\n\n"
                 "Change one with /settings <item> <value>, e.g. /settings units mi"
@@ -308,6 +285,8 @@ class CoreHandlers:
                 f"What should {item.replace('_', ' ')} be?",
                 hint=f"For example: {SETTING_EXAMPLES[item]}",
             )
+        if item == "digest":
+            return Reply(await self.services.digest.change(ctx.user, args["value"]))
         if item in NUDGE_SETTINGS:
             return Reply(await self.nudge_handlers.change_setting(ctx.user, item, args["value"]))
         change = await self.services.profile.change(ctx.user, item, args["value"])
@@ -383,6 +362,7 @@ SETTING_EXAMPLES = {
     "wind_down_lead": "/settings wind_down_lead 30 (minutes before bedtime)",
     "pre_run_lead": "/settings pre_run_lead 10 (minutes before your run)",
     "fuel_delay": "/settings fuel_delay 20 (minutes after logging a run)",
+    "digest": "/settings digest sun 19:00 (a weekly summary with a chart; or off)",
 }
 assert set(SETTING_EXAMPLES) == set(SETTINGS_ITEMS)
 assert all(c.name for c in COMMANDS)

@@ -47,6 +47,9 @@ class SampleNudge:
     reason: str = ""
 
 
+NUDGE_KINDS = frozenset(k.value for k in Kind)
+
+
 class NudgeAnswers:
     """What a tap on a nudge's button does."""
 
@@ -58,6 +61,8 @@ class NudgeAnswers:
     async def _delivery(self, uow: UnitOfWork, user_id: int, delivery_id: int) -> Delivery:
         delivery = await uow.deliveries.get(delivery_id)
         if delivery is None or delivery.user_id != user_id or delivery.anchor is None:
+            raise NotFound("That nudge is not yours or no longer exists.")
+        if delivery.kind not in NUDGE_KINDS:  # another scheduled message (a digest): no answers
             raise NotFound("That nudge is not yours or no longer exists.")
         return delivery
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.clock import Clock
@@ -16,6 +16,7 @@ from bot.storage.uow import UnitOfWork
 
 MAX_NOTE_CHARS = 500
 SIX_DAYS = timedelta(days=6)
+EDITABLE = ("distance", "time", "date", "note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,28 @@ class LoggedRun:
     week_distance_m: float
     week_runs: int
     streak_weeks: int
+
+
+@dataclass(frozen=True, slots=True)
+class EditedRun:
+    """A corrected run, as it was and as it is, with its week's totals now."""
+
+    before: Run
+    after: Run
+    week_distance_m: float
+    week_runs: int
+    streak_weeks: int
+
+
+def _check_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise BadInput(
+            f"Notes can be up to {MAX_NOTE_CHARS} characters; yours has {len(note):,}. "
+            "Nothing was saved.",
+            hint="Shorten the note and log again.",
+        )
+    return note
 
 
 class RunService:
@@ -52,13 +75,7 @@ class RunService:
         seconds = parse_duration(duration)
         check_pace(meters, seconds)
         day = parse_when(when, user.today(now))
-        note = note.strip()
-        if len(note) > MAX_NOTE_CHARS:
-            raise BadInput(
-                f"Notes can be up to {MAX_NOTE_CHARS} characters; yours has {len(note):,}. "
-                "Nothing was saved.",
-                hint="Shorten the note and log again.",
-            )
+        note = _check_note(note)
         # One statement: the run, with its snack nudge due on the row itself.
         async with self.db.single() as uow:
             run, created = await uow.activity.add_run(
@@ -72,6 +89,60 @@ class RunService:
             total, count = await uow.activity.week_totals(user.id, start, start + SIX_DAYS)
         block = await self._streak(user, run.local_date if created else None)
         return LoggedRun(run, created, total, count, block.streak(today) if block else 0)
+
+    async def edit(self, user: User, run_id: int, field: str, value: str) -> EditedRun:
+        """Correct one field of one of the runner's runs; nothing is stored if it is wrong.
+
+        A new date moves the run to another week: the streak cache is worked out
+        again, and its snack nudge is due only if the run now falls on the day it
+        was logged (and the nudge was still to come).
+        """
+        now = self.clock.now()
+        async with self.db.reader() as uow:
+            before = await uow.activity.run(run_id)
+        if before is None or before.user_id != user.id:
+            raise NotFound(
+                f"You have no run #{run_id}.", hint="/runs lists your runs with their ids."
+            )
+        changes: dict[str, object] = {}
+        if field == "distance":
+            meters = parse_distance(value, user.units)
+            check_pace(meters, before.duration_s)
+            changes["distance_m"] = meters
+        elif field == "time":
+            seconds = parse_duration(value)
+            check_pace(before.distance_m, seconds)
+            changes["duration_s"] = seconds
+        elif field == "date":
+            changes["local_date"] = parse_when(value, user.today(now))
+        elif field == "note":
+            changes["note"] = _check_note(value)
+        else:
+            raise BadInput(f"I can change {', '.join(EDITABLE)}; not '{field}'.")
+        moved = changes.get("local_date", before.local_date) != before.local_date
+        async with self.db.uow() as uow:
+            if moved:
+                day = changes["local_date"]
+                assert isinstance(day, date) and before.created_at is not None
+                pending = await uow.nudges.pending_snack(run_id)
+                due = snack_due(user, day, before.created_at)
+                changes["fuel_due_at"] = due if due and (pending or due > now) else None
+                if changes["fuel_due_at"] is None:
+                    await uow.nudges.cancel_run_snoozes(user.id, run_id)
+                # The run may have held the streak together, or now joins two: work it out.
+                await uow.runners.update(user.id, streak_since=None, streak_last=None)
+            after = await uow.activity.update_run(user.id, run_id, **changes)
+            if after is None:
+                raise NotFound(f"You have no run #{run_id}.")
+            await uow.commit()
+        if moved:
+            user = replace(user, streak_since=None, streak_last=None)
+        start = week_start(after.local_date)
+        async with self.db.reader() as uow:
+            total, count = await uow.activity.week_totals(user.id, start, start + SIX_DAYS)
+        block = await self._streak(user, None)
+        streak = block.streak(user.today(now)) if block else 0
+        return EditedRun(before, after, total, count, streak)
 
     async def _streak(self, user: User, new_run: date | None) -> WeekBlock | None:
         """The runner's latest block of weeks with a run, from the cache on their row.

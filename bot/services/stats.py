@@ -6,11 +6,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.clock import Clock
+from bot.errors import BadInput
 from bot.models import CheckIn, Run, User, WeekBlock, week_start
+from bot.parsing import HALF_MARATHON_M
 from bot.storage.database import Database
+from bot.storage.progress import GOOD_NIGHT_HOURS, HabitCounts, RunTotals
+from bot.storage.uow import UnitOfWork
 
-GOOD_NIGHT_HOURS = 7.0
 STREAK_LOOKBACK_DAYS = 400
+PERIODS = ("week", "month", "year", "all")
+DEFAULT_PERIOD = "month"
+CHART_WEEKS = 12
+CALENDAR_WEEKS = 8
+TREND_WEEKS = 4
+# Standard distances for best efforts, and how close a logged run must be to count.
+EFFORTS = (("1 km", 1000.0), ("5 km", 5000.0), ("10 km", 10000.0), ("half", HALF_MARATHON_M))
+EFFORT_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,100 @@ class WeekSummary:
     streaks: Streaks
 
 
+@dataclass(frozen=True, slots=True)
+class BestEffort:
+    """The fastest time over a standard distance, and the run it came from."""
+
+    name: str
+    distance_m: float
+    duration_s: int  # scaled to exactly ``distance_m``
+    run_id: int
+    local_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPoint:
+    """One week (by its Monday) for the trend and the charts."""
+
+    start: date
+    runs: RunTotals
+    habits: HabitCounts
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodStats:
+    """/stats for one period: totals, averages, the longest run, trend, best efforts, habits."""
+
+    period: str
+    start: date
+    end: date
+    totals: RunTotals
+    longest: Run | None
+    habits: HabitCounts
+    weeks: tuple[WeekPoint, ...]  # the last CHART_WEEKS weeks, oldest first
+    best: tuple[BestEffort, ...]
+
+    @property
+    def week_count(self) -> float:
+        """How many weeks the period spans so far (at least one day's worth)."""
+        return ((self.end - self.start).days + 1) / 7
+
+    def trend(self) -> tuple[float, float | None]:
+        """Average weekly distance of the last full weeks, and of the ones before (if any)."""
+        full = self.weeks[:-1]  # this week is not over
+        recent = full[-TREND_WEEKS:]
+        before = full[-2 * TREND_WEEKS : -TREND_WEEKS]
+        avg = sum(w.runs.distance_m for w in recent) / max(len(recent), 1)
+        if not before or all(w.runs.runs == 0 for w in before):
+            return avg, None
+        return avg, sum(w.runs.distance_m for w in before) / len(before)
+
+
+def period_start(period: str, today: date, first: date | None) -> date:
+    """The first day of a period that ends today."""
+    if period == "week":
+        return week_start(today)
+    if period == "month":
+        return today.replace(day=1)
+    if period == "year":
+        return today.replace(month=1, day=1)
+    return min(first or today, today)
+
+
+async def best_efforts(uow: UnitOfWork, user_id: int, start: date, end: date) -> list[BestEffort]:
+    """The fastest 1 km, 5 km, 10 km and half of a period.
+
+    From logged runs within 2% of the distance, their time scaled to the exact
+    distance. Track-based efforts (run files) join here, and only here.
+    """
+    candidates = await uow.progress.runs_near(
+        user_id, start, end, [d for _, d in EFFORTS], EFFORT_TOLERANCE
+    )
+    best: list[BestEffort] = []
+    for name, meters in EFFORTS:
+        near = [r for r in candidates if abs(r.distance_m - meters) <= meters * EFFORT_TOLERANCE]
+        if not near:
+            continue
+        run = min(near, key=lambda r: (r.duration_s / r.distance_m, r.local_date, r.id))
+        scaled = round(run.duration_s * meters / run.distance_m)
+        best.append(BestEffort(name, meters, scaled, run.id, run.local_date))
+    return best
+
+
+async def weekly_points(
+    uow: UnitOfWork, user_id: int, last_week: date, count: int
+) -> tuple[WeekPoint, ...]:
+    """``count`` weeks ending with the week of ``last_week`` (a Monday), oldest first."""
+    first = last_week - timedelta(weeks=count - 1)
+    end = last_week + timedelta(days=6)
+    by_week = await uow.progress.runs_by_week(user_id, first, end)
+    habits = await uow.progress.habits_by_week(user_id, first, end)
+    mondays = [first + timedelta(weeks=i) for i in range(count)]
+    return tuple(
+        WeekPoint(m, by_week.get(m, RunTotals()), habits.get(m, HabitCounts())) for m in mondays
+    )
+
+
 def _count_back(items: list[bool]) -> int:
     """How many ``True`` at the end of the list, uninterrupted."""
     count = 0
@@ -58,10 +163,36 @@ class StatsService:
         self.db = db
         self.clock = clock
 
-    async def week(self, user: User) -> WeekSummary:
-        """This local week so far, with streaks."""
+    async def period(self, user: User, period: str = DEFAULT_PERIOD) -> PeriodStats:
+        """/stats: a period ending today (this week, month, year, or everything)."""
+        if period not in PERIODS:
+            raise BadInput(
+                f"I can show stats for {', '.join(PERIODS)}; not '{period}'.",
+                hint="/stats month",
+            )
         today = user.today(self.clock.now())
-        start = week_start(today)
+        async with self.db.reader() as uow:
+            first = await uow.progress.first_day(user.id) if period == "all" else None
+            start = period_start(period, today, first)
+            totals = await uow.progress.run_totals(user.id, start, today)
+            longest = await uow.progress.longest_run(user.id, start, today)
+            habits = await uow.progress.habit_counts(user.id, start, today)
+            best = await best_efforts(uow, user.id, start, today)
+            weeks = await weekly_points(uow, user.id, week_start(today), CHART_WEEKS)
+        return PeriodStats(period, start, today, totals, longest, habits, weeks, tuple(best))
+
+    async def weeks(
+        self, user: User, count: int, last: date | None = None
+    ) -> tuple[WeekPoint, ...]:
+        """``count`` weeks ending with this week (or the week of ``last``), oldest first."""
+        day = last or user.today(self.clock.now())
+        async with self.db.reader() as uow:
+            return await weekly_points(uow, user.id, week_start(day), count)
+
+    async def week(self, user: User, day: date | None = None) -> WeekSummary:
+        """The local week of ``day`` (default: this week so far), with today's streaks."""
+        today = user.today(self.clock.now())
+        start = week_start(day or today)
         end = start + timedelta(days=6)
         async with self.db.reader() as uow:
             runs = await uow.activity.runs_between(user.id, start, end)

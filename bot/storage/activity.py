@@ -103,6 +103,17 @@ class ActivityRepository:
         row = (await self.conn.execute(stmt)).first()
         return None if row is None else run_from(row)
 
+    async def update_run(self, user_id: int, run_id: int, **values: Any) -> Run | None:
+        """Change columns of one of the runner's runs; None when it isn't theirs or is gone."""
+        stmt = (
+            update(runs)
+            .where(runs.c.id == run_id, runs.c.user_id == user_id)
+            .values(**values)
+            .returning(*runs.c)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return None if row is None else run_from(row)
+
     async def runs_between(self, user_id: int, start: date, end: date) -> list[Run]:
         """Runs with start <= local_date <= end, oldest first."""
         stmt = (

@@ -378,3 +378,29 @@ deliveries = Table(
     ),
     Index("deliveries_user", "user_id", "kind", "anchor"),
 )
+
+# The weekly digest a runner opted into (no row: off): the local weekday and time, and
+# the next due instant (indexed for the sweep) with the local date it belongs to.
+digests = Table(
+    "digests",
+    metadata,
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        info={"personal": "delete"},
+    ),
+    Column("weekday", Integer, nullable=False),  # 0 = Monday
+    Column("local_time", Text, nullable=False),  # "HH:MM"
+    Column("occurrence", Date),
+    Column("next_due_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="digests_weekday"),
+    Index(
+        "digests_due",
+        "next_due_at",
+        sqlite_where=text("next_due_at IS NOT NULL"),
+        postgresql_where=text("next_due_at IS NOT NULL"),
+    ),
+)

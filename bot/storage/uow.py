@@ -19,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.activity import ActivityRepository
 from bot.storage.deliveries import DeliveryRepository
+from bot.storage.digests import DigestRepository
 from bot.storage.nudges import NudgeRepository
 from bot.storage.personal import PersonalDataRepository
+from bot.storage.progress import ProgressRepository
 from bot.storage.runners import RunnerRepository
 
 Connect = Callable[..., AbstractAsyncContextManager[AsyncConnection]]
@@ -34,6 +36,8 @@ class UnitOfWork:
     nudges: NudgeRepository
     deliveries: DeliveryRepository
     personal: PersonalDataRepository
+    progress: ProgressRepository
+    digests: DigestRepository
 
     def __init__(
         self, connect: Connect, *, write: bool, dialect: str, autocommit: bool = False
@@ -54,6 +58,8 @@ class UnitOfWork:
         self.nudges = NudgeRepository(conn, self.dialect)
         self.deliveries = DeliveryRepository(conn, self.dialect)
         self.personal = PersonalDataRepository(conn, self.dialect)
+        self.progress = ProgressRepository(conn, self.dialect)
+        self.digests = DigestRepository(conn, self.dialect)
         return self
 
     async def __aexit__(

@@ -1,0 +1,114 @@
+"""Handlers of progress: /week (this or an earlier week), /stats, /chart, and /edit of a run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from bot.charts import calendar_png, distance_png
+from bot.core.context import Context, Handler, Services
+from bot.core.handlers import describe_run
+from bot.core.progress_replies import plural, stats_text, week_text
+from bot.errors import BadInput
+from bot.messages import Attachment, Reply
+from bot.models import Run, week_start
+from bot.parsing import format_distance, format_duration, parse_week_day
+from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD
+
+_EXAMPLES = {"distance": "10.2km", "time": "52:10", "date": "yesterday or 2026-11-20"}
+
+
+def png(name: str, data: bytes) -> Attachment:
+    """A chart as an image attachment."""
+    return Attachment(name, data, "image/png")
+
+
+class ProgressHandlers:
+    """Thin handlers over the stats and runs services; charts are drawn off the event loop."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def table(self) -> dict[str, Handler]:
+        """Command name -> handler."""
+        return {"week": self.week, "stats": self.stats, "chart": self.chart, "edit": self.edit}
+
+    async def week(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """This week per habit, or an earlier one (``last``, a date), with streaks."""
+        user = ctx.user
+        day = parse_week_day(args.get("when", ""), user.today(ctx.now))
+        summary = await self.services.stats.week(user, day)
+        return Reply(week_text(summary, user.units))
+
+    async def stats(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Totals, averages, the longest run, trend, best efforts and habits, with the chart."""
+        user = ctx.user
+        period = await self.services.stats.period(user, args.get("period", DEFAULT_PERIOD))
+        chart = await asyncio.to_thread(distance_png, period.weeks, user.units)
+        return Reply(
+            stats_text(period, user.units),
+            attachments=(png(f"pacer-stats-{period.period}-{period.end}.png", chart),),
+        )
+
+    async def chart(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """The weekly distance chart, or the habit calendar."""
+        user = ctx.user
+        today = user.today(ctx.now)
+        if args.get("which", "distance") == "habits":
+            weeks = await self.services.stats.weeks(user, CALENDAR_WEEKS)
+            data = await asyncio.to_thread(calendar_png, weeks, len(user.prefs.strength_days))
+            return Reply(
+                f"Your habits over the last {CALENDAR_WEEKS} weeks: the deeper the green, the "
+                "more of it you did.",
+                attachments=(png(f"pacer-habits-{today}.png", data),),
+            )
+        weeks = await self.services.stats.weeks(user, CHART_WEEKS)
+        data = await asyncio.to_thread(distance_png, weeks, user.units)
+        total = sum(w.runs.distance_m for w in weeks)
+        return Reply(
+            f"Your last {CHART_WEEKS} weeks: {format_distance(total, user.units)}, with the "
+            "nights of 7 h or more beside each week.",
+            attachments=(png(f"pacer-distance-{today}.png", data),),
+        )
+
+    async def edit(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Correct one field of one of the runner's runs and say what changed."""
+        user = ctx.user
+        field = args["field"]
+        value = args.get("value", "")
+        if not value and field != "note":
+            raise BadInput(
+                f"What should the {field} be?",
+                hint=f"For example: /edit {args['run_id']} {field} {_EXAMPLES[field]}",
+            )
+        edited = await self.services.runs.edit(user, int(args["run_id"]), field, value)
+        before, after = edited.before, edited.after
+        today = user.today(ctx.now)
+        was, now = _field(before, field, user.units), _field(after, field, user.units)
+        head = (
+            f"Run #{after.id}: {field} {was} → {now}."
+            if was != now
+            else f"Run #{after.id}: {field} was already {now}; nothing changed."
+        )
+        start = week_start(after.local_date)
+        this_week = start == week_start(today)
+        week = "This week" if this_week else f"Week of Mon {start:%d %b %Y}"
+        lines = [
+            head,
+            f"Now: {describe_run(after, user.units, today)}",
+            f"{week}: {format_distance(edited.week_distance_m, user.units)} over "
+            f"{plural(edited.week_runs, 'run')} · "
+            f"run streak: {plural(edited.streak_weeks, 'week')}",
+        ]
+        return Reply("\n".join(lines))
+
+
+def _field(run: Run, field: str, units: str) -> str:
+    """One field of a run as the runner reads it."""
+    if field == "distance":
+        return format_distance(run.distance_m, units)
+    if field == "time":
+        return format_duration(run.duration_s)
+    if field == "date":
+        return f"{run.local_date:%a %d %b %Y}"
+    return f"'{run.note}'" if run.note else "(no note)"

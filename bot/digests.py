@@ -1,0 +1,99 @@
+"""The weekly digest as a source of scheduled messages for the sweep.
+
+``materialize`` writes a delivery row for every digest that fell due (``due`` with
+a route, ``skipped`` when older than the grace window, ``unreachable`` without a
+chat) and moves it on a week; ``render`` words the claimed ones: the week's runs
+and four habits, with the weekly distance chart as a PNG attachment (drawn in a
+worker thread, so the event loop keeps answering).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+
+from bot.charts import distance_png
+from bot.core.progress_replies import digest_text
+from bot.messages import Attachment, Reply
+from bot.nudges.decisions import route
+from bot.services.digest import DIGEST_KIND, digest_week, next_digest
+from bot.services.stats import CHART_WEEKS, weekly_points
+from bot.storage.deliveries import Delivery, NewDelivery, user_target
+from bot.storage.uow import UnitOfWork
+
+
+class DigestSource:
+    """Writes due weekly digests as delivery rows and words them, chart attached."""
+
+    kinds = frozenset({DIGEST_KIND})
+
+    def __init__(self, running: Callable[[], Collection[str]], grace_minutes: int = 120) -> None:
+        self._running = running
+        self.grace = timedelta(minutes=grace_minutes)
+
+    async def materialize(self, uow: UnitOfWork, now: datetime, limit: int) -> tuple[int, bool]:
+        """Write the delivery row of every digest due by ``now``; move each on a week."""
+        rows = await uow.digests.due(now, limit)
+        if not rows:
+            return 0, False
+        user_ids = sorted({r.user_id for r in rows})
+        users = {u.id: u for u in await uow.runners.many(user_ids)}
+        accounts = await uow.runners.identities(user_ids)
+        running = set(self._running())
+        written = 0
+        for row in rows:
+            user = users.get(row.user_id)
+            assert row.next_due is not None
+            if user is None:
+                continue  # the runner was deleted; the cascade removes the row
+            anchor = row.occurrence or row.next_due.astimezone(user.tz).date()
+            to = None
+            if row.next_due < now - self.grace:
+                status, reason = "skipped", "stale"
+            else:
+                to = route(user, accounts.get(user.id, []), running)
+                status, reason = ("due", "") if to else ("unreachable", "no reachable chat")
+            added = await uow.deliveries.add(
+                NewDelivery(
+                    target=user_target(user.id),
+                    kind=DIGEST_KIND,
+                    occurrence=anchor.isoformat(),
+                    due_at=row.next_due,
+                    status=status,
+                    reason=reason,
+                    user_id=user.id,
+                    anchor=anchor,
+                    platform=to.platform if to else None,
+                    chat_id=to.platform_user_id if to else None,
+                )
+            )
+            written += added is not None
+            occ = next_digest(user, row, now)
+            await uow.digests.advance(
+                row, occ.anchor if occ else None, occ.due if occ else None, now
+            )
+        return written, len(rows) >= limit
+
+    async def render(
+        self, uow: UnitOfWork, items: Sequence[Delivery], now: datetime
+    ) -> dict[int, Reply | str]:
+        """The digest of each claimed row: text and the weekly chart."""
+        users = {u.id: u for u in await uow.runners.many(sorted({i.user_id or 0 for i in items}))}
+        out: dict[int, Reply | str] = {}
+        for item in items:
+            user = users.get(item.user_id or 0)
+            if user is None or item.anchor is None:
+                out[item.id] = "runner gone"
+                continue
+            start = digest_week(item.anchor)
+            end = start + timedelta(days=6)
+            runs = await uow.progress.run_totals(user.id, start, end)
+            habits = await uow.progress.habit_counts(user.id, start, end)
+            weeks = await weekly_points(uow, user.id, start, CHART_WEEKS)
+            png = await asyncio.to_thread(distance_png, weeks, user.units)
+            out[item.id] = Reply(
+                digest_text(start, runs, habits, user.units),
+                attachments=(Attachment(f"pacer-week-{start}.png", png, "image/png"),),
+            )
+        return out

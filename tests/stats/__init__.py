@@ -1,0 +1,1 @@
+"""Progress: /stats, the charts, /week of earlier weeks, /edit and the weekly digest."""

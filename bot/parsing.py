@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import unicodedata
 import zoneinfo
 from datetime import date, timedelta
 
@@ -25,29 +26,153 @@ FASTEST_PACE_S_PER_KM = 150.0  # 2:30 per km is beyond the world record
 SLOWEST_PACE_S_PER_KM = 30 * 60.0
 MAX_DURATION_S = 72 * 3600
 MAX_DAYS_BACK = 365
+MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
 
-_DISTANCE = re.compile(r"^(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>km|k|mi|miles?|m|meters?|metres?)?$")
-_DURATION_HMS = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,3}):(?P<s>\d{2})$")
-_DURATION_UNITS = re.compile(
-    r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)(?:m|min))?(?:(?P<s>\d+)s)?$"
+# Input rules shared by every parser (see "Input rules" in the README).
+# Numbers are typed with the digits 0-9: other scripts' digits (Arabic-Indic, Devanagari,
+# superscripts, circled numbers) are refused with a message that says so, never read.
+ASCII_DIGITS = frozenset("0123456789")
+# Nothing a runner types (an id, minutes, metres) needs more digits; 18 digits always
+# fit a signed 64-bit database integer, and Python's int() stays fast.
+MAX_NUMBER_DIGITS = 18
+MAX_ID = 2**63 - 1
+QUOTE_CHARS = 40  # how much of the input a refusal quotes back
+# Terminal escape sequences (CSI ... final byte, OSC ... BEL/ST) and single ESC codes.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+# Bidirectional overrides and isolates: they make stored text display out of order.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LONG_NUMBER = re.compile(rf"[0-9]{{{MAX_NUMBER_DIGITS + 1},}}")
+
+
+def clean_text(text: str) -> str:
+    """Free text as it may be stored and echoed: no control characters, escapes or overrides.
+
+    Terminal escape sequences, NUL and other control characters, bidi overrides
+    and lone surrogates (invalid UTF-8 smuggled in) are removed; line breaks and
+    tabs become spaces. Letters, emoji and joiners are kept as typed.
+    """
+    if text.isprintable() and text.isascii():
+        return text  # the common case, cheaply
+    text = _ESCAPES.sub("", text)
+    kept = []
+    for ch in text:
+        if ch in "\t\n\r\x0b\x0c\x85\u2028\u2029":
+            kept.append(" ")
+            continue
+        category = unicodedata.category(ch)
+        if category in {"Cc", "Cs"} or ch in _BIDI:
+            continue
+        kept.append(ch)
+    return "".join(kept)
+
+
+def quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """What the runner typed, for a refusal: cleaned, on one line, at most ``limit`` characters."""
+    short = text[: limit * 4]  # a 5 MB input is never cleaned whole just to quote it
+    line = " ".join(clean_text(short).split())
+    if len(line) > limit or len(short) < len(text):
+        return line[: limit - 1].rstrip() + "…"
+    return line
+
+
+def check_digits(text: str) -> None:
+    """Refuse digits other than 0-9, and numbers too long to be meant.
+
+    Called by every parser that reads a number, before any regex or ``int()``:
+    ``\\d`` and ``str.isdigit`` accept other scripts' digits, and ``int()`` of
+    ``²`` fails while ``int("٥")`` quietly reads 5.
+    """
+    for ch in text:
+        if ch not in ASCII_DIGITS and (ch.isdigit() or ch.isnumeric()):
+            raise BadInput(
+                f"I read numbers typed with the digits 0-9 only; '{quote(ch)}' in "
+                f"'{quote(text)}' isn't one of them.",
+                hint="Type the number again with 0-9.",
+            )
+    if _LONG_NUMBER.search(text):
+        raise BadInput(
+            f"'{quote(text)}' has a number too large for me (over {MAX_NUMBER_DIGITS} digits).",
+            hint="Check the number and try again.",
+        )
+
+
+def parse_int(text: str, what: str, *, low: int | None = None, high: int | None = MAX_ID) -> int:
+    """A whole number typed with 0-9, within ``low``..``high`` (an id fits the database)."""
+    raw = text.strip()
+    check_digits(raw)
+    if not re.fullmatch(r"[+-]?[0-9]+", raw):
+        raise BadInput(f"{what} must be a whole number; not '{quote(text)}'.")
+    number = int(raw)
+    if low is not None and number < low:
+        raise BadInput(f"{what} must be at least {low}.")
+    if high is not None and number > high:
+        raise BadInput(f"{what} can be at most {high}.")
+    return number
+
+
+def parse_number(text: str, what: str) -> float:
+    """A decimal number typed with 0-9 (``7.5`` or ``7,5``)."""
+    raw = text.strip()
+    check_digits(raw)
+    if not re.fullmatch(r"[+-]?[0-9]+(?:[.,][0-9]+)?", raw):
+        raise BadInput(f"{what} must be a number; not '{quote(text)}'.")
+    return float(raw.replace(",", "."))
+
+
+def parse_future_date(text: str, today: date, max_days: int = MAX_DAYS_AHEAD) -> date:
+    """A day ahead: ``2026-12-24``, ``tomorrow`` or a weekday (the next one), within a year."""
+    raw = text.strip().lower()
+    check_digits(raw)
+    if raw == "tomorrow":
+        return today + timedelta(days=1)
+    if raw[:3] in WEEKDAYS and raw in {raw[:3], _full_day(raw[:3])}:
+        ahead = (WEEKDAYS.index(raw[:3]) - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    try:
+        day = date.fromisoformat(raw) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise BadInput(
+            f"I can't read '{quote(text)}' as a date.",
+            hint="Use a date like 2026-12-24, or tomorrow.",
+        )
+    if day < today:
+        raise BadInput(f"{day.isoformat()} is in the past; pick a day ahead.")
+    if (day - today).days > max_days:
+        years = "a year" if max_days <= MAX_DAYS_AHEAD else f"{round(max_days / 365)} years"
+        raise BadInput(
+            f"{day.isoformat()} is more than {years} ahead; pick a closer date.",
+            hint="For example " + (today + timedelta(days=30)).isoformat(),
+        )
+    return day
+
+
+_DISTANCE = re.compile(
+    r"^(?P<num>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>km|k|mi|miles?|m|meters?|metres?)?$"
 )
-_CLOCK = re.compile(r"^(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?$")
+_DURATION_HMS = re.compile(r"^(?:(?P<h>[0-9]+):)?(?P<m>[0-9]{1,3}):(?P<s>[0-9]{2})$")
+_DURATION_UNITS = re.compile(
+    r"^(?:(?P<h>[0-9]+(?:\.[0-9]+)?)h)?(?:(?P<m>[0-9]+(?:\.[0-9]+)?)(?:m|min))?(?:(?P<s>[0-9]+)s)?$"
+)
+_CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?$")
 
 
 def parse_distance(text: str, default_units: str = "km") -> float:
     """Metres from ``5k``, ``5 km``, ``5.2km``, ``3.1mi``, ``10000m``, ``half``, ``marathon``."""
     raw = text.strip().lower()
+    check_digits(raw)
     if raw in {"half", "hm", "half-marathon", "halfmarathon"}:
         return HALF_MARATHON_M
     if raw in {"marathon", "full"}:
         return MARATHON_M
     if raw.startswith("-"):
-        raise BadInput(f"A distance can't be negative ({text}).", hint="Try /log 5k 25:00")
+        raise BadInput(f"A distance can't be negative ({quote(text)}).", hint="Try /log 5k 25:00")
     match = _DISTANCE.match(raw)
     if not match:
         raise BadInput(
-            f"I can't read '{text}' as a distance.",
+            f"I can't read '{quote(text)}' as a distance.",
             hint="Use a number with a unit: 5k, 5.2km, 3.1mi, 10000m, half or marathon.",
         )
     number = float(match.group("num").replace(",", "."))
@@ -62,7 +187,8 @@ def parse_distance(text: str, default_units: str = "km") -> float:
         raise BadInput("A run needs a distance above zero.")
     if meters > MAX_DISTANCE_M:
         raise BadInput(
-            f"{text} is more than {MAX_DISTANCE_M / 1000:.0f} km; that doesn't look like one run.",
+            f"{quote(text)} is more than {MAX_DISTANCE_M / 1000:.0f} km; "
+            "that doesn't look like one run.",
             hint="Check the unit: 10000m is 10 km.",
         )
     return meters
@@ -71,8 +197,9 @@ def parse_distance(text: str, default_units: str = "km") -> float:
 def parse_duration(text: str) -> int:
     """Seconds from ``25:00``, ``1:05:30``, ``45m``, ``1h5m``, ``3000s``."""
     raw = text.strip().lower().replace(" ", "")
+    check_digits(raw)
     if raw.startswith("-"):
-        raise BadInput(f"A time can't be negative ({text}).")
+        raise BadInput(f"A time can't be negative ({quote(text)}).")
     match = _DURATION_HMS.match(raw)
     seconds: float
     if match:
@@ -80,13 +207,13 @@ def parse_duration(text: str) -> int:
         m = int(match.group("m"))
         s = int(match.group("s"))
         if s >= 60 or (match.group("h") and m >= 60):
-            raise BadInput(f"'{text}' isn't a valid time: minutes and seconds go up to 59.")
+            raise BadInput(f"'{quote(text)}' isn't a valid time: minutes and seconds go up to 59.")
         seconds = h * 3600 + m * 60 + s
     else:
         match = _DURATION_UNITS.match(raw)
         if not match or not any(match.groupdict().values()):
             raise BadInput(
-                f"I can't read '{text}' as a time.",
+                f"I can't read '{quote(text)}' as a time.",
                 hint="Use 25:00 (minutes:seconds), 1:05:30, 45m, 1h5m or 3000s.",
             )
         seconds = (
@@ -97,7 +224,9 @@ def parse_duration(text: str) -> int:
     if seconds <= 0:
         raise BadInput("A run needs a time above zero.")
     if seconds > MAX_DURATION_S:
-        raise BadInput(f"{text} is longer than {MAX_DURATION_S // 3600} hours; is that right?")
+        raise BadInput(
+            f"{quote(text)} is longer than {MAX_DURATION_S // 3600} hours; is that right?"
+        )
     return round(seconds)
 
 
@@ -122,6 +251,7 @@ def check_pace(distance_m: float, duration_s: int) -> None:
 def parse_when(text: str, today: date) -> date:
     """A run date from ``today``, ``yesterday``, a weekday (the latest one) or ISO."""
     raw = text.strip().lower().rstrip(":,;.!")
+    check_digits(raw)
     raw = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(raw, raw)
     if raw == "tomorrow":
         raise BadInput("Tomorrow is in the future; log runs you have done.")
@@ -137,7 +267,7 @@ def parse_when(text: str, today: date) -> date:
             day = date.fromisoformat(raw)
         except ValueError:
             raise BadInput(
-                f"I can't read '{text}' as a date.",
+                f"I can't read '{quote(text)}' as a date.",
                 hint="Use today, yesterday, a weekday (mon) or a date like 2026-11-20 "
                 "(year-month-day).",
             ) from None
@@ -163,19 +293,22 @@ def _full_day(abbr: str) -> str:
 def parse_hours(text: str) -> float:
     """Hours slept from ``7.5``, ``7h20``, ``7:20``, ``7h``."""
     raw = text.strip().lower().replace(" ", "")
-    match = re.fullmatch(r"(\d{1,2})(?:h|:)(\d{1,2})m?", raw)
+    check_digits(raw)
+    match = re.fullmatch(r"([0-9]{1,2})(?:h|:)([0-9]{1,2})m?", raw)
     if match:
         hours = int(match.group(1)) + int(match.group(2)) / 60
         if int(match.group(2)) >= 60:
-            raise BadInput(f"'{text}': minutes go up to 59.")
+            raise BadInput(f"'{quote(text)}': minutes go up to 59.")
     else:
-        match = re.fullmatch(r"(\d{1,2}(?:[.,]\d+)?)h?", raw)
+        match = re.fullmatch(r"([0-9]{1,2}(?:[.,][0-9]+)?)h?", raw)
         if not match:
-            raise BadInput(f"I can't read '{text}' as hours of sleep.", hint="Try 7.5 or 7h20.")
+            raise BadInput(
+                f"I can't read '{quote(text)}' as hours of sleep.", hint="Try 7.5 or 7h20."
+            )
         hours = float(match.group(1).replace(",", "."))
     if not 0 < hours <= 16:
         raise BadInput(
-            f"{text} hours doesn't look like one night's sleep.",
+            f"{quote(text)} hours doesn't look like one night's sleep.",
             hint="Log between 0 and 16 hours, e.g. /slept 7.5",
         )
     return round(hours, 2)
@@ -184,19 +317,20 @@ def parse_hours(text: str) -> float:
 def parse_clock(text: str) -> str:
     """A local clock time ``HH:MM`` from ``23:10``, ``23.10``, ``7``, ``11pm``, ``6:30am``."""
     raw = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d{4}", raw):  # 0730, 2315
+    check_digits(raw)
+    if re.fullmatch(r"[0-9]{4}", raw):  # 0730, 2315
         raw = f"{raw[:2]}:{raw[2:]}"
     match = _CLOCK.match(raw)
     if not match:
-        raise BadInput(f"I can't read '{text}' as a time of day.", hint="Use 23:10 or 11pm.")
+        raise BadInput(f"I can't read '{quote(text)}' as a time of day.", hint="Use 23:10 or 11pm.")
     h, m = int(match.group("h")), int(match.group("m") or 0)
     ampm = match.group("ampm")
     if ampm:
         if not 1 <= h <= 12:
-            raise BadInput(f"'{text}': with am/pm the hour goes from 1 to 12.")
+            raise BadInput(f"'{quote(text)}': with am/pm the hour goes from 1 to 12.")
         h = h % 12 + (12 if ampm == "pm" else 0)
     if h > 23 or m > 59:
-        raise BadInput(f"'{text}' isn't a time of day.", hint="Use 00:00 to 23:59.")
+        raise BadInput(f"'{quote(text)}' isn't a time of day.", hint="Use 00:00 to 23:59.")
     return f"{h:02d}:{m:02d}"
 
 
@@ -214,7 +348,7 @@ def parse_bedtime(text: str) -> tuple[str, str]:
         evening = f"{hour + 12:02d}:{minute}"
         return (
             evening,
-            f"I took {text.strip()} as {evening}; say {hour}:{minute}am for the morning.",
+            f"I took {quote(text)} as {evening}; say {hour}:{minute}am for the morning.",
         )
     return clock_time, ""
 
@@ -239,7 +373,7 @@ def parse_days(text: str) -> tuple[int, ...]:
             days.add(WEEKDAYS.index(word[:3]))
         else:
             raise BadInput(
-                f"I don't know the day '{word}'.",
+                f"I don't know the day '{quote(word)}'.",
                 hint="List days like mon,wed,sat, or say weekdays, daily or none.",
             )
     return tuple(sorted(days))
@@ -272,6 +406,7 @@ def parse_timezone(text: str) -> tuple[str, str]:
     offset (``+2``, ``UTC-05:30``), which cannot follow daylight saving.
     """
     raw = text.strip()
+    check_digits(raw)
     if not raw:
         raise BadInput("Which time zone?", hint="For example Europe/Berlin or America/New_York.")
     lower = raw.lower().replace(" ", "_")
@@ -281,7 +416,7 @@ def parse_timezone(text: str) -> tuple[str, str]:
     if alias:
         if lower in _CITY_ALIASES:
             return alias, ""
-        return alias, f"I took {raw} as {alias}, which follows daylight saving."
+        return alias, f"I took {quote(raw)} as {alias}, which follows daylight saving."
     exact = _zones_by_lower().get(lower)
     if exact:
         fixed = exact.startswith("Etc/") or "/" not in exact
@@ -292,7 +427,7 @@ def parse_timezone(text: str) -> tuple[str, str]:
         hours, minutes = int(offset.group("h")), int(offset.group("m") or 0)
         limit = 14 if offset.group("sign") == "+" else 12
         if hours * 60 + minutes > limit * 60 or minutes >= 60:
-            raise BadInput(f"{raw} isn't a valid UTC offset (they run from -12 to +14).")
+            raise BadInput(f"{quote(raw)} isn't a valid UTC offset (they run from -12 to +14).")
         value = f"{offset.group('sign')}{hours:02d}:{minutes:02d}"
         return value, (
             f"A fixed offset (UTC{value}) doesn't follow daylight saving. "
@@ -303,17 +438,18 @@ def parse_timezone(text: str) -> tuple[str, str]:
         # Some cities have two equivalent names (America/Buenos_Aires is a link to
         # America/Argentina/Buenos_Aires): take the longer, current one.
         return max(cities, key=len), ""
-    suggestions = suggest_zones(raw, limit=3)
+    # Close spellings only for something name-sized: difflib on a huge input is slow.
+    suggestions = suggest_zones(raw, limit=3) if len(raw) <= 64 else []
     hint = "Did you mean " + " or ".join(suggestions) + "?" if suggestions else ""
     raise BadInput(
-        f"I don't know the time zone '{raw}'.",
+        f"I don't know the time zone '{quote(raw)}'.",
         hint=(hint + " " if hint else "") + "Use a name like Europe/Berlin or America/New_York.",
     )
 
 
 def suggest_zones(partial: str, limit: int = 25) -> list[str]:
     """Zones matching what was typed: substrings first, then close spellings."""
-    key = partial.strip().lower().replace(" ", "_")
+    key = partial.strip().lower().replace(" ", "_")[:64]
     zones = all_zones()
     if not key:
         return list(COMMON_ZONES[:limit])

@@ -29,7 +29,16 @@ from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
 from bot.messages import Choice, Incoming, Reply
 from bot.nudges.kinds import Kind
-from bot.parsing import format_distance, format_duration, suggest_zones
+from bot.parsing import (
+    MAX_ID,
+    clean_text,
+    format_distance,
+    format_duration,
+    parse_int,
+    parse_number,
+    quote,
+    suggest_zones,
+)
 from bot.ports import Messenger
 from bot.services.profile import NUDGE_PLATFORMS, onboarding_question
 from bot.storage.database import Database
@@ -45,6 +54,9 @@ DELIVERIES_KEPT = timedelta(days=90)
 # Commands whose effect has no natural key of its own: a platform delivering the same
 # message twice gets the first answer again instead of a second deletion.
 ONCE_PER_MESSAGE = frozenset({"undo", "delete"})
+# Telegram messages hold 4,096 characters and Discord's options fewer: anything longer
+# (the console, a forged request) is refused before it is read.
+MAX_INPUT_CHARS = 4096
 
 
 class Core:
@@ -89,6 +101,7 @@ class Core:
         incoming = _route_action(incoming)
         open_step: str | None = None
         try:
+            incoming = clean_incoming(incoming)
             account = await self.accounts.identify(
                 incoming.platform, incoming.user_id, incoming.display_name
             )
@@ -232,6 +245,31 @@ def _onboarding_reminder(incoming: Incoming, reply: Reply, open_step: str | None
     )
 
 
+def clean_incoming(incoming: Incoming) -> Incoming:
+    """What was typed, as every handler may read, store and echo it (the input rules).
+
+    A message longer than any platform sends is refused whole; control characters,
+    terminal escapes, bidi overrides and lone surrogates are removed from the text,
+    the option values and the display name before anything reads them.
+    """
+    size = len(incoming.text) + sum(len(str(v)) for v in (incoming.options or {}).values())
+    if size > MAX_INPUT_CHARS:
+        raise BadInput(
+            f"That message is {size:,} characters long; I read up to {MAX_INPUT_CHARS:,}. "
+            "Nothing was saved."
+        )
+    options = incoming.options
+    if options is not None:
+        options = {clean_text(str(k)): clean_text(str(v)) for k, v in options.items()}
+    return replace(
+        incoming,
+        command=clean_text(incoming.command[:64]),
+        text=clean_text(incoming.text),
+        options=options,
+        display_name=clean_text(incoming.display_name[:100]).strip(),
+    )
+
+
 def _route_action(incoming: Incoming) -> Incoming:
     """A button press carries a command line (``/fuel``) or a plain answer (``Europe/Berlin``)."""
     if incoming.action is None:
@@ -245,9 +283,9 @@ def _route_action(incoming: Incoming) -> Incoming:
 
 def _unknown_command(name: str) -> str:
     names = [c.name for c in public_commands()]
-    close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(name[:64].lower(), names, n=1, cutoff=0.5)
     hint = f" Did you mean /{close[0]}?" if close else ""
-    return f"I don't know /{name}.{hint} /help lists everything I can do."
+    return f"I don't know /{quote(name)}.{hint} /help lists everything I can do."
 
 
 def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, str]:
@@ -255,11 +293,13 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
     values = dict(args)
     extra = values.pop("_extra", None)
     if extra:
-        raise BadInput(f"I didn't expect '{extra}' there.", hint=f"Usage: {spec.usage}")
+        raise BadInput(f"I didn't expect '{quote(extra)}' there.", hint=f"Usage: {spec.usage}")
     known = {o.name for o in spec.options}
     for name in values:
         if name not in known:
-            raise BadInput(f"/{spec.name} has no option '{name}'.", hint=f"Usage: {spec.usage}")
+            raise BadInput(
+                f"/{spec.name} has no option '{quote(name)}'.", hint=f"Usage: {spec.usage}"
+            )
     for opt in spec.options:
         value = values.get(opt.name, "").strip()
         if not value:
@@ -276,17 +316,17 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
             if match is None:
                 raise BadInput(
                     f"{opt.name.replace('_', ' ').capitalize()} must be one of "
-                    f"{', '.join(opt.choices)}; not '{value}'.",
+                    f"{', '.join(opt.choices)}; not '{quote(value)}'.",
                     hint=f"Usage: {spec.usage}",
                 )
             value = match
         if opt.type is not OptionType.STRING:
-            try:
-                number = float(value) if opt.type is OptionType.NUMBER else int(value)
-            except ValueError:
-                raise BadInput(
-                    f"{opt.name.replace('_', ' ').capitalize()} must be a number; not '{value}'."
-                ) from None
+            what = opt.name.replace("_", " ").capitalize()
+            number: float = (
+                parse_number(value, what)
+                if opt.type is OptionType.NUMBER
+                else parse_int(value, what, high=None if opt.max_value is not None else MAX_ID)
+            )
             if opt.min_value is not None and number < opt.min_value:
                 raise BadInput(f"{opt.name.replace('_', ' ').capitalize()} must be at least "
                                f"{opt.min_value:g}.")  # fmt: skip

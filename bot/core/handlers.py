@@ -12,7 +12,7 @@ from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers
 from bot.errors import BadInput
 from bot.messages import Button, Reply
 from bot.models import CheckIn, Run, User, week_start
-from bot.parsing import format_days, format_distance, format_duration, format_pace
+from bot.parsing import format_days, format_distance, format_duration, format_pace, quote
 from bot.services.habits import Recorded
 from bot.services.profile import ONBOARDING, Question, onboarding_question
 
@@ -134,7 +134,9 @@ class CoreHandlers:
         named, sep, value = text.partition("=")
         if sep and named in ONBOARDING_STEPS:
             if user.onboarding_step is None:
-                return Reply(f"Set-up is finished; change it with /settings {named} {value}.")
+                return Reply(
+                    f"Set-up is finished; change it with /settings {named} {quote(value)}."
+                )
             if named != user.onboarding_step:
                 question = onboarding_question(user.onboarding_step)
                 return question_reply(
@@ -352,7 +354,7 @@ class CoreHandlers:
         if name:
             spec = find_command(name)
             if spec is None or spec.hidden:
-                raise BadInput(f"There's no /{name}.", hint="/help lists every command.")
+                raise BadInput(f"There's no /{quote(name)}.", hint="/help lists every command.")
             lines = [f"/{spec.name}: {spec.description}", f"Usage: {spec.usage}"]
             for opt in spec.options:
                 need = "required" if opt.required else "optional"

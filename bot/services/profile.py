@@ -17,6 +17,7 @@ from bot.parsing import (
     parse_clock,
     parse_days,
     parse_timezone,
+    quote,
 )
 from bot.services.events import Listeners
 from bot.storage.database import Database
@@ -183,7 +184,7 @@ def read_setting(item: str, value: str) -> tuple[dict[str, Any], str, str]:
         unit = {"km": "km", "kilometres": "km", "kilometers": "km", "mi": "mi",
                 "miles": "mi", "mile": "mi"}.get(value.lower())  # fmt: skip
         if unit is None:
-            raise BadInput(f"Units are km or mi, not '{value}'.")
+            raise BadInput(f"Units are km or mi, not '{quote(value)}'.")
         return {"units": unit}, f"{label} set to {unit}.", ""
     if item == "run_days":
         days = parse_days(value)
@@ -206,7 +207,7 @@ def read_setting(item: str, value: str) -> tuple[dict[str, Any], str, str]:
         choice = value.lower()
         if choice not in NUDGE_PLATFORMS:
             raise BadInput(
-                f"Nudges can go to {', '.join(NUDGE_PLATFORMS)}; not '{value}'.",
+                f"Nudges can go to {', '.join(NUDGE_PLATFORMS)}; not '{quote(value)}'.",
                 hint="auto sends them where you last talked to me.",
             )
         return (
@@ -225,7 +226,7 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
     parts = re.split(r"\s*(?:-|–|to)\s*", raw)
     if len(parts) != 2:
         raise BadInput(
-            f"I can't read '{text}' as quiet hours.",
+            f"I can't read '{quote(text)}' as quiet hours.",
             hint="Use start-end, e.g. 22:00-07:00, or off.",
         )
     start, end = parse_clock(parts[0]), parse_clock(parts[1])

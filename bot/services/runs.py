@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.errors import BadInput, NotFound
 from bot.models import Run, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
-from bot.parsing import check_pace, parse_distance, parse_duration, parse_when
+from bot.parsing import check_pace, clean_text, parse_distance, parse_duration, parse_when
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
@@ -52,7 +52,7 @@ class RunService:
         seconds = parse_duration(duration)
         check_pace(meters, seconds)
         day = parse_when(when, user.today(now))
-        note = note.strip()
+        note = clean_text(note).strip()
         if len(note) > MAX_NOTE_CHARS:
             raise BadInput(
                 f"Notes can be up to {MAX_NOTE_CHARS} characters; yours has {len(note):,}. "

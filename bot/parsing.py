@@ -32,10 +32,11 @@ MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
 # Numbers are typed with the digits 0-9: other scripts' digits (Arabic-Indic, Devanagari,
 # superscripts, circled numbers) are refused with a message that says so, never read.
 ASCII_DIGITS = frozenset("0123456789")
-# Nothing a runner types (an id, minutes, metres) needs more digits; 18 digits always
-# fit a signed 64-bit database integer, and Python's int() stays fast.
+# Nothing a runner types (an id, minutes, metres) needs more digits, and int() of a
+# longer one is slow or fails (over 4,300 digits).
 MAX_NUMBER_DIGITS = 18
-MAX_ID = 2**63 - 1
+# Ids are INTEGER columns: 32-bit on PostgreSQL. A larger one is refused, never queried.
+MAX_ID = 2**31 - 1
 QUOTE_CHARS = 40  # how much of the input a refusal quotes back
 # Terminal escape sequences (CSI ... final byte, OSC ... BEL/ST) and single ESC codes.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")

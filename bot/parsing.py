@@ -102,7 +102,7 @@ def parse_int(text: str, what: str, *, low: int | None = None, high: int | None 
     raw = text.strip()
     check_digits(raw)
     if not re.fullmatch(r"[+-]?[0-9]+", raw):
-        raise BadInput(f"{what} must be a whole number; not '{quote(text)}'.")
+        raise BadInput(f"{what} must be a number (a whole one); not '{quote(text)}'.")
     number = int(raw)
     if low is not None and number < low:
         raise BadInput(f"{what} must be at least {low}.")
@@ -139,7 +139,7 @@ def parse_future_date(text: str, today: date, max_days: int = MAX_DAYS_AHEAD) ->
             hint="Use a date like 2026-12-24, or tomorrow.",
         )
     if day < today:
-        raise BadInput(f"{day.isoformat()} is in the past; pick a day ahead.")
+        raise BadInput(f"{day.isoformat()} is in the past; pick a date after today.")
     if (day - today).days > max_days:
         years = "a year" if max_days <= MAX_DAYS_AHEAD else f"{round(max_days / 365)} years"
         raise BadInput(

@@ -54,9 +54,10 @@ DELIVERIES_KEPT = timedelta(days=90)
 # Commands whose effect has no natural key of its own: a platform delivering the same
 # message twice gets the first answer again instead of a second deletion.
 ONCE_PER_MESSAGE = frozenset({"undo", "delete"})
-# Telegram messages hold 4,096 characters and Discord's options fewer: anything longer
-# (the console, a forged request) is refused before it is read.
-MAX_INPUT_CHARS = 4096
+# Far more than any platform sends (Telegram: 4,096 characters): a longer message (the
+# console, a forged request) is refused before it is read. Shorter ones get the specific
+# answer of what they overflow (a note over 500 characters...).
+MAX_INPUT_CHARS = 65_536
 
 
 class Core:
@@ -100,6 +101,8 @@ class Core:
         """Answer one command, plain message or button press."""
         incoming = _route_action(incoming)
         open_step: str | None = None
+        user_id: int | None = None
+        reminded = False
         try:
             incoming = clean_incoming(incoming)
             account = await self.accounts.identify(
@@ -108,7 +111,7 @@ class Core:
             user, identity = account.user, account.identity
             notice = await self.accounts.reachability_notice(account, incoming.is_private)
             ctx = Context(incoming, user, identity, self.clock.now())
-            open_step = user.onboarding_step
+            open_step, reminded, user_id = user.onboarding_step, user.onboarding_reminded, user.id
             reply = await self._dispatch(ctx)
         except PacerError as error:
             reply = Reply(text=str(error), private=True)
@@ -126,7 +129,16 @@ class Core:
             reply = replace(reply, private=True)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
-        return _onboarding_reminder(incoming, reply, open_step)
+        if reminded or user_id is None or not _wants_reminder(incoming, open_step):
+            return reply
+        # Once per question: the next commands answer without it, /start shows it again.
+        try:
+            async with self.db.uow() as uow:
+                await uow.runners.update(user_id, onboarding_reminded=True)
+                await uow.commit()
+        except Exception:  # the reply stands; the reminder may come once more
+            log.exception("recording the set-up reminder failed")
+        return _onboarding_reminder(reply, open_step)
 
     async def _dispatch(self, ctx: Context) -> Reply:
         incoming = ctx.incoming
@@ -231,11 +243,19 @@ class Core:
         return []
 
 
-def _onboarding_reminder(incoming: Incoming, reply: Reply, open_step: str | None) -> Reply:
+def _wants_reminder(incoming: Incoming, open_step: str | None) -> bool:
+    """Another command in a private chat while a set-up question is open."""
+    return (
+        open_step is not None
+        and bool(incoming.command)
+        and incoming.command != "start"
+        and incoming.is_private
+    )
+
+
+def _onboarding_reminder(reply: Reply, open_step: str | None) -> Reply:
     """After another command mid-set-up, say which question the next message answers."""
-    if open_step is None or not incoming.command or incoming.command == "start":
-        return reply
-    if not incoming.is_private:
+    if open_step is None:
         return reply
     question = onboarding_question(open_step)
     return replace(

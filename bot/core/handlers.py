@@ -111,6 +111,15 @@ class CoreHandlers:
     async def start(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Onboarding: all answers at once as options, or one question at a time."""
         user = ctx.user
+        if not args and user.onboarding_step is not None:
+            # Asked again mid-set-up: show the open question (stop, then /start, starts over).
+            question = onboarding_question(user.onboarding_step)
+            return question_reply(
+                question,
+                _step_number(question.step),
+                "Set-up is still open; this is the question we're on. "
+                "(Type stop to finish later; /start after that begins again.)",
+            )
         if args:
             change = await self.services.profile.change_many(user, args)
             lines = [change.confirmation] + ([change.warning] if change.warning else [])

@@ -129,6 +129,9 @@ class ProfileService:
         self, user_id: int, values: Mapping[str, Any], reschedule: bool = False
     ) -> User:
         """Save profile columns (and, for schedule inputs, the new schedule): one transaction."""
+        if "onboarding_step" in values:
+            # A new open question (or none): remind of it once again.
+            values = {"onboarding_reminded": False, **values}
         async with self.db.uow() as uow:
             await uow.runners.update(user_id, **values)
             user = await uow.runners.get(user_id)

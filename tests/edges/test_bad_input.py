@@ -53,10 +53,10 @@ async def test_a_foreign_digit_never_picks_a_run_to_delete(harness: Harness) -> 
     [
         ("/delete 99999999999999999999", "too large"),
         ("/delete 9999999999999999999", "too large"),  # 19 digits, past a 64-bit id
-        ("/log 5k " + "1" * 4000 + "m", "too large"),
-        ("/log 5k " + "1" * 4000 + ":00", "too large"),
-        ("/log 5k 25:" + "0" * 4000, "too large"),
-        ("/settings fuel_delay " + "9" * 4000, "too large"),
+        ("/log 5k " + "1" * 5000 + "m", "too large"),
+        ("/log 5k " + "1" * 5000 + ":00", "too large"),
+        ("/log 5k 25:" + "0" * 5000, "too large"),
+        ("/settings fuel_delay " + "9" * 5000, "too large"),
         ("/nudge done " + "9" * 30, "too large"),
         ("/nudge snooze 99999999999999999999 20m", "too large"),
         ("/strength plank " + "9" * 40, "too large"),

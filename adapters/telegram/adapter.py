@@ -57,6 +57,7 @@ from adapters.telegram.translate import (
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec
+from bot.core.ownership import ALERT
 from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Incoming, Reply
 from bot.ports import Unreachable
@@ -289,14 +290,18 @@ class TelegramAdapter:
         query = update.callback_query
         if query is None:
             return
+        reply = None
+        if query.data is not None:  # else not one of Pacer's buttons (e.g. a game)
+            reply = await self._core.handle(incoming_action(update))
+        # A press on someone else's button is answered on the press itself, to the presser.
+        alert = reply.text[:200] if reply is not None and reply.meta.get(ALERT) else None
         try:
-            await query.answer()  # always, or the client shows a spinner for a while
+            # Always, or the client shows a spinner for a while.
+            await query.answer(text=alert, show_alert=alert is not None)
         except TelegramError as exc:  # e.g. "query is too old": still do what was asked
             log.info("answerCallbackQuery failed: %s", exc)
-        if query.data is None:  # not one of Pacer's buttons (e.g. a game)
-            return
-        reply = await self._core.handle(incoming_action(update))
-        await self._answer(context.bot, update, reply)
+        if reply is not None and alert is None:
+            await self._answer(context.bot, update, reply)
 
     async def on_my_chat_member(self, update: Update, context: Context) -> None:
         """A runner blocked the bot: nudges to them cannot be delivered any more."""

@@ -25,6 +25,7 @@ from bot.core.commands import (
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import CoreHandlers
 from bot.core.nudge_handlers import NudgeHandlers
+from bot.core.ownership import not_yours, split_owner, stamp_owner
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
 from bot.messages import Choice, Incoming, Reply
@@ -99,6 +100,9 @@ class Core:
 
     async def handle(self, incoming: Incoming) -> Reply:
         """Answer one command, plain message or button press."""
+        owner, incoming = split_owner(incoming)
+        if owner is not None and owner != incoming.user_id:
+            return await self._not_yours(incoming.platform, owner)
         incoming = _route_action(incoming)
         open_step: str | None = None
         user_id: int | None = None
@@ -129,6 +133,8 @@ class Core:
             reply = replace(reply, private=True)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
+        if not incoming.is_private and not reply.private:
+            reply = stamp_owner(reply, incoming.user_id)
         if reminded or user_id is None or not _wants_reminder(incoming, open_step):
             return reply
         # Once per question: the next commands answer without it, /start shows it again.
@@ -139,6 +145,17 @@ class Core:
         except Exception:  # the reply stands; the reminder may come once more
             log.exception("recording the set-up reminder failed")
         return _onboarding_reminder(reply, open_step)
+
+    async def _not_yours(self, platform: str, owner: str) -> Reply:
+        """A press on a button made for another runner: say whose it is, do nothing."""
+        name = ""
+        try:
+            async with self.db.reader() as uow:
+                found = await uow.runners.find(platform, owner)
+            name = found.identity.display_name if found is not None else ""
+        except Exception:  # the name is a courtesy: the refusal stands without it
+            log.exception("looking up a button's owner failed")
+        return not_yours(clean_text(name))
 
     async def _dispatch(self, ctx: Context) -> Reply:
         incoming = ctx.incoming

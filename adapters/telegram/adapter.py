@@ -27,7 +27,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackContext,
@@ -60,7 +60,7 @@ from bot.core.commands import COMMANDS, CommandSpec
 from bot.core.ownership import ALERT
 from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Incoming, Reply
-from bot.ports import Unreachable
+from bot.ports import TokenRefused, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +209,10 @@ class TelegramAdapter:
             log.debug("Telegram start-up failed:\n%s", trace)
             await self._stop_quietly()
             reason = self._redactor.redact(f"{type(exc).__name__}: {exc}")
-            raise RuntimeError(f"Telegram adapter failed to start: {reason}") from None
+            message = f"Telegram adapter failed to start: {reason}"
+            if isinstance(exc, InvalidToken):  # 401/404 on getMe: the token is wrong
+                raise TokenRefused("Telegram", "TELEGRAM_TOKEN", message) from None
+            raise RuntimeError(message) from None
         except BaseException:
             await self._stop_quietly()
             raise

@@ -9,9 +9,15 @@ from typing import Any
 import pytest
 from telegram import Update
 
+from adapters.discord.adapter import build_client
+from adapters.discord.handler import InteractionHandler
 from adapters.telegram import TelegramAdapter
 from bot.config import Settings
 from bot.messages import MAX_ACTION_BYTES
+from tests.discord import payloads
+from tests.discord.fake_discord import user_payload
+from tests.discord.harness import CapturedHTTP, deliver
+from tests.discord.harness import settings as discord_settings
 from tests.fakes import Harness
 from tests.telegram.fakes import TOKEN, RecordingRequest
 from tests.telegram.updates import GROUP_ID, callback, payload
@@ -89,3 +95,31 @@ async def test_telegram_tells_the_other_presser_on_the_press_itself(
     await _feed(tg, callback(data, chat="group", update_id=900101))  # Ada herself
     assert "Checked in: post-run snack" in request.calls_to("sendMessage")[-1].text
     assert request.calls_to("sendMessage")[-1].params["chat_id"] == GROUP_ID
+
+
+async def test_discord_answers_the_other_presser_ephemerally(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http = CapturedHTTP()
+    http.install(monkeypatch)
+    client = build_client(discord_settings(), InteractionHandler(harness.core))
+    await client.login("fake-token")
+    try:
+        log = payloads.slash("log", {"distance": "5k", "duration": "25:00"}, guild=True)
+        deliver(client, log)
+        answer = await http.wait_for(lambda c: f"/interactions/{log['id']}/" in c.path)
+        rows = answer.json["data"]["components"]
+        snack = next(b for row in rows for b in row["components"] if "Snack" in b["label"])
+        assert snack["custom_id"].startswith(f"pacer:~{payloads.RUNNER_ID} ")
+
+        press = payloads.button_press(snack["custom_id"], label=snack["label"], guild=True)
+        other = user_payload("4242424242424242", "ben")
+        press["member"]["user"] = other
+        deliver(client, press)
+        pressed = await http.wait_for(lambda c: f"/interactions/{press['id']}/" in c.path)
+        data = pressed.json["data"]
+        assert "That button is for" in data["content"] and data["flags"] & (1 << 6)
+        ben = harness.chat("4242424242424242", "discord")
+        assert await harness.checkins(ben) == []
+    finally:
+        await client.close()

@@ -28,18 +28,10 @@ from bot.core.nudge_handlers import NudgeHandlers
 from bot.core.ownership import not_yours, split_owner, stamp_owner
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
+from bot.input_rules import MAX_ID, clean_text, parse_int, parse_number, quote
 from bot.messages import Choice, Incoming, Reply
 from bot.nudges.kinds import Kind
-from bot.parsing import (
-    MAX_ID,
-    clean_text,
-    format_distance,
-    format_duration,
-    parse_int,
-    parse_number,
-    quote,
-    suggest_zones,
-)
+from bot.parsing import format_distance, format_duration, suggest_zones
 from bot.ports import Messenger
 from bot.services.profile import NUDGE_PLATFORMS, onboarding_question
 from bot.storage.database import Database

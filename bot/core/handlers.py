@@ -10,9 +10,10 @@ from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_com
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers
 from bot.errors import BadInput
+from bot.input_rules import clean_text, quote
 from bot.messages import Button, Reply
 from bot.models import CheckIn, Run, User, week_start
-from bot.parsing import format_days, format_distance, format_duration, format_pace, quote
+from bot.parsing import format_days, format_distance, format_duration, format_pace
 from bot.services.habits import Recorded
 from bot.services.profile import ONBOARDING, Question, onboarding_question
 
@@ -45,7 +46,7 @@ def describe_run(run: Run, units: str, today: date, with_note: bool = True) -> s
         f"({format_pace(run.distance_m, run.duration_s, units)})"
     )
     if with_note and run.note:
-        text += f" · {run.note}"
+        text += f" · {clean_text(run.note)}"  # also notes stored before the input rules
     return text
 
 
@@ -68,7 +69,7 @@ def describe_checkin(c: CheckIn) -> str:
             load = f" at {c.load:g} {c.load_unit}" if c.load is not None else ""
             return f"deadlift {c.sets} x {c.reps}{load}"
         return f"{name} {c.seconds} s"
-    return "post-run snack" + (f" ({c.note})" if c.note else "")
+    return "post-run snack" + (f" ({clean_text(c.note)})" if c.note else "")
 
 
 def question_reply(question: Question, step: int, prefix: str = "") -> Reply:

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput
+from bot.input_rules import quote
 from bot.models import Identity, User
-from bot.parsing import quote
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.runners import Account

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.errors import BadInput
+from bot.input_rules import check_digits, clean_text, quote
 from bot.models import CheckIn, User
-from bot.parsing import check_digits, clean_text, parse_bedtime, parse_hours, quote
+from bot.parsing import parse_bedtime, parse_hours
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.errors import BadInput
+from bot.input_rules import quote
 from bot.models import User
 from bot.parsing import (
     COMMON_ZONES,
@@ -17,7 +18,6 @@ from bot.parsing import (
     parse_clock,
     parse_days,
     parse_timezone,
-    quote,
 )
 from bot.services.events import Listeners
 from bot.storage.database import Database

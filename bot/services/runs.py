@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput, NotFound
+from bot.input_rules import clean_text
 from bot.models import Run, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
-from bot.parsing import check_pace, clean_text, parse_distance, parse_duration, parse_when
+from bot.parsing import check_pace, parse_distance, parse_duration, parse_when
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.input_rules import clean_text
 from bot.messages import Button, Incoming, Reply
 from bot.ports import AdapterContext, Inbound, Messenger
 
@@ -187,4 +188,6 @@ class ConsoleMessenger:
 
 def create_adapter(ctx: AdapterContext) -> ConsoleAdapter:
     """The console adapter for the configured local runner."""
-    return ConsoleAdapter(ctx.core, ctx.settings.console_user or "runner", ctx.request_shutdown)
+    # The name is the runner's id: never with bytes that aren't UTF-8 (from argv) or controls.
+    user = clean_text(ctx.settings.console_user).strip() or "runner"
+    return ConsoleAdapter(ctx.core, user, ctx.request_shutdown)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.console.chat import ConsoleAdapter
+from bot.messages import Button, Reply
+from tests.telegram.fakes import FakeCore
 from tests.test_console import ROOT, run_console
 
 
@@ -47,3 +54,19 @@ def test_other_digits_and_bad_bytes_never_hang_the_console(tmp_path: Path) -> No
     assert "Logged #1" in out and "Your last 1 run" in out
     assert "Bye!" in out  # end of input (Ctrl-D) still ends the chat
     assert "Traceback" not in done.stderr.decode()
+
+
+def test_a_console_user_name_with_bad_bytes_still_chats(tmp_path: Path) -> None:
+    done = run_console(tmp_path / "c.db", ["/log 5k 25:00", "/runs"], user="ana\udcff\x1b[31m")
+    assert done.returncode == 0, done.stderr
+    assert "Logged #1" in done.stdout and "Your last 1 run" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(codec=None), max_size=20))
+def test_any_typed_line_becomes_an_incoming(text: str) -> None:
+    adapter = ConsoleAdapter(FakeCore(), "ana", lambda: None, io.StringIO(), io.StringIO())
+    adapter.render(Reply("buttons", ((Button("a", "/fuel"), Button("b", "/week")),)))
+    incoming = adapter.to_incoming(text)
+    assert incoming.action in {None, "/fuel", "/week"}

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from bot.bootstrap import build_app
 from bot.config import Settings
+from bot.ports import TokenRefused
 from bot.storage.database import Database, safe_url
 from bot.storage.migrate import MigrationError, upgrade
 
@@ -53,8 +54,12 @@ def main(argv: list[str] | None = None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     app = build_app(settings)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(app.run())
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(app.run())
+    except TokenRefused as refused:
+        print(refused.line, file=sys.stderr)
+        sys.exit(2)
 
 
 def db_upgrade(argv: list[str]) -> int:

@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core.dispatch import Core
-from bot.ports import Adapter, AdapterContext, Messenger
+from bot.ports import Adapter, AdapterContext, Messenger, TokenRefused
 from bot.storage.database import Database, safe_url
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,8 @@ class App:
             adapter: Adapter = module.create_adapter(ctx)
             try:
                 await adapter.start()
+            except TokenRefused:
+                raise  # a wrong token is fixed in the settings, never run around
             except Exception:
                 if len(wanted) == 1:
                     raise

@@ -89,6 +89,8 @@ class User:
     # Cached: Mondays of the first and latest week of the latest unbroken run streak.
     streak_since: date | None = None
     streak_last: date | None = None
+    # The open set-up question was recalled once already: not again until asked.
+    onboarding_reminded: bool = False
 
     @property
     def tz(self) -> tzinfo:

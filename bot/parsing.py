@@ -13,6 +13,7 @@ import zoneinfo
 from datetime import date, timedelta
 
 from bot.errors import BadInput
+from bot.input_rules import check_digits, quote
 from bot.models import WEEKDAYS
 
 METERS_PER_MILE = 1609.344
@@ -25,29 +26,63 @@ FASTEST_PACE_S_PER_KM = 150.0  # 2:30 per km is beyond the world record
 SLOWEST_PACE_S_PER_KM = 30 * 60.0
 MAX_DURATION_S = 72 * 3600
 MAX_DAYS_BACK = 365
+MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
 
-_DISTANCE = re.compile(r"^(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>km|k|mi|miles?|m|meters?|metres?)?$")
-_DURATION_HMS = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,3}):(?P<s>\d{2})$")
-_DURATION_UNITS = re.compile(
-    r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)(?:m|min))?(?:(?P<s>\d+)s)?$"
+
+def parse_future_date(text: str, today: date, max_days: int = MAX_DAYS_AHEAD) -> date:
+    """A day ahead: ``2026-12-24``, ``tomorrow`` or a weekday (the next one), within a year."""
+    raw = text.strip().lower()
+    check_digits(raw)
+    if raw == "tomorrow":
+        return today + timedelta(days=1)
+    if raw[:3] in WEEKDAYS and raw in {raw[:3], _full_day(raw[:3])}:
+        ahead = (WEEKDAYS.index(raw[:3]) - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    try:
+        day = date.fromisoformat(raw) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise BadInput(
+            f"I can't read '{quote(text)}' as a date.",
+            hint="Use a date like 2026-12-24, or tomorrow.",
+        )
+    if day < today:
+        raise BadInput(f"{day.isoformat()} is in the past; pick a date after today.")
+    if (day - today).days > max_days:
+        years = "a year" if max_days <= MAX_DAYS_AHEAD else f"{round(max_days / 365)} years"
+        raise BadInput(
+            f"{day.isoformat()} is more than {years} ahead; pick a closer date.",
+            hint="For example " + (today + timedelta(days=30)).isoformat(),
+        )
+    return day
+
+
+_DISTANCE = re.compile(
+    r"^(?P<num>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>km|k|mi|miles?|m|meters?|metres?)?$"
 )
-_CLOCK = re.compile(r"^(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?$")
+_DURATION_HMS = re.compile(r"^(?:(?P<h>[0-9]+):)?(?P<m>[0-9]{1,3}):(?P<s>[0-9]{2})$")
+_DURATION_UNITS = re.compile(
+    r"^(?:(?P<h>[0-9]+(?:\.[0-9]+)?)h)?(?:(?P<m>[0-9]+(?:\.[0-9]+)?)(?:m|min))?(?:(?P<s>[0-9]+)s)?$"
+)
+_CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?$")
 
 
 def parse_distance(text: str, default_units: str = "km") -> float:
     """Metres from ``5k``, ``5 km``, ``5.2km``, ``3.1mi``, ``10000m``, ``half``, ``marathon``."""
     raw = text.strip().lower()
+    check_digits(raw)
     if raw in {"half", "hm", "half-marathon", "halfmarathon"}:
         return HALF_MARATHON_M
     if raw in {"marathon", "full"}:
         return MARATHON_M
     if raw.startswith("-"):
-        raise BadInput(f"A distance can't be negative ({text}).", hint="Try /log 5k 25:00")
+        raise BadInput(f"A distance can't be negative ({quote(text)}).", hint="Try /log 5k 25:00")
     match = _DISTANCE.match(raw)
     if not match:
         raise BadInput(
-            f"I can't read '{text}' as a distance.",
+            f"I can't read '{quote(text)}' as a distance.",
             hint="Use a number with a unit: 5k, 5.2km, 3.1mi, 10000m, half or marathon.",
         )
     number = float(match.group("num").replace(",", "."))
@@ -62,7 +97,8 @@ def parse_distance(text: str, default_units: str = "km") -> float:
         raise BadInput("A run needs a distance above zero.")
     if meters > MAX_DISTANCE_M:
         raise BadInput(
-            f"{text} is more than {MAX_DISTANCE_M / 1000:.0f} km; that doesn't look like one run.",
+            f"{quote(text)} is more than {MAX_DISTANCE_M / 1000:.0f} km; "
+            "that doesn't look like one run.",
             hint="Check the unit: 10000m is 10 km.",
         )
     return meters
@@ -71,8 +107,9 @@ def parse_distance(text: str, default_units: str = "km") -> float:
 def parse_duration(text: str) -> int:
     """Seconds from ``25:00``, ``1:05:30``, ``45m``, ``1h5m``, ``3000s``."""
     raw = text.strip().lower().replace(" ", "")
+    check_digits(raw)
     if raw.startswith("-"):
-        raise BadInput(f"A time can't be negative ({text}).")
+        raise BadInput(f"A time can't be negative ({quote(text)}).")
     match = _DURATION_HMS.match(raw)
     seconds: float
     if match:
@@ -80,13 +117,13 @@ def parse_duration(text: str) -> int:
         m = int(match.group("m"))
         s = int(match.group("s"))
         if s >= 60 or (match.group("h") and m >= 60):
-            raise BadInput(f"'{text}' isn't a valid time: minutes and seconds go up to 59.")
+            raise BadInput(f"'{quote(text)}' isn't a valid time: minutes and seconds go up to 59.")
         seconds = h * 3600 + m * 60 + s
     else:
         match = _DURATION_UNITS.match(raw)
         if not match or not any(match.groupdict().values()):
             raise BadInput(
-                f"I can't read '{text}' as a time.",
+                f"I can't read '{quote(text)}' as a time.",
                 hint="Use 25:00 (minutes:seconds), 1:05:30, 45m, 1h5m or 3000s.",
             )
         seconds = (
@@ -97,7 +134,9 @@ def parse_duration(text: str) -> int:
     if seconds <= 0:
         raise BadInput("A run needs a time above zero.")
     if seconds > MAX_DURATION_S:
-        raise BadInput(f"{text} is longer than {MAX_DURATION_S // 3600} hours; is that right?")
+        raise BadInput(
+            f"{quote(text)} is longer than {MAX_DURATION_S // 3600} hours; is that right?"
+        )
     return round(seconds)
 
 
@@ -122,6 +161,7 @@ def check_pace(distance_m: float, duration_s: int) -> None:
 def parse_when(text: str, today: date) -> date:
     """A run date from ``today``, ``yesterday``, a weekday (the latest one) or ISO."""
     raw = text.strip().lower().rstrip(":,;.!")
+    check_digits(raw)
     raw = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(raw, raw)
     if raw == "tomorrow":
         raise BadInput("Tomorrow is in the future; log runs you have done.")
@@ -137,7 +177,7 @@ def parse_when(text: str, today: date) -> date:
             day = date.fromisoformat(raw)
         except ValueError:
             raise BadInput(
-                f"I can't read '{text}' as a date.",
+                f"I can't read '{quote(text)}' as a date.",
                 hint="Use today, yesterday, a weekday (mon) or a date like 2026-11-20 "
                 "(year-month-day).",
             ) from None
@@ -197,19 +237,22 @@ def _full_day(abbr: str) -> str:
 def parse_hours(text: str) -> float:
     """Hours slept from ``7.5``, ``7h20``, ``7:20``, ``7h``."""
     raw = text.strip().lower().replace(" ", "")
-    match = re.fullmatch(r"(\d{1,2})(?:h|:)(\d{1,2})m?", raw)
+    check_digits(raw)
+    match = re.fullmatch(r"([0-9]{1,2})(?:h|:)([0-9]{1,2})m?", raw)
     if match:
         hours = int(match.group(1)) + int(match.group(2)) / 60
         if int(match.group(2)) >= 60:
-            raise BadInput(f"'{text}': minutes go up to 59.")
+            raise BadInput(f"'{quote(text)}': minutes go up to 59.")
     else:
-        match = re.fullmatch(r"(\d{1,2}(?:[.,]\d+)?)h?", raw)
+        match = re.fullmatch(r"([0-9]{1,2}(?:[.,][0-9]+)?)h?", raw)
         if not match:
-            raise BadInput(f"I can't read '{text}' as hours of sleep.", hint="Try 7.5 or 7h20.")
+            raise BadInput(
+                f"I can't read '{quote(text)}' as hours of sleep.", hint="Try 7.5 or 7h20."
+            )
         hours = float(match.group(1).replace(",", "."))
     if not 0 < hours <= 16:
         raise BadInput(
-            f"{text} hours doesn't look like one night's sleep.",
+            f"{quote(text)} hours doesn't look like one night's sleep.",
             hint="Log between 0 and 16 hours, e.g. /slept 7.5",
         )
     return round(hours, 2)
@@ -218,19 +261,20 @@ def parse_hours(text: str) -> float:
 def parse_clock(text: str) -> str:
     """A local clock time ``HH:MM`` from ``23:10``, ``23.10``, ``7``, ``11pm``, ``6:30am``."""
     raw = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d{4}", raw):  # 0730, 2315
+    check_digits(raw)
+    if re.fullmatch(r"[0-9]{4}", raw):  # 0730, 2315
         raw = f"{raw[:2]}:{raw[2:]}"
     match = _CLOCK.match(raw)
     if not match:
-        raise BadInput(f"I can't read '{text}' as a time of day.", hint="Use 23:10 or 11pm.")
+        raise BadInput(f"I can't read '{quote(text)}' as a time of day.", hint="Use 23:10 or 11pm.")
     h, m = int(match.group("h")), int(match.group("m") or 0)
     ampm = match.group("ampm")
     if ampm:
         if not 1 <= h <= 12:
-            raise BadInput(f"'{text}': with am/pm the hour goes from 1 to 12.")
+            raise BadInput(f"'{quote(text)}': with am/pm the hour goes from 1 to 12.")
         h = h % 12 + (12 if ampm == "pm" else 0)
     if h > 23 or m > 59:
-        raise BadInput(f"'{text}' isn't a time of day.", hint="Use 00:00 to 23:59.")
+        raise BadInput(f"'{quote(text)}' isn't a time of day.", hint="Use 00:00 to 23:59.")
     return f"{h:02d}:{m:02d}"
 
 
@@ -248,7 +292,7 @@ def parse_bedtime(text: str) -> tuple[str, str]:
         evening = f"{hour + 12:02d}:{minute}"
         return (
             evening,
-            f"I took {text.strip()} as {evening}; say {hour}:{minute}am for the morning.",
+            f"I took {quote(text)} as {evening}; say {hour}:{minute}am for the morning.",
         )
     return clock_time, ""
 
@@ -273,7 +317,7 @@ def parse_days(text: str) -> tuple[int, ...]:
             days.add(WEEKDAYS.index(word[:3]))
         else:
             raise BadInput(
-                f"I don't know the day '{word}'.",
+                f"I don't know the day '{quote(word)}'.",
                 hint="List days like mon,wed,sat, or say weekdays, daily or none.",
             )
     return tuple(sorted(days))
@@ -306,6 +350,7 @@ def parse_timezone(text: str) -> tuple[str, str]:
     offset (``+2``, ``UTC-05:30``), which cannot follow daylight saving.
     """
     raw = text.strip()
+    check_digits(raw)
     if not raw:
         raise BadInput("Which time zone?", hint="For example Europe/Berlin or America/New_York.")
     lower = raw.lower().replace(" ", "_")
@@ -315,7 +360,7 @@ def parse_timezone(text: str) -> tuple[str, str]:
     if alias:
         if lower in _CITY_ALIASES:
             return alias, ""
-        return alias, f"I took {raw} as {alias}, which follows daylight saving."
+        return alias, f"I took {quote(raw)} as {alias}, which follows daylight saving."
     exact = _zones_by_lower().get(lower)
     if exact:
         fixed = exact.startswith("Etc/") or "/" not in exact
@@ -326,7 +371,7 @@ def parse_timezone(text: str) -> tuple[str, str]:
         hours, minutes = int(offset.group("h")), int(offset.group("m") or 0)
         limit = 14 if offset.group("sign") == "+" else 12
         if hours * 60 + minutes > limit * 60 or minutes >= 60:
-            raise BadInput(f"{raw} isn't a valid UTC offset (they run from -12 to +14).")
+            raise BadInput(f"{quote(raw)} isn't a valid UTC offset (they run from -12 to +14).")
         value = f"{offset.group('sign')}{hours:02d}:{minutes:02d}"
         return value, (
             f"A fixed offset (UTC{value}) doesn't follow daylight saving. "
@@ -337,17 +382,18 @@ def parse_timezone(text: str) -> tuple[str, str]:
         # Some cities have two equivalent names (America/Buenos_Aires is a link to
         # America/Argentina/Buenos_Aires): take the longer, current one.
         return max(cities, key=len), ""
-    suggestions = suggest_zones(raw, limit=3)
+    # Close spellings only for something name-sized: difflib on a huge input is slow.
+    suggestions = suggest_zones(raw, limit=3) if len(raw) <= 64 else []
     hint = "Did you mean " + " or ".join(suggestions) + "?" if suggestions else ""
     raise BadInput(
-        f"I don't know the time zone '{raw}'.",
+        f"I don't know the time zone '{quote(raw)}'.",
         hint=(hint + " " if hint else "") + "Use a name like Europe/Berlin or America/New_York.",
     )
 
 
 def suggest_zones(partial: str, limit: int = 25) -> list[str]:
     """Zones matching what was typed: substrings first, then close spellings."""
-    key = partial.strip().lower().replace(" ", "_")
+    key = partial.strip().lower().replace(" ", "_")[:64]
     zones = all_zones()
     if not key:
         return list(COMMON_ZONES[:limit])

@@ -37,6 +37,27 @@ class TransientDeliveryError(DeliveryError):
     """A network error or a 5xx: worth retrying with backoff."""
 
 
+class TokenRefused(RuntimeError):
+    """The platform refused the bot's token at start-up: a setting to fix, not an outage.
+
+    Adapters raise it (with secrets already removed from the message); the app
+    stops and ``pacer`` exits non-zero with :attr:`line`, never a traceback.
+    """
+
+    def __init__(self, platform: str, setting: str, detail: str = "") -> None:
+        super().__init__(detail or f"{platform} refused the token in {setting}")
+        self.platform = platform
+        self.setting = setting
+
+    @property
+    def line(self) -> str:
+        """One line for the terminal: which platform, which setting."""
+        return (
+            f"pacer: {self.platform} refused the bot token ({self.setting}); "
+            "check the token and start again."
+        )
+
+
 @runtime_checkable
 class Messenger(Protocol):
     """Sends a message to one user's private chat on one platform.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -13,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.input_rules import clean_text
 from bot.messages import Button, Incoming, Reply
 from bot.ports import AdapterContext, Inbound, Messenger
 
@@ -20,6 +23,9 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 FILES_DIR = Path("pacer-files")
+# Buttons keep their numbers for the whole session; the oldest are forgotten past this.
+KEPT_BUTTONS = 500
+_BUTTON_NUMBER = re.compile(r"\[?([0-9]{1,9})\]?")
 
 
 class ConsoleAdapter:
@@ -40,7 +46,10 @@ class ConsoleAdapter:
         self._request_shutdown = request_shutdown
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
-        self._buttons: tuple[Button, ...] = ()
+        # Every button shown this session, by its number: an earlier reply's buttons
+        # stay pressable (numbers are never reused, so "2" always means one button).
+        self._buttons: dict[int, Button] = {}
+        self._numbers = itertools.count(1)
         self._task: asyncio.Task[None] | None = None
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self._interactive = self.stdin.isatty()
@@ -73,10 +82,19 @@ class ConsoleAdapter:
             self._task = None
 
     def _read_lines(self, loop: asyncio.AbstractEventLoop) -> None:
-        for line in self.stdin:
-            loop.call_soon_threadsafe(self._lines.put_nowait, line)
-        with contextlib.suppress(RuntimeError):  # the loop may be closed already
-            loop.call_soon_threadsafe(self._lines.put_nowait, None)
+        # Bytes that aren't UTF-8 are read as U+FFFD instead of ending the reader.
+        reconfigure = getattr(self.stdin, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(Exception):
+                reconfigure(errors="replace")
+        try:
+            for line in self.stdin:
+                loop.call_soon_threadsafe(self._lines.put_nowait, line)
+        except Exception:  # an unreadable input must still end the chat, never hang it
+            log.exception("reading the console input failed")
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop may be closed already
+                loop.call_soon_threadsafe(self._lines.put_nowait, None)
 
     async def _serve(self) -> None:
         while True:
@@ -90,7 +108,11 @@ class ConsoleAdapter:
                 if text.lower() in {"/quit", "/exit"}:
                     self._lines.put_nowait(None)
                     continue
-                reply = await self.core.handle(self.to_incoming(text))
+                try:
+                    reply = await self.core.handle(self.to_incoming(text))
+                except Exception:  # one bad line never stops the chat
+                    log.exception("console line failed")
+                    reply = Reply("Sorry, something went wrong on my side. Please try again.")
                 self.render(reply)
             self._prompt()
 
@@ -104,8 +126,9 @@ class ConsoleAdapter:
             is_admin=True,
             display_name=self.user,
         )
-        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
-            return replace(base, action=self._buttons[int(text) - 1].action)
+        number = _BUTTON_NUMBER.fullmatch(text)
+        if number is not None and int(number.group(1)) in self._buttons:
+            return replace(base, action=self._buttons[int(number.group(1))].action)
         if text.startswith("/"):
             name, _, rest = text[1:].partition(" ")
             return replace(base, command=name.lower(), text=rest.strip())
@@ -116,9 +139,12 @@ class ConsoleAdapter:
         if heading:
             self.write(heading)
         self.write(reply.text)
-        self._buttons = reply.all_buttons
-        if self._buttons:
-            choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(self._buttons, 1))
+        shown = [(next(self._numbers), b) for b in reply.all_buttons]
+        if shown:
+            self._buttons.update(shown)
+            for old in list(self._buttons)[: max(0, len(self._buttons) - KEPT_BUTTONS)]:
+                del self._buttons[old]
+            choices = "  ".join(f"[{i}] {b.label}" for i, b in shown)
             self.write(f"  {choices}   (type a number)")
         for attachment in reply.attachments:
             # A terminal shows no pictures: charts and exports go to files, named by what
@@ -170,4 +196,6 @@ class ConsoleMessenger:
 
 def create_adapter(ctx: AdapterContext) -> ConsoleAdapter:
     """The console adapter for the configured local runner."""
-    return ConsoleAdapter(ctx.core, ctx.settings.console_user or "runner", ctx.request_shutdown)
+    # The name is the runner's id: never with bytes that aren't UTF-8 (from argv) or controls.
+    user = clean_text(ctx.settings.console_user).strip() or "runner"
+    return ConsoleAdapter(ctx.core, user, ctx.request_shutdown)

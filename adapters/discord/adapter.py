@@ -18,7 +18,7 @@ from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.sync import hash_file, parse_id, sync_if_changed
 from bot.config import Settings
 from bot.core.commands import CommandSpec
-from bot.ports import Messenger
+from bot.ports import Messenger, TokenRefused
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,9 @@ class DiscordAdapter:
                 # With "auto", discord.py would connect to the gateway URL Discord
                 # returns; ask for the count here so DISCORD_GATEWAY_URL still wins.
                 client.shard_count, _, _ = await client.http.get_bot_gateway()
+        except discord.LoginFailure:
+            await self.stop()
+            raise TokenRefused("Discord", "DISCORD_TOKEN") from None
         except BaseException:
             await self.stop()  # the app only stops adapters that started
             raise

@@ -27,7 +27,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackContext,
@@ -57,9 +57,10 @@ from adapters.telegram.translate import (
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec
+from bot.core.ownership import ALERT
 from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Incoming, Reply
-from bot.ports import Unreachable
+from bot.ports import TokenRefused, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,10 @@ class TelegramAdapter:
             log.debug("Telegram start-up failed:\n%s", trace)
             await self._stop_quietly()
             reason = self._redactor.redact(f"{type(exc).__name__}: {exc}")
-            raise RuntimeError(f"Telegram adapter failed to start: {reason}") from None
+            message = f"Telegram adapter failed to start: {reason}"
+            if isinstance(exc, InvalidToken):  # 401/404 on getMe: the token is wrong
+                raise TokenRefused("Telegram", "TELEGRAM_TOKEN", message) from None
+            raise RuntimeError(message) from None
         except BaseException:
             await self._stop_quietly()
             raise
@@ -289,14 +293,18 @@ class TelegramAdapter:
         query = update.callback_query
         if query is None:
             return
+        reply = None
+        if query.data is not None:  # else not one of Pacer's buttons (e.g. a game)
+            reply = await self._core.handle(incoming_action(update))
+        # A press on someone else's button is answered on the press itself, to the presser.
+        alert = reply.text[:200] if reply is not None and reply.meta.get(ALERT) else None
         try:
-            await query.answer()  # always, or the client shows a spinner for a while
+            # Always, or the client shows a spinner for a while.
+            await query.answer(text=alert, show_alert=alert is not None)
         except TelegramError as exc:  # e.g. "query is too old": still do what was asked
             log.info("answerCallbackQuery failed: %s", exc)
-        if query.data is None:  # not one of Pacer's buttons (e.g. a game)
-            return
-        reply = await self._core.handle(incoming_action(update))
-        await self._answer(context.bot, update, reply)
+        if reply is not None and alert is None:
+            await self._answer(context.bot, update, reply)
 
     async def on_my_chat_member(self, update: Update, context: Context) -> None:
         """A runner blocked the bot: nudges to them cannot be delivered any more."""

@@ -26,9 +26,11 @@ from bot.core.context import Context, Handler, Services
 from bot.core.data_handlers import DataHandlers
 from bot.core.handlers import CoreHandlers
 from bot.core.nudge_handlers import NudgeHandlers
+from bot.core.ownership import not_yours, split_owner, stamp_owner
 from bot.core.progress_handlers import ProgressHandlers
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
+from bot.input_rules import MAX_ID, clean_text, parse_int, parse_number, quote
 from bot.messages import Choice, Incoming, Reply
 from bot.nudges.kinds import Kind
 from bot.parsing import format_distance, format_duration, suggest_zones
@@ -47,6 +49,10 @@ DELIVERIES_KEPT = timedelta(days=90)
 # Commands whose effect has no natural key of its own: a platform delivering the same
 # message twice gets the first answer again instead of a second deletion.
 ONCE_PER_MESSAGE = frozenset({"undo", "delete"})
+# Far more than any platform sends (Telegram: 4,096 characters): a longer message (the
+# console, a forged request) is refused before it is read. Shorter ones get the specific
+# answer of what they overflow (a note over 500 characters...).
+MAX_INPUT_CHARS = 65_536
 
 
 class Core:
@@ -90,16 +96,22 @@ class Core:
 
     async def handle(self, incoming: Incoming) -> Reply:
         """Answer one command, plain message or button press."""
+        owner, incoming = split_owner(incoming)
+        if owner is not None and owner != incoming.user_id:
+            return await self._not_yours(incoming.platform, owner)
         incoming = _route_action(incoming)
         open_step: str | None = None
+        user_id: int | None = None
+        reminded = False
         try:
+            incoming = clean_incoming(incoming)
             account = await self.accounts.identify(
                 incoming.platform, incoming.user_id, incoming.display_name
             )
             user, identity = account.user, account.identity
             notice = await self.accounts.reachability_notice(account, incoming.is_private)
             ctx = Context(incoming, user, identity, self.clock.now())
-            open_step = user.onboarding_step
+            open_step, reminded, user_id = user.onboarding_step, user.onboarding_reminded, user.id
             reply = await self._dispatch(ctx)
         except PacerError as error:
             reply = Reply(text=str(error), private=True)
@@ -117,7 +129,29 @@ class Core:
             reply = replace(reply, private=True)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
-        return _onboarding_reminder(incoming, reply, open_step)
+        if not incoming.is_private and not reply.private:
+            reply = stamp_owner(reply, incoming.user_id)
+        if reminded or user_id is None or not _wants_reminder(incoming, open_step):
+            return reply
+        # Once per question: the next commands answer without it, /start shows it again.
+        try:
+            async with self.db.uow() as uow:
+                await uow.runners.update(user_id, onboarding_reminded=True)
+                await uow.commit()
+        except Exception:  # the reply stands; the reminder may come once more
+            log.exception("recording the set-up reminder failed")
+        return _onboarding_reminder(reply, open_step)
+
+    async def _not_yours(self, platform: str, owner: str) -> Reply:
+        """A press on a button made for another runner: say whose it is, do nothing."""
+        name = ""
+        try:
+            async with self.db.reader() as uow:
+                found = await uow.runners.find(platform, owner)
+            name = found.identity.display_name if found is not None else ""
+        except Exception:  # the name is a courtesy: the refusal stands without it
+            log.exception("looking up a button's owner failed")
+        return not_yours(clean_text(name))
 
     async def _dispatch(self, ctx: Context) -> Reply:
         incoming = ctx.incoming
@@ -222,17 +256,50 @@ class Core:
         return []
 
 
-def _onboarding_reminder(incoming: Incoming, reply: Reply, open_step: str | None) -> Reply:
+def _wants_reminder(incoming: Incoming, open_step: str | None) -> bool:
+    """Another command in a private chat while a set-up question is open."""
+    return (
+        open_step is not None
+        and bool(incoming.command)
+        and incoming.command not in ("start", "forget")
+        and incoming.is_private
+    )
+
+
+def _onboarding_reminder(reply: Reply, open_step: str | None) -> Reply:
     """After another command mid-set-up, say which question the next message answers."""
-    if open_step is None or not incoming.command or incoming.command in ("start", "forget"):
-        return reply
-    if not incoming.is_private:
+    if open_step is None:
         return reply
     question = onboarding_question(open_step)
     return replace(
         reply,
         text=f"{reply.text}\n\n(Set-up is still open: {question.text} "
         "Answer it, type skip, or stop to finish set-up later.)",
+    )
+
+
+def clean_incoming(incoming: Incoming) -> Incoming:
+    """What was typed, as every handler may read, store and echo it (the input rules).
+
+    A message longer than any platform sends is refused whole; control characters,
+    terminal escapes, bidi overrides and lone surrogates are removed from the text,
+    the option values and the display name before anything reads them.
+    """
+    size = len(incoming.text) + sum(len(str(v)) for v in (incoming.options or {}).values())
+    if size > MAX_INPUT_CHARS:
+        raise BadInput(
+            f"That message is {size:,} characters long; I read up to {MAX_INPUT_CHARS:,}. "
+            "Nothing was saved."
+        )
+    options = incoming.options
+    if options is not None:
+        options = {clean_text(str(k)): clean_text(str(v)) for k, v in options.items()}
+    return replace(
+        incoming,
+        command=clean_text(incoming.command[:64]),
+        text=clean_text(incoming.text),
+        options=options,
+        display_name=clean_text(incoming.display_name[:100]).strip(),
     )
 
 
@@ -249,9 +316,9 @@ def _route_action(incoming: Incoming) -> Incoming:
 
 def _unknown_command(name: str) -> str:
     names = [c.name for c in public_commands()]
-    close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(name[:64].lower(), names, n=1, cutoff=0.5)
     hint = f" Did you mean /{close[0]}?" if close else ""
-    return f"I don't know /{name}.{hint} /help lists everything I can do."
+    return f"I don't know /{quote(name)}.{hint} /help lists everything I can do."
 
 
 def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, str]:
@@ -259,11 +326,13 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
     values = dict(args)
     extra = values.pop("_extra", None)
     if extra:
-        raise BadInput(f"I didn't expect '{extra}' there.", hint=f"Usage: {spec.usage}")
+        raise BadInput(f"I didn't expect '{quote(extra)}' there.", hint=f"Usage: {spec.usage}")
     known = {o.name for o in spec.options}
     for name in values:
         if name not in known:
-            raise BadInput(f"/{spec.name} has no option '{name}'.", hint=f"Usage: {spec.usage}")
+            raise BadInput(
+                f"/{spec.name} has no option '{quote(name)}'.", hint=f"Usage: {spec.usage}"
+            )
     for opt in spec.options:
         value = values.get(opt.name, "").strip()
         if not value:
@@ -280,17 +349,17 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
             if match is None:
                 raise BadInput(
                     f"{opt.name.replace('_', ' ').capitalize()} must be one of "
-                    f"{', '.join(opt.choices)}; not '{value}'.",
+                    f"{', '.join(opt.choices)}; not '{quote(value)}'.",
                     hint=f"Usage: {spec.usage}",
                 )
             value = match
         if opt.type is not OptionType.STRING:
-            try:
-                number = float(value) if opt.type is OptionType.NUMBER else int(value)
-            except ValueError:
-                raise BadInput(
-                    f"{opt.name.replace('_', ' ').capitalize()} must be a number; not '{value}'."
-                ) from None
+            what = opt.name.replace("_", " ").capitalize()
+            number: float = (
+                parse_number(value, what)
+                if opt.type is OptionType.NUMBER
+                else parse_int(value, what, high=None if opt.max_value is not None else MAX_ID)
+            )
             if opt.min_value is not None and number < opt.min_value:
                 raise BadInput(f"{opt.name.replace('_', ' ').capitalize()} must be at least "
                                f"{opt.min_value:g}.")  # fmt: skip

@@ -10,6 +10,7 @@ from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_com
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers
 from bot.errors import BadInput
+from bot.input_rules import clean_text, quote
 from bot.messages import Button, Reply
 from bot.models import CheckIn, Run, User, week_start
 from bot.parsing import format_days, format_distance, format_duration, format_pace
@@ -41,7 +42,7 @@ def describe_run(run: Run, units: str, today: date, with_note: bool = True) -> s
         f"({format_pace(run.distance_m, run.duration_s, units)})"
     )
     if with_note and run.note:
-        text += f" · {run.note}"
+        text += f" · {clean_text(run.note)}"  # also notes stored before the input rules
     return text
 
 
@@ -64,7 +65,7 @@ def describe_checkin(c: CheckIn) -> str:
             load = f" at {c.load:g} {c.load_unit}" if c.load is not None else ""
             return f"deadlift {c.sets} x {c.reps}{load}"
         return f"{name} {c.seconds} s"
-    return "post-run snack" + (f" ({c.note})" if c.note else "")
+    return "post-run snack" + (f" ({clean_text(c.note)})" if c.note else "")
 
 
 def question_reply(question: Question, step: int, prefix: str = "") -> Reply:
@@ -106,6 +107,15 @@ class CoreHandlers:
     async def start(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Onboarding: all answers at once as options, or one question at a time."""
         user = ctx.user
+        if not args and user.onboarding_step is not None:
+            # Asked again mid-set-up: show the open question (stop, then /start, starts over).
+            question = onboarding_question(user.onboarding_step)
+            return question_reply(
+                question,
+                _step_number(question.step),
+                "Set-up is still open; this is the question we're on. "
+                "(Type stop to finish later; /start after that begins again.)",
+            )
         if args:
             change = await self.services.profile.change_many(user, args)
             lines = [change.confirmation] + ([change.warning] if change.warning else [])
@@ -129,7 +139,9 @@ class CoreHandlers:
         named, sep, value = text.partition("=")
         if sep and named in ONBOARDING_STEPS:
             if user.onboarding_step is None:
-                return Reply(f"Set-up is finished; change it with /settings {named} {value}.")
+                return Reply(
+                    f"Set-up is finished; change it with /settings {named} {quote(value)}."
+                )
             if named != user.onboarding_step:
                 question = onboarding_question(user.onboarding_step)
                 return question_reply(
@@ -331,7 +343,7 @@ class CoreHandlers:
         if name:
             spec = find_command(name)
             if spec is None or spec.hidden:
-                raise BadInput(f"There's no /{name}.", hint="/help lists every command.")
+                raise BadInput(f"There's no /{quote(name)}.", hint="/help lists every command.")
             lines = [f"/{spec.name}: {spec.description}", f"Usage: {spec.usage}"]
             for opt in spec.options:
                 need = "required" if opt.required else "optional"

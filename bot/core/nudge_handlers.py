@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
 
 from bot.core.context import Context, Handler
 from bot.core.nudge_replies import bedtime_reply, race_reply, snooze_reply, status_reply
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput
+from bot.input_rules import parse_int, quote
 from bot.messages import Reply
 from bot.models import WEEKDAYS, User
 from bot.nudges.kinds import Kind
-from bot.parsing import parse_clock, parse_days
+from bot.parsing import MAX_DAYS_AHEAD, parse_clock, parse_days, parse_future_date
 from bot.services.nudge_answers import NudgeAnswers
 from bot.services.nudges import NudgeSettingsService
 
@@ -27,23 +27,7 @@ def parse_kind(text: str) -> Kind:
         return Kind.parse(text)
     except ValueError:
         names = ", ".join(k.value for k in Kind)
-        raise BadInput(f"There's no '{text}' nudge.", hint=f"Kinds: {names}.") from None
-
-
-def parse_future_date(text: str, today: date) -> date:
-    """``2026-12-24``, ``tomorrow`` or a weekday (the next one)."""
-    raw = text.strip().lower()
-    if raw == "tomorrow":
-        return today + timedelta(days=1)
-    if raw[:3] in _WEEKDAY_KEYS and raw.isalpha():
-        ahead = (_WEEKDAY_KEYS.index(raw[:3]) - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead)
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadInput(
-            f"I can't read '{text}' as a date.", hint="Use a date like 2026-12-24, or tomorrow."
-        ) from None
+        raise BadInput(f"There's no '{quote(text)}' nudge.", hint=f"Kinds: {names}.") from None
 
 
 class NudgeHandlers:
@@ -86,7 +70,8 @@ class NudgeHandlers:
         if raw.lower() in {"off", "none", "clear"}:
             await self.settings.set_race(ctx.user.id, None)
             return Reply("Goal race cleared.")
-        day = parse_future_date(raw, ctx.user.today(ctx.now))
+        # Races are booked further out than pauses last: two years.
+        day = parse_future_date(raw, ctx.user.today(ctx.now), max_days=2 * MAX_DAYS_AHEAD)
         return race_reply(await self.settings.set_race(ctx.user.id, day, args.get("name", "")))
 
     async def nudges(self, ctx: Context, args: Mapping[str, str]) -> Reply:
@@ -138,10 +123,7 @@ class NudgeHandlers:
         today = ctx.user.today(ctx.now)
         if verb in {"stop", "start"}:
             return await self._toggle(ctx, parse_kind(target), verb == "start")
-        try:
-            delivery_id = int(target)
-        except ValueError:
-            raise BadInput(f"'{target}' isn't a nudge id.") from None
+        delivery_id = parse_int(target, "The nudge id", low=1)
         if verb == "done":
             await self.answers.acknowledge(ctx.user.id, delivery_id)
             return Reply("Nice. Screens off, lights low, sleep well.")
@@ -191,9 +173,5 @@ class NudgeHandlers:
 
 def _minutes(value: str) -> int:
     raw = value.lower().removesuffix("min").removesuffix("m").strip()
-    if not raw.isdigit():
-        raise BadInput(f"I can't read '{value}' as minutes.", hint="Use a number such as 20.")
-    minutes = int(raw)
-    if not 0 <= minutes <= 180:
-        raise BadInput("Use between 0 and 180 minutes.")
+    minutes = parse_int(raw, "Minutes", low=0, high=180)
     return minutes

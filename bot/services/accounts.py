@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput
+from bot.input_rules import quote
 from bot.models import Identity, User
 from bot.services.events import Listeners
 from bot.storage.database import Database
@@ -158,7 +159,7 @@ class AccountService:
             target = await uow.runners.link_code_owner(code, now)
             if target is None:
                 raise BadInput(
-                    f"The code {code} is unknown or has expired.",
+                    f"The code {quote(code)} is unknown or has expired.",
                     hint="Send /link on your other account for a new one.",
                 )
             if target == user.id:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.errors import BadInput
+from bot.input_rules import check_digits, clean_text, quote
 from bot.models import CheckIn, User
 from bot.parsing import parse_bedtime, parse_hours
 from bot.services.events import Listeners
@@ -17,10 +18,10 @@ from bot.storage.uow import UnitOfWork
 PLANK_EXERCISES = ("plank", "side-plank", "reverse-plank", "plank-with-movement")
 MAX_FUEL_NOTE = 200
 
-_HOLD = re.compile(r"^(?:(?P<m>\d+)(?:m|:))?(?P<s>\d+)s?$")
+_HOLD = re.compile(r"^(?:(?P<m>[0-9]+)(?:m|:))?(?P<s>[0-9]+)s?$")
 _SETS = re.compile(
-    r"^(?P<sets>\d+)\s*[x×*]\s*(?P<reps>\d+)"
-    r"(?:\s*(?:@|at)?\s*(?P<load>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|kgs|lb|lbs)?)?$"
+    r"^(?P<sets>[0-9]+)\s*[x×*]\s*(?P<reps>[0-9]+)"
+    r"(?:\s*(?:@|at)?\s*(?P<load>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>kg|kgs|lb|lbs)?)?$"
 )
 
 
@@ -87,7 +88,9 @@ class HabitService:
         """A hip mobility session, before or after a run."""
         today = user.today(self.clock.now())
         if phase and phase not in {"pre", "post"}:
-            raise BadInput(f"'{phase}' isn't pre or post.", hint="/mobility pre or /mobility post")
+            raise BadInput(
+                f"'{quote(phase)}' isn't pre or post.", hint="/mobility pre or /mobility post"
+            )
         async with self.db.uow() as uow:
             if not phase:
                 ran_today = await uow.activity.runs_between(user.id, today, today)
@@ -126,14 +129,14 @@ class HabitService:
             )
         else:
             raise BadInput(
-                f"I don't track '{exercise}' yet.",
+                f"I don't track '{quote(exercise)}' yet.",
                 hint="Choose plank, side-plank, reverse-plank, plank-with-movement or deadlift.",
             )
         return await self._store(user, checkin)
 
     async def fuel(self, user: User, what: str = "", source_key: str | None = None) -> Recorded:
         """The post-run snack."""
-        what = what.strip()
+        what = clean_text(what).strip()
         if len(what) > MAX_FUEL_NOTE:
             raise BadInput(
                 f"Keep it under {MAX_FUEL_NOTE} characters (yours has {len(what):,}). "
@@ -152,12 +155,15 @@ def parse_hold(text: str, exercise: str = "plank") -> int:
             f"How long did you hold the {exercise.replace('-', ' ')}?",
             hint=f"/strength {exercise} 45 (seconds)",
         )
-    minutes = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:min|mins|minutes?)", text)
+    check_digits(text)
+    minutes = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(?:min|mins|minutes?)", text)
     if minutes:
         text = str(round(float(minutes.group(1)) * 60))
     match = _HOLD.match(text.replace(" ", ""))
     if not match:
-        raise BadInput(f"I can't read '{text}' as a hold time.", hint="Use seconds: 45, or 1:30.")
+        raise BadInput(
+            f"I can't read '{quote(text)}' as a hold time.", hint="Use seconds: 45, or 1:30."
+        )
     seconds = int(match.group("m") or 0) * 60 + int(match.group("s"))
     if not 5 <= seconds <= 1800:
         raise BadInput(f"A hold of {seconds} s is outside 5 s to 30 min; check the number.")
@@ -171,10 +177,11 @@ def parse_sets(text: str, default_unit: str) -> tuple[int, int, float | None, st
             "How many sets and reps?",
             hint="/strength deadlift 3x6 60kg (sets x reps, then the load)",
         )
+    check_digits(text)
     match = _SETS.match(text)
     if not match:
         raise BadInput(
-            f"I can't read '{text or 'nothing'}' as sets and reps.",
+            f"I can't read '{quote(text)}' as sets and reps.",
             hint="/strength deadlift 3x6 60kg (sets x reps, then the load)",
         )
     sets, reps = int(match.group("sets")), int(match.group("reps"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.errors import BadInput
+from bot.input_rules import quote
 from bot.models import User
 from bot.parsing import (
     COMMON_ZONES,
@@ -128,6 +129,9 @@ class ProfileService:
         self, user_id: int, values: Mapping[str, Any], reschedule: bool = False
     ) -> User:
         """Save profile columns (and, for schedule inputs, the new schedule): one transaction."""
+        if "onboarding_step" in values:
+            # A new open question (or none): remind of it once again.
+            values = {"onboarding_reminded": False, **values}
         async with self.db.uow() as uow:
             await uow.runners.update(user_id, **values)
             user = await uow.runners.get(user_id)
@@ -183,7 +187,7 @@ def read_setting(item: str, value: str) -> tuple[dict[str, Any], str, str]:
         unit = {"km": "km", "kilometres": "km", "kilometers": "km", "mi": "mi",
                 "miles": "mi", "mile": "mi"}.get(value.lower())  # fmt: skip
         if unit is None:
-            raise BadInput(f"Units are km or mi, not '{value}'.")
+            raise BadInput(f"Units are km or mi, not '{quote(value)}'.")
         return {"units": unit}, f"{label} set to {unit}.", ""
     if item == "run_days":
         days = parse_days(value)
@@ -206,7 +210,7 @@ def read_setting(item: str, value: str) -> tuple[dict[str, Any], str, str]:
         choice = value.lower()
         if choice not in NUDGE_PLATFORMS:
             raise BadInput(
-                f"Nudges can go to {', '.join(NUDGE_PLATFORMS)}; not '{value}'.",
+                f"Nudges can go to {', '.join(NUDGE_PLATFORMS)}; not '{quote(value)}'.",
                 hint="auto sends them where you last talked to me.",
             )
         return (
@@ -225,7 +229,7 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
     parts = re.split(r"\s*(?:-|–|to)\s*", raw)
     if len(parts) != 2:
         raise BadInput(
-            f"I can't read '{text}' as quiet hours.",
+            f"I can't read '{quote(text)}' as quiet hours.",
             hint="Use start-end, e.g. 22:00-07:00, or off.",
         )
     start, end = parse_clock(parts[0]), parse_clock(parts[1])

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput, NotFound
+from bot.input_rules import clean_text
 from bot.models import Run, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
 from bot.parsing import check_pace, parse_distance, parse_duration, parse_when
@@ -42,7 +43,7 @@ class EditedRun:
 
 
 def _check_note(note: str) -> str:
-    note = note.strip()
+    note = clean_text(note).strip()
     if len(note) > MAX_NOTE_CHARS:
         raise BadInput(
             f"Notes can be up to {MAX_NOTE_CHARS} characters; yours has {len(note):,}. "

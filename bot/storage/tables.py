@@ -120,6 +120,8 @@ users = Table(
     # The latest unbroken block of weeks with a run (Mondays); NULL: work it out again.
     Column("streak_since", Date),
     Column("streak_last", Date),
+    # The open set-up question was already recalled under another command's reply.
+    Column("onboarding_reminded", Boolean, nullable=False, server_default=false()),
     CheckConstraint("units IN ('km', 'mi')", name="users_units"),
 )
 

@@ -1,0 +1,63 @@
+"""Buttons in a group answer only the runner they were made for.
+
+A reply shown in a group (the ``/log`` reply's snack and mobility buttons) is
+seen by everyone there, and every platform tells the core who pressed a button
+(``Incoming.user_id``). Each such button's action id is stamped with its owner's
+platform id, ``~<owner> <action>`` (a Telegram or Discord id adds at most 22
+bytes, well within the 64 of callback data); a press by anyone else is answered
+"that button is for ..." and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+
+from bot.messages import MAX_ACTION_BYTES, Button, Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+OWNER_MARK = "~"
+# Platform ids in groups are numbers (Telegram, Discord); anything odd is left unstamped.
+_OWNER_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
+# Adapters that can (Telegram) show a reply with this flag as an alert on the press.
+ALERT = "alert"
+
+
+def stamp_owner(reply: Reply, owner: str) -> Reply:
+    """``reply`` with each button's action carrying ``owner``."""
+    if not reply.buttons or not _OWNER_ID.fullmatch(owner):
+        return reply
+    rows = tuple(tuple(_owned(button, owner) for button in row) for row in reply.buttons)
+    return replace(reply, buttons=rows)
+
+
+def _owned(button: Button, owner: str) -> Button:
+    if button.action.startswith(OWNER_MARK):
+        return button
+    action = f"{OWNER_MARK}{owner} {button.action}"
+    if len(action.encode()) > MAX_ACTION_BYTES:
+        log.warning("button %r left without its owner: the action id would be too long", action)
+        return button
+    return Button(button.label, action)
+
+
+def split_owner(incoming: Incoming) -> tuple[str | None, Incoming]:
+    """The owner a pressed button was made for (None: anyone's), and the press without it."""
+    action = incoming.action
+    if action is None or not action.startswith(OWNER_MARK):
+        return None, incoming
+    owner, _, rest = action[len(OWNER_MARK) :].partition(" ")
+    return owner, replace(incoming, action=rest)
+
+
+def not_yours(owner_name: str) -> Reply:
+    """The answer to a press on someone else's button: private, nothing done."""
+    whose = owner_name or "another runner"
+    return Reply(
+        f"That button is for {whose}: it answers only them, so I did nothing. "
+        "Log your own run with /log 5k 25:00 to get yours.",
+        private=True,
+        meta={ALERT: "1"},
+    )

@@ -12,8 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.messages import Button, Incoming, Reply
+from bot.messages import Attachment, Button, Incoming, Reply
 from bot.ports import AdapterContext, Inbound, Messenger
+from bot.runfiles import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,12 @@ class ConsoleAdapter:
                 if text.lower() in {"/quit", "/exit"}:
                     self._lines.put_nowait(None)
                     continue
-                reply = await self.core.handle(self.to_incoming(text))
-                self.render(reply)
+                try:
+                    incoming = self.to_incoming(text)
+                except ConsoleInputError as error:
+                    self.write(str(error))
+                else:
+                    self.render(await self.core.handle(incoming))
             self._prompt()
 
     def to_incoming(self, text: str) -> Incoming:
@@ -107,6 +112,9 @@ class ConsoleAdapter:
             return replace(base, action=self._buttons[int(text) - 1].action)
         if text.startswith("/"):
             name, _, rest = text[1:].partition(" ")
+            word, _, path = rest.strip().partition(" ")
+            if name.lower() == "log" and word.lower() == "file":
+                return replace(base, command="log", attachments=(read_local_file(path.strip()),))
             return replace(base, command=name.lower(), text=rest.strip())
         return replace(base, text=text)
 
@@ -132,6 +140,26 @@ class ConsoleAdapter:
     def _prompt(self) -> None:
         if self._interactive:
             print("> ", end="", file=self.stdout, flush=True)
+
+
+def read_local_file(path: str) -> Attachment:
+    """``/log file <path>``: the file as if sent in a chat (only its size when too big)."""
+    if not path:
+        raise ConsoleInputError("Which file? /log file <path to a GPX, FIT or TCX file>")
+    file = Path(path).expanduser()
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Attachment(file.name, b"", size=size)
+        return Attachment(file.name, file.read_bytes(), size=size)
+    except IsADirectoryError:
+        raise ConsoleInputError(f"{path} is a folder; give the path of one file.") from None
+    except OSError as error:
+        raise ConsoleInputError(f"Can't open {path}: {error.strerror}.") from None
+
+
+class ConsoleInputError(Exception):
+    """A typed line the console itself cannot turn into a message (a missing file)."""
 
 
 class ConsoleMessenger:

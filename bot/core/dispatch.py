@@ -25,6 +25,7 @@ from bot.core.commands import (
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import CoreHandlers
 from bot.core.nudge_handlers import NudgeHandlers
+from bot.core.runfile_handlers import RunFileHandlers
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
 from bot.messages import Choice, Incoming, Reply
@@ -76,6 +77,7 @@ class Core:
         self._handlers: dict[str, Handler] = {
             **self.handlers.table(),
             **self.nudge_handlers.table(),
+            **RunFileHandlers(services, self.handlers.log).table(),
         }
 
     def register(self, name: str, handler: Handler) -> None:
@@ -133,6 +135,11 @@ class Core:
             args = {k: str(v) for k, v in incoming.options.items() if str(v) != ""}
         else:
             args = split_text(spec, incoming.text)
+        if incoming.attachments:
+            # A file sent with the command fills the command's file option.
+            for opt in spec.options:
+                if opt.type is OptionType.ATTACHMENT and not args.get(opt.name):
+                    args[opt.name] = incoming.attachments[0].filename
         key = ctx.source_key if spec.name in ONCE_PER_MESSAGE else None
         if key is None:
             return await handler(ctx, validate_options(spec, args))
@@ -263,7 +270,7 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
     for opt in spec.options:
         value = values.get(opt.name, "").strip()
         if not value:
-            if opt.required:
+            if opt.required and not (opt.unless and values.get(opt.unless, "").strip()):
                 raise BadInput(
                     f"/{spec.name} needs {opt.name.replace('_', ' ')}: {opt.description}.",
                     hint=f"Usage: {spec.usage}",
@@ -280,7 +287,7 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
                     hint=f"Usage: {spec.usage}",
                 )
             value = match
-        if opt.type is not OptionType.STRING:
+        if opt.type in (OptionType.INTEGER, OptionType.NUMBER):
             try:
                 number = float(value) if opt.type is OptionType.NUMBER else int(value)
             except ValueError:

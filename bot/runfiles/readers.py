@@ -226,7 +226,7 @@ def read_gpx(data: bytes) -> Track:
         ) from None
     except (gpxpy.gpx.GPXException, ValueError) as error:
         raise BadInput(f"This GPX file is damaged ({error}). {NOTHING_SAVED}") from None
-    sport = next((t.type for t in gpx.tracks if t.type), "")
+    sport = next((str(t.type) for t in gpx.tracks if t.type), "")
     points: list[tuple[datetime, float, float, float | None, int]] = []
     segment = 0
     untimed = 0
@@ -277,4 +277,3 @@ def read_tcx(data: bytes) -> Track:
         for p, d in zip(points, distances, strict=True)
     ]
     return Track("tcx", samples, start, None, str(exercise.activity_type or ""))
-

@@ -14,6 +14,7 @@ distance nor time.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -117,24 +118,28 @@ def measure(track: Track, sha256: str) -> RunFile:
             "point with a time, so there is no run in it. Nothing was saved."
         )
     check_sport(track.sport, track.kind)
-    dist = [0.0]
+    distance = 0.0
+    # The moving clock, and the distance covered while moving (GPS drift at a light
+    # must not shorten a best effort).
+    moved = [0.0]
     moving = [0.0]
-    for prev, cur in zip(samples, samples[1:], strict=False):
+    for prev, cur in itertools.pairwise(samples):
         dd = dt = 0.0
         if cur.segment == prev.segment:
             dd = max(0.0, cur.d - prev.d)
             step = cur.t - prev.t
             if step > 0 and dd / step >= MOVING_SPEED:
                 dt = step
-        dist.append(dist[-1] + dd)
+        distance += dd
+        moved.append(moved[-1] + (dd if dt else 0.0))
         moving.append(moving[-1] + dt)
-    distance, moving_s = dist[-1], moving[-1]
+    moving_s = moving[-1]
     elapsed = samples[-1].t - samples[0].t
     if distance < 10 or moving_s <= 0:
         raise BadInput(
             f"This {label} file has no movement in it ({distance:.0f} m). Nothing was saved."
         )
-    efforts = best_efforts(dist, moving)
+    efforts = best_efforts(moved, moving)
     speed = distance / moving_s
     if speed > FASTEST_RUN_SPEED:
         raise BadInput(

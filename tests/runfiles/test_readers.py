@@ -118,7 +118,7 @@ def test_gpx_without_timestamps_is_refused() -> None:
 
 def test_gpx_whose_track_type_is_a_ride_is_refused() -> None:
     gpx = gpxpy.parse(read("run-pause.gpx").decode())
-    gpx.tracks[0].type = "cycling"
+    gpx.tracks[0].type = "cycling"  # type: ignore[assignment]
     with pytest.raises(BadInput, match="is a ride"):
         read_run_file("ride.gpx", gpx.to_xml().encode())
 

@@ -57,8 +57,8 @@ def file_lines(run_file: RunFile, units: str) -> list[str]:
     pause = round(run_file.pause_s)
     if pause >= 1:
         facts.append(
-            f"paused {format_duration(pause)} left out of the time (moving time counts "
-            f"only while you moved faster than {MOVING_SPEED * 3.6:.1f} km/h; "
+            f"{format_duration(pause)} stopped, not counted (moving time counts only "
+            f"while you moved faster than {MOVING_SPEED * 3.6:.1f} km/h; "
             f"{format_duration(round(run_file.elapsed_s))} start to finish)"
         )
     else:

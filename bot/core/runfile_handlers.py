@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import logged_reply
+from bot.errors import BadInput
 from bot.messages import Attachment, Reply
 from bot.parsing import format_duration
 from bot.runfiles import EFFORT_NAMES, MAX_FILE_BYTES, RunFile, read_run_file, too_big
@@ -30,6 +31,12 @@ class RunFileHandlers:
         """Log a run from a sent file, or as typed when there is none."""
         if not args.get("file") or not ctx.incoming.attachments:
             return await self.typed_log(ctx, args)
+        typed = [name for name in ("distance", "duration", "when") if args.get(name)]
+        if typed:
+            raise BadInput(
+                f"The file has the run's {' and '.join(typed)}: send it without them (a note "
+                "may go with it), or type the run without a file. Nothing was saved."
+            )
         attachment = ctx.incoming.attachments[0]
         run_file = await read_attachment(attachment)
         logged = await self.services.runs.log_file(

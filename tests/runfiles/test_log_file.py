@@ -126,6 +126,13 @@ async def test_a_typed_log_still_needs_distance_and_time(harness: Harness) -> No
     assert "Logged #1" in (await chat.say("/log 5k 25:00")).text
 
 
+async def test_a_file_with_a_typed_distance_is_refused(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/log 5k 25:00", attachments=(attach("run.tcx"),))
+    assert "The file has the run's distance and duration: send it without them" in reply.text
+    assert await stored(harness) == (0, 0)
+
+
 async def test_a_note_goes_with_the_file(harness: Harness) -> None:
     chat = harness.chat()
     reply = await chat.say("/log", options={"note": "snowy"}, attachments=(attach("run.tcx"),))

@@ -114,7 +114,9 @@ class ConsoleAdapter:
             name, _, rest = text[1:].partition(" ")
             word, _, path = rest.strip().partition(" ")
             if name.lower() == "log" and word.lower() == "file":
-                return replace(base, command="log", attachments=(read_local_file(path.strip()),))
+                # A path dragged into a terminal may come quoted.
+                path = path.strip().strip("'\"")
+                return replace(base, command="log", attachments=(read_local_file(path),))
             return replace(base, command=name.lower(), text=rest.strip())
         return replace(base, text=text)
 

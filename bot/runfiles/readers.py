@@ -153,9 +153,9 @@ def read_fit(data: bytes) -> Track:
             "This FIT file has no recorded points with times (is it an activity file?). "
             f"{NOTHING_SAVED}"
         )
-    sport = next((s for s in sports if s not in ("generic", "transition")), "")
-    if any(s not in ("running", "generic", "transition") for s in sports):
-        sport = next(s for s in sports if s not in ("running", "generic", "transition"))
+    # Any other sport in the file (a ride, or a triathlon's legs) makes it not a run.
+    others = [s for s in sports if s not in ("running", "generic", "transition")]
+    sport = others[0] if others else ("running" if "running" in sports else "")
     first = timed[0][0]
     start: datetime | None = None
     start_wall: datetime | None = None

@@ -62,13 +62,7 @@ class RunService:
         seconds = parse_duration(duration)
         check_pace(meters, seconds)
         day = parse_when(when, user.today(now))
-        note = note.strip()
-        if len(note) > MAX_NOTE_CHARS:
-            raise BadInput(
-                f"Notes can be up to {MAX_NOTE_CHARS} characters; yours has {len(note):,}. "
-                "Nothing was saved.",
-                hint="Shorten the note and log again.",
-            )
+        note = _checked_note(note)
         # One statement: the run, with its snack nudge due on the row itself.
         async with self.db.single() as uow:
             run, created = await uow.activity.add_run(
@@ -113,7 +107,7 @@ class RunService:
                 day,
                 run_file.distance_m,
                 seconds,
-                note.strip()[:MAX_NOTE_CHARS],
+                _checked_note(note),
                 facts,
                 source_key,
                 now,
@@ -183,3 +177,15 @@ class RunService:
         await self.listeners.run_deleted(uow, user, deleted, self.clock.now())
         await uow.commit()
         return deleted
+
+
+def _checked_note(note: str) -> str:
+    """The note, stripped; refused (never cut) when it is too long."""
+    note = note.strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise BadInput(
+            f"Notes can be up to {MAX_NOTE_CHARS} characters; yours has {len(note):,}. "
+            "Nothing was saved.",
+            hint="Shorten the note and log again.",
+        )
+    return note

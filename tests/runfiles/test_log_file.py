@@ -168,7 +168,7 @@ def test_console_log_file(tmp_path: Path) -> None:
         tmp_path / "c.db",
         [
             f"/log file {DATA / 'run.tcx'}",
-            f"/log file {DATA / 'run.tcx'}",
+            f"/log file '{DATA / 'run.tcx'}'",  # quoted, as a dragged-in path comes
             f"/log file {DATA / 'truncated.fit'}",
             f"/log file {tmp_path / 'nowhere.gpx'}",
             "/log file",

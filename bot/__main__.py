@@ -22,17 +22,22 @@ def main(argv: list[str] | None = None) -> None:
     """Run the bot: Telegram and Discord when tokens are set, else the console chat.
 
     ``pacer discord-sync [--guild ID]`` uploads the slash commands to Discord instead;
-    ``pacer db upgrade`` applies the database migrations and exits.
+    ``pacer db upgrade`` applies the database migrations and exits;
+    ``pacer import-strava PATH --user NAME`` imports a Strava bulk export.
     """
     argv = sys.argv[1:] if argv is None else argv
     if argv[:2] == ["db", "upgrade"]:
         sys.exit(db_upgrade(argv[2:]))
+    if argv[:1] == ["import-strava"]:
+        sys.exit(importlib.import_module("bot.import_strava").main(argv[1:]))
     if argv[:1] == ["discord-sync"]:
         # Imported by name so that bot/ never imports discord itself.
         importlib.import_module("adapters.discord.sync").main(argv[1:])
         return
     parser = argparse.ArgumentParser(
-        prog="pacer", description=__doc__, epilog="pacer discord-sync --help: command sync"
+        prog="pacer",
+        description=__doc__,
+        epilog="pacer discord-sync --help: command sync; pacer import-strava --help: Strava export",
     )
     parser.add_argument("--user", help="console: the local runner's name (default: OS user)")
     parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")

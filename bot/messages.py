@@ -21,6 +21,8 @@ class Attachment:
     filename: str
     data: bytes
     mime_type: str = "application/octet-stream"
+    # The size the platform announced, for a file too big to download (``data`` empty).
+    size: int | None = None
 
     @property
     def is_image(self) -> bool:

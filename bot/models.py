@@ -210,3 +210,27 @@ def latest_block(dates: Iterable[date]) -> WeekBlock | None:
             break
         since = week
     return WeekBlock(since, weeks[0])
+
+
+@dataclass(frozen=True, slots=True)
+class TrackFacts:
+    """What a run file added to a stored run (None for a run typed in by hand)."""
+
+    source_file: str  # gpx, fit, tcx, or strava (imported from the export's CSV alone)
+    started_at: datetime | None
+    elapsed_s: int | None
+    elevation_gain_m: float | None
+    efforts: dict[int, float]  # standard distance (m) -> seconds: the fastest stretch
+    file_sha256: str | None = None
+    strava_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BestEffort:
+    """A runner's fastest time over a standard distance in a date range."""
+
+    distance_m: int  # 1000, 5000, 10000 or 21097 (the half)
+    seconds: float
+    run_id: int
+    local_date: date
+    from_track: bool  # the fastest stretch inside a file's track, else a whole logged run

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.input_rules import clean_text
-from bot.messages import Button, Incoming, Reply
+from bot.messages import Attachment, Button, Incoming, Reply
 from bot.ports import AdapterContext, Inbound, Messenger
+from bot.runfiles import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +110,16 @@ class ConsoleAdapter:
                     self._lines.put_nowait(None)
                     continue
                 try:
-                    reply = await self.core.handle(self.to_incoming(text))
-                except Exception:  # one bad line never stops the chat
-                    log.exception("console line failed")
-                    reply = Reply("Sorry, something went wrong on my side. Please try again.")
-                self.render(reply)
+                    incoming = self.to_incoming(text)
+                except ConsoleInputError as error:
+                    self.write(str(error))
+                else:
+                    try:
+                        reply = await self.core.handle(incoming)
+                    except Exception:  # one bad line never stops the chat
+                        log.exception("console line failed")
+                        reply = Reply("Sorry, something went wrong on my side. Please try again.")
+                    self.render(reply)
             self._prompt()
 
     def to_incoming(self, text: str) -> Incoming:
@@ -131,6 +137,11 @@ class ConsoleAdapter:
             return replace(base, action=self._buttons[int(number.group(1))].action)
         if text.startswith("/"):
             name, _, rest = text[1:].partition(" ")
+            word, _, path = rest.strip().partition(" ")
+            if name.lower() == "log" and word.lower() == "file":
+                # A path dragged into a terminal may come quoted.
+                path = path.strip().strip("'\"")
+                return replace(base, command="log", attachments=(read_local_file(path),))
             return replace(base, command=name.lower(), text=rest.strip())
         return replace(base, text=text)
 
@@ -166,6 +177,26 @@ class ConsoleAdapter:
     def _prompt(self) -> None:
         if self._interactive:
             print("> ", end="", file=self.stdout, flush=True)
+
+
+def read_local_file(path: str) -> Attachment:
+    """``/log file <path>``: the file as if sent in a chat (only its size when too big)."""
+    if not path:
+        raise ConsoleInputError("Which file? /log file <path to a GPX, FIT or TCX file>")
+    file = Path(path).expanduser()
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Attachment(file.name, b"", size=size)
+        return Attachment(file.name, file.read_bytes(), size=size)
+    except IsADirectoryError:
+        raise ConsoleInputError(f"{path} is a folder; give the path of one file.") from None
+    except OSError as error:
+        raise ConsoleInputError(f"Can't open {path}: {error.strerror}.") from None
+
+
+class ConsoleInputError(Exception):
+    """A typed line the console itself cannot turn into a message (a missing file)."""
 
 
 class ConsoleMessenger:

@@ -28,6 +28,7 @@ _OPTION_TYPES = {
     OptionType.STRING: discord.AppCommandOptionType.string,
     OptionType.INTEGER: discord.AppCommandOptionType.integer,
     OptionType.NUMBER: discord.AppCommandOptionType.number,
+    OptionType.ATTACHMENT: discord.AppCommandOptionType.attachment,
 }
 
 AppChoice = app_commands.Choice[int | float | str]
@@ -38,9 +39,12 @@ class CommandRunner(Protocol):
     """What the generated commands call: the adapter's interaction handler."""
 
     async def run_command(
-        self, interaction: discord.Interaction, spec: CommandSpec, options: Mapping[str, str]
+        self,
+        interaction: discord.Interaction,
+        spec: CommandSpec,
+        options: Mapping[str, str | discord.Attachment],
     ) -> None:
-        """Run ``spec`` with the given option values."""
+        """Run ``spec`` with the given option values (files as Discord attachments)."""
         ...
 
     async def suggest(
@@ -118,8 +122,10 @@ class OptionTransformer(app_commands.Transformer):
     def _error_display_name(self) -> str:
         return self.option.name
 
-    async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
-        """Hand the core a string, whatever Discord typed it as."""
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
+        """Hand the core a string, whatever Discord typed it as (a file stays a file)."""
+        if isinstance(value, discord.Attachment):
+            return value  # the handler downloads it
         return option_value_text(value)
 
     def _number(self, value: float | None) -> int | float | None:
@@ -169,7 +175,9 @@ def transformer_for(
 def make_callback(spec: CommandSpec, runner: CommandRunner) -> Callback:
     """A callback whose signature lists the spec's options, for discord.py to read."""
 
-    async def callback(interaction: discord.Interaction, **values: str | None) -> None:
+    async def callback(
+        interaction: discord.Interaction, **values: str | discord.Attachment | None
+    ) -> None:
         options = {name: value for name, value in values.items() if value is not None}
         await runner.run_command(interaction, spec, options)
 
@@ -184,7 +192,8 @@ def make_callback(spec: CommandSpec, runner: CommandRunner) -> Callback:
                 option.name,
                 inspect.Parameter.KEYWORD_ONLY,
                 annotation=transformer_for(spec, option, runner),
-                default=inspect.Parameter.empty if option.required else None,
+                # "Required unless" options are optional to Discord; the core checks them.
+                default=inspect.Parameter.empty if option.required and not option.unless else None,
             )
         )
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]

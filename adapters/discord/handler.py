@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import discord
@@ -16,7 +16,8 @@ from adapters.discord.commands import AppChoice
 from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_content
 from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.core.commands import CommandSpec, OptionSpec, OptionType
-from bot.messages import Choice, Incoming, Reply
+from bot.messages import Attachment, Choice, Incoming, Reply
+from bot.runfiles import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,10 @@ class InteractionHandler:
         self._closing = False
 
     async def run_command(
-        self, interaction: discord.Interaction, spec: CommandSpec, options: Mapping[str, str]
+        self,
+        interaction: discord.Interaction,
+        spec: CommandSpec,
+        options: Mapping[str, str | discord.Attachment],
     ) -> None:
         """A slash command: refuse non-admins in servers early, else ask the core."""
         if spec.admin_only and not is_private_context(interaction) and not is_admin(interaction):
@@ -137,10 +141,13 @@ class InteractionHandler:
         # The spec says whether the answer is personal before the core has answered:
         # a slow one is then deferred ephemerally, so no public stub is left behind.
         private = spec.private_reply and not is_private_context(interaction)
+        files = [v for v in options.values() if isinstance(v, discord.Attachment)]
+        texts = {k: v for k, v in options.items() if isinstance(v, str)}
         await self._answer(
             interaction,
-            to_incoming(interaction, command=spec.name, options=options),
+            to_incoming(interaction, command=spec.name, options=texts),
             defer_ephemeral=private,
+            files=files,
         )
 
     async def on_action(self, interaction: discord.Interaction, action: str) -> None:
@@ -222,7 +229,12 @@ class InteractionHandler:
                 self._in_flight.discard(task)
 
     async def _answer(
-        self, interaction: discord.Interaction, incoming: Incoming, *, defer_ephemeral: bool = False
+        self,
+        interaction: discord.Interaction,
+        incoming: Incoming,
+        *,
+        defer_ephemeral: bool = False,
+        files: Sequence[discord.Attachment] = (),
     ) -> None:
         """Ask the core; defer if it takes longer than Discord's patience allows."""
         if self._closing:
@@ -230,12 +242,22 @@ class InteractionHandler:
                 await self._send(interaction, Reply(RESTARTING, private=True))
             return
         with self._tracked():
-            await self._answer_tracked(interaction, incoming, defer_ephemeral)
+            await self._answer_tracked(interaction, incoming, defer_ephemeral, files)
+
+    async def _with_files(self, incoming: Incoming, files: Sequence[discord.Attachment]) -> Reply:
+        """Download the command's files (inside the deferral window), then ask the core."""
+        if files:
+            incoming = replace(incoming, attachments=tuple([await download(f) for f in files]))
+        return await self.core.handle(incoming)
 
     async def _answer_tracked(
-        self, interaction: discord.Interaction, incoming: Incoming, defer_ephemeral: bool
+        self,
+        interaction: discord.Interaction,
+        incoming: Incoming,
+        defer_ephemeral: bool,
+        files: Sequence[discord.Attachment] = (),
     ) -> None:
-        task = asyncio.ensure_future(self.core.handle(incoming))
+        task = asyncio.ensure_future(self._with_files(incoming, files))
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         progress = _Progress()
         try:
@@ -302,6 +324,14 @@ async def _apologise(interaction: discord.Interaction, progress: _Progress) -> N
             await interaction.edit_original_response(content=SORRY)
     except Exception as exc:
         log.warning("could not apologise for a failed answer either: %s", exc)
+
+
+async def download(file: discord.Attachment) -> Attachment:
+    """A file sent with a command; one over the core's limit is not downloaded at all."""
+    mime = file.content_type or "application/octet-stream"
+    if file.size > MAX_FILE_BYTES:
+        return Attachment(file.filename, b"", mime, size=file.size)
+    return Attachment(file.filename, await file.read(), mime, size=file.size)
 
 
 def _is_typed_dm(message: discord.Message) -> bool:

@@ -50,7 +50,9 @@ from adapters.telegram.translate import (
     PLATFORM,
     incoming_action,
     incoming_command,
+    incoming_document,
     incoming_text,
+    is_log_caption,
     sender,
     split_command,
 )
@@ -59,8 +61,9 @@ from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec
 from bot.core.ownership import ALERT
 from bot.delivery.pacing import Pacer, limits_for
-from bot.messages import Incoming, Reply
+from bot.messages import Attachment, Incoming, Reply
 from bot.ports import TokenRefused, Unreachable
+from bot.runfiles import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +187,8 @@ class TelegramAdapter:
                     new_message & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
                     self.on_text,
                 ),
+                # A run file: any document in the private chat, one captioned /log in groups.
+                MessageHandler(new_message & filters.Document.ALL, self.on_document),
                 CallbackQueryHandler(self.on_button),
                 ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
             ]
@@ -286,6 +291,25 @@ class TelegramAdapter:
     async def on_text(self, update: Update, context: Context) -> None:
         """A plain private message: an onboarding answer."""
         reply = await self._core.handle(incoming_text(update, _message(update)))
+        await self._answer(context.bot, update, reply)
+
+    async def on_document(self, update: Update, context: Context) -> None:
+        """A file sent in the chat: downloaded (never past the core's limit) and logged."""
+        message = _message(update)
+        document = message.document
+        if document is None:
+            return
+        if message.chat.type != Chat.PRIVATE and not is_log_caption(message.caption):
+            return  # files shared in a group are not meant for Pacer
+        name = document.file_name or "file"
+        mime = document.mime_type or "application/octet-stream"
+        size = document.file_size
+        if size is not None and size > MAX_FILE_BYTES:
+            attachment = Attachment(name, b"", mime, size=size)
+        else:
+            file = await document.get_file()
+            attachment = Attachment(name, bytes(await file.download_as_bytearray()), mime, size)
+        reply = await self._core.handle(incoming_document(update, message, attachment))
         await self._answer(context.bot, update, reply)
 
     async def on_button(self, update: Update, context: Context) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Chat, Message, Update, User
 
-from bot.messages import Incoming
+from bot.messages import Attachment, Incoming
 
 PLATFORM = "telegram"
 
@@ -76,3 +78,16 @@ def incoming_action(update: Update) -> Incoming:
         raise ValueError("not a callback query")
     chat = query.message.chat if query.message is not None else None
     return _incoming(update, query.from_user, chat, is_admin=False, action=query.data or "")
+
+
+def is_log_caption(caption: str | None) -> bool:
+    """A file's caption that says ``/log`` (how a file is logged in a group)."""
+    return split_command(caption or "")[0] == "log" and (caption or "").startswith("/")
+
+
+def incoming_document(update: Update, message: Message, attachment: Attachment) -> Incoming:
+    """A file sent in the chat: ``/log`` with it; a caption after ``/log`` is the note."""
+    caption = message.caption or ""
+    note = split_command(caption)[2] if is_log_caption(caption) else caption.strip()
+    base = _incoming(update, sender(message), message.chat, is_admin=False, command="log")
+    return replace(base, options={"note": note} if note else {}, attachments=(attachment,))

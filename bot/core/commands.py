@@ -21,6 +21,7 @@ class OptionType(enum.Enum):
     STRING = "string"
     INTEGER = "integer"
     NUMBER = "number"
+    ATTACHMENT = "attachment"  # a file sent with the command (Incoming.attachments)
 
 
 class Scope(enum.Enum):
@@ -53,6 +54,8 @@ class OptionSpec:
     pattern: str | None = None
     rest: bool = False
     autocomplete: str | None = None
+    # Required unless this other option is given (``/log`` needs a distance, or a file).
+    unless: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,8 @@ class CommandSpec:
         """A one-line usage string such as ``/log <distance> <duration> [when] [note]``."""
         parts = [f"/{self.name}"]
         for opt in self.options:
+            if opt.type is OptionType.ATTACHMENT:
+                continue  # sent, not typed: the command's help says how
             label = "|".join(opt.choices) if 0 < len(opt.choices) <= 4 else opt.name
             parts.append(f"<{label}>" if opt.required else f"[{label}]")
         return " ".join(parts)
@@ -149,17 +154,28 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Log a run",
         options=(
             OptionSpec(
-                "distance", "Distance: 5k, 5.2km, 3.1mi, 10000m, half, marathon", required=True
+                "distance",
+                "Distance: 5k, 5.2km, 3.1mi, 10000m, half, marathon",
+                required=True,
+                unless="file",
             ),
-            OptionSpec("duration", "Time: 25:00, 1:05:30, 45m, 1h5m", required=True),
+            OptionSpec("duration", "Time: 25:00, 1:05:30, 45m, 1h5m", required=True, unless="file"),
             OptionSpec(
                 "when",
                 "today (default), yesterday, a weekday or a date (2026-11-20)",
                 pattern=_WHEN,
             ),
             OptionSpec("note", "A note about the run", rest=True, max_length=500),
+            OptionSpec(
+                "file",
+                "A GPX, FIT or TCX file from your watch, instead of distance and time",
+                type=OptionType.ATTACHMENT,
+            ),
         ),
         examples=("/log 5k 25:00", "/log 10.5km 58:10 yesterday hilly", "/log half 1:52:00 sat"),
+        help="Or send the run's GPX, FIT or TCX file (up to 20 MB): as a document on Telegram, "
+        "the file option on Discord, /log file <path> in the console. Pacer reads distance, "
+        "moving time, start, climb and best efforts from it.",
     ),
     CommandSpec(
         "runs",

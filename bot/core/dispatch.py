@@ -28,6 +28,7 @@ from bot.core.handlers import CoreHandlers
 from bot.core.nudge_handlers import NudgeHandlers
 from bot.core.ownership import not_yours, split_owner, stamp_owner
 from bot.core.progress_handlers import ProgressHandlers
+from bot.core.runfile_handlers import RunFileHandlers
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
 from bot.input_rules import MAX_ID, clean_text, parse_int, parse_number, quote
@@ -86,6 +87,7 @@ class Core:
             **self.nudge_handlers.table(),
             **DataHandlers(services.data).table(),
             **ProgressHandlers(services).table(),
+            **RunFileHandlers(services, self.handlers.log).table(),
         }
 
     def register(self, name: str, handler: Handler) -> None:
@@ -171,6 +173,11 @@ class Core:
             args = {k: str(v) for k, v in incoming.options.items() if str(v) != ""}
         else:
             args = split_text(spec, incoming.text)
+        if incoming.attachments:
+            # A file sent with the command fills the command's file option.
+            for opt in spec.options:
+                if opt.type is OptionType.ATTACHMENT and not args.get(opt.name):
+                    args[opt.name] = incoming.attachments[0].filename
         key = ctx.source_key if spec.name in ONCE_PER_MESSAGE else None
         if key is None:
             return await handler(ctx, validate_options(spec, args))
@@ -336,7 +343,7 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
     for opt in spec.options:
         value = values.get(opt.name, "").strip()
         if not value:
-            if opt.required:
+            if opt.required and not (opt.unless and values.get(opt.unless, "").strip()):
                 raise BadInput(
                     f"/{spec.name} needs {opt.name.replace('_', ' ')}: {opt.description}.",
                     hint=f"Usage: {spec.usage}",
@@ -353,7 +360,7 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
                     hint=f"Usage: {spec.usage}",
                 )
             value = match
-        if opt.type is not OptionType.STRING:
+        if opt.type in (OptionType.INTEGER, OptionType.NUMBER):
             what = opt.name.replace("_", " ").capitalize()
             number: float = (
                 parse_number(value, what)

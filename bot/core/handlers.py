@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -17,6 +17,7 @@ from bot.parsing import format_days, format_distance, format_duration, format_pa
 from bot.services.digest import describe as describe_digest
 from bot.services.habits import Recorded
 from bot.services.profile import ONBOARDING, Question, onboarding_question
+from bot.services.runs import LoggedRun
 
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
@@ -44,6 +45,35 @@ def describe_run(run: Run, units: str, today: date, with_note: bool = True) -> s
     if with_note and run.note:
         text += f" · {clean_text(run.note)}"  # also notes stored before the input rules
     return text
+
+
+def logged_reply(ctx: Context, logged: LoggedRun, extra: Sequence[str] = ()) -> Reply:
+    """The answer to a logged run: the run, the week, the streak, the post-run prompts.
+
+    ``extra`` lines (what a run file added) go after the week's totals.
+    """
+    user = ctx.user
+    run = logged.run
+    today = user.today(ctx.now)
+    head = "Already logged" if not logged.created else "Logged"
+    this_week = week_start(run.local_date) == week_start(today)
+    week = "This week" if this_week else f"Week of Mon {week_start(run.local_date):%d %b %Y}"
+    lines = [
+        f"{head} {describe_run(run, user.units, today, with_note=not ctx.in_group)}",
+        f"{week}: {format_distance(logged.week_distance_m, user.units)} over "
+        f"{logged.week_runs} run{'s' if logged.week_runs != 1 else ''} · "
+        f"run streak: {logged.streak_weeks} week{'s' if logged.streak_weeks != 1 else ''}",
+    ]
+    lines += extra
+    if run.local_date == today:
+        lines.append(
+            "Now: a light snack before the shower, then five minutes of hip mobility "
+            "(leg swings, clam shells, lunges)."
+        )
+    if user.onboarded_at is None and user.timezone == "UTC":
+        lines.append("Tip: /start sets your time zone, so 'today' is your today.")
+    lines.append("Wrong? /undo removes it.")
+    return Reply("\n".join(lines), buttons=POST_RUN_BUTTONS if run.local_date == today else ())
 
 
 def format_hours(hours: float) -> str:
@@ -185,26 +215,7 @@ class CoreHandlers:
             args.get("note", ""),
             ctx.source_key,
         )
-        run = logged.run
-        today = user.today(ctx.now)
-        head = "Already logged" if not logged.created else "Logged"
-        this_week = week_start(run.local_date) == week_start(today)
-        week = "This week" if this_week else f"Week of Mon {week_start(run.local_date):%d %b %Y}"
-        lines = [
-            f"{head} {describe_run(run, user.units, today, with_note=not ctx.in_group)}",
-            f"{week}: {format_distance(logged.week_distance_m, user.units)} over "
-            f"{logged.week_runs} run{'s' if logged.week_runs != 1 else ''} · "
-            f"run streak: {logged.streak_weeks} week{'s' if logged.streak_weeks != 1 else ''}",
-        ]
-        if run.local_date == today:
-            lines.append(
-                "Now: a light snack before the shower, then five minutes of hip mobility "
-                "(leg swings, clam shells, lunges)."
-            )
-        if user.onboarded_at is None and user.timezone == "UTC":
-            lines.append("Tip: /start sets your time zone, so 'today' is your today.")
-        lines.append("Wrong? /undo removes it.")
-        return Reply("\n".join(lines), buttons=POST_RUN_BUTTONS if run.local_date == today else ())
+        return logged_reply(ctx, logged)
 
     async def list_runs(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The latest runs with their ids."""

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput, NotFound
 from bot.input_rules import clean_text
-from bot.models import Run, User, WeekBlock, latest_block, week_start
+from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
-from bot.parsing import check_pace, parse_distance, parse_duration, parse_when
+from bot.parsing import (
+    SLOWEST_PACE_S_PER_KM,
+    check_pace,
+    format_pace,
+    parse_distance,
+    parse_duration,
+    parse_when,
+)
+from bot.runfiles import RunFile
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
@@ -18,6 +26,8 @@ from bot.storage.uow import UnitOfWork
 MAX_NOTE_CHARS = 500
 SIX_DAYS = timedelta(days=6)
 EDITABLE = ("distance", "time", "date", "note")
+# A watch clock a little ahead of ours is not a run from the future.
+FILE_CLOCK_SLACK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,7 @@ class EditedRun:
 
 
 def _check_note(note: str) -> str:
+    """The note, cleaned and stripped; refused (never cut) when it is too long."""
     note = clean_text(note).strip()
     if len(note) > MAX_NOTE_CHARS:
         raise BadInput(
@@ -82,6 +93,56 @@ class RunService:
             run, created = await uow.activity.add_run(
                 user.id, day, meters, seconds, note, source_key, now, snack_due(user, day, now)
             )
+        return await self._logged(user, run, created, now)
+
+    async def log_file(
+        self, user: User, run_file: RunFile, note: str = "", source_key: str | None = None
+    ) -> LoggedRun:
+        """Store a run read from a file (its track facts and best efforts with it).
+
+        The same file again (by content) is the stored run, not a second one.
+        """
+        now = self.clock.now()
+        started = run_file.local_start(user.tz)
+        if started.astimezone(UTC) > now + FILE_CLOCK_SLACK:
+            raise BadInput(
+                f"This file's run starts in the future ({started:%a %d %b %Y %H:%M}, your "
+                "time). Nothing was saved.",
+                hint="Check the watch's date, or your time zone with /settings timezone.",
+            )
+        seconds = round(run_file.moving_s)
+        if seconds / (run_file.distance_m / 1000) > SLOWEST_PACE_S_PER_KM:
+            raise BadInput(
+                f"This file moves at {format_pace(run_file.distance_m, seconds, user.units)} "
+                "while moving: slower than 30:00 /km, so I take it for a walk, not a run. "
+                "Nothing was saved."
+            )
+        facts = TrackFacts(
+            source_file=run_file.kind,
+            started_at=started.astimezone(UTC),
+            elapsed_s=round(run_file.elapsed_s),
+            elevation_gain_m=run_file.elevation_gain_m,
+            efforts=run_file.efforts,
+            file_sha256=run_file.sha256,
+        )
+        day = started.date()
+        async with self.db.uow() as uow:
+            run, created = await uow.tracks.add_file_run(
+                user.id,
+                day,
+                run_file.distance_m,
+                seconds,
+                _check_note(note),
+                facts,
+                source_key,
+                now,
+                snack_due(user, day, now),
+            )
+            await uow.commit()
+        return await self._logged(user, run, created, now)
+
+    async def _logged(self, user: User, run: Run, created: bool, now: datetime) -> LoggedRun:
+        """Tell listeners about a new run, then the week's totals and the streak."""
         if created:
             await self.listeners.run_logged(user, run, now)
         today = user.today(now)

@@ -19,9 +19,8 @@ DEFAULT_PERIOD = "month"
 CHART_WEEKS = 12
 CALENDAR_WEEKS = 8
 TREND_WEEKS = 4
-# Standard distances for best efforts, and how close a logged run must be to count.
-EFFORTS = (("1 km", 1000.0), ("5 km", 5000.0), ("10 km", 10000.0), ("half", HALF_MARATHON_M))
-EFFORT_TOLERANCE = 0.02
+# The standard distances of best efforts (keys of ``TrackRepository.best_efforts``), named.
+EFFORTS = ((1000, "1 km"), (5000, "5 km"), (10000, "10 km"), (21097, "half"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,23 +112,23 @@ def period_start(period: str, today: date, first: date | None) -> date:
 
 
 async def best_efforts(uow: UnitOfWork, user_id: int, start: date, end: date) -> list[BestEffort]:
-    """The fastest 1 km, 5 km, 10 km and half of a period.
+    """The fastest 1 km, 5 km, 10 km and half of a period, named for the reply.
 
-    From logged runs within 2% of the distance, their time scaled to the exact
-    distance. Track-based efforts (run files) join here, and only here.
+    The fastest stretch inside a run file's track, or a logged run within 2% of the
+    distance at its pace (``TrackRepository.best_efforts`` decides).
     """
-    candidates = await uow.progress.runs_near(
-        user_id, start, end, [d for _, d in EFFORTS], EFFORT_TOLERANCE
-    )
-    best: list[BestEffort] = []
-    for name, meters in EFFORTS:
-        near = [r for r in candidates if abs(r.distance_m - meters) <= meters * EFFORT_TOLERANCE]
-        if not near:
-            continue
-        run = min(near, key=lambda r: (r.duration_s / r.distance_m, r.local_date, r.id))
-        scaled = round(run.duration_s * meters / run.distance_m)
-        best.append(BestEffort(name, meters, scaled, run.id, run.local_date))
-    return best
+    found = await uow.tracks.best_efforts(user_id, start, end)
+    return [
+        BestEffort(
+            name,
+            HALF_MARATHON_M if key == 21097 else float(key),
+            round(effort.seconds),
+            effort.run_id,
+            effort.local_date,
+        )
+        for key, name in EFFORTS
+        if (effort := found.get(key))
+    ]
 
 
 async def weekly_points(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, Text, and_, case, cast, distinct, exists, func, or_, select
+from sqlalchemy import Date, Integer, Text, and_, case, cast, distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Run
@@ -89,18 +89,6 @@ class ProgressRepository:
         )
         row = (await self.conn.execute(stmt)).first()
         return None if row is None else run_from(row)
-
-    async def runs_near(
-        self, user_id: int, start: date, end: date, distances: Sequence[float], tolerance: float
-    ) -> list[Run]:
-        """Runs whose distance is within ``tolerance`` (a fraction) of one of ``distances``."""
-        near = [
-            runs.c.distance_m.between(d * (1 - tolerance), d * (1 + tolerance)) for d in distances
-        ]
-        stmt = select(runs).where(
-            runs.c.user_id == user_id, runs.c.local_date.between(start, end), or_(*near)
-        )
-        return [run_from(r) for r in await self.conn.execute(stmt)]
 
     async def habit_counts(self, user_id: int, start: date, end: date) -> HabitCounts:
         """The habits of a period."""

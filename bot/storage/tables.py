@@ -163,9 +163,19 @@ runs = Table(
     Column("source_key", Text, unique=True, info=PERSONAL_DELETE),  # "platform:user:msg"
     Column("created_at", UtcDateTime, nullable=False),
     Column("fuel_due_at", UtcDateTime),  # the snack nudge; NULL once written out, or none
+    # A run from a file (migration 0005): its kind, content hash and Strava id (each
+    # unique per runner), start, elapsed time (duration_s is the moving time), climb.
+    Column("source_file", Text),
+    Column("file_sha256", Text, info={"personal": "delete"}),
+    Column("strava_id", Text, info={"personal": "delete"}),
+    Column("started_at", UtcDateTime),
+    Column("elapsed_s", Integer),
+    Column("elevation_gain_m", Float),
     CheckConstraint("distance_m > 0", name="runs_distance"),
     CheckConstraint("duration_s > 0", name="runs_duration"),
     Index("runs_user_date", "user_id", "local_date"),
+    Index("runs_user_file", "user_id", "file_sha256", unique=True),
+    Index("runs_user_strava", "user_id", "strava_id", unique=True),
     Index(
         "runs_fuel_due",
         "fuel_due_at",
@@ -405,4 +415,19 @@ digests = Table(
         sqlite_where=text("next_due_at IS NOT NULL"),
         postgresql_where=text("next_due_at IS NOT NULL"),
     ),
+)
+
+# The fastest stretch of each standard distance inside a run's track (migration 0005).
+run_efforts = Table(
+    "run_efforts",
+    metadata,
+    Column(
+        "run_id",
+        Integer,
+        ForeignKey("runs.id", ondelete="CASCADE"),
+        primary_key=True,
+        info={"personal": "delete"},
+    ),
+    Column("distance_m", Integer, primary_key=True),
+    Column("seconds", Float, nullable=False),
 )

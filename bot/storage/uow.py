@@ -24,6 +24,7 @@ from bot.storage.nudges import NudgeRepository
 from bot.storage.personal import PersonalDataRepository
 from bot.storage.progress import ProgressRepository
 from bot.storage.runners import RunnerRepository
+from bot.storage.tracks import TrackRepository
 
 Connect = Callable[..., AbstractAsyncContextManager[AsyncConnection]]
 
@@ -38,6 +39,7 @@ class UnitOfWork:
     personal: PersonalDataRepository
     progress: ProgressRepository
     digests: DigestRepository
+    tracks: TrackRepository
 
     def __init__(
         self, connect: Connect, *, write: bool, dialect: str, autocommit: bool = False
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.personal = PersonalDataRepository(conn, self.dialect)
         self.progress = ProgressRepository(conn, self.dialect)
         self.digests = DigestRepository(conn, self.dialect)
+        self.tracks = TrackRepository(conn, self.dialect)
         return self
 
     async def __aexit__(

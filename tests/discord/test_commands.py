@@ -58,7 +58,9 @@ async def test_option_types_choices_ranges_and_autocomplete() -> None:
     options = {c["name"]: {o["name"]: o for o in c.get("options", [])} for c in payload}
 
     log = options["log"]
-    assert log["distance"]["type"] == STRING and log["distance"]["required"] is True
+    # Distance and time, or a file (type 11, attachment): the core checks which was given.
+    assert log["distance"]["type"] == STRING and log["distance"]["required"] is False
+    assert log["file"]["type"] == 11 and log["file"]["required"] is False
     assert log["note"]["max_length"] == 500 and log["note"]["required"] is False
     runs = options["runs"]["count"]
     assert (runs["type"], runs["min_value"], runs["max_value"]) == (INTEGER, 1, 50)

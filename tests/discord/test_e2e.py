@@ -126,7 +126,13 @@ async def test_a_runner_logs_a_run_then_presses_its_button_after_a_restart(
     assert (tmp_path / "e2e.db.discord-commands.json").is_file()
     synced = {c["name"]: c for c in fake.commands["global"]}
     assert {"log", "runs", "delete", "settings", "strength"} <= set(synced)
-    assert [o["name"] for o in synced["log"]["options"]] == ["distance", "duration", "when", "note"]
+    assert [o["name"] for o in synced["log"]["options"]] == [
+        "distance",
+        "duration",
+        "when",
+        "note",
+        "file",
+    ]
     assert synced["log"]["integration_types"] == [0, 1]
     assert synced["log"]["contexts"] == [0, 1, 2]
     assert "time zone" in started.body["data"]["content"]

@@ -1,0 +1,88 @@
+"""``pacer import-strava PATH --user NAME``: a Strava bulk export into a runner's log."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from tqdm import tqdm
+
+from bot.bootstrap import build_core
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.runfiles.strava import ExportError, StravaExport, lines
+from bot.services.strava_import import ImportSummary, StravaImporter
+from bot.storage.database import Database
+
+CONSOLE = "console"
+
+
+def main(argv: list[str], clock: Clock | None = None, out: TextIO | None = None) -> int:
+    """Parse the arguments, import, print the summary; the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="pacer import-strava",
+        description="Import the runs of a Strava bulk export (Settings > My Account > "
+        "Download or Delete Your Account > Request Your Archive) into a runner's log.",
+    )
+    parser.add_argument("path", type=Path, help="the export ZIP, or the folder it unpacks to")
+    parser.add_argument(
+        "--user",
+        required=True,
+        help="the runner: the console runner of this name (as `pacer --user NAME`); "
+        "/link joins it to your Telegram or Discord account",
+    )
+    parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")
+    args = parser.parse_args(argv)
+    out = out or sys.stdout
+    logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+    url = args.db or Settings.from_env().database_url
+    try:
+        with StravaExport(args.path) as export:
+            summary = asyncio.run(_import(url, args.user, export, clock or SystemClock()))
+    except ExportError as error:
+        print(f"pacer import-strava: {error}", file=sys.stderr)
+        return 1
+    print(describe(summary, args.user), file=out)
+    return 0
+
+
+async def _import(url: str, name: str, export: StravaExport, clock: Clock) -> ImportSummary:
+    core = build_core(Database(url), clock)
+    db = core.db
+    await db.open()
+    try:
+        account = await core.accounts.identify(CONSOLE, name, name)
+        with tqdm(
+            desc="Importing",
+            unit=" activities",
+            file=sys.stderr,
+            disable=not sys.stderr.isatty(),
+        ) as bar:
+            return await StravaImporter(db, clock).run(account.user, export, bar.update)
+    finally:
+        await db.close()
+
+
+def describe(summary: ImportSummary, name: str) -> str:
+    """The summary printed at the end: what came in, and what was skipped and why."""
+    text = [f"Imported {summary.imported} run{'s' if summary.imported != 1 else ''} for {name}"]
+    if summary.imported:
+        text[0] += (
+            f" ({summary.from_files} from their activity files), "
+            f"{summary.first:%d %b %Y} to {summary.last:%d %b %Y}."
+        )
+    else:
+        text[0] += "."
+    if summary.already:
+        text.append(f"Already in your log: {summary.already} (imported before).")
+    if summary.notes:
+        text.append(f"Imported from the CSV alone ({len(summary.notes)}):")
+        text.extend(lines(summary.notes))
+    if summary.skipped:
+        text.append(f"Skipped {len(summary.skipped)}:")
+        text.extend(lines(summary.skipped))
+    return "\n".join(text)

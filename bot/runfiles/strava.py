@@ -1,0 +1,307 @@
+"""A Strava bulk export (the ZIP, or its unpacked folder): ``activities.csv`` and its files.
+
+Real exports vary: the header is in the account's language, two columns are
+called Distance (the first in km, the second in metres) and two Elapsed Time,
+dates come in several formats, and there are 80-100 columns. Columns are found
+through :data:`HEADER_ALIASES`; everything else is ignored. Dates in the export
+are UTC.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from bot.runfiles.readers import MAX_FILE_BYTES
+
+# Canonical column -> its header in each language Strava exports (lower case).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("activity id", "aktivitäts-id", "id de l'activité", "id de actividad", "id attività"),
+    "date": (
+        "activity date",
+        "aktivitätsdatum",
+        "date de l'activité",
+        "fecha de la actividad",
+        "data attività",
+    ),
+    "name": ("activity name", "name der aktivität", "nom de l'activité", "nombre de la actividad"),
+    "type": (
+        "activity type",
+        "aktivitätstyp",
+        "type d'activité",
+        "tipo de actividad",
+        "tipo di attività",
+    ),
+    "elapsed": ("elapsed time", "verstrichene zeit", "temps écoulé", "tiempo transcurrido"),
+    "moving": ("moving time", "bewegungszeit", "temps de déplacement", "tiempo en movimiento"),
+    "distance": ("distance", "distanz", "distancia", "distanza"),
+    "elevation": ("elevation gain", "höhenzuwachs", "dénivelé positif", "desnivel positivo"),
+    "filename": ("filename", "dateiname", "nom du fichier", "nombre de archivo"),
+}
+REQUIRED = ("id", "date", "type", "distance")
+
+# Activity types that are runs, as Strava names them in each language (lower case).
+RUN_TYPES = frozenset(
+    {
+        "run",
+        "trail run",
+        "virtual run",
+        "lauf",
+        "traillauf",
+        "virtueller lauf",
+        "course à pied",
+        "course",
+        "trail",
+        "course virtuelle",
+        "carrera",
+        "carrera por montaña",
+        "carrera virtual",
+        "corsa",
+        "trail running",
+        "corsa virtuale",
+        "hardlopen",
+    }
+)
+
+# Month abbreviations of other languages, to the English ones strptime knows.
+_MONTHS = {
+    "jän": "Jan",
+    "mär": "Mar",
+    "mrz": "Mar",
+    "mai": "May",
+    "okt": "Oct",
+    "dez": "Dec",
+    "janv": "Jan",
+    "févr": "Feb",
+    "mars": "Mar",
+    "avr": "Apr",
+    "juin": "Jun",
+    "juil": "Jul",
+    "déc": "Dec",
+}
+_DATE_FORMATS = (
+    "%b %d, %Y, %I:%M:%S %p",  # Dec 1, 2026, 7:05:03 AM (English)
+    "%d %b %Y, %H:%M:%S",  # 1 Dec 2026, 07:05:03 (English UK, German)
+    "%d %b %Y %H:%M:%S",
+    "%d.%m.%Y, %H:%M:%S",
+    "%d.%m.%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+)
+
+
+class ExportError(ValueError):
+    """The path is not a Strava export Pacer can read."""
+
+
+@dataclass(frozen=True, slots=True)
+class StravaActivity:
+    """One row of ``activities.csv``, read."""
+
+    line: int
+    activity_id: str
+    started: datetime  # aware UTC
+    name: str
+    kind: str
+    distance_m: float
+    elapsed_s: float | None
+    moving_s: float | None
+    elevation_gain_m: float | None
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A row that was not imported, and why."""
+
+    line: int
+    what: str
+    reason: str
+
+
+def parse_date(text: str) -> datetime:
+    """A date as Strava writes it (several formats, all UTC)."""
+    raw = text.strip()
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except ValueError:
+        pass
+    words = re.sub(
+        r"[A-Za-zäöüéû]+\.?",
+        lambda m: _MONTHS.get(m.group(0).rstrip(".").lower(), m.group(0).rstrip(".")),
+        raw,
+    )
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(words, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    raise ValueError(f"unreadable date {raw!r}")
+
+
+def parse_number(text: str) -> float | None:
+    """``5.01``, ``5,01``, ``1,234.5`` or ``1.234,5``; None when empty or not a number."""
+    raw = text.strip().replace("\u00a0", "").replace(" ", "")
+    if not raw:
+        return None
+    if "," in raw and "." in raw:
+        if raw.rfind(",") > raw.rfind("."):
+            raw = raw.replace(".", "").replace(",", ".")
+        else:
+            raw = raw.replace(",", "")
+    else:
+        raw = raw.replace(",", ".")
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def column_map(header: list[str]) -> dict[str, list[int]]:
+    """Canonical column -> the positions of its (possibly repeated) header."""
+    found: dict[str, list[int]] = {}
+    lookup = {alias: key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
+    for index, title in enumerate(header):
+        key = lookup.get(title.strip().lower())
+        if key is not None:
+            found.setdefault(key, []).append(index)
+    missing = [key for key in REQUIRED if key not in found]
+    if missing:
+        raise ExportError(
+            "activities.csv has no column for "
+            + ", ".join(HEADER_ALIASES[m][0].title() for m in missing)
+            + " (in any language Pacer knows); is it a Strava export?"
+        )
+    return found
+
+
+def parse_activities(text: str) -> tuple[list[StravaActivity], list[Skipped]]:
+    """The runs in ``activities.csv`` and every other row with the reason it was skipped."""
+    rows = csv.reader(io.StringIO(text))
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise ExportError("activities.csv is empty") from None
+    cols = column_map(header)
+    runs: list[StravaActivity] = []
+    skipped: list[Skipped] = []
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(key: str, nth: int = 0, row: list[str] = row) -> str:
+            places = cols.get(key, [])
+            if nth >= len(places) or places[nth] >= len(row):
+                return ""
+            return row[places[nth]].strip()
+
+        what = f"{cell('id')} {cell('name')!r}".strip()
+        kind = cell("type")
+        if kind.lower() not in RUN_TYPES:
+            skipped.append(Skipped(line, what, f"not a run ({kind or 'no type'})"))
+            continue
+        try:
+            started = parse_date(cell("date"))
+        except ValueError as error:
+            skipped.append(Skipped(line, what, str(error)))
+            continue
+        # Two Distance columns: the first in km (as shown), the second in metres.
+        metres = parse_number(cell("distance", 1))
+        km = parse_number(cell("distance", 0))
+        distance = metres if metres is not None else (km * 1000 if km is not None else None)
+        elapsed = parse_number(cell("elapsed", 0))
+        if elapsed is None:
+            elapsed = parse_number(cell("elapsed", 1))
+        runs.append(
+            StravaActivity(
+                line=line,
+                activity_id=cell("id"),
+                started=started,
+                name=cell("name"),
+                kind=kind,
+                distance_m=distance or 0.0,
+                elapsed_s=elapsed,
+                moving_s=parse_number(cell("moving")),
+                elevation_gain_m=parse_number(cell("elevation")),
+                filename=cell("filename"),
+            )
+        )
+    return runs, skipped
+
+
+class StravaExport:
+    """The export as Strava sends it (a ZIP) or unpacked (a folder)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self._root = PurePosixPath()
+        if path.is_dir():
+            if not (path / "activities.csv").is_file():
+                raise ExportError(f"{path} has no activities.csv; is it a Strava export folder?")
+        elif zipfile.is_zipfile(path):
+            self._zip = zipfile.ZipFile(path)
+            names = [n for n in self._zip.namelist() if n.endswith("activities.csv")]
+            if not names:
+                raise ExportError(f"{path} has no activities.csv; is it a Strava export?")
+            self._root = PurePosixPath(min(names, key=len)).parent
+        elif path.exists():
+            raise ExportError(f"{path} is neither a ZIP file nor a folder")
+        else:
+            raise ExportError(f"{path} does not exist")
+
+    def close(self) -> None:
+        """Close the ZIP file, if one is open."""
+        if self._zip is not None:
+            self._zip.close()
+
+    def __enter__(self) -> StravaExport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def activities_csv(self) -> str:
+        """The text of ``activities.csv``."""
+        data = self._read("activities.csv")
+        assert data is not None
+        return data.decode("utf-8-sig", errors="replace")
+
+    def activity_file(self, name: str) -> bytes | None:
+        """An activity file named in the CSV; None when the export lacks it.
+
+        Raises ``ValueError`` for one over the size limit (it is never read).
+        """
+        if not name or ".." in PurePosixPath(name).parts or name.startswith("/"):
+            return None
+        return self._read(name)
+
+    def _read(self, name: str) -> bytes | None:
+        if self._zip is not None:
+            member = str(self._root / name)
+            try:
+                info = self._zip.getinfo(member)
+            except KeyError:
+                return None
+            if info.file_size > MAX_FILE_BYTES:
+                raise ValueError(f"{name} is over {MAX_FILE_BYTES // 1024 // 1024} MB")
+            return self._zip.read(info)
+        file = self.path / name
+        if not file.is_file():
+            return None
+        if file.stat().st_size > MAX_FILE_BYTES:
+            raise ValueError(f"{name} is over {MAX_FILE_BYTES // 1024 // 1024} MB")
+        return file.read_bytes()
+
+
+def lines(skipped: list[Skipped]) -> Iterator[str]:
+    """The skipped rows as lines for the summary."""
+    for item in skipped:
+        yield f"  line {item.line}: {item.what}: {item.reason}"

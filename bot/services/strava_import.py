@@ -1,0 +1,167 @@
+"""``pacer import-strava``: the runs of a Strava bulk export into a runner's log.
+
+Each run comes from its activity file when the export has one (distance,
+moving time, climb and best efforts, as a file sent in the chat), else from the
+CSV's figures. The Strava activity id is stored on the run, so a second import
+of the same export finds every run there already and adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.clock import Clock
+from bot.errors import BadInput
+from bot.input_rules import clean_text
+from bot.models import TrackFacts, User
+from bot.parsing import FASTEST_PACE_S_PER_KM, SLOWEST_PACE_S_PER_KM
+from bot.runfiles.readers import read_run_file
+from bot.runfiles.strava import Skipped, StravaActivity, StravaExport, parse_activities
+from bot.storage.database import Database
+
+BATCH = 200  # runs written per transaction
+
+
+@dataclass
+class ImportSummary:
+    """What an import did."""
+
+    imported: int = 0
+    from_files: int = 0
+    already: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[Skipped] = field(default_factory=list)  # imported, but not as hoped
+    first: date | None = None
+    last: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    day: date
+    distance_m: float
+    seconds: int
+    note: str
+    facts: TrackFacts
+
+
+class StravaImporter:
+    """Imports a Strava export for one runner."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def run(
+        self, user: User, export: StravaExport, progress: Callable[[int], None] | None = None
+    ) -> ImportSummary:
+        """Import the export's runs; ``progress`` hears after each activity."""
+        activities, skipped = parse_activities(export.activities_csv())
+        summary = ImportSummary(skipped=list(skipped))
+        async with self.db.reader() as uow:
+            known_ids, known_hashes = await uow.tracks.known_sources(user.id)
+        batch: list[_Row] = []
+        for activity in activities:
+            row = self._row(user, export, activity, known_ids, known_hashes, summary)
+            if row is not None:
+                batch.append(row)
+                known_ids.add(activity.activity_id)
+                if row.facts.file_sha256:
+                    known_hashes.add(row.facts.file_sha256)
+            if len(batch) >= BATCH:
+                await self._store(user, batch, summary)
+                batch = []
+            if progress is not None:
+                progress(1)
+        await self._store(user, batch, summary)
+        return summary
+
+    def _row(
+        self,
+        user: User,
+        export: StravaExport,
+        activity: StravaActivity,
+        known_ids: set[str],
+        known_hashes: set[str],
+        summary: ImportSummary,
+    ) -> _Row | None:
+        what = f"{activity.activity_id} {activity.name!r}"
+        if activity.activity_id in known_ids:
+            summary.already += 1
+            return None
+        distance = activity.distance_m
+        seconds = activity.moving_s or activity.elapsed_s
+        facts = TrackFacts(
+            source_file="strava",
+            started_at=activity.started,
+            elapsed_s=round(activity.elapsed_s) if activity.elapsed_s else None,
+            elevation_gain_m=activity.elevation_gain_m,
+            efforts={},
+            strava_id=activity.activity_id,
+        )
+        if activity.filename:
+            try:
+                data = export.activity_file(activity.filename)
+                if data is None:
+                    summary.notes.append(
+                        Skipped(activity.line, what, f"{activity.filename} is not in the export")
+                    )
+                else:
+                    run_file = read_run_file(activity.filename, data)
+                    if run_file.sha256 in known_hashes:
+                        summary.already += 1
+                        return None
+                    distance, seconds = run_file.distance_m, run_file.moving_s
+                    facts = TrackFacts(
+                        source_file=run_file.kind,
+                        started_at=activity.started,
+                        elapsed_s=round(run_file.elapsed_s),
+                        elevation_gain_m=run_file.elevation_gain_m,
+                        efforts=run_file.efforts,
+                        file_sha256=run_file.sha256,
+                        strava_id=activity.activity_id,
+                    )
+            except (BadInput, ValueError) as error:
+                reason = error.message if isinstance(error, BadInput) else str(error)
+                reason = reason.replace(" Nothing was saved.", "")
+                summary.notes.append(
+                    Skipped(activity.line, what, f"file not used ({reason}); CSV figures kept")
+                )
+        if not distance or distance <= 0:
+            summary.skipped.append(Skipped(activity.line, what, "no distance"))
+            return None
+        if not seconds or seconds <= 0:
+            summary.skipped.append(Skipped(activity.line, what, "no time"))
+            return None
+        pace = seconds / (distance / 1000)
+        if not FASTEST_PACE_S_PER_KM <= pace <= SLOWEST_PACE_S_PER_KM:
+            summary.skipped.append(
+                Skipped(activity.line, what, f"{pace / 60:.1f} min/km is no running pace")
+            )
+            return None
+        if activity.started > self.clock.now():
+            summary.skipped.append(Skipped(activity.line, what, "dated in the future"))
+            return None
+        day = activity.started.astimezone(user.tz).date()
+        return _Row(day, distance, round(seconds), clean_text(activity.name)[:500], facts)
+
+    async def _store(self, user: User, batch: list[_Row], summary: ImportSummary) -> None:
+        if not batch:
+            return
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            for row in batch:
+                _, created = await uow.tracks.add_file_run(
+                    user.id, row.day, row.distance_m, row.seconds, row.note, row.facts, None, now
+                )
+                if not created:
+                    summary.already += 1
+                    continue
+                summary.imported += 1
+                summary.from_files += row.facts.source_file != "strava"
+                summary.first = min(summary.first or row.day, row.day)
+                summary.last = max(summary.last or row.day, row.day)
+            # The run streak is worked out again from the runs on next use.
+            await uow.runners.update(user.id, streak_since=None, streak_last=None)
+            await uow.commit()

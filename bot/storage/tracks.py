@@ -1,0 +1,199 @@
+"""Runs read from files: stored with their track facts and best efforts, read back as PBs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.models import BestEffort, Run, TrackFacts
+from bot.parsing import HALF_MARATHON_M
+from bot.storage.sql import insert, run_from
+from bot.storage.tables import run_efforts, runs
+
+# A run typed in by hand counts for a standard distance within this fraction of it.
+LOGGED_RUN_TOLERANCE = 0.02
+STANDARD_DISTANCES = (1000, 5000, 10000, 21097)
+
+
+class TrackRepository:
+    """Runs from files and their efforts, bound to one unit of work's connection."""
+
+    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+
+    async def add_file_run(
+        self,
+        user_id: int,
+        local_date: date,
+        distance_m: float,
+        duration_s: int,
+        note: str,
+        facts: TrackFacts,
+        source_key: str | None,
+        now: datetime,
+        fuel_due_at: datetime | None = None,
+    ) -> tuple[Run, bool]:
+        """Store a run with its track facts; ``False`` and the stored run when seen before.
+
+        Seen before: the same file (content hash), Strava activity or platform message.
+        """
+        existing = await self.find_existing(user_id, facts, source_key)
+        if existing is not None:
+            return existing, False
+        values: dict[str, Any] = {
+            "user_id": user_id,
+            "local_date": local_date,
+            "distance_m": distance_m,
+            "duration_s": duration_s,
+            "note": note,
+            "source_key": source_key,
+            "created_at": now,
+            "fuel_due_at": fuel_due_at,
+            "source_file": facts.source_file,
+            "file_sha256": facts.file_sha256,
+            "strava_id": facts.strava_id,
+            "started_at": facts.started_at,
+            "elapsed_s": facts.elapsed_s,
+            "elevation_gain_m": facts.elevation_gain_m,
+        }
+        # A copy racing this one loses on a unique index and finds the winner's run.
+        stmt = insert(self.dialect, runs).values(**values).on_conflict_do_nothing()
+        run_id = await self.conn.scalar(stmt.returning(runs.c.id))
+        if run_id is None:
+            existing = await self.find_existing(user_id, facts, source_key)
+            assert existing is not None
+            return existing, False
+        if facts.efforts:
+            await self.conn.execute(
+                insert(self.dialect, run_efforts),
+                [
+                    {"run_id": run_id, "distance_m": meters, "seconds": seconds}
+                    for meters, seconds in sorted(facts.efforts.items())
+                ],
+            )
+        created = now.replace(microsecond=0)
+        run = Run(run_id, user_id, local_date, distance_m, duration_s, note, created)
+        return run, True
+
+    async def find_existing(
+        self, user_id: int, facts: TrackFacts, source_key: str | None
+    ) -> Run | None:
+        """The runner's run stored from the same file, Strava activity or message."""
+        same = []
+        if facts.file_sha256:
+            same.append(and_(runs.c.user_id == user_id, runs.c.file_sha256 == facts.file_sha256))
+        if facts.strava_id:
+            same.append(and_(runs.c.user_id == user_id, runs.c.strava_id == facts.strava_id))
+        if source_key:
+            same.append(runs.c.source_key == source_key)
+        if not same:
+            return None
+        row = (await self.conn.execute(select(runs).where(or_(*same)).limit(1))).first()
+        return None if row is None else run_from(row)
+
+    async def known_sources(self, user_id: int) -> tuple[set[str], set[str]]:
+        """The Strava ids and file hashes of the runner's stored runs."""
+        stmt = select(runs.c.strava_id, runs.c.file_sha256).where(
+            runs.c.user_id == user_id,
+            or_(runs.c.strava_id.is_not(None), runs.c.file_sha256.is_not(None)),
+        )
+        ids: set[str] = set()
+        hashes: set[str] = set()
+        for strava_id, sha in await self.conn.execute(stmt):
+            if strava_id:
+                ids.add(strava_id)
+            if sha:
+                hashes.add(sha)
+        return ids, hashes
+
+    async def facts(self, run_id: int) -> TrackFacts | None:
+        """What the file added to a run (None for a run typed in by hand)."""
+        row = (await self.conn.execute(select(runs).where(runs.c.id == run_id))).first()
+        if row is None or row.source_file is None:
+            return None
+        found = await self.conn.execute(
+            select(run_efforts.c.distance_m, run_efforts.c.seconds).where(
+                run_efforts.c.run_id == run_id
+            )
+        )
+        return TrackFacts(
+            source_file=row.source_file,
+            started_at=row.started_at,
+            elapsed_s=row.elapsed_s,
+            elevation_gain_m=row.elevation_gain_m,
+            efforts={int(m): float(s) for m, s in found},
+            file_sha256=row.file_sha256,
+            strava_id=row.strava_id,
+        )
+
+    async def best_efforts(self, user_id: int, start: date, end: date) -> dict[int, BestEffort]:
+        """The runner's fastest time per standard distance with start <= local_date <= end.
+
+        From a file's track: the fastest stretch of that length inside it. From any
+        run whose distance is within 2% of the standard distance: its time at its pace.
+        Ties go to the earlier run.
+        """
+        best: dict[int, BestEffort] = {}
+
+        def offer(effort: BestEffort) -> None:
+            held = best.get(effort.distance_m)
+            if held is None or (effort.seconds, effort.local_date, effort.run_id) < (
+                held.seconds,
+                held.local_date,
+                held.run_id,
+            ):
+                best[effort.distance_m] = effort
+
+        in_range = and_(runs.c.user_id == user_id, runs.c.local_date.between(start, end))
+        tracked = (
+            select(
+                run_efforts.c.distance_m,
+                func.min(run_efforts.c.seconds),
+            )
+            .join(runs, runs.c.id == run_efforts.c.run_id)
+            .where(in_range)
+            .group_by(run_efforts.c.distance_m)
+        )
+        fastest = {int(m): float(s) for m, s in await self.conn.execute(tracked)}
+        if fastest:
+            rows = await self.conn.execute(
+                select(
+                    run_efforts.c.distance_m,
+                    run_efforts.c.seconds,
+                    runs.c.id,
+                    runs.c.local_date,
+                )
+                .join(runs, runs.c.id == run_efforts.c.run_id)
+                .where(
+                    in_range,
+                    or_(
+                        *(
+                            and_(run_efforts.c.distance_m == m, run_efforts.c.seconds == s)
+                            for m, s in fastest.items()
+                        )
+                    ),
+                )
+            )
+            for meters, seconds, run_id, day in rows:
+                offer(BestEffort(int(meters), float(seconds), int(run_id), day, True))
+        for meters in STANDARD_DISTANCES:
+            target = HALF_MARATHON_M if meters == 21097 else float(meters)
+            low, high = target * (1 - LOGGED_RUN_TOLERANCE), target * (1 + LOGGED_RUN_TOLERANCE)
+            # The fastest pace among them, its time scaled to exactly the distance (a 9.85 km
+            # run in 50:00 is a 10 km in 50:46).
+            pace = runs.c.duration_s / runs.c.distance_m
+            row = (
+                await self.conn.execute(
+                    select(pace, runs.c.id, runs.c.local_date)
+                    .where(in_range, runs.c.distance_m.between(low, high))
+                    .order_by(pace, runs.c.local_date, runs.c.id)
+                    .limit(1)
+                )
+            ).first()
+            if row is not None:
+                offer(BestEffort(meters, float(row[0]) * target, int(row[1]), row[2], False))
+        return best

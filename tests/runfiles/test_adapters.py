@@ -1,0 +1,227 @@
+"""A run file through the real adapters and the real core: a Telegram document, a Discord
+attachment option (real-shaped payloads through the real libraries, no network)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+from telegram import Update
+
+from adapters.discord.adapter import build_client
+from adapters.discord.client import PacerClient
+from adapters.discord.handler import InteractionHandler
+from adapters.telegram import TelegramAdapter
+from bot.config import Settings
+from tests.discord import payloads
+from tests.discord.fake_discord import snowflake
+from tests.discord.harness import CapturedHTTP, deliver, settings
+from tests.fakes import Harness
+from tests.telegram.fakes import TOKEN, RecordingRequest
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, payload
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
+TCX = (DATA / "run.tcx").read_bytes()
+
+
+# --- Telegram -------------------------------------------------------------------------
+
+
+class FileServingRequest(RecordingRequest):
+    """The recording Bot API, which also answers ``getFile`` and serves the file's bytes."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        super().__init__()
+        self.files = files
+        self.downloads: list[str] = []
+
+    def result(self, method: str, params: dict[str, Any]) -> Any:
+        """``getFile``: where the document can be downloaded."""
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "file_size": len(self.files[file_id]),
+                "file_path": f"documents/{file_id}",
+            }
+        return super().result(method, params)
+
+    async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """File downloads come from ``/file/bot<token>/<path>``."""
+        if "/file/bot" in url:
+            file_id = url.rsplit("/", 1)[-1]
+            self.downloads.append(file_id)
+            return 200, self.files[file_id]
+        return await super().do_request(url, method, *args, **kwargs)
+
+
+def document(
+    name: str, file_id: str, size: int, *, caption: str | None = None, group: bool = False
+) -> dict[str, Any]:
+    """A message carrying a document, shaped like the Bot API sends it."""
+    update = payload("group_command" if group else "private_command")
+    message = update["message"]
+    message.pop("text", None)
+    message.pop("entities", None)
+    message["document"] = {
+        "file_name": name,
+        "mime_type": "application/octet-stream",
+        "file_id": file_id,
+        "file_unique_id": f"u-{file_id}",
+        "file_size": size,
+    }
+    if caption is not None:
+        message["caption"] = caption
+        if caption.startswith("/"):
+            length = len(caption.split(None, 1)[0])
+            message["caption_entities"] = [{"offset": 0, "length": length, "type": "bot_command"}]
+    return update
+
+
+@pytest.fixture
+async def telegram(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, FileServingRequest]]:
+    """The Telegram adapter on the real core, with files to download."""
+    request = FileServingRequest({"doc-tcx": TCX, "doc-big": b""})
+    tg = TelegramAdapter(
+        Settings(telegram_token=TOKEN),
+        harness.core,
+        request=request,
+        pacer=harness.core.sweeper.pacer("telegram"),
+    )
+    await tg.application.initialize()
+    try:
+        yield tg, request
+    finally:
+        await tg.application.shutdown()
+
+
+async def feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
+    """One update through PTB's parsing and the adapter's handlers."""
+    await tg.application.process_update(Update.de_json(data, tg.application.bot))
+
+
+async def test_telegram_document_logs_the_run(
+    telegram: tuple[TelegramAdapter, FileServingRequest], harness: Harness
+) -> None:
+    tg, request = telegram
+    await feed(tg, document("run.tcx", "doc-tcx", len(TCX), caption="hilly one"))
+    [sent] = request.calls_to("sendMessage")
+    assert sent.chat_id == RUNNER_ID
+    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:00" in sent.text
+    assert "hilly one" in sent.text
+    assert "Best efforts in this run: 1 km 4:06 · 5 km 21:44" in sent.text
+    assert request.downloads == ["doc-tcx"]
+    # The same file again (a new message) is the same run.
+    again = document("run.tcx", "doc-tcx", len(TCX))
+    again["update_id"] += 1
+    await feed(tg, again)
+    assert "Already logged #1" in request.calls_to("sendMessage")[-1].text
+    assert len(await harness.runs(harness.chat(str(RUNNER_ID), "telegram"))) == 1
+
+
+async def test_telegram_file_over_20_mb_is_refused_without_downloading(
+    telegram: tuple[TelegramAdapter, FileServingRequest],
+) -> None:
+    tg, request = telegram
+    await feed(tg, document("big.fit", "doc-big", 30 * 1024 * 1024))
+    [sent] = request.calls_to("sendMessage")
+    assert "big.fit is 30.0 MB; run files can be up to 20 MB. Nothing was saved." in sent.text
+    assert request.downloads == []
+    assert request.calls_to("getFile") == []
+
+
+async def test_telegram_group_files_need_a_log_caption(
+    telegram: tuple[TelegramAdapter, FileServingRequest],
+) -> None:
+    tg, request = telegram
+    await feed(tg, document("minutes.tcx", "doc-tcx", len(TCX), group=True))
+    assert request.calls_to("sendMessage") == [] and request.downloads == []
+    await feed(tg, document("run.tcx", "doc-tcx", len(TCX), caption="/log", group=True))
+    [sent] = request.calls_to("sendMessage")
+    assert sent.chat_id == GROUP_ID
+    assert "Logged #1" in sent.text
+
+
+# --- Discord --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def http(monkeypatch: pytest.MonkeyPatch) -> CapturedHTTP:
+    """discord.py's HTTP captured; attachment downloads served from memory."""
+    captured = CapturedHTTP()
+    captured.install(monkeypatch)
+    return captured
+
+
+@pytest.fixture
+def cdn(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Attachment URL -> bytes; a download of anything else fails the test."""
+    served: dict[str, bytes] = {}
+
+    async def get_from_cdn(http: discord.http.HTTPClient, url: str) -> bytes:
+        return served[url]
+
+    monkeypatch.setattr(discord.http.HTTPClient, "get_from_cdn", get_from_cdn)
+    return served
+
+
+@pytest.fixture
+async def client(http: CapturedHTTP, harness: Harness) -> AsyncIterator[PacerClient]:
+    """The Discord client on the real core."""
+    bot = build_client(settings(), InteractionHandler(harness.core))
+    await bot.login("fake-token")
+    try:
+        yield bot
+    finally:
+        await bot.close()
+
+
+def slash_with_file(name: str, size: int, options: dict[str, str] | None = None) -> dict[str, Any]:
+    """``/log file:<attachment>`` as Discord sends it: the option names a resolved attachment."""
+    event = payloads.slash("log", options)
+    data = copy.deepcopy(event["data"])
+    attachment_id = snowflake()
+    data.setdefault("options", []).append({"name": "file", "type": 11, "value": attachment_id})
+    url = f"https://cdn.discordapp.com/attachments/1/{attachment_id}/{name}"
+    data["resolved"] = {
+        "attachments": {
+            attachment_id: {
+                "id": attachment_id,
+                "filename": name,
+                "size": size,
+                "url": url,
+                "proxy_url": url,
+                "content_type": "application/octet-stream",
+            }
+        }
+    }
+    event["data"] = data
+    return event
+
+
+async def test_discord_attachment_option_logs_the_run(
+    client: PacerClient, http: CapturedHTTP, cdn: dict[str, bytes]
+) -> None:
+    event = slash_with_file("run.tcx", len(TCX), {"note": "track session"})
+    attachment_id = event["data"]["options"][-1]["value"]
+    cdn[f"https://cdn.discordapp.com/attachments/1/{attachment_id}/run.tcx"] = TCX
+    deliver(client, event)
+    answer = await http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
+    content = answer.json["data"]["content"]
+    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:00" in content
+    assert "track session" in content
+    assert "From the TCX file" in content
+
+
+async def test_discord_attachment_over_20_mb_is_not_downloaded(
+    client: PacerClient, http: CapturedHTTP, cdn: dict[str, bytes]
+) -> None:
+    event = slash_with_file("huge.gpx", 21 * 1024 * 1024)
+    deliver(client, event)  # cdn serves nothing: a download would fail the answer
+    answer = await http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
+    assert "huge.gpx is 21.0 MB; run files can be up to 20 MB" in answer.json["data"]["content"]

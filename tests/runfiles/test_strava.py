@@ -1,0 +1,193 @@
+"""``pacer import-strava``: the sample export with German headers, ZIPs, English exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import build_core
+from bot.clock import FakeClock
+from bot.import_strava import main
+from bot.messages import Attachment
+from bot.runfiles.strava import (
+    ExportError,
+    StravaExport,
+    column_map,
+    parse_activities,
+    parse_date,
+    parse_number,
+)
+from bot.services.strava_import import StravaImporter
+from bot.storage.database import Database
+from tests.fakes import make_harness
+
+EXPORT = Path(__file__).resolve().parent.parent / "data" / "strava_export"
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # after the sample's last run
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dec 1, 2026, 7:05:03 AM",
+        "1 Dec 2026, 07:05:03",
+        "1 Dez. 2026, 07:05:03",
+        "01.12.2026, 07:05:03",
+        "2026-12-01T07:05:03Z",
+        "2026-12-01 07:05:03",
+    ],
+)
+def test_strava_dates_in_every_format_are_utc(text: str) -> None:
+    assert parse_date(text) == datetime(2026, 12, 1, 7, 5, 3, tzinfo=UTC)
+
+
+def test_afternoon_and_unreadable_dates() -> None:
+    assert parse_date("Mar 3, 2025, 6:15:00 PM") == datetime(2025, 3, 3, 18, 15, tzinfo=UTC)
+    with pytest.raises(ValueError, match="unreadable date 'yesterday'"):
+        parse_date("yesterday")
+
+
+def test_numbers_with_either_decimal_mark() -> None:
+    assert parse_number("5,01") == 5.01
+    assert parse_number("5.01") == 5.01
+    assert parse_number("1,234.5") == 1234.5
+    assert parse_number("1.234,5") == 1234.5
+    assert parse_number("") is None
+    assert parse_number("n/a") is None
+
+
+def test_a_csv_without_the_needed_columns_says_which() -> None:
+    with pytest.raises(ExportError, match="no column for Activity Type"):
+        column_map(["Activity ID", "Activity Date", "Distance"])
+
+
+def test_german_header_two_distance_columns_and_skips() -> None:
+    text = (EXPORT / "activities.csv").read_text(encoding="utf-8")
+    assert len(next(csv.reader(io.StringIO(text)))) >= 80  # as wide as a real export
+    runs, skipped = parse_activities(text)
+    by_id = {r.activity_id: r for r in runs}
+    assert sorted(int(i) - 4000000000 for i in by_id) == [1, 2, 4, 5, 8, 9]
+    # The second Distance column (metres) wins over the first (km, with a decimal comma).
+    assert by_id["4000000004"].distance_m == 5000.0
+    assert by_id["4000000001"].distance_m == 4835.4
+    assert by_id["4000000005"].kind == "Traillauf"
+    assert by_id["4000000005"].started == datetime(2026, 11, 29, 7, 5, 3, tzinfo=UTC)
+    assert by_id["4000000005"].moving_s == 4000.0
+    assert by_id["4000000005"].elapsed_s == 4200.0
+    assert [(s.line, s.reason) for s in skipped] == [
+        (4, "not a run (Radfahrt)"),
+        (7, "not a run (Spaziergang)"),
+        (8, "unreadable date 'kein Datum'"),
+    ]
+
+
+async def test_import_of_the_sample_then_again_imports_nothing(db: Database) -> None:
+    clock = FakeClock(NOW)
+    core = build_core(db, clock)
+    ana = (await core.accounts.identify("console", "ana", "ana")).user
+    with StravaExport(EXPORT) as export:
+        first = await StravaImporter(db, clock).run(ana, export)
+        second = await StravaImporter(db, clock).run(ana, export)
+    assert (first.imported, first.from_files, first.already) == (5, 2, 0)
+    reasons = sorted(s.reason for s in first.skipped)
+    assert reasons == [
+        "no distance",
+        "not a run (Radfahrt)",
+        "not a run (Spaziergang)",
+        "unreadable date 'kein Datum'",
+    ]
+    assert [n.line for n in first.notes] == [10]
+    assert "cut short" in first.notes[0].reason
+    assert (second.imported, second.already) == (0, 5)
+    async with db.reader() as uow:
+        stored = await uow.activity.runs_between(ana.id, date(2000, 1, 1), date(2100, 1, 1))
+        best = await uow.tracks.best_efforts(ana.id, date(2000, 1, 1), date(2100, 1, 1))
+        november = await uow.tracks.best_efforts(ana.id, date(2026, 11, 1), date(2026, 11, 30))
+    assert len(stored) == 5
+    assert [r.local_date for r in stored][-1] == date(2026, 11, 29)
+    tcx_run = next(r for r in stored if r.local_date == date(2015, 8, 15))
+    assert tcx_run.distance_m == pytest.approx(9007, abs=2)  # from the file, not the CSV
+    assert best[5000].from_track and best[5000].run_id == tcx_run.id  # 21:44 inside 9 km
+    assert november[5000].seconds == 1495 and not november[5000].from_track  # the parkrun
+    assert best[1000].from_track
+
+
+async def test_an_imported_file_sent_again_in_the_chat_is_one_run(db: Database) -> None:
+    harness = make_harness(db, FakeClock(NOW))
+    chat = harness.chat("ana")
+    ana = await harness.user(chat)
+    with StravaExport(EXPORT) as export:
+        await StravaImporter(db, harness.clock).run(ana, export)
+    data = (EXPORT.parent / "runfiles" / "run.tcx").read_bytes()
+    reply = await chat.say("/log", attachments=(Attachment("run.tcx", data),))
+    assert reply.text.startswith("Already logged")
+
+
+async def test_a_zip_with_english_headers(db: Database, tmp_path: Path) -> None:
+    header = ["Activity ID", "Activity Date", "Activity Name", "Activity Type", "Elapsed Time",
+              "Distance", "Filename", "Elapsed Time", "Moving Time", "Distance",
+              "Elevation Gain"]  # fmt: skip
+    rows = [
+        ["11", "Nov 20, 2026, 6:30:00 AM", "Easy", "Run", "1800", "5.00", "", "1800.0",
+         "1790.0", "5000.0", "20"],
+        ["12", "Nov 21, 2026, 6:30:00 AM", "Track", "Run", "300", "1.00", "", "300.0",
+         "290.0", "", ""],
+        ["13", "Nov 22, 2026, 6:30:00 AM", "Zwift", "Virtual Run", "3000", "10.00",
+         "activities/13.fit.gz", "3000.0", "2990.0", "10000.0", "0"],
+        ["14", "Nov 23, 2026, 6:30:00 AM", "Too fast", "Run", "100", "5.00", "", "", "",
+         "5000", ""],
+    ]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    path = tmp_path / "export_123.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("export_123/activities.csv", out.getvalue())
+    clock = FakeClock(NOW)
+    ana = (await build_core(db, clock).accounts.identify("console", "ana", "ana")).user
+    with StravaExport(path) as export:
+        summary = await StravaImporter(db, clock).run(ana, export)
+    assert summary.imported == 3
+    assert [s.reason for s in summary.skipped] == ["0.3 min/km is no running pace"]
+    assert [n.reason for n in summary.notes] == ["activities/13.fit.gz is not in the export"]
+    async with db.reader() as uow:
+        runs = await uow.activity.runs_between(ana.id, date(2026, 11, 1), date(2026, 11, 30))
+    assert [(r.distance_m, r.duration_s) for r in runs] == [
+        (5000.0, 1790),
+        (1000.0, 290),  # no metres column value: the km column
+        (10000.0, 2990),
+    ]
+
+
+def test_the_command_line_prints_what_was_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(EXPORT, folder)
+    zipped = shutil.make_archive(str(tmp_path / "export"), "zip", folder)
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    out = io.StringIO()
+    assert main([zipped, "--user", "ana", "--db", db], FakeClock(NOW), out) == 0
+    text = out.getvalue()
+    assert (
+        "Imported 5 runs for ana (2 from their activity files), 06 Feb 2013 to 29 Nov 2026." in text
+    )
+    assert "line 4: 4000000003 'Radfahrt': not a run (Radfahrt)" in text
+    assert "line 9: 4000000008 'Laufband': no distance" in text
+    assert "line 10: 4000000009 'Abgebrochen': file not used (This FIT file is cut short" in text
+    again = io.StringIO()
+    assert main([str(folder), "--user", "ana", "--db", db], FakeClock(NOW), again) == 0
+    assert again.getvalue().startswith("Imported 0 runs for ana.\nAlready in your log: 5")
+
+
+def test_the_command_line_refuses_what_is_not_an_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    assert main([str(tmp_path / "notes.txt"), "--user", "ana", "--db", db]) == 1
+    assert "is neither a ZIP file nor a folder" in capsys.readouterr().err
+    assert main([str(tmp_path), "--user", "ana", "--db", db]) == 1
+    assert "has no activities.csv" in capsys.readouterr().err

@@ -8,13 +8,20 @@ from datetime import date, timedelta
 
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
 from bot.core.context import Context, Handler, Services
-from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers
+from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
+from bot.core.nudge_replies import sleep_note
 from bot.errors import BadInput
 from bot.messages import Button, Reply
 from bot.models import CheckIn, Run, User, week_start
 from bot.parsing import format_days, format_distance, format_duration, format_pace
 from bot.services.habits import Recorded
-from bot.services.profile import ONBOARDING, Question, onboarding_question
+from bot.services.profile import (
+    ONBOARDING,
+    PREF_STEPS,
+    SKIP_WORDS,
+    Question,
+    onboarding_question,
+)
 
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
@@ -112,12 +119,23 @@ class CoreHandlers:
         """Onboarding: all answers at once as options, or one question at a time."""
         user = ctx.user
         if args:
-            change = await self.services.profile.change_many(user, args)
+            profile_args = {k: v for k, v in args.items() if k not in PREF_STEPS}
+            for item in PREF_STEPS:  # checked before anything is saved
+                if item in args:
+                    check_strength_setting(item, args[item])
+            change = await self.services.profile.change_many(user, profile_args)
             lines = [change.confirmation] + ([change.warning] if change.warning else [])
+            for item in ("strength_days", "strength_time"):
+                if item in args:
+                    user = await self.services.profile.fresh(user.id)
+                    lines.append(await self.nudge_handlers.change_setting(user, item, args[item]))
             await self.services.profile.update(
                 user.id, {"onboarded_at": ctx.now, "onboarding_step": None}
             )
-            return Reply("\n".join(lines) + "\n\nAll set. Log a run with /log 5k 25:00.")
+            if SLEEP_ITEMS & set(args):
+                lines.append(await self._sleep_note(user))
+            text = "\n".join(line for line in lines if line)
+            return Reply(text + "\n\nAll set. Log a run with /log 5k 25:00.")
         question = await self.services.profile.start_onboarding(user)
         name = ctx.incoming.display_name or "runner"
         intro = (
@@ -153,15 +171,27 @@ class CoreHandlers:
             if text.lower() in {"skip"}:
                 return Reply("There's no open question. /settings shows what you've set.")
             return Reply("I work with commands. Try /log 5k 25:00, /week or /help.", private=True)
+        step = user.onboarding_step
         try:
-            user, saved, warning, following = await self.services.profile.answer(user, text)
+            if step in PREF_STEPS and text.strip().lower() not in SKIP_WORDS:
+                saved, warning = await self.nudge_handlers.change_setting(user, step, text), ""
+                user, following = await self.services.profile.advance(
+                    await self.services.profile.fresh(user.id)
+                )
+            else:
+                user, saved, warning, following = await self.services.profile.answer(user, text)
         except BadInput as error:
             question = onboarding_question(user.onboarding_step or "timezone")
             return question_reply(question, _step_number(question.step), f"{error}")
         prefix = saved + (f"\n{warning}" if warning else "")
+        if step == "wake_time":
+            note = await self._sleep_note(user)
+            prefix += f"\n{note}" if note else ""
         if following is None:
+            strength = "\n".join((await self.nudge_handlers.settings_lines(user))[:2])
             return Reply(
-                f"{prefix}\n\nYou're set up. Here's what you told me:\n{settings_text(user)}\n\n"
+                f"{prefix}\n\nYou're set up. Here's what you told me:\n{settings_text(user)}\n"
+                f"{strength}\n\n"
                 "Log your next run with /log 5k 25:00. Your nudges follow these times: "
                 "/nudges shows when the next ones come. /help shows everything."
             )
@@ -312,6 +342,9 @@ class CoreHandlers:
             return Reply(await self.nudge_handlers.change_setting(ctx.user, item, args["value"]))
         change = await self.services.profile.change(ctx.user, item, args["value"])
         text = change.confirmation + (f"\n{change.warning}" if change.warning else "")
+        if item in SLEEP_ITEMS:
+            note = await self._sleep_note(change.user)
+            text += f"\n{note}" if note else ""
         chosen = change.user.nudge_platform
         if item == "nudges" and chosen is not None:
             known = {i.platform for i in await self.services.accounts.identities(ctx.user.id)}
@@ -322,6 +355,12 @@ class CoreHandlers:
                     "to me."
                 )
         return Reply(text)
+
+    async def _sleep_note(self, user: User) -> str:
+        """What the 7-hour floor says about the runner's bedtime plan, if anything."""
+        if user.bedtime is None:
+            return ""
+        return sleep_note(await self.services.nudge_settings.bedtime_status(user.id))
 
     async def link(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Make a one-time code, or redeem one to join two platform accounts."""
@@ -407,9 +446,8 @@ def settings_text(user: User) -> str:
     )
 
 
-ONBOARDING_STEPS = frozenset(
-    ("timezone", "units", "run_days", "run_time", "bedtime", "target_bedtime", "wake_time")
-)
+ONBOARDING_STEPS = frozenset(q.step for q in ONBOARDING)
+SLEEP_ITEMS = frozenset(("bedtime", "target_bedtime", "wake_time"))
 
 
 def _step_number(step: str) -> int:

@@ -125,6 +125,7 @@ class CoreHandlers:
                     check_strength_setting(item, args[item])
             change = await self.services.profile.change_many(user, profile_args)
             lines = [change.confirmation] + ([change.warning] if change.warning else [])
+            user = change.user
             for item in ("strength_days", "strength_time"):
                 if item in args:
                     user = await self.services.profile.fresh(user.id)

@@ -85,9 +85,10 @@ async def test_deadlift_sets_reps_and_load(harness: Harness) -> None:
     assert got == [(3, 6, 60.0, "kg"), (3, 6, 135.0, "lb"), (3, 6, None, None)]
 
 
-async def test_fuel_with_and_without_what(harness: Harness) -> None:
+async def test_fuel_with_and_without_what(harness: Harness, clock: FakeClock) -> None:
     chat = harness.chat()
     await chat.say("/fuel")
+    clock.advance(days=1)  # one snack a day counts when there is no run
     await chat.say("/fuel banana and yoghurt")
     assert [c.note for c in await harness.checkins(chat, "fuel")] == ["", "banana and yoghurt"]
 

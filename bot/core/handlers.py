@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 
+from bot.core.coaching_replies import fuel_advice, strength_advice
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
@@ -254,7 +255,7 @@ class CoreHandlers:
         today = ctx.user.today(ctx.now)
         return Reply(f"Deleted run {describe_run(run, ctx.user.units, today)}.")
 
-    def _checked(self, recorded: Recorded, extra: str = "") -> Reply:
+    def _checked(self, recorded: Recorded, extra: str = "", what: str = "") -> Reply:
         c = recorded.checkin
         if not recorded.created:
             verb = "Already checked in"
@@ -262,7 +263,7 @@ class CoreHandlers:
             verb = "Updated"
         else:
             verb = "Checked in"
-        text = f"{verb}: {describe_checkin(c)} ({c.local_date:%a %d %b})."
+        text = f"{verb}: {what or describe_checkin(c)} ({c.local_date:%a %d %b})."
         return Reply(text + (f"\n{extra}" if extra else ""))
 
     async def slept(self, ctx: Context, args: Mapping[str, str]) -> Reply:
@@ -293,14 +294,14 @@ class CoreHandlers:
         recorded = await self.services.habits.strength(
             ctx.user, args["exercise"], args.get("detail", ""), ctx.source_key
         )
-        return self._checked(recorded)
+        return self._checked(recorded, strength_advice(recorded))
 
     async def fuel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The post-run snack."""
         recorded = await self.services.habits.fuel(ctx.user, args.get("what", ""), ctx.source_key)
-        reply = self._checked(
-            recorded, "Refuelled early: that's when your muscles take it up best."
-        )
+        plain = recorded.fuel is not None and not recorded.fuel.run_day and recorded.created
+        what = describe_checkin(recorded.checkin).replace("post-run ", "") if plain else ""
+        reply = self._checked(recorded, fuel_advice(recorded), what)
         if ctx.in_group and recorded.checkin.note:
             reply = replace(reply, text=reply.text.replace(f" ({recorded.checkin.note})", ""))
         return reply

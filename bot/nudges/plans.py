@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from bot.models import CheckIn
+
 MAX_FIRST_STEP_MINUTES = 30
 MIN_STEP_MINUTES = 5
 MAX_STEP_MINUTES = 30
@@ -268,3 +270,14 @@ def strength_session(
         seconds = VARIATION_MAX_SECONDS
     sets, reps, load, unit = next_deadlift(deadlifts[-1] if deadlifts else None)
     return StrengthSession(exercise, seconds, sets, reps, load, unit, not deadlifts)
+
+
+def session_after(checkins: Sequence[CheckIn]) -> StrengthSession:
+    """The next session from the runner's strength check-ins (oldest first)."""
+    holds = [(c.kind, c.seconds) for c in checkins if c.kind != "deadlift" and c.seconds]
+    lifts = [
+        Deadlift(c.sets or 0, c.reps or 0, c.load, c.load_unit)
+        for c in checkins
+        if c.kind == "deadlift"
+    ]
+    return strength_session(holds, lifts)

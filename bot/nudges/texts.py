@@ -88,10 +88,14 @@ _FUEL = (
     "Refuel reminder: a light snack straight after the run beats a perfect meal later.",
 )
 _STRENGTH = (
-    "Strength day. Short and solid: {hold}, then deadlifts {sets} x {reps} with the hex bar.",
-    "Core first, then power. Today: {hold}; deadlift {sets} x {reps} (hex bar).",
-    "Ten minutes that keep you running: {hold}, and {sets} sets of {reps} hex-bar deadlifts.",
-    "Time for the strength block: {hold}. Finish with deadlifts, {sets} x {reps}.",
+    "Strength day. Short and solid: {hold}, then deadlifts {deadlift} with the hex bar.",
+    "Core first, then power. Today: {hold}; deadlift {deadlift} (hex bar).",
+    "Ten minutes that keep you running: {hold}, and hex-bar deadlifts {deadlift}.",
+    "Time for the strength block: {hold}. Finish with deadlifts, {deadlift}.",
+)
+_DEADLIFT_START = (
+    "Deadlifts start today: 3 sets of 6 with a hex bar, at a light load you can lift with "
+    "a flat back. Tell me the load when you check in and I'll add a little each time."
 )
 
 
@@ -134,11 +138,8 @@ def nudge_text(kind: Kind, ctx: NudgeContext) -> str:
     if kind is Kind.POST_RUN_FUEL:
         return _pick(_FUEL, ctx.seq)
     session = ctx.session or StrengthSession("plank", 30)
-    side = " each side" if session.exercise == "side-plank" else ""
-    hold = f"{session.label} {session.seconds} s{side}"
-    return _pick(_STRENGTH, ctx.seq).format(
-        hold=hold, sets=session.deadlift_sets, reps=session.deadlift_reps
-    )
+    text = _pick(_STRENGTH, ctx.seq).format(hold=session.hold, deadlift=session.deadlift)
+    return f"{text}\n{_DEADLIFT_START}" if session.first_deadlift else text
 
 
 def _snooze_row(kind: Kind, delivery_id: int) -> tuple[Button, ...]:
@@ -169,6 +170,7 @@ def _done_buttons(kind: Kind, ctx: NudgeContext) -> tuple[Button, ...]:
                 f"Done: {session.label} {session.seconds} s",
                 f"/strength {session.exercise} {session.seconds}",
             ),
+            Button(f"Done: deadlift {session.deadlift}", session.deadlift_command),
         )
     return (Button("Winding down", f"/nudge done {ctx.delivery_id}"),)
 

@@ -58,7 +58,7 @@ def fuel_advice(recorded: Recorded) -> str:
         return "Already counted: nothing new was stored."
     if not check.run_day:
         return (
-            "No run today, so this isn't a post-run snack; every meal still counts: whole "
+            "No run today, so nothing to refuel after; every meal still counts: whole "
             "grains, plenty of produce, lean protein."
         )
     if check.minutes_after_run is not None and check.minutes_after_run <= 45:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.models import CheckIn
 from bot.nudges.plans import DEADLIFT_REPS, DEADLIFT_SETS, VARIATIONS, StrengthSession
 from bot.services.habits import FuelCheck, Recorded
+from bot.services.stats import WeekSummary
 
 
 def strength_advice(recorded: Recorded) -> str:
@@ -67,3 +68,14 @@ def fuel_advice(recorded: Recorded) -> str:
         "Snack counted for today's run. Next time, try eating straight after the run, "
         "before the shower: that's when it helps most."
     )
+
+
+def mobility_line(week: WeekSummary) -> str:
+    """/week's mobility: sessions on each run day, before and after; others apart."""
+    on_run_days = week.mobility_pre_run_days + week.mobility_post_run_days
+    other = week.mobility_sessions - on_run_days
+    line = (
+        f"🦵 Mobility on run days: pre {week.mobility_pre_run_days} of {week.run_days}, "
+        f"post {week.mobility_post_run_days} of {week.run_days}"
+    )
+    return line + (f" (+{other} on other days)" if other else "")

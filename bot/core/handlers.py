@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.core.coaching_replies import fuel_advice, strength_advice
+from bot.core.coaching_replies import fuel_advice, mobility_line, strength_advice
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
@@ -315,8 +315,7 @@ class CoreHandlers:
             f"Your week (Mon {w.start:%d %b} - Sun {w.start + timedelta(days=6):%d %b}):",
             f"🏃 Runs: {w.runs} · {format_distance(w.distance_m, user.units)}",
             f"😴 Sleep: {w.good_nights} of {w.nights_logged} logged nights at 7 h or more",
-            f"🦵 Mobility: {w.mobility_sessions} session{'s' if w.mobility_sessions != 1 else ''}"
-            f" for {w.runs} run{'s' if w.runs != 1 else ''}",
+            mobility_line(w),
             f"💪 Strength: {w.strength_sessions} session{'s' if w.strength_sessions != 1 else ''}",
             f"🍌 Fuel: a snack on {w.snacks_after_runs} of {w.run_days} run day"
             f"{'s' if w.run_days != 1 else ''}",

@@ -11,6 +11,7 @@ from bot.messages import Button, Reply
 from bot.nudges.kinds import Kind
 from bot.nudges.plans import BedtimePlan, minutes_in_bed
 from bot.nudges.schedule import format_hhmm
+from bot.nudges.texts import RACE_WEEKS_DAYS
 from bot.services.nudge_answers import SnoozeResult
 from bot.services.nudges import NudgeStatus, RaceInfo
 
@@ -158,8 +159,22 @@ def bedtime_reply(plan: BedtimePlan | None) -> Reply:
     return Reply("\n".join(lines), buttons=tuple(buttons), private=True)
 
 
+def _race_sleep_ask(race: RaceInfo) -> str:
+    """Ask for what the sleep nudges need, if anything is missing."""
+    if race.bedtime is None and race.wake is None:
+        return (
+            "Tell me your bedtime and wake time so I can help you sleep for it: "
+            "/settings bedtime 23:00 and /settings wake_time 06:30"
+        )
+    if race.bedtime is None:
+        return "Tell me your bedtime so I can help you sleep for it: /settings bedtime 23:00"
+    if race.wake is None:
+        return "Tell me your wake time so I can check your sleep: /settings wake_time 06:30"
+    return ""
+
+
 def race_reply(race: RaceInfo) -> Reply:
-    """The /race answer."""
+    """The /race answer: days to go, and what the last two weeks mean for sleep."""
     if race.race_date is None or race.days_left is None:
         return Reply("No goal race set. /race 2027-04-12 Boston", private=True)
     name = race.name or "Your race"
@@ -172,8 +187,22 @@ def race_reply(race: RaceInfo) -> Reply:
     if race.days_left == 0:
         return Reply(f"{name}: {day}, race day today! Good luck.", private=True)
     to_go = "1 day" if race.days_left == 1 else f"{race.days_left} days"
-    extra = " Sleep nudges will say so from two weeks out." if race.days_left > 14 else ""
-    return Reply(f"{name}: {day}, {to_go} to go.{extra}", private=True)
+    lines = [f"{name}: {day}, {to_go} to go."]
+    ask = _race_sleep_ask(race)
+    if race.days_left > RACE_WEEKS_DAYS:
+        if not ask:
+            lines.append("Sleep nudges will say so from two weeks out.")
+    else:
+        lines.append(
+            "These last two weeks are when sleep counts most: the training is in the legs, "
+            "and it settles in while you sleep. Aim for 7 h or more every night (8 if you "
+            "can), at a steady bedtime, and don't save it up for the night before."
+        )
+        if race.bedtime is not None:
+            lines.append(f"This week's bedtime: {format_hhmm(race.bedtime)}.")
+    if ask:
+        lines.append(ask)
+    return Reply("\n".join(lines), private=True)
 
 
 def snooze_reply(result: SnoozeResult, today: date) -> Reply:

@@ -100,10 +100,14 @@ def sleep_note(plan: BedtimePlan | None) -> str:
             )
         if goal.target_later:
             who = "It" if goal.target_short else f"Your target {target}"
-            ask = "" if goal.target_short else (
-                f" (for later nights, change it yourself: /settings bedtime {target})"
+            ask = (
+                ""
+                if goal.target_short
+                else (f" (for later nights, change it yourself: /settings bedtime {target})")
             )
-            parts.append(f"{who} is later than your {start} bedtime; I only move bedtime earlier{ask}.")
+            parts.append(
+                f"{who} is later than your {start} bedtime; I only move bedtime earlier{ask}."
+            )
         if goal.from_floor:
             parts.append(
                 f"The plan heads for {floor} instead, the latest bedtime that gives 7 h. "
@@ -147,9 +151,7 @@ def bedtime_reply(plan: BedtimePlan | None) -> Reply:
         lines.append(f"You're at your target, {format_hhmm(goal)}. Keep it steady.")
     else:
         weeks = "week" if plan.weeks_to_go == 1 else "weeks"
-        lines.append(
-            f"{label}: {plan.weeks_to_go} more {weeks} at {plan.step_minutes} min a week."
-        )
+        lines.append(f"{label}: {plan.weeks_to_go} more {weeks} at {plan.step_minutes} min a week.")
     if note:
         lines.append(note)
     buttons.append(tuple(Button(f"{m} min/week", f"/bedtime {m}") for m in (10, 15, 20, 30)))

@@ -139,9 +139,7 @@ def nudge_text(kind: Kind, ctx: NudgeContext) -> str:
             return _pick(variants, ctx.seq).format(
                 race_is=race_is(ctx.race_name, left), bedtime=bedtime
             )
-        return _pick(_WIND_DOWN if bedtime else _WIND_DOWN_ANYTIME, ctx.seq).format(
-            bedtime=bedtime
-        )
+        return _pick(_WIND_DOWN if bedtime else _WIND_DOWN_ANYTIME, ctx.seq).format(bedtime=bedtime)
     if kind is Kind.SLEEP_CHECKIN:
         if left is not None and 0 <= left <= RACE_WEEKS_DAYS:
             variants = _SLEEP_RACE_DAY if left == 0 else _SLEEP_RACE

@@ -175,7 +175,9 @@ class HabitService:
             latest = max((r.created_at for r in runs if r.created_at is not None), default=None)
             if latest is not None:
                 # A snack eaten just before logging the run counts for it (as for the nudge).
-                counted = [s for s in snacks if s.created_at and s.created_at >= latest - FUEL_LOOKBACK]
+                counted = [
+                    s for s in snacks if s.created_at and s.created_at >= latest - FUEL_LOOKBACK
+                ]
                 if counted:
                     check = FuelCheck(run_day=True, counted_for_run=True)
                     return Recorded(counted[-1], created=False, fuel=check)

@@ -160,7 +160,9 @@ class NudgeSettingsService:
         left = days[0] if race_date else None
         return self._race_info(user, race_date, name if race_date else "", left)
 
-    def _race_info(self, user: User, race_date: date | None, name: str, left: int | None) -> RaceInfo:
+    def _race_info(
+        self, user: User, race_date: date | None, name: str, left: int | None
+    ) -> RaceInfo:
         plan = plan_on(user, self._today(user))
         wake = parse_time_or_none(user.wake_time)
         return RaceInfo(race_date, name, left, plan.this_week if plan else None, wake)

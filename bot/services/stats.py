@@ -84,9 +84,7 @@ class StatsService:
             mobility_sessions=len(mobility),
             # Counted per run day: a session belongs to the run of its own day only.
             mobility_pre_run_days=len({d for d, phase in mobility if phase == "pre"} & run_dates),
-            mobility_post_run_days=len(
-                {d for d, phase in mobility if phase == "post"} & run_dates
-            ),
+            mobility_post_run_days=len({d for d, phase in mobility if phase == "post"} & run_dates),
             strength_sessions=len({c.local_date for c in checkins if c.habit == "strength"}),
             snacks_after_runs=len(run_dates & fuel_dates),
             run_days=len(run_dates),

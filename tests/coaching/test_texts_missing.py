@@ -50,9 +50,7 @@ def test_every_text_reads_right_with_any_setting_missing(kind: Kind) -> None:
             assert "None" not in button.label and "None" not in button.action
 
 
-async def test_nudges_test_with_nothing_set_reads_right(
-    harness: Harness, clock: FakeClock
-) -> None:
+async def test_nudges_test_with_nothing_set_reads_right(harness: Harness, clock: FakeClock) -> None:
     messenger = RecordingMessenger("console", clock)
     harness.core.messengers["console"] = messenger
     chat = harness.chat()

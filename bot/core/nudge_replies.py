@@ -147,7 +147,12 @@ def bedtime_reply(plan: BedtimePlan | None) -> Reply:
         label = f"Towards {format_hhmm(goal)} (7 h before your {format_hhmm(wake)} wake-up)"
     else:
         label = f"Target {format_hhmm(goal)}"
-    if plan.reached:
+    if plan.reached and floor_only and wake is not None:
+        lines.append(
+            f"You're at {format_hhmm(goal)}, 7 h before your {format_hhmm(wake)} wake-up. "
+            "Keep it steady."
+        )
+    elif plan.reached:
         lines.append(f"You're at your target, {format_hhmm(goal)}. Keep it steady.")
     else:
         weeks = "week" if plan.weeks_to_go == 1 else "weeks"

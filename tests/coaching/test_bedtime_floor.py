@@ -79,6 +79,9 @@ async def test_short_nights_without_a_target_plan_towards_seven_hours(
     assert bedtimes == [
         "00:30", "00:15", "00:00", "23:45", "23:30", "23:15", "23:00", "23:00", "23:00"
     ]  # fmt: skip
+    reached = await chat.say("/bedtime")
+    assert "You're at 23:00, 7 h before your 06:00 wake-up." in reached.text
+    assert "your target" not in reached.text
 
 
 async def test_enough_sleep_and_no_target_holds_and_says_so(harness: Harness) -> None:

@@ -12,8 +12,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import FakeClock
-from bot.nudges.plans import minutes_in_bed
-from bot.nudges.schedule import parse_hhmm
 from tests.fakes import Harness
 from tests.nudges.conftest import RecordingMessenger
 from tests.test_nudges_chat import fire
@@ -87,8 +85,8 @@ async def test_a_month_of_coaching(harness: Harness, clock: FakeClock) -> None:
     # The bedtime plan: 30 min the first week, then 15 a week, down to 23:00 and no further.
     weekly = [bedtimes[d] for d in range(0, 30, 7) if d in bedtimes]
     assert weekly == ["00:00", "23:45", "23:30", "23:15", "23:00"]
-    wake = parse_hhmm("06:00")
-    assert minutes_in_bed(parse_hhmm(weekly[-1]), wake) == 7 * 60
+    last = datetime.strptime(weekly[-1], "%H:%M")
+    assert datetime.strptime("06:00", "%H:%M") + timedelta(days=1) - last == timedelta(hours=7)
     assert len(bedtimes) == 30  # a wind-down every evening
     assert all(bedtimes[d] == weekly[d // 7] for d in bedtimes)  # never mid-week, never later
     # The plank target moves only on reached holds.

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import time
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.clock import FakeClock
+from bot.nudges.plans import is_later, minutes_in_bed, sleep_goal
 from tests.fakes import FakeChat, Harness
 
 
@@ -123,3 +128,18 @@ async def test_start_says_it_after_the_wake_time(harness: Harness) -> None:
         "", command="start", options={"bedtime": "01:00", "wake_time": "06:00"}
     )
     assert "Bed at 01:00 and up at 06:00 is 5 h of sleep" in reply.text
+
+
+_times = st.builds(time, st.integers(0, 23), st.sampled_from((0, 15, 30, 45)))
+
+
+@given(bedtime=_times, target=st.none() | _times, wake=st.none() | _times)
+def test_the_goal_is_never_later_and_leaves_seven_hours(
+    bedtime: time, target: time | None, wake: time | None
+) -> None:
+    goal = sleep_goal(bedtime, target, wake)
+    where = goal.goal or bedtime
+    if goal.goal is not None and not goal.from_floor:
+        assert not is_later(goal.goal, bedtime)  # the runner's target, never later
+    if wake is not None:
+        assert minutes_in_bed(where, wake) >= 7 * 60

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.core.checkin_handlers import CheckinHandlers
 from bot.core.commands import (
     CommandSpec,
     OptionType,
@@ -76,6 +77,7 @@ class Core:
         self._handlers: dict[str, Handler] = {
             **self.handlers.table(),
             **self.nudge_handlers.table(),
+            **CheckinHandlers(services).table(),
         }
 
     def register(self, name: str, handler: Handler) -> None:

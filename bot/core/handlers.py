@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.core.coaching_replies import fuel_advice, mobility_line, strength_advice
+from bot.core.coaching_replies import mobility_line
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
 from bot.core.nudge_replies import sleep_note
 from bot.errors import BadInput
 from bot.messages import Button, Reply
-from bot.models import CheckIn, Run, User, week_start
+from bot.models import Run, User, week_start
 from bot.parsing import format_days, format_distance, format_duration, format_pace
-from bot.services.habits import Recorded
 from bot.services.profile import (
     ONBOARDING,
     PREF_STEPS,
@@ -57,28 +55,6 @@ def describe_run(run: Run, units: str, today: date, with_note: bool = True) -> s
     return text
 
 
-def format_hours(hours: float) -> str:
-    """``7 h 20 min`` (or ``8 h``)."""
-    h, m = divmod(round(hours * 60), 60)
-    return f"{h} h {m} min" if m else f"{h} h"
-
-
-def describe_checkin(c: CheckIn) -> str:
-    """A check-in as the runner would say it."""
-    if c.habit == "sleep":
-        bed = f", in bed at {c.bedtime}" if c.bedtime else ""
-        return f"sleep: {format_hours(c.hours or 0.0)}{bed}"
-    if c.habit == "mobility":
-        return f"{'pre' if c.kind == 'pre' else 'post'}-run hip mobility"
-    if c.habit == "strength":
-        name = c.kind.replace("-", " ")
-        if c.kind == "deadlift":
-            load = f" at {c.load:g} {c.load_unit}" if c.load is not None else ""
-            return f"deadlift {c.sets} x {c.reps}{load}"
-        return f"{name} {c.seconds} s"
-    return "post-run snack" + (f" ({c.note})" if c.note else "")
-
-
 def question_reply(question: Question, step: int, prefix: str = "") -> Reply:
     """An onboarding question with its one-tap answers and a Skip."""
     # A button names its question, so a tap on an old question's button is not
@@ -106,10 +82,6 @@ class CoreHandlers:
             "runs": self.list_runs,
             "undo": self.undo,
             "delete": self.delete,
-            "slept": self.slept,
-            "mobility": self.mobility,
-            "strength": self.strength,
-            "fuel": self.fuel,
             "week": self.week,
             "settings": self.settings,
             "link": self.link,
@@ -254,57 +226,6 @@ class CoreHandlers:
         run = await self.services.runs.delete(ctx.user, int(args["run_id"]))
         today = ctx.user.today(ctx.now)
         return Reply(f"Deleted run {describe_run(run, ctx.user.units, today)}.")
-
-    def _checked(self, recorded: Recorded, extra: str = "", what: str = "") -> Reply:
-        c = recorded.checkin
-        if not recorded.created:
-            verb = "Already checked in"
-        elif recorded.replaced:
-            verb = "Updated"
-        else:
-            verb = "Checked in"
-        text = f"{verb}: {what or describe_checkin(c)} ({c.local_date:%a %d %b})."
-        return Reply(text + (f"\n{extra}" if extra else ""))
-
-    async def slept(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """Last night's sleep."""
-        recorded = await self.services.habits.sleep(
-            ctx.user, args["hours"], args.get("bedtime", ""), ctx.source_key
-        )
-        hours = recorded.checkin.hours or 0.0
-        if hours >= 8:
-            extra = "That's the ideal amount. Your legs will thank you."
-        elif hours >= 7:
-            extra = "Seven or more: enough to recover well."
-        else:
-            extra = "Under seven hours. Tonight, try getting into bed a little earlier."
-        if recorded.note:
-            extra = f"{recorded.note}\n{extra}"
-        return self._checked(recorded, extra)
-
-    async def mobility(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """A hip mobility session."""
-        recorded = await self.services.habits.mobility(
-            ctx.user, args.get("when", ""), ctx.source_key
-        )
-        return self._checked(recorded)
-
-    async def strength(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """A strength session."""
-        recorded = await self.services.habits.strength(
-            ctx.user, args["exercise"], args.get("detail", ""), ctx.source_key
-        )
-        return self._checked(recorded, strength_advice(recorded))
-
-    async def fuel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """The post-run snack."""
-        recorded = await self.services.habits.fuel(ctx.user, args.get("what", ""), ctx.source_key)
-        plain = recorded.fuel is not None and not recorded.fuel.run_day and recorded.created
-        what = describe_checkin(recorded.checkin).replace("post-run ", "") if plain else ""
-        reply = self._checked(recorded, fuel_advice(recorded), what)
-        if ctx.in_group and recorded.checkin.note:
-            reply = replace(reply, text=reply.text.replace(f" ({recorded.checkin.note})", ""))
-        return reply
 
     async def week(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """This week per habit, with streaks."""

@@ -93,7 +93,7 @@ class CheckinHandlers:
     async def fuel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The post-run snack."""
         recorded = await self.services.habits.fuel(ctx.user, args.get("what", ""), ctx.source_key)
-        plain = recorded.fuel is not None and not recorded.fuel.run_day and recorded.created
+        plain = recorded.fuel is not None and not recorded.fuel.run_day
         what = describe_checkin(recorded.checkin).replace("post-run ", "") if plain else ""
         reply = self._checked(recorded, fuel_advice(recorded), what)
         if ctx.in_group and recorded.checkin.note:

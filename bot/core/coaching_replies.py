@@ -21,10 +21,7 @@ def strength_advice(recorded: Recorded) -> str:
     if c.kind != due.exercise:
         return f"{next_time} That's the next step on your ladder ({due.label} comes first)."
     if (c.seconds or 0) < due.seconds:
-        return (
-            f"Your target is {due.seconds} s; hold it again until you reach it. "
-            f"Next time: {after.label} {after.seconds} s."
-        )
+        return f"Your target is {due.seconds} s; hold it again until you reach it. {next_time}"
     if due.exercise == "plank" and after.exercise in VARIATIONS:
         return (
             "Plain plank mastered: the variations start now (side plank, reverse plank, "

@@ -203,7 +203,7 @@ def race_reply(race: RaceInfo) -> Reply:
         lines.append(
             "These last two weeks are when sleep counts most: the training is in the legs, "
             "and it settles in while you sleep. Aim for 7 h or more every night (8 if you "
-            "can), at a steady bedtime, and don't save it up for the night before."
+            "can), at a steady bedtime: every night of these two weeks counts, not only the last."
         )
         if race.bedtime is not None:
             lines.append(f"This week's bedtime: {format_hhmm(race.bedtime)}.")

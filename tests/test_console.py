@@ -44,7 +44,8 @@ def test_console_chat_logs_and_remembers_across_restarts(tmp_path: Path) -> None
 
 def test_console_onboarding_with_numbered_choices(tmp_path: Path) -> None:
     done = run_console(
-        tmp_path / "c.db", ["/start", "2", "11", "16", "07:00", "23:30", "22:45", "6:30"]
+        tmp_path / "c.db",
+        ["/start", "2", "11", "16", "07:00", "23:30", "22:45", "6:30", "tue,fri", "18:00"],
     )
     assert done.returncode == 0, done.stderr
     assert "Timezone set to Europe/Berlin." in done.stdout

@@ -74,7 +74,7 @@ async def test_an_old_onboarding_button_does_not_answer_the_open_question(
     await chat.press("miles")
     chat.replies.append(units_question)  # tap "km" on the earlier message
     reply = await chat.press("km")
-    assert "belongs to an earlier question" in reply.text and "(3/7)" in reply.text
+    assert "belongs to an earlier question" in reply.text and "(3/9)" in reply.text
     assert (await harness.user(chat)).units == "mi"
 
 
@@ -107,7 +107,7 @@ async def test_week_counts_sessions_not_check_ins(harness: Harness) -> None:
     assert again.text.startswith("Already checked in")
     week = await chat.say("/week")
     assert "Strength: 1 session" in week.text
-    assert "Mobility: 1 session for 1 run" in week.text
+    assert "Mobility on run days: pre 1 of 1, post 0 of 1" in week.text
 
 
 async def test_a_redelivered_sleep_check_in_is_not_an_update(harness: Harness) -> None:
@@ -120,7 +120,7 @@ async def test_a_redelivered_sleep_check_in_is_not_an_update(harness: Harness) -
 async def test_fuel_note_stays_out_of_the_group(harness: Harness) -> None:
     chat = harness.chat(private=False)
     reply = await chat.say("/fuel chocolate milk")
-    assert "chocolate" not in reply.text and "post-run snack" in reply.text
+    assert "chocolate" not in reply.text and "Checked in: snack (" in reply.text
 
 
 @pytest.mark.parametrize(

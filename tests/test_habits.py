@@ -85,9 +85,10 @@ async def test_deadlift_sets_reps_and_load(harness: Harness) -> None:
     assert got == [(3, 6, 60.0, "kg"), (3, 6, 135.0, "lb"), (3, 6, None, None)]
 
 
-async def test_fuel_with_and_without_what(harness: Harness) -> None:
+async def test_fuel_with_and_without_what(harness: Harness, clock: FakeClock) -> None:
     chat = harness.chat()
     await chat.say("/fuel")
+    clock.advance(days=1)  # one snack a day counts when there is no run
     await chat.say("/fuel banana and yoghurt")
     assert [c.note for c in await harness.checkins(chat, "fuel")] == ["", "banana and yoghurt"]
 
@@ -110,7 +111,7 @@ async def test_week_counts_every_habit_and_streaks(harness: Harness, clock: Fake
     assert "Mon 23 Nov - Sun 29 Nov" in text
     assert "Runs: 2 · 13.00 km" in text
     assert "Sleep: 2 of 3 logged nights at 7 h or more" in text
-    assert "Mobility: 1 session for 2 runs" in text
+    assert "Mobility on run days: pre 0 of 2, post 1 of 2" in text
     assert "Strength: 1 session" in text
     assert "Fuel: a snack on 1 of 2 run days" in text
     assert "sleep 1 night ·" in text  # 8 h last night, 6 h the night before

@@ -145,6 +145,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("bedtime", "Your usual bedtime now, e.g. 23:45"),
             OptionSpec("target_bedtime", "The bedtime you are aiming for, e.g. 22:45"),
             OptionSpec("wake_time", "When you usually wake up, e.g. 06:30"),
+            OptionSpec("strength_days", "Days for a short strength session, e.g. tue,fri"),
+            OptionSpec("strength_time", "Time of the strength session, e.g. 18:30"),
         ),
         help="With no options it asks one question at a time; every answer can be changed "
         "later with /settings.",

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.core.checkin_handlers import CheckinHandlers
 from bot.core.commands import (
     CommandSpec,
     OptionType,
@@ -88,6 +89,7 @@ class Core:
             **DataHandlers(services.data).table(),
             **ProgressHandlers(services).table(),
             **RunFileHandlers(services, self.handlers.log).table(),
+            **CheckinHandlers(services).table(),
         }
 
     def register(self, name: str, handler: Handler) -> None:

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
 from bot.core.context import Context, Handler, Services
-from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers
+from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
+from bot.core.nudge_replies import sleep_note
 from bot.errors import BadInput
 from bot.input_rules import clean_text, quote
 from bot.messages import Button, Reply
-from bot.models import CheckIn, Run, User, week_start
+from bot.models import Run, User, week_start
 from bot.parsing import format_days, format_distance, format_duration, format_pace
 from bot.services.digest import describe as describe_digest
-from bot.services.habits import Recorded
-from bot.services.profile import ONBOARDING, Question, onboarding_question
+from bot.services.profile import (
+    ONBOARDING,
+    PREF_STEPS,
+    SKIP_WORDS,
+    Question,
+    onboarding_question,
+)
 from bot.services.runs import LoggedRun
 
 POST_RUN_BUTTONS = (
@@ -76,28 +81,6 @@ def logged_reply(ctx: Context, logged: LoggedRun, extra: Sequence[str] = ()) -> 
     return Reply("\n".join(lines), buttons=POST_RUN_BUTTONS if run.local_date == today else ())
 
 
-def format_hours(hours: float) -> str:
-    """``7 h 20 min`` (or ``8 h``)."""
-    h, m = divmod(round(hours * 60), 60)
-    return f"{h} h {m} min" if m else f"{h} h"
-
-
-def describe_checkin(c: CheckIn) -> str:
-    """A check-in as the runner would say it."""
-    if c.habit == "sleep":
-        bed = f", in bed at {c.bedtime}" if c.bedtime else ""
-        return f"sleep: {format_hours(c.hours or 0.0)}{bed}"
-    if c.habit == "mobility":
-        return f"{'pre' if c.kind == 'pre' else 'post'}-run hip mobility"
-    if c.habit == "strength":
-        name = c.kind.replace("-", " ")
-        if c.kind == "deadlift":
-            load = f" at {c.load:g} {c.load_unit}" if c.load is not None else ""
-            return f"deadlift {c.sets} x {c.reps}{load}"
-        return f"{name} {c.seconds} s"
-    return "post-run snack" + (f" ({clean_text(c.note)})" if c.note else "")
-
-
 def question_reply(question: Question, step: int, prefix: str = "") -> Reply:
     """An onboarding question with its one-tap answers and a Skip."""
     # A button names its question, so a tap on an old question's button is not
@@ -125,10 +108,6 @@ class CoreHandlers:
             "runs": self.list_runs,
             "undo": self.undo,
             "delete": self.delete,
-            "slept": self.slept,
-            "mobility": self.mobility,
-            "strength": self.strength,
-            "fuel": self.fuel,
             "settings": self.settings,
             "link": self.link,
             "help": self.help,
@@ -147,12 +126,24 @@ class CoreHandlers:
                 "(Type stop to finish later; /start after that begins again.)",
             )
         if args:
-            change = await self.services.profile.change_many(user, args)
+            profile_args = {k: v for k, v in args.items() if k not in PREF_STEPS}
+            for item in PREF_STEPS:  # checked before anything is saved
+                if item in args:
+                    check_strength_setting(item, args[item])
+            change = await self.services.profile.change_many(user, profile_args)
             lines = [change.confirmation] + ([change.warning] if change.warning else [])
+            user = change.user
+            for item in ("strength_days", "strength_time"):
+                if item in args:
+                    user = await self.services.profile.fresh(user.id)
+                    lines.append(await self.nudge_handlers.change_setting(user, item, args[item]))
             await self.services.profile.update(
                 user.id, {"onboarded_at": ctx.now, "onboarding_step": None}
             )
-            return Reply("\n".join(lines) + "\n\nAll set. Log a run with /log 5k 25:00.")
+            if SLEEP_ITEMS & set(args):
+                lines.append(await self._sleep_note(user))
+            text = "\n".join(line for line in lines if line)
+            return Reply(text + "\n\nAll set. Log a run with /log 5k 25:00.")
         question = await self.services.profile.start_onboarding(user)
         name = ctx.incoming.display_name or "runner"
         intro = (
@@ -190,15 +181,27 @@ class CoreHandlers:
             if text.lower() in {"skip"}:
                 return Reply("There's no open question. /settings shows what you've set.")
             return Reply("I work with commands. Try /log 5k 25:00, /week or /help.", private=True)
+        step = user.onboarding_step
         try:
-            user, saved, warning, following = await self.services.profile.answer(user, text)
+            if step in PREF_STEPS and text.strip().lower() not in SKIP_WORDS:
+                saved, warning = await self.nudge_handlers.change_setting(user, step, text), ""
+                user, following = await self.services.profile.advance(
+                    await self.services.profile.fresh(user.id)
+                )
+            else:
+                user, saved, warning, following = await self.services.profile.answer(user, text)
         except BadInput as error:
             question = onboarding_question(user.onboarding_step or "timezone")
             return question_reply(question, _step_number(question.step), f"{error}")
         prefix = saved + (f"\n{warning}" if warning else "")
+        if step == "wake_time":
+            note = await self._sleep_note(user)
+            prefix += f"\n{note}" if note else ""
         if following is None:
+            strength = "\n".join((await self.nudge_handlers.settings_lines(user))[:2])
             return Reply(
-                f"{prefix}\n\nYou're set up. Here's what you told me:\n{settings_text(user)}\n\n"
+                f"{prefix}\n\nYou're set up. Here's what you told me:\n{settings_text(user)}\n"
+                f"{strength}\n\n"
                 "Log your next run with /log 5k 25:00. Your nudges follow these times: "
                 "/nudges shows when the next ones come. /help shows everything."
             )
@@ -241,57 +244,6 @@ class CoreHandlers:
         today = ctx.user.today(ctx.now)
         return Reply(f"Deleted run {describe_run(run, ctx.user.units, today)}.")
 
-    def _checked(self, recorded: Recorded, extra: str = "") -> Reply:
-        c = recorded.checkin
-        if not recorded.created:
-            verb = "Already checked in"
-        elif recorded.replaced:
-            verb = "Updated"
-        else:
-            verb = "Checked in"
-        text = f"{verb}: {describe_checkin(c)} ({c.local_date:%a %d %b})."
-        return Reply(text + (f"\n{extra}" if extra else ""))
-
-    async def slept(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """Last night's sleep."""
-        recorded = await self.services.habits.sleep(
-            ctx.user, args["hours"], args.get("bedtime", ""), ctx.source_key
-        )
-        hours = recorded.checkin.hours or 0.0
-        if hours >= 8:
-            extra = "That's the ideal amount. Your legs will thank you."
-        elif hours >= 7:
-            extra = "Seven or more: enough to recover well."
-        else:
-            extra = "Under seven hours. Tonight, try getting into bed a little earlier."
-        if recorded.note:
-            extra = f"{recorded.note}\n{extra}"
-        return self._checked(recorded, extra)
-
-    async def mobility(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """A hip mobility session."""
-        recorded = await self.services.habits.mobility(
-            ctx.user, args.get("when", ""), ctx.source_key
-        )
-        return self._checked(recorded)
-
-    async def strength(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """A strength session."""
-        recorded = await self.services.habits.strength(
-            ctx.user, args["exercise"], args.get("detail", ""), ctx.source_key
-        )
-        return self._checked(recorded)
-
-    async def fuel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """The post-run snack."""
-        recorded = await self.services.habits.fuel(ctx.user, args.get("what", ""), ctx.source_key)
-        reply = self._checked(
-            recorded, "Refuelled early: that's when your muscles take it up best."
-        )
-        if ctx.in_group and recorded.checkin.note:
-            reply = replace(reply, text=reply.text.replace(f" ({recorded.checkin.note})", ""))
-        return reply
-
     async def settings(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Show the settings or change one."""
         item = args.get("item")
@@ -314,6 +266,9 @@ class CoreHandlers:
             return Reply(await self.nudge_handlers.change_setting(ctx.user, item, args["value"]))
         change = await self.services.profile.change(ctx.user, item, args["value"])
         text = change.confirmation + (f"\n{change.warning}" if change.warning else "")
+        if item in SLEEP_ITEMS:
+            note = await self._sleep_note(change.user)
+            text += f"\n{note}" if note else ""
         chosen = change.user.nudge_platform
         if item == "nudges" and chosen is not None:
             known = {i.platform for i in await self.services.accounts.identities(ctx.user.id)}
@@ -324,6 +279,12 @@ class CoreHandlers:
                     "to me."
                 )
         return Reply(text)
+
+    async def _sleep_note(self, user: User) -> str:
+        """What the 7-hour floor says about the runner's bedtime plan, if anything."""
+        if user.bedtime is None:
+            return ""
+        return sleep_note(await self.services.nudge_settings.bedtime_status(user.id))
 
     async def link(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Make a one-time code, or redeem one to join two platform accounts."""
@@ -410,9 +371,8 @@ def settings_text(user: User) -> str:
     )
 
 
-ONBOARDING_STEPS = frozenset(
-    ("timezone", "units", "run_days", "run_time", "bedtime", "target_bedtime", "wake_time")
-)
+ONBOARDING_STEPS = frozenset(q.step for q in ONBOARDING)
+SLEEP_ITEMS = frozenset(("bedtime", "target_bedtime", "wake_time"))
 
 
 def _step_number(step: str) -> int:

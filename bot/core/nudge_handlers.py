@@ -30,6 +30,16 @@ def parse_kind(text: str) -> Kind:
         raise BadInput(f"There's no '{quote(text)}' nudge.", hint=f"Kinds: {names}.") from None
 
 
+def check_strength_setting(item: str, value: str) -> None:
+    """Raise BadInput when a strength day list or time cannot be read (nothing is saved)."""
+    if value.strip().lower() in {"off", "none", "-"}:
+        return
+    if item == "strength_days":
+        parse_days(value)
+    else:
+        parse_clock(value)
+
+
 class NudgeHandlers:
     """Thin handlers over the nudge services."""
 

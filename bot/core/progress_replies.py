@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from bot.core.coaching_replies import mobility_line
 from bot.parsing import format_distance, format_duration, format_pace
 from bot.services.stats import PeriodStats, Streaks, WeekSummary
 from bot.storage.progress import HabitCounts, RunTotals
@@ -23,12 +24,18 @@ def week_span(start: date, today: date) -> str:
     return f"{start:{fmt}} - {end:{fmt}}"
 
 
-def habit_lines(runs: int, run_days: int, habits: HabitCounts) -> list[str]:
-    """The four habits of a week as /week and the digest show them."""
+def habit_lines(
+    runs: int, run_days: int, habits: HabitCounts, mobility: str | None = None
+) -> list[str]:
+    """The four habits of a week as /week and the digest show them.
+
+    ``mobility`` replaces the plain session count (/week counts per run day).
+    """
     h = habits
     return [
         f"😴 Sleep: {h.good_nights} of {h.nights_logged} logged nights at 7 h or more",
-        f"🦵 Mobility: {plural(h.mobility_sessions, 'session')} for {plural(runs, 'run')}",
+        mobility
+        or f"🦵 Mobility: {plural(h.mobility_sessions, 'session')} for {plural(runs, 'run')}",
         f"💪 Strength: {plural(h.strength_sessions, 'session')}",
         f"🍌 Fuel: a snack on {h.snacks_after_runs} of {plural(run_days, 'run day')}",
     ]
@@ -57,7 +64,8 @@ def week_text(w: WeekSummary, units: str) -> str:
     lines = [
         f"{head} ({week_span(w.start, w.today)}):",
         f"🏃 Runs: {w.runs} · {format_distance(w.distance_m, units)}",
-        *habit_lines(w.runs, w.run_days, habits),
+        # Mobility counted per run day (a session belongs to its own day's run only).
+        *habit_lines(w.runs, w.run_days, habits, mobility=mobility_line(w)),
         streak_line(w.streaks, "Streaks" if current else "Streaks today"),
     ]
     return "\n".join(lines)

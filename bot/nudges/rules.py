@@ -7,7 +7,13 @@ from datetime import date, datetime, time, tzinfo
 
 from bot.models import NudgePrefs, UnknownZone, User, zone
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import MAX_FIRST_STEP_MINUTES, BedtimePlan, bedtime_plan
+from bot.nudges.plans import (
+    MAX_FIRST_STEP_MINUTES,
+    BedtimePlan,
+    SleepGoal,
+    bedtime_plan,
+    sleep_goal,
+)
 from bot.nudges.schedule import (
     QuietHours,
     Rule,
@@ -44,48 +50,72 @@ def quiet_hours(settings: User) -> QuietHours | None:
     return QuietHours(start, end)
 
 
+def sleep_goal_of(settings: User, start: time) -> SleepGoal:
+    """Where a plan starting at ``start`` heads for this runner (target, wake time, 7-h floor)."""
+    return sleep_goal(
+        start, parse_time_or_none(settings.target_bedtime), parse_time_or_none(settings.wake_time)
+    )
+
+
+def _goal_text(settings: User, start: time) -> str | None:
+    goal = sleep_goal_of(settings, start).goal
+    return None if goal is None else format_hhmm(goal)
+
+
 def refresh_plan(settings: User, today: date) -> NudgePrefs:
-    """Prefs with a bedtime plan matching the current bedtime and target.
+    """Prefs with a bedtime plan matching the current bedtime, target and wake time.
 
     A change of the usual bedtime (re)starts the plan today from it, with the
-    first-week step; so does setting a first target or clearing it. A new
-    target, replacing one the plan was heading for, carries on from this week's
-    planned bedtime: the plan restarts today from there with no move this week,
-    so weeks of progress are kept and the bedtime never jumps back later.
-    Otherwise the stored plan is kept.
+    first-week step: that is the runner asking for a new starting point, the
+    only way the bedtime moves later. A first goal (a target, or the 7-hour
+    bedtime once a wake time shows the nights are short) starts the plan today
+    from where it stands, with the first-week step. A goal that changes (a new
+    target or wake time), or goes away, carries on from this week's planned
+    bedtime with no move this week, so weeks of progress are kept and the
+    bedtime never jumps back later. Otherwise the stored plan is kept.
     """
     prefs = settings.prefs
-    if settings.bedtime is None or parse_time_or_none(settings.bedtime) is None:
+    usual = parse_time_or_none(settings.bedtime)
+    if settings.bedtime is None or usual is None:
         if prefs.plan_start is None and prefs.plan_source is None:
             return prefs
         return dataclasses.replace(
             prefs, plan_start=None, plan_from=None, plan_source=None, plan_target=None
         )
-    if (
-        prefs.plan_start is not None
-        and prefs.plan_from is not None
-        and prefs.plan_source == settings.bedtime
-    ):
-        if prefs.plan_target == settings.target_bedtime:
+    start = parse_time_or_none(prefs.plan_from)
+    if prefs.plan_start is not None and start is not None and prefs.plan_source == settings.bedtime:
+        goal = _goal_text(settings, start)
+        if prefs.plan_target == goal:
             return prefs
-        if prefs.plan_target is not None and settings.target_bedtime is not None:
-            current = plan_on(
-                dataclasses.replace(settings, target_bedtime=prefs.plan_target), today
+        if prefs.plan_target is None:
+            return dataclasses.replace(
+                prefs,
+                plan_start=today,
+                plan_target=goal,
+                plan_first_step=MAX_FIRST_STEP_MINUTES,
             )
-            if current is not None:
-                return dataclasses.replace(
-                    prefs,
-                    plan_start=today,
-                    plan_from=format_hhmm(current.this_week),
-                    plan_target=settings.target_bedtime,
-                    plan_first_step=0,
-                )
+        old_goal = parse_time_or_none(prefs.plan_target) or start
+        current = bedtime_plan(
+            start,
+            old_goal,
+            start_date=prefs.plan_start,
+            today=today,
+            step_minutes=prefs.bedtime_step,
+            first_step_minutes=prefs.plan_first_step,
+        ).this_week
+        return dataclasses.replace(
+            prefs,
+            plan_start=today,
+            plan_from=format_hhmm(current),
+            plan_target=_goal_text(settings, current),
+            plan_first_step=0,
+        )
     return dataclasses.replace(
         prefs,
         plan_start=today,
         plan_from=settings.bedtime,
         plan_source=settings.bedtime,
-        plan_target=settings.target_bedtime,
+        plan_target=_goal_text(settings, usual),
         plan_first_step=MAX_FIRST_STEP_MINUTES,
     )
 
@@ -93,23 +123,29 @@ def refresh_plan(settings: User, today: date) -> NudgePrefs:
 def plan_on(settings: User, day: date) -> BedtimePlan | None:
     """The bedtime plan as it stands on a local date (None without a bedtime).
 
-    Without a target the plan simply holds the usual bedtime.
+    The plan heads for the goal of :func:`sleep_goal` (never later, at least 7 h
+    before the wake time); without one it holds the bedtime it has reached.
     """
     prefs = settings.prefs
     start = parse_time_or_none(prefs.plan_from) or parse_time_or_none(settings.bedtime)
     if start is None:
         return None
-    target = parse_time_or_none(settings.target_bedtime)
+    goal = sleep_goal_of(settings, start)
     start_date = prefs.plan_start or day
     plan = bedtime_plan(
         start,
-        target or start,
+        goal.goal or start,
         start_date=start_date,
         today=day,
         step_minutes=prefs.bedtime_step,
         first_step_minutes=prefs.plan_first_step,
     )
-    return plan if target is not None else dataclasses.replace(plan, target_set=False)
+    return dataclasses.replace(
+        plan,
+        target_set=parse_time_or_none(settings.target_bedtime) is not None,
+        wanted=parse_time_or_none(settings.target_bedtime),
+        sleep=goal,
+    )
 
 
 def rule_for(settings: User, kind: Kind) -> Rule | None:

@@ -15,7 +15,7 @@ from bot.messages import Reply
 from bot.models import User
 from bot.nudges.decisions import Facts, route, skip_reason
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import strength_session
+from bot.nudges.plans import session_after
 from bot.nudges.rules import parse_time_or_none, plan_on, rule_for, runner_zone
 from bot.nudges.schedule import Occurrence, format_hhmm, next_occurrence
 from bot.nudges.texts import RACE_WEEKS_DAYS, NudgeContext, nudge_reply
@@ -99,7 +99,7 @@ async def nudge_message(
     plan = plan_on(user, anchor) if kind is Kind.WIND_DOWN else None
     session = None
     if kind is Kind.STRENGTH:
-        session = strength_session(await uow.activity.core_strength_sessions(user.id))
+        session = session_after(await uow.activity.strength_checkins(user.id))
     ctx = NudgeContext(
         delivery_id=delivery_id,
         seq=anchor.toordinal() + user.id,

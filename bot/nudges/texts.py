@@ -55,6 +55,16 @@ _WIND_DOWN_RACE = (  # 1-14 days ahead
     "{race_is}. Nothing you do tonight beats getting to bed at {bedtime}.",
     "Taper rule number one: protect your sleep. {race_is}; lights out at {bedtime}.",
 )
+# Without a bedtime (a test, or a setting cleared) the wind-down names no time.
+_WIND_DOWN_ANYTIME = (
+    "Time to start winding down: screens away, lights low, bed soon.",
+    "Your legs rebuild while you sleep. Start the wind-down now and get to bed early.",
+    "A calm run-up to bed counts as training too. Start landing the day.",
+)
+_WIND_DOWN_RACE_ANYTIME = (
+    "{race_is}. Sleep in these last weeks is where the fitness settles in: bed early tonight.",
+    "Taper rule number one: protect your sleep. {race_is}; start winding down now.",
+)
 _SLEEP = (
     "Morning! How long did you sleep last night?",
     "Good morning. One tap: how many hours of sleep did you get?",
@@ -74,6 +84,7 @@ _MOBILITY = (
     "Before you head out: five minutes to wake up the hips and glutes.",
     "Desk hips are stiff hips. Loosen them up before today's run.",
     "Quick warm-up before the run, worth every second of the mileage it costs.",
+    "Hips first, miles second: five minutes now keeps you running for longer.",
 )
 _MOBILITY_ROUTINE = (
     "- Leg swings: 10 forward-back and 10 side to side, each leg\n"
@@ -88,15 +99,24 @@ _FUEL = (
     "Refuel reminder: a light snack straight after the run beats a perfect meal later.",
 )
 _STRENGTH = (
-    "Strength day. Short and solid: {hold}, then deadlifts {sets} x {reps} with the hex bar.",
-    "Core first, then power. Today: {hold}; deadlift {sets} x {reps} (hex bar).",
-    "Ten minutes that keep you running: {hold}, and {sets} sets of {reps} hex-bar deadlifts.",
-    "Time for the strength block: {hold}. Finish with deadlifts, {sets} x {reps}.",
+    "Strength day. Short and solid: {hold}, then deadlifts {deadlift} with the hex bar.",
+    "Core first, then power. Today: {hold}; deadlift {deadlift} (hex bar).",
+    "Ten minutes that keep you running: {hold}, and hex-bar deadlifts {deadlift}.",
+    "Time for the strength block: {hold}. Finish with deadlifts, {deadlift}.",
+)
+_DEADLIFT_START = (
+    "Deadlifts start today: 3 sets of 6 with a hex bar, at a light load you can lift with "
+    "a flat back. Tell me the load when you check in and I'll add a little each time."
 )
 
 
 def _pick(variants: tuple[str, ...], seq: int) -> str:
     return variants[seq % len(variants)]
+
+
+def _without(variants: tuple[str, ...], placeholder: str) -> tuple[str, ...]:
+    """The variants that read right when ``placeholder`` has no value."""
+    return tuple(v for v in variants if placeholder not in v)
 
 
 def race_is(name: str, days_left: int, *, capital: bool = True) -> str:
@@ -113,12 +133,13 @@ def nudge_text(kind: Kind, ctx: NudgeContext) -> str:
     """The message text for one nudge."""
     left = ctx.race_days_left
     if kind is Kind.WIND_DOWN:
-        bedtime = format_hhmm(ctx.bedtime) if ctx.bedtime else "your bedtime"
+        bedtime = format_hhmm(ctx.bedtime) if ctx.bedtime else ""
         if left is not None and 1 <= left <= RACE_WEEKS_DAYS:
-            return _pick(_WIND_DOWN_RACE, ctx.seq).format(
+            variants = _WIND_DOWN_RACE if bedtime else _WIND_DOWN_RACE_ANYTIME
+            return _pick(variants, ctx.seq).format(
                 race_is=race_is(ctx.race_name, left), bedtime=bedtime
             )
-        return _pick(_WIND_DOWN, ctx.seq).format(bedtime=bedtime)
+        return _pick(_WIND_DOWN if bedtime else _WIND_DOWN_ANYTIME, ctx.seq).format(bedtime=bedtime)
     if kind is Kind.SLEEP_CHECKIN:
         if left is not None and 0 <= left <= RACE_WEEKS_DAYS:
             variants = _SLEEP_RACE_DAY if left == 0 else _SLEEP_RACE
@@ -128,17 +149,16 @@ def nudge_text(kind: Kind, ctx: NudgeContext) -> str:
             )
         return _pick(_SLEEP, ctx.seq)
     if kind is Kind.PRE_RUN_MOBILITY:
-        run_time = format_hhmm(ctx.run_time) if ctx.run_time else "soon"
-        first = _pick(_MOBILITY, ctx.seq).format(run_time=run_time)
+        if ctx.run_time is not None:
+            first = _pick(_MOBILITY, ctx.seq).format(run_time=format_hhmm(ctx.run_time))
+        else:
+            first = _pick(_without(_MOBILITY, "{run_time}"), ctx.seq)
         return f"{first}\n{_MOBILITY_ROUTINE}"
     if kind is Kind.POST_RUN_FUEL:
         return _pick(_FUEL, ctx.seq)
     session = ctx.session or StrengthSession("plank", 30)
-    side = " each side" if session.exercise == "side-plank" else ""
-    hold = f"{session.label} {session.seconds} s{side}"
-    return _pick(_STRENGTH, ctx.seq).format(
-        hold=hold, sets=session.deadlift_sets, reps=session.deadlift_reps
-    )
+    text = _pick(_STRENGTH, ctx.seq).format(hold=session.hold, deadlift=session.deadlift)
+    return f"{text}\n{_DEADLIFT_START}" if session.first_deadlift else text
 
 
 def _snooze_row(kind: Kind, delivery_id: int) -> tuple[Button, ...]:
@@ -169,6 +189,7 @@ def _done_buttons(kind: Kind, ctx: NudgeContext) -> tuple[Button, ...]:
                 f"Done: {session.label} {session.seconds} s",
                 f"/strength {session.exercise} {session.seconds}",
             ),
+            Button(f"Done: deadlift {session.deadlift}", session.deadlift_command),
         )
     return (Button("Winding down", f"/nudge done {ctx.delivery_id}"),)
 

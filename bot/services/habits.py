@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput
 from bot.input_rules import check_digits, clean_text, quote
 from bot.models import CheckIn, User
+from bot.nudges.plans import StrengthSession, session_after
 from bot.parsing import parse_bedtime, parse_hours
 from bot.services.events import Listeners
 from bot.storage.database import Database
@@ -17,12 +19,24 @@ from bot.storage.uow import UnitOfWork
 
 PLANK_EXERCISES = ("plank", "side-plank", "reverse-plank", "plank-with-movement")
 MAX_FUEL_NOTE = 200
+# A snack checked in this long before a run was logged counts for that run (the runner ate,
+# then logged): the same window the post-run fuel nudge uses.
+FUEL_LOOKBACK = timedelta(minutes=60)
 
 _HOLD = re.compile(r"^(?:(?P<m>[0-9]+)(?:m|:))?(?P<s>[0-9]+)s?$")
 _SETS = re.compile(
     r"^(?P<sets>[0-9]+)\s*[x×*]\s*(?P<reps>[0-9]+)"
     r"(?:\s*(?:@|at)?\s*(?P<load>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>kg|kgs|lb|lbs)?)?$"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class FuelCheck:
+    """Where a /fuel landed: on a run day (and how long after the run), counted already."""
+
+    run_day: bool
+    counted_for_run: bool = False  # this run's snack was checked in before: nothing stored
+    minutes_after_run: int | None = None  # from logging the latest run to this snack
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +47,10 @@ class Recorded:
     created: bool
     replaced: bool = False
     note: str = ""  # how an ambiguous input was read, for the reply
+    # Strength: the session that was due before this check-in, and the next one.
+    due: StrengthSession | None = None
+    next_session: StrengthSession | None = None
+    fuel: FuelCheck | None = None
 
 
 class HabitService:
@@ -132,7 +150,13 @@ class HabitService:
                 f"I don't track '{quote(exercise)}' yet.",
                 hint="Choose plank, side-plank, reverse-plank, plank-with-movement or deadlift.",
             )
-        return await self._store(user, checkin)
+        async with self.db.uow() as uow:
+            recorded = await self._store_in(uow, user, checkin)
+            history = await uow.activity.strength_checkins(user.id)
+            await uow.commit()
+        this = recorded.checkin.id
+        before = session_after([c for c in history if c.id != this])
+        return dataclasses.replace(recorded, due=before, next_session=session_after(history))
 
     async def fuel(self, user: User, what: str = "", source_key: str | None = None) -> Recorded:
         """The post-run snack."""
@@ -142,10 +166,32 @@ class HabitService:
                 f"Keep it under {MAX_FUEL_NOTE} characters (yours has {len(what):,}). "
                 "Nothing was saved."
             )
-        today = user.today(self.clock.now())
-        return await self._store(
-            user, CheckIn(user.id, "fuel", today, note=what, source_key=source_key)
-        )
+        now = self.clock.now()
+        today = user.today(now)
+        async with self.db.uow() as uow:
+            if source_key is not None:
+                earlier = await uow.activity.checkin_by_source_key(source_key)
+                if earlier is not None:
+                    return Recorded(earlier, created=False, fuel=FuelCheck(run_day=False))
+            runs = await uow.activity.runs_between(user.id, today, today)
+            snacks = await uow.activity.checkins_between(user.id, today, today, "fuel")
+            latest = max((r.created_at for r in runs if r.created_at is not None), default=None)
+            if latest is not None:
+                # A snack eaten just before logging the run counts for it (as for the nudge).
+                counted = [
+                    s for s in snacks if s.created_at and s.created_at >= latest - FUEL_LOOKBACK
+                ]
+                if counted:
+                    check = FuelCheck(run_day=True, counted_for_run=True)
+                    return Recorded(counted[-1], created=False, fuel=check)
+            elif snacks:
+                return Recorded(snacks[-1], created=False, fuel=FuelCheck(run_day=bool(runs)))
+            new = CheckIn(user.id, "fuel", today, note=what, source_key=source_key)
+            recorded = await self._store_in(uow, user, new)
+            await uow.commit()
+        after = None if latest is None else max(0, int((now - latest).total_seconds() // 60))
+        check = FuelCheck(run_day=bool(runs), minutes_after_run=after)
+        return dataclasses.replace(recorded, fuel=check)
 
 
 def parse_hold(text: str, exercise: str = "plank") -> int:

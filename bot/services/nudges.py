@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput, NotFound
@@ -19,7 +19,14 @@ from bot.models import CheckIn, NudgePrefs, Run, User
 from bot.nudges import planner
 from bot.nudges.kinds import Kind
 from bot.nudges.plans import MAX_STEP_MINUTES, MIN_STEP_MINUTES, BedtimePlan
-from bot.nudges.rules import plan_on, quiet_hours, refresh_plan, rule_for, runner_zone
+from bot.nudges.rules import (
+    parse_time_or_none,
+    plan_on,
+    quiet_hours,
+    refresh_plan,
+    rule_for,
+    runner_zone,
+)
 from bot.nudges.schedule import format_hhmm
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
@@ -58,6 +65,8 @@ class RaceInfo:
     race_date: date | None
     name: str
     days_left: int | None
+    bedtime: time | None = None  # this week's planned bedtime (None: no bedtime set)
+    wake: time | None = None  # the wake time (None: not set)
 
 
 class NudgeSettingsService:
@@ -147,8 +156,16 @@ class NudgeSettingsService:
                 user.prefs, race_date=race_date, race_name=name if race_date else ""
             )
 
-        await self._change(user_id, change)
-        return RaceInfo(race_date, name if race_date else "", days[0] if race_date else None)
+        user = await self._change(user_id, change)
+        left = days[0] if race_date else None
+        return self._race_info(user, race_date, name if race_date else "", left)
+
+    def _race_info(
+        self, user: User, race_date: date | None, name: str, left: int | None
+    ) -> RaceInfo:
+        plan = plan_on(user, self._today(user))
+        wake = parse_time_or_none(user.wake_time)
+        return RaceInfo(race_date, name, left, plan.this_week if plan else None, wake)
 
     async def set_bedtime_step(self, user_id: int, minutes: int) -> BedtimePlan:
         """Change the weekly bedtime step (5-30 min); the plan goes on from this week's bedtime."""
@@ -241,7 +258,7 @@ class NudgeSettingsService:
         user = await self._user(user_id)
         race_date = user.prefs.race_date
         left = (race_date - self._today(user)).days if race_date else None
-        return RaceInfo(race_date, user.prefs.race_name, left)
+        return self._race_info(user, race_date, user.prefs.race_name, left)
 
     async def status(self, user_id: int) -> NudgeStatus:
         """Each kind with whether it is on and its next local time (for /nudges)."""

@@ -72,7 +72,19 @@ ONBOARDING: tuple[Question, ...] = (
         "When do you usually wake up? I'll ask how you slept then.",
         (("06:00", "06:00"), ("06:30", "06:30"), ("07:00", "07:00"), ("07:30", "07:30")),
     ),
+    Question(
+        "strength_days",
+        "Which days suit a short strength session (planks, deadlifts)? e.g. tue,fri",
+        (("Tue Fri", "tue,fri"), ("Mon Thu", "mon,thu"), ("Wed Sat", "wed,sat")),
+    ),
+    Question(
+        "strength_time",
+        "And at what time? I'll nudge you with the session then.",
+        (("07:00", "07:00"), ("12:30", "12:30"), ("18:00", "18:00"), ("19:30", "19:30")),
+    ),
 )
+# Answers kept with the nudge preferences, saved by the nudge settings (not a profile column).
+PREF_STEPS = frozenset(("strength_days", "strength_time"))
 SKIP_WORDS = {"skip", "-", "later"}
 
 
@@ -141,6 +153,13 @@ class ProfileService:
             await uow.commit()
         return user
 
+    async def fresh(self, user_id: int) -> User:
+        """The runner as stored now (after a change made elsewhere)."""
+        async with self.db.reader() as uow:
+            user = await uow.runners.get(user_id)
+        assert user is not None
+        return user
+
     async def start_onboarding(self, user: User) -> Question:
         """Begin (or restart) the questions of /start."""
         first = ONBOARDING[0]
@@ -157,13 +176,20 @@ class ProfileService:
         else:
             change = await self.change(user, step, text)
             user, saved, warning = change.user, change.confirmation, change.warning
+        user, following = await self.advance(user)
+        return user, saved, warning, following
+
+    async def advance(self, user: User) -> tuple[User, Question | None]:
+        """Move past the open question: the next one, or set-up done (None)."""
+        step = user.onboarding_step
+        assert step is not None
         following = _next_step(step)
         if following is None:
             done = {"onboarding_step": None, "onboarded_at": self.clock.now()}
             user = await self.update(user.id, done)
-            return user, saved, warning, None
+            return user, None
         user = await self.update(user.id, {"onboarding_step": following})
-        return user, saved, warning, onboarding_question(following)
+        return user, onboarding_question(following)
 
     async def cancel_onboarding(self, user: User) -> User:
         """Stop asking questions (the answers so far are kept)."""

@@ -45,6 +45,8 @@ class WeekSummary:
     nights_logged: int
     good_nights: int
     mobility_sessions: int
+    mobility_pre_run_days: int  # run days with a pre-run session that same day
+    mobility_post_run_days: int  # run days with a post-run session that same day
     strength_sessions: int
     snacks_after_runs: int
     run_days: int
@@ -199,6 +201,7 @@ class StatsService:
         sleep = _nightly(checkins)
         run_dates = {r.local_date for r in runs}
         fuel_dates = {c.local_date for c in checkins if c.habit == "fuel"}
+        mobility = {(c.local_date, c.kind) for c in checkins if c.habit == "mobility"}
         return WeekSummary(
             start=start,
             today=today,
@@ -208,9 +211,10 @@ class StatsService:
             good_nights=sum(1 for h in sleep.values() if h >= GOOD_NIGHT_HOURS),
             # One session per day and phase (mobility) or per day (strength), however
             # many check-ins it took to log it.
-            mobility_sessions=len(
-                {(c.local_date, c.kind) for c in checkins if c.habit == "mobility"}
-            ),
+            mobility_sessions=len(mobility),
+            # Counted per run day: a session belongs to the run of its own day only.
+            mobility_pre_run_days=len({d for d, phase in mobility if phase == "pre"} & run_dates),
+            mobility_post_run_days=len({d for d, phase in mobility if phase == "post"} & run_dates),
             strength_sessions=len({c.local_date for c in checkins if c.habit == "strength"}),
             snacks_after_runs=len(run_dates & fuel_dates),
             run_days=len(run_dates),

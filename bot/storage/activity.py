@@ -7,7 +7,7 @@ import functools
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, distinct, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import CheckIn, Run
@@ -207,14 +207,14 @@ class ActivityRepository:
         )
         return await self.conn.scalar(stmt) is not None
 
-    async def core_strength_sessions(self, user_id: int) -> int:
-        """How many days the runner checked in a plank-family strength session."""
-        stmt = select(func.count(distinct(checkins.c.local_date))).where(
-            checkins.c.user_id == user_id,
-            checkins.c.habit == "strength",
-            checkins.c.kind != "deadlift",
+    async def strength_checkins(self, user_id: int) -> list[CheckIn]:
+        """The runner's strength check-ins (holds and deadlifts), oldest first."""
+        stmt = (
+            select(checkins)
+            .where(checkins.c.user_id == user_id, checkins.c.habit == "strength")
+            .order_by(checkins.c.created_at, checkins.c.id)
         )
-        return int(await self.conn.scalar(stmt) or 0)
+        return [checkin_from(r) for r in await self.conn.execute(stmt)]
 
     async def delete_checkin(self, user_id: int, checkin_id: int) -> CheckIn | None:
         """Delete one of the runner's check-ins."""

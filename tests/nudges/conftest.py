@@ -176,9 +176,12 @@ async def add_checkin(
     kind: str = "",
     created_at: str = "2026-01-01T00:00:00+00:00",
     hours: float | None = None,
+    seconds: int | None = None,
 ) -> None:
     """Store a habit check-in."""
-    checkin = CheckIn(user_id, habit, date.fromisoformat(local_date), kind=kind, hours=hours)
+    checkin = CheckIn(
+        user_id, habit, date.fromisoformat(local_date), kind=kind, hours=hours, seconds=seconds
+    )
     async with db.uow() as uow:
         await uow.activity.add_checkin(checkin, datetime.fromisoformat(created_at))
         await uow.commit()

@@ -483,8 +483,10 @@ async def test_strength_days_and_progression(
 ) -> None:
     uid = await add_user(db, timezone="+02:00")
     await nudges.settings.set_strength(uid, days("fri"), "18:30")
-    for n in range(3):
-        await add_checkin(db, uid, "strength", f"2026-11-0{n + 1}", kind="plank")
+    for n in range(3):  # each hold reached its target: 30, 40, 50 s
+        await add_checkin(
+            db, uid, "strength", f"2026-11-0{n + 1}", kind="plank", seconds=30 + 10 * n
+        )
     clock.set(utc(2026, 11, 27, 16, 30, 1))
     await nudges.sweep()
     [sent] = telegram.sent

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.nudges.plans import bedtime_plan, strength_session
+from bot.nudges.plans import StrengthSession, bedtime_plan, strength_session
 
 START = date(2026, 11, 23)  # a Monday
 
@@ -97,16 +97,22 @@ def test_never_a_jump_bigger_than_the_step(
         pytest.fail("plan never reached the target")
 
 
-def test_strength_progression() -> None:
-    holds = [strength_session(n) for n in range(7)]
-    assert [(s.exercise, s.seconds) for s in holds] == [("plank", 30 + 10 * n) for n in range(7)]
-    assert strength_session(7).exercise == "side-plank" and strength_session(7).seconds == 30
-    assert strength_session(13) == strength_session(13)
-    assert (strength_session(13).exercise, strength_session(13).seconds) == ("side-plank", 60)
-    assert strength_session(14).exercise == "reverse-plank"
-    assert strength_session(21).exercise == "plank-with-movement"
-    assert strength_session(28).seconds == 60 and strength_session(-1).seconds == 30
-    assert all(
-        strength_session(n).deadlift_sets == 3 and strength_session(n).deadlift_reps == 6
-        for n in range(40)
-    )
+def climbed(sessions: int) -> StrengthSession:
+    """The session after ``sessions`` holds that each reached their target."""
+    holds: list[tuple[str, int]] = []
+    for _ in range(sessions):
+        due = strength_session(holds)
+        holds.append((due.exercise, due.seconds))
+    return strength_session(holds)
+
+
+def test_strength_progression_when_every_target_is_reached() -> None:
+    assert [(climbed(n).exercise, climbed(n).seconds) for n in range(7)] == [
+        ("plank", 30 + 10 * n) for n in range(7)
+    ]
+    assert (climbed(7).exercise, climbed(7).seconds) == ("side-plank", 30)
+    assert (climbed(13).exercise, climbed(13).seconds) == ("side-plank", 60)
+    assert climbed(14).exercise == "reverse-plank"
+    assert climbed(21).exercise == "plank-with-movement"
+    assert climbed(28).seconds == 60 and strength_session([]).seconds == 30
+    assert all(climbed(n).deadlift_sets == 3 and climbed(n).deadlift_reps == 6 for n in range(40))

@@ -1,0 +1,78 @@
+"""What the coach says back after a check-in: the next strength target, the snack."""
+
+from __future__ import annotations
+
+from bot.models import CheckIn
+from bot.nudges.plans import DEADLIFT_REPS, DEADLIFT_SETS, VARIATIONS, StrengthSession
+from bot.services.habits import FuelCheck, Recorded
+from bot.services.stats import WeekSummary
+
+
+def strength_advice(recorded: Recorded) -> str:
+    """The line after a strength check-in: target reached or not, and what comes next time."""
+    c, due, after = recorded.checkin, recorded.due, recorded.next_session
+    if due is None or after is None:
+        return ""
+    if c.kind == "deadlift":
+        return _deadlift_advice(c, after)
+    next_time = f"Next time: {after.hold}."
+    if not recorded.created:
+        return next_time
+    if c.kind != due.exercise:
+        return f"{next_time} That's the next step on your ladder ({due.label} comes first)."
+    if (c.seconds or 0) < due.seconds:
+        return f"Your target is {due.seconds} s; hold it again until you reach it. {next_time}"
+    if due.exercise == "plank" and after.exercise in VARIATIONS:
+        return (
+            "Plain plank mastered: the variations start now (side plank, reverse plank, "
+            f"planks with movement). {next_time}"
+        )
+    if after.exercise != due.exercise:
+        return f"{due.label.capitalize()} mastered. {next_time}"
+    return f"Target reached. {next_time}"
+
+
+def _deadlift_advice(c: CheckIn, after: StrengthSession) -> str:
+    if c.load is None:
+        return (
+            f"Next time: {after.deadlift}. Add the load you lift "
+            f"(/strength deadlift {DEADLIFT_SETS}x{DEADLIFT_REPS} 40kg) and I'll build it up "
+            "a little after each full session."
+        )
+    if (c.sets or 0) >= DEADLIFT_SETS and (c.reps or 0) >= DEADLIFT_REPS:
+        return f"Full session: a little more next time, deadlift {after.deadlift}."
+    return (
+        f"Next time: the same load until all {DEADLIFT_SETS} x {DEADLIFT_REPS} feel solid, "
+        f"deadlift {after.deadlift}."
+    )
+
+
+def fuel_advice(recorded: Recorded) -> str:
+    """The line after /fuel: early or late after today's run, once per run, or a plain day."""
+    check = recorded.fuel or FuelCheck(run_day=False)
+    if not recorded.created:
+        if check.counted_for_run:
+            return "One snack per run, and this run's is already counted: nothing new was stored."
+        return "Already counted: nothing new was stored."
+    if not check.run_day:
+        return (
+            "No run today, so nothing to refuel after; every meal still counts: whole "
+            "grains, plenty of produce, lean protein."
+        )
+    if check.minutes_after_run is not None and check.minutes_after_run <= 45:
+        return "Refuelled early: that's when your muscles take it up best."
+    return (
+        "Snack counted for today's run. Next time, try eating straight after the run, "
+        "before the shower: that's when it helps most."
+    )
+
+
+def mobility_line(week: WeekSummary) -> str:
+    """/week's mobility: sessions on each run day, before and after; others apart."""
+    on_run_days = week.mobility_pre_run_days + week.mobility_post_run_days
+    other = week.mobility_sessions - on_run_days
+    line = (
+        f"🦵 Mobility on run days: pre {week.mobility_pre_run_days} of {week.run_days}, "
+        f"post {week.mobility_post_run_days} of {week.run_days}"
+    )
+    return line + (f" (+{other} on other days)" if other else "")

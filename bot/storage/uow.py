@@ -18,6 +18,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.activity import ActivityRepository
+from bot.storage.clubs import ClubRepository
 from bot.storage.deliveries import DeliveryRepository
 from bot.storage.nudges import NudgeRepository
 from bot.storage.runners import RunnerRepository
@@ -32,6 +33,7 @@ class UnitOfWork:
     activity: ActivityRepository
     nudges: NudgeRepository
     deliveries: DeliveryRepository
+    clubs: ClubRepository
 
     def __init__(
         self, connect: Connect, *, write: bool, dialect: str, autocommit: bool = False
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.activity = ActivityRepository(conn, self.dialect)
         self.nudges = NudgeRepository(conn, self.dialect)
         self.deliveries = DeliveryRepository(conn, self.dialect)
+        self.clubs = ClubRepository(conn, self.dialect)
         return self
 
     async def __aexit__(

@@ -21,6 +21,7 @@ from bot.delivery.sweep import Sweeper, SweepSettings
 from bot.nudges.source import NudgeSource, NudgeSourceSettings
 from bot.ports import Messenger
 from bot.services.accounts import AccountService
+from bot.services.challenges import ChallengeService
 from bot.services.events import Listeners
 from bot.services.habits import HabitService
 from bot.services.nudge_answers import NudgeAnswers
@@ -67,6 +68,7 @@ def build_core(
         stats=StatsService(db, clock),
         nudge_settings=nudge_settings,
         nudge_answers=NudgeAnswers(db, clock, lambda: messengers.keys()),
+        challenges=ChallengeService(db, clock),
     )
     return Core(db, clock, services, sweeper, messengers)
 

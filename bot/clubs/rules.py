@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bot.errors import BadInput
 from bot.models import METRICS, WEEKDAYS
-from bot.parsing import parse_distance, parse_duration
+from bot.parsing import METERS_PER_MILE, parse_duration
 
 MAX_NAME = 40
 MAX_ACTIVE = 10
@@ -31,6 +31,7 @@ _START_WORD = re.compile(
     r"saturday|sunday|\d{4}-\d{1,2}-\d{1,2})$",
     re.IGNORECASE,
 )
+_TOTAL = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(km|k|mi|miles?|m)?$")
 _LENGTH = re.compile(r"^(\d{1,4})\s*(d|day|days|w|wk|week|weeks)$", re.IGNORECASE)
 
 
@@ -42,7 +43,11 @@ def parse_create_text(text: str) -> dict[str, str]:
     """
     words = text.split()
     values: dict[str, str] = {}
-    metric_at = next((i for i, w in enumerate(words) if w.lower() in METRICS and i > 0), None)
+    found = [i for i, w in enumerate(words) if w.lower() in METRICS and i > 0]
+    # A metric word inside the name ("Runs Galore runs today 7d"): the one before the start.
+    before_start = [i for i in found if i + 1 < len(words) and _START_WORD.match(words[i + 1])]
+    picks = before_start or found
+    metric_at = picks[0] if picks else None
     if metric_at is None:
         start_at = next((i for i, w in enumerate(words) if _START_WORD.match(w) and i > 1), None)
         if start_at is None:
@@ -164,7 +169,7 @@ def parse_target(text: str, metric: str, units: str, days: int, team: bool) -> f
         raise BadInput(f"A target must be more than zero; not '{text}'.")
     try:
         if metric == "distance":
-            amount = parse_distance(raw, units)
+            amount = _parse_total_distance(raw, units)
         elif metric == "time":
             amount = _parse_hours(raw)
         else:
@@ -194,3 +199,20 @@ def _parse_hours(raw: str) -> float:
     if re.fullmatch(r"\d+(\.\d+)?", raw):
         return float(raw) * 3600
     return float(parse_duration(raw))
+
+
+def _parse_total_distance(raw: str, units: str) -> float:
+    """A distance total in metres: ``100km``, ``500 km``, ``60mi``, ``100`` (the runner's units).
+
+    Not the run parser: a month's target is far above one run's bounds.
+    """
+    match = _TOTAL.match(raw)
+    if match is None:
+        raise ValueError(raw)
+    value = float(match.group(1).replace(",", "."))
+    unit = match.group(2) or units
+    if unit in ("km", "k"):
+        return value * 1000
+    if unit.startswith("mi"):
+        return value * METERS_PER_MILE
+    return value

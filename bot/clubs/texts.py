@@ -39,7 +39,7 @@ def amount(metric: str, value: float, units: str, *, bare: bool = False) -> str:
     """A value in the viewer's units: ``42.0 km``, ``12 h 30 min``, ``3 runs``, ``4 nights``."""
     if metric == "distance":
         per = METERS_PER_MILE if units == "mi" else 1000.0
-        return f"{value / per:.1f}" if bare else f"{value / per:.1f} {units}"
+        return number(value / per) if bare else f"{value / per:.1f} {units}"
     if metric == "time":
         hours, minutes = divmod(round(value / 60), 60)
         if bare:

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.messages import Incoming, Reply
 from bot.models import Identity, User
 from bot.services.accounts import AccountService
+from bot.services.challenges import ChallengeService
 from bot.services.habits import HabitService
 from bot.services.nudge_answers import NudgeAnswers
 from bot.services.nudges import NudgeSettingsService
@@ -28,6 +29,7 @@ class Services:
     stats: StatsService
     nudge_settings: NudgeSettingsService
     nudge_answers: NudgeAnswers
+    challenges: ChallengeService
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,6 +194,7 @@ class CoreHandlers:
                 "Now: a light snack before the shower, then five minutes of hip mobility "
                 "(leg swings, clam shells, lunges)."
             )
+        lines += await self.services.challenges.standings(user)
         if user.onboarded_at is None and user.timezone == "UTC":
             lines.append("Tip: /start sets your time zone, so 'today' is your today.")
         lines.append("Wrong? /undo removes it.")
@@ -308,6 +309,8 @@ class CoreHandlers:
                 f"What should {item.replace('_', ' ')} be?",
                 hint=f"For example: {SETTING_EXAMPLES[item]}",
             )
+        if item == "boards":
+            return Reply(await self.services.challenges.set_boards(ctx.user, args["value"]))
         if item in NUDGE_SETTINGS:
             return Reply(await self.nudge_handlers.change_setting(ctx.user, item, args["value"]))
         change = await self.services.profile.change(ctx.user, item, args["value"])
@@ -383,6 +386,7 @@ SETTING_EXAMPLES = {
     "wind_down_lead": "/settings wind_down_lead 30 (minutes before bedtime)",
     "pre_run_lead": "/settings pre_run_lead 10 (minutes before your run)",
     "fuel_delay": "/settings fuel_delay 20 (minutes after logging a run)",
+    "boards": "/settings boards hidden (or shown): your name on club boards",
 }
 assert set(SETTING_EXAMPLES) == set(SETTINGS_ITEMS)
 assert all(c.name for c in COMMANDS)
@@ -403,6 +407,7 @@ def settings_text(user: User) -> str:
             f"wake_time: {user.wake_time or 'not set'}",
             f"quiet_hours: {quiet}",
             f"nudges: {user.nudge_platform or 'auto (where you last talked to me)'}",
+            f"boards: {'hidden (a runner)' if user.boards_hidden else 'shown'}",
         )
     )
 

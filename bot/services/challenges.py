@@ -20,7 +20,7 @@ from bot.clubs.texts import (
     when_text,
 )
 from bot.errors import BadInput, NotAllowed, NotFound
-from bot.models import RUN_METRICS, WEEKDAYS, Board, Challenge, Club, User
+from bot.models import METRICS, RUN_METRICS, WEEKDAYS, Board, Challenge, Club, User
 from bot.parsing import parse_clock, parse_timezone
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
@@ -146,7 +146,7 @@ class ChallengeService:
         if "metric" not in args:
             raise BadInput(
                 "Which metric does the challenge count?",
-                hint=f"One of {', '.join(rules.METRICS)}. "
+                hint=f"One of {', '.join(METRICS)}. "
                 "Example: /challenge create Winter Miles distance today 4w target 100km",
             )
         metric = rules.check_metric(args["metric"])
@@ -194,6 +194,12 @@ class ChallengeService:
         async with self.db.reader() as uow:
             found = await uow.clubs.club_challenges(club.id, today - timedelta(days=RECENT_DAYS))
         pool = [c for c in found if c.frozen_at is None] if live_only else found
+        by_id = re.fullmatch(r"#(\d+)", name.strip())
+        if by_id is not None:  # a Join button
+            for challenge in found:
+                if challenge.id == int(by_id.group(1)):
+                    return challenge
+            raise NotFound("That challenge is over or gone.", hint="/challenge list")
         key = " ".join(name.split()).lower()
         for challenge in sorted(pool, key=lambda c: c.frozen_at is not None):
             if challenge.name.lower() == key:
@@ -207,6 +213,15 @@ class ChallengeService:
             f"No {'active ' if live_only else ''}challenge here is called '{name}'.",
             hint=hint + "/challenge list shows them.",
         )
+
+    async def names(self, platform: str, chat_id: str) -> list[str]:
+        """Names of a club's active challenges (autocomplete); none for an unknown club."""
+        async with self.db.reader() as uow:
+            club = await uow.clubs.club(platform, chat_id)
+            if club is None:
+                return []
+            found = await uow.clubs.club_challenges(club.id, date.min)
+        return [c.name for c in found if c.frozen_at is None]
 
     async def listing(self, club: Club) -> str:
         """Active and recent challenges, with days left."""

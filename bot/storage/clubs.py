@@ -221,7 +221,7 @@ class ClubRepository:
     async def open_challenges(self) -> list[tuple[Challenge, Club]]:
         """Every challenge whose results are not frozen yet, with its club."""
         stmt = (
-            select(challenges, *[clubs.c[f].label(f"club_{f}") for f in CLUB_FIELDS])
+            select(challenges, *[clubs.c[f].label(f"club__{f}") for f in CLUB_FIELDS])
             .join(clubs, clubs.c.id == _C.club_id)
             .where(_C.frozen_at.is_(None))
             .order_by(_C.id)
@@ -229,7 +229,7 @@ class ClubRepository:
         out = []
         for row in await self.conn.execute(stmt):
             m = row._mapping
-            club = Club(**{f: m[f"club_{f}"] for f in CLUB_FIELDS})
+            club = Club(**{f: m[f"club__{f}"] for f in CLUB_FIELDS})
             out.append((challenge_from(row), club))
         return out
 
@@ -260,7 +260,7 @@ class ClubRepository:
     async def joined(self, user_id: int) -> list[tuple[Challenge, Club]]:
         """The open (not frozen) challenges a runner is in, with their clubs."""
         stmt = (
-            select(challenges, *[clubs.c[f].label(f"club_{f}") for f in CLUB_FIELDS])
+            select(challenges, *[clubs.c[f].label(f"club__{f}") for f in CLUB_FIELDS])
             .join(clubs, clubs.c.id == _C.club_id)
             .join(challenge_members, _M.challenge_id == _C.id)
             .where(_M.user_id == user_id, _C.frozen_at.is_(None))
@@ -269,7 +269,7 @@ class ClubRepository:
         out = []
         for row in await self.conn.execute(stmt):
             m = row._mapping
-            out.append((challenge_from(row), Club(**{f: m[f"club_{f}"] for f in CLUB_FIELDS})))
+            out.append((challenge_from(row), Club(**{f: m[f"club__{f}"] for f in CLUB_FIELDS})))
         return out
 
     async def is_member(self, challenge_id: int, user_id: int) -> bool:

@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
 from bot.clock import Clock, SystemClock
+from bot.clubs.source import ClubPostSource
 from bot.config import Settings
 from bot.core.context import Services
 from bot.core.dispatch import Core
@@ -55,7 +56,7 @@ def build_core(
         db,
         clock,
         lambda: messengers,
-        [nudge_source],
+        [nudge_source, ClubPostSource(sweep.grace_minutes)],
         sweep,
         sleep=sleep,
         before_sweep=[accounts.flush],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.messages import Button
 from bot.models import Board, Challenge, Club, Standing
 from bot.parsing import METERS_PER_MILE
 
@@ -112,7 +113,8 @@ def board_text(board: Board, viewer: int | None, units: str, today: date) -> str
     if c.target is not None and c.team:
         lines.append(
             f"Team: {amount(c.metric, board.total, units, bare=True)}/"
-            f"{amount(c.metric, c.target, units)} {bar(board.total, c.target)}"
+            f"{amount(c.metric, c.target, units, bare=True)} {unit_of(c.metric, units)} "
+            f"{bar(board.total, c.target)}"
         )
     if not board.rows:
         lines.append("Nobody has joined yet: /challenge join " + c.name)
@@ -191,3 +193,19 @@ _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 def day_name(day: int) -> str:
     """``Sunday`` for 6."""
     return _DAY_NAMES[day]
+
+
+def join_button(challenge: Challenge) -> tuple[tuple[Button, ...], ...]:
+    """The one-tap Join (by id: a long name may not fit a button's action)."""
+    return ((Button(f"🏃 Join {challenge.name}"[:64], f"/challenge join #{challenge.id}"),),)
+
+
+def announcement(challenge: Challenge, units: str) -> str:
+    """What a new challenge looks like, in the reply and in the start post."""
+    c = challenge
+    goal = target_text(c, units)
+    return (
+        f"🏁 {c.name}: {METRIC_LABELS[c.metric]}, {c.start:%a %d %b} – {c.end:%a %d %b %Y}"
+        + (f", {goal}" if goal else "")
+        + f".\nTap Join or type /challenge join {c.name}"
+    )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.clubs.texts import METRIC_LABELS, target_text
+from bot.clubs.texts import announcement, join_button
 from bot.core.context import Context, Handler
-from bot.messages import Button, Choice, Incoming, Reply
-from bot.models import Challenge, Club
+from bot.messages import Choice, Incoming, Reply
+from bot.models import Club
 from bot.services.challenges import ChallengeService, joined_text
 
 MAX_SUGGESTIONS = 25
@@ -16,22 +16,6 @@ MAX_SUGGESTIONS = 25
 def club_key(incoming: Incoming) -> tuple[str, str, str]:
     """(platform, club id, name): a Discord server, else the group chat itself."""
     return incoming.platform, incoming.club_id or incoming.chat_id, incoming.chat_title
-
-
-def join_button(challenge: Challenge) -> tuple[tuple[Button, ...], ...]:
-    """The one-tap Join (by id: a long name may not fit a button's action)."""
-    return ((Button(f"🏃 Join {challenge.name}"[:64], f"/challenge join #{challenge.id}"),),)
-
-
-def announcement(challenge: Challenge, units: str) -> str:
-    """What a new challenge looks like, in the reply and in the start post."""
-    c = challenge
-    goal = target_text(c, units)
-    return (
-        f"🏁 {c.name}: {METRIC_LABELS[c.metric]}, {c.start:%a %d %b} – {c.end:%a %d %b %Y}"
-        + (f", {goal}" if goal else "")
-        + f".\nTap Join or type /challenge join {c.name}"
-    )
 
 
 class ClubHandlers:

@@ -271,7 +271,8 @@ class ChallengeService:
         else:
             today = club.today(self.clock.now())
             async with self.db.reader() as uow:
-                found = await uow.clubs.club_challenges(club.id, today)
+                # Yesterday's end too: late logs still count for 24 h after it.
+                found = await uow.clubs.club_challenges(club.id, today - timedelta(days=1))
             live = [c for c in found if c.frozen_at is None]
             if not live:
                 raise NotFound("No challenge is running here.", hint="/challenge list")

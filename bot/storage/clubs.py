@@ -218,12 +218,12 @@ class ClubRepository:
         )
         return [challenge_from(r) for r in await self.conn.execute(stmt)]
 
-    async def open_challenges(self) -> list[tuple[Challenge, Club]]:
-        """Every challenge whose results are not frozen yet, with its club."""
+    async def open_challenges(self, frozen_since: datetime) -> list[tuple[Challenge, Club]]:
+        """Challenges not frozen yet, or frozen since an instant, with their clubs."""
         stmt = (
             select(challenges, *[clubs.c[f].label(f"club__{f}") for f in CLUB_FIELDS])
             .join(clubs, clubs.c.id == _C.club_id)
-            .where(_C.frozen_at.is_(None))
+            .where(or_(_C.frozen_at.is_(None), _C.frozen_at >= frozen_since))
             .order_by(_C.id)
         )
         out = []

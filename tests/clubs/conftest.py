@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.messages import Incoming
+from bot.messages import Incoming, Reply
+from bot.ports import Unreachable
 from tests.fakes import FakeChat, Harness
 
 
@@ -43,3 +45,39 @@ def club_chat(
     return ClubChat(
         harness.core, platform, user, private=False, admin=admin, group=group, server=server
     )
+
+
+@dataclass
+class GroupPosts:
+    """A messenger that records the posts a platform would show, and can refuse a chat."""
+
+    platform: str
+    posts: list[tuple[str, Reply]] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def send_direct(
+        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """DMs (nudges) are not what these tests look at."""
+
+    async def send_group(
+        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+    ) -> None:
+        """Record a post, or refuse it as a group that removed the bot would."""
+        if chat_id in self.refuse:
+            raise Unreachable("Forbidden: bot was kicked from the group chat")
+        self.posts.append((chat_id, reply))
+
+
+async def sweep_at(harness: Harness, when: datetime, posts: GroupPosts) -> list[str]:
+    """Move the clock, run one sweep, send what it queued; the texts posted meanwhile."""
+    harness.clock.set(when)
+    before = len(posts.posts)
+    await harness.core.sweeper.sweep()
+    await harness.core.sweeper.drain()
+    return [reply.text for _, reply in posts.posts[before:]]
+
+
+def utc(*parts: int) -> datetime:
+    """An aware UTC instant."""
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]

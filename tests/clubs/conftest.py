@@ -78,6 +78,6 @@ async def sweep_at(harness: Harness, when: datetime, posts: GroupPosts) -> list[
     return [reply.text for _, reply in posts.posts[before:]]
 
 
-def utc(*parts: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An aware UTC instant."""
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)

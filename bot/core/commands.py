@@ -22,6 +22,7 @@ class OptionType(enum.Enum):
     STRING = "string"
     INTEGER = "integer"
     NUMBER = "number"
+    CHANNEL = "channel"  # a channel of the server (Discord); typed as <#id> or an id elsewhere
 
 
 class Scope(enum.Enum):
@@ -364,7 +365,11 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "club channel",
         "Discord: the channel club posts go to",
-        options=(OptionSpec("channel", "Where posts go, e.g. #runs", required=True),),
+        options=(
+            OptionSpec(
+                "channel", "Where posts go, e.g. #runs", type=OptionType.CHANNEL, required=True
+            ),
+        ),
         scope=Scope.GROUP,
         admin_only=True,
         examples=("/club channel #runs",),

@@ -315,7 +315,7 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
                     hint=f"{guess}Usage: {spec.usage}",
                 )
             value = match
-        if opt.type is not OptionType.STRING:
+        if opt.type in (OptionType.INTEGER, OptionType.NUMBER):
             try:
                 number = float(value) if opt.type is OptionType.NUMBER else int(value)
             except ValueError:

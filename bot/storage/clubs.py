@@ -64,8 +64,9 @@ def _activity(challenge: Challenge) -> Any:
             "runs": func.count(),
             "days": func.count(distinct(runs.c.local_date)),
         }[metric]
+        # Ids grow in logging order: the latest counted id tells when the value was reached.
         stmt = select(
-            runs.c.user_id, value.label("value"), func.max(runs.c.created_at).label("reached")
+            runs.c.user_id, value.label("value"), func.max(runs.c.id).label("reached")
         ).where(
             runs.c.local_date.between(challenge.start, challenge.end),
             runs.c.user_id.in_(members),
@@ -75,7 +76,7 @@ def _activity(challenge: Challenge) -> Any:
     per_day = metric in ("sleep", "strength")
     value = func.count(distinct(checkins.c.local_date)) if per_day else func.count()
     stmt = select(
-        checkins.c.user_id, value.label("value"), func.max(checkins.c.created_at).label("reached")
+        checkins.c.user_id, value.label("value"), func.max(checkins.c.id).label("reached")
     ).where(
         checkins.c.habit == metric,
         checkins.c.local_date.between(challenge.start, challenge.end),
@@ -90,12 +91,12 @@ def board_statement(challenge: Challenge, viewer: int | None, top: int) -> Selec
     """The board in one statement: ranks, board order, member count and team total.
 
     Equal values share a rank (1, 2, 2, 4); among them whoever reached the value
-    first (the earlier last counted log; nothing logged: the earlier join) is first.
+    first (the earlier last counted log, by id: ids grow in logging order; nothing
+    logged: the earlier join) is first.
     Only the top rows and the viewer's own come back.
     """
     a = _activity(challenge)
     value = func.coalesce(a.c.value, 0)
-    reached = func.coalesce(a.c.reached, _M.joined_at)
     ranked = (
         select(
             _M.user_id,
@@ -103,7 +104,9 @@ def board_statement(challenge: Challenge, viewer: int | None, top: int) -> Selec
             users.c.boards_hidden,
             value.label("value"),
             func.rank().over(order_by=value.desc()).label("rank"),
-            func.row_number().over(order_by=(value.desc(), reached, _M.user_id)).label("position"),
+            func.row_number()
+            .over(order_by=(value.desc(), a.c.reached, _M.joined_at, _M.user_id))
+            .label("position"),
             func.count().over().label("members"),
             func.sum(value).over().label("total"),
         )

@@ -144,7 +144,8 @@ runs = Table(
     Column("fuel_due_at", UtcDateTime),  # the snack nudge; NULL once written out, or none
     CheckConstraint("distance_m > 0", name="runs_distance"),
     CheckConstraint("duration_s > 0", name="runs_duration"),
-    Index("runs_user_date", "user_id", "local_date"),
+    # Covering for club boards: a member's runs in a window are summed from the index alone.
+    Index("runs_user_date", "user_id", "local_date", "distance_m", "duration_s", "id"),
     Index(
         "runs_fuel_due",
         "fuel_due_at",

@@ -96,10 +96,19 @@ def upgrade() -> None:
         "challenge_results_challenge", "challenge_results", ["challenge_id", "position"]
     )
     op.create_index("challenge_results_user", "challenge_results", ["user_id"])
+    # Boards sum a member's runs in a window from the index alone (no table lookups).
+    op.drop_index("runs_user_date", table_name="runs")
+    op.create_index(
+        "runs_user_date",
+        "runs",
+        ["user_id", "local_date", "distance_m", "duration_s", "id"],
+    )
 
 
 def downgrade() -> None:
     """Drop the club tables and the boards setting."""
+    op.drop_index("runs_user_date", table_name="runs")
+    op.create_index("runs_user_date", "runs", ["user_id", "local_date"])
     op.drop_table("challenge_results")
     op.drop_table("challenge_members")
     op.drop_table("challenges")

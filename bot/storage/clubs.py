@@ -53,75 +53,77 @@ def challenge_from(row: Any) -> Challenge:
     )
 
 
-def _activity(challenge: Challenge) -> Any:
-    """Per member: the challenge's value in its window, and when the last counted row came."""
-    members = select(_M.user_id).where(_M.challenge_id == challenge.id)
+def _per_member(challenge: Challenge) -> Any:
+    """Per member: the challenge's value in its window, and the latest counted id.
+
+    Members drive the join (in key order, so the grouping needs no sort), and each
+    member's rows in the window come from a covering index. Ids grow in logging order:
+    the latest counted id tells when the value was reached.
+    """
+    s, e = challenge.start, challenge.end
     metric = challenge.metric
     if metric in RUN_METRICS:
+        table = runs
+        on = and_(runs.c.user_id == _M.user_id, runs.c.local_date.between(s, e))
         value: Any = {
             "distance": func.sum(runs.c.distance_m),
             "time": func.sum(runs.c.duration_s),
-            "runs": func.count(),
+            "runs": func.count(runs.c.id),
             "days": func.count(distinct(runs.c.local_date)),
         }[metric]
-        # Ids grow in logging order: the latest counted id tells when the value was reached.
-        stmt = select(
-            runs.c.user_id, value.label("value"), func.max(runs.c.id).label("reached")
-        ).where(
-            runs.c.local_date.between(challenge.start, challenge.end),
-            runs.c.user_id.in_(members),
+    else:
+        table = checkins
+        on = and_(
+            checkins.c.user_id == _M.user_id,
+            checkins.c.habit == metric,
+            checkins.c.local_date.between(s, e),
         )
-        return stmt.group_by(runs.c.user_id).subquery("activity")
-    # Nights and strength sessions count once a day; mobility (pre, post) and snacks per check-in.
-    per_day = metric in ("sleep", "strength")
-    value = func.count(distinct(checkins.c.local_date)) if per_day else func.count()
-    stmt = select(
-        checkins.c.user_id, value.label("value"), func.max(checkins.c.id).label("reached")
-    ).where(
-        checkins.c.habit == metric,
-        checkins.c.local_date.between(challenge.start, challenge.end),
-        checkins.c.user_id.in_(members),
+        if metric == "sleep":
+            on = and_(on, checkins.c.hours >= GOOD_NIGHT_HOURS)
+        # Nights and strength sessions count once a day; mobility and snacks per check-in.
+        per_day = metric in ("sleep", "strength")
+        value = func.count(distinct(checkins.c.local_date)) if per_day else func.count(table.c.id)
+    return (
+        select(
+            _M.user_id,
+            _M.joined_at,
+            func.coalesce(value, 0).label("value"),
+            func.max(table.c.id).label("reached"),
+        )
+        .select_from(challenge_members.outerjoin(table, on))
+        .where(_M.challenge_id == challenge.id)
+        .group_by(_M.user_id, _M.joined_at)
+        .subquery("per_member")
     )
-    if metric == "sleep":
-        stmt = stmt.where(checkins.c.hours >= GOOD_NIGHT_HOURS)
-    return stmt.group_by(checkins.c.user_id).subquery("activity")
 
 
 def board_statement(challenge: Challenge, viewer: int | None, top: int) -> Select[Any]:
     """The board in one statement: ranks, board order, member count and team total.
 
     Equal values share a rank (1, 2, 2, 4); among them whoever reached the value
-    first (the earlier last counted log, by id: ids grow in logging order; nothing
-    logged: the earlier join) is first.
-    Only the top rows and the viewer's own come back.
+    first (the earlier latest counted log; nothing logged: the earlier join) is
+    first. Only the top rows and the viewer's own come back, with their names.
     """
-    a = _activity(challenge)
-    value = func.coalesce(a.c.value, 0)
-    ranked = (
-        select(
-            _M.user_id,
-            users.c.display_name,
-            users.c.boards_hidden,
-            value.label("value"),
-            func.rank().over(order_by=value.desc()).label("rank"),
-            func.row_number()
-            .over(order_by=(value.desc(), a.c.reached, _M.joined_at, _M.user_id))
-            .label("position"),
-            func.count().over().label("members"),
-            func.sum(value).over().label("total"),
-        )
-        .select_from(
-            challenge_members.join(users, users.c.id == _M.user_id).outerjoin(
-                a, a.c.user_id == _M.user_id
-            )
-        )
-        .where(_M.challenge_id == challenge.id)
-        .subquery("ranked")
-    )
+    p = _per_member(challenge)
+    ranked = select(
+        p.c.user_id,
+        p.c.value,
+        func.rank().over(order_by=p.c.value.desc()).label("rank"),
+        func.row_number()
+        .over(order_by=(p.c.value.desc(), p.c.reached, p.c.joined_at, p.c.user_id))
+        .label("position"),
+        func.count().over().label("members"),
+        func.sum(p.c.value).over().label("total"),
+    ).subquery("ranked")
     keep = ranked.c.position <= top
     if viewer is not None:
         keep = or_(keep, ranked.c.user_id == viewer)
-    return select(ranked).where(keep).order_by(ranked.c.position)
+    return (
+        select(ranked, users.c.display_name, users.c.boards_hidden)
+        .join(users, users.c.id == ranked.c.user_id)
+        .where(keep)
+        .order_by(ranked.c.position)
+    )
 
 
 class ClubRepository:

@@ -27,6 +27,7 @@ CLUB_KINDS = frozenset({START, BOARD, LAST_DAY, FINAL})
 MORNING = "09:00"  # start announcements and last-day reminders, club time
 POST_UNITS = "km"
 WINNERS = 3
+MAX_REMEMBERED = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,9 @@ class ClubPostSource:
 
     def __init__(self, grace_minutes: int = 120) -> None:
         self.grace = timedelta(minutes=grace_minutes)
+        # Posts found already stored: not offered to the database again each sweep (the
+        # unique key would refuse them anyway; this spares the statement).
+        self._recorded: set[str] = set()
 
     async def materialize(self, uow: UnitOfWork, now: datetime, limit: int) -> tuple[int, bool]:
         """Freeze what is over, then write every post that fell due (once: the unique key)."""
@@ -88,8 +92,9 @@ class ClubPostSource:
                 continue
             channel = club.post_channel or challenge.channel
             for post in posts_due(challenge, club, now):
-                if post.due < now - self.grace:
-                    continue  # missed while down for too long: not sent late
+                key = f"{club.platform}:{channel}:{challenge.id}:{post.occurrence}"
+                if post.due < now - self.grace or key in self._recorded:
+                    continue  # missed while down for too long (not sent late), or done
                 added = await uow.deliveries.add(
                     NewDelivery(
                         target=chat_target(club.platform, channel),
@@ -103,6 +108,10 @@ class ClubPostSource:
                     )
                 )
                 written += added is not None
+                if added is None:  # stored before (and committed): remember it
+                    if len(self._recorded) > MAX_REMEMBERED:
+                        self._recorded.clear()
+                    self._recorded.add(key)
         return written, False
 
     async def render(

@@ -61,7 +61,7 @@ class ClubHandlers:
 
     async def listing(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Active and recent challenges."""
-        return Reply(await self.challenges.listing(await self._club(ctx)))
+        return Reply(await self.challenges.listing(await self._club(ctx), ctx.user.units))
 
     async def create(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Start a challenge; the reply carries the one-tap Join."""

@@ -223,7 +223,7 @@ class ChallengeService:
             found = await uow.clubs.club_challenges(club.id, date.min)
         return [c.name for c in found if c.frozen_at is None]
 
-    async def listing(self, club: Club) -> str:
+    async def listing(self, club: Club, units: str) -> str:
         """Active and recent challenges, with days left."""
         today = club.today(self.clock.now())
         async with self.db.reader() as uow:
@@ -232,7 +232,7 @@ class ChallengeService:
             return "No challenges here yet. An admin starts one with /challenge create."
         lines = ["Challenges:"]
         for c in found:
-            extra = target_text(c, "km")
+            extra = target_text(c, units)
             lines.append(
                 f"• {c.name}: {c.metric}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
                 f"{when_text(c, today)}" + (f", {extra}" if extra else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.storage.tables import challenge_results
 from tests.clubs.conftest import club_chat
 from tests.fakes import Harness
 
@@ -155,3 +156,57 @@ async def test_boards_hidden_shows_a_runner(harness: Harness) -> None:
     assert "Bob" not in board and "8 h" not in board
     await bob_dm.say("/settings boards shown")
     assert "1. Bob 1 night" in (await admin.say("/challenge board")).text
+
+
+async def test_the_viewer_sees_their_own_row_outside_the_top_ten(harness: Harness) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    await admin.say("/challenge create Big Club runs today 7d")
+    for i in range(12):
+        name = f"r{i:02d}"
+        await club_chat(harness, name).say("/challenge join Big Club")
+        for _ in range(12 - i):
+            await harness.chat(name, "telegram").say("/log 5k 25:00")
+    last = club_chat(harness, "r11")
+    lines = (await last.say("/challenge board")).text.splitlines()
+    assert lines[2] == "1. R00 12 runs"
+    assert lines[11] == "10. R09 3 runs"
+    assert lines[12:] == ["…", "12. R11 (you) 1 run", "12 members"]
+
+
+async def test_ending_early_shows_results_and_leavers_keep_their_frozen_row(
+    harness: Harness,
+) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    await admin.say("/challenge create Winter Miles distance today 4w")
+    bob = club_chat(harness, "bob")
+    await bob.say("/challenge join Winter Miles")
+    await harness.chat("bob", "telegram").say("/log 5k 25:00")
+    assert (
+        "Only admins can use /challenge end here."
+        in (await bob.say("/challenge end Winter Miles")).text
+    )
+    ended = await admin.say("/challenge end Winter Miles")
+    assert ended.text.startswith("Winter Miles is over.\n🏁 Winter Miles · final results")
+    assert "1. Bob 5.0 km" in ended.text
+    # Frozen: leaving or logging changes nothing; the runner keeps their row.
+    assert (
+        "No active challenge here is called"
+        in (await bob.say("/challenge leave Winter Miles")).text
+    )
+    await harness.chat("bob", "telegram").say("/log 10k 50:00")
+    board = (await bob.say("/challenge board Winter Miles")).text
+    assert "1. Bob (you) 5.0 km" in board
+    # A runner who is forgotten shows as "former member" (what /forget leaves behind).
+    async with harness.db.uow() as uow:
+        await uow.activity.conn.execute(
+            challenge_results.update().values(user_id=None, display_name=None)
+        )
+        await uow.commit()
+    assert "1. former member 5.0 km" in (await admin.say("/challenge board Winter Miles")).text
+
+
+async def test_a_mistyped_subcommand_gets_the_closest_one(harness: Harness) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    reply = await admin.say("/challenge creat Winter Miles distance today 4w")
+    assert "Did you mean /challenge create?" in reply.text
+    assert (await admin.say("/club")).text.startswith("Club: Run Club\nTime zone: UTC")

@@ -90,6 +90,7 @@ class User:
     streak_since: date | None = None
     streak_last: date | None = None
     boards_hidden: bool = False  # shown as "a runner" on club boards
+    challenges_until: date | None = None  # the last day a joined challenge counts a log
 
     @property
     def tz(self) -> tzinfo:

@@ -247,7 +247,9 @@ class ChallengeService:
         if club.today(now) > challenge.end:
             raise NotAllowed(f"{challenge.name} has ended; you can't join it any more.")
         async with self.db.uow() as uow:
-            if not await uow.clubs.join(challenge.id, user.id, now):
+            # Two days past the end: late logs count for 24 h after it, in any zone.
+            until = challenge.end + timedelta(days=2)
+            if not await uow.clubs.join(challenge.id, user.id, now, until):
                 raise BadInput(f"You're already in {challenge.name}.")
             board = await uow.clubs.board(challenge, user.id, 0)
             await uow.commit()
@@ -327,6 +329,8 @@ class ChallengeService:
     async def standings(self, user: User, *, runs_only: bool = True) -> list[str]:
         """One short line per active challenge the runner is in (at most three)."""
         now = self.clock.now()
+        if user.challenges_until is None or user.challenges_until < user.today(now):
+            return []  # in no challenge that can still count this log: no read at all
         async with self.db.reader() as uow:
             joined = await uow.clubs.joined(user.id)
             lines = []

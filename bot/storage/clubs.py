@@ -246,14 +246,30 @@ class ClubRepository:
 
     # --- members --------------------------------------------------------------------------
 
-    async def join(self, challenge_id: int, user_id: int, now: datetime) -> bool:
-        """Add a member; False when they already were one."""
+    async def join(
+        self, challenge_id: int, user_id: int, now: datetime, counts_until: date
+    ) -> bool:
+        """Add a member; False when they already were one.
+
+        ``counts_until``: the last day the challenge counts a log (in any zone), kept
+        on the runner so ``/log`` skips looking for standings once all are over.
+        """
         result = await self.conn.execute(
             insert(self.dialect, challenge_members)
             .values(challenge_id=challenge_id, user_id=user_id, joined_at=now)
             .on_conflict_do_nothing(index_elements=[_M.challenge_id, _M.user_id])
         )
-        return bool(result.rowcount == 1)
+        if result.rowcount != 1:
+            return False
+        await self.conn.execute(
+            update(users)
+            .where(
+                users.c.id == user_id,
+                or_(users.c.challenges_until.is_(None), users.c.challenges_until < counts_until),
+            )
+            .values(challenges_until=counts_until)
+        )
+        return True
 
     async def leave(self, challenge_id: int, user_id: int) -> bool:
         """Remove a member; False when they were not one."""

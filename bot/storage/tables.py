@@ -113,6 +113,9 @@ users = Table(
     Column("streak_last", Date),
     # /settings boards hidden: shown as "a runner" on club boards (numbers still count).
     Column("boards_hidden", Boolean, nullable=False, server_default=false()),
+    # The last day any challenge they joined can still count a log (NULL: none): /log
+    # looks for standings only until then, so a runner in no challenge costs no read.
+    Column("challenges_until", Date),
     CheckConstraint("units IN ('km', 'mi')", name="users_units"),
 )
 

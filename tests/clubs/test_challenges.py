@@ -210,3 +210,19 @@ async def test_a_mistyped_subcommand_gets_the_closest_one(harness: Harness) -> N
     reply = await admin.say("/challenge creat Winter Miles distance today 4w")
     assert "Did you mean /challenge create?" in reply.text
     assert (await admin.say("/club")).text.startswith("Club: Run Club\nTime zone: UTC")
+
+
+async def test_linking_keeps_the_challenges_of_the_account_that_moves_over(
+    harness: Harness,
+) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    await admin.say("/challenge create Winter Miles distance today 4w")
+    await club_chat(harness, "dee").say("/challenge join Winter Miles")
+    await harness.chat("dee", "telegram").say("/log 6k 30:00")
+    # The Discord account makes the code: the Telegram account's data moves over to it.
+    discord_dm = harness.chat("dee-d", "discord")
+    code = (await discord_dm.say("/link")).text.split("/link ")[1].split()[0]
+    await harness.chat("dee", "telegram").say(f"/link {code}")
+    logged = await discord_dm.say("/log 4k 20:00")
+    assert "Winter Miles: 10 km, 1st of 1" in logged.text
+    assert "1. Dee-d 10.0 km" in (await admin.say("/challenge board")).text

@@ -24,6 +24,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("boards_hidden", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch.add_column(sa.Column("challenges_until", sa.Date(), nullable=True))
     op.create_table(
         "clubs",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -114,4 +115,5 @@ def downgrade() -> None:
     op.drop_table("challenges")
     op.drop_table("clubs")
     with op.batch_alter_table("users") as batch:
+        batch.drop_column("challenges_until")
         batch.drop_column("boards_hidden")

@@ -104,10 +104,14 @@ def upgrade() -> None:
         "runs",
         ["user_id", "local_date", "distance_m", "duration_s", "id"],
     )
+    op.create_index(
+        "runs_date", "runs", ["local_date", "user_id", "distance_m", "duration_s", "id"]
+    )
 
 
 def downgrade() -> None:
     """Drop the club tables and the boards setting."""
+    op.drop_index("runs_date", table_name="runs")
     op.drop_index("runs_user_date", table_name="runs")
     op.create_index("runs_user_date", "runs", ["user_id", "local_date"])
     op.drop_table("challenge_results")

@@ -54,6 +54,10 @@ class ChallengeService:
 
     async def club(self, platform: str, chat_id: str, name: str) -> Club:
         """The club of a server or group, created the first time Pacer is used there."""
+        async with self.db.reader() as uow:  # the common case: known, same name
+            known = await uow.clubs.club(platform, chat_id)
+        if known is not None and (not name or known.name == name):
+            return known
         async with self.db.uow() as uow:
             club = await uow.clubs.ensure_club(platform, chat_id, name, self.clock.now())
             await uow.commit()

@@ -74,10 +74,13 @@ class CommandSpec:
     help: str = ""
     # Typed text read by a command's own reader (multi-word names) instead of left to right.
     text_parser: Callable[[str], dict[str, str]] | None = None
+    text_usage: str = ""  # the usage line, when the typed form differs from the options
 
     @property
     def usage(self) -> str:
         """A one-line usage string such as ``/log <distance> <duration> [when] [note]``."""
+        if self.text_usage:
+            return self.text_usage
         parts = [f"/{self.name}"]
         for opt in self.options:
             label = "|".join(opt.choices) if 0 < len(opt.choices) <= 4 else opt.name
@@ -393,6 +396,7 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
         scope=Scope.GROUP,
         admin_only=True,
         text_parser=parse_create_text,
+        text_usage="/challenge create <name> <metric> <start> <end> [target <amount>] [team]",
         examples=(
             "/challenge create Winter Miles distance today 4w target 100km",
             "/challenge create Club Marathon distance 2026-12-01 2026-12-31 target 500km team",

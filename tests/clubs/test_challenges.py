@@ -226,3 +226,20 @@ async def test_linking_keeps_the_challenges_of_the_account_that_moves_over(
     logged = await discord_dm.say("/log 4k 20:00")
     assert "Winter Miles: 10 km, 1st of 1" in logged.text
     assert "1. Dee-d 10.0 km" in (await admin.say("/challenge board")).text
+
+
+async def test_time_and_habit_metrics_count_in_their_own_terms(harness: Harness) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    await admin.say("/challenge create Time On Feet time today 7d target 5h")
+    await admin.say("/challenge create Hips mobility today 7d")
+    await admin.say("/challenge join Time On Feet")
+    await admin.say("/challenge join Hips")
+    dm = harness.chat("ann", "telegram")
+    logged = await dm.say("/log 10k 1:15:00")
+    assert "Time On Feet: 1.2/5 h, 1st of 1" in logged.text
+    assert "Hips" not in logged.text  # /log shows run challenges only
+    await dm.say("/mobility pre")
+    await dm.say("/mobility post")
+    assert "1. Ann (you) 2 sessions" in (await admin.say("/challenge board Hips")).text
+    board = (await admin.say("/challenge board Time On Feet")).text
+    assert "1. Ann (you) 1 h 15 min ▓▓░░░░░░░░ 25%" in board

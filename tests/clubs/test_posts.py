@@ -134,3 +134,15 @@ async def test_a_group_that_removed_the_bot_pauses_the_clubs_posts(harness: Harn
     assert "Posts resume." in (await admin.say("/club posts daily 18:00")).text
     [board] = await sweep_at(harness, utc(2026, 11, 28, 18, 0), posts)
     assert board.startswith("🏆 Winter Week")
+
+
+async def test_weekly_board_posts_come_on_the_chosen_day_only(harness: Harness) -> None:
+    posts = GroupPosts("telegram")
+    harness.core.messengers["telegram"] = posts
+    admin = club_chat(harness, "ann", admin=True)
+    reply = await admin.say("/club posts weekly sun 18:00")
+    assert "every Sunday at 18:00 (UTC)" in reply.text
+    await admin.say("/challenge create Core Club strength today 14d")
+    assert await sweep_at(harness, utc(2026, 11, 28, 18, 0), posts) == []  # a Saturday
+    [board] = await sweep_at(harness, utc(2026, 11, 29, 18, 0), posts)
+    assert board.startswith("🏆 Core Club · strength sessions · 11 days left")

@@ -41,7 +41,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--user", help="console: the local runner's name (default: OS user)")
     parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")
+    parser.add_argument("--club", help="console: chat in this club's group (as an admin)")
+    parser.add_argument("--member", action="store_true", help="console: in --club, not an admin")
     args = parser.parse_args(argv)
+    if args.member and not args.club:
+        parser.error("--member goes with --club")
     try:
         settings = Settings.from_env()
     except ValueError as error:
@@ -50,6 +54,8 @@ def main(argv: list[str] | None = None) -> None:
         settings = replace(settings, console_user=args.user)
     if args.db:
         settings = replace(settings, database_url=args.db)
+    if args.club:
+        settings = replace(settings, console_club=args.club, console_member=args.member)
     if not settings.console_user:
         settings = replace(settings, console_user=os.environ.get("USER") or "runner")
     # Keep the terminal chat readable unless a level is asked for.

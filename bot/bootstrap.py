@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
 from bot.clock import Clock, SystemClock
+from bot.clubs.source import ClubPostSource
 from bot.config import Settings
 from bot.core.context import Services
 from bot.core.dispatch import Core
@@ -22,6 +23,7 @@ from bot.digests import DigestSource
 from bot.nudges.source import NudgeSource, NudgeSourceSettings
 from bot.ports import Messenger
 from bot.services.accounts import AccountService
+from bot.services.challenges import ChallengeService
 from bot.services.data_rights import DataRightsService
 from bot.services.digest import DigestService
 from bot.services.events import Listeners
@@ -60,7 +62,7 @@ def build_core(
         db,
         clock,
         lambda: messengers,
-        [nudge_source, digest_source],
+        [nudge_source, digest_source, ClubPostSource(sweep.grace_minutes)],
         sweep,
         sleep=sleep,
         before_sweep=[accounts.flush],
@@ -75,6 +77,7 @@ def build_core(
         nudge_answers=NudgeAnswers(db, clock, lambda: messengers.keys()),
         data=DataRightsService(db, clock, accounts, lambda: messengers),
         digest=digest,
+        challenges=ChallengeService(db, clock),
     )
     return Core(db, clock, services, sweeper, messengers)
 

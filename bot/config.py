@@ -34,6 +34,8 @@ class Settings:
     log_level: str = ""  # empty: INFO, or WARNING while the console chat runs
     console: str = "auto"  # auto: on when no platform token is set
     console_user: str = ""
+    console_club: str = ""  # chat in this club (a group) instead of the runner's private chat
+    console_member: bool = False  # in the club: a plain member, not an admin
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
     telegram_webhook_url: str = ""

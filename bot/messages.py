@@ -53,6 +53,10 @@ class Incoming:
     action: str | None = None
     attachments: tuple[Attachment, ...] = ()
     idempotency_key: str | None = None
+    # The club a group chat belongs to: the Discord server id (empty: the chat itself),
+    # and the group's or server's name as the platform shows it.
+    club_id: str = ""
+    chat_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)

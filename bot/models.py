@@ -91,6 +91,8 @@ class User:
     streak_last: date | None = None
     # The open set-up question was recalled once already: not again until asked.
     onboarding_reminded: bool = False
+    boards_hidden: bool = False  # shown as "a runner" on club boards
+    challenges_until: date | None = None  # the last day a joined challenge counts a log
 
     @property
     def tz(self) -> tzinfo:
@@ -234,3 +236,101 @@ class BestEffort:
     run_id: int
     local_date: date
     from_track: bool  # the fastest stretch inside a file's track, else a whole logged run
+
+
+# --- club challenges -------------------------------------------------------------------
+
+# What a challenge counts: runs (distance, moving time, runs, days with a run) or
+# check-ins (nights of 7 h or more, mobility, strength and fuel sessions).
+METRICS = ("distance", "time", "runs", "days", "sleep", "mobility", "strength", "fuel")
+RUN_METRICS = frozenset({"distance", "time", "runs", "days"})
+GOOD_NIGHT_HOURS = 7.0
+
+
+@dataclass(frozen=True, slots=True)
+class Club:
+    """A Discord server or Telegram group (or a console club) that races itself."""
+
+    id: int
+    platform: str
+    chat_id: str
+    name: str = ""
+    timezone: str = "UTC"
+    post_every: str = "weekly"  # daily, weekly or off
+    post_day: int = 6  # weekly posts: 0 = Monday
+    post_time: str = "18:00"
+    post_channel: str | None = None
+    posts_paused_at: datetime | None = None
+    paused_reason: str = ""
+
+    @property
+    def tz(self) -> tzinfo:
+        """The club's time zone: day boundaries of posts and of the final freeze."""
+        return zone(self.timezone)
+
+    def today(self, now: datetime) -> date:
+        """The club's local date at ``now``."""
+        return now.astimezone(self.tz).date()
+
+    def at(self, day: date, hhmm: str) -> datetime:
+        """The UTC instant of a wall-clock time on a local date in the club's zone."""
+        hour, minute = (int(p) for p in hhmm.split(":"))
+        local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz)
+        # Round-trip through UTC: a time skipped by spring-forward moves forward.
+        return local.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """A club's race over a window of local dates, on one metric."""
+
+    id: int
+    club_id: int
+    name: str
+    metric: str
+    start: date
+    end: date  # the last day counted
+    target: float | None = None  # metres, seconds or a count
+    team: bool = False
+    channel: str = ""
+    ended_at: datetime | None = None
+    frozen_at: datetime | None = None
+    created_at: datetime | None = None
+
+    @property
+    def days(self) -> int:
+        """How many days the window has."""
+        return (self.end - self.start).days + 1
+
+    def days_left(self, today: date) -> int:
+        """Days still to go, today included (0 once it ended)."""
+        if today < self.start:
+            return self.days
+        return max(0, (self.end - today).days + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One row of a board: rank (shared by equal values), who, and their value."""
+
+    rank: int
+    position: int  # 1-based place in board order
+    user_id: int | None  # None: a runner who was forgotten
+    name: str | None
+    value: float
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """A challenge's standings: the top rows plus the viewer's own."""
+
+    challenge: Challenge
+    rows: tuple[Standing, ...]
+    members: int
+    total: float  # summed over every member (team goals)
+    frozen: bool = False
+
+    def row_of(self, user_id: int) -> Standing | None:
+        """The viewer's row, if they are a member."""
+        return next((r for r in self.rows if r.user_id == user_id), None)

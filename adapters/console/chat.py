@@ -41,9 +41,15 @@ class ConsoleAdapter:
         request_shutdown: Callable[[], None],
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
+        *,
+        club: str = "",
+        member: bool = False,
     ) -> None:
         self.core = core
         self.user = user
+        # In a club the terminal is its group chat: posts to it print here.
+        self.club = club
+        self.member = member
         self._request_shutdown = request_shutdown
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
@@ -68,9 +74,13 @@ class ConsoleAdapter:
         thread = threading.Thread(target=self._read_lines, args=(loop,), daemon=True)
         thread.start()
         self._task = asyncio.create_task(self._serve(), name="console-chat")
+        where = ""
+        if self.club:
+            role = "a member" if self.member else "an admin"
+            where = f" in the club '{self.club}' (as {role})"
         self.write(
-            f"Pacer console chat as '{self.user}'. Type /help for commands, /start to set up; "
-            "Ctrl-D quits."
+            f"Pacer console chat as '{self.user}'{where}. Type /help for commands, /start to "
+            "set up; Ctrl-D quits."
         )
         self._prompt()
 
@@ -127,10 +137,11 @@ class ConsoleAdapter:
         base = Incoming(
             platform=PLATFORM,
             user_id=self.user,
-            chat_id=PLATFORM,
-            is_private=True,
-            is_admin=True,
+            chat_id=self.club or PLATFORM,
+            is_private=not self.club,
+            is_admin=not self.member,
             display_name=self.user,
+            chat_title=self.club,
         )
         number = _BUTTON_NUMBER.fullmatch(text)
         if number is not None and int(number.group(1)) in self._buttons:
@@ -220,13 +231,23 @@ class ConsoleMessenger:
     async def send_group(
         self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
     ) -> None:
-        """Print a group post (the console has one chat: the terminal)."""
+        """Print a post to this terminal's club (the console has one chat: the terminal)."""
+        if self.adapter.club and chat_id != self.adapter.club:
+            log.info("console post for %s (not this club) dropped", chat_id)
+            return
         self.adapter.render(reply, heading=f"\n📣 Pacer in {chat_id}:")
         self.adapter._prompt()
 
 
 def create_adapter(ctx: AdapterContext) -> ConsoleAdapter:
     """The console adapter for the configured local runner."""
+    settings = ctx.settings
     # The name is the runner's id: never with bytes that aren't UTF-8 (from argv) or controls.
-    user = clean_text(ctx.settings.console_user).strip() or "runner"
-    return ConsoleAdapter(ctx.core, user, ctx.request_shutdown)
+    user = clean_text(settings.console_user).strip() or "runner"
+    return ConsoleAdapter(
+        ctx.core,
+        user,
+        ctx.request_shutdown,
+        club=settings.console_club,
+        member=settings.console_member,
+    )

@@ -29,6 +29,7 @@ _OPTION_TYPES = {
     OptionType.INTEGER: discord.AppCommandOptionType.integer,
     OptionType.NUMBER: discord.AppCommandOptionType.number,
     OptionType.ATTACHMENT: discord.AppCommandOptionType.attachment,
+    OptionType.CHANNEL: discord.AppCommandOptionType.channel,
 }
 
 AppChoice = app_commands.Choice[int | float | str]
@@ -92,8 +93,14 @@ class OptionTransformer(app_commands.Transformer):
         return _OPTION_TYPES[self.option.type]
 
     @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        if self.option.type is OptionType.CHANNEL:
+            return [discord.ChannelType.text, discord.ChannelType.news]
+        return []
+
+    @property
     def min_value(self) -> int | float | None:
-        if self.option.type is OptionType.STRING:
+        if self.option.type in (OptionType.STRING, OptionType.CHANNEL):
             return None  # for strings discord.py sends this as min_length
         return self._number(self.option.min_value)
 
@@ -123,9 +130,14 @@ class OptionTransformer(app_commands.Transformer):
         return self.option.name
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
-        """Hand the core a string, whatever Discord typed it as (a file stays a file)."""
+        """Hand the core a string, whatever Discord typed it as.
+
+        A file stays a file (the handler downloads it), a channel becomes ``<#id>``.
+        """
         if isinstance(value, discord.Attachment):
             return value  # the handler downloads it
+        if self.option.type is OptionType.CHANNEL and hasattr(value, "id"):
+            return f"<#{value.id}>"
         return option_value_text(value)
 
     def _number(self, value: float | None) -> int | float | None:

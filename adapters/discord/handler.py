@@ -79,6 +79,9 @@ def to_incoming(
         options=dict(options) if options is not None else None,
         action=action,
         idempotency_key=str(interaction.id),
+        # A server is one club, whichever channel it is used in.
+        club_id=str(interaction.guild_id or ""),
+        chat_title=interaction.guild.name if interaction.guild and interaction.guild.name else "",
     )
 
 

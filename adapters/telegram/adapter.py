@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
+import time
 import traceback
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeAlias, runtime_checkable
@@ -41,7 +42,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from adapters.telegram import redact
-from adapters.telegram.commands_menu import command_menus, telegram_name_ok
+from adapters.telegram.commands_menu import command_menus, telegram_commands
 from adapters.telegram.messenger import TelegramMessenger, map_error
 from adapters.telegram.pacing import PacedRateLimiter
 from adapters.telegram.processing import PerChatUpdateProcessor
@@ -58,7 +59,7 @@ from adapters.telegram.translate import (
 )
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.core.commands import COMMANDS, CommandSpec
+from bot.core.commands import COMMANDS, CommandSpec, find_command, resolve_subcommand
 from bot.core.ownership import ALERT
 from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Attachment, Incoming, Reply
@@ -131,6 +132,10 @@ def build_application(
     return app
 
 
+ADMIN_CACHE_SECONDS = 300.0  # a demoted admin may create for a few minutes more
+ADMIN_CACHE_SIZE = 10_000
+
+
 class TelegramAdapter:
     """Runs Pacer on Telegram: polling by default, webhook when a URL is configured."""
 
@@ -160,7 +165,9 @@ class TelegramAdapter:
             *redact.token_secrets(settings.telegram_token, settings.telegram_webhook_secret)
         )
         redact.install(self._redactor)
-        self._commands = {spec.name: spec for spec in commands if telegram_name_ok(spec)}
+        self._commands = telegram_commands(commands)
+        # getChatMember answers, cached a few minutes: (chat, user) -> (is admin, until).
+        self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
         self._app = build_application(settings, request, pacer)
         self._messenger = TelegramMessenger(self._app.bot)
         self._register_handlers()
@@ -271,14 +278,30 @@ class TelegramAdapter:
     async def on_command(self, update: Update, context: Context) -> None:
         """``/command args``, also ``/command@BotName`` in groups."""
         message = _message(update)
-        spec = self._commands.get(split_command(message.text or "")[0])
+        name, _, args = split_command(message.text or "")
+        spec = find_command(resolve_subcommand(name, args)[0]) or self._commands.get(name)
         admin_only = spec is not None and spec.admin_only
         if _anonymous_in_group(message) and not admin_only:
             await _post_as_yourself(context.bot, message)
             return
-        is_admin = spec is not None and spec.admin_only and await _is_admin(context.bot, message)
+        is_admin = admin_only and await self._is_admin(context.bot, message)
         reply = await self._core.handle(incoming_command(update, message, is_admin=is_admin))
         await self._answer(context.bot, update, reply)
+
+    async def _is_admin(self, bot: ExtBot[Any], message: Message) -> bool:
+        """Whether the sender administers the group; asked once per few minutes per member."""
+        if message.chat.type == Chat.PRIVATE or message.from_user is None:
+            return await _is_admin(bot, message)
+        key = (message.chat.id, message.from_user.id)
+        cached = self._admins.get(key)
+        now = time.monotonic()
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        answer = await _is_admin(bot, message)
+        if len(self._admins) > ADMIN_CACHE_SIZE:
+            self._admins.clear()
+        self._admins[key] = (answer, now + ADMIN_CACHE_SECONDS)
+        return answer
 
     async def on_other_command(self, update: Update, context: Context) -> None:
         """A command the core does not list: the core explains, unless meant for another bot."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable
@@ -54,3 +55,31 @@ def command_menus(specs: Iterable[CommandSpec]) -> list[tuple[BotCommandScope, l
         (BotCommandScopeAllGroupChats(), _bot_commands(group)),
         (BotCommandScopeAllChatAdministrators(), _bot_commands(group_all)),
     ]
+
+
+def telegram_commands(specs: Iterable[CommandSpec]) -> dict[str, CommandSpec]:
+    """Commands by their Telegram name; grouped ones (``challenge create``) as one ``/challenge``.
+
+    The core splits ``/challenge create ...`` itself; a group is admin-only on the
+    menu only when every command in it is.
+    """
+    out: dict[str, CommandSpec] = {}
+    groups: dict[str, list[CommandSpec]] = {}
+    for spec in specs:
+        if " " in spec.name:
+            groups.setdefault(spec.name.split()[0], []).append(spec)
+        elif telegram_name_ok(spec):
+            out[spec.name] = spec
+    for name, members in groups.items():
+        if name in out:
+            continue  # a command of that name of its own wins
+        subs = ", ".join(m.name.split(" ", 1)[1] for m in members)
+        out[name] = dataclasses.replace(
+            members[0],
+            name=name,
+            description=f"{name.capitalize()}: {subs}",
+            options=(),
+            admin_only=all(m.admin_only for m in members),
+            text_parser=None,
+        )
+    return out

@@ -44,6 +44,7 @@ def _incoming(
         text=text,
         action=action,
         idempotency_key=str(update.update_id),
+        chat_title=(chat.title or "") if chat is not None else "",
     )
 
 

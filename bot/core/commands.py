@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.clubs.rules import parse_create_text
+from bot.models import METRICS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
 
@@ -22,6 +25,7 @@ class OptionType(enum.Enum):
     INTEGER = "integer"
     NUMBER = "number"
     ATTACHMENT = "attachment"  # a file sent with the command (Incoming.attachments)
+    CHANNEL = "channel"  # a channel of the server (Discord); typed as <#id> or an id elsewhere
 
 
 class Scope(enum.Enum):
@@ -73,10 +77,15 @@ class CommandSpec:
     private_reply: bool = False
     examples: tuple[str, ...] = ()
     help: str = ""
+    # Typed text read by a command's own reader (multi-word names) instead of left to right.
+    text_parser: Callable[[str], dict[str, str]] | None = None
+    text_usage: str = ""  # the usage line, when the typed form differs from the options
 
     @property
     def usage(self) -> str:
         """A one-line usage string such as ``/log <distance> <duration> [when] [note]``."""
+        if self.text_usage:
+            return self.text_usage
         parts = [f"/{self.name}"]
         for opt in self.options:
             if opt.type is OptionType.ATTACHMENT:
@@ -125,6 +134,7 @@ SETTINGS_ITEMS = (
     "pre_run_lead",
     "fuel_delay",
     "digest",
+    "boards",
 )
 CHARTS = ("distance", "habits")
 _DATE = (
@@ -405,7 +415,139 @@ COMMANDS: tuple[CommandSpec, ...] = (
 )
 
 
+_CHALLENGE_NAME = "The challenge's name"
+_WEEKDAY = r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$"
+CLUB_COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "club show",
+        "This club: time zone, board posts, challenges",
+        scope=Scope.GROUP,
+        examples=("/club",),
+    ),
+    CommandSpec(
+        "club timezone",
+        "Set the club's time zone (days of posts and results)",
+        options=(
+            OptionSpec(
+                "zone", "The time zone, e.g. Europe/Berlin", required=True, autocomplete="timezone"
+            ),
+        ),
+        scope=Scope.GROUP,
+        admin_only=True,
+        examples=("/club timezone Europe/Berlin",),
+    ),
+    CommandSpec(
+        "club posts",
+        "When the board is posted: daily, weekly or off",
+        options=(
+            OptionSpec("every", "How often", required=True, choices=("daily", "weekly", "off")),
+            OptionSpec("day", "Weekly posts: the day, e.g. sun", pattern=_WEEKDAY),
+            OptionSpec("time", "Time of day in the club's zone, e.g. 18:00"),
+        ),
+        scope=Scope.GROUP,
+        admin_only=True,
+        examples=("/club posts daily 18:00", "/club posts weekly sun 18:00", "/club posts off"),
+    ),
+    CommandSpec(
+        "club channel",
+        "Discord: the channel club posts go to",
+        options=(
+            OptionSpec(
+                "channel", "Where posts go, e.g. #runs", type=OptionType.CHANNEL, required=True
+            ),
+        ),
+        scope=Scope.GROUP,
+        admin_only=True,
+        examples=("/club channel #runs",),
+    ),
+    CommandSpec(
+        "challenge list",
+        "This club's active and recent challenges",
+        scope=Scope.GROUP,
+    ),
+    CommandSpec(
+        "challenge create",
+        "Start a club challenge (admins)",
+        options=(
+            OptionSpec("name", "The challenge's name (up to 40 characters)", required=True),
+            OptionSpec("metric", "What counts", required=True, choices=METRICS),
+            OptionSpec("start", "today, tomorrow, a weekday or a date", required=True),
+            OptionSpec("end", "A date (2026-12-31) or a length (7d, 4w)", required=True),
+            OptionSpec("target", "Each member's target (or the team's): 100km, 20h, 12"),
+            OptionSpec("team", "One goal summed over members", choices=("yes", "no")),
+        ),
+        scope=Scope.GROUP,
+        admin_only=True,
+        text_parser=parse_create_text,
+        text_usage="/challenge create <name> <metric> <start> <end> [target <amount>] [team]",
+        examples=(
+            "/challenge create Winter Miles distance today 4w target 100km",
+            "/challenge create Club Marathon distance 2026-12-01 2026-12-31 target 500km team",
+            "/challenge create Sleep Week sleep tomorrow 7d",
+        ),
+        help="Metrics: distance, time (moving time), runs, days (days with a run), sleep "
+        "(nights of 7 h or more), mobility, strength (sessions), fuel (post-run snacks).",
+    ),
+    CommandSpec(
+        "challenge join",
+        "Join a club challenge",
+        options=(
+            OptionSpec("name", _CHALLENGE_NAME, required=True, rest=True, autocomplete="challenge"),
+        ),
+        scope=Scope.GROUP,
+        examples=("/challenge join Winter Miles",),
+    ),
+    CommandSpec(
+        "challenge leave",
+        "Leave a club challenge",
+        options=(
+            OptionSpec("name", _CHALLENGE_NAME, required=True, rest=True, autocomplete="challenge"),
+        ),
+        scope=Scope.GROUP,
+    ),
+    CommandSpec(
+        "challenge board",
+        "A challenge's board (the only active one without a name)",
+        options=(OptionSpec("name", _CHALLENGE_NAME, rest=True, autocomplete="challenge"),),
+        scope=Scope.GROUP,
+    ),
+    CommandSpec(
+        "challenge end",
+        "End a challenge now, with results (admins)",
+        options=(
+            OptionSpec("name", _CHALLENGE_NAME, required=True, rest=True, autocomplete="challenge"),
+        ),
+        scope=Scope.GROUP,
+        admin_only=True,
+    ),
+)
+COMMANDS = COMMANDS + CLUB_COMMANDS
+
 _BY_NAME = {spec.name: spec for spec in COMMANDS}
+
+
+def resolve_subcommand(command: str, text: str) -> tuple[str, str]:
+    """``/challenge join Winter Miles`` -> (``challenge join``, ``Winter Miles``).
+
+    A group typed alone (``/club``) is its first command; an unknown command is
+    left as it is (the caller explains).
+    """
+    if command in _BY_NAME or not command:
+        return command, text
+    sub, _, rest = text.strip().partition(" ")
+    joined = f"{command} {sub.lower()}"
+    if sub and joined in _BY_NAME:
+        return joined, rest.strip()
+    if not sub:
+        first = next((c.name for c in COMMANDS if c.name.startswith(command + " ")), None)
+        if first is not None:
+            return first, ""
+    return command, text
+
+
+def is_group(command: str) -> bool:
+    """Whether ``command`` is the first word of grouped commands (``challenge``)."""
+    return any(c.name.startswith(command + " ") for c in COMMANDS)
 
 
 def find_command(name: str) -> CommandSpec | None:
@@ -424,6 +566,8 @@ def split_text(spec: CommandSpec, text: str) -> dict[str, str]:
     Knows two conveniences of typed text: a number and its unit written apart
     (``5 km``) and multi-word choices (``side plank`` for ``side-plank``).
     """
+    if spec.text_parser is not None:
+        return spec.text_parser(text)
     words = text.split()
     values: dict[str, str] = {}
     i = 0

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.messages import Incoming, Reply
 from bot.models import Identity, User
 from bot.services.accounts import AccountService
+from bot.services.challenges import ChallengeService
 from bot.services.data_rights import DataRightsService
 from bot.services.digest import DigestService
 from bot.services.habits import HabitService
@@ -32,6 +33,7 @@ class Services:
     nudge_answers: NudgeAnswers
     data: DataRightsService
     digest: DigestService
+    challenges: ChallengeService
 
 
 @dataclass(frozen=True, slots=True)

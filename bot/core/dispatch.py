@@ -15,12 +15,15 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.core.checkin_handlers import CheckinHandlers
+from bot.core.club_handlers import ClubHandlers
 from bot.core.commands import (
     CommandSpec,
     OptionType,
     Scope,
     find_command,
+    is_group,
     public_commands,
+    resolve_subcommand,
     split_text,
 )
 from bot.core.context import Context, Handler, Services
@@ -83,6 +86,7 @@ class Core:
             services.nudge_settings, services.nudge_answers, sweeper
         )
         self.handlers = CoreHandlers(services, self.nudge_handlers)
+        self.club_handlers = ClubHandlers(services.challenges)
         self._handlers: dict[str, Handler] = {
             **self.handlers.table(),
             **self.nudge_handlers.table(),
@@ -90,6 +94,7 @@ class Core:
             **ProgressHandlers(services).table(),
             **RunFileHandlers(services, self.handlers.log).table(),
             **CheckinHandlers(services).table(),
+            **self.club_handlers.table(),
         }
 
     def register(self, name: str, handler: Handler) -> None:
@@ -103,7 +108,7 @@ class Core:
         owner, incoming = split_owner(incoming)
         if owner is not None and owner != incoming.user_id:
             return await self._not_yours(incoming.platform, owner)
-        incoming = _route_action(incoming)
+        incoming = _route_subcommand(_route_action(incoming))
         open_step: str | None = None
         user_id: int | None = None
         reminded = False
@@ -164,13 +169,23 @@ class Core:
         spec = find_command(incoming.command)
         handler = self._handlers.get(incoming.command)
         if spec is None or handler is None:
-            raise BadInput(_unknown_command(incoming.command))
+            typed = incoming.command
+            if is_group(typed):
+                typed = f"{typed} {incoming.text.split(' ', 1)[0]}"
+            raise BadInput(_unknown_command(typed))
         if spec.scope is Scope.PRIVATE and not incoming.is_private:
             raise NotAllowed(f"/{spec.name} works in a private chat with me.")
         if spec.scope is Scope.GROUP and incoming.is_private:
-            raise NotAllowed(f"/{spec.name} works in a group or server channel.")
+            raise NotAllowed(
+                f"/{spec.name} works in a group or server channel.",
+                hint="Clubs live in their Discord server or Telegram group; runs you log "
+                "here count there too.",
+            )
         if spec.admin_only and not incoming.is_private and not incoming.is_admin:
-            raise NotAllowed(f"Only admins can use /{spec.name} here.")
+            raise NotAllowed(
+                f"Only admins can use /{spec.name} here.",
+                hint=ADMIN_HINTS.get(incoming.platform, ""),
+            )
         if incoming.options is not None:
             args = {k: str(v) for k, v in incoming.options.items() if str(v) != ""}
         else:
@@ -243,6 +258,8 @@ class Core:
             return [
                 Choice(k.label, k.value) for k in Kind if key in k.value or key in k.label.lower()
             ]
+        if source == "challenge":
+            return await self.club_handlers.suggest(incoming, partial)
         if source == "command":
             names = [c.name for c in public_commands() if c.name.startswith(partial.lower())]
             return [Choice(f"/{n}", n) for n in names][:MAX_SUGGESTIONS]
@@ -323,6 +340,22 @@ def _route_action(incoming: Incoming) -> Incoming:
     return replace(incoming, command="", text=line, options=None, action=None)
 
 
+ADMIN_HINTS = {
+    "telegram": "On Telegram that's the group's administrators.",
+    "discord": "On Discord that's members with the Manage Server permission.",
+}
+
+
+def _route_subcommand(incoming: Incoming) -> Incoming:
+    """Typed ``/challenge join Winter Miles`` is the command ``challenge join``."""
+    if incoming.options is not None or not incoming.command:
+        return incoming
+    name, text = resolve_subcommand(incoming.command, incoming.text)
+    if name == incoming.command:
+        return incoming
+    return replace(incoming, command=name, text=text)
+
+
 def _unknown_command(name: str) -> str:
     names = [c.name for c in public_commands()]
     close = difflib.get_close_matches(name[:64].lower(), names, n=1, cutoff=0.5)
@@ -356,10 +389,12 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
             normal = value.lower().replace(" ", "-").replace("_", "-")
             match = next((c for c in opt.choices if c.replace("_", "-") == normal), None)
             if match is None:
+                close = difflib.get_close_matches(normal, opt.choices, n=1, cutoff=0.5)
+                guess = f"Did you mean {close[0]}? " if close else ""
                 raise BadInput(
                     f"{opt.name.replace('_', ' ').capitalize()} must be one of "
                     f"{', '.join(opt.choices)}; not '{quote(value)}'.",
-                    hint=f"Usage: {spec.usage}",
+                    hint=f"{guess}Usage: {spec.usage}",
                 )
             value = match
         if opt.type in (OptionType.INTEGER, OptionType.NUMBER):

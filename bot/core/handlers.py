@@ -52,10 +52,16 @@ def describe_run(run: Run, units: str, today: date, with_note: bool = True) -> s
     return text
 
 
-def logged_reply(ctx: Context, logged: LoggedRun, extra: Sequence[str] = ()) -> Reply:
+def logged_reply(
+    ctx: Context,
+    logged: LoggedRun,
+    extra: Sequence[str] = (),
+    standings: Sequence[str] = (),
+) -> Reply:
     """The answer to a logged run: the run, the week, the streak, the post-run prompts.
 
-    ``extra`` lines (what a run file added) go after the week's totals.
+    ``extra`` lines (what a run file added) go after the week's totals; ``standings``
+    (the runner's place in each active challenge) after the post-run prompt.
     """
     user = ctx.user
     run = logged.run
@@ -75,6 +81,7 @@ def logged_reply(ctx: Context, logged: LoggedRun, extra: Sequence[str] = ()) -> 
             "Now: a light snack before the shower, then five minutes of hip mobility "
             "(leg swings, clam shells, lunges)."
         )
+    lines += standings
     if user.onboarded_at is None and user.timezone == "UTC":
         lines.append("Tip: /start sets your time zone, so 'today' is your today.")
     lines.append("Wrong? /undo removes it.")
@@ -218,7 +225,7 @@ class CoreHandlers:
             args.get("note", ""),
             ctx.source_key,
         )
-        return logged_reply(ctx, logged)
+        return logged_reply(ctx, logged, standings=await self.services.challenges.standings(user))
 
     async def list_runs(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The latest runs with their ids."""
@@ -262,6 +269,8 @@ class CoreHandlers:
             )
         if item == "digest":
             return Reply(await self.services.digest.change(ctx.user, args["value"]))
+        if item == "boards":
+            return Reply(await self.services.challenges.set_boards(ctx.user, args["value"]))
         if item in NUDGE_SETTINGS:
             return Reply(await self.nudge_handlers.change_setting(ctx.user, item, args["value"]))
         change = await self.services.profile.change(ctx.user, item, args["value"])
@@ -347,6 +356,7 @@ SETTING_EXAMPLES = {
     "pre_run_lead": "/settings pre_run_lead 10 (minutes before your run)",
     "fuel_delay": "/settings fuel_delay 20 (minutes after logging a run)",
     "digest": "/settings digest sun 19:00 (a weekly summary with a chart; or off)",
+    "boards": "/settings boards hidden (or shown): your name on club boards",
 }
 assert set(SETTING_EXAMPLES) == set(SETTINGS_ITEMS)
 assert all(c.name for c in COMMANDS)
@@ -367,6 +377,7 @@ def settings_text(user: User) -> str:
             f"wake_time: {user.wake_time or 'not set'}",
             f"quiet_hours: {quiet}",
             f"nudges: {user.nudge_platform or 'auto (where you last talked to me)'}",
+            f"boards: {'hidden (a runner)' if user.boards_hidden else 'shown'}",
         )
     )
 

@@ -42,7 +42,8 @@ class RunFileHandlers:
         logged = await self.services.runs.log_file(
             ctx.user, run_file, args.get("note", ""), ctx.source_key
         )
-        return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units))
+        standings = await self.services.challenges.standings(ctx.user)
+        return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings)
 
 
 async def read_attachment(attachment: Attachment) -> RunFile:

@@ -376,6 +376,12 @@ class Sweeper:
                 outcome.platform, outcome.chat_id, "chat refused; not tried"
             )
             await uow.runners.set_unreachable(outcome.platform, outcome.chat_id, now)
+            record = await uow.deliveries.get(outcome.delivery_id)
+            if record is not None and record.is_group_post:
+                # A group that removed the bot, a deleted channel: its club posts pause.
+                await uow.clubs.pause_posts(
+                    outcome.platform, outcome.chat_id, now, outcome.reason or "chat refused"
+                )
             await uow.commit()
         log.info("%s chat %s unreachable: %s", outcome.platform, outcome.chat_id, outcome.reason)
         if self._on_unreachable is not None:

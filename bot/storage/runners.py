@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Identity, NudgePrefs, User, WeekBlock
 from bot.storage.sql import PREF_FIELDS, identity_from, insert, user_from
 from bot.storage.tables import (
+    challenge_members,
+    challenge_results,
     checkins,
     handled_messages,
     identities,
@@ -251,8 +253,34 @@ class RunnerRepository:
         await self.conn.execute(
             update(users).where(users.c.id == target).values(streak_since=None, streak_last=None)
         )
+        await self._merge_challenges(user_id, target)
         # Nudge history (deliveries, schedules, preferences) goes with the user row.
         await self.conn.execute(delete(users).where(users.c.id == user_id))
+
+    async def _merge_challenges(self, user_id: int, target: int) -> None:
+        """Club challenges joined and frozen results move over (a shared one is kept once)."""
+        m = challenge_members.c
+        taken = select(m.challenge_id).where(m.user_id == target)
+        await self.conn.execute(
+            update(challenge_members)
+            .where(m.user_id == user_id, m.challenge_id.not_in(taken))
+            .values(user_id=target)
+        )
+        await self.conn.execute(
+            update(challenge_results)
+            .where(challenge_results.c.user_id == user_id)
+            .values(user_id=target)
+        )
+        theirs = select(users.c.challenges_until).where(users.c.id == user_id).scalar_subquery()
+        await self.conn.execute(
+            update(users)
+            .where(
+                users.c.id == target,
+                theirs.is_not(None),
+                or_(users.c.challenges_until.is_(None), users.c.challenges_until < theirs),
+            )
+            .values(challenges_until=theirs)
+        )
 
     async def prune_link_codes(self, now: datetime) -> int:
         """Forget expired link codes; how many."""

@@ -122,6 +122,11 @@ users = Table(
     Column("streak_last", Date),
     # The open set-up question was already recalled under another command's reply.
     Column("onboarding_reminded", Boolean, nullable=False, server_default=false()),
+    # /settings boards hidden: shown as "a runner" on club boards (numbers still count).
+    Column("boards_hidden", Boolean, nullable=False, server_default=false()),
+    # The last day any challenge they joined can still count a log (NULL: none): /log
+    # looks for standings only until then, so a runner in no challenge costs no read.
+    Column("challenges_until", Date),
     CheckConstraint("units IN ('km', 'mi')", name="users_units"),
 )
 
@@ -173,7 +178,10 @@ runs = Table(
     Column("elevation_gain_m", Float),
     CheckConstraint("distance_m > 0", name="runs_distance"),
     CheckConstraint("duration_s > 0", name="runs_duration"),
-    Index("runs_user_date", "user_id", "local_date"),
+    # Covering for club boards: a member's runs in a window are summed from the index alone.
+    Index("runs_user_date", "user_id", "local_date", "distance_m", "duration_s", "id"),
+    # A board's window as one range (PostgreSQL reads it index-only instead of every run).
+    Index("runs_date", "local_date", "user_id", "distance_m", "duration_s", "id"),
     Index("runs_user_file", "user_id", "file_sha256", unique=True),
     Index("runs_user_strava", "user_id", "strava_id", unique=True),
     Index(
@@ -430,4 +438,85 @@ run_efforts = Table(
     ),
     Column("distance_m", Integer, primary_key=True),
     Column("seconds", Float, nullable=False),
+)
+
+# A club: one Discord server or Telegram group (or a console club), created on first use.
+clubs = Table(
+    "clubs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", Text, nullable=False),
+    Column("chat_id", Text, nullable=False),  # Telegram group id, Discord server id
+    Column("name", Text, nullable=False, server_default=""),
+    Column("timezone", Text, nullable=False, server_default="UTC"),
+    Column("post_every", Text, nullable=False, server_default="weekly"),  # daily|weekly|off
+    Column("post_day", Integer, nullable=False, server_default=text("6")),  # weekly: 0 = Monday
+    Column("post_time", Text, nullable=False, server_default="18:00"),
+    Column("post_channel", Text),  # Discord: where posts go (NULL: where created)
+    Column("posts_paused_at", UtcDateTime),  # the group removed the bot / channel gone
+    Column("paused_reason", Text, nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("platform", "chat_id", name="clubs_chat"),
+    CheckConstraint("post_every IN ('daily', 'weekly', 'off')", name="clubs_post_every"),
+)
+
+challenges = Table(
+    "challenges",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("metric", Text, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),  # the last day counted (inclusive)
+    Column("target", Float),  # metres, seconds or a count; personal unless team
+    Column("team", Boolean, nullable=False, server_default=false()),
+    Column("channel", Text, nullable=False),  # the chat it was created in (posts go there)
+    Column("ended_at", UtcDateTime),  # ended early by /challenge end
+    Column("frozen_at", UtcDateTime),  # results stored in challenge_results
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("challenges_club", "club_id", "end_date"),
+    Index("challenges_open", "frozen_at"),
+)
+
+challenge_members = Table(
+    "challenge_members",
+    metadata,
+    Column(
+        "challenge_id",
+        Integer,
+        ForeignKey("challenges.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        info={"personal": "delete"},
+    ),
+    Column("joined_at", UtcDateTime, nullable=False, info={"personal": "delete"}),
+    Index("challenge_members_user", "user_id"),
+)
+
+# Frozen results: kept when a runner leaves; /forget blanks the runner ("former member").
+challenge_results = Table(
+    "challenge_results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "challenge_id", Integer, ForeignKey("challenges.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("rank", Integer, nullable=False),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="SET NULL"),
+        info={"personal": "anonymize"},
+    ),
+    Column("display_name", Text, info={"personal": "anonymize"}),  # as shown when frozen
+    Column("value", Float, nullable=False),
+    Column("position", Integer, nullable=False),  # order on the board (ties: who was first)
+    Index("challenge_results_challenge", "challenge_id", "position"),
+    Index("challenge_results_user", "user_id"),
 )

@@ -18,6 +18,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.activity import ActivityRepository
+from bot.storage.clubs import ClubRepository
 from bot.storage.deliveries import DeliveryRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.nudges import NudgeRepository
@@ -40,6 +41,7 @@ class UnitOfWork:
     progress: ProgressRepository
     digests: DigestRepository
     tracks: TrackRepository
+    clubs: ClubRepository
 
     def __init__(
         self, connect: Connect, *, write: bool, dialect: str, autocommit: bool = False
@@ -63,6 +65,7 @@ class UnitOfWork:
         self.progress = ProgressRepository(conn, self.dialect)
         self.digests = DigestRepository(conn, self.dialect)
         self.tracks = TrackRepository(conn, self.dialect)
+        self.clubs = ClubRepository(conn, self.dialect)
         return self
 
     async def __aexit__(

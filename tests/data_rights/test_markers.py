@@ -63,9 +63,13 @@ def test_every_table_marks_the_columns_that_identify_a_runner() -> None:
     assert problems(metadata) == []
 
 
+# Tables that hold no runner's rows: a club and its challenges belong to the group.
+CLUB_TABLES = {"clubs", "challenges"}
+
+
 def test_the_runner_tables_are_all_covered() -> None:
     planned = {p.table.name for p in plan([1])}
-    assert planned == {t.name for t in metadata.sorted_tables}
+    assert planned == {t.name for t in metadata.sorted_tables} - CLUB_TABLES
 
 
 def test_an_unmarked_table_added_later_is_caught() -> None:

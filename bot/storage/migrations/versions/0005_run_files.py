@@ -9,7 +9,7 @@ pause is the difference) and ``elevation_gain_m`` as read from the file.
 ``run_efforts``: the fastest stretch of each standard distance inside the track.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

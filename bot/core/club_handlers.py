@@ -1,0 +1,96 @@
+"""Handlers of the club commands: ``/club ...`` and ``/challenge ...``. No SQL, no platform code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.clubs.texts import announcement, join_button
+from bot.core.context import Context, Handler
+from bot.messages import Choice, Incoming, Reply
+from bot.models import Club
+from bot.services.challenges import ChallengeService, joined_text
+
+MAX_SUGGESTIONS = 25
+
+
+def club_key(incoming: Incoming) -> tuple[str, str, str]:
+    """(platform, club id, name): a Discord server, else the group chat itself."""
+    return incoming.platform, incoming.club_id or incoming.chat_id, incoming.chat_title
+
+
+class ClubHandlers:
+    """Clubs and their challenges; permissions and places are checked by the dispatcher."""
+
+    def __init__(self, challenges: ChallengeService) -> None:
+        self.challenges = challenges
+
+    def table(self) -> dict[str, Handler]:
+        """Command name -> handler."""
+        return {
+            "club show": self.show,
+            "club timezone": self.timezone,
+            "club posts": self.posts,
+            "club channel": self.channel,
+            "challenge list": self.listing,
+            "challenge create": self.create,
+            "challenge join": self.join,
+            "challenge leave": self.leave,
+            "challenge board": self.board,
+            "challenge end": self.end,
+        }
+
+    async def _club(self, ctx: Context) -> Club:
+        return await self.challenges.club(*club_key(ctx.incoming))
+
+    async def show(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """The club's settings and challenges."""
+        return Reply(await self.challenges.describe(await self._club(ctx)))
+
+    async def timezone(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Set the club's zone."""
+        return Reply(await self.challenges.set_timezone(await self._club(ctx), args["zone"]))
+
+    async def posts(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Set when the board is posted."""
+        words = [args[k] for k in ("every", "day", "time") if k in args]
+        return Reply(await self.challenges.set_posts(await self._club(ctx), " ".join(words)))
+
+    async def channel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Pick the channel club posts go to (Discord)."""
+        return Reply(await self.challenges.set_channel(await self._club(ctx), args["channel"]))
+
+    async def listing(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Active and recent challenges."""
+        return Reply(await self.challenges.listing(await self._club(ctx), ctx.user.units))
+
+    async def create(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Start a challenge; the reply carries the one-tap Join."""
+        club = await self._club(ctx)
+        challenge = await self.challenges.create(club, ctx.incoming.chat_id, ctx.user, args)
+        return Reply(announcement(challenge, ctx.user.units), buttons=join_button(challenge))
+
+    async def join(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Join by name (or ``#id`` from a button)."""
+        joined = await self.challenges.join(await self._club(ctx), ctx.user, args["name"])
+        return Reply(joined_text(joined, ctx.user.units))
+
+    async def leave(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Leave a challenge."""
+        challenge = await self.challenges.leave(await self._club(ctx), ctx.user, args["name"])
+        return Reply(f"You left {challenge.name}.")
+
+    async def board(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """A challenge's board."""
+        club = await self._club(ctx)
+        return Reply(await self.challenges.board(club, ctx.user, args.get("name", "")))
+
+    async def end(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """End a challenge now, with results."""
+        return Reply(await self.challenges.end(await self._club(ctx), ctx.user, args["name"]))
+
+    async def suggest(self, incoming: Incoming, partial: str) -> list[Choice]:
+        """Autocomplete: the club's challenge names containing what was typed."""
+        platform, key, _ = club_key(incoming)
+        names = await self.challenges.names(platform, key)
+        typed = partial.strip().lower()
+        return [Choice(n, n) for n in names if typed in n.lower()][:MAX_SUGGESTIONS]

@@ -1,0 +1,385 @@
+"""Club challenges: clubs and their settings, challenges, members, boards and standings."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.clock import Clock
+from bot.clubs import rules
+from bot.clubs.texts import (
+    amount,
+    board_text,
+    club_text,
+    day_name,
+    standing_line,
+    target_text,
+    when_text,
+)
+from bot.errors import BadInput, NotAllowed, NotFound
+from bot.models import METRICS, RUN_METRICS, WEEKDAYS, Board, Challenge, Club, User
+from bot.parsing import parse_clock, parse_timezone
+from bot.storage.database import Database
+from bot.storage.uow import UnitOfWork
+
+MAX_STANDINGS = 3
+RECENT_DAYS = 30  # /challenge list shows challenges that ended this recently
+
+
+def freeze_at(challenge: Challenge, club: Club) -> datetime:
+    """When results freeze: 24 h after the last day ends, in the club's zone."""
+    return club.at(challenge.end + timedelta(days=2), "00:00")
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A runner joined a challenge."""
+
+    challenge: Challenge
+    late: bool
+    so_far: float
+
+
+class ChallengeService:
+    """Runs the clubs' challenges; every rule a runner can break is a specific answer."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    # --- clubs --------------------------------------------------------------------------
+
+    async def club(self, platform: str, chat_id: str, name: str) -> Club:
+        """The club of a server or group, created the first time Pacer is used there."""
+        async with self.db.reader() as uow:  # the common case: known, same name
+            known = await uow.clubs.club(platform, chat_id)
+        if known is not None and (not name or known.name == name):
+            return known
+        async with self.db.uow() as uow:
+            club = await uow.clubs.ensure_club(platform, chat_id, name, self.clock.now())
+            await uow.commit()
+        return club
+
+    async def describe(self, club: Club) -> str:
+        """``/club``: settings and challenges."""
+        now = self.clock.now()
+        today = club.today(now)
+        async with self.db.reader() as uow:
+            found = await uow.clubs.club_challenges(club.id, today - timedelta(days=RECENT_DAYS))
+        return club_text(club, found, today)
+
+    async def set_timezone(self, club: Club, text: str) -> str:
+        """``/club timezone Europe/Berlin``."""
+        name, warning = parse_timezone(text)
+        async with self.db.uow() as uow:
+            await uow.clubs.update_club(club.id, timezone=name)
+            await uow.commit()
+        reply = f"Club time zone set to {name}: posts and the final results follow its days."
+        return reply + (f"\n{warning}" if warning else "")
+
+    async def set_posts(self, club: Club, text: str) -> str:
+        """``/club posts daily 18:00``, ``weekly sun 18:00`` or ``off``; resumes paused posts."""
+        words = text.lower().split()
+        if not words or words[0] not in ("daily", "weekly", "off"):
+            raise BadInput(
+                "How often should I post the board?",
+                hint="/club posts daily 18:00, /club posts weekly sun 18:00 or /club posts off",
+            )
+        every, rest = words[0], words[1:]
+        values: dict[str, object] = {"post_every": every}
+        if every == "off":
+            if rest:
+                raise BadInput(f"I didn't expect '{' '.join(rest)}' after off.")
+        elif every == "daily":
+            if len(rest) > 1:
+                raise BadInput(f"I didn't expect '{' '.join(rest[1:])}' there.")
+            values["post_time"] = parse_clock(rest[0]) if rest else club.post_time
+        else:
+            if not rest or rest[0][:3] not in WEEKDAYS:
+                raise BadInput(
+                    "Which day of the week?", hint="For example: /club posts weekly sun 18:00"
+                )
+            if len(rest) > 2:
+                raise BadInput(f"I didn't expect '{' '.join(rest[2:])}' there.")
+            values["post_day"] = WEEKDAYS.index(rest[0][:3])
+            values["post_time"] = parse_clock(rest[1]) if len(rest) > 1 else club.post_time
+        values["posts_paused_at"] = None
+        values["paused_reason"] = ""
+        async with self.db.uow() as uow:
+            await uow.clubs.update_club(club.id, **values)
+            await uow.commit()
+        if every == "off":
+            return "Board posts are off. Start and final posts still come."
+        when = (
+            f"every day at {values['post_time']}"
+            if every == "daily"
+            else f"every {day_name(int(str(values['post_day'])))} at {values['post_time']}"
+        )
+        resumed = " Posts resume." if club.posts_paused_at is not None else ""
+        return f"I'll post the board {when} ({club.timezone}).{resumed}"
+
+    async def set_channel(self, club: Club, text: str) -> str:
+        """``/club channel #runs`` (Discord): where posts go."""
+        if club.platform != "discord":
+            raise BadInput("Posts go to this group itself; a channel is a Discord setting.")
+        match = re.fullmatch(r"<#(\d+)>|(\d{5,25})", text.strip())
+        if match is None:
+            raise BadInput(
+                f"I can't read '{text}' as a channel.", hint="Pick one: /club channel #runs"
+            )
+        channel = match.group(1) or match.group(2)
+        async with self.db.uow() as uow:
+            await uow.clubs.update_club(
+                club.id, post_channel=channel, posts_paused_at=None, paused_reason=""
+            )
+            await uow.commit()
+        return f"Club posts go to <#{channel}> from now on."
+
+    # --- challenges -----------------------------------------------------------------------
+
+    async def create(
+        self, club: Club, channel: str, user: User, args: Mapping[str, str]
+    ) -> Challenge:
+        """Check every part of a new challenge, then store it (or nothing)."""
+        now = self.clock.now()
+        today = club.today(now)
+        name = rules.check_name(args.get("name", ""))
+        if "metric" not in args:
+            raise BadInput(
+                "Which metric does the challenge count?",
+                hint=f"One of {', '.join(METRICS)}. "
+                "Example: /challenge create Winter Miles distance today 4w target 100km",
+            )
+        metric = rules.check_metric(args["metric"])
+        start = rules.parse_start(args.get("start", "today"), today)
+        if "end" not in args:
+            raise BadInput(
+                "When does it end?", hint="Give a date (2026-12-31) or a length (7d, 4w)."
+            )
+        end = rules.parse_end(args["end"], start)
+        rules.check_window(start, end, today)
+        team = args.get("team", "").lower() in ("yes", "true", "team", "1")
+        target = None
+        if "target" in args:
+            target = rules.parse_target(
+                args["target"], metric, user.units, (end - start).days + 1, team
+            )
+        elif team:
+            raise BadInput(
+                "A team challenge needs a target to reach together.",
+                hint="Add one: ... target 500km team",
+            )
+        async with self.db.uow() as uow:
+            live = [
+                c for c in await uow.clubs.club_challenges(club.id, date.min) if c.frozen_at is None
+            ]
+            if any(c.name.lower() == name.lower() for c in live):
+                raise BadInput(
+                    f"This club already has an active challenge called '{name}'.",
+                    hint="Pick another name.",
+                )
+            if len(live) >= rules.MAX_ACTIVE:
+                raise BadInput(
+                    f"A club can run {rules.MAX_ACTIVE} challenges at once; end one first "
+                    "(/challenge end <name>)."
+                )
+            challenge = await uow.clubs.add_challenge(
+                Challenge(0, club.id, name, metric, start, end, target, team, channel), now
+            )
+            await uow.commit()
+        return challenge
+
+    async def find(self, club: Club, name: str, *, live_only: bool = True) -> Challenge:
+        """A club's challenge by name (any case); the closest is suggested when none matches."""
+        today = club.today(self.clock.now())
+        async with self.db.reader() as uow:
+            found = await uow.clubs.club_challenges(club.id, today - timedelta(days=RECENT_DAYS))
+        pool = [c for c in found if c.frozen_at is None] if live_only else found
+        by_id = re.fullmatch(r"#(\d+)", name.strip())
+        if by_id is not None:  # a Join button
+            for challenge in found:
+                if challenge.id == int(by_id.group(1)):
+                    return challenge
+            raise NotFound("That challenge is over or gone.", hint="/challenge list")
+        key = " ".join(name.split()).lower()
+        for challenge in sorted(pool, key=lambda c: c.frozen_at is not None):
+            if challenge.name.lower() == key:
+                return challenge
+        names = [c.name for c in pool]
+        close = difflib.get_close_matches(key, [n.lower() for n in names], n=1, cutoff=0.5)
+        hint = ""
+        if close:
+            hint = f"Did you mean {next(n for n in names if n.lower() == close[0])}? "
+        raise NotFound(
+            f"No {'active ' if live_only else ''}challenge here is called '{name}'.",
+            hint=hint + "/challenge list shows them.",
+        )
+
+    async def names(self, platform: str, chat_id: str) -> list[str]:
+        """Names of a club's active challenges (autocomplete); none for an unknown club."""
+        async with self.db.reader() as uow:
+            club = await uow.clubs.club(platform, chat_id)
+            if club is None:
+                return []
+            found = await uow.clubs.club_challenges(club.id, date.min)
+        return [c.name for c in found if c.frozen_at is None]
+
+    async def listing(self, club: Club, units: str) -> str:
+        """Active and recent challenges, with days left."""
+        today = club.today(self.clock.now())
+        async with self.db.reader() as uow:
+            found = await uow.clubs.club_challenges(club.id, today - timedelta(days=RECENT_DAYS))
+        if not found:
+            return "No challenges here yet. An admin starts one with /challenge create."
+        lines = ["Challenges:"]
+        for c in found:
+            extra = target_text(c, units)
+            lines.append(
+                f"• {c.name}: {c.metric}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
+                f"{when_text(c, today)}" + (f", {extra}" if extra else "")
+            )
+        lines.append("/challenge join <name> to take part · /challenge board <name>")
+        return "\n".join(lines)
+
+    async def join(self, club: Club, user: User, name: str) -> Joined:
+        """Join a challenge (late joiners' runs inside the window count)."""
+        challenge = await self.find(club, name)
+        now = self.clock.now()
+        if club.today(now) > challenge.end:
+            raise NotAllowed(f"{challenge.name} has ended; you can't join it any more.")
+        async with self.db.uow() as uow:
+            # Two days past the end: late logs count for 24 h after it, in any zone.
+            until = challenge.end + timedelta(days=2)
+            if not await uow.clubs.join(challenge.id, user.id, now, until):
+                raise BadInput(f"You're already in {challenge.name}.")
+            board = await uow.clubs.board(challenge, user.id, 0)
+            await uow.commit()
+        row = board.row_of(user.id)
+        late = club.today(now) > challenge.start
+        return Joined(challenge, late, row.value if row else 0.0)
+
+    async def leave(self, club: Club, user: User, name: str) -> Challenge:
+        """Leave a challenge you're in."""
+        challenge = await self.find(club, name)
+        async with self.db.uow() as uow:
+            if not await uow.clubs.leave(challenge.id, user.id):
+                raise BadInput(f"You're not in {challenge.name}.")
+            await uow.commit()
+        return challenge
+
+    async def board(self, club: Club, user: User, name: str) -> str:
+        """``/challenge board [name]``: the only active one when no name is given."""
+        if name:
+            challenge = await self.find(club, name, live_only=False)
+        else:
+            today = club.today(self.clock.now())
+            async with self.db.reader() as uow:
+                # Yesterday's end too: late logs still count for 24 h after it.
+                found = await uow.clubs.club_challenges(club.id, today - timedelta(days=1))
+            live = [c for c in found if c.frozen_at is None]
+            if not live:
+                raise NotFound("No challenge is running here.", hint="/challenge list")
+            if len(live) > 1:
+                raise BadInput(
+                    "Which one? " + ", ".join(c.name for c in live),
+                    hint="/challenge board <name>",
+                )
+            challenge = live[0]
+        board = await self.current_board(club, challenge, user.id)
+        return board_text(board, user.id, user.units, club.today(self.clock.now()))
+
+    async def current_board(self, club: Club, challenge: Challenge, viewer: int | None) -> Board:
+        """The board now: frozen first when its 24 h of late logs are over."""
+        now = self.clock.now()
+        if challenge.frozen_at is None and now >= freeze_at(challenge, club):
+            challenge = await self.freeze(challenge)
+        async with self.db.reader() as uow:
+            return await uow.clubs.board(challenge, viewer)
+
+    async def freeze(self, challenge: Challenge) -> Challenge:
+        """Store the final results (once); later edits leave them as they are."""
+        async with self.db.uow() as uow:
+            await freeze_in(uow, challenge, self.clock.now())
+            await uow.commit()
+            frozen = await uow.clubs.challenge(challenge.id)
+        assert frozen is not None
+        return frozen
+
+    async def end(self, club: Club, user: User, name: str) -> str:
+        """``/challenge end <name>``: ends now, with results."""
+        challenge = await self.find(club, name)
+        now = self.clock.now()
+        last = min(challenge.end, club.today(now))
+        if last < challenge.start:
+            last = challenge.start
+        async with self.db.uow() as uow:
+            await uow.clubs.end_challenge(challenge.id, last, now)
+            ended = await uow.clubs.challenge(challenge.id)
+            assert ended is not None
+            await freeze_in(uow, ended, now)
+            await uow.commit()
+            final = await uow.clubs.challenge(challenge.id)
+            assert final is not None
+            board = await uow.clubs.board(final, user.id)
+        return f"{challenge.name} is over.\n" + board_text(
+            board, user.id, user.units, club.today(now)
+        )
+
+    # --- the runner's side ------------------------------------------------------------------
+
+    async def standings(self, user: User, *, runs_only: bool = True) -> list[str]:
+        """One short line per active challenge the runner is in (at most three)."""
+        now = self.clock.now()
+        if user.challenges_until is None or user.challenges_until < user.today(now):
+            return []  # in no challenge that can still count this log: no read at all
+        async with self.db.reader() as uow:
+            joined = await uow.clubs.joined(user.id)
+            lines = []
+            for challenge, club in joined:
+                if runs_only and challenge.metric not in RUN_METRICS:
+                    continue
+                today = club.today(now)
+                if today < challenge.start or now >= freeze_at(challenge, club):
+                    continue
+                board = await uow.clubs.board(challenge, user.id, 0)
+                line = standing_line(board, user.id, user.units)
+                if line:
+                    lines.append(line)
+                if len(lines) == MAX_STANDINGS:
+                    break
+        return lines
+
+    async def set_boards(self, user: User, value: str) -> str:
+        """``/settings boards hidden|shown``."""
+        choice = value.strip().lower()
+        if choice not in ("hidden", "shown"):
+            raise BadInput(
+                f"Boards can be hidden or shown; not '{value}'.",
+                hint="/settings boards hidden shows you as 'a runner' on club boards.",
+            )
+        async with self.db.uow() as uow:
+            await uow.runners.update(user.id, boards_hidden=choice == "hidden")
+            await uow.commit()
+        if choice == "hidden":
+            return "Club boards show you as 'a runner' from now on; your numbers still count."
+        return "Club boards show your name again."
+
+
+async def freeze_in(uow: UnitOfWork, challenge: Challenge, now: datetime) -> bool:
+    """Freeze a challenge's results inside a unit of work; False if they were before."""
+    return await uow.clubs.freeze(challenge, now)
+
+
+def joined_text(joined: Joined, units: str) -> str:
+    """The answer to ``/challenge join``."""
+    c = joined.challenge
+    text = f"You're in {c.name}!"
+    if joined.late:
+        text += (
+            f" You joined late: what you logged since {c.start:%a %d %b} counts too "
+            f"({amount(c.metric, joined.so_far, units)} so far)."
+        )
+    return text

@@ -1,0 +1,370 @@
+"""Clubs, their challenges, members and frozen results; the board as one aggregate query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, distinct, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.models import GOOD_NIGHT_HOURS, RUN_METRICS, Board, Challenge, Club, Standing
+from bot.storage.sql import insert
+from bot.storage.tables import (
+    challenge_members,
+    challenge_results,
+    challenges,
+    checkins,
+    clubs,
+    runs,
+    users,
+)
+
+_C = challenges.c
+_M = challenge_members.c
+_R = challenge_results.c
+CLUB_FIELDS = tuple(f for f in Club.__dataclass_fields__)
+EVERYONE = 1_000_000_000  # a "top n" that keeps every row (freezing results)
+
+
+def club_from(row: Any) -> Club:
+    """A club from a ``clubs`` row."""
+    m = row._mapping
+    return Club(**{f: m[f] for f in CLUB_FIELDS})
+
+
+def challenge_from(row: Any) -> Challenge:
+    """A challenge from a ``challenges`` row."""
+    m = row._mapping
+    return Challenge(
+        id=m["id"],
+        club_id=m["club_id"],
+        name=m["name"],
+        metric=m["metric"],
+        start=m["start_date"],
+        end=m["end_date"],
+        target=m["target"],
+        team=bool(m["team"]),
+        channel=m["channel"],
+        ended_at=m["ended_at"],
+        frozen_at=m["frozen_at"],
+        created_at=m["created_at"],
+    )
+
+
+def _per_member(challenge: Challenge) -> Any:
+    """Per member: the challenge's value in its window, and the latest counted id.
+
+    Members drive the join (in key order, so the grouping needs no sort), and each
+    member's rows in the window come from a covering index. Ids grow in logging order:
+    the latest counted id tells when the value was reached.
+    """
+    s, e = challenge.start, challenge.end
+    metric = challenge.metric
+    if metric in RUN_METRICS:
+        table = runs
+        on = and_(runs.c.user_id == _M.user_id, runs.c.local_date.between(s, e))
+        value: Any = {
+            "distance": func.sum(runs.c.distance_m),
+            "time": func.sum(runs.c.duration_s),
+            "runs": func.count(runs.c.id),
+            "days": func.count(distinct(runs.c.local_date)),
+        }[metric]
+    else:
+        table = checkins
+        on = and_(
+            checkins.c.user_id == _M.user_id,
+            checkins.c.habit == metric,
+            checkins.c.local_date.between(s, e),
+        )
+        if metric == "sleep":
+            on = and_(on, checkins.c.hours >= GOOD_NIGHT_HOURS)
+        # Nights and strength sessions count once a day; mobility and snacks per check-in.
+        per_day = metric in ("sleep", "strength")
+        value = func.count(distinct(checkins.c.local_date)) if per_day else func.count(table.c.id)
+    return (
+        select(
+            _M.user_id,
+            _M.joined_at,
+            func.coalesce(value, 0).label("value"),
+            func.max(table.c.id).label("reached"),
+        )
+        .select_from(challenge_members.outerjoin(table, on))
+        .where(_M.challenge_id == challenge.id)
+        .group_by(_M.user_id, _M.joined_at)
+        .subquery("per_member")
+    )
+
+
+def board_statement(challenge: Challenge, viewer: int | None, top: int) -> Select[Any]:
+    """The board in one statement: ranks, board order, member count and team total.
+
+    Equal values share a rank (1, 2, 2, 4); among them whoever reached the value
+    first (the earlier latest counted log; nothing logged: the earlier join) is
+    first. Only the top rows and the viewer's own come back, with their names.
+    """
+    p = _per_member(challenge)
+    ranked = select(
+        p.c.user_id,
+        p.c.value,
+        func.rank().over(order_by=p.c.value.desc()).label("rank"),
+        func.row_number()
+        .over(order_by=(p.c.value.desc(), p.c.reached, p.c.joined_at, p.c.user_id))
+        .label("position"),
+        func.count().over().label("members"),
+        func.sum(p.c.value).over().label("total"),
+    ).subquery("ranked")
+    keep = ranked.c.position <= top
+    if viewer is not None:
+        keep = or_(keep, ranked.c.user_id == viewer)
+    return (
+        select(ranked, users.c.display_name, users.c.boards_hidden)
+        .join(users, users.c.id == ranked.c.user_id)
+        .where(keep)
+        .order_by(ranked.c.position)
+    )
+
+
+class ClubRepository:
+    """Clubs and challenges, bound to one unit of work's connection."""
+
+    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+
+    # --- clubs --------------------------------------------------------------------------
+
+    async def club(self, platform: str, chat_id: str) -> Club | None:
+        """The club of a server or group, if it was used before."""
+        row = (
+            await self.conn.execute(
+                select(clubs).where(clubs.c.platform == platform, clubs.c.chat_id == chat_id)
+            )
+        ).first()
+        return None if row is None else club_from(row)
+
+    async def club_by_id(self, club_id: int) -> Club | None:
+        """One club by id."""
+        row = (await self.conn.execute(select(clubs).where(clubs.c.id == club_id))).first()
+        return None if row is None else club_from(row)
+
+    async def ensure_club(self, platform: str, chat_id: str, name: str, now: datetime) -> Club:
+        """The club of a server or group, created on first use."""
+        await self.conn.execute(
+            insert(self.dialect, clubs)
+            .values(platform=platform, chat_id=chat_id, name=name, created_at=now)
+            .on_conflict_do_nothing(index_elements=[clubs.c.platform, clubs.c.chat_id])
+        )
+        club = await self.club(platform, chat_id)
+        assert club is not None
+        if name and club.name != name:
+            await self.update_club(club.id, name=name)
+            club = await self.club(platform, chat_id)
+            assert club is not None
+        return club
+
+    async def update_club(self, club_id: int, **values: Any) -> None:
+        """Change a club's settings."""
+        await self.conn.execute(update(clubs).where(clubs.c.id == club_id).values(**values))
+
+    async def pause_posts(self, platform: str, chat_id: str, now: datetime, reason: str) -> int:
+        """Pause the posts of every club that posts to this chat; how many clubs."""
+        posting_there = select(_C.club_id).where(_C.channel == chat_id)
+        stmt = (
+            update(clubs)
+            .where(
+                clubs.c.platform == platform,
+                clubs.c.posts_paused_at.is_(None),
+                or_(
+                    clubs.c.chat_id == chat_id,
+                    clubs.c.post_channel == chat_id,
+                    and_(clubs.c.post_channel.is_(None), clubs.c.id.in_(posting_there)),
+                ),
+            )
+            .values(posts_paused_at=now, paused_reason=reason)
+        )
+        return (await self.conn.execute(stmt)).rowcount
+
+    # --- challenges -----------------------------------------------------------------------
+
+    async def add_challenge(self, challenge: Challenge, now: datetime) -> Challenge:
+        """Store a new challenge."""
+        new_id = await self.conn.scalar(
+            insert(self.dialect, challenges)
+            .values(
+                club_id=challenge.club_id,
+                name=challenge.name,
+                metric=challenge.metric,
+                start_date=challenge.start,
+                end_date=challenge.end,
+                target=challenge.target,
+                team=challenge.team,
+                channel=challenge.channel,
+                created_at=now,
+            )
+            .returning(_C.id)
+        )
+        stored = await self.challenge(int(new_id))
+        assert stored is not None
+        return stored
+
+    async def challenge(self, challenge_id: int) -> Challenge | None:
+        """One challenge by id."""
+        row = (await self.conn.execute(select(challenges).where(_C.id == challenge_id))).first()
+        return None if row is None else challenge_from(row)
+
+    async def club_challenges(self, club_id: int, ended_since: date) -> list[Challenge]:
+        """A club's challenges ending on or after a date, soonest end first."""
+        stmt = (
+            select(challenges)
+            .where(_C.club_id == club_id, _C.end_date >= ended_since)
+            .order_by(_C.end_date, _C.id)
+        )
+        return [challenge_from(r) for r in await self.conn.execute(stmt)]
+
+    async def open_challenges(self, frozen_since: datetime) -> list[tuple[Challenge, Club]]:
+        """Challenges not frozen yet, or frozen since an instant, with their clubs."""
+        stmt = (
+            select(challenges, *[clubs.c[f].label(f"club__{f}") for f in CLUB_FIELDS])
+            .join(clubs, clubs.c.id == _C.club_id)
+            .where(or_(_C.frozen_at.is_(None), _C.frozen_at >= frozen_since))
+            .order_by(_C.id)
+        )
+        out = []
+        for row in await self.conn.execute(stmt):
+            m = row._mapping
+            club = Club(**{f: m[f"club__{f}"] for f in CLUB_FIELDS})
+            out.append((challenge_from(row), club))
+        return out
+
+    async def end_challenge(self, challenge_id: int, last_day: date, now: datetime) -> None:
+        """End a challenge early: ``last_day`` is the last day counted."""
+        await self.conn.execute(
+            update(challenges).where(_C.id == challenge_id).values(end_date=last_day, ended_at=now)
+        )
+
+    # --- members --------------------------------------------------------------------------
+
+    async def join(
+        self, challenge_id: int, user_id: int, now: datetime, counts_until: date
+    ) -> bool:
+        """Add a member; False when they already were one.
+
+        ``counts_until``: the last day the challenge counts a log (in any zone), kept
+        on the runner so ``/log`` skips looking for standings once all are over.
+        """
+        result = await self.conn.execute(
+            insert(self.dialect, challenge_members)
+            .values(challenge_id=challenge_id, user_id=user_id, joined_at=now)
+            .on_conflict_do_nothing(index_elements=[_M.challenge_id, _M.user_id])
+        )
+        if result.rowcount != 1:
+            return False
+        await self.conn.execute(
+            update(users)
+            .where(
+                users.c.id == user_id,
+                or_(users.c.challenges_until.is_(None), users.c.challenges_until < counts_until),
+            )
+            .values(challenges_until=counts_until)
+        )
+        return True
+
+    async def leave(self, challenge_id: int, user_id: int) -> bool:
+        """Remove a member; False when they were not one."""
+        result = await self.conn.execute(
+            delete(challenge_members).where(_M.challenge_id == challenge_id, _M.user_id == user_id)
+        )
+        return bool(result.rowcount == 1)
+
+    async def joined(self, user_id: int) -> list[tuple[Challenge, Club]]:
+        """The open (not frozen) challenges a runner is in, with their clubs."""
+        stmt = (
+            select(challenges, *[clubs.c[f].label(f"club__{f}") for f in CLUB_FIELDS])
+            .join(clubs, clubs.c.id == _C.club_id)
+            .join(challenge_members, _M.challenge_id == _C.id)
+            .where(_M.user_id == user_id, _C.frozen_at.is_(None))
+            .order_by(_C.end_date, _C.id)
+        )
+        out = []
+        for row in await self.conn.execute(stmt):
+            m = row._mapping
+            out.append((challenge_from(row), Club(**{f: m[f"club__{f}"] for f in CLUB_FIELDS})))
+        return out
+
+    async def is_member(self, challenge_id: int, user_id: int) -> bool:
+        """Whether a runner is in a challenge."""
+        found = await self.conn.scalar(
+            select(_M.user_id).where(_M.challenge_id == challenge_id, _M.user_id == user_id)
+        )
+        return found is not None
+
+    # --- boards ---------------------------------------------------------------------------
+
+    async def board(self, challenge: Challenge, viewer: int | None, top: int = 10) -> Board:
+        """The live board (computed from the runs and check-ins), or the frozen one."""
+        if challenge.frozen_at is not None:
+            return await self._frozen(challenge, viewer, top)
+        rows = (await self.conn.execute(board_statement(challenge, viewer, top))).all()
+        standings = tuple(
+            Standing(
+                rank=int(r.rank),
+                position=int(r.position),
+                user_id=int(r.user_id),
+                name=r.display_name,
+                value=float(r.value),
+                hidden=bool(r.boards_hidden),
+            )
+            for r in rows
+        )
+        members = int(rows[0].members) if rows else 0
+        total = float(rows[0].total) if rows else 0.0
+        return Board(challenge, standings, members, total)
+
+    async def _frozen(self, challenge: Challenge, viewer: int | None, top: int) -> Board:
+        keep = _R.position <= top
+        if viewer is not None:
+            keep = or_(keep, _R.user_id == viewer)
+        stmt = (
+            select(challenge_results)
+            .where(_R.challenge_id == challenge.id, keep)
+            .order_by(_R.position)
+        )
+        rows = (await self.conn.execute(stmt)).all()
+        totals = (
+            await self.conn.execute(
+                select(func.count(), func.coalesce(func.sum(_R.value), 0.0)).where(
+                    _R.challenge_id == challenge.id
+                )
+            )
+        ).one()
+        standings = tuple(
+            Standing(r.rank, r.position, r.user_id, r.display_name, float(r.value)) for r in rows
+        )
+        return Board(challenge, standings, int(totals[0]), float(totals[1]), frozen=True)
+
+    async def freeze(self, challenge: Challenge, now: datetime) -> bool:
+        """Store the final standings once; False when they were stored before."""
+        claimed = await self.conn.execute(
+            update(challenges)
+            .where(_C.id == challenge.id, _C.frozen_at.is_(None))
+            .values(frozen_at=now)
+        )
+        if claimed.rowcount != 1:
+            return False
+        board = await self.board(challenge, None, EVERYONE)
+        rows: Sequence[dict[str, Any]] = [
+            {
+                "challenge_id": challenge.id,
+                "rank": s.rank,
+                "position": s.position,
+                "user_id": s.user_id,
+                "display_name": "a runner" if s.hidden else s.name,
+                "value": s.value,
+            }
+            for s in board.rows
+        ]
+        if rows:
+            await self.conn.execute(insert(self.dialect, challenge_results), list(rows))
+        return True

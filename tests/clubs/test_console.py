@@ -1,0 +1,67 @@
+"""Console club mode: two console runs share a club through the database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def console(db: Path, user: str, lines: list[str], *extra: str) -> str:
+    """``python -m bot --user <user> --club "Run Club" ...`` fed ``lines``; its output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
+    env.update(PACER_CONSOLE="auto", PACER_SWEEP_SECONDS="3600")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--db", f"sqlite:///{db}", "--user", user, *extra],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_an_admin_and_a_member_share_a_club_across_console_runs(tmp_path: Path) -> None:
+    db = tmp_path / "club.db"
+    ann = console(
+        db,
+        "ann",
+        [
+            "/club posts daily 18:00",
+            "/challenge create Winter Miles distance today 4w target 100km",
+            "/challenge join Winter Miles",
+            "/log 10k 50:00",
+        ],
+        "--club",
+        "Run Club",
+    )
+    assert "in the club 'Run Club' (as an admin)" in ann
+    assert "I'll post the board every day at 18:00 (UTC)" in ann
+    assert "🏁 Winter Miles: distance" in ann and "[1] 🏃 Join Winter Miles" in ann
+    assert "Winter Miles: 10/100 km, 1st of 1" in ann
+    bob = console(
+        db,
+        "bob",
+        [
+            "/challenge create Sneaky runs today 7d",
+            "/challenge join Winter Miles",
+            "/log 5k 25:00",
+            "/challenge board",
+        ],
+        "--club",
+        "Run Club",
+        "--member",
+    )
+    assert "(as a member)" in bob
+    assert "Only admins can use /challenge create here." in bob
+    assert "You're in Winter Miles!" in bob
+    assert "1. ann 10.0 km" in bob and "2. bob (you) 5.0 km" in bob
+    # Without --club it is the runner's private chat: club commands say where they work.
+    alone = console(db, "bob", ["/challenge list"])
+    assert "works in a group or server channel" in alone

@@ -1,0 +1,131 @@
+"""Club challenges through the Discord adapter and the real core (both backends)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from adapters.discord.adapter import build_client
+from adapters.discord.client import PacerClient
+from adapters.discord.commands import install_commands, schema
+from adapters.discord.handler import InteractionHandler
+from tests.discord import payloads
+from tests.discord.harness import CapturedHTTP, deliver, settings
+from tests.fakes import Harness
+
+ADMIN_ID = payloads.RUNNER_ID
+MEMBER_ID = "400000000000000009"
+RUNS_CHANNEL = "500000000000000077"
+
+
+@pytest.fixture
+def http(monkeypatch: pytest.MonkeyPatch) -> CapturedHTTP:
+    captured = CapturedHTTP()
+    captured.install(monkeypatch)
+    return captured
+
+
+@pytest.fixture
+async def client(http: CapturedHTTP, harness: Harness) -> AsyncIterator[PacerClient]:
+    bot = build_client(settings(), InteractionHandler(harness.core))
+    await bot.login("fake-token")
+    try:
+        yield bot
+    finally:
+        await bot.close()
+
+
+def sub(
+    group: str, name: str, options: dict[str, Any], *, admin: bool, user: str, kind: int = 2
+) -> dict[str, Any]:
+    """``/group name option:value ...`` in the server's channel, as the gateway sends it."""
+    data = payloads.slash(group, guild=True, admin=admin, user_id=user)
+    typed = []
+    for key, value in options.items():
+        option: dict[str, Any] = {"name": key, "type": 3, "value": value}
+        if key == "channel":
+            option["type"] = 7
+        if kind == 4 and key == "name":
+            option["focused"] = True
+        typed.append(option)
+    data["type"] = kind
+    data["data"]["options"] = [{"name": name, "type": 1, "options": typed}]
+    if "channel" in options:
+        data["data"]["resolved"] = {
+            "channels": {
+                RUNS_CHANNEL: {
+                    "id": RUNS_CHANNEL,
+                    "type": 0,
+                    "name": "runs",
+                    "guild_id": payloads.GUILD_ID,
+                    "permissions": payloads.ALL_PERMISSIONS,
+                }
+            }
+        }
+    return data
+
+
+async def answer(client: PacerClient, http: CapturedHTTP, data: dict[str, Any]) -> dict[str, Any]:
+    """Deliver an interaction; the JSON of its first answer."""
+    deliver(client, data)
+    call = await http.wait_for(lambda c: f"/interactions/{data['id']}/" in c.path)
+    body: dict[str, Any] = call.json
+    return body
+
+
+def test_challenge_is_a_command_group_with_typed_options() -> None:
+    class NoRunner:
+        async def run_command(self, *args: Any) -> None: ...
+        async def suggest(self, *args: Any) -> list[Any]:
+            return []
+
+    tree_owner = PacerClient(None)
+    install_commands(tree_owner.tree, NoRunner())  # type: ignore[arg-type]
+    top = {c["name"]: c for c in schema(tree_owner.tree)}
+    subs = {o["name"]: o for o in top["challenge"]["options"]}
+    assert set(subs) == {"create", "join", "leave", "list", "board", "end"}
+    create = {o["name"]: o for o in subs["create"]["options"]}
+    assert list(create) == ["name", "metric", "start", "end", "target", "team"]
+    assert [c["value"] for c in create["metric"]["choices"]][:3] == ["distance", "time", "runs"]
+    assert {o["name"]: o for o in subs["join"]["options"]}["name"]["autocomplete"] is True
+    club = {o["name"]: o for o in top["club"]["options"]}
+    assert club["channel"]["options"][0]["type"] == 7  # a channel picker
+
+
+async def test_a_server_runs_a_challenge_and_manage_server_is_admin(
+    client: PacerClient, http: CapturedHTTP
+) -> None:
+    create = {
+        "name": "Winter Miles",
+        "metric": "distance",
+        "start": "today",
+        "end": "4w",
+        "target": "100km",
+    }
+    refused = await answer(
+        client, http, sub("challenge", "create", create, admin=False, user=MEMBER_ID)
+    )
+    assert "needs the Manage Server permission" in refused["data"]["content"]
+    made = await answer(client, http, sub("challenge", "create", create, admin=True, user=ADMIN_ID))
+    assert "🏁 Winter Miles: distance, Thu 26 Nov – Wed 23 Dec 2026" in made["data"]["content"]
+    moved = await answer(
+        client,
+        http,
+        sub("club", "channel", {"channel": RUNS_CHANNEL}, admin=True, user=ADMIN_ID),
+    )
+    assert f"Club posts go to <#{RUNS_CHANNEL}>" in moved["data"]["content"]
+    # Autocomplete on the name while typing /challenge join.
+    typed = await answer(
+        client, http, sub("challenge", "join", {"name": "win"}, admin=False, user=MEMBER_ID, kind=4)
+    )
+    assert typed["data"]["choices"] == [{"name": "Winter Miles", "value": "Winter Miles"}]
+    joined = await answer(
+        client,
+        http,
+        sub("challenge", "join", {"name": "Winter Miles"}, admin=False, user=MEMBER_ID),
+    )
+    assert "You're in Winter Miles!" in joined["data"]["content"]
+    shown = await answer(client, http, sub("club", "show", {}, admin=False, user=MEMBER_ID))
+    assert f"Posts go to: <#{RUNS_CHANNEL}>" in shown["data"]["content"]

@@ -1,0 +1,102 @@
+"""Club challenges through the Telegram adapter and the real core (both backends)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from itertools import count
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from adapters.telegram import TelegramAdapter
+from bot.config import Settings
+from tests.fakes import Harness
+from tests.telegram.fakes import TOKEN, RecordingRequest
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
+
+BOB_ID = 5550002
+_updates = count(970001)
+
+
+@pytest.fixture
+async def real(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
+    """The adapter in front of the real core."""
+    request = RecordingRequest()
+    tg = TelegramAdapter(
+        Settings(telegram_token=TOKEN),
+        harness.core,
+        request=request,
+        pacer=harness.core.sweeper.pacer("telegram"),
+    )
+    await tg.application.initialize()
+    try:
+        yield tg, request
+    finally:
+        await tg.application.shutdown()
+
+
+async def say(tg: TelegramAdapter, text: str, *, user: int = RUNNER_ID, group: bool = True) -> None:
+    """A message from ``user`` in the Sunrise Runners group (or their private chat)."""
+    data: dict[str, Any] = payload(
+        "group_command" if group else "private_command", update_id=next(_updates), text=text
+    )
+    sender = data["message"]["from"]
+    sender.update(id=user, first_name="Bob" if user == BOB_ID else "Ada", last_name="")
+    if not group:
+        data["message"]["chat"] = {
+            "id": user,
+            "type": "private",
+            "first_name": sender["first_name"],
+        }
+    await tg.application.process_update(Update.de_json(data, tg.application.bot))
+
+
+async def test_a_telegram_group_runs_a_challenge_with_admins_checked_once(
+    real: tuple[TelegramAdapter, RecordingRequest],
+) -> None:
+    tg, request = real
+    request.member_status[(GROUP_ID, RUNNER_ID)] = "administrator"
+    await say(tg, "/challenge create Winter Miles distance today 4w target 100km")
+    created = request.calls_to("sendMessage")[-1]
+    assert created.chat_id == GROUP_ID
+    assert "🏁 Winter Miles: distance, Thu 26 Nov – Wed 23 Dec 2026" in created.text
+    keyboard = created.params["reply_markup"]["inline_keyboard"]
+    join = keyboard[0][0]["callback_data"]
+    await say(tg, "/club timezone Europe/Berlin")
+    assert "Club time zone set to Europe/Berlin" in request.calls_to("sendMessage")[-1].text
+    assert len(request.calls_to("getChatMember")) == 1  # cached for a few minutes
+
+    # A plain member may join and look, but not end it; they are told why.
+    await say(tg, "/challenge end Winter Miles", user=BOB_ID)
+    # Errors are private: the answer goes to Bob's private chat, the group is told so.
+    refusal = next(c for c in request.calls_to("sendMessage") if c.chat_id == BOB_ID).text
+    assert "Bob, I sent you the answer in a private message." in (
+        request.calls_to("sendMessage")[-1].text
+    )
+    assert "Only admins can use /challenge end here." in refusal
+    assert "group's administrators" in refusal
+    await say(tg, "/challenge join Winter Miles", user=BOB_ID)
+    assert "You're in Winter Miles!" in request.calls_to("sendMessage")[-1].text
+
+    # Ada taps Join under the announcement, then logs a run in her private chat.
+    await tg.application.process_update(
+        Update.de_json(callback(join, chat="group", update_id=next(_updates)), tg.application.bot)
+    )
+    await say(tg, "/log 12k 1:00:00", group=False)
+    logged = request.calls_to("sendMessage")[-1]
+    assert logged.chat_id == RUNNER_ID
+    assert "Winter Miles: 12/100 km, 1st of 2" in logged.text
+    await say(tg, "/challenge board", user=BOB_ID)
+    board = request.calls_to("sendMessage")[-1]
+    assert board.chat_id == GROUP_ID
+    assert "1. Ada 12.0 km" in board.text and "2. Bob (you) 0.0 km" in board.text
+
+
+async def test_club_commands_in_a_private_chat_say_where_they_work(
+    real: tuple[TelegramAdapter, RecordingRequest],
+) -> None:
+    tg, request = real
+    await say(tg, "/challenge list", group=False)
+    reply = request.calls_to("sendMessage")[-1].text
+    assert "works in a group or server channel" in reply

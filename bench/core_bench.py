@@ -73,7 +73,8 @@ class StatementCounter:
 
     def __init__(self, db: Database) -> None:
         self.count = 0
-        event.listen(db.engine.sync_engine, "before_cursor_execute", self._on_execute)
+        for engine in db.engines:  # the inline lane (SQLite) has an engine of its own
+            event.listen(engine, "before_cursor_execute", self._on_execute)
 
     def _on_execute(self, *args: Any, **kwargs: Any) -> None:
         self.count += 1
@@ -108,6 +109,7 @@ class Measure:
     flush_statements: int = 0
     hops: int = 0  # SQLite: hops to the connection thread by the commands (0 on PostgreSQL)
     flush_hops: int = 0
+    counts_hops: bool = False  # SQLite: hops were counted (the inline lane makes none)
 
     @property
     def per_second(self) -> float:
@@ -251,6 +253,7 @@ class Bench:
             flush_statements=flush_statements,
             hops=self._hops() - hops - flush_hops,
             flush_hops=flush_hops,
+            counts_hops=self.hops is not None,
         )
 
 
@@ -334,8 +337,8 @@ def row(name: str, m: Measure, extra: str = "") -> tuple[str, ...]:
         f"{percentile(m.latencies, 0.99) * 1000:.2f}",
         f"{m.statements / m.sent:.2f}",
         f"{(m.statements + m.flush_statements) / m.sent:.2f}",
-        f"{m.hops / m.sent:.2f}" if m.hops else "-",
-        f"{(m.hops + m.flush_hops) / m.sent:.2f}" if m.hops else "-",
+        f"{m.hops / m.sent:.2f}" if m.counts_hops else "-",
+        f"{(m.hops + m.flush_hops) / m.sent:.2f}" if m.counts_hops else "-",
         extra,
     )
 
@@ -450,6 +453,7 @@ def _merge(parts: Sequence[Measure]) -> Measure:
         flush_statements=sum(p.flush_statements for p in parts),
         hops=sum(p.hops for p in parts),
         flush_hops=sum(p.flush_hops for p in parts),
+        counts_hops=all(p.counts_hops for p in parts),
     )
 
 

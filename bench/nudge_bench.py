@@ -271,6 +271,7 @@ class Replies:
         self.interval = interval
         self.sent = 0
         self.rng = random.Random(3)
+        self.granted: list[float] = []  # perf_counter of each reply's slot: it is a request too
 
     async def one(self) -> float:
         """One ``/log``: core.handle, then an urgent slot (acquire, release) on the pacer."""
@@ -289,6 +290,7 @@ class Replies:
         t0 = time.perf_counter()
         reply = await self.core.handle(incoming)
         await self.pacer.acquire(chat, urgent=True)
+        self.granted.append(time.perf_counter())
         self.pacer.release(chat)  # the fake request ends at once
         took = time.perf_counter() - t0
         assert reply.text.startswith("Logged"), reply.text
@@ -345,16 +347,18 @@ async def _part_burst(
     clock.set(BURST_DUE - timedelta(hours=1))
     idle_latency: list[float] = []
     stop = asyncio.Event()
-    load = asyncio.create_task(replies.run(stop, idle_latency))
-    await sweep_loop(core, idle_s, lambda: False)
-    stop.set()
-    await load
+    if reply_runners:
+        load = asyncio.create_task(replies.run(stop, idle_latency))
+        await sweep_loop(core, idle_s, lambda: False)
+        stop.set()
+        await load
 
-    # The burst, with the same replies going on while it drains.
+    # The burst, with the same replies going on while it drains (--reply-runners 0: none).
     clock.set(BURST_DUE + timedelta(seconds=2))
     busy_latency: list[float] = []
     stop = asyncio.Event()
-    load = asyncio.create_task(replies.run(stop, busy_latency))
+    replies.granted.clear()
+    busy_load = asyncio.create_task(replies.run(stop, busy_latency)) if reply_runners else None
     t_start = time.perf_counter()
     sweeps = 0
     claim_s: list[float] = []
@@ -372,7 +376,8 @@ async def _part_burst(
         await asyncio.sleep(settings.sweep_seconds)
     elapsed = time.perf_counter() - t_start
     stop.set()
-    await load
+    if busy_load is not None:
+        await busy_load
     again = await sweeper.sweep()  # one more sweep must find nothing
     await sweeper.stop()
     async with db.reader() as uow:
@@ -381,6 +386,11 @@ async def _part_burst(
 
     burst = [r for r in telegram.received if r[1].startswith("tg")]  # not reply runners'
     times = sorted(at for at, _, _ in burst)
+    # Every request in the burst's span: nudges, reply runners' nudges, replies' slots.
+    every = sorted(
+        [at for at, _, _ in telegram.received]
+        + [at for at in replies.granted if times and times[0] <= at <= times[-1]]
+    )
     keys = Counter(key for _, _, key in burst)
     chats = Counter(chat for _, chat, _ in burst)
     worst_window, j = 0, 0
@@ -389,7 +399,15 @@ async def _part_burst(
             j += 1
         worst_window = max(worst_window, j - i)
     span = times[-1] - times[0] if len(times) > 1 else 0.0
+    worst_all, j = 0, 0
+    for i, t in enumerate(every):
+        while j < len(every) and every[j] < t + 1.0:
+            j += 1
+        worst_all = max(worst_all, j - i)
     return {
+        "all_in_span": len(every),
+        "all_rate": (len(every) - 1) / span if span else 0.0,
+        "worst_window_all": worst_all,
         "count": count,
         "received": len(times),
         "duplicates": sum(n - 1 for n in keys.values() if n > 1)
@@ -503,8 +521,9 @@ def main() -> None:
 
     ours_mem = ours["rss_after"] - ours["rss_base"]
     idle_lat, busy_lat = burst["idle_latency"], burst["busy_latency"]
-    idle_p50, idle_p99 = (percentile(idle_lat, q) * 1000 for q in (0.5, 0.99))
-    busy_p50, busy_p99 = (percentile(busy_lat, q) * 1000 for q in (0.5, 0.99))
+    nan = float("nan")  # --reply-runners 0: no replies timed
+    idle_p50, idle_p99 = (percentile(idle_lat, q) * 1000 if idle_lat else nan for q in (0.5, 0.99))
+    busy_p50, busy_p99 = (percentile(busy_lat, q) * 1000 if busy_lat else nan for q in (0.5, 0.99))
     rate = burst["rate"]
     rows = [
         ("Pacer: runners scheduled (x 3 kinds)", f"{ours['runners']:,}"),
@@ -534,6 +553,11 @@ def main() -> None:
             f"(end to end from the first sweep: {burst['end_to_end_rate']:.2f} msg/s)",
         ),
         ("Burst: max in any sliding 1-s window", f"{burst['worst_window']} messages"),
+        (
+            "Burst + replies' requests: rate, max in a sliding 1-s window",
+            f"{burst['all_rate']:.2f} req/s = {burst['all_rate'] / TELEGRAM_RATE:.3f} of 30/s "
+            f"({burst['all_in_span']:,} requests), max {burst['worst_window_all']}",
+        ),
         (
             "Burst: other messages (reply runners' nudges)",
             f"{burst['other_received']} (not counted above)",

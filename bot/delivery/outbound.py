@@ -285,7 +285,6 @@ class OutboundQueue:
             if item.deadline is not None and self._clock.now() > item.deadline:
                 return None, ("expired", self._expiry_reason(item))
             running.state = "on_wire"
-            granted = self._clock.now()
             try:
                 if not await self._on_sending(item):
                     return None, ("dropped", "no longer ours to send")
@@ -293,10 +292,9 @@ class OutboundQueue:
                 log.exception(
                     "%s: recording delivery %s as sending failed", self.platform, item.delivery_id
                 )
-            if self._clock.now() - granted > self.pacer.beat_tolerance:
-                # The mark waited (a busy database): a request sent now would bunch
-                # up with later grants at the receiver. Take a fresh beat first.
-                await self.pacer.beat()
+            # Held up since the grant (a busy loop, a slow mark)? Then the start is
+            # counted again now, so it cannot bunch up with later grants at the receiver.
+            await self.pacer.starting(item.chat_id)
             item.attempts += 1
             send = self.messenger.send_group if item.group else self.messenger.send_direct
             try:

@@ -3,9 +3,15 @@
 Every request that sends a message takes a slot first. Limits are kept as the
 receiver sees them, where a request started earlier can arrive later:
 
-* overall: one start every ``1 / (per_second * (1 - headroom))`` seconds, evenly
-  spread and never in bursts, so no one-second window holds more than
-  ``per_second`` arrivals while network jitter stays under the headroom;
+* overall: starts are counted over a sliding window of one second plus ``slack``,
+  and no window holds more than ``per_second`` of them, so no one-second window
+  at the receiver does while network jitter stays under the slack. Non-urgent
+  starts are evenly spread over the window; while urgent requests (replies to
+  someone who just typed) come in, they leave one slot of the window free (the
+  slots urgent starts took count against them), so a reply starts at once
+  instead of waiting for the next beat. The beats are
+  planned against absolute instants: a beat granted late (a busy event loop) is
+  caught up by the next one, within the window's limit, instead of being lost;
 * per chat: ``per_chat_interval`` from the *end* of the previous request to that
   chat (a request arrives before it ends) to the start of the next;
 * per group chat: at most ``per_group_per_minute`` in a rolling 60 s, again
@@ -18,6 +24,7 @@ non-urgent ones. Time and sleeping are injected, so tests move a fake clock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -42,6 +49,15 @@ _PRUNE_AT = 4096
 _BUSY_POLL = timedelta(seconds=0.1)
 # A request never released (an acquire without release) stops blocking its chat after this.
 STALE_AFTER = timedelta(seconds=60)
+# The overall limit's window; its slack lets an arrival be this late and still count right.
+RATE_WINDOW = timedelta(seconds=1)
+DEFAULT_SLACK = 0.025  # as much as 25 ms of jitter (the old 3 % headroom: about 30 ms)
+# Slots of each window that non-urgent starts leave to urgent ones, while urgent
+# requests (replies) have come in recently: a reply then starts at once.
+URGENT_RESERVE = 1
+URGENT_RECENT = timedelta(seconds=60)
+# A beat granted this many beats late is caught up; later than that, the plan restarts.
+CATCH_UP_BEATS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +91,7 @@ class _Held:
     calls: int = 0
     last_end: datetime | None = None
     active: bool = True
+    started: datetime | None = None  # the start counted in the overall window
 
 
 @dataclass(eq=False, slots=True)
@@ -83,6 +100,8 @@ class _Waiter:
     group: bool
     future: asyncio.Future[None]
     held: _Held | None = None  # set for a further call under a slot this task holds
+    urgent: bool = False
+    granted: datetime | None = None
 
 
 _HELD: ContextVar[tuple[_Held, ...]] = ContextVar("pacer_held", default=())
@@ -97,15 +116,21 @@ class Pacer:
         clock: Clock,
         *,
         sleep: Sleep = asyncio.sleep,
-        headroom: float = 0.03,
+        slack: float = DEFAULT_SLACK,
     ) -> None:
-        if not 0 <= headroom < 0.5:
-            raise ValueError("headroom is a small fraction of the rate")
+        if not 0 <= slack < 0.5:
+            raise ValueError("slack is a small part of a second")
         self.limits = limits
         self._clock = clock
         self._sleep = sleep
         rate = limits.per_second
-        self._spacing = timedelta(seconds=1 / (rate * (1 - headroom))) if rate else timedelta(0)
+        self._window = RATE_WINDOW + timedelta(seconds=slack)
+        self._slack = timedelta(seconds=slack)
+        self._limit = rate or 0
+        # Non-urgent starts: evenly spread over the window.
+        self._spacing = self._window / self._limit if rate else timedelta(0)
+        self._starts: deque[datetime] = deque()  # starts in the window, oldest first
+        self._last_urgent: datetime | None = None
         self._interval = timedelta(seconds=limits.per_chat_interval or 0)
         self._group_limit = limits.per_group_per_minute
         self._tracks_chats = limits.per_chat_interval is not None or self._group_limit is not None
@@ -134,7 +159,7 @@ class Pacer:
         ``ahead``: before the others of its kind (a 429 retry that already had its turn).
         """
         future = asyncio.get_running_loop().create_future()
-        await self._wait(_Waiter(chat_id, group, future), urgent=urgent, ahead=ahead)
+        await self._wait(_Waiter(chat_id, group, future, urgent=urgent), urgent=urgent, ahead=ahead)
 
     def release(self, chat_id: str) -> None:
         """The request to ``chat_id`` has ended: the per-chat and per-group gaps count from now."""
@@ -168,8 +193,9 @@ class Pacer:
             async with self._part(held):
                 yield
             return
-        await self.acquire(chat_id, group=group, urgent=urgent, ahead=ahead)
-        held = _Held(self, chat_id, group)
+        waiter = _Waiter(chat_id, group, asyncio.get_running_loop().create_future(), urgent=urgent)
+        await self._wait(waiter, urgent=urgent, ahead=ahead)
+        held = _Held(self, chat_id, group, started=waiter.granted)
         _HELD.set((*_HELD.get(), held))
         try:
             yield
@@ -188,24 +214,30 @@ class Pacer:
         async with self._part(held):
             yield
 
-    @property
-    def beat_tolerance(self) -> timedelta:
-        """How late after its grant a request may start and still keep the spacing."""
-        return self._spacing / 2
+    async def starting(self, chat_id: str) -> None:
+        """The request holding this task's slot for ``chat_id`` goes on the wire now.
 
-    async def beat(self) -> None:
-        """Take the next start of the overall rate for a request already holding its slot.
-
-        For a request that was held up between its grant and its start: it
-        starts on a fresh beat instead of right after the next grant.
+        Its start was counted at its grant. One held up since then by more than
+        the window's slack (a busy event loop, a slow database) is counted again
+        at the real start, waiting for room in the window if there is none, so
+        it cannot bunch up with later grants at the receiver. Nothing else is
+        held up: the beats go on as planned.
         """
-        if not self._spacing:
+        held = self._held(chat_id)
+        if not self._limit or held is None or held.started is None:
             return
         now = self._clock.now()
-        gate = max(now, self._next_start or now, self._blocked_until or now)
-        self._next_start = gate + self._spacing
-        if gate > now:
-            await self._sleep((gate - now).total_seconds())
+        if now - held.started <= self._slack:
+            return
+        self._forget_start(held.started)
+        while True:
+            now = self._clock.now()
+            room = self._window_room(now, urgent=True)
+            if room <= now:
+                self._starts.append(now)
+                held.started = now
+                return
+            await self._sleep((room - now).total_seconds())
 
     def block_for(self, seconds: float) -> None:
         """Start nothing for ``seconds`` (the platform answered 429 with ``retry_after``)."""
@@ -246,6 +278,32 @@ class Pacer:
         starts = math.ceil((end - start) / self._spacing) if end > start else 0
         return max(0, starts - self.waiting)
 
+    def _expire_starts(self, now: datetime) -> None:
+        edge = now - self._window
+        starts = self._starts
+        while starts and starts[0] <= edge:
+            starts.popleft()
+
+    def _window_room(self, now: datetime, *, urgent: bool) -> datetime:
+        """When the overall window has room for one more start of this kind.
+
+        Urgent starts may fill the window. While urgent requests come in, the others
+        leave ``URGENT_RESERVE`` slots free (urgent starts in the window take from
+        the others' share), so the next reply need not wait for a slot.
+        """
+        self._expire_starts(now)
+        limit = self._limit
+        if not urgent and self._last_urgent is not None and now - self._last_urgent < URGENT_RECENT:
+            limit -= URGENT_RESERVE
+        over = len(self._starts) - limit  # this many of the oldest must leave first
+        if over < 0:
+            return now
+        return self._starts[over] + self._window
+
+    def _forget_start(self, when: datetime) -> None:
+        with contextlib.suppress(ValueError):  # it may have left the window already
+            self._starts.remove(when)
+
     def close(self) -> None:
         """Stop the internal timer (after everything that acquires has stopped)."""
         if self._timer is not None:
@@ -263,7 +321,9 @@ class Pacer:
         further = held.calls > 0  # the first call is the one the slot was taken for
         if further:
             future = asyncio.get_running_loop().create_future()
-            await self._wait(_Waiter(held.chat_id, held.group, future, held), urgent=True)
+            waiter = _Waiter(held.chat_id, held.group, future, held, urgent=True)
+            await self._wait(waiter, urgent=True)
+            held.started = waiter.granted
         held.calls += 1
         try:
             yield
@@ -319,10 +379,19 @@ class Pacer:
         """Grant every waiter that may start now; arm the timer for the next one."""
         now = self._clock.now()
         while True:
-            gate = max(now, self._next_start or now, self._blocked_until or now)
+            blocked = max(now, self._blocked_until or now)
             earliest: datetime | None = None
             chosen: tuple[deque[_Waiter], _Waiter] | None = None
             for line in (self._urgent, self._normal):
+                if not line:
+                    continue
+                if not self._limit:
+                    gate = blocked
+                elif line is self._urgent:
+                    gate = max(blocked, self._window_room(now, urgent=True))
+                else:
+                    beat = self._next_start or now
+                    gate = max(blocked, beat, self._window_room(now, urgent=False))
                 for waiter in islice(line, _SCAN):
                     if waiter.future.done():
                         continue
@@ -342,12 +411,18 @@ class Pacer:
             self._arm(earliest, now)
 
     def _grant(self, waiter: _Waiter, now: datetime) -> None:
-        if self._spacing:
-            # A timer wakes a little late; keeping to the planned beat (within a tenth
-            # of a gap) stops that lag adding up, without ever starting ahead of the beat.
-            planned = self._next_start
-            on_beat = planned is not None and now - planned < self._spacing / 10
-            self._next_start = (planned if on_beat and planned else now) + self._spacing
+        if self._limit:
+            if waiter.urgent:
+                self._last_urgent = now
+            else:
+                # Beats keep to their planned instants: a late one (a timer waking late,
+                # a busy loop) is caught up by the next rather than lost; the window's
+                # limit bounds the catching up. Far behind (idle), the plan restarts.
+                planned = self._next_start
+                on_plan = planned is not None and now - planned < self._spacing * CATCH_UP_BEATS
+                self._next_start = (planned if on_plan and planned else now) + self._spacing
+            self._starts.append(now)
+            waiter.granted = now
         if self._tracks_chats:
             if self._busy.get(waiter.chat_id) and not waiter.held:
                 self._busy[waiter.chat_id] = 0  # a stale slot: forget it, or it blocks forever

@@ -87,9 +87,11 @@ class AccountService:
         if not seen:
             return 0
         try:
-            async with self.db.uow() as uow:  # one transaction: one commit for the batch
+            # One statement for the batch, committing by itself (on SQLite run inline when
+            # nothing holds the write lock): each row stands alone, and writing it twice
+            # after a retry is harmless.
+            async with self.db.single() as uow:
                 await uow.runners.touch_many([(p, pid, n, w) for (p, pid), (n, w) in seen.items()])
-                await uow.commit()
         except BaseException:
             # Kept for the next flush (newer sightings win); the caller logs the fault.
             self._seen = seen | self._seen

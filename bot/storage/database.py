@@ -20,18 +20,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.storage import sqlite_driver
+from bot.storage.inline import InlineLane
 from bot.storage.migrate import upgrade
 from bot.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+SQLITE_PRAGMAS = ("PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
 _WRITE = "pacer_write"
 NO_BEGIN = "pacer_no_begin"
 
@@ -64,6 +66,8 @@ class Database:
         self.url = async_url(url)
         self.dialect = make_url(self.url).get_backend_name()
         self._engine: AsyncEngine | None = None
+        # SQLite: readers and one-statement writes run inline when they need not wait.
+        self._lane: InlineLane | None = None
         # SQLite has one writer at a time: this process's writers take turns here.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
@@ -79,6 +83,12 @@ class Database:
             raise RuntimeError("database is not open")
         return self._engine
 
+    @property
+    def engines(self) -> tuple[Engine, ...]:
+        """Every synchronous engine statements go through (for event listeners)."""
+        lane = (self._lane.engine,) if self._lane is not None else ()
+        return (self.engine.sync_engine, *lane)
+
     async def open(self, *, migrate: bool = True) -> None:
         """Create the engine and apply pending migrations."""
         if self._engine is not None:
@@ -86,6 +96,8 @@ class Database:
         self._engine = self._create_engine()
         if migrate:
             await upgrade(self.engine)
+        if self.is_sqlite and InlineLane.usable(self.url):
+            self._lane = InlineLane(self.url, SQLITE_PRAGMAS)
 
     def _create_engine(self) -> AsyncEngine:
         if not self.is_sqlite:
@@ -108,8 +120,7 @@ class Database:
             cursor = dbapi_connection.cursor()
             for pragma in (
                 "PRAGMA journal_mode=WAL",
-                "PRAGMA synchronous=NORMAL",
-                "PRAGMA foreign_keys=ON",
+                *SQLITE_PRAGMAS,
                 f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
             ):
                 cursor.execute(pragma)
@@ -142,6 +153,9 @@ class Database:
 
     async def close(self) -> None:
         """Dispose of the engine (an open aiosqlite connection keeps the process alive)."""
+        if self._lane is not None:
+            self._lane.close()
+            self._lane = None
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
@@ -176,6 +190,17 @@ class Database:
                 await conn.execution_options(**{_WRITE: True})
             yield conn
 
+    @asynccontextmanager
+    async def _inline(
+        self, *, write: bool, autocommit: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
+        """The inline lane; a statement that would wait for a lock goes the ordinary way."""
+        assert self._lane is not None
+        async with self._lane.connection(
+            lambda: self.connection(write=write, autocommit=autocommit)
+        ) as conn:
+            yield conn
+
     def uow(self) -> UnitOfWork:
         """A unit of work that may write (``await uow.commit()`` keeps what it did)."""
         return UnitOfWork(self.connection, write=True, dialect=self.dialect)
@@ -185,11 +210,13 @@ class Database:
 
         Use it only where one statement is the whole change.
         """
-        return UnitOfWork(self.connection, write=True, dialect=self.dialect, autocommit=True)
+        connect = self._inline if self._lane is not None else self.connection
+        return UnitOfWork(connect, write=True, dialect=self.dialect, autocommit=True)
 
     def reader(self) -> UnitOfWork:
         """A unit of work that only reads (no write lock, nothing to commit)."""
-        return UnitOfWork(self.connection, write=False, dialect=self.dialect)
+        connect = self._inline if self._lane is not None else self.connection
+        return UnitOfWork(connect, write=False, dialect=self.dialect)
 
 
 def _in_transaction(dbapi_connection: Any) -> bool:

@@ -315,3 +315,77 @@ async def test_console_is_unlimited(clock: FakeClock, vt: VirtualTime) -> None:
 
     await vt.run(scenario())
     assert clock.now() == start
+
+
+async def test_a_reply_during_a_full_drain_starts_at_once_within_the_window(
+    clock: FakeClock, vt: VirtualTime
+) -> None:
+    """Bulk leaves a slot of every window free: a reply does not wait for the next beat."""
+    pacer = telegram(clock, vt)
+    bulk_starts: list[datetime] = []
+    reply_waits: list[timedelta] = []
+    reply_starts: list[datetime] = []
+
+    async def bulk(n: int) -> None:
+        await pacer.acquire(f"bulk{n}")
+        bulk_starts.append(clock.now())
+        pacer.release(f"bulk{n}")
+
+    async def replies() -> None:
+        for n in range(40):  # four replies a second, each to someone who just typed
+            await vt.sleep(0.25)
+            asked = clock.now()
+            async with pacer.slot(f"reply{n}", urgent=True):
+                reply_waits.append(clock.now() - asked)
+                reply_starts.append(clock.now())
+
+    async def scenario() -> None:
+        await asyncio.gather(*(bulk(n) for n in range(600)), replies())
+
+    await vt.run(scenario())
+    assert reply_waits == [timedelta(0)] * 40
+    assert max_in_window(bulk_starts + reply_starts) <= 30
+    assert max_in_window(bulk_starts) <= 29
+    # Everything together keeps the budget used: all but the reserved slot of each window
+    # (29 of 30 in 1 s plus the 25 ms slack).
+    everything = sorted(bulk_starts + reply_starts)
+    assert len(everything) / (everything[-1] - everything[0]).total_seconds() >= 0.93 * 30
+
+
+async def test_beats_granted_late_are_caught_up_not_lost(clock: FakeClock, vt: VirtualTime) -> None:
+    """A pacer whose timer always wakes 20 ms late (a busy loop) still drains at the rate."""
+
+    async def late_sleep(seconds: float) -> None:
+        await vt.sleep(seconds + 0.02)
+
+    pacer = Pacer(limits_for("telegram"), clock, sleep=late_sleep)
+    starts: list[datetime] = []
+
+    async def one(n: int) -> None:
+        await pacer.acquire(f"chat{n}")
+        starts.append(clock.now())
+        pacer.release(f"chat{n}")
+
+    await vt.run(asyncio.gather(*(one(n) for n in range(600))))
+    assert max_in_window(starts) <= 30
+    rate = (len(starts) - 1) / (starts[-1] - starts[0]).total_seconds()
+    assert rate >= 0.95 * 30
+
+
+async def test_a_request_held_up_after_its_grant_counts_at_its_real_start(
+    clock: FakeClock, vt: VirtualTime
+) -> None:
+    """Every third request starts 0.3 s after its grant: at the receiver no window holds over 30."""
+    pacer = telegram(clock, vt)
+    sent: list[datetime] = []
+
+    async def one(n: int) -> None:
+        async with pacer.slot(f"chat{n}"):
+            if n % 3 == 0:
+                await vt.sleep(0.3)  # a slow mark in the database
+            await pacer.starting(f"chat{n}")
+            sent.append(clock.now())
+
+    await vt.run(asyncio.gather(*(one(n) for n in range(600))))
+    assert len(sent) == 600
+    assert max_in_window(sent) <= 30

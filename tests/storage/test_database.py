@@ -231,3 +231,31 @@ async def test_a_logged_run_is_committed_at_once_for_other_connections(tmp_path:
             other.close()
     finally:
         await h.db.close()
+
+
+async def test_inline_writes_fall_back_and_wait_while_another_process_holds_the_lock(
+    tmp_path: Path,
+) -> None:
+    """/log and /week run inline; with the write lock taken, /log waits its turn, /week does not."""
+    path = tmp_path / "inline.db"
+    h = make_harness(await _sqlite(path), FakeClock())
+    try:
+        chats = [h.chat(f"r{i}") for i in range(10)]
+        for chat in chats:
+            await chat.say("/log 5k 25:00")  # accounts exist, last-seen times written
+        await h.core.accounts.flush()
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # the other process takes the write lock
+        week = await chats[0].say("/week")  # reads never wait for it
+        assert "5.00 km" in week.text, week.text
+        logs = asyncio.gather(*(c.say("/log 6k 30:00") for c in chats))
+        await asyncio.sleep(0.3)
+        assert not logs.done()  # waiting on the driver's thread, not failed
+        other.execute("COMMIT")
+        replies = await logs
+        other.close()
+        assert all(r.text.startswith("Logged #") for r in replies), replies
+        for chat in chats:
+            assert sorted(r.distance_m for r in await h.runs(chat)) == [5000, 6000]
+    finally:
+        await h.db.close()

@@ -22,7 +22,7 @@ def upgrade() -> None:
     """Create the club tables and the runner's boards setting."""
     with op.batch_alter_table("users") as batch:
         batch.add_column(
-            sa.Column("boards_hidden", sa.Boolean(), nullable=False, server_default=sa.false())
+            sa.Column("boards_hidden", sa.Boolean(), nullable=False, server_default="0")
         )
         batch.add_column(sa.Column("challenges_until", sa.Date(), nullable=True))
     op.create_table(

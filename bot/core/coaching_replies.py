@@ -71,6 +71,9 @@ def mobility_line(week: WeekSummary) -> str:
     """/week's mobility: sessions on each run day, before and after; others apart."""
     on_run_days = week.mobility_pre_run_days + week.mobility_post_run_days
     other = week.mobility_sessions - on_run_days
+    if not week.run_days:
+        sessions = f" (+{other} session{'' if other == 1 else 's'})" if other else ""
+        return f"🦵 Mobility: no runs this week{sessions}"
     line = (
         f"🦵 Mobility on run days: pre {week.mobility_pre_run_days} of {week.run_days}, "
         f"post {week.mobility_post_run_days} of {week.run_days}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import date, timedelta
 
 from bot.core.coaching_replies import mobility_line
@@ -33,12 +34,21 @@ def habit_lines(
     """
     h = habits
     return [
-        f"😴 Sleep: {h.good_nights} of {h.nights_logged} logged nights at 7 h or more",
+        f"😴 Sleep: {sleep_count(h)}",
         mobility
         or f"🦵 Mobility: {plural(h.mobility_sessions, 'session')} for {plural(runs, 'run')}",
         f"💪 Strength: {plural(h.strength_sessions, 'session')}",
-        f"🍌 Fuel: a snack on {h.snacks_after_runs} of {plural(run_days, 'run day')}",
+        f"🍌 Fuel: a snack on {h.snacks_after_runs} of {plural(run_days, 'run day')}"
+        if run_days
+        else "🍌 Fuel: no runs this week",
     ]
+
+
+def sleep_count(h: HabitCounts) -> str:
+    """``2 of 3 logged nights at 7 h or more``, or that none was logged."""
+    if not h.nights_logged:
+        return "no nights logged"
+    return f"{h.good_nights} of {plural(h.nights_logged, 'logged night')} at 7 h or more"
 
 
 def streak_line(s: Streaks, head: str = "Streaks") -> str:
@@ -92,12 +102,13 @@ def stats_text(p: PeriodStats, units: str) -> str:
                 f"{format_distance(r.distance_m, units)} in {format_duration(r.duration_s)}"
             )
     recent, before = p.trend()
-    trend = f"Weekly trend: {format_distance(recent, units)} a week over the last 4 weeks"
-    if not recent and not before:
+    span = plural(recent.weeks, "week")
+    trend = f"Weekly trend: {format_distance(recent.distance_m, units)} a week over the last {span}"
+    if not recent.distance_m and before is None:
         trend = "Weekly trend: no runs in the 4 weeks before this one yet."
-    elif before:
-        change = (recent - before) / before * 100
-        trend += f" ({'+' if change >= 0 else ''}{change:.0f}% on the 4 before)"
+    elif before is not None and before.distance_m:
+        change = (recent.distance_m - before.distance_m) / before.distance_m * 100
+        trend += f" ({'+' if change >= 0 else ''}{change:.0f}% on the {before.weeks} before)"
     lines.append(trend)
     if p.best:
         lines.append("Best efforts (runs within 2% of the distance):")
@@ -107,15 +118,24 @@ def stats_text(p: PeriodStats, units: str) -> str:
             f"{b.local_date:%d %b %Y}"
             for b in p.best
         ]
-    weeks = max(p.week_count, 1.0)
-    per_run = f"{h.mobility_sessions / t.runs:.1f}" if t.runs else "-"
-    snacks = f"{h.snacks_after_runs} of {plural(t.run_days, 'run day')}"
+    if t.runs == 0 and not any(astuple(h)):
+        return "\n".join(lines)
+    sessions = plural(h.mobility_sessions, "mobility session")
+    mobility = (
+        f"{sessions} for {plural(t.runs, 'run')} (the aim: one before and one after each)"
+        if t.runs
+        else sessions
+    )
+    strength = plural(h.strength_sessions, "strength session")
+    if p.week_count > 1:
+        strength += f" in {p.week_count} weeks"
+    snacks = f"a snack on {h.snacks_after_runs} of {plural(t.run_days, 'run day')}"
     lines += [
         "Habits:",
-        f"  😴 {h.good_nights} of {plural(h.nights_logged, 'logged night')} at 7 h or more",
-        f"  🦵 {per_run} mobility sessions a run (before and after: 2)",
-        f"  💪 {h.strength_sessions / weeks:.1f} strength sessions a week",
-        f"  🍌 a snack on {snacks}",
+        f"  😴 {sleep_count(h)}",
+        f"  🦵 {mobility}",
+        f"  💪 {strength}",
+        f"  🍌 {snacks if t.run_days else 'no runs to refuel after'}",
     ]
     return "\n".join(lines)
 

@@ -140,20 +140,23 @@ def parse_duration(text: str) -> int:
     return round(seconds)
 
 
-def check_pace(distance_m: float, duration_s: int) -> None:
-    """Refuse paces no human runs."""
+def check_pace(distance_m: float, duration_s: int, units: str = "km") -> None:
+    """Refuse paces no human runs, told in the runner's units first."""
     pace = duration_s / (distance_m / 1000)
+    other = "km" if units == "mi" else "mi"
+    said = (
+        f"That's {format_pace(distance_m, duration_s, units)} "
+        f"({format_pace(distance_m, duration_s, other)})"
+    )
     if pace < FASTEST_PACE_S_PER_KM:
+        limit = format_pace(1000, int(FASTEST_PACE_S_PER_KM), units)
         raise BadInput(
-            f"That's {format_pace(distance_m, duration_s, 'km')} "
-            f"({format_pace(distance_m, duration_s, 'mi')}): faster than 2:30 /km, which I "
-            "take for a typo rather than a run.",
+            f"{said}: faster than {limit}, which I take for a typo rather than a run.",
             hint="Check the distance and the time: 25:00 is 25 minutes.",
         )
     if pace > SLOWEST_PACE_S_PER_KM:
         raise BadInput(
-            f"That's {format_pace(distance_m, duration_s, 'km')} "
-            f"({format_pace(distance_m, duration_s, 'mi')}), slower than 30:00 /km.",
+            f"{said}, slower than {format_pace(1000, int(SLOWEST_PACE_S_PER_KM), units)}.",
             hint="Check the distance and the time: 1:05:30 is an hour and five.",
         )
 
@@ -251,9 +254,10 @@ def parse_hours(text: str) -> float:
             )
         hours = float(match.group(1).replace(",", "."))
     if not 0 < hours <= 16:
+        amount = quote(text) if any(c in raw for c in "hm:") else f"{quote(text)} hours"
         raise BadInput(
-            f"{quote(text)} hours doesn't look like one night's sleep.",
-            hint="Log between 0 and 16 hours, e.g. /slept 7.5",
+            f"{amount} doesn't look like one night's sleep.",
+            hint="Log the hours you slept, more than 0 and up to 16, e.g. /slept 7.5",
         )
     return round(hours, 2)
 

@@ -6,6 +6,7 @@ from dataclasses import astuple
 from datetime import date, timedelta
 
 from bot.core.coaching_replies import mobility_line
+from bot.models import week_start
 from bot.parsing import format_distance, format_duration, format_pace
 from bot.services.stats import PeriodStats, Streaks, WeekSummary
 from bot.storage.progress import HabitCounts, RunTotals
@@ -49,6 +50,19 @@ def sleep_count(h: HabitCounts) -> str:
     if not h.nights_logged:
         return "no nights logged"
     return f"{h.good_nights} of {plural(h.nights_logged, 'logged night')} at 7 h or more"
+
+
+def week_total_line(
+    day: date, today: date, distance_m: float, runs: int, streak_weeks: int, units: str
+) -> str:
+    """``This week: 13.20 km over 2 runs · run streak: 3 weeks`` under a logged or edited run.
+
+    No streak is named when there is none (an old run logged, a broken streak).
+    """
+    start = week_start(day)
+    week = "This week" if start == week_start(today) else f"Week of Mon {start:%d %b %Y}"
+    line = f"{week}: {format_distance(distance_m, units)} over {plural(runs, 'run')}"
+    return line + (f" · run streak: {plural(streak_weeks, 'week')}" if streak_weeks else "")
 
 
 def streak_line(s: Streaks, head: str = "Streaks") -> str:

@@ -1,0 +1,64 @@
+"""Answers read every day: sleep limits, pace typos in miles, streaks, the race, the export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from tests.fakes import Harness
+
+
+async def test_zero_hours_of_sleep_is_not_told_to_log_between_zero_and_sixteen(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+
+    zero = (await chat.say("/slept 0")).text
+    long = (await chat.say("/slept 17h20")).text
+
+    assert "between 0 and 16" not in zero
+    assert "up to 16" in zero
+    assert "hours hours" not in long and "17h20 hours" not in long
+    assert await harness.checkins(chat) == []
+
+
+async def test_a_pace_typo_is_told_in_the_runners_miles(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/settings units mi")
+
+    text = (await chat.say("/log 3mi 1:00")).text
+
+    # Miles first, the limit in miles too: the runner thinks in /mi.
+    assert text.startswith("That's 0:20 /mi (0:12 /km): faster than 4:01 /mi")
+    assert await harness.runs(chat) == []
+
+
+async def test_an_old_run_does_not_say_run_streak_zero_weeks(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 2026-01-05")
+
+    reply = await chat.say("/log 5k 25:00 2026-06-01")
+
+    assert "Logged #2" in reply.text
+    assert "run streak: 0 weeks" not in reply.text
+
+
+async def test_race_off_without_a_race_says_there_was_none(harness: Harness) -> None:
+    chat = harness.chat()
+
+    text = (await chat.say("/race off")).text
+
+    assert text.startswith("No goal race was set")
+
+
+async def test_every_exported_table_is_described_in_the_readme(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    await chat.say("/settings digest sun 19:00")
+
+    [archive] = (await chat.say("/export")).attachments
+    readme = zipfile.ZipFile(io.BytesIO(archive.data)).read("README.txt").decode()
+
+    assert "your rows of" not in readme
+    assert "digests.csv" in readme and "run_efforts.csv" in readme
+    assert "elevation_gain_m" in readme  # the columns a run file fills

@@ -37,7 +37,8 @@ def habit_lines(
     return [
         f"😴 Sleep: {sleep_count(h)}",
         mobility
-        or f"🦵 Mobility: {plural(h.mobility_sessions, 'session')} for {plural(runs, 'run')}",
+        or f"🦵 Mobility: {plural(h.mobility_sessions, 'session')}"
+        + (f" for {plural(runs, 'run')}" if runs else ", no runs this week"),
         f"💪 Strength: {plural(h.strength_sessions, 'session')}",
         f"🍌 Fuel: a snack on {h.snacks_after_runs} of {plural(run_days, 'run day')}"
         if run_days
@@ -77,7 +78,8 @@ def streak_line(s: Streaks, head: str = "Streaks") -> str:
 def week_text(w: WeekSummary, units: str) -> str:
     """/week: one week per habit, with today's streaks."""
     current = w.start <= w.today <= w.start + timedelta(days=6)
-    head = "Your week" if current else "The week"
+    last = w.start == week_start(w.today) - timedelta(weeks=1)
+    head = "Your week" if current else "Last week" if last else "The week"
     habits = HabitCounts(
         w.nights_logged,
         w.good_nights,

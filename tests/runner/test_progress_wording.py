@@ -60,3 +60,26 @@ async def test_an_empty_week_says_so_instead_of_zero_of_zero(harness: Harness) -
     assert "😴 Sleep: no nights logged" in text
     assert "🦵 Mobility: no runs this week (+1 session)" in text
     assert "🍌 Fuel: no runs this week" in text
+
+
+def test_the_digest_of_a_week_without_runs_does_not_count_sessions_for_zero_runs() -> None:
+    from datetime import date
+
+    from bot.core.progress_replies import digest_text
+    from bot.storage.progress import HabitCounts, RunTotals
+
+    text = digest_text(date(2026, 11, 9), RunTotals(), HabitCounts(mobility_sessions=1), "km")
+
+    assert "for 0 runs" not in text
+    assert "🦵 Mobility: 1 session, no runs this week" in text
+
+
+async def test_week_last_is_called_last_week(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 2026-11-17")
+
+    last = (await chat.say("/week last")).text
+    older = (await chat.say("/week 2026-11-09")).text
+
+    assert last.startswith("Last week (Mon 16 Nov - Sun 22 Nov):")
+    assert older.startswith("The week (Mon 09 Nov - Sun 15 Nov):")

@@ -13,7 +13,7 @@ async def test_week_last_shows_the_week_before(harness: Harness) -> None:
 
     reply = await chat.say("/week last")
 
-    assert reply.text.startswith("The week (Mon 16 Nov - Sun 22 Nov):")
+    assert reply.text.startswith("Last week (Mon 16 Nov - Sun 22 Nov):")
     assert "🏃 Runs: 2 · 13.00 km" in reply.text
     assert "🍌 Fuel: a snack on 0 of 2 run days" in reply.text
     assert "Streaks today: runs 2 weeks" in reply.text

@@ -62,3 +62,12 @@ async def test_every_exported_table_is_described_in_the_readme(harness: Harness)
     assert "your rows of" not in readme
     assert "digests.csv" in readme and "run_efforts.csv" in readme
     assert "elevation_gain_m" in readme  # the columns a run file fills
+
+
+async def test_a_snack_with_a_note_has_one_pair_of_brackets(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+
+    text = (await chat.say("/fuel banana")).text
+
+    assert text.startswith("Checked in: post-run snack: banana (Thu 26 Nov).")

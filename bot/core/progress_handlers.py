@@ -56,7 +56,10 @@ class ProgressHandlers:
         today = user.today(ctx.now)
         if args.get("which", "distance") == "habits":
             weeks = await self.services.stats.weeks(user, CALENDAR_WEEKS)
-            data = await asyncio.to_thread(calendar_png, weeks, len(user.prefs.strength_days))
+            first = await self.services.stats.first_day(user)
+            data = await asyncio.to_thread(
+                calendar_png, weeks, len(user.prefs.strength_days), first, today
+            )
             return Reply(
                 f"Your habits over the last {CALENDAR_WEEKS} weeks: the deeper the green, the "
                 "more of it you did.",

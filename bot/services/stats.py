@@ -202,6 +202,11 @@ class StatsService:
             weeks = await weekly_points(uow, user.id, week_start(today), CHART_WEEKS)
         return PeriodStats(period, start, today, totals, longest, habits, weeks, tuple(best), first)
 
+    async def first_day(self, user: User) -> date | None:
+        """The runner's first day with a run or a check-in (None before any)."""
+        async with self.db.reader() as uow:
+            return await uow.progress.first_day(user.id)
+
     async def weeks(
         self, user: User, count: int, last: date | None = None
     ) -> tuple[WeekPoint, ...]:

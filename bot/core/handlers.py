@@ -323,7 +323,10 @@ class CoreHandlers:
             lines = [f"/{spec.name}: {spec.description}", f"Usage: {spec.usage}"]
             for opt in spec.options:
                 need = "required" if opt.required else "optional"
-                lines.append(f"  {opt.name} ({need}): {opt.description}")
+                shown = spec.usage + opt.description
+                choices = [c for c in opt.choices or () if c not in shown]
+                listed = f" (one of: {', '.join(opt.choices or ())})" if choices else ""
+                lines.append(f"  {opt.name} ({need}): {opt.description}{listed}")
             if spec.help:
                 lines.append(spec.help)
             if spec.examples:

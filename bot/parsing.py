@@ -168,7 +168,12 @@ def parse_when(text: str, today: date) -> date:
     raw = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(raw, raw)
     if raw == "tomorrow":
         raise BadInput("Tomorrow is in the future; log runs you have done.")
-    if raw in {"", "today"}:
+    last = re.fullmatch(r"last\s+([a-z]+)", raw)
+    named = _weekday(last.group(1)) if last else None
+    if named is not None:
+        # "last monday": the one before today, a week back when today is a Monday.
+        day = today - timedelta(days=(today.weekday() - WEEKDAYS.index(named)) % 7 or 7)
+    elif raw in {"", "today"}:
         day = today
     elif raw == "yesterday":
         day = today - timedelta(days=1)
@@ -189,6 +194,26 @@ def parse_when(text: str, today: date) -> date:
     if (today - day).days > MAX_DAYS_BACK:
         raise BadInput(f"{day.isoformat()} is more than a year ago; I keep the last 365 days.")
     return day
+
+
+def _weekday(word: str) -> str | None:
+    """``mon`` for mon, monday, tues, thurs...; None for anything else."""
+    word = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(word, word)
+    if word[:3] in WEEKDAYS and word in {word[:3], _full_day(word[:3])}:
+        return word[:3]
+    return None
+
+
+def split_when(note: str) -> tuple[str, str]:
+    """``last monday easy`` -> (``last monday``, ``easy``): a day the when-word missed.
+
+    ``/log`` reads one word as the day; "last monday" would otherwise become the
+    note of a run stored today.
+    """
+    match = re.match(r"\s*(last\s+[A-Za-z]+)[:,;.!]?(?:\s+|$)(.*)", note, re.DOTALL)
+    if match and _weekday(match.group(1).split()[1].lower()) is not None:
+        return match.group(1), match.group(2)
+    return "", note
 
 
 def parse_week_day(text: str, today: date) -> date:

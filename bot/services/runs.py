@@ -17,6 +17,7 @@ from bot.parsing import (
     parse_distance,
     parse_duration,
     parse_when,
+    split_when,
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners
@@ -86,6 +87,8 @@ class RunService:
         meters = parse_distance(distance, user.units)
         seconds = parse_duration(duration)
         check_pace(meters, seconds, user.units)
+        if not when:
+            when, note = split_when(note)
         day = parse_when(when, user.today(now))
         note = _check_note(note)
         # One statement: the run, with its snack nudge due on the row itself.

@@ -71,3 +71,16 @@ async def test_a_snack_with_a_note_has_one_pair_of_brackets(harness: Harness) ->
     text = (await chat.say("/fuel banana")).text
 
     assert text.startswith("Checked in: post-run snack: banana (Thu 26 Nov).")
+
+
+async def test_last_monday_is_the_day_of_the_run_not_its_note(harness: Harness) -> None:
+    chat = harness.chat()  # today is Thursday 26 Nov 2026
+
+    logged = (await chat.say("/log 5k 25:00 last monday easy")).text
+    edited = (await chat.say("/edit 1 date last thu")).text
+
+    assert logged.startswith("Logged #1 · Mon 23 Nov · 5.00 km in 25:00 (5:00 /km) · easy")
+    # "last thursday" on a Thursday is a week ago, not today.
+    assert "→ Thu 19 Nov 2026" in edited
+    [run] = await harness.runs(chat)
+    assert (str(run.local_date), run.note) == ("2026-11-19", "easy")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from bot.core.coaching_replies import mobility_line
 from bot.models import week_start
 from bot.parsing import format_distance, format_duration, format_pace
-from bot.services.stats import PeriodStats, Streaks, WeekSummary
+from bot.services.stats import TREND_WEEKS, PeriodStats, Streaks, WeekSummary
 from bot.storage.progress import HabitCounts, RunTotals
 
 PERIOD_NAMES = {"week": "This week", "month": "This month", "year": "This year", "all": "All time"}
@@ -118,8 +118,13 @@ def stats_text(p: PeriodStats, units: str) -> str:
                 f"{format_distance(r.distance_m, units)} in {format_duration(r.duration_s)}"
             )
     recent, before = p.trend()
-    span = plural(recent.weeks, "week")
-    trend = f"Weekly trend: {format_distance(recent.distance_m, units)} a week over the last {span}"
+    if recent.weeks == 1:
+        span = "in your first full week"
+    elif recent.weeks < TREND_WEEKS:
+        span = f"over your first {recent.weeks} full weeks"
+    else:
+        span = f"over the last {TREND_WEEKS} weeks"
+    trend = f"Weekly trend: {format_distance(recent.distance_m, units)} a week {span}"
     if not recent.distance_m and before is None:
         trend = "Weekly trend: no runs in the 4 weeks before this one yet."
     elif before is not None and before.distance_m:

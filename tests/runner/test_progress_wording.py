@@ -17,8 +17,13 @@ async def test_a_new_runners_trend_counts_only_the_weeks_since_the_first_run(
     text = (await chat.say("/stats week")).text
 
     # Not 20 km / 4 = 5 km "a week over the last 4 weeks": Pacer saw one week of it.
-    assert "Weekly trend: 20.00 km a week over the last 1 week" in text
+    assert "Weekly trend: 20.00 km a week in your first full week" in text
     assert "over the last 4 weeks" not in text
+
+    await chat.say("/log 10k 50:00 2026-11-10")  # a second full week
+    two = (await chat.say("/stats week")).text
+
+    assert "Weekly trend: 15.00 km a week over your first 2 full weeks" in two
 
 
 async def test_stats_habits_say_counts_not_zero_of_zero_or_tenths(harness: Harness) -> None:

@@ -27,22 +27,23 @@ def week_span(start: date, today: date) -> str:
 
 
 def habit_lines(
-    runs: int, run_days: int, habits: HabitCounts, mobility: str | None = None
+    runs: int, run_days: int, habits: HabitCounts, mobility: str | None = None, which: str = "this"
 ) -> list[str]:
     """The four habits of a week as /week and the digest show them.
 
-    ``mobility`` replaces the plain session count (/week counts per run day).
+    ``mobility`` replaces the plain session count (/week counts per run day);
+    ``which`` week it is: "this", or "that" for an earlier one.
     """
     h = habits
     return [
         f"😴 Sleep: {sleep_count(h)}",
         mobility
         or f"🦵 Mobility: {plural(h.mobility_sessions, 'session')}"
-        + (f" for {plural(runs, 'run')}" if runs else ", no runs this week"),
+        + (f" for {plural(runs, 'run')}" if runs else f", no runs {which} week"),
         f"💪 Strength: {plural(h.strength_sessions, 'session')}",
         f"🍌 Fuel: a snack on {h.snacks_after_runs} of {plural(run_days, 'run day')}"
         if run_days
-        else "🍌 Fuel: no runs this week",
+        else f"🍌 Fuel: no runs {which} week",
     ]
 
 
@@ -91,7 +92,13 @@ def week_text(w: WeekSummary, units: str) -> str:
         f"{head} ({week_span(w.start, w.today)}):",
         f"🏃 Runs: {w.runs} · {format_distance(w.distance_m, units)}",
         # Mobility counted per run day (a session belongs to its own day's run only).
-        *habit_lines(w.runs, w.run_days, habits, mobility=mobility_line(w)),
+        *habit_lines(
+            w.runs,
+            w.run_days,
+            habits,
+            mobility=mobility_line(w),
+            which="this" if current else "that",
+        ),
         streak_line(w.streaks, "Streaks" if current else "Streaks today"),
     ]
     return "\n".join(lines)

@@ -88,3 +88,14 @@ async def test_week_last_is_called_last_week(harness: Harness) -> None:
 
     assert last.startswith("Last week (Mon 16 Nov - Sun 22 Nov):")
     assert older.startswith("The week (Mon 09 Nov - Sun 15 Nov):")
+
+
+async def test_an_earlier_week_without_runs_says_that_week(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 2026-11-10")
+    await chat.say("/log 5k 25:00")
+
+    text = (await chat.say("/week last")).text
+
+    assert "🦵 Mobility: no runs that week" in text
+    assert "🍌 Fuel: no runs that week" in text

@@ -139,7 +139,8 @@ def stats_text(p: PeriodStats, units: str) -> str:
         trend += f" ({'+' if change >= 0 else ''}{change:.0f}% on the {before.weeks} before)"
     lines.append(trend)
     if p.best:
-        lines.append("Best efforts (runs within 2% of the distance):")
+        # From a file's track (any stretch) or a logged run within 2% of the distance.
+        lines.append("Best efforts:")
         lines += [
             f"  {b.name}: {format_duration(b.duration_s)} "
             f"({format_pace(b.distance_m, b.duration_s, units)}) · #{b.run_id}, "

@@ -84,3 +84,28 @@ async def test_last_monday_is_the_day_of_the_run_not_its_note(harness: Harness) 
     assert "→ Thu 19 Nov 2026" in edited
     [run] = await harness.runs(chat)
     assert (str(run.local_date), run.note) == ("2026-11-19", "easy")
+
+
+def test_a_miles_runner_reads_the_moving_speed_in_mph() -> None:
+    from pathlib import Path
+
+    from bot.core.runfile_handlers import file_lines
+    from bot.runfiles import read_run_file
+
+    path = Path("tests/data/runfiles/run-pause.gpx")
+    run_file = read_run_file(path.name, path.read_bytes())
+
+    [facts, *_] = file_lines(run_file, "mi")
+
+    assert "faster than 1.1 mph" in facts and "km/h" not in facts
+
+
+async def test_best_efforts_from_a_long_run_are_not_called_runs_within_two_percent(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+
+    text = (await chat.say("/stats")).text
+
+    assert "Best efforts:" in text and "within 2%" not in text

@@ -94,8 +94,9 @@ WORDS: dict[str, TableWords] = {
     "digests": TableWords(
         "weekly digest setting",
         "weekly digest settings",
-        "your weekly digest (/settings digest): weekday (0 = Monday), local_time, the week "
-        "it last covered (occurrence) and when the next one is due (next_due_at, UTC).",
+        "your weekly digest (/settings digest): weekday (0 = Monday), local_time, and the "
+        "next one: its day (occurrence, your calendar day) and when it is due (next_due_at, "
+        "UTC).",
     ),
     "run_efforts": TableWords(
         "best effort",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -66,11 +67,16 @@ def distance_figure(weeks: Sequence[WeekPoint], units: str) -> Figure:
     return fig
 
 
-def _cells(week: WeekPoint, strength_target: int) -> list[tuple[float | None, str]]:
-    """(share of the habit done or None when it does not apply, the label) per habit row."""
+def _cells(
+    week: WeekPoint, strength_target: int, nights: int = 7
+) -> list[tuple[float | None, str]]:
+    """(share of the habit done or None when it does not apply, the label) per habit row.
+
+    ``nights``: the nights the week has had so far (7 once it is over).
+    """
     r, h = week.runs, week.habits
     target = strength_target or DEFAULT_STRENGTH_TARGET
-    cells: list[tuple[float | None, str]] = [(h.good_nights / 7, f"{h.good_nights}/7")]
+    cells: list[tuple[float | None, str]] = [(h.good_nights / nights, f"{h.good_nights}/{nights}")]
     if r.runs:
         # Before and after each run: two sessions a run.
         want = 2 * r.runs
@@ -94,13 +100,31 @@ def _shade(share: float | None) -> str:
     return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
 
 
-def calendar_figure(weeks: Sequence[WeekPoint], strength_target: int = 0) -> Figure:
-    """The four habits (rows) over the weeks (columns): one shaded cell each, with its count."""
+def calendar_figure(
+    weeks: Sequence[WeekPoint],
+    strength_target: int = 0,
+    first: date | None = date.min,
+    today: date | None = None,
+) -> Figure:
+    """The four habits (rows) over the weeks (columns): one shaded cell each, with its count.
+
+    Weeks before ``first`` (the runner's first run or check-in; None: there is none) are
+    blank grey: Pacer did not know them, they are not weeks of nothing done. This week's
+    sleep counts the nights up to ``today``.
+    """
     fig = Figure(figsize=(WIDTH_IN, 5.5), dpi=DPI)
     fig.subplots_adjust(left=0.13, right=0.99, bottom=0.25, top=0.9)
     ax = fig.add_subplot()
+    started = first
+    if first is not None and first != date.min:
+        started = first - timedelta(days=first.weekday())  # its Monday
     for col, week in enumerate(weeks):
-        for row, (share, text) in enumerate(_cells(week, strength_target)):
+        if started is None or week.start < started:
+            cells: list[tuple[float | None, str]] = [(None, "")] * len(HABIT_ROWS)
+        else:
+            so_far = (today - week.start).days + 1 if today is not None else 7
+            cells = _cells(week, strength_target, min(max(so_far, 1), 7))
+        for row, (share, text) in enumerate(cells):
             ax.add_patch(
                 Rectangle((col, row), 0.94, 0.9, facecolor=_shade(share), edgecolor="white")
             )
@@ -120,7 +144,8 @@ def calendar_figure(weeks: Sequence[WeekPoint], strength_target: int = 0) -> Fig
         0.5,
         0.015,
         "sleep: nights of 7 h+ · mobility: sessions, 2 a run · strength: sessions, of the "
-        "weekly target\nfuel: run days with a snack · grey: no run that week",
+        "weekly target\nfuel: run days with a snack · grey: no run that week, or before "
+        "you started",
         ha="center",
         fontsize=FONT - 4,
         color="#555555",
@@ -141,6 +166,11 @@ def distance_png(weeks: Sequence[WeekPoint], units: str) -> bytes:
     return render(distance_figure(weeks, units))
 
 
-def calendar_png(weeks: Sequence[WeekPoint], strength_target: int = 0) -> bytes:
+def calendar_png(
+    weeks: Sequence[WeekPoint],
+    strength_target: int = 0,
+    first: date | None = date.min,
+    today: date | None = None,
+) -> bytes:
     """The habit calendar as PNG (blocking: call it in a thread)."""
-    return render(calendar_figure(weeks, strength_target))
+    return render(calendar_figure(weeks, strength_target, first, today))

@@ -140,20 +140,23 @@ def parse_duration(text: str) -> int:
     return round(seconds)
 
 
-def check_pace(distance_m: float, duration_s: int) -> None:
-    """Refuse paces no human runs."""
+def check_pace(distance_m: float, duration_s: int, units: str = "km") -> None:
+    """Refuse paces no human runs, told in the runner's units first."""
     pace = duration_s / (distance_m / 1000)
+    other = "km" if units == "mi" else "mi"
+    said = (
+        f"That's {format_pace(distance_m, duration_s, units)} "
+        f"({format_pace(distance_m, duration_s, other)})"
+    )
     if pace < FASTEST_PACE_S_PER_KM:
+        limit = format_pace(1000, int(FASTEST_PACE_S_PER_KM), units)
         raise BadInput(
-            f"That's {format_pace(distance_m, duration_s, 'km')} "
-            f"({format_pace(distance_m, duration_s, 'mi')}): faster than 2:30 /km, which I "
-            "take for a typo rather than a run.",
+            f"{said}: faster than {limit}, which I take for a typo rather than a run.",
             hint="Check the distance and the time: 25:00 is 25 minutes.",
         )
     if pace > SLOWEST_PACE_S_PER_KM:
         raise BadInput(
-            f"That's {format_pace(distance_m, duration_s, 'km')} "
-            f"({format_pace(distance_m, duration_s, 'mi')}), slower than 30:00 /km.",
+            f"{said}, slower than {format_pace(1000, int(SLOWEST_PACE_S_PER_KM), units)}.",
             hint="Check the distance and the time: 1:05:30 is an hour and five.",
         )
 
@@ -165,7 +168,12 @@ def parse_when(text: str, today: date) -> date:
     raw = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(raw, raw)
     if raw == "tomorrow":
         raise BadInput("Tomorrow is in the future; log runs you have done.")
-    if raw in {"", "today"}:
+    last = re.fullmatch(r"last\s+([a-z]+)", raw)
+    named = _weekday(last.group(1)) if last else None
+    if named is not None:
+        # "last monday": the one before today, a week back when today is a Monday.
+        day = today - timedelta(days=(today.weekday() - WEEKDAYS.index(named)) % 7 or 7)
+    elif raw in {"", "today"}:
         day = today
     elif raw == "yesterday":
         day = today - timedelta(days=1)
@@ -186,6 +194,26 @@ def parse_when(text: str, today: date) -> date:
     if (today - day).days > MAX_DAYS_BACK:
         raise BadInput(f"{day.isoformat()} is more than a year ago; I keep the last 365 days.")
     return day
+
+
+def _weekday(word: str) -> str | None:
+    """``mon`` for mon, monday, tues, thurs...; None for anything else."""
+    word = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(word, word)
+    if word[:3] in WEEKDAYS and word in {word[:3], _full_day(word[:3])}:
+        return word[:3]
+    return None
+
+
+def split_when(note: str) -> tuple[str, str]:
+    """``last monday easy`` -> (``last monday``, ``easy``): a day the when-word missed.
+
+    ``/log`` reads one word as the day; "last monday" would otherwise become the
+    note of a run stored today.
+    """
+    match = re.match(r"\s*(last\s+[A-Za-z]+)[:,;.!]?(?:\s+|$)(.*)", note, re.DOTALL)
+    if match and _weekday(match.group(1).split()[1].lower()) is not None:
+        return match.group(1), match.group(2)
+    return "", note
 
 
 def parse_week_day(text: str, today: date) -> date:
@@ -251,9 +279,10 @@ def parse_hours(text: str) -> float:
             )
         hours = float(match.group(1).replace(",", "."))
     if not 0 < hours <= 16:
+        amount = quote(text) if any(c in raw for c in "hm:") else f"{quote(text)} hours"
         raise BadInput(
-            f"{quote(text)} hours doesn't look like one night's sleep.",
-            hint="Log between 0 and 16 hours, e.g. /slept 7.5",
+            f"{amount} doesn't look like one night's sleep.",
+            hint="Log the hours you slept, more than 0 and up to 16, e.g. /slept 7.5",
         )
     return round(hours, 2)
 

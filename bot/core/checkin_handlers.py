@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from bot.core.coaching_replies import fuel_advice, strength_advice
 from bot.core.context import Context, Handler, Services
@@ -19,8 +18,8 @@ def format_hours(hours: float) -> str:
     return f"{h} h {m} min" if m else f"{h} h"
 
 
-def describe_checkin(c: CheckIn) -> str:
-    """A check-in as the runner would say it."""
+def describe_checkin(c: CheckIn, with_note: bool = True) -> str:
+    """A check-in as the runner would say it (a snack's note left out in a group)."""
     if c.habit == "sleep":
         bed = f", in bed at {c.bedtime}" if c.bedtime else ""
         return f"sleep: {format_hours(c.hours or 0.0)}{bed}"
@@ -32,7 +31,7 @@ def describe_checkin(c: CheckIn) -> str:
             load = f" at {c.load:g} {c.load_unit}" if c.load is not None else ""
             return f"deadlift {c.sets} x {c.reps}{load}"
         return f"{name} {c.seconds} s"
-    return "post-run snack" + (f" ({clean_text(c.note)})" if c.note else "")
+    return "post-run snack" + (f": {clean_text(c.note)}" if c.note and with_note else "")
 
 
 class CheckinHandlers:
@@ -95,8 +94,7 @@ class CheckinHandlers:
         """The post-run snack."""
         recorded = await self.services.habits.fuel(ctx.user, args.get("what", ""), ctx.source_key)
         plain = recorded.fuel is not None and not recorded.fuel.run_day
-        what = describe_checkin(recorded.checkin).replace("post-run ", "") if plain else ""
-        reply = self._checked(recorded, fuel_advice(recorded), what)
-        if ctx.in_group and recorded.checkin.note:
-            reply = replace(reply, text=reply.text.replace(f" ({recorded.checkin.note})", ""))
-        return reply
+        what = describe_checkin(recorded.checkin, with_note=not ctx.in_group)
+        return self._checked(
+            recorded, fuel_advice(recorded), what.replace("post-run ", "") if plain else what
+        )

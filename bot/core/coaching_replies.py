@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.models import CheckIn
 from bot.nudges.plans import DEADLIFT_REPS, DEADLIFT_SETS, VARIATIONS, StrengthSession
 from bot.services.habits import FuelCheck, Recorded
@@ -71,6 +73,10 @@ def mobility_line(week: WeekSummary) -> str:
     """/week's mobility: sessions on each run day, before and after; others apart."""
     on_run_days = week.mobility_pre_run_days + week.mobility_post_run_days
     other = week.mobility_sessions - on_run_days
+    if not week.run_days:
+        sessions = f" (+{other} session{'' if other == 1 else 's'})" if other else ""
+        which = "this" if week.start <= week.today <= week.start + timedelta(days=6) else "that"
+        return f"🦵 Mobility: no runs {which} week{sessions}"
     line = (
         f"🦵 Mobility on run days: pre {week.mobility_pre_run_days} of {week.run_days}, "
         f"post {week.mobility_post_run_days} of {week.run_days}"

@@ -9,10 +9,11 @@ from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_com
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
 from bot.core.nudge_replies import sleep_note
+from bot.core.progress_replies import week_total_line
 from bot.errors import BadInput
 from bot.input_rules import clean_text, quote
 from bot.messages import Button, Reply
-from bot.models import Run, User, week_start
+from bot.models import Run, User
 from bot.parsing import format_days, format_distance, format_duration, format_pace
 from bot.services.digest import describe as describe_digest
 from bot.services.profile import (
@@ -67,13 +68,16 @@ def logged_reply(
     run = logged.run
     today = user.today(ctx.now)
     head = "Already logged" if not logged.created else "Logged"
-    this_week = week_start(run.local_date) == week_start(today)
-    week = "This week" if this_week else f"Week of Mon {week_start(run.local_date):%d %b %Y}"
     lines = [
         f"{head} {describe_run(run, user.units, today, with_note=not ctx.in_group)}",
-        f"{week}: {format_distance(logged.week_distance_m, user.units)} over "
-        f"{logged.week_runs} run{'s' if logged.week_runs != 1 else ''} · "
-        f"run streak: {logged.streak_weeks} week{'s' if logged.streak_weeks != 1 else ''}",
+        week_total_line(
+            run.local_date,
+            today,
+            logged.week_distance_m,
+            logged.week_runs,
+            logged.streak_weeks,
+            user.units,
+        ),
     ]
     lines += extra
     if run.local_date == today:
@@ -328,7 +332,10 @@ class CoreHandlers:
             lines = [f"/{spec.name}: {spec.description}", f"Usage: {spec.usage}"]
             for opt in spec.options:
                 need = "required" if opt.required else "optional"
-                lines.append(f"  {opt.name} ({need}): {opt.description}")
+                shown = spec.usage + opt.description
+                choices = [c for c in opt.choices or () if c not in shown]
+                listed = f" (one of: {', '.join(opt.choices or ())})" if choices else ""
+                lines.append(f"  {opt.name} ({need}): {opt.description}{listed}")
             if spec.help:
                 lines.append(spec.help)
             if spec.examples:

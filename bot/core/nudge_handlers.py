@@ -78,6 +78,8 @@ class NudgeHandlers:
                 raise BadInput("Which day is the race?", hint="/race 2027-04-12 Berlin Half")
             return race_reply(await self.settings.race(ctx.user.id))
         if raw.lower() in {"off", "none", "clear"}:
+            if (await self.settings.race(ctx.user.id)).race_date is None:
+                return Reply("No goal race was set; nothing to clear. /race 2027-04-12 Boston")
             await self.settings.set_race(ctx.user.id, None)
             return Reply("Goal race cleared.")
         # Races are booked further out than pauses last: two years.

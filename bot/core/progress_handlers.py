@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from bot.charts import calendar_png, distance_png
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import describe_run
-from bot.core.progress_replies import plural, stats_text, week_text
+from bot.core.progress_replies import stats_text, week_text, week_total_line
 from bot.errors import BadInput
 from bot.messages import Attachment, Reply
-from bot.models import Run, week_start
+from bot.models import Run
 from bot.parsing import format_distance, format_duration, parse_week_day
 from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD
 
@@ -56,7 +56,10 @@ class ProgressHandlers:
         today = user.today(ctx.now)
         if args.get("which", "distance") == "habits":
             weeks = await self.services.stats.weeks(user, CALENDAR_WEEKS)
-            data = await asyncio.to_thread(calendar_png, weeks, len(user.prefs.strength_days))
+            first = await self.services.stats.first_day(user)
+            data = await asyncio.to_thread(
+                calendar_png, weeks, len(user.prefs.strength_days), first, today
+            )
             return Reply(
                 f"Your habits over the last {CALENDAR_WEEKS} weeks: the deeper the green, the "
                 "more of it you did.",
@@ -90,15 +93,17 @@ class ProgressHandlers:
             if was != now
             else f"Run #{after.id}: {field} was already {now}; nothing changed."
         )
-        start = week_start(after.local_date)
-        this_week = start == week_start(today)
-        week = "This week" if this_week else f"Week of Mon {start:%d %b %Y}"
         lines = [
             head,
             f"Now: {describe_run(after, user.units, today)}",
-            f"{week}: {format_distance(edited.week_distance_m, user.units)} over "
-            f"{plural(edited.week_runs, 'run')} · "
-            f"run streak: {plural(edited.streak_weeks, 'week')}",
+            week_total_line(
+                after.local_date,
+                today,
+                edited.week_distance_m,
+                edited.week_runs,
+                edited.streak_weeks,
+                user.units,
+            ),
         ]
         return Reply("\n".join(lines))
 

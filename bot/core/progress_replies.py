@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import date, timedelta
 
 from bot.core.coaching_replies import mobility_line
+from bot.models import week_start
 from bot.parsing import format_distance, format_duration, format_pace
-from bot.services.stats import PeriodStats, Streaks, WeekSummary
+from bot.services.stats import TREND_WEEKS, PeriodStats, Streaks, WeekSummary
 from bot.storage.progress import HabitCounts, RunTotals
 
 PERIOD_NAMES = {"week": "This week", "month": "This month", "year": "This year", "all": "All time"}
@@ -25,20 +27,44 @@ def week_span(start: date, today: date) -> str:
 
 
 def habit_lines(
-    runs: int, run_days: int, habits: HabitCounts, mobility: str | None = None
+    runs: int, run_days: int, habits: HabitCounts, mobility: str | None = None, which: str = "this"
 ) -> list[str]:
     """The four habits of a week as /week and the digest show them.
 
-    ``mobility`` replaces the plain session count (/week counts per run day).
+    ``mobility`` replaces the plain session count (/week counts per run day);
+    ``which`` week it is: "this", or "that" for an earlier one.
     """
     h = habits
     return [
-        f"😴 Sleep: {h.good_nights} of {h.nights_logged} logged nights at 7 h or more",
+        f"😴 Sleep: {sleep_count(h)}",
         mobility
-        or f"🦵 Mobility: {plural(h.mobility_sessions, 'session')} for {plural(runs, 'run')}",
+        or f"🦵 Mobility: {plural(h.mobility_sessions, 'session')}"
+        + (f" for {plural(runs, 'run')}" if runs else f", no runs {which} week"),
         f"💪 Strength: {plural(h.strength_sessions, 'session')}",
-        f"🍌 Fuel: a snack on {h.snacks_after_runs} of {plural(run_days, 'run day')}",
+        f"🍌 Fuel: a snack on {h.snacks_after_runs} of {plural(run_days, 'run day')}"
+        if run_days
+        else f"🍌 Fuel: no runs {which} week",
     ]
+
+
+def sleep_count(h: HabitCounts) -> str:
+    """``2 of 3 logged nights at 7 h or more``, or that none was logged."""
+    if not h.nights_logged:
+        return "no nights logged"
+    return f"{h.good_nights} of {plural(h.nights_logged, 'logged night')} at 7 h or more"
+
+
+def week_total_line(
+    day: date, today: date, distance_m: float, runs: int, streak_weeks: int, units: str
+) -> str:
+    """``This week: 13.20 km over 2 runs · run streak: 3 weeks`` under a logged or edited run.
+
+    No streak is named when there is none (an old run logged, a broken streak).
+    """
+    start = week_start(day)
+    week = "This week" if start == week_start(today) else f"Week of Mon {start:%d %b %Y}"
+    line = f"{week}: {format_distance(distance_m, units)} over {plural(runs, 'run')}"
+    return line + (f" · run streak: {plural(streak_weeks, 'week')}" if streak_weeks else "")
 
 
 def streak_line(s: Streaks, head: str = "Streaks") -> str:
@@ -53,7 +79,8 @@ def streak_line(s: Streaks, head: str = "Streaks") -> str:
 def week_text(w: WeekSummary, units: str) -> str:
     """/week: one week per habit, with today's streaks."""
     current = w.start <= w.today <= w.start + timedelta(days=6)
-    head = "Your week" if current else "The week"
+    last = w.start == week_start(w.today) - timedelta(weeks=1)
+    head = "Your week" if current else "Last week" if last else "The week"
     habits = HabitCounts(
         w.nights_logged,
         w.good_nights,
@@ -65,7 +92,13 @@ def week_text(w: WeekSummary, units: str) -> str:
         f"{head} ({week_span(w.start, w.today)}):",
         f"🏃 Runs: {w.runs} · {format_distance(w.distance_m, units)}",
         # Mobility counted per run day (a session belongs to its own day's run only).
-        *habit_lines(w.runs, w.run_days, habits, mobility=mobility_line(w)),
+        *habit_lines(
+            w.runs,
+            w.run_days,
+            habits,
+            mobility=mobility_line(w),
+            which="this" if current else "that",
+        ),
         streak_line(w.streaks, "Streaks" if current else "Streaks today"),
     ]
     return "\n".join(lines)
@@ -92,30 +125,46 @@ def stats_text(p: PeriodStats, units: str) -> str:
                 f"{format_distance(r.distance_m, units)} in {format_duration(r.duration_s)}"
             )
     recent, before = p.trend()
-    trend = f"Weekly trend: {format_distance(recent, units)} a week over the last 4 weeks"
-    if not recent and not before:
+    if recent.weeks == 1:
+        span = "in your first full week"
+    elif recent.weeks < TREND_WEEKS:
+        span = f"over your first {recent.weeks} full weeks"
+    else:
+        span = f"over the last {TREND_WEEKS} weeks"
+    trend = f"Weekly trend: {format_distance(recent.distance_m, units)} a week {span}"
+    if not recent.distance_m and before is None:
         trend = "Weekly trend: no runs in the 4 weeks before this one yet."
-    elif before:
-        change = (recent - before) / before * 100
-        trend += f" ({'+' if change >= 0 else ''}{change:.0f}% on the 4 before)"
+    elif before is not None and before.distance_m:
+        change = (recent.distance_m - before.distance_m) / before.distance_m * 100
+        trend += f" ({'+' if change >= 0 else ''}{change:.0f}% on the {before.weeks} before)"
     lines.append(trend)
     if p.best:
-        lines.append("Best efforts (runs within 2% of the distance):")
+        # From a file's track (any stretch) or a logged run within 2% of the distance.
+        lines.append("Best efforts:")
         lines += [
             f"  {b.name}: {format_duration(b.duration_s)} "
             f"({format_pace(b.distance_m, b.duration_s, units)}) · #{b.run_id}, "
             f"{b.local_date:%d %b %Y}"
             for b in p.best
         ]
-    weeks = max(p.week_count, 1.0)
-    per_run = f"{h.mobility_sessions / t.runs:.1f}" if t.runs else "-"
-    snacks = f"{h.snacks_after_runs} of {plural(t.run_days, 'run day')}"
+    if t.runs == 0 and not any(astuple(h)):
+        return "\n".join(lines)
+    sessions = plural(h.mobility_sessions, "mobility session")
+    mobility = (
+        f"{sessions} for {plural(t.runs, 'run')} (the aim: one before and one after each)"
+        if t.runs
+        else sessions
+    )
+    strength = plural(h.strength_sessions, "strength session")
+    if p.week_count > 1:
+        strength += f" in {p.week_count} weeks"
+    snacks = f"a snack on {h.snacks_after_runs} of {plural(t.run_days, 'run day')}"
     lines += [
         "Habits:",
-        f"  😴 {h.good_nights} of {plural(h.nights_logged, 'logged night')} at 7 h or more",
-        f"  🦵 {per_run} mobility sessions a run (before and after: 2)",
-        f"  💪 {h.strength_sessions / weeks:.1f} strength sessions a week",
-        f"  🍌 a snack on {snacks}",
+        f"  😴 {sleep_count(h)}",
+        f"  🦵 {mobility}",
+        f"  💪 {strength}",
+        f"  🍌 {snacks if t.run_days else 'no runs to refuel after'}",
     ]
     return "\n".join(lines)
 

@@ -9,7 +9,7 @@ from bot.core.context import Context, Handler, Services
 from bot.core.handlers import logged_reply
 from bot.errors import BadInput
 from bot.messages import Attachment, Reply
-from bot.parsing import format_duration
+from bot.parsing import METERS_PER_MILE, format_duration
 from bot.runfiles import EFFORT_NAMES, MAX_FILE_BYTES, RunFile, read_run_file, too_big
 from bot.runfiles.track import MOVING_SPEED
 
@@ -53,6 +53,13 @@ async def read_attachment(attachment: Attachment) -> RunFile:
     return await asyncio.to_thread(read_run_file, attachment.filename, attachment.data)
 
 
+def moving_speed(units: str) -> str:
+    """The speed under which a track counts as stopped, in the runner's units."""
+    if units == "mi":
+        return f"{MOVING_SPEED * 3600 / METERS_PER_MILE:.1f} mph"
+    return f"{MOVING_SPEED * 3.6:.1f} km/h"
+
+
 def file_lines(run_file: RunFile, units: str) -> list[str]:
     """What the file told beyond distance and time: climb, pauses, best efforts."""
     lines = []
@@ -66,7 +73,7 @@ def file_lines(run_file: RunFile, units: str) -> list[str]:
     if pause >= 1:
         facts.append(
             f"{format_duration(pause)} stopped, not counted (moving time counts only "
-            f"while you moved faster than {MOVING_SPEED * 3.6:.1f} km/h; "
+            f"while you moved faster than {moving_speed(units)}; "
             f"{format_duration(round(run_file.elapsed_s))} start to finish)"
         )
     else:

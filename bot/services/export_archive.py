@@ -51,7 +51,10 @@ WORDS: dict[str, TableWords] = {
         "runs",
         "every run you logged: local_date (your calendar day), distance_m (metres), "
         "duration_s (seconds), note, when it was logged (created_at, UTC) and when its "
-        "snack nudge is due (fuel_due_at). source_key identifies the message it came from.",
+        "snack nudge is due (fuel_due_at). source_key identifies the message it came from. "
+        "A run from a file also has source_file (its name), file_sha256 (so the same file is "
+        "logged once), started_at (UTC), elapsed_s (start to finish, stops included) and "
+        "elevation_gain_m; strava_id marks one brought in by pacer import-strava.",
     ),
     "checkins": TableWords(
         "check-in",
@@ -87,6 +90,19 @@ WORDS: dict[str, TableWords] = {
         "message records",
         "messages of yours Pacer answered recently, with the answer (kept 7 days, so a "
         "message the platform delivers twice is handled once).",
+    ),
+    "digests": TableWords(
+        "weekly digest setting",
+        "weekly digest settings",
+        "your weekly digest (/settings digest): weekday (0 = Monday), local_time, and the "
+        "next one: its day (occurrence, your calendar day) and when it is due (next_due_at, "
+        "UTC).",
+    ),
+    "run_efforts": TableWords(
+        "best effort",
+        "best efforts",
+        "the fastest stretch of a standard distance (distance_m: 1000, 5000, 10000, 21097) "
+        "inside a run from a file, in seconds; run_id is the run in runs.csv.",
     ),
     "link_codes": TableWords(
         "link code",

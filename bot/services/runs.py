@@ -17,6 +17,7 @@ from bot.parsing import (
     parse_distance,
     parse_duration,
     parse_when,
+    split_when,
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners
@@ -85,7 +86,9 @@ class RunService:
         now = self.clock.now()
         meters = parse_distance(distance, user.units)
         seconds = parse_duration(duration)
-        check_pace(meters, seconds)
+        check_pace(meters, seconds, user.units)
+        if not when:
+            when, note = split_when(note)
         day = parse_when(when, user.today(now))
         note = _check_note(note)
         # One statement: the run, with its snack nudge due on the row itself.
@@ -169,11 +172,11 @@ class RunService:
         changes: dict[str, object] = {}
         if field == "distance":
             meters = parse_distance(value, user.units)
-            check_pace(meters, before.duration_s)
+            check_pace(meters, before.duration_s, user.units)
             changes["distance_m"] = meters
         elif field == "time":
             seconds = parse_duration(value)
-            check_pace(before.distance_m, seconds)
+            check_pace(before.distance_m, seconds, user.units)
             changes["duration_s"] = seconds
         elif field == "date":
             changes["local_date"] = parse_when(value, user.today(now))

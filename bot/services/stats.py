@@ -85,21 +85,41 @@ class PeriodStats:
     habits: HabitCounts
     weeks: tuple[WeekPoint, ...]  # the last CHART_WEEKS weeks, oldest first
     best: tuple[BestEffort, ...]
+    first: date | None = None  # the runner's first day with a run or check-in
 
     @property
-    def week_count(self) -> float:
-        """How many weeks the period spans so far (at least one day's worth)."""
-        return ((self.end - self.start).days + 1) / 7
+    def since(self) -> date:
+        """The first day of the period the runner was using Pacer (the period's own start
+        for a runner who was already there)."""
+        return max(self.start, self.first) if self.first is not None else self.end
 
-    def trend(self) -> tuple[float, float | None]:
-        """Average weekly distance of the last full weeks, and of the ones before (if any)."""
-        full = self.weeks[:-1]  # this week is not over
+    @property
+    def week_count(self) -> int:
+        """How many weeks (begun) the runner has been in this period: at least one."""
+        return max(1, -(-((self.end - self.since).days + 1) // 7))
+
+    def trend(self) -> tuple[Trend, Trend | None]:
+        """Average weekly distance of the last full weeks, and of the ones before (if any).
+
+        Only weeks since the runner's first run or check-in count: the weeks before
+        Pacer knew them are not weeks of zero kilometres.
+        """
+        first = week_start(self.first) if self.first is not None else self.end
+        full = [w for w in self.weeks[:-1] if w.start >= first]  # this week is not over
         recent = full[-TREND_WEEKS:]
         before = full[-2 * TREND_WEEKS : -TREND_WEEKS]
-        avg = sum(w.runs.distance_m for w in recent) / max(len(recent), 1)
+        now = Trend(sum(w.runs.distance_m for w in recent) / max(len(recent), 1), len(recent))
         if not before or all(w.runs.runs == 0 for w in before):
-            return avg, None
-        return avg, sum(w.runs.distance_m for w in before) / len(before)
+            return now, None
+        return now, Trend(sum(w.runs.distance_m for w in before) / len(before), len(before))
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """Average distance a week over ``weeks`` full weeks."""
+
+    distance_m: float
+    weeks: int
 
 
 def period_start(period: str, today: date, first: date | None) -> date:
@@ -173,14 +193,19 @@ class StatsService:
             )
         today = user.today(self.clock.now())
         async with self.db.reader() as uow:
-            first = await uow.progress.first_day(user.id) if period == "all" else None
+            first = await uow.progress.first_day(user.id)
             start = period_start(period, today, first)
             totals = await uow.progress.run_totals(user.id, start, today)
             longest = await uow.progress.longest_run(user.id, start, today)
             habits = await uow.progress.habit_counts(user.id, start, today)
             best = await best_efforts(uow, user.id, start, today)
             weeks = await weekly_points(uow, user.id, week_start(today), CHART_WEEKS)
-        return PeriodStats(period, start, today, totals, longest, habits, weeks, tuple(best))
+        return PeriodStats(period, start, today, totals, longest, habits, weeks, tuple(best), first)
+
+    async def first_day(self, user: User) -> date | None:
+        """The runner's first day with a run or a check-in (None before any)."""
+        async with self.db.reader() as uow:
+            return await uow.progress.first_day(user.id)
 
     async def weeks(
         self, user: User, count: int, last: date | None = None

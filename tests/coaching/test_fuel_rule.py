@@ -10,7 +10,7 @@ async def test_fuel_on_a_day_without_a_run_is_a_plain_check_in(harness: Harness)
     chat = harness.chat()
     reply = await chat.say("/fuel toast")
     assert "Refuelled early" not in reply.text and "post-run" not in reply.text
-    assert "Checked in: snack (toast)" in reply.text and "No run today" in reply.text
+    assert "Checked in: snack: toast" in reply.text and "No run today" in reply.text
     again = await chat.say("/fuel apple")
     assert "nothing new was stored" in again.text and "post-run" not in again.text
     assert len(await harness.checkins(chat, "fuel")) == 1

@@ -267,7 +267,7 @@ async def story(world: World, verbose: bool) -> None:
     await world.until(at(23, 7, 18))
     await ana.press(logged, "Post-run mobility", "post-run hip mobility")
     await world.until(at(23, 7, 20))
-    await ana.say("/fuel banana and yoghurt", "post-run snack (banana and yoghurt)")
+    await ana.say("/fuel banana and yoghurt", "post-run snack: banana and yoghurt")
 
     await world.until(at(23, 12, 0))
     await ben.slash("start", "(1/7)")

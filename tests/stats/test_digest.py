@@ -49,7 +49,7 @@ async def test_digest_arrives_at_sunday_19_local_with_the_chart(nudges: Nudges) 
     text = digest.reply.text
     assert text.startswith("Your week in review (Mon 23 Nov - Sun 29 Nov):")
     assert "🏃 2 runs · 15.00 km · 1:20:00" in text
-    assert "😴 Sleep: 1 of 1 logged nights at 7 h or more" in text
+    assert "😴 Sleep: 1 of 1 logged night at 7 h or more" in text
     assert "🍌 Fuel: a snack on 1 of 2 run days" in text
     [chart] = digest.reply.attachments
     assert chart.mime_type == "image/png" and png_size(chart.data)[0] == 1000

@@ -27,7 +27,7 @@ async def test_stats_month_counts_the_months_runs_and_habits(harness: Harness) -
     assert "10 km: 50:00 (5:00 /km) · #2, 24 Nov 2026" in text
     assert "half: 1:50:00" in text
     assert "😴 1 of 1 logged night at 7 h or more" in text
-    assert "🦵 0.4 mobility sessions a run" in text  # 2 sessions, 5 runs
+    assert "🦵 2 mobility sessions for 5 runs" in text
     assert "🍌 a snack on 1 of 5 run days" in text
     [chart] = reply.attachments
     assert chart.mime_type == "image/png"
@@ -50,7 +50,7 @@ async def test_each_period_has_its_own_runs(harness: Harness) -> None:
     assert "🏃 8 runs · 72.15 km" in everything
     # The 10 km of last year (45:00) beats this year's 50:00.
     assert "10 km: 45:00 (4:30 /km) · #8, 01 Dec 2025" in everything
-    assert "💪 0.0 strength sessions a week" in everything  # 1 session in 52 weeks
+    assert "💪 1 strength session in 52 weeks" in everything
 
 
 async def test_weekly_trend_compares_the_last_four_weeks_with_the_four_before(

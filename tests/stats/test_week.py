@@ -13,7 +13,7 @@ async def test_week_last_shows_the_week_before(harness: Harness) -> None:
 
     reply = await chat.say("/week last")
 
-    assert reply.text.startswith("The week (Mon 16 Nov - Sun 22 Nov):")
+    assert reply.text.startswith("Last week (Mon 16 Nov - Sun 22 Nov):")
     assert "🏃 Runs: 2 · 13.00 km" in reply.text
     assert "🍌 Fuel: a snack on 0 of 2 run days" in reply.text
     assert "Streaks today: runs 2 weeks" in reply.text
@@ -29,9 +29,9 @@ async def test_week_of_a_date_and_of_a_weekday(harness: Harness) -> None:
 
     assert by_date.text.startswith("The week (Mon 05 Oct - Sun 11 Oct):")
     assert "🏃 Runs: 1 · 8.00 km" in by_date.text
-    assert "😴 Sleep: 0 of 0 logged nights" in by_date.text
+    assert "😴 Sleep: no nights logged" in by_date.text
     assert this.text.startswith("Your week (Mon 23 Nov - Sun 29 Nov):")
-    assert "😴 Sleep: 1 of 1 logged nights at 7 h or more" in this.text
+    assert "😴 Sleep: 1 of 1 logged night at 7 h or more" in this.text
 
 
 async def test_week_of_last_year_shows_the_year(harness: Harness) -> None:

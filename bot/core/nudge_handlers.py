@@ -6,13 +6,13 @@ from collections.abc import Mapping
 
 from bot.core.context import Context, Handler
 from bot.core.nudge_replies import bedtime_reply, race_reply, snooze_reply, status_reply
+from bot.dates import MAX_DAYS_AHEAD, parse_clock, parse_days, parse_future_date
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput
 from bot.input_rules import parse_int, quote
 from bot.messages import Reply
 from bot.models import WEEKDAYS, User
 from bot.nudges.kinds import Kind
-from bot.parsing import MAX_DAYS_AHEAD, parse_clock, parse_days, parse_future_date
 from bot.services.nudge_answers import NudgeAnswers
 from bot.services.nudges import NudgeSettingsService
 

@@ -9,10 +9,11 @@ from bot.charts import calendar_png, distance_png
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import describe_run
 from bot.core.progress_replies import plural, stats_text, week_text
+from bot.dates import parse_week_day
 from bot.errors import BadInput
 from bot.messages import Attachment, Reply
 from bot.models import Run, week_start
-from bot.parsing import format_distance, format_duration, parse_week_day
+from bot.parsing import format_distance, format_duration
 from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD
 
 _EXAMPLES = {"distance": "10.2km", "time": "52:10", "date": "yesterday or 2026-11-20"}

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
+from bot.dates import parse_clock
 from bot.errors import BadInput
 from bot.models import WEEKDAYS, CheckIn, Run, User, week_start
 from bot.nudges.rules import runner_zone
 from bot.nudges.schedule import Occurrence, Rule, next_occurrence, parse_hhmm, wall_at
-from bot.parsing import parse_clock
 from bot.storage.database import Database
 from bot.storage.digests import DigestRow
 from bot.storage.uow import UnitOfWork

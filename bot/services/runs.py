@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
+from bot.dates import parse_when
 from bot.errors import BadInput, NotFound
 from bot.input_rules import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
@@ -16,7 +17,6 @@ from bot.parsing import (
     format_pace,
     parse_distance,
     parse_duration,
-    parse_when,
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners

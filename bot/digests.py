@@ -3,17 +3,16 @@
 ``materialize`` writes a delivery row for every digest that fell due (``due`` with
 a route, ``skipped`` when older than the grace window, ``unreachable`` without a
 chat) and moves it on a week; ``render`` words the claimed ones: the week's runs
-and four habits, with the weekly distance chart as a PNG attachment (drawn in a
-worker thread, so the event loop keeps answering).
+and four habits, with the weekly distance chart as a PNG attachment (drawn by the
+:class:`~bot.chart_pool.ChartPainter`, off the event loop).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
-from bot.charts import distance_png
+from bot.chart_pool import ChartPainter
 from bot.core.progress_replies import digest_text
 from bot.messages import Attachment, Reply
 from bot.models import User
@@ -30,8 +29,11 @@ class DigestSource:
 
     kinds = frozenset({DIGEST_KIND})
 
-    def __init__(self, running: Callable[[], Collection[str]], grace_minutes: int = 120) -> None:
+    def __init__(
+        self, running: Callable[[], Collection[str]], charts: ChartPainter, grace_minutes: int = 120
+    ) -> None:
         self._running = running
+        self.charts = charts
         self.grace = timedelta(minutes=grace_minutes)
 
     async def materialize(self, uow: UnitOfWork, now: datetime, limit: int) -> tuple[int, bool]:
@@ -82,7 +84,7 @@ class DigestSource:
             runs = await uow.progress.run_totals(user.id, start, end)
             habits = await uow.progress.habit_counts(user.id, start, end)
             weeks = await weekly_points(uow, user.id, start, CHART_WEEKS)
-            png = await asyncio.to_thread(distance_png, weeks, user.units)
+            png = await self.charts.distance(weeks, user.units)
             return Reply(
                 digest_text(start, runs, habits, user.units),
                 attachments=(Attachment(f"pacer-week-{start}.png", png, "image/png"),),

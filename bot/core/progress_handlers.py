@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 
-from bot.charts import calendar_png, distance_png
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import describe_run
 from bot.core.progress_replies import plural, stats_text, week_text
@@ -45,7 +43,7 @@ class ProgressHandlers:
         """Totals, averages, the longest run, trend, best efforts and habits, with the chart."""
         user = ctx.user
         period = await self.services.stats.period(user, args.get("period", DEFAULT_PERIOD))
-        chart = await asyncio.to_thread(distance_png, period.weeks, user.units)
+        chart = await self.services.charts.distance(period.weeks, user.units)
         return Reply(
             stats_text(period, user.units),
             attachments=(png(f"pacer-stats-{period.period}-{period.end}.png", chart),),
@@ -57,14 +55,14 @@ class ProgressHandlers:
         today = user.today(ctx.now)
         if args.get("which", "distance") == "habits":
             weeks = await self.services.stats.weeks(user, CALENDAR_WEEKS)
-            data = await asyncio.to_thread(calendar_png, weeks, len(user.prefs.strength_days))
+            data = await self.services.charts.calendar(weeks, len(user.prefs.strength_days))
             return Reply(
                 f"Your habits over the last {CALENDAR_WEEKS} weeks: the deeper the green, the "
                 "more of it you did.",
                 attachments=(png(f"pacer-habits-{today}.png", data),),
             )
         weeks = await self.services.stats.weeks(user, CHART_WEEKS)
-        data = await asyncio.to_thread(distance_png, weeks, user.units)
+        data = await self.services.charts.distance(weeks, user.units)
         total = sum(w.runs.distance_m for w in weeks)
         return Reply(
             f"Your last {CHART_WEEKS} weeks: {format_distance(total, user.units)}, with the "

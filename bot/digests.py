@@ -80,13 +80,12 @@ class DigestSource:
         async def word(user: User, item: Delivery) -> Reply:
             assert item.anchor is not None
             start = digest_week(item.anchor)
-            end = start + timedelta(days=6)
-            runs = await uow.progress.run_totals(user.id, start, end)
-            habits = await uow.progress.habit_counts(user.id, start, end)
+            # The chart's last week is the digest's week: its totals are the digest's.
             weeks = await weekly_points(uow, user.id, start, CHART_WEEKS)
             png = await self.charts.distance(weeks, user.units)
+            week = weeks[-1]
             return Reply(
-                digest_text(start, runs, habits, user.units),
+                digest_text(start, week.runs, week.habits, user.units),
                 attachments=(Attachment(f"pacer-week-{start}.png", png, "image/png"),),
             )
 

@@ -18,7 +18,6 @@ from bot.services.nudges import NudgeSettingsService
 
 # Settings that live with the nudge preferences rather than on the runner's profile.
 NUDGE_SETTINGS = ("strength_days", "strength_time", "wind_down_lead", "pre_run_lead", "fuel_delay")
-_WEEKDAY_KEYS = WEEKDAYS
 
 
 def parse_kind(text: str) -> Kind:
@@ -155,7 +154,7 @@ class NudgeHandlers:
         if item == "strength_days":
             days = parse_days(value)
             await self.settings.set_strength(user.id, days, user.prefs.strength_time)
-            shown = ", ".join(_WEEKDAY_KEYS[d].capitalize() for d in days) or "none"
+            shown = ", ".join(WEEKDAYS[d].capitalize() for d in days) or "none"
             return f"Strength days set to {shown}."
         if item == "strength_time":
             chosen = user.prefs.strength_days

@@ -196,6 +196,9 @@ class RunService:
             after = await uow.activity.update_run(user.id, run_id, **changes)
             if after is None:
                 raise NotFound(f"You have no run #{run_id}.")
+            if after.distance_m < before.distance_m:
+                # A file's best efforts longer than the corrected run can't have been run.
+                await uow.tracks.drop_efforts_over(run_id, after.distance_m)
             await uow.commit()
         if moved:
             user = replace(user, streak_since=None, streak_last=None)

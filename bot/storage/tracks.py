@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import BestEffort, Run, TrackFacts
@@ -86,6 +86,14 @@ class TrackRepository:
             return None
         row = (await self.conn.execute(select(runs).where(or_(*same)).limit(1))).first()
         return None if row is None else run_from(row)
+
+    async def drop_efforts_over(self, run_id: int, meters: float) -> None:
+        """Forget a run's best efforts longer than the run (its distance was corrected)."""
+        await self.conn.execute(
+            delete(run_efforts).where(
+                run_efforts.c.run_id == run_id, run_efforts.c.distance_m > meters
+            )
+        )
 
     async def known_sources(self, user_id: int) -> tuple[set[str], set[str]]:
         """The Strava ids and file hashes of the runner's stored runs."""

@@ -100,11 +100,14 @@ def stats_text(p: PeriodStats, units: str) -> str:
         trend += f" ({'+' if change >= 0 else ''}{change:.0f}% on the 4 before)"
     lines.append(trend)
     if p.best:
-        lines.append("Best efforts (runs within 2% of the distance):")
+        lines.append(
+            "Best efforts (a whole run within 2% of the distance, or the fastest stretch "
+            "of a recorded track):"
+        )
         lines += [
             f"  {b.name}: {format_duration(b.duration_s)} "
             f"({format_pace(b.distance_m, b.duration_s, units)}) · #{b.run_id}, "
-            f"{b.local_date:%d %b %Y}"
+            f"{b.local_date:%d %b %Y}" + (" · inside its track" if b.from_track else "")
             for b in p.best
         ]
     weeks = max(p.week_count, 1.0)

@@ -10,10 +10,12 @@ is dropped and recreated first). The veteran gets about 1,500 runs over five yea
 plus a night's sleep every day, mobility and a snack on most run days and strength
 twice a week (about 5,500 check-ins); ``--others`` runners get a year each, so the
 tables are not the veteran's alone. Every command goes through the whole core
-(identify, SQL aggregates, wording, the chart drawn in a worker thread), with the fake
-clock moving between commands. Also measured: drawing each chart alone, and the
-event loop's longest stall while /stats runs (the chart is drawn off the loop, so
-other chats keep being answered).
+(identify, SQL aggregates, wording, the chart drawn by the app's chart pool: a worker
+process, or a thread with ``--charts thread``), with the fake clock moving between
+commands. Also measured: drawing each chart alone, the event loop's longest stall while
+/stats runs (the chart is drawn off the loop, so other chats keep being answered), the
+same stall with charts drawn in a thread and in a worker process, and what an automatic
+layout engine would cost.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -33,7 +34,8 @@ from sqlalchemy import insert
 
 from bench.core_bench import PG_DEFAULT, calibrate, percentile, reset_postgres
 from bot.bootstrap import build_core
-from bot.charts import calendar_png, distance_png
+from bot.chart_pool import ChartPainter
+from bot.charts import calendar_png, distance_figure, distance_png, render
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
 from bot.messages import Incoming
@@ -155,24 +157,40 @@ async def thread_or_process(weeks: Sequence[WeekPoint]) -> str:
     """The loop's longest stall while 10 charts are drawn in a thread, and in a process.
 
     Agg draws in C++ holding the GIL, so a drawing thread still stalls the loop in
-    stretches; a worker process does not (for comparison: Pacer uses a thread).
+    stretches; a worker process does not (Pacer draws in a worker process).
     """
-    loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(1) as pool:
-        await loop.run_in_executor(pool, distance_png, weeks, "km")  # start it, import once
+    found = []
+    for processes in (0, 1):
+        painter = ChartPainter(processes)
+        try:
+            await painter.distance(weeks, "km")  # start the worker, import once
 
-        async def in_thread() -> None:
-            await asyncio.to_thread(distance_png, weeks, "km")
+            async def draw(painter: ChartPainter = painter) -> None:
+                await painter.distance(weeks, "km")
 
-        async def in_process() -> None:
-            await loop.run_in_executor(pool, distance_png, weeks, "km")
-
-        threaded = await loop_stall(in_thread, 10)
-        separate = await loop_stall(in_process, 10)
+            found.append(await loop_stall(draw, 10))
+        finally:
+            painter.close()
     return (
-        f"longest stall while drawing 10 charts: in a thread {threaded:.1f} ms, "
-        f"in a worker process {separate:.1f} ms"
+        f"longest stall while drawing 10 charts: in a thread {found[0]:.1f} ms, "
+        f"in a worker process {found[1]:.1f} ms"
     )
+
+
+def layout_cost(weeks: Sequence[WeekPoint], rounds: int) -> str:
+    """Median drawing time with Pacer's fixed margins and with each layout engine."""
+    found = []
+    for engine in (None, "tight", "constrained"):
+        samples = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            fig = distance_figure(weeks, "km")
+            if engine:
+                fig.set_layout_engine(engine)
+            render(fig)
+            samples.append((time.perf_counter() - start) * 1000)
+        found.append(f"{engine or 'fixed margins'} {statistics.median(samples):.0f} ms")
+    return "distance chart drawing, median: " + ", ".join(found)
 
 
 def line(name: str, samples: Sequence[float]) -> str:
@@ -190,7 +208,8 @@ async def bench(args: argparse.Namespace, url: str) -> list[str]:
     db = Database(url)
     await db.open()
     clock = FakeClock(START)
-    core = build_core(db, clock)
+    charts = ChartPainter(processes=1 if args.charts == "process" else 0)
+    core = build_core(db, clock, charts=charts)
     rng = random.Random(7)
     try:
         veteran = await user_id_of(core, "veteran")
@@ -251,12 +270,15 @@ async def bench(args: argparse.Namespace, url: str) -> list[str]:
         quiet = await loop_stall(idle, 10)
         stall = await loop_stall(say("/stats all"), 10)
         rows.append(
-            f"\nlongest event-loop stall during 10 x /stats all: {stall:.1f} ms "
+            f"\nlongest event-loop stall during 10 x /stats all (charts in a {args.charts}): "
+            f"{stall:.1f} ms "
             f"(while idle for 5 s: {quiet:.1f} ms)"
         )
         rows.append(await thread_or_process(weeks12))
+        rows.append(layout_cost(weeks12, 10))
         return rows
     finally:
+        charts.close()
         await db.close()
 
 
@@ -267,6 +289,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1500, help="the veteran's runs (5 years)")
     parser.add_argument("--others", type=int, default=300, help="runners with a year each")
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument(
+        "--charts", choices=("process", "thread"), default="process", help="where /stats draws"
+    )
     args = parser.parse_args()
     print(f"calibration loop: {calibrate():.2f} s (0.64 s on a quiet machine)")
     with tempfile.TemporaryDirectory() as tmp:

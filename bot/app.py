@@ -120,6 +120,7 @@ class App:
         self.adapters.clear()
         for pacer in self.core.sweeper.pacers.values():
             pacer.close()  # its timer, once nothing sends any more
+        self.core.services.charts.close()  # the chart worker process, if one was started
         await self.db.close()
 
     async def run(self) -> None:

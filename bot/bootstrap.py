@@ -13,6 +13,7 @@ from datetime import UTC
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
+from bot.chart_pool import ChartPainter
 from bot.clock import Clock, SystemClock
 from bot.clubs.source import ClubPostSource
 from bot.config import Settings
@@ -44,9 +45,14 @@ def build_core(
     sweep: SweepSettings | None = None,
     *,
     sleep: Sleep = asyncio.sleep,
+    charts: ChartPainter | None = None,
 ) -> Core:
-    """The core and every part it needs, on an (unopened) database."""
+    """The core and every part it needs, on an (unopened) database.
+
+    ``charts``: where charts are drawn (default: in a thread; the app passes a process pool).
+    """
     sweep = sweep or SweepSettings()
+    charts = charts or ChartPainter(processes=0)
     messengers: dict[str, Messenger] = {}
     listeners = Listeners()
     nudge_settings = NudgeSettingsService(db, clock)
@@ -57,7 +63,7 @@ def build_core(
     accounts = AccountService(db, clock, listeners)
     digest = DigestService(db, clock)
     listeners.add(digest)
-    digest_source = DigestSource(lambda: messengers.keys(), sweep.grace_minutes)
+    digest_source = DigestSource(lambda: messengers.keys(), charts, sweep.grace_minutes)
     sweeper = Sweeper(
         db,
         clock,
@@ -78,6 +84,7 @@ def build_core(
         data=DataRightsService(db, clock, accounts, lambda: messengers),
         digest=digest,
         challenges=ChallengeService(db, clock),
+        charts=charts,
     )
     return Core(db, clock, services, sweeper, messengers)
 
@@ -93,7 +100,10 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     """The production core: settings from the environment, the system clock."""
     settings = settings or Settings.from_env()
     return build_core(
-        Database(settings.database_url), clock or SystemClock(), sweep_settings(settings)
+        Database(settings.database_url),
+        clock or SystemClock(),
+        sweep_settings(settings),
+        charts=ChartPainter(processes=1),
     )
 
 

@@ -1,8 +1,10 @@
 """Pictures of progress as PNG: the weekly distance with good-sleep nights, the habit calendar.
 
 Drawn with matplotlib's object API (a ``Figure`` on an Agg canvas, never ``pyplot``'s
-global state), so charts can be drawn in worker threads side by side. Drawing takes
-tens of milliseconds of CPU: callers run :func:`render` off the event loop.
+global state), so charts can be drawn side by side. Drawing takes
+a couple of hundred milliseconds of CPU: callers draw through
+:class:`bot.chart_pool.ChartPainter` (a worker process), never on the event loop. The
+functions take plain data (frozen dataclasses), so they can be sent to another process.
 """
 
 from __future__ import annotations
@@ -162,7 +164,7 @@ def render(fig: Figure) -> bytes:
 
 
 def distance_png(weeks: Sequence[WeekPoint], units: str) -> bytes:
-    """The weekly distance chart as PNG (blocking: call it in a thread)."""
+    """The weekly distance chart as PNG (blocking: draw it through the chart pool)."""
     return render(distance_figure(weeks, units))
 
 
@@ -172,5 +174,5 @@ def calendar_png(
     first: date | None = date.min,
     today: date | None = None,
 ) -> bytes:
-    """The habit calendar as PNG (blocking: call it in a thread)."""
+    """The habit calendar as PNG (blocking: draw it through the chart pool)."""
     return render(calendar_figure(weeks, strength_target, first, today))

@@ -3,23 +3,24 @@
 ``materialize`` writes a delivery row for every digest that fell due (``due`` with
 a route, ``skipped`` when older than the grace window, ``unreachable`` without a
 chat) and moves it on a week; ``render`` words the claimed ones: the week's runs
-and four habits, with the weekly distance chart as a PNG attachment (drawn in a
-worker thread, so the event loop keeps answering).
+and four habits, with the weekly distance chart as a PNG attachment (drawn by the
+:class:`~bot.chart_pool.ChartPainter`, off the event loop).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
-from bot.charts import distance_png
+from bot.chart_pool import ChartPainter
 from bot.core.progress_replies import digest_text
 from bot.messages import Attachment, Reply
-from bot.nudges.decisions import route
+from bot.models import User
+from bot.nudges.decisions import runner_delivery
+from bot.nudges.source import render_each
 from bot.services.digest import DIGEST_KIND, digest_week, next_digest
 from bot.services.stats import CHART_WEEKS, weekly_points
-from bot.storage.deliveries import Delivery, NewDelivery, user_target
+from bot.storage.deliveries import Delivery
 from bot.storage.uow import UnitOfWork
 
 
@@ -28,8 +29,11 @@ class DigestSource:
 
     kinds = frozenset({DIGEST_KIND})
 
-    def __init__(self, running: Callable[[], Collection[str]], grace_minutes: int = 120) -> None:
+    def __init__(
+        self, running: Callable[[], Collection[str]], charts: ChartPainter, grace_minutes: int = 120
+    ) -> None:
         self._running = running
+        self.charts = charts
         self.grace = timedelta(minutes=grace_minutes)
 
     async def materialize(self, uow: UnitOfWork, now: datetime, limit: int) -> tuple[int, bool]:
@@ -48,24 +52,17 @@ class DigestSource:
             if user is None:
                 continue  # the runner was deleted; the cascade removes the row
             anchor = row.occurrence or row.next_due.astimezone(user.tz).date()
-            to = None
-            if row.next_due < now - self.grace:
-                status, reason = "skipped", "stale"
-            else:
-                to = route(user, accounts.get(user.id, []), running)
-                status, reason = ("due", "") if to else ("unreachable", "no reachable chat")
+            reason = "stale" if row.next_due < now - self.grace else ""
             added = await uow.deliveries.add(
-                NewDelivery(
-                    target=user_target(user.id),
-                    kind=DIGEST_KIND,
-                    occurrence=anchor.isoformat(),
-                    due_at=row.next_due,
-                    status=status,
-                    reason=reason,
-                    user_id=user.id,
-                    anchor=anchor,
-                    platform=to.platform if to else None,
-                    chat_id=to.platform_user_id if to else None,
+                runner_delivery(
+                    user,
+                    DIGEST_KIND,
+                    anchor.isoformat(),
+                    anchor,
+                    row.next_due,
+                    reason,
+                    accounts.get(user.id, []),
+                    running,
                 )
             )
             written += added is not None
@@ -79,21 +76,17 @@ class DigestSource:
         self, uow: UnitOfWork, items: Sequence[Delivery], now: datetime
     ) -> dict[int, Reply | str]:
         """The digest of each claimed row: text and the weekly chart."""
-        users = {u.id: u for u in await uow.runners.many(sorted({i.user_id or 0 for i in items}))}
-        out: dict[int, Reply | str] = {}
-        for item in items:
-            user = users.get(item.user_id or 0)
-            if user is None or item.anchor is None:
-                out[item.id] = "runner gone"
-                continue
+
+        async def word(user: User, item: Delivery) -> Reply:
+            assert item.anchor is not None
             start = digest_week(item.anchor)
-            end = start + timedelta(days=6)
-            runs = await uow.progress.run_totals(user.id, start, end)
-            habits = await uow.progress.habit_counts(user.id, start, end)
+            # The chart's last week is the digest's week: its totals are the digest's.
             weeks = await weekly_points(uow, user.id, start, CHART_WEEKS)
-            png = await asyncio.to_thread(distance_png, weeks, user.units)
-            out[item.id] = Reply(
-                digest_text(start, runs, habits, user.units),
+            png = await self.charts.distance(weeks, user.units)
+            week = weeks[-1]
+            return Reply(
+                digest_text(start, week.runs, week.habits, user.units),
                 attachments=(Attachment(f"pacer-week-{start}.png", png, "image/png"),),
             )
-        return out
+
+        return await render_each(uow, items, word)

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.commands import find_command, split_text
+from bot.dates import parse_clock, parse_days, parse_hours, parse_when
 from bot.errors import BadInput
 from bot.parsing import (
     FASTEST_PACE_S_PER_KM,
@@ -16,13 +17,9 @@ from bot.parsing import (
     check_pace,
     format_duration,
     format_pace,
-    parse_clock,
-    parse_days,
     parse_distance,
     parse_duration,
-    parse_hours,
     parse_timezone,
-    parse_when,
 )
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from bot.errors import BadInput
+from bot.input_rules import check_digits, quote
 from bot.models import METRICS, WEEKDAYS
 from bot.parsing import METERS_PER_MILE, parse_duration
 
@@ -28,11 +29,11 @@ PER_DAY = {
 }
 _START_WORD = re.compile(
     r"^(today|tomorrow|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|\d{4}-\d{1,2}-\d{1,2})$",
+    r"saturday|sunday|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})$",
     re.IGNORECASE,
 )
-_TOTAL = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(km|k|mi|miles?|m)?$")
-_LENGTH = re.compile(r"^(\d{1,4})\s*(d|day|days|w|wk|week|weeks)$", re.IGNORECASE)
+_TOTAL = re.compile(r"^([0-9]+(?:[.,][0-9]+)?)\s*(km|k|mi|miles?|m)?$")
+_LENGTH = re.compile(r"^([0-9]{1,4})\s*(d|day|days|w|wk|week|weeks)$", re.IGNORECASE)
 
 
 def parse_create_text(text: str) -> dict[str, str]:
@@ -89,7 +90,7 @@ def check_name(name: str) -> str:
         raise BadInput("The challenge needs a name.", hint="For example: Winter Miles")
     if len(name) > MAX_NAME:
         raise BadInput(
-            f"Challenge names can be up to {MAX_NAME} characters; '{name}' has {len(name)}. "
+            f"Challenge names can be up to {MAX_NAME} characters; '{quote(name)}' has {len(name)}. "
             "Nothing was saved."
         )
     return name
@@ -103,7 +104,7 @@ def check_metric(text: str) -> str:
     close = difflib.get_close_matches(metric, METRICS, n=1, cutoff=0.5)
     hint = f"Did you mean {close[0]}? " if close else ""
     raise BadInput(
-        f"I don't know the metric '{text}'.",
+        f"I don't know the metric '{quote(text)}'.",
         hint=f"{hint}Metrics: {', '.join(METRICS)}.",
     )
 
@@ -111,6 +112,7 @@ def check_metric(text: str) -> str:
 def parse_start(text: str, today: date) -> date:
     """``today``, ``tomorrow``, a weekday (the next one, today included) or a date."""
     raw = text.strip().lower()
+    check_digits(raw)
     if raw in ("", "today"):
         return today
     if raw == "tomorrow":
@@ -122,7 +124,7 @@ def parse_start(text: str, today: date) -> date:
         day = date.fromisoformat(raw)
     except ValueError:
         raise BadInput(
-            f"I can't read '{text}' as a start day.",
+            f"I can't read '{quote(text)}' as a start day.",
             hint="Use today, tomorrow, a weekday (mon) or a date like 2026-12-01.",
         ) from None
     return day
@@ -131,6 +133,7 @@ def parse_start(text: str, today: date) -> date:
 def parse_end(text: str, start: date) -> date:
     """A last day: a date, or a length from the start (``7d``, ``4w``)."""
     raw = text.strip().lower()
+    check_digits(raw)
     length = _LENGTH.match(raw)
     if length:
         count = int(length.group(1))
@@ -142,7 +145,7 @@ def parse_end(text: str, start: date) -> date:
         return date.fromisoformat(raw)
     except ValueError:
         raise BadInput(
-            f"I can't read '{text}' as an end.",
+            f"I can't read '{quote(text)}' as an end.",
             hint="Use a date like 2026-12-31 or a length such as 7d or 4w.",
         ) from None
 
@@ -165,8 +168,9 @@ def check_window(start: date, end: date, today: date) -> None:
 def parse_target(text: str, metric: str, units: str, days: int, team: bool) -> float:
     """A target amount in storage units; positive and plausible for the window."""
     raw = text.strip().lower()
+    check_digits(raw)
     if raw.startswith("-"):
-        raise BadInput(f"A target must be more than zero; not '{text}'.")
+        raise BadInput(f"A target must be more than zero; not '{quote(text)}'.")
     try:
         if metric == "distance":
             amount = _parse_total_distance(raw, units)
@@ -176,13 +180,14 @@ def parse_target(text: str, metric: str, units: str, days: int, team: bool) -> f
             amount = float(raw)
     except (BadInput, ValueError):
         if re.fullmatch(r"0+([.,]0*)?\s*[a-z]*", raw):
-            raise BadInput(f"A target must be more than zero; not '{text}'.") from None
+            raise BadInput(f"A target must be more than zero; not '{quote(text)}'.") from None
         example = {"distance": "100km", "time": "20h"}.get(metric, "12")
         raise BadInput(
-            f"I can't read '{text}' as a {metric} target.", hint=f"For example: target {example}"
+            f"I can't read '{quote(text)}' as a {metric} target.",
+            hint=f"For example: target {example}",
         ) from None
     if amount <= 0:
-        raise BadInput(f"A target must be more than zero; not '{text}'.")
+        raise BadInput(f"A target must be more than zero; not '{quote(text)}'.")
     bound = PER_DAY[metric] * days * (TEAM_SIZE_BOUND if team else 1)
     if amount > bound:
         who = "a team" if team else "one runner"
@@ -196,7 +201,7 @@ def parse_target(text: str, metric: str, units: str, days: int, team: bool) -> f
 
 def _parse_hours(raw: str) -> float:
     """Moving time: ``20h``, ``20``, ``12h30m``, ``10:00:00``."""
-    if re.fullmatch(r"\d+(\.\d+)?", raw):
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw):
         return float(raw) * 3600
     return float(parse_duration(raw))
 

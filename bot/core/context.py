@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.chart_pool import ChartPainter
 from bot.messages import Incoming, Reply
 from bot.models import Identity, User
 from bot.services.accounts import AccountService
@@ -34,6 +35,7 @@ class Services:
     data: DataRightsService
     digest: DigestService
     challenges: ChallengeService
+    charts: ChartPainter
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,12 @@ from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
 from bot.core.nudge_replies import sleep_note
 from bot.core.progress_replies import week_total_line
+from bot.dates import format_days
 from bot.errors import BadInput
 from bot.input_rules import clean_text, quote
 from bot.messages import Button, Reply
 from bot.models import Run, User
-from bot.parsing import format_days, format_distance, format_duration, format_pace
+from bot.parsing import format_distance, format_duration, format_pace
 from bot.services.digest import describe as describe_digest
 from bot.services.profile import (
     ONBOARDING,

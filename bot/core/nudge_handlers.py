@@ -6,19 +6,18 @@ from collections.abc import Mapping
 
 from bot.core.context import Context, Handler
 from bot.core.nudge_replies import bedtime_reply, race_reply, snooze_reply, status_reply
+from bot.dates import MAX_DAYS_AHEAD, parse_clock, parse_days, parse_future_date
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput
 from bot.input_rules import parse_int, quote
 from bot.messages import Reply
 from bot.models import WEEKDAYS, User
 from bot.nudges.kinds import Kind
-from bot.parsing import MAX_DAYS_AHEAD, parse_clock, parse_days, parse_future_date
 from bot.services.nudge_answers import NudgeAnswers
 from bot.services.nudges import NudgeSettingsService
 
 # Settings that live with the nudge preferences rather than on the runner's profile.
 NUDGE_SETTINGS = ("strength_days", "strength_time", "wind_down_lead", "pre_run_lead", "fuel_delay")
-_WEEKDAY_KEYS = WEEKDAYS
 
 
 def parse_kind(text: str) -> Kind:
@@ -157,7 +156,7 @@ class NudgeHandlers:
         if item == "strength_days":
             days = parse_days(value)
             await self.settings.set_strength(user.id, days, user.prefs.strength_time)
-            shown = ", ".join(_WEEKDAY_KEYS[d].capitalize() for d in days) or "none"
+            shown = ", ".join(WEEKDAYS[d].capitalize() for d in days) or "none"
             return f"Strength days set to {shown}."
         if item == "strength_time":
             chosen = user.prefs.strength_days

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 
-from bot.charts import calendar_png, distance_png
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import describe_run
 from bot.core.progress_replies import stats_text, week_text, week_total_line
+from bot.dates import parse_week_day
 from bot.errors import BadInput
 from bot.messages import Attachment, Reply
 from bot.models import Run
-from bot.parsing import format_distance, format_duration, parse_week_day
+from bot.parsing import format_distance, format_duration
 from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD
 
 _EXAMPLES = {"distance": "10.2km", "time": "52:10", "date": "yesterday or 2026-11-20"}
@@ -44,7 +43,7 @@ class ProgressHandlers:
         """Totals, averages, the longest run, trend, best efforts and habits, with the chart."""
         user = ctx.user
         period = await self.services.stats.period(user, args.get("period", DEFAULT_PERIOD))
-        chart = await asyncio.to_thread(distance_png, period.weeks, user.units)
+        chart = await self.services.charts.distance(period.weeks, user.units)
         return Reply(
             stats_text(period, user.units),
             attachments=(png(f"pacer-stats-{period.period}-{period.end}.png", chart),),
@@ -57,8 +56,8 @@ class ProgressHandlers:
         if args.get("which", "distance") == "habits":
             weeks = await self.services.stats.weeks(user, CALENDAR_WEEKS)
             first = await self.services.stats.first_day(user)
-            data = await asyncio.to_thread(
-                calendar_png, weeks, len(user.prefs.strength_days), first, today
+            data = await self.services.charts.calendar(
+                weeks, len(user.prefs.strength_days), first, today
             )
             return Reply(
                 f"Your habits over the last {CALENDAR_WEEKS} weeks: the deeper the green, the "
@@ -66,7 +65,7 @@ class ProgressHandlers:
                 attachments=(png(f"pacer-habits-{today}.png", data),),
             )
         weeks = await self.services.stats.weeks(user, CHART_WEEKS)
-        data = await asyncio.to_thread(distance_png, weeks, user.units)
+        data = await self.services.charts.distance(weeks, user.units)
         total = sum(w.runs.distance_m for w in weeks)
         return Reply(
             f"Your last {CHART_WEEKS} weeks: {format_distance(total, user.units)}, with the "

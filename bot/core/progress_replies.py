@@ -144,7 +144,7 @@ def stats_text(p: PeriodStats, units: str) -> str:
         lines += [
             f"  {b.name}: {format_duration(b.duration_s)} "
             f"({format_pace(b.distance_m, b.duration_s, units)}) · #{b.run_id}, "
-            f"{b.local_date:%d %b %Y}"
+            f"{b.local_date:%d %b %Y}" + (" · inside its track" if b.from_track else "")
             for b in p.best
         ]
     if t.runs == 0 and not any(astuple(h)):

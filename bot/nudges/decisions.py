@@ -9,6 +9,7 @@ from datetime import date, datetime, tzinfo
 from bot.models import Identity, User
 from bot.nudges.kinds import Kind
 from bot.nudges.rules import quiet_hours
+from bot.storage.deliveries import NewDelivery, user_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +63,36 @@ def route(user: User, accounts: Sequence[Identity], running: Collection[str]) ->
         if account.platform == user.nudge_platform:
             return account
     return candidates[0] if candidates else None
+
+
+def runner_delivery(
+    user: User,
+    kind: str,
+    occurrence: str,
+    anchor: date,
+    due: datetime,
+    reason: str,
+    accounts: Sequence[Identity],
+    running: Collection[str],
+) -> NewDelivery:
+    """A runner's message as a delivery row: ``skipped`` for ``reason``, else ``due``
+    to the chat :func:`route` finds (``unreachable`` without one)."""
+    to = None if reason else route(user, accounts, running)
+    if reason:
+        status = "skipped"
+    elif to is None:
+        status, reason = "unreachable", "no reachable chat"
+    else:
+        status = "due"
+    return NewDelivery(
+        target=user_target(user.id),
+        kind=kind,
+        occurrence=occurrence,
+        due_at=due,
+        status=status,
+        reason=reason,
+        user_id=user.id,
+        anchor=anchor,
+        platform=to.platform if to else None,
+        chat_id=to.platform_user_id if to else None,
+    )

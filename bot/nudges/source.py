@@ -7,19 +7,19 @@ moves each schedule on to its next occurrence; ``render`` words a claimed nudge.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.messages import Reply
 from bot.models import User
-from bot.nudges.decisions import Facts, route, skip_reason
+from bot.nudges.decisions import Facts, runner_delivery, skip_reason
 from bot.nudges.kinds import Kind
 from bot.nudges.plans import session_after
 from bot.nudges.rules import parse_time_or_none, plan_on, rule_for, runner_zone
 from bot.nudges.schedule import Occurrence, format_hhmm, next_occurrence
 from bot.nudges.texts import RACE_WEEKS_DAYS, NudgeContext, nudge_reply
-from bot.storage.deliveries import Delivery, NewDelivery, user_target
+from bot.storage.deliveries import Delivery
 from bot.storage.nudges import OneOff, ScheduleRow, SnackDue
 from bot.storage.uow import UnitOfWork
 
@@ -74,15 +74,30 @@ class NudgeSource:
         self, uow: UnitOfWork, items: Sequence[Delivery], now: datetime
     ) -> dict[int, Reply | str]:
         """The nudge text and buttons of each claimed delivery."""
-        users = {u.id: u for u in await uow.runners.many(sorted({i.user_id or 0 for i in items}))}
-        out: dict[int, Reply | str] = {}
-        for item in items:
-            user = users.get(item.user_id or 0)
-            if user is None or item.anchor is None:
-                out[item.id] = "runner gone"
-                continue
-            out[item.id] = await nudge_message(uow, user, Kind(item.kind), item.id, item.anchor)
-        return out
+
+        async def word(user: User, item: Delivery) -> Reply:
+            assert item.anchor is not None
+            return await nudge_message(uow, user, Kind(item.kind), item.id, item.anchor)
+
+        return await render_each(uow, items, word)
+
+
+async def render_each(
+    uow: UnitOfWork,
+    items: Sequence[Delivery],
+    word: Callable[[User, Delivery], Awaitable[Reply]],
+) -> dict[int, Reply | str]:
+    """Each claimed runner's message, worded by ``word``; "runner gone" for a runner
+    deleted since (or a row without its local date)."""
+    users = {u.id: u for u in await uow.runners.many(sorted({i.user_id or 0 for i in items}))}
+    out: dict[int, Reply | str] = {}
+    for item in items:
+        user = users.get(item.user_id or 0)
+        if user is None or item.anchor is None:
+            out[item.id] = "runner gone"
+            continue
+        out[item.id] = await word(user, item)
+    return out
 
 
 async def nudge_message(
@@ -238,24 +253,16 @@ class _Batch:
                     user.id, (fuel_since or due) - lookback
                 )
             reason = skip_reason(user, kind, anchor, due, tz, skip_date, self.facts, fuel_done)
-        to = None
-        status = "skipped" if reason else "due"
-        if not reason:
-            to = route(user, self.accounts.get(user.id, []), self.running)
-            if to is None:
-                status, reason = "unreachable", "no reachable chat"
         added = await self.uow.deliveries.add(
-            NewDelivery(
-                target=user_target(user.id),
-                kind=kind.value,
-                occurrence=occurrence,
-                due_at=due,
-                status=status,
-                reason=reason,
-                user_id=user.id,
-                anchor=anchor,
-                platform=to.platform if to else None,
-                chat_id=to.platform_user_id if to else None,
+            runner_delivery(
+                user,
+                kind.value,
+                occurrence,
+                anchor,
+                due,
+                reason,
+                self.accounts.get(user.id, []),
+                self.running,
             )
         )
         if added is not None:

@@ -24,8 +24,6 @@ from bot.runfiles.track import RunFile, Sample, Track, aware, measure, seconds_b
 MAX_FILE_BYTES = 20 * 1024 * 1024
 KINDS = ("gpx", "fit", "tcx")
 SEMICIRCLE = 180 / 2**31
-# FIT timestamps below this are seconds since the device was switched on, not dates.
-FIT_SYSTEM_TIME = 0x10000000
 NOTHING_SAVED = "Nothing was saved."
 
 
@@ -159,10 +157,19 @@ def read_fit(data: bytes) -> Track:
     first = timed[0][0]
     start: datetime | None = None
     start_wall: datetime | None = None
-    if isinstance(first, datetime):
+    # Records are all dated or all in device time (fitdecode gives a timestamp below
+    # 0x10000000, seconds since the device started, as an int). Device time is placed
+    # by the activity message's device-time end and local wall clock; a dated end
+    # can't place it.
+    if all(isinstance(s[0], datetime) for s in timed):
         start = aware(first)
         offsets = [seconds_between(first, s[0]) for s in timed]
-    elif isinstance(first, int) and activity is not None and isinstance(activity[1], datetime):
+    elif (
+        all(isinstance(s[0], int) for s in timed)
+        and activity is not None
+        and isinstance(activity[0], int)
+        and isinstance(activity[1], datetime)
+    ):
         # Device time only: the activity message says what local time its end was.
         end_device, end_local = activity
         start_wall = end_local.replace(tzinfo=None) - timedelta(seconds=end_device - first)

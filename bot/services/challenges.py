@@ -19,9 +19,10 @@ from bot.clubs.texts import (
     target_text,
     when_text,
 )
+from bot.dates import parse_clock
 from bot.errors import BadInput, NotAllowed, NotFound
 from bot.models import METRICS, RUN_METRICS, WEEKDAYS, Board, Challenge, Club, User
-from bot.parsing import parse_clock, parse_timezone
+from bot.parsing import parse_timezone
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
+from bot.dates import parse_clock, parse_days
 from bot.errors import BadInput
+from bot.input_rules import quote
 from bot.models import WEEKDAYS, CheckIn, Run, User, week_start
 from bot.nudges.rules import runner_zone
 from bot.nudges.schedule import Occurrence, Rule, next_occurrence, parse_hhmm, wall_at
-from bot.parsing import parse_clock
 from bot.storage.database import Database
 from bot.storage.digests import DigestRow
 from bot.storage.uow import UnitOfWork
@@ -31,9 +32,13 @@ def parse_digest(text: str) -> tuple[int, str] | None:
     if len(words) != 2:
         raise BadInput("Say the day and the time of your digest, or off.", hint=_EXAMPLE)
     day, clock = words
-    if day[:3] not in WEEKDAYS or not day.isalpha():
-        raise BadInput(f"I can't read '{day}' as a day of the week.", hint=_EXAMPLE)
-    return WEEKDAYS.index(day[:3]), parse_clock(clock)
+    try:
+        days = parse_days(day) if day.isalpha() else ()
+    except BadInput:
+        days = ()
+    if len(days) != 1:  # "sundae" is not Sunday, nor "weekdays" one day
+        raise BadInput(f"I can't read '{quote(day)}' as a day of the week.", hint=_EXAMPLE)
+    return days[0], parse_clock(clock)
 
 
 def digest_rule(user: User, weekday: int, local_time: str) -> Rule | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
+from bot.dates import parse_when, split_when
 from bot.errors import BadInput, NotFound
 from bot.input_rules import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
@@ -16,8 +17,6 @@ from bot.parsing import (
     format_pace,
     parse_distance,
     parse_duration,
-    parse_when,
-    split_when,
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners
@@ -199,6 +198,9 @@ class RunService:
             after = await uow.activity.update_run(user.id, run_id, **changes)
             if after is None:
                 raise NotFound(f"You have no run #{run_id}.")
+            if after.distance_m < before.distance_m:
+                # A file's best efforts longer than the corrected run can't have been run.
+                await uow.tracks.drop_efforts_over(run_id, after.distance_m)
             await uow.commit()
         if moved:
             user = replace(user, streak_since=None, streak_last=None)

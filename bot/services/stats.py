@@ -62,6 +62,7 @@ class BestEffort:
     duration_s: int  # scaled to exactly ``distance_m``
     run_id: int
     local_date: date
+    from_track: bool = False  # the fastest stretch inside a file's track, not a whole run
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,7 @@ async def best_efforts(uow: UnitOfWork, user_id: int, start: date, end: date) ->
             round(effort.seconds),
             effort.run_id,
             effort.local_date,
+            effort.from_track,
         )
         for key, name in EFFORTS
         if (effort := found.get(key))

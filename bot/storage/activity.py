@@ -25,6 +25,42 @@ def _add_run(dialect: str) -> Any:
     )
 
 
+def run_values(
+    user_id: int,
+    local_date: date,
+    distance_m: float,
+    duration_s: int,
+    note: str,
+    source_key: str | None,
+    now: datetime,
+    fuel_due_at: datetime | None,
+) -> dict[str, Any]:
+    """The ``runs`` row of a new run (typed in or read from a file)."""
+    return {
+        "user_id": user_id,
+        "local_date": local_date,
+        "distance_m": distance_m,
+        "duration_s": duration_s,
+        "note": note,
+        "source_key": source_key,
+        "created_at": now,
+        "fuel_due_at": fuel_due_at,
+    }
+
+
+def stored_run(run_id: int, values: dict[str, Any]) -> Run:
+    """The run just inserted from ``values`` (as read back: whole seconds)."""
+    return Run(
+        run_id,
+        values["user_id"],
+        values["local_date"],
+        values["distance_m"],
+        values["duration_s"],
+        values["note"],
+        values["created_at"].replace(microsecond=0),
+    )
+
+
 _WEEK_TOTALS = select(func.coalesce(func.sum(runs.c.distance_m), 0.0), func.count()).where(
     runs.c.user_id == bindparam("w_user"),
     runs.c.local_date.between(bindparam("w_from"), bindparam("w_to")),
@@ -55,26 +91,16 @@ class ActivityRepository:
 
         ``fuel_due_at``: when its post-run snack nudge is due (None: no nudge).
         """
-        run_id = await self.conn.scalar(
-            _add_run(self.dialect),
-            {
-                "user_id": user_id,
-                "local_date": local_date,
-                "distance_m": distance_m,
-                "duration_s": duration_s,
-                "note": note,
-                "source_key": source_key,
-                "created_at": now,
-                "fuel_due_at": fuel_due_at,
-            },
+        values = run_values(
+            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
         )
+        run_id = await self.conn.scalar(_add_run(self.dialect), values)
         if run_id is None:
             row = (
                 await self.conn.execute(select(runs).where(runs.c.source_key == source_key))
             ).one()
             return run_from(row), False
-        created = now.replace(microsecond=0)
-        return Run(run_id, user_id, local_date, distance_m, duration_s, note, created), True
+        return stored_run(run_id, values), True
 
     async def run(self, run_id: int) -> Run | None:
         """One run by id."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import BestEffort, Run, TrackFacts
 from bot.parsing import HALF_MARATHON_M
+from bot.storage.activity import run_values, stored_run
 from bot.storage.sql import insert, run_from
 from bot.storage.tables import run_efforts, runs
 
@@ -44,15 +44,9 @@ class TrackRepository:
         existing = await self.find_existing(user_id, facts, source_key)
         if existing is not None:
             return existing, False
-        values: dict[str, Any] = {
-            "user_id": user_id,
-            "local_date": local_date,
-            "distance_m": distance_m,
-            "duration_s": duration_s,
-            "note": note,
-            "source_key": source_key,
-            "created_at": now,
-            "fuel_due_at": fuel_due_at,
+        values = run_values(
+            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
+        ) | {
             "source_file": facts.source_file,
             "file_sha256": facts.file_sha256,
             "strava_id": facts.strava_id,
@@ -75,9 +69,7 @@ class TrackRepository:
                     for meters, seconds in sorted(facts.efforts.items())
                 ],
             )
-        created = now.replace(microsecond=0)
-        run = Run(run_id, user_id, local_date, distance_m, duration_s, note, created)
-        return run, True
+        return stored_run(run_id, values), True
 
     async def find_existing(
         self, user_id: int, facts: TrackFacts, source_key: str | None
@@ -94,6 +86,14 @@ class TrackRepository:
             return None
         row = (await self.conn.execute(select(runs).where(or_(*same)).limit(1))).first()
         return None if row is None else run_from(row)
+
+    async def drop_efforts_over(self, run_id: int, meters: float) -> None:
+        """Forget a run's best efforts longer than the run (its distance was corrected)."""
+        await self.conn.execute(
+            delete(run_efforts).where(
+                run_efforts.c.run_id == run_id, run_efforts.c.distance_m > meters
+            )
+        )
 
     async def known_sources(self, user_id: int) -> tuple[set[str], set[str]]:
         """The Strava ids and file hashes of the runner's stored runs."""

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot import input_rules, parsing
+from bot import dates, input_rules, parsing
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, split_text
 from bot.core.dispatch import validate_options
 from bot.core.nudge_handlers import parse_kind
@@ -43,12 +43,12 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "distance": parsing.parse_distance,
     "distance_mi": lambda t: parsing.parse_distance(t, "mi"),
     "duration": parsing.parse_duration,
-    "when": lambda t: parsing.parse_when(t, TODAY),
-    "future_date": lambda t: parsing.parse_future_date(t, TODAY),
-    "hours": parsing.parse_hours,
-    "clock": parsing.parse_clock,
-    "bedtime": parsing.parse_bedtime,
-    "days": parsing.parse_days,
+    "when": lambda t: dates.parse_when(t, TODAY),
+    "future_date": lambda t: dates.parse_future_date(t, TODAY),
+    "hours": dates.parse_hours,
+    "clock": dates.parse_clock,
+    "bedtime": dates.parse_bedtime,
+    "days": dates.parse_days,
     "timezone": parsing.parse_timezone,
     "int": lambda t: input_rules.parse_int(t, "It"),
     "number": lambda t: input_rules.parse_number(t, "It"),

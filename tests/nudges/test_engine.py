@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FakeClock
+from bot.dates import parse_days
 from bot.delivery.sweep import SweepSettings
 from bot.errors import BadInput, NotFound
 from bot.nudges.kinds import Kind
-from bot.parsing import parse_days
 from bot.storage.database import Database
 
 from .conftest import (

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.dates import parse_days
 from bot.errors import BadInput
 from bot.models import UnknownZone, zone
 from bot.nudges.schedule import (
@@ -21,7 +22,6 @@ from bot.nudges.schedule import (
     parse_hhmm,
     wall_at,
 )
-from bot.parsing import parse_days
 
 from .conftest import utc
 

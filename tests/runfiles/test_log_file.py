@@ -184,3 +184,32 @@ def test_console_log_file(tmp_path: Path) -> None:
     assert "Can't open" in out and "nowhere.gpx: No such file or directory." in out
     assert "Which file? /log file <path" in out
     assert "Your last 1 run:" in out
+
+
+async def test_a_file_run_edited_shorter_keeps_no_effort_longer_than_itself(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+    await send(chat, "run-pause-footpod.fit")  # 10.25 km: 1 km, 5 km and 10 km efforts
+    [run] = await harness.runs(chat)
+
+    await chat.say(f"/edit {run.id} distance 9.5km")  # the watch over-counted
+
+    user = await harness.user(chat)
+    async with harness.db.reader() as uow:
+        best = await uow.tracks.best_efforts(user.id, date(2000, 1, 1), date(2100, 1, 1))
+        facts = await uow.tracks.facts(run.id)
+    assert sorted(best) == [1000, 5000]  # no 10 km inside a 9.5 km run
+    assert facts is not None and sorted(facts.efforts) == [1000, 5000]
+    assert "10 km:" not in (await chat.say("/stats all")).text
+
+
+async def test_stats_say_which_best_efforts_come_from_a_track(harness: Harness) -> None:
+    chat = harness.chat()
+    await send(chat, "run-pause-footpod.fit")
+    await chat.say("/log 1k 3:50")
+
+    text = (await chat.say("/stats all")).text
+
+    assert "1 km: 3:50 (3:50 /km) · #2, 26 Nov 2026\n" in text  # a whole run
+    assert "10 km: 56:38 (5:40 /km) · #1, 13 Feb 2012 · inside its track" in text

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import struct
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import fitdecode
 import gpxpy
 import pytest
+from fitdecode.utils import compute_crc
 
 from bot.errors import BadInput
 from bot.runfiles import MAX_FILE_BYTES, read_run_file
@@ -106,6 +109,27 @@ def test_refusals_say_what_is_wrong(name: str, data: bytes, expected: str) -> No
         read_run_file(name, data)
     assert expected in str(refused.value)
     assert "Nothing was saved" in str(refused.value)
+
+
+def with_dated_activity(fit: bytes) -> bytes:
+    """The footpod FIT file with its activity message dated (a real timestamp, not device
+    time) while its records stay in device time; the file checksum made right again."""
+    data = bytearray(fit)
+    with fitdecode.FitReader(fit, keep_raw_chunks=True) as reader:
+        [activity] = [
+            f for f in reader if isinstance(f, fitdecode.FitDataMessage) and f.name == "activity"
+        ]
+    assert activity.def_mesg.field_defs[0].name == "timestamp"
+    at = activity.chunk.offset + 1  # after the record header byte
+    data[at : at + 4] = struct.pack("<I", 0x40000000)  # 2020: a date, not device time
+    data[-2:] = struct.pack("<H", compute_crc(bytes(data[:-2])))
+    return bytes(data)
+
+
+def test_fit_with_device_time_records_and_a_dated_activity_is_refused() -> None:
+    data = with_dated_activity(read("run-pause-footpod.fit"))
+    with pytest.raises(BadInput, match="no date for its records"):
+        read_run_file("odd.fit", data)
 
 
 def test_gpx_without_timestamps_is_refused() -> None:

@@ -113,6 +113,8 @@ async def test_a_digest_missed_by_more_than_the_grace_is_skipped(nudges: Nudges)
     [
         ("sun", "Say the day and the time of your digest, or off."),
         ("funday 19:00", "I can't read 'funday' as a day of the week."),
+        ("sundae 19:00", "I can't read 'sundae' as a day of the week."),
+        ("mon,thu 19:00", "I can't read 'mon,thu' as a day of the week."),
         ("sun 25:00", "'25:00' isn't a time of day."),
     ],
 )

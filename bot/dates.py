@@ -1,0 +1,249 @@
+"""Reading the days and times runners type: run dates, days ahead, weekdays, clock times.
+
+Every parser raises :class:`BadInput` with a message that says what was
+expected, so the reply can help the runner fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from bot.errors import BadInput
+from bot.input_rules import check_digits, quote
+from bot.models import WEEKDAYS
+
+MAX_DAYS_BACK = 365
+MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
+_CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
+
+
+def parse_future_date(text: str, today: date, max_days: int = MAX_DAYS_AHEAD) -> date:
+    """A day ahead: ``2026-12-24``, ``tomorrow`` or a weekday (the next one), within a year."""
+    raw = text.strip().lower()
+    check_digits(raw)
+    if raw == "today":
+        return today
+    if raw == "tomorrow":
+        return today + timedelta(days=1)
+    if raw[:3] in WEEKDAYS and raw in {raw[:3], _full_day(raw[:3])}:
+        ahead = (WEEKDAYS.index(raw[:3]) - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    try:
+        day = date.fromisoformat(raw) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise BadInput(
+            f"I can't read '{quote(text)}' as a date.",
+            hint="Use a date like 2026-12-24, or tomorrow.",
+        )
+    if day < today:
+        raise BadInput(f"{day.isoformat()} is in the past; pick a date after today.")
+    if (day - today).days > max_days:
+        years = "a year" if max_days <= MAX_DAYS_AHEAD else f"{round(max_days / 365)} years"
+        raise BadInput(
+            f"{day.isoformat()} is more than {years} ahead; pick a closer date.",
+            hint="For example " + (today + timedelta(days=30)).isoformat(),
+        )
+    return day
+
+
+def parse_when(text: str, today: date) -> date:
+    """A run date from ``today``, ``yesterday``, a weekday (the latest one) or ISO."""
+    raw = text.strip().lower().rstrip(":,;.!")
+    check_digits(raw)
+    raw = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(raw, raw)
+    if raw == "tomorrow":
+        raise BadInput("Tomorrow is in the future; log runs you have done.")
+    last = re.fullmatch(r"last\s+([a-z]+)", raw)
+    named = _weekday(last.group(1)) if last else None
+    if named is not None:
+        # "last monday": the one before today, a week back when today is a Monday.
+        day = today - timedelta(days=(today.weekday() - WEEKDAYS.index(named)) % 7 or 7)
+    elif raw in {"", "today"}:
+        day = today
+    elif raw == "yesterday":
+        day = today - timedelta(days=1)
+    elif raw[:3] in WEEKDAYS and raw in {raw[:3], _full_day(raw[:3])}:
+        back = (today.weekday() - WEEKDAYS.index(raw[:3])) % 7
+        day = today - timedelta(days=back)
+    else:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise BadInput(
+                f"I can't read '{quote(text)}' as a date.",
+                hint="Use today, yesterday, a weekday (mon) or a date like 2026-11-20 "
+                "(year-month-day).",
+            ) from None
+    if day > today:
+        raise BadInput(f"{day.isoformat()} is in the future; log runs you have done.")
+    if (today - day).days > MAX_DAYS_BACK:
+        raise BadInput(f"{day.isoformat()} is more than a year ago; I keep the last 365 days.")
+    return day
+
+
+def _weekday(word: str) -> str | None:
+    """``mon`` for mon, monday, tues, thurs...; None for anything else."""
+    word = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(word, word)
+    if word[:3] in WEEKDAYS and word in {word[:3], _full_day(word[:3])}:
+        return word[:3]
+    return None
+
+
+def split_when(note: str) -> tuple[str, str]:
+    """``last monday easy`` -> (``last monday``, ``easy``): a day the when-word missed.
+
+    ``/log`` reads one word as the day; "last monday" would otherwise become the
+    note of a run stored today.
+    """
+    match = re.match(r"\s*(last\s+[A-Za-z]+)[:,;.!]?(?:\s+|$)(.*)", note, re.DOTALL)
+    if match and _weekday(match.group(1).split()[1].lower()) is not None:
+        return match.group(1), match.group(2)
+    return "", note
+
+
+def parse_week_day(text: str, today: date) -> date:
+    """A day whose week to show: ``last``, ``this``, or a day as ``/log`` reads it (a year back)."""
+    raw = text.strip().lower()
+    if raw in {"", "this", "now"}:
+        return today
+    if raw in {"last", "previous", "prev"}:
+        return today - timedelta(weeks=1)
+    if raw == "tomorrow" or _looks_later(raw, today):
+        raise BadInput(
+            "That week hasn't started yet.",
+            hint="/week shows this week; /week last the one before.",
+        )
+    try:
+        return parse_when(raw, today)
+    except BadInput as error:
+        if "more than a year ago" in str(error):
+            raise BadInput(
+                f"{raw} is more than a year ago; /week looks back a year.",
+                hint="/stats all covers everything.",
+            ) from None
+        if "in the future" in str(error):
+            return today  # later this week: this week
+        raise
+
+
+def _looks_later(raw: str, today: date) -> bool:
+    """An ISO date in a week after this one."""
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return False
+    return day - timedelta(days=day.weekday()) > today - timedelta(days=today.weekday())
+
+
+def _full_day(abbr: str) -> str:
+    return {
+        "mon": "monday",
+        "tue": "tuesday",
+        "wed": "wednesday",
+        "thu": "thursday",
+        "fri": "friday",
+        "sat": "saturday",
+        "sun": "sunday",
+    }[abbr]
+
+
+def parse_hours(text: str) -> float:
+    """Hours slept from ``7.5``, ``7h20``, ``7:20``, ``7h``."""
+    raw = text.strip().lower().replace(" ", "")
+    check_digits(raw)
+    match = re.fullmatch(r"([0-9]{1,2})(?:h|:)([0-9]{1,2})m?", raw)
+    if match:
+        hours = int(match.group(1)) + int(match.group(2)) / 60
+        if int(match.group(2)) >= 60:
+            raise BadInput(f"'{quote(text)}': minutes go up to 59.")
+    else:
+        match = re.fullmatch(r"([0-9]{1,2}(?:[.,][0-9]+)?)h?", raw)
+        if not match:
+            raise BadInput(
+                f"I can't read '{quote(text)}' as hours of sleep.", hint="Try 7.5 or 7h20."
+            )
+        hours = float(match.group(1).replace(",", "."))
+    if not 0 < hours <= 16:
+        amount = quote(text) if any(c in raw for c in "hm:") else f"{quote(text)} hours"
+        raise BadInput(
+            f"{amount} doesn't look like one night's sleep.",
+            hint="Log the hours you slept, more than 0 and up to 16, e.g. /slept 7.5",
+        )
+    return round(hours, 2)
+
+
+def parse_clock(text: str) -> str:
+    """A local clock time ``HH:MM`` from ``23:10``, ``23.10``, ``7``, ``11pm``, ``6:30am``."""
+    raw = text.strip().lower().replace(" ", "")
+    check_digits(raw)
+    if re.fullmatch(r"[0-9]{4}", raw):  # 0730, 2315
+        raw = f"{raw[:2]}:{raw[2:]}"
+    match = _CLOCK.match(raw)
+    if not match:
+        raise BadInput(f"I can't read '{quote(text)}' as a time of day.", hint="Use 23:10 or 11pm.")
+    h, m = int(match.group("h")), int(match.group("m") or 0)
+    ampm = match.group("ampm")
+    if ampm:
+        if not 1 <= h <= 12:
+            raise BadInput(f"'{quote(text)}': with am/pm the hour goes from 1 to 12.")
+        h = h % 12 + (12 if ampm == "pm" else 0)
+    if h > 23 or m > 59:
+        raise BadInput(f"'{quote(text)}' isn't a time of day.", hint="Use 00:00 to 23:59.")
+    return f"{h:02d}:{m:02d}"
+
+
+def parse_bedtime(text: str) -> tuple[str, str]:
+    """A bedtime ``HH:MM`` and a note: ``11`` or ``10:30`` typed without am/pm is the evening.
+
+    Nobody goes to bed at 10:30 in the morning; an hour from 6 to 11 typed without
+    am/pm and without a leading zero (``0730`` and ``07:30`` are meant as typed) is
+    taken as the evening, and the note says so.
+    """
+    clock_time = parse_clock(text)
+    typed = text.strip().lower()
+    hour, minute = int(clock_time[:2]), clock_time[3:]
+    if 6 <= hour <= 11 and not typed.endswith(("am", "pm")) and not typed.startswith("0"):
+        evening = f"{hour + 12:02d}:{minute}"
+        return (
+            evening,
+            f"I took {quote(text)} as {evening}; say {hour}:{minute}am for the morning.",
+        )
+    return clock_time, ""
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """Weekdays from ``mon,wed,sat``, ``mon wed``, ``weekdays``, ``daily``, ``none``."""
+    raw = text.strip().lower()
+    if raw in {"daily", "every day", "everyday", "all"}:
+        return tuple(range(7))
+    if raw == "weekdays":
+        return (0, 1, 2, 3, 4)
+    if raw in {"weekends", "weekend"}:
+        return (5, 6)
+    if raw in {"none", "-", ""}:
+        return ()
+    days = set()
+    for word in re.split(r"[\s,;/]+", raw):
+        if not word:
+            continue
+        word = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(word, word)
+        if word[:3] in WEEKDAYS and word in {word[:3], _full_day(word[:3])}:
+            days.add(WEEKDAYS.index(word[:3]))
+        else:
+            raise BadInput(
+                f"I don't know the day '{quote(word)}'.",
+                hint="List days like mon,wed,sat, or say weekdays, daily or none.",
+            )
+    return tuple(sorted(days))
+
+
+def format_days(days: tuple[int, ...]) -> str:
+    """``Mon, Wed, Sat`` (or ``not set``)."""
+    if not days:
+        return "not set"
+    if len(days) == 7:
+        return "every day"
+    return ", ".join(WEEKDAYS[d].capitalize() for d in days)

@@ -89,7 +89,7 @@ async def test_offset_time_zone_is_accepted_with_a_warning(harness: Harness) -> 
         ("/settings run_time 25:00", "isn't a time of day"),
         ("/settings quiet_hours 22:00", "can't read '22:00' as quiet hours"),
         ("/settings nudges pigeon", "Nudges can go to"),
-        ("/settings colour blue", "must be one of"),
+        ("/settings colour blue", "/settings knows"),
         ("/settings timezone", "What should timezone be?"),
     ],
 )

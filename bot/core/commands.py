@@ -138,14 +138,14 @@ SETTINGS_ITEMS = (
 )
 CHARTS = ("distance", "habits")
 _DATE = (
-    r"^(\d{4}-\d{2}-\d{2}|off|none|clear|tomorrow|mon|tue|wed|thu|fri|sat|sun|monday|"
+    r"^(\d{4}-\d{2}-\d{2}|off|none|clear|today|tomorrow|mon|tue|wed|thu|fri|sat|sun|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday)$"
 )
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "start",
-        "Set up Pacer: time zone, units, run days, bedtime",
+        "Set up Pacer: time zone, units, run days, sleep and strength times",
         private_reply=True,
         options=(
             OptionSpec("timezone", "Your time zone, e.g. Europe/Berlin", autocomplete="timezone"),

@@ -391,9 +391,12 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
             if match is None:
                 close = difflib.get_close_matches(normal, opt.choices, n=1, cutoff=0.5)
                 guess = f"Did you mean {close[0]}? " if close else ""
+                # Named by the command, not the option (a runner never sees "which").
+                known_choices = ", ".join(opt.choices[:-1]) + f" or {opt.choices[-1]}"
+                if len(opt.choices) == 1:
+                    known_choices = opt.choices[0]
                 raise BadInput(
-                    f"{opt.name.replace('_', ' ').capitalize()} must be one of "
-                    f"{', '.join(opt.choices)}; not '{quote(value)}'.",
+                    f"/{spec.name} knows {known_choices} there; not '{quote(value)}'.",
                     hint=f"{guess}Usage: {spec.usage}",
                 )
             value = match
@@ -412,7 +415,7 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
                                f"{opt.max_value:g}.")  # fmt: skip
         if opt.max_length is not None and len(value) > opt.max_length:
             raise BadInput(
-                f"The {opt.name} can be up to {opt.max_length} characters; yours has "
+                f"/{spec.name}: that can be up to {opt.max_length} characters; yours has "
                 f"{len(value):,}. Nothing was saved.",
                 hint="Shorten it and try again.",
             )

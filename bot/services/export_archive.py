@@ -104,6 +104,17 @@ WORDS: dict[str, TableWords] = {
         "the fastest stretch of a standard distance (distance_m: 1000, 5000, 10000, 21097) "
         "inside a run from a file, in seconds; run_id is the run in runs.csv.",
     ),
+    "challenge_members": TableWords(
+        "challenge entry",
+        "challenge entries",
+        "the club challenges you joined (challenge_id) and when you joined (joined_at, UTC).",
+    ),
+    "challenge_results": TableWords(
+        "challenge result",
+        "challenge results",
+        "your frozen results of finished challenges: rank, your value in the challenge's "
+        "metric (metres, seconds or a count), your place on the board and the name shown.",
+    ),
     "link_codes": TableWords(
         "link code",
         "link codes",

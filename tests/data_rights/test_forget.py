@@ -72,7 +72,7 @@ async def test_typed_confirmation_for_text_chats(harness: Harness) -> None:
     assert "needs the code" in (await runner.say("/forget confirm")).text
     wrong = await runner.say("/forget confirm ZZZZZZ")
     assert "wrong or has expired" in wrong.text
-    assert "Answer must be one of confirm, cancel" in (await runner.say(f"/forget {code}")).text
+    assert "/forget knows confirm or cancel there" in (await runner.say(f"/forget {code}")).text
     # Another runner's code is not this runner's.
     assert "wrong" in (await other.say(f"/forget confirm {code}")).text
     assert len(await harness.runs(runner)) == 1 and len(await harness.runs(other)) == 1

@@ -109,3 +109,17 @@ async def test_best_efforts_from_a_long_run_are_not_called_runs_within_two_perce
     text = (await chat.say("/stats")).text
 
     assert "Best efforts:" in text and "within 2%" not in text
+
+
+async def test_race_today_is_race_day_not_a_missing_date(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/race today parkrun")
+    assert "Which day" not in reply.text
+    assert "parkrun" in reply.text
+
+
+async def test_a_wrong_choice_is_named_by_its_command_not_the_option(harness: Harness) -> None:
+    chat = harness.chat()
+    text = (await chat.say("/chart pie")).text
+    assert "/chart knows distance or habits there; not 'pie'." in text
+    assert "Which" not in text

@@ -87,7 +87,7 @@ async def test_no_runs_yet_and_an_unknown_period(harness: Harness) -> None:
 
     assert "no runs yet" in empty.text
     assert len(empty.attachments) == 1
-    assert "must be one of week, month, year, all; not 'decade'" in wrong.text
+    assert "/stats knows week, month, year or all there; not 'decade'" in wrong.text
     assert wrong.attachments == ()
 
 

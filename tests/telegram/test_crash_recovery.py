@@ -188,7 +188,9 @@ async def test_a_kill_loses_only_requests_on_the_wire_and_a_stop_loses_nothing(
     lost = TOTAL - len(received)
     print(f"after kill: {after_kill}; after stop: {after_stop}; final: {final}; lost {lost}")
     assert duplicates == {}
-    assert final.get("sent", 0) == len(received)
+    # A request on the wire at the kill may have reached Telegram or not: it stays
+    # "failed" (in doubt, never resent), so received counts at most those beyond "sent".
+    assert final.get("sent", 0) <= len(received) <= final.get("sent", 0) + in_doubt
     # Only the requests on the wire at the kill are in doubt (never resent on Telegram).
     assert final.get("failed", 0) == in_doubt
     assert lost <= in_doubt < 40

@@ -27,8 +27,11 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/core_bench.py
+	$(BIN)/python -m bench.core_bench
 	$(BIN)/python -m bench.nudge_bench
+	$(BIN)/python -m bench.board_bench
+	$(BIN)/python -m bench.stats_bench
+	$(BIN)/python -m bench.import_bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

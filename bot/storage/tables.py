@@ -182,8 +182,24 @@ runs = Table(
     Index("runs_user_date", "user_id", "local_date", "distance_m", "duration_s", "id"),
     # A board's window as one range (PostgreSQL reads it index-only instead of every run).
     Index("runs_date", "local_date", "user_id", "distance_m", "duration_s", "id"),
-    Index("runs_user_file", "user_id", "file_sha256", unique=True),
-    Index("runs_user_strava", "user_id", "strava_id", unique=True),
+    # Unique per runner among the runs that carry a value (migration 0009): a typed run
+    # has neither, and writes no entry into these.
+    Index(
+        "runs_user_file",
+        "user_id",
+        "file_sha256",
+        unique=True,
+        sqlite_where=text("file_sha256 IS NOT NULL"),
+        postgresql_where=text("file_sha256 IS NOT NULL"),
+    ),
+    Index(
+        "runs_user_strava",
+        "user_id",
+        "strava_id",
+        unique=True,
+        sqlite_where=text("strava_id IS NOT NULL"),
+        postgresql_where=text("strava_id IS NOT NULL"),
+    ),
     Index(
         "runs_fuel_due",
         "fuel_due_at",

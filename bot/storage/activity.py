@@ -11,14 +11,16 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import CheckIn, Run
+from bot.storage.inline import hot
 from bot.storage.sql import checkin_from, insert, run_from
 from bot.storage.tables import checkins, handled_messages, runs
 
 
 @functools.cache
+@functools.cache
 def _add_run(dialect: str) -> Any:
     """The run INSERT, built once per dialect (values come as parameters)."""
-    return (
+    return hot(
         insert(dialect, runs)
         .on_conflict_do_nothing(index_elements=[runs.c.source_key])
         .returning(runs.c.id)
@@ -61,9 +63,11 @@ def stored_run(run_id: int, values: dict[str, Any]) -> Run:
     )
 
 
-_WEEK_TOTALS = select(func.coalesce(func.sum(runs.c.distance_m), 0.0), func.count()).where(
-    runs.c.user_id == bindparam("w_user"),
-    runs.c.local_date.between(bindparam("w_from"), bindparam("w_to")),
+_WEEK_TOTALS = hot(
+    select(func.coalesce(func.sum(runs.c.distance_m), 0.0), func.count()).where(
+        runs.c.user_id == bindparam("w_user"),
+        runs.c.local_date.between(bindparam("w_from"), bindparam("w_to")),
+    )
 )
 
 

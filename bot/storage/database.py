@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.storage import sqlite_driver
+from bot.storage.checkpoint import AUTOCHECKPOINT_PRAGMA, Checkpointer
 from bot.storage.inline import InlineLane
 from bot.storage.migrate import upgrade
 from bot.storage.uow import UnitOfWork
@@ -33,7 +34,7 @@ from bot.storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-SQLITE_PRAGMAS = ("PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
+SQLITE_PRAGMAS = ("PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", AUTOCHECKPOINT_PRAGMA)
 _WRITE = "pacer_write"
 NO_BEGIN = "pacer_no_begin"
 
@@ -68,6 +69,8 @@ class Database:
         self._engine: AsyncEngine | None = None
         # SQLite: readers and one-statement writes run inline when they need not wait.
         self._lane: InlineLane | None = None
+        # SQLite file: WAL checkpoints on a thread of their own (bot/storage/checkpoint.py).
+        self._checkpointer: Checkpointer | None = None
         # SQLite has one writer at a time: this process's writers take turns here.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
@@ -98,6 +101,8 @@ class Database:
             await upgrade(self.engine)
         if self.is_sqlite and InlineLane.usable(self.url):
             self._lane = InlineLane(self.url, SQLITE_PRAGMAS)
+            self._checkpointer = Checkpointer(str(make_url(self.url).database))
+            self._checkpointer.start()
 
     def _create_engine(self) -> AsyncEngine:
         if not self.is_sqlite:
@@ -153,6 +158,9 @@ class Database:
 
     async def close(self) -> None:
         """Dispose of the engine (an open aiosqlite connection keeps the process alive)."""
+        if self._checkpointer is not None:
+            await self._checkpointer.close()
+            self._checkpointer = None
         if self._lane is not None:
             self._lane.close()
             self._lane = None

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Identity, NudgePrefs, User, WeekBlock
+from bot.storage.inline import hot
 from bot.storage.sql import PREF_FIELDS, identity_from, insert, user_from
 from bot.storage.tables import (
     challenge_members,
@@ -59,7 +60,19 @@ def _find_statement() -> Any:
     )
 
 
-_FIND = _find_statement()
+_FIND = hot(_find_statement())
+# Last-seen times, written behind in one batch (every sweep).
+_TOUCH = hot(
+    update(identities)
+    .where(
+        identities.c.platform == bindparam("b_platform"),
+        identities.c.platform_user_id == bindparam("b_pid"),
+    )
+    .values(
+        last_seen_at=bindparam("b_when"),
+        display_name=func.coalesce(func.nullif(bindparam("b_name"), ""), identities.c.display_name),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,24 +128,11 @@ class RunnerRepository:
         """Remember when accounts were last seen: (platform, platform id, name, when)."""
         if not seen:
             return
-        stmt = (
-            update(identities)
-            .where(
-                identities.c.platform == bindparam("b_platform"),
-                identities.c.platform_user_id == bindparam("b_pid"),
-            )
-            .values(
-                last_seen_at=bindparam("b_when"),
-                display_name=func.coalesce(
-                    func.nullif(bindparam("b_name"), ""), identities.c.display_name
-                ),
-            )
-        )
         rows = [
             {"b_platform": p, "b_pid": pid, "b_name": name, "b_when": when}
             for p, pid, name, when in seen
         ]
-        await self.conn.execute(stmt, rows)
+        await self.conn.execute(_TOUCH, rows)
 
     async def get(self, user_id: int) -> User | None:
         """A runner by internal id."""

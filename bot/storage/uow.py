@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -31,17 +32,7 @@ Connect = Callable[..., AbstractAsyncContextManager[AsyncConnection]]
 
 
 class UnitOfWork:
-    """One transaction with every repository bound to it."""
-
-    runners: RunnerRepository
-    activity: ActivityRepository
-    nudges: NudgeRepository
-    deliveries: DeliveryRepository
-    personal: PersonalDataRepository
-    progress: ProgressRepository
-    digests: DigestRepository
-    tracks: TrackRepository
-    clubs: ClubRepository
+    """One transaction with every repository bound to it (each made on first use)."""
 
     def __init__(
         self, connect: Connect, *, write: bool, dialect: str, autocommit: bool = False
@@ -53,19 +44,58 @@ class UnitOfWork:
         self._cm: AbstractAsyncContextManager[AsyncConnection] | None = None
         self._conn: AsyncConnection | None = None
 
+    def _live(self) -> AsyncConnection:
+        assert self._conn is not None, "a repository used outside its unit of work"
+        return self._conn
+
+    @cached_property
+    def runners(self) -> RunnerRepository:
+        """Runners, their preferences and accounts."""
+        return RunnerRepository(self._live(), self.dialect)
+
+    @cached_property
+    def activity(self) -> ActivityRepository:
+        """Runs and check-ins."""
+        return ActivityRepository(self._live(), self.dialect)
+
+    @cached_property
+    def nudges(self) -> NudgeRepository:
+        """Nudge schedules."""
+        return NudgeRepository(self._live(), self.dialect)
+
+    @cached_property
+    def deliveries(self) -> DeliveryRepository:
+        """Scheduled messages on their way out."""
+        return DeliveryRepository(self._live(), self.dialect)
+
+    @cached_property
+    def personal(self) -> PersonalDataRepository:
+        """Everything stored about one runner (export, forget)."""
+        return PersonalDataRepository(self._live(), self.dialect)
+
+    @cached_property
+    def progress(self) -> ProgressRepository:
+        """Stats and charts."""
+        return ProgressRepository(self._live(), self.dialect)
+
+    @cached_property
+    def digests(self) -> DigestRepository:
+        """Weekly digests."""
+        return DigestRepository(self._live(), self.dialect)
+
+    @cached_property
+    def tracks(self) -> TrackRepository:
+        """Run files' tracks and best efforts."""
+        return TrackRepository(self._live(), self.dialect)
+
+    @cached_property
+    def clubs(self) -> ClubRepository:
+        """Clubs and challenges."""
+        return ClubRepository(self._live(), self.dialect)
+
     async def __aenter__(self) -> UnitOfWork:
         self._cm = self._connect(write=self.write, autocommit=self.autocommit)
-        conn = await self._cm.__aenter__()
-        self._conn = conn
-        self.runners = RunnerRepository(conn, self.dialect)
-        self.activity = ActivityRepository(conn, self.dialect)
-        self.nudges = NudgeRepository(conn, self.dialect)
-        self.deliveries = DeliveryRepository(conn, self.dialect)
-        self.personal = PersonalDataRepository(conn, self.dialect)
-        self.progress = ProgressRepository(conn, self.dialect)
-        self.digests = DigestRepository(conn, self.dialect)
-        self.tracks = TrackRepository(conn, self.dialect)
-        self.clubs = ClubRepository(conn, self.dialect)
+        self._conn = await self._cm.__aenter__()
         return self
 
     async def __aexit__(
@@ -80,6 +110,8 @@ class UnitOfWork:
                 await self._conn.rollback()
         finally:
             cm, self._cm, self._conn = self._cm, None, None
+            for name in _REPOSITORIES:  # bound to that connection: made again next time
+                self.__dict__.pop(name, None)
             await cm.__aexit__(exc_type, exc, tb)
 
     async def commit(self) -> None:
@@ -91,3 +123,7 @@ class UnitOfWork:
         """Undo everything since the last commit."""
         assert self._conn is not None, "rollback outside the unit of work"
         await self._conn.rollback()
+
+
+# The repositories, each made on first use and forgotten when the unit of work ends.
+_REPOSITORIES = tuple(n for n, v in vars(UnitOfWork).items() if isinstance(v, cached_property))

@@ -20,13 +20,16 @@ Last-seen times are written behind: as a sweep every ``--sweep-seconds`` of the 
 clock would, ``core.accounts.flush()`` runs between commands (inside the timed wall
 clock); its statements are counted apart. Statements are counted with a SQLAlchemy
 ``before_cursor_execute`` event; on SQLite, hops to aiosqlite's connection thread (every
-execute, BEGIN and COMMIT) are counted too.
+execute, BEGIN and COMMIT) are counted too. Both counters hook every statement, so they
+listen only during a further ``--sample`` commands after each timed batch, never while
+one is timed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import random
 import sqlite3
 import statistics
@@ -69,12 +72,21 @@ def percentile(samples: Sequence[float], q: float) -> float:
 
 
 class StatementCounter:
-    """Counts every statement SQLAlchemy sends to the database driver."""
+    """Counts every statement SQLAlchemy sends to the database driver, while switched on."""
 
     def __init__(self, db: Database) -> None:
         self.count = 0
-        for engine in db.engines:  # the inline lane (SQLite) has an engine of its own
+        self.engines = db.engines  # the inline lane (SQLite) has an engine of its own
+
+    def on(self) -> None:
+        """Start counting."""
+        for engine in self.engines:
             event.listen(engine, "before_cursor_execute", self._on_execute)
+
+    def off(self) -> None:
+        """Stop counting (no listener left to slow the timed batches down)."""
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._on_execute)
 
     def _on_execute(self, *args: Any, **kwargs: Any) -> None:
         self.count += 1
@@ -85,14 +97,21 @@ class HopCounter:
 
     def __init__(self) -> None:
         self.count = 0
-        plain: Any = aiosqlite.core.Connection._execute  # aiosqlite's internal: untyped
-        counter = self
+        self.plain: Any = aiosqlite.core.Connection._execute  # aiosqlite's internal: untyped
+
+    def on(self) -> None:
+        """Start counting."""
+        plain, counter = self.plain, self
 
         async def counted(conn: aiosqlite.core.Connection, fn: Any, *a: Any, **k: Any) -> Any:
             counter.count += 1
             return await plain(conn, fn, *a, **k)
 
         setattr(aiosqlite.core.Connection, "_execute", counted)  # noqa: B010 (untyped patch)
+
+    def off(self) -> None:
+        """Stop counting."""
+        setattr(aiosqlite.core.Connection, "_execute", self.plain)  # noqa: B010
 
 
 @dataclass(slots=True)
@@ -103,8 +122,9 @@ class Measure:
     stored: int
     wall: float
     cpu: float
-    statements: int  # of the commands themselves
+    statements: int  # of the commands themselves (in the counted sample)
     latencies: list[float]
+    counted: int = 0  # commands in the counted sample (statements are counted apart)
     flushes: int = 0  # write-behind flushes (as each sweep does) between the commands
     flush_statements: int = 0
     hops: int = 0  # SQLite: hops to the connection thread by the commands (0 on PostgreSQL)
@@ -218,6 +238,34 @@ class Bench:
     def _hops(self) -> int:
         return self.hops.count if self.hops is not None else 0
 
+    async def measure(
+        self, commands: Sequence[Incoming], sample: Sequence[Incoming], stored_prefix: str | None
+    ) -> Measure:
+        """Time ``commands`` with no counter listening, then count statements over ``sample``.
+
+        The counters hook every statement; timed with them on, the batch would be
+        slower by their cost.
+        """
+        timed = await self.timed(commands, stored_prefix)
+        self.counter.on()
+        if self.hops is not None:
+            self.hops.on()
+        try:
+            counted = await self.timed(sample, stored_prefix)
+        finally:
+            self.counter.off()
+            if self.hops is not None:
+                self.hops.off()
+        return dataclasses.replace(
+            timed,
+            statements=counted.statements,
+            flush_statements=counted.flush_statements,
+            flushes=counted.flushes,
+            hops=counted.hops,
+            flush_hops=counted.flush_hops,
+            counted=counted.sent,
+        )
+
     async def timed(self, commands: Sequence[Incoming], stored_prefix: str | None) -> Measure:
         """Send commands one after another, moving the clock ``step`` seconds before each.
 
@@ -254,6 +302,7 @@ class Bench:
             hops=self._hops() - hops - flush_hops,
             flush_hops=flush_hops,
             counts_hops=self.hops is not None,
+            counted=len(commands),
         )
 
 
@@ -335,10 +384,10 @@ def row(name: str, m: Measure, extra: str = "") -> tuple[str, ...]:
         f"{m.per_cpu_second:,.0f}",
         f"{statistics.median(m.latencies) * 1000:.2f}",
         f"{percentile(m.latencies, 0.99) * 1000:.2f}",
-        f"{m.statements / m.sent:.2f}",
-        f"{(m.statements + m.flush_statements) / m.sent:.2f}",
-        f"{m.hops / m.sent:.2f}" if m.counts_hops else "-",
-        f"{(m.hops + m.flush_hops) / m.sent:.2f}" if m.counts_hops else "-",
+        f"{m.statements / m.counted:.2f}",
+        f"{(m.statements + m.flush_statements) / m.counted:.2f}",
+        f"{m.hops / m.counted:.2f}" if m.counts_hops else "-",
+        f"{(m.hops + m.flush_hops) / m.counted:.2f}" if m.counts_hops else "-",
         extra,
     )
 
@@ -370,14 +419,15 @@ async def bench(args: argparse.Namespace, url: str, tmp: str) -> tuple[list[tupl
         for user in users:
             await b.timed(b.log_commands([user], 1), "Logged")
         await b.timed(b.log_commands(users, args.warmup), "Logged")
-        log = await b.timed(b.log_commands(users, args.logs), "Logged")
-        week = await b.timed(
-            [
-                Incoming("telegram", b.rng.choice(users), "c", command="week")
-                for _ in range(args.weeks)
-            ],
-            None,
+        sample = args.sample
+        log = await b.measure(
+            b.log_commands(users, args.logs), b.log_commands(users, sample), "Logged"
         )
+        weeks = [
+            Incoming("telegram", b.rng.choice(users), "c", command="week")
+            for _ in range(args.weeks + sample)
+        ]
+        week = await b.measure(weeks[: args.weeks], weeks[args.weeks :], None)
         # Veterans (1,500 runs each) against new runners, interleaved in rounds so that
         # the machine's speed swings hit both alike.
         # Each runner's first /log works out its run streak and caches it on the runner:
@@ -388,12 +438,11 @@ async def bench(args: argparse.Namespace, url: str, tmp: str) -> tuple[list[tupl
         vet_parts: list[Measure] = []
         new_parts: list[Measure] = []
         for _ in range(args.rounds):
-            vet_parts.append(
-                await b.timed(b.log_commands(list(veterans), args.cohort_logs), "Logged")
-            )
-            new_parts.append(
-                await b.timed(b.log_commands(list(newcomers), args.cohort_logs), "Logged")
-            )
+            for cohort, parts in ((veterans, vet_parts), (newcomers, new_parts)):
+                logs = b.log_commands(list(cohort), args.cohort_logs + sample // args.rounds)
+                parts.append(
+                    await b.measure(logs[: args.cohort_logs], logs[args.cohort_logs :], "Logged")
+                )
         vet, new = _merge(vet_parts), _merge(new_parts)
         runs_per_veteran = vet_history / max(1, len(veterans))
     finally:
@@ -423,14 +472,14 @@ async def bench(args: argparse.Namespace, url: str, tmp: str) -> tuple[list[tupl
             f"{vet_history:,} runs for {len(veterans):,} veterans; clock step {args.step:g} s",
             f"raw insert rate: {raw:,.0f} rows/s ({args.raw:,} rows)",
             f"/log stored per second / raw insert rate = {log.per_second / raw:.3f}",
-            f"statements per /log = {log.statements / log.sent:.2f} without the flush, "
-            f"{(log.statements + log.flush_statements) / log.sent:.2f} with it amortised "
+            f"statements per /log = {log.statements / log.counted:.2f} without the flush, "
+            f"{(log.statements + log.flush_statements) / log.counted:.2f} with it amortised "
             f"({log.flushes} flushes, one every {b.flush_every} commands = "
             f"{b.flush_every * args.step:g} s of fake time, {log.flush_statements} statements) "
             "(every cursor execute, BEGIN included; COMMIT goes through the driver, not counted)",
             (
-                f"SQLite hops to the connection thread per /log = {log.hops / log.sent:.2f} "
-                f"without the flush, {(log.hops + log.flush_hops) / log.sent:.2f} with it"
+                f"SQLite hops to the connection thread per /log = {log.hops / log.counted:.2f} "
+                f"without the flush, {(log.hops + log.flush_hops) / log.counted:.2f} with it"
                 if b.hops is not None
                 else "PostgreSQL: hops not counted (asyncpg BEGIN/COMMIT are not cursor executes)"
             ),
@@ -452,6 +501,7 @@ def _merge(parts: Sequence[Measure]) -> Measure:
         flushes=sum(p.flushes for p in parts),
         flush_statements=sum(p.flush_statements for p in parts),
         hops=sum(p.hops for p in parts),
+        counted=sum(p.counted for p in parts),
         flush_hops=sum(p.flush_hops for p in parts),
         counts_hops=all(p.counts_hops for p in parts),
     )
@@ -468,6 +518,9 @@ def main() -> None:
     parser.add_argument("--veterans", type=int, default=10, help="runners with 1,500 runs")
     parser.add_argument("--cohort-logs", type=int, default=100, help="/log per cohort per round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--sample", type=int, default=300, help="commands counted apart (statements, hops)"
+    )
     parser.add_argument("--raw", type=int, default=5000, help="rows for the raw insert rate")
     parser.add_argument(
         "--step", type=float, default=1.0, help="simulated seconds between commands"

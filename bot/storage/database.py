@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -198,16 +198,12 @@ class Database:
                 await conn.execution_options(**{_WRITE: True})
             yield conn
 
-    @asynccontextmanager
-    async def _inline(
+    def _inline(
         self, *, write: bool, autocommit: bool = False
-    ) -> AsyncIterator[AsyncConnection]:
+    ) -> AbstractAsyncContextManager[AsyncConnection]:
         """The inline lane; a statement that would wait for a lock goes the ordinary way."""
         assert self._lane is not None
-        async with self._lane.connection(
-            lambda: self.connection(write=write, autocommit=autocommit)
-        ) as conn:
-            yield conn
+        return self._lane.connection(lambda: self.connection(write=write, autocommit=autocommit))
 
     def uow(self) -> UnitOfWork:
         """A unit of work that may write (``await uow.commit()`` keeps what it did)."""

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
@@ -326,20 +326,20 @@ class InlineLane:
         database = make_url(async_url).database
         return bool(database) and database != ":memory:" and not str(database).startswith("file:")
 
-    @asynccontextmanager
-    async def connection(self, fallback: Fallback) -> AsyncIterator[AsyncConnection]:
+    def connection(self, fallback: Fallback) -> _Lease:
         """A connection for one unit of work; a statement that would wait takes ``fallback``."""
-        conn = self._free.pop() if self._free else self.engine.connect()
-        try:
-            # It offers what the repositories use of an AsyncConnection.
-            yield InlineConnection(conn, fallback)  # type: ignore[misc]
-        finally:
-            if conn.in_transaction():
-                conn.rollback()  # ends SQLAlchemy's bookkeeping; there is no BEGIN to undo
-            if len(self._free) < _KEEP and not conn.invalidated:
-                self._free.append(conn)
-            else:
-                conn.close()
+        return _Lease(self, fallback)
+
+    def _take(self) -> Connection:
+        return self._free.pop() if self._free else self.engine.connect()
+
+    def _give_back(self, conn: Connection) -> None:
+        if conn.in_transaction():
+            conn.rollback()  # ends SQLAlchemy's bookkeeping; there is no BEGIN to undo
+        if len(self._free) < _KEEP and not conn.invalidated:
+            self._free.append(conn)
+        else:
+            conn.close()
 
     def close(self) -> None:
         """Close the lane's connections."""
@@ -347,6 +347,27 @@ class InlineLane:
             conn.close()
         self._free.clear()
         self.engine.dispose()
+
+
+class _Lease:
+    """One unit of work's hold on a lane connection (a plain class: this runs per message)."""
+
+    __slots__ = ("_conn", "_fallback", "_lane")
+
+    def __init__(self, lane: InlineLane, fallback: Fallback) -> None:
+        self._lane = lane
+        self._fallback = fallback
+        self._conn: Connection | None = None
+
+    async def __aenter__(self) -> AsyncConnection:
+        self._conn = self._lane._take()
+        # It offers what the repositories use of an AsyncConnection.
+        return InlineConnection(self._conn, self._fallback)  # type: ignore[return-value]
+
+    async def __aexit__(self, *exc: object) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            self._lane._give_back(conn)
 
 
 class InlineConnection:

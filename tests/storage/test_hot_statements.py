@@ -1,0 +1,153 @@
+"""SQLite's hot statements run from compiled plans: same rows as SQLAlchemy's own path.
+
+Also: the WAL is checkpointed by a task of its own, not by the commits that serve chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.storage.activity import _WEEK_TOTALS, _add_run, run_values
+from bot.storage.checkpoint import FALLBACK_PAGES
+from bot.storage.database import Database
+from bot.storage.inline import InlineConnection, _plan
+from bot.storage.runners import _FIND, _TOUCH
+from tests.fakes import make_harness
+
+
+async def _both(db: Database, statement: Any, parameters: Any) -> tuple[Any, Any]:
+    """The statement's rows through the inline plan, then through SQLAlchemy (aiosqlite)."""
+    async with db.reader() as uow:
+        conn = uow._conn
+        assert isinstance(conn, InlineConnection)
+        assert _plan(statement, parameters, conn._conn.dialect) is not None, "not planned"
+        planned = [tuple(r) for r in await conn.execute(statement, parameters)]
+        planned_maps = [dict(r._mapping) for r in await conn.execute(statement, parameters)]
+    async with db.connection(write=False) as plain:
+        result = await plain.execute(statement, parameters)
+        rows = result.all()
+    return (planned, planned_maps), ([tuple(r) for r in rows], [dict(r._mapping) for r in rows])
+
+
+async def test_planned_reads_give_what_sqlalchemy_gives(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    await db.open()
+    try:
+        harness = make_harness(db, FakeClock())
+        chat = harness.chat()
+        await chat.say("/settings timezone Europe/Berlin")
+        await chat.say("/bedtime 23:30")
+        await chat.say("/log 5k 25:00 tempo")
+        await chat.say("/log 3k 16:00 yesterday")
+        runner = await harness.user(chat)
+        find = {"f_platform": chat.platform, "f_pid": chat.user_id}
+        (rows, maps), (expected, expected_maps) = await _both(db, _FIND, find)
+        assert rows == expected and len(rows) == 1
+        assert maps == expected_maps
+        assert maps[0]["timezone"] == "Europe/Berlin" and maps[0]["id"] == runner.id
+        week = {"w_user": runner.id, "w_from": date(2026, 1, 1), "w_to": date(2026, 12, 31)}
+        (rows, _), (expected, _) = await _both(db, _WEEK_TOTALS, week)
+        assert rows == expected == [(8000.0, 2)]
+        missing = {"f_platform": "telegram", "f_pid": "nobody"}
+        assert (await _both(db, _FIND, missing))[0] == ([], [])
+    finally:
+        await db.close()
+
+
+async def test_a_planned_insert_and_update_store_what_sqlalchemy_would(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    await db.open()
+    try:
+        clock = FakeClock()
+        harness = make_harness(db, clock)
+        chat = harness.chat()
+        await chat.say("/help")
+        runner = await harness.user(chat)
+        now = clock.now()
+        async with db.single() as uow:
+            run, created = await uow.activity.add_run(
+                runner.id, date(2026, 11, 25), 5000.0, 1500, "easy", "k-1", now, None
+            )
+            again, created_again = await uow.activity.add_run(
+                runner.id, date(2026, 11, 25), 9999.0, 1500, "", "k-1", now, None
+            )
+        assert created and not created_again and again.id == run.id
+        async with db.reader() as uow:
+            stored = await uow.activity.run(run.id)
+        assert stored is not None
+        assert (stored.local_date, stored.distance_m, stored.note) == (
+            date(2026, 11, 25),
+            5000.0,
+            "easy",
+        )
+        assert stored.created_at == now  # aware UTC, as written by SQLAlchemy's own type
+        later = now + timedelta(hours=2)
+        async with db.single() as uow:
+            await uow.runners.touch_many([(chat.platform, chat.user_id, "Ann B", later)])
+        async with db.reader() as uow:
+            account = await uow.runners.find(chat.platform, chat.user_id)
+        assert account is not None
+        assert account.identity.last_seen_at == later
+        assert account.identity.display_name == "Ann B"
+        async with db.reader() as uow:  # both went through their plans, not SQLAlchemy's path
+            conn = uow._conn
+            assert isinstance(conn, InlineConnection)
+            dialect = conn._conn.dialect
+            values = run_values(runner.id, date(2026, 11, 25), 1.0, 1, "", "k", now, None)
+            assert _plan(_add_run("sqlite"), values, dialect) is not None
+            seen = [{"b_platform": "", "b_pid": "", "b_name": "", "b_when": later}]
+            assert _plan(_TOUCH, seen, dialect) is not None
+    finally:
+        await db.close()
+
+
+async def test_a_missing_parameter_is_an_error_not_a_null(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    await db.open()
+    try:
+        async with db.reader() as uow:
+            with pytest.raises(KeyError, match="w_to"):
+                await uow.activity.conn.execute(
+                    _WEEK_TOTALS, {"w_user": 1, "w_from": date(2026, 1, 1)}
+                )
+    finally:
+        await db.close()
+
+
+async def test_the_wal_is_checkpointed_off_the_chat_connections(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    db = Database(f"sqlite:///{path}")
+    await db.open()
+    try:
+        checkpointer = db._checkpointer
+        assert checkpointer is not None
+        async with db.reader() as uow:
+            conn = uow._conn
+            assert isinstance(conn, InlineConnection)
+            raw: Any = conn._conn.connection.dbapi_connection
+            pages = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        assert pages == FALLBACK_PAGES  # the chat connections only checkpoint as a last resort
+        harness = make_harness(db, FakeClock())
+        chat = harness.chat()
+        for n in range(30):
+            await chat.say(f"/log {3 + n % 5}k 20:00")
+        before = checkpointer.checkpoints
+        for _ in range(200):  # bounded: the task checkpoints every half second
+            if checkpointer.checkpoints > before:
+                break
+            await asyncio.sleep(0.05)
+        assert checkpointer.checkpoints > before
+        busy, wal_pages, copied = checkpointer.checkpoint()
+        assert busy == 0 and copied == wal_pages  # everything written is in the file
+    finally:
+        await db.close()
+    assert db._checkpointer is None
+    with sqlite3.connect(path) as check:  # the runs are in the database file itself
+        assert check.execute("SELECT count(*) FROM runs").fetchone()[0] == 30

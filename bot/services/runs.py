@@ -90,12 +90,22 @@ class RunService:
             when, note = split_when(note)
         day = parse_when(when, user.today(now))
         note = _check_note(note)
-        # One statement: the run, with its snack nudge due on the row itself.
+        fuel_due = snack_due(user, day, now)
+        # One statement: the run, with its snack nudge due on the row itself, and (when
+        # the message has a key to tell the run apart by) its week's totals.
         async with self.db.single() as uow:
-            run, created = await uow.activity.add_run(
-                user.id, day, meters, seconds, note, source_key, now, snack_due(user, day, now)
-            )
-        return await self._logged(user, run, created, now)
+            if source_key is None:
+                run, created = await uow.activity.add_run(
+                    user.id, day, meters, seconds, note, None, now, fuel_due
+                )
+                week = None
+            else:
+                first = week_start(day)
+                run, created, week = await uow.activity.add_run_in_week(
+                    user.id, day, meters, seconds, note, source_key, now, fuel_due,
+                    (first, first + SIX_DAYS),
+                )  # fmt: skip
+        return await self._logged(user, run, created, now, week)
 
     async def log_file(
         self, user: User, run_file: RunFile, note: str = "", source_key: str | None = None
@@ -143,14 +153,24 @@ class RunService:
             await uow.commit()
         return await self._logged(user, run, created, now)
 
-    async def _logged(self, user: User, run: Run, created: bool, now: datetime) -> LoggedRun:
-        """Tell listeners about a new run, then the week's totals and the streak."""
+    async def _logged(
+        self,
+        user: User,
+        run: Run,
+        created: bool,
+        now: datetime,
+        week: tuple[float, int] | None = None,
+    ) -> LoggedRun:
+        """Tell listeners about a new run, then the week's totals (read unless given) and
+        the streak."""
         if created:
             await self.listeners.run_logged(user, run, now)
         today = user.today(now)
-        start = week_start(run.local_date)
-        async with self.db.reader() as uow:
-            total, count = await uow.activity.week_totals(user.id, start, start + SIX_DAYS)
+        if week is None:
+            start = week_start(run.local_date)
+            async with self.db.reader() as uow:
+                week = await uow.activity.week_totals(user.id, start, start + SIX_DAYS)
+        total, count = week
         block = await self._streak(user, run.local_date if created else None)
         return LoggedRun(run, created, total, count, block.streak(today) if block else 0)
 

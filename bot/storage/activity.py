@@ -7,7 +7,7 @@ import functools
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import CheckIn, Run
@@ -17,14 +17,36 @@ from bot.storage.tables import checkins, handled_messages, runs
 
 
 @functools.cache
-@functools.cache
 def _add_run(dialect: str) -> Any:
-    """The run INSERT, built once per dialect (values come as parameters)."""
+    """The run INSERT, built once per dialect (values come as parameters).
+
+    It also returns the totals of the runner's *other* runs dated ``w_from`` to
+    ``w_to`` (a /log reply's week line, in the same round trip). "Other" is by
+    source key, whether or not the database's subquery sees the new row (SQLite
+    does, PostgreSQL does not). An empty range (``w_from`` after ``w_to``) asks
+    for no week.
+    """
+    week = runs.alias("week")
+    others = and_(
+        week.c.user_id == bindparam("w_user"),
+        week.c.local_date.between(bindparam("w_from"), bindparam("w_to")),
+        week.c.source_key.is_distinct_from(bindparam("w_key")),
+    )
     return hot(
         insert(dialect, runs)
         .on_conflict_do_nothing(index_elements=[runs.c.source_key])
-        .returning(runs.c.id)
+        .returning(
+            runs.c.id,
+            select(func.coalesce(func.sum(week.c.distance_m), 0.0))
+            .where(others)
+            .scalar_subquery()
+            .label("week_m"),
+            select(func.count()).select_from(week).where(others).scalar_subquery().label("week_n"),
+        )
     )
+
+
+_NO_WEEK = (date.max, date.min)
 
 
 def run_values(
@@ -98,13 +120,55 @@ class ActivityRepository:
         values = run_values(
             user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
         )
-        run_id = await self.conn.scalar(_add_run(self.dialect), values)
-        if run_id is None:
-            row = (
-                await self.conn.execute(select(runs).where(runs.c.source_key == source_key))
-            ).one()
-            return run_from(row), False
-        return stored_run(run_id, values), True
+        run, created, _ = await self._insert_run(values, _NO_WEEK)
+        return run, created
+
+    async def add_run_in_week(
+        self,
+        user_id: int,
+        local_date: date,
+        distance_m: float,
+        duration_s: int,
+        note: str,
+        source_key: str,
+        now: datetime,
+        fuel_due_at: datetime | None,
+        week: tuple[date, date],
+    ) -> tuple[Run, bool, tuple[float, int] | None]:
+        """Store a run, and the week's distance and run count with it (first to last day).
+
+        The totals come in the same statement when the run is new (None when it was
+        stored before: ask :meth:`week_totals`).
+        """
+        values = run_values(
+            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
+        )
+        return await self._insert_run(values, week)
+
+    async def _insert_run(
+        self, values: dict[str, Any], week: tuple[date, date]
+    ) -> tuple[Run, bool, tuple[float, int] | None]:
+        first, last = week
+        found = await self.conn.execute(
+            _add_run(self.dialect),
+            values
+            | {
+                "w_user": values["user_id"],
+                "w_from": first,
+                "w_to": last,
+                "w_key": values["source_key"],
+            },
+        )
+        row = found.first()
+        if row is None:
+            key = values["source_key"]
+            old = (await self.conn.execute(select(runs).where(runs.c.source_key == key))).one()
+            return run_from(old), False, None
+        run = stored_run(row[0], values)
+        if first > last:
+            return run, True, None
+        in_week = first <= run.local_date <= last
+        return run, True, (float(row[1]) + run.distance_m * in_week, int(row[2]) + in_week)
 
     async def run(self, run_id: int) -> Run | None:
         """One run by id."""

@@ -1,4 +1,4 @@
-"""What a /log costs the database: three statements (inline on SQLite), at any history."""
+"""What a /log costs the database: two statements (inline on SQLite), at any history."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def counting(db: Database) -> Iterator[list[str]]:
             event.remove(engine, "before_cursor_execute", record)
 
 
-async def test_log_is_three_statements_for_a_new_and_a_five_year_runner(
+async def test_log_is_two_statements_for_a_new_and_a_five_year_runner(
     harness: Harness,
 ) -> None:
     new, veteran = harness.chat("new"), harness.chat("veteran")
@@ -57,7 +57,8 @@ async def test_log_is_three_statements_for_a_new_and_a_five_year_runner(
         with counting(harness.db) as sent:
             reply = await chat.say("/log 5k 25:00")
         assert reply.text.startswith("Logged"), reply.text
-        assert sent == ["SELECT", "INSERT", "SELECT"], sent
+        # Who wrote; the run, returning its week's totals (the reply's second line).
+        assert sent == ["SELECT", "INSERT"], sent
 
 
 async def test_a_log_makes_no_hop_to_sqlites_thread(
@@ -104,3 +105,28 @@ async def test_last_seen_is_written_behind_and_flushed_before_a_sweep(harness: H
         [after] = (await uow.runners.identities([user.id]))[user.id]
     assert before.last_seen_at is not None and after.last_seen_at == harness.clock.now()
     assert before.last_seen_at < after.last_seen_at
+
+
+async def test_the_week_line_counts_every_run_of_the_week_once(harness: Harness) -> None:
+    """The totals come back with the INSERT: the new run counted once on both backends,
+    runs with no message key (files, imports) counted too, other weeks and runners not."""
+    chat, other = harness.chat("ann"), harness.chat("bob")
+    runner = await harness.user(chat)  # (creates ann) Thursday 26 Nov 2026
+    async with harness.db.uow() as uow:  # a run from a file: no message key
+        await uow.activity.add_run(
+            runner.id, date(2026, 11, 24), 10_000, 3000, "", None, harness.clock.now()
+        )
+        await uow.commit()
+    await other.say("/log 7k 35:00")
+    await chat.say("/log 4k 24:00 last sunday")  # the week before
+    first = await chat.say("/log 5k 25:00")
+    assert "This week: 15.00 km over 2 runs" in first.text, first.text
+    second = await chat.say("/log 3k 15:00 yesterday")
+    assert "This week: 18.00 km over 3 runs" in second.text, second.text
+    old = await chat.say("/log 6k 30:00 last saturday")
+    assert "Week of Mon 16 Nov 2026: 10.00 km over 2 runs" in old.text, old.text
+    again = await chat.say("/log 9k 45:00", idempotency_key="same")
+    repeated = await chat.say("/log 9k 45:00", idempotency_key="same")  # delivered twice
+    assert "This week: 27.00 km over 4 runs" in again.text, again.text
+    assert repeated.text.startswith("Already logged"), repeated.text
+    assert "This week: 27.00 km over 4 runs" in repeated.text, repeated.text

@@ -90,21 +90,14 @@ class RunService:
             when, note = split_when(note)
         day = parse_when(when, user.today(now))
         note = _check_note(note)
-        fuel_due = snack_due(user, day, now)
-        # One statement: the run, with its snack nudge due on the row itself, and (when
-        # the message has a key to tell the run apart by) its week's totals.
+        first = week_start(day)
+        # One statement: the run, with its snack nudge due on the row itself, and its
+        # week's totals for the reply.
         async with self.db.single() as uow:
-            if source_key is None:
-                run, created = await uow.activity.add_run(
-                    user.id, day, meters, seconds, note, None, now, fuel_due
-                )
-                week = None
-            else:
-                first = week_start(day)
-                run, created, week = await uow.activity.add_run_in_week(
-                    user.id, day, meters, seconds, note, source_key, now, fuel_due,
-                    (first, first + SIX_DAYS),
-                )  # fmt: skip
+            run, created, week = await uow.activity.add_run(
+                user.id, day, meters, seconds, note, source_key, now,
+                snack_due(user, day, now), (first, first + SIX_DAYS),
+            )  # fmt: skip
         return await self._logged(user, run, created, now, week)
 
     async def log_file(

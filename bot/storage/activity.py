@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -46,7 +46,15 @@ def _add_run(dialect: str) -> Any:
     )
 
 
-_NO_WEEK = (date.max, date.min)
+_NO_WEEK = (date.max, date.min)  # an empty range: no week asked for
+
+
+class StoredRun(NamedTuple):
+    """A run as stored, whether this call stored it, and the week's totals if asked."""
+
+    run: Run
+    created: bool
+    week: tuple[float, int] | None  # distance (m) and runs, this run counted
 
 
 def run_values(
@@ -112,43 +120,25 @@ class ActivityRepository:
         source_key: str | None,
         now: datetime,
         fuel_due_at: datetime | None = None,
-    ) -> tuple[Run, bool]:
-        """Store a run; ``False`` (and the stored run) when the source key was seen before.
+        week: tuple[date, date] | None = None,
+    ) -> StoredRun:
+        """Store a run; ``created`` is False (with the stored run) when the source key was
+        seen before.
 
         ``fuel_due_at``: when its post-run snack nudge is due (None: no nudge).
+        ``week`` (first and last day): the totals of those days come back in the same
+        statement, for a new run with a source key (else ``week`` is None: ask
+        :meth:`week_totals`).
         """
         values = run_values(
             user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
         )
-        run, created, _ = await self._insert_run(values, _NO_WEEK)
-        return run, created
-
-    async def add_run_in_week(
-        self,
-        user_id: int,
-        local_date: date,
-        distance_m: float,
-        duration_s: int,
-        note: str,
-        source_key: str,
-        now: datetime,
-        fuel_due_at: datetime | None,
-        week: tuple[date, date],
-    ) -> tuple[Run, bool, tuple[float, int] | None]:
-        """Store a run, and the week's distance and run count with it (first to last day).
-
-        The totals come in the same statement when the run is new (None when it was
-        stored before: ask :meth:`week_totals`).
-        """
-        values = run_values(
-            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
-        )
-        return await self._insert_run(values, week)
+        return await self._insert_run(values, week if source_key is not None else None)
 
     async def _insert_run(
-        self, values: dict[str, Any], week: tuple[date, date]
-    ) -> tuple[Run, bool, tuple[float, int] | None]:
-        first, last = week
+        self, values: dict[str, Any], week: tuple[date, date] | None
+    ) -> StoredRun:
+        first, last = week or _NO_WEEK
         found = await self.conn.execute(
             _add_run(self.dialect),
             values
@@ -163,12 +153,13 @@ class ActivityRepository:
         if row is None:
             key = values["source_key"]
             old = (await self.conn.execute(select(runs).where(runs.c.source_key == key))).one()
-            return run_from(old), False, None
+            return StoredRun(run_from(old), False, None)
         run = stored_run(row[0], values)
-        if first > last:
-            return run, True, None
+        if week is None:
+            return StoredRun(run, True, None)
         in_week = first <= run.local_date <= last
-        return run, True, (float(row[1]) + run.distance_m * in_week, int(row[2]) + in_week)
+        totals = (float(row[1]) + run.distance_m * in_week, int(row[2]) + in_week)
+        return StoredRun(run, True, totals)
 
     async def run(self, run_id: int) -> Run | None:
         """One run by id."""

@@ -190,7 +190,7 @@ async def add_checkin(
 async def add_run(db: Database, user_id: int, local_date: str, created_at: str) -> int:
     """Store a 5 km run (nothing planned for it); returns its id."""
     async with db.uow() as uow:
-        run, _ = await uow.activity.add_run(
+        run, _, _ = await uow.activity.add_run(
             user_id,
             date.fromisoformat(local_date),
             5000,
@@ -279,7 +279,9 @@ class Nudges:
             assert user is not None
             run_day = date.fromisoformat(day)
             due = planner.snack_due(user, run_day, logged)
-            run, _ = await uow.activity.add_run(user_id, run_day, 5000, 1500, "", None, logged, due)
+            run, _, _ = await uow.activity.add_run(
+                user_id, run_day, 5000, 1500, "", None, logged, due
+            )
             await uow.commit()
         return run.id
 

@@ -72,10 +72,10 @@ async def test_a_planned_insert_and_update_store_what_sqlalchemy_would(tmp_path:
         runner = await harness.user(chat)
         now = clock.now()
         async with db.single() as uow:
-            run, created = await uow.activity.add_run(
+            run, created, _ = await uow.activity.add_run(
                 runner.id, date(2026, 11, 25), 5000.0, 1500, "easy", "k-1", now, None
             )
-            again, created_again = await uow.activity.add_run(
+            again, created_again, _ = await uow.activity.add_run(
                 runner.id, date(2026, 11, 25), 9999.0, 1500, "", "k-1", now, None
             )
         assert created and not created_again and again.id == run.id

@@ -1,4 +1,4 @@
-"""Clubs, their challenges, members and frozen results; the board as one aggregate query."""
+"""Clubs, their challenges, members and frozen results; the board as one statement."""
 
 from __future__ import annotations
 
@@ -6,18 +6,16 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, distinct, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.models import GOOD_NIGHT_HOURS, RUN_METRICS, Board, Challenge, Club, Standing
+from bot.models import Board, Challenge, Club, Standing
 from bot.storage.sql import insert
 from bot.storage.tables import (
     challenge_members,
     challenge_results,
     challenges,
-    checkins,
     clubs,
-    runs,
     users,
 )
 
@@ -53,68 +51,28 @@ def challenge_from(row: Any) -> Challenge:
     )
 
 
-def _per_member(challenge: Challenge) -> Any:
-    """Per member: the challenge's value in its window, and the latest counted id.
-
-    Members drive the join (in key order, so the grouping needs no sort), and each
-    member's rows in the window come from a covering index. Ids grow in logging order:
-    the latest counted id tells when the value was reached.
-    """
-    s, e = challenge.start, challenge.end
-    metric = challenge.metric
-    if metric in RUN_METRICS:
-        table = runs
-        on = and_(runs.c.user_id == _M.user_id, runs.c.local_date.between(s, e))
-        value: Any = {
-            "distance": func.sum(runs.c.distance_m),
-            "time": func.sum(runs.c.duration_s),
-            "runs": func.count(runs.c.id),
-            "days": func.count(distinct(runs.c.local_date)),
-        }[metric]
-    else:
-        table = checkins
-        on = and_(
-            checkins.c.user_id == _M.user_id,
-            checkins.c.habit == metric,
-            checkins.c.local_date.between(s, e),
-        )
-        if metric == "sleep":
-            on = and_(on, checkins.c.hours >= GOOD_NIGHT_HOURS)
-        # Nights and strength sessions count once a day; mobility and snacks per check-in.
-        per_day = metric in ("sleep", "strength")
-        value = func.count(distinct(checkins.c.local_date)) if per_day else func.count(table.c.id)
-    return (
-        select(
-            _M.user_id,
-            _M.joined_at,
-            func.coalesce(value, 0).label("value"),
-            func.max(table.c.id).label("reached"),
-        )
-        .select_from(challenge_members.outerjoin(table, on))
-        .where(_M.challenge_id == challenge.id)
-        .group_by(_M.user_id, _M.joined_at)
-        .subquery("per_member")
-    )
-
-
 def board_statement(challenge: Challenge, viewer: int | None, top: int) -> Select[Any]:
     """The board in one statement: ranks, board order, member count and team total.
 
+    Each member's tally is kept by the database (``bot/storage/tallies.py``); the
+    members are read in board order from the ``challenge_members_board`` index.
     Equal values share a rank (1, 2, 2, 4); among them whoever reached the value
     first (the earlier latest counted log; nothing logged: the earlier join) is
     first. Only the top rows and the viewer's own come back, with their names.
     """
-    p = _per_member(challenge)
-    ranked = select(
-        p.c.user_id,
-        p.c.value,
-        func.rank().over(order_by=p.c.value.desc()).label("rank"),
-        func.row_number()
-        .over(order_by=(p.c.value.desc(), p.c.reached, p.c.joined_at, p.c.user_id))
-        .label("position"),
-        func.count().over().label("members"),
-        func.sum(p.c.value).over().label("total"),
-    ).subquery("ranked")
+    order = (_M.value.desc(), _M.reached, _M.joined_at, _M.user_id)
+    ranked = (
+        select(
+            _M.user_id,
+            _M.value,
+            func.rank().over(order_by=_M.value.desc()).label("rank"),
+            func.row_number().over(order_by=order).label("position"),
+            func.count().over().label("members"),
+            func.sum(_M.value).over().label("total"),
+        )
+        .where(_M.challenge_id == challenge.id)
+        .subquery("ranked")
+    )
     keep = ranked.c.position <= top
     if viewer is not None:
         keep = or_(keep, ranked.c.user_id == viewer)
@@ -303,7 +261,7 @@ class ClubRepository:
     # --- boards ---------------------------------------------------------------------------
 
     async def board(self, challenge: Challenge, viewer: int | None, top: int = 10) -> Board:
-        """The live board (computed from the runs and check-ins), or the frozen one."""
+        """The live board (from the tallies the database keeps), or the frozen one."""
         if challenge.frozen_at is not None:
             return await self._frozen(challenge, viewer, top)
         rows = (await self.conn.execute(board_statement(challenge, viewer, top))).all()

@@ -25,8 +25,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Update, and_, case, distinct, exists, func, or_, select
 from sqlalchemy import literal_column as raw
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 
 from bot.models import GOOD_NIGHT_HOURS, METRICS, RUN_METRICS
 from bot.storage.tables import challenge_members, challenges, checkins, runs
@@ -188,7 +187,7 @@ def _touched(table: str, event: str) -> ColumnElement[bool]:
 
 
 def _sqlite() -> list[str]:
-    dialect = sqlite.dialect()
+    dialect = make_url("sqlite+aiosqlite://").get_dialect()()
     out = []
     for table, watch in _WATCHED.items():
         for event in _events(table):
@@ -202,7 +201,7 @@ def _sqlite() -> list[str]:
 
 
 def _postgresql() -> list[str]:
-    dialect = postgresql.dialect()
+    dialect = make_url("postgresql+asyncpg://").get_dialect()()
     out = []
     for table, watch in _WATCHED.items():
         events = _events(table)

@@ -6,9 +6,11 @@ so each way a run or check-in is written, changed or removed must show on it.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select, text, update
 
@@ -239,3 +241,30 @@ async def test_a_members_row_moved_to_another_runner_is_recounted(harness: Harne
         )
         await uow.commit()
     assert (await _board(harness))[0].startswith("1. Ann (you) 9.0 km")
+
+
+async def test_two_transactions_logging_for_one_member_both_count(harness: Harness) -> None:
+    """PostgreSQL, read committed: the second recount waits for the first and sees its run."""
+    if harness.db.is_sqlite:
+        return  # one writer at a time: nothing to interleave
+    await _winter_miles(harness, "bob")
+    bob = await harness.user(harness.chat("bob", "telegram"))
+
+    def run(metres: float) -> Any:
+        return insert(runs).values(
+            user_id=bob.id,
+            local_date=date(2026, 11, 26),
+            distance_m=metres,
+            duration_s=600,
+            created_at=harness.clock.now(),
+        )
+
+    async with harness.db.engine.connect() as first, harness.db.engine.connect() as second:
+        await first.execute(run(1000.0))  # holds bob's members row until it commits
+        waiting = asyncio.create_task(second.execute(run(2000.0)))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        await first.commit()
+        await waiting
+        await second.commit()
+    assert (await _board(harness))[0].startswith("1. Bob 3.0 km")

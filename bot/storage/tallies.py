@@ -235,4 +235,5 @@ def _locked(where: ColumnElement[bool], metrics: tuple[str, ...], dialect: Diale
     """
     lock = select(_M.challenge_id).where(where).order_by(_M.challenge_id).with_for_update()
     recounted = _sql(recount(where, metrics=metrics), dialect)
-    return f"PERFORM {_sql(lock, dialect)[len('SELECT ') :]};\n{recounted};"
+    # Nothing locked (a runner in no open challenge of that day): no recount to plan or run.
+    return f"PERFORM {_sql(lock, dialect)[len('SELECT ') :]};\nIF FOUND THEN\n{recounted};\nEND IF;"

@@ -1,4 +1,4 @@
-"""Clubs, their challenges, members and frozen results; the board as one aggregate query."""
+"""Clubs, their challenges, members and frozen results; the board as one statement."""
 
 from __future__ import annotations
 
@@ -6,18 +6,30 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, distinct, func, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+    union,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.models import GOOD_NIGHT_HOURS, RUN_METRICS, Board, Challenge, Club, Standing
+from bot.models import Board, Challenge, Club, Standing
 from bot.storage.sql import insert
 from bot.storage.tables import (
     challenge_members,
     challenge_results,
     challenges,
-    checkins,
     clubs,
-    runs,
     users,
 )
 
@@ -25,7 +37,6 @@ _C = challenges.c
 _M = challenge_members.c
 _R = challenge_results.c
 CLUB_FIELDS = tuple(f for f in Club.__dataclass_fields__)
-EVERYONE = 1_000_000_000  # a "top n" that keeps every row (freezing results)
 
 
 def club_from(row: Any) -> Club:
@@ -53,75 +64,110 @@ def challenge_from(row: Any) -> Challenge:
     )
 
 
-def _per_member(challenge: Challenge) -> Any:
-    """Per member: the challenge's value in its window, and the latest counted id.
+# The board's order: value, then whoever reached it first (the earlier latest counted
+# log), then the earlier join. The index ``challenge_members_board`` holds it.
+def _order(m: Any) -> tuple[Any, ...]:
+    return (m.c.value.desc(), m.c.reached, m.c.joined_at, m.c.user_id)
 
-    Members drive the join (in key order, so the grouping needs no sort), and each
-    member's rows in the window come from a covering index. Ids grow in logging order:
-    the latest counted id tells when the value was reached.
+
+def _tie_key(m: Any) -> Any:
+    """Among equal values, the order as one comparable row.
+
+    A tally is 0 exactly when nothing counted (no latest id), so within equal values
+    ``reached`` is NULL for all or for none: 0 stands in for NULL without changing the
+    order, and keeps the comparison free of each dialect's NULL ordering.
     """
-    s, e = challenge.start, challenge.end
-    metric = challenge.metric
-    if metric in RUN_METRICS:
-        table = runs
-        on = and_(runs.c.user_id == _M.user_id, runs.c.local_date.between(s, e))
-        value: Any = {
-            "distance": func.sum(runs.c.distance_m),
-            "time": func.sum(runs.c.duration_s),
-            "runs": func.count(runs.c.id),
-            "days": func.count(distinct(runs.c.local_date)),
-        }[metric]
-    else:
-        table = checkins
-        on = and_(
-            checkins.c.user_id == _M.user_id,
-            checkins.c.habit == metric,
-            checkins.c.local_date.between(s, e),
-        )
-        if metric == "sleep":
-            on = and_(on, checkins.c.hours >= GOOD_NIGHT_HOURS)
-        # Nights and strength sessions count once a day; mobility and snacks per check-in.
-        per_day = metric in ("sleep", "strength")
-        value = func.count(distinct(checkins.c.local_date)) if per_day else func.count(table.c.id)
-    return (
+    return tuple_(func.coalesce(m.c.reached, 0), m.c.joined_at, m.c.user_id)
+
+
+def board_statement() -> Select[Any]:
+    """The board in one statement: ranks, board order, member count and team total.
+
+    Each member's tally is kept by the database (``bot/storage/tallies.py``). The top
+    rows come in order from the board-order index; ranked among themselves they hold
+    their ranks and positions on the whole board (everyone ahead of a top row is a top
+    row too). The viewer's rank is one more than the members ahead of them (equal
+    values share a rank: 1, 2, 2, 4), their position adds the equal values before them;
+    those counts, the member count and the total come from one pass over the members.
+    Parameters: ``challenge_id``, ``viewer`` (None: nobody) and ``top``.
+    """
+    challenge_id = bindparam("challenge_id", type_=Integer)
+    viewer_id = bindparam("viewer", type_=Integer)
+    other = challenge_members.alias("other")
+    me = challenge_members.alias("me")
+    is_me = and_(me.c.challenge_id == challenge_id, me.c.user_id == viewer_id)
+
+    def mine(column: Any) -> Any:  # evaluated once per statement, not per member
+        return select(column).where(is_me).scalar_subquery()
+
+    theirs = other.c.challenge_id == challenge_id
+    my_value = mine(me.c.value)
+    my_key = tuple_(mine(func.coalesce(me.c.reached, 0)), mine(me.c.joined_at), viewer_id)
+    before_me = and_(other.c.value == my_value, _tie_key(other) < my_key)
+    stats = (
         select(
-            _M.user_id,
-            _M.joined_at,
-            func.coalesce(value, 0).label("value"),
-            func.max(table.c.id).label("reached"),
+            func.count().label("members"),
+            func.coalesce(func.sum(other.c.value), 0.0).label("total"),
+            func.count(case((other.c.value > my_value, 1))).label("ahead"),
+            func.count(case((before_me, 1))).label("level"),
         )
-        .select_from(challenge_members.outerjoin(table, on))
-        .where(_M.challenge_id == challenge.id)
-        .group_by(_M.user_id, _M.joined_at)
-        .subquery("per_member")
+        .where(theirs)
+        .cte("stats")
+    )
+    top = (
+        select(other.c.user_id, other.c.value, other.c.reached, other.c.joined_at)
+        .where(theirs)
+        .order_by(*_order(other))
+        .limit(bindparam("top", type_=Integer))
+        .subquery("top")
+    )
+    leaders = select(
+        top.c.user_id,
+        top.c.value,
+        func.rank().over(order_by=top.c.value.desc()).label("rank"),
+        func.row_number().over(order_by=_order(top)).label("position"),
+    )
+    viewer = (
+        select(
+            me.c.user_id,
+            me.c.value,
+            (stats.c.ahead + 1).label("rank"),
+            (stats.c.ahead + stats.c.level + 1).label("position"),
+        )
+        .select_from(me.join(stats, true()))
+        .where(is_me)
+    )
+    shown = union(leaders, viewer).subquery("shown")
+    return (
+        select(shown, stats.c.members, stats.c.total, users.c.display_name, users.c.boards_hidden)
+        .join(users, users.c.id == shown.c.user_id)
+        .join(stats, true())
+        .order_by(shown.c.position)
     )
 
 
-def board_statement(challenge: Challenge, viewer: int | None, top: int) -> Select[Any]:
-    """The board in one statement: ranks, board order, member count and team total.
+# Built once: building this statement costs more Python than running it.
+_BOARD = board_statement()
 
-    Equal values share a rank (1, 2, 2, 4); among them whoever reached the value
-    first (the earlier latest counted log; nothing logged: the earlier join) is
-    first. Only the top rows and the viewer's own come back, with their names.
-    """
-    p = _per_member(challenge)
-    ranked = select(
-        p.c.user_id,
-        p.c.value,
-        func.rank().over(order_by=p.c.value.desc()).label("rank"),
-        func.row_number()
-        .over(order_by=(p.c.value.desc(), p.c.reached, p.c.joined_at, p.c.user_id))
-        .label("position"),
-        func.count().over().label("members"),
-        func.sum(p.c.value).over().label("total"),
-    ).subquery("ranked")
-    keep = ranked.c.position <= top
-    if viewer is not None:
-        keep = or_(keep, ranked.c.user_id == viewer)
+
+def ranking_statement(challenge: Challenge) -> Select[Any]:
+    """Every member ranked with window functions (freezing results): as the board ranks."""
+    m = challenge_members
+    ranked = (
+        select(
+            _M.user_id,
+            _M.value,
+            func.rank().over(order_by=_M.value.desc()).label("rank"),
+            func.row_number().over(order_by=_order(m)).label("position"),
+            func.count().over().label("members"),
+            func.sum(_M.value).over().label("total"),
+        )
+        .where(_M.challenge_id == challenge.id)
+        .subquery("ranked")
+    )
     return (
         select(ranked, users.c.display_name, users.c.boards_hidden)
         .join(users, users.c.id == ranked.c.user_id)
-        .where(keep)
         .order_by(ranked.c.position)
     )
 
@@ -303,10 +349,20 @@ class ClubRepository:
     # --- boards ---------------------------------------------------------------------------
 
     async def board(self, challenge: Challenge, viewer: int | None, top: int = 10) -> Board:
-        """The live board (computed from the runs and check-ins), or the frozen one."""
+        """The live board (from the tallies the database keeps), or the frozen one."""
         if challenge.frozen_at is not None:
             return await self._frozen(challenge, viewer, top)
-        rows = (await self.conn.execute(board_statement(challenge, viewer, top))).all()
+        params = {"challenge_id": challenge.id, "viewer": viewer, "top": top}
+        return await self._live(challenge, _BOARD, params)
+
+    async def ranking(self, challenge: Challenge) -> Board:
+        """Every member of a challenge, ranked as on its live board."""
+        return await self._live(challenge, ranking_statement(challenge))
+
+    async def _live(
+        self, challenge: Challenge, statement: Select[Any], params: dict[str, Any] | None = None
+    ) -> Board:
+        rows = (await self.conn.execute(statement, params)).all()
         standings = tuple(
             Standing(
                 rank=int(r.rank),
@@ -353,7 +409,7 @@ class ClubRepository:
         )
         if claimed.rowcount != 1:
             return False
-        board = await self.board(challenge, None, EVERYONE)
+        board = await self.ranking(challenge)
         rows: Sequence[dict[str, Any]] = [
             {
                 "challenge_id": challenge.id,

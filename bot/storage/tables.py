@@ -178,10 +178,8 @@ runs = Table(
     Column("elevation_gain_m", Float),
     CheckConstraint("distance_m > 0", name="runs_distance"),
     CheckConstraint("duration_s > 0", name="runs_duration"),
-    # Covering for club boards: a member's runs in a window are summed from the index alone.
+    # Covering: a member's challenge tally in a window is summed from the index alone.
     Index("runs_user_date", "user_id", "local_date", "distance_m", "duration_s", "id"),
-    # A board's window as one range (PostgreSQL reads it index-only instead of every run).
-    Index("runs_date", "local_date", "user_id", "distance_m", "duration_s", "id"),
     # Unique per runner among the runs that carry a value (migration 0009): a typed run
     # has neither, and writes no entry into these.
     Index(
@@ -512,7 +510,20 @@ challenge_members = Table(
         info={"personal": "delete"},
     ),
     Column("joined_at", UtcDateTime, nullable=False, info={"personal": "delete"}),
+    # The member's tally in the challenge's window and the latest counted run or check-in
+    # id (who got there first), kept exact by triggers (migration 0010, storage/tallies.py).
+    Column("value", Float, nullable=False, server_default=text("0")),
+    Column("reached", Integer),
     Index("challenge_members_user", "user_id"),
+)
+# The board's order, so a board reads its members in order from the index alone.
+Index(
+    "challenge_members_board",
+    challenge_members.c.challenge_id,
+    challenge_members.c.value.desc(),
+    challenge_members.c.reached,
+    challenge_members.c.joined_at,
+    challenge_members.c.user_id,
 )
 
 # Frozen results: kept when a runner leaves; /forget blanks the runner ("former member").

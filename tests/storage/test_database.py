@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.clock import FakeClock
+from bot.storage import tallies
 from bot.storage.database import Database
 from bot.storage.migrate import head_revision, upgrade
 from bot.storage.tables import runs, users
@@ -200,6 +201,11 @@ async def test_a_database_from_the_release_before_alembic_upgrades_with_every_ro
             assert ana.prefs.race_name == "Berlin Half"
             history = await uow.deliveries.listing(1)
             assert history and all(d.target == "user:1" for d in history)
+            # Batch rebuilds in the migrations since drop no triggers that boards need.
+            triggers = await conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type='trigger'")
+            )
+            assert set(tallies.trigger_names("sqlite")) <= {row[0] for row in triggers}
         chat = h.chat("48151623", platform="telegram")
         listing = await chat.say("/runs 20")
         assert "Läufchen im Regen ☔" in listing.text
@@ -259,3 +265,37 @@ async def test_inline_writes_fall_back_and_wait_while_another_process_holds_the_
             assert sorted(r.distance_m for r in await h.runs(chat)) == [5000, 6000]
     finally:
         await h.db.close()
+
+
+async def test_upgrading_to_0010_counts_the_members_who_joined_before(tmp_path: Path) -> None:
+    """Members and runs stored at 0009 (boards aggregated on read) get their tallies."""
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    await db.open(migrate=False)
+    try:
+        await upgrade(db.engine, "0009")
+        async with db.engine.begin() as conn:
+            for statement in (
+                "INSERT INTO users (id, display_name, created_at) VALUES"
+                " (1, 'Ana', '2026-11-26T12:00:00+00:00'), (2, 'Ben', '2026-11-26T12:00:00+00:00')",
+                "INSERT INTO clubs (id, platform, chat_id, created_at)"
+                " VALUES (1, 'console', 'c', '2026-11-26T12:00:00+00:00')",
+                "INSERT INTO challenges (id, club_id, name, metric, start_date, end_date, channel,"
+                " created_at) VALUES (1, 1, 'Days', 'days', '2026-11-26', '2026-12-02', 'c',"
+                " '2026-11-26T12:00:00+00:00')",
+                "INSERT INTO challenge_members (challenge_id, user_id, joined_at) VALUES"
+                " (1, 1, '2026-11-26T12:00:00+00:00'), (1, 2, '2026-11-26T12:00:00+00:00')",
+                "INSERT INTO runs (user_id, local_date, distance_m, duration_s, created_at) VALUES"
+                " (2, '2026-11-27', 5000, 1500, '2026-11-27T08:00:00+00:00'),"
+                " (2, '2026-11-27', 3000, 900, '2026-11-27T18:00:00+00:00'),"
+                " (2, '2026-11-28', 3000, 900, '2026-11-28T18:00:00+00:00'),"
+                " (1, '2026-11-20', 3000, 900, '2026-11-20T18:00:00+00:00')",
+            ):
+                await conn.execute(text(statement))
+        await upgrade(db.engine)
+        async with db.reader() as uow:
+            challenge = await uow.clubs.challenge(1)
+            assert challenge is not None
+            board = await uow.clubs.board(challenge, None)
+        assert [(s.name, s.rank, s.value) for s in board.rows] == [("Ben", 1, 2.0), ("Ana", 2, 0.0)]
+    finally:
+        await db.close()

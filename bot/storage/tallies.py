@@ -1,0 +1,239 @@
+"""What each challenge metric counts, and the triggers that keep every member's tally.
+
+A member's tally is ``challenge_members.value`` (the metric in the challenge's window)
+and ``reached`` (the latest counted run or check-in id: ids grow in logging order, so
+it tells who reached a value first). ``tally`` below is the one definition of what a
+metric counts. The database keeps every open challenge's tallies exact itself: triggers
+on ``runs`` and ``checkins`` (every insert, delete and change, whoever writes it) work
+the changed runner's tallies out again from their rows, for the open challenges whose
+window holds the changed row's date; triggers on ``challenge_members`` (a join, an
+account merge) and on ``challenges`` (a window changed by ``/challenge end``) do the
+same for those rows. The trigger SQL is compiled from these expressions, per dialect, so
+a board reads ~members rows instead of aggregating every run on each read.
+
+Changing a definition here changes only databases migrated afterwards: a migration that
+changes it recreates the triggers (``create_statements``) and recounts (``recount``).
+On SQLite a batch migration that rebuilds ``runs``, ``checkins``, ``challenges`` or
+``challenge_members`` drops their triggers: recreate them after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Update, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import literal_column as raw
+from sqlalchemy.engine import Dialect, make_url
+
+from bot.models import GOOD_NIGHT_HOURS, METRICS, RUN_METRICS
+from bot.storage.tables import challenge_members, challenges, checkins, runs
+
+_M = challenge_members.c
+_C = challenges.c
+RUN_ORDER = tuple(m for m in METRICS if m in RUN_METRICS)  # a set's order varies per process
+HABIT_METRICS = tuple(m for m in METRICS if m not in RUN_METRICS)
+
+
+def tally(metric: str, user_id: Any, start: Any, end: Any) -> tuple[Any, Any]:
+    """A runner's value of ``metric`` from ``start`` to ``end`` and the latest counted id.
+
+    Distance and time are summed; runs counted; days are distinct run days; nights
+    (sleep) distinct nights of 7 h or more; strength distinct days; mobility and fuel
+    each check-in. Both are scalar subqueries (the value 0 when nothing counts).
+    """
+    if metric in RUN_METRICS:
+        table = runs
+        where: list[ColumnElement[bool]] = []
+        value: Any = {
+            "distance": func.sum(runs.c.distance_m),
+            "time": func.sum(runs.c.duration_s),
+            "runs": func.count(runs.c.id),
+            "days": func.count(distinct(runs.c.local_date)),
+        }[metric]
+    else:
+        table = checkins
+        where = [checkins.c.habit == metric]
+        if metric == "sleep":
+            where.append(checkins.c.hours >= GOOD_NIGHT_HOURS)
+        # Nights and strength sessions count once a day; mobility and snacks per check-in.
+        per_day = metric in ("sleep", "strength")
+        value = func.count(distinct(checkins.c.local_date)) if per_day else func.count(table.c.id)
+    rows = and_(table.c.user_id == user_id, table.c.local_date.between(start, end), *where)
+    return (
+        select(func.coalesce(value, 0)).where(rows).scalar_subquery(),
+        select(func.max(table.c.id)).where(rows).scalar_subquery(),
+    )
+
+
+def recount(*where: ColumnElement[bool], metrics: tuple[str, ...] = METRICS) -> Update:
+    """Work the chosen members' tallies out again from their runs and check-ins.
+
+    ``metrics``: the only ones the chosen rows' challenges can have (a shorter statement).
+    """
+    window = challenges.alias("span")  # "window" is an SQLite keyword
+    of_member = window.c.id == _M.challenge_id
+    metric = select(window.c.metric).where(of_member).scalar_subquery()
+    values, reached = {}, {}
+    for name in metrics:
+        value, latest = tally(name, _M.user_id, window.c.start_date, window.c.end_date)
+        values[name] = value.where(of_member)
+        reached[name] = latest.where(of_member)
+    return (
+        challenge_members.update()
+        .where(*where)
+        .values(value=case(values, value=metric, else_=0), reached=case(reached, value=metric))
+    )
+
+
+def _open_window(user_id: Any, day: Any, metric: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Members rows of ``user_id`` in open challenges of the metric whose window holds day."""
+    holds = (
+        select(_C.id)
+        .where(
+            _C.id == _M.challenge_id,
+            _C.frozen_at.is_(None),
+            metric,
+            _C.start_date <= day,
+            _C.end_date >= day,
+        )
+        .correlate(challenge_members)
+    )
+    return and_(_M.user_id == user_id, exists(holds))
+
+
+def _run_rows(row: str) -> ColumnElement[bool]:
+    return _open_window(raw(f"{row}.user_id"), raw(f"{row}.local_date"), _C.metric.in_(RUN_ORDER))
+
+
+def _checkin_rows(row: str) -> ColumnElement[bool]:
+    habit = _C.metric == raw(f"{row}.habit")
+    return _open_window(raw(f"{row}.user_id"), raw(f"{row}.local_date"), habit)
+
+
+def _member_row(row: str) -> ColumnElement[bool]:
+    return and_(_M.challenge_id == raw(f"{row}.challenge_id"), _M.user_id == raw(f"{row}.user_id"))
+
+
+def _challenge_rows(row: str) -> ColumnElement[bool]:
+    return _M.challenge_id == raw(f"{row}.id")
+
+
+@dataclass(frozen=True)
+class _Watch:
+    """A table whose writes change tallies."""
+
+    members: Callable[[str], ColumnElement[bool]]  # the members rows a NEW/OLD row touches
+    columns: tuple[str, ...]  # an UPDATE of these recounts
+    both_rows: bool  # INSERT and DELETE recount too, and an UPDATE both OLD's and NEW's rows
+    metrics: tuple[str, ...] = METRICS
+
+
+_WATCHED = {
+    "runs": _Watch(
+        _run_rows, ("user_id", "local_date", "distance_m", "duration_s"), True, RUN_ORDER
+    ),
+    "checkins": _Watch(
+        _checkin_rows, ("user_id", "habit", "local_date", "hours"), True, HABIT_METRICS
+    ),
+    "challenge_members": _Watch(_member_row, ("challenge_id", "user_id"), False),
+    "challenges": _Watch(_challenge_rows, ("start_date", "end_date", "metric"), False),
+}
+
+
+def _events(table: str) -> tuple[str, ...]:
+    """INSERT and DELETE for runs and check-ins; INSERT for members; UPDATE (OF columns)."""
+    watch = _WATCHED[table]
+    if watch.both_rows:
+        return ("INSERT", "DELETE", "UPDATE")
+    return ("INSERT", "UPDATE") if table == "challenge_members" else ("UPDATE",)
+
+
+def _sql(stmt: Any, dialect: Dialect) -> str:
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def trigger_names(dialect_name: str) -> list[str]:
+    """The names of the tally triggers (to check that they exist)."""
+    if dialect_name == "postgresql":
+        return [f"{table}_tally" for table in _WATCHED]
+    return [f"{table}_tally_{e.lower()}" for table in _WATCHED for e in _events(table)]
+
+
+def create_statements(dialect_name: str) -> list[str]:
+    """The statements that create the tally triggers (and PostgreSQL's functions)."""
+    if dialect_name == "postgresql":
+        return _postgresql()
+    return _sqlite()
+
+
+def drop_statements(dialect_name: str) -> list[str]:
+    """The statements that drop them again."""
+    if dialect_name == "postgresql":
+        out = [f"DROP TRIGGER IF EXISTS {t}_tally ON {t}" for t in _WATCHED]
+        return out + [f"DROP FUNCTION IF EXISTS {t}_tally()" for t in _WATCHED]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in trigger_names("sqlite")]
+
+
+def _touched(table: str, event: str) -> ColumnElement[bool]:
+    """The members rows one event's changed row touches."""
+    watch = _WATCHED[table]
+    if event == "DELETE":
+        return watch.members("OLD")
+    if event == "UPDATE" and watch.both_rows:
+        return or_(watch.members("OLD"), watch.members("NEW"))
+    return watch.members("NEW")
+
+
+def _sqlite() -> list[str]:
+    dialect = make_url("sqlite+aiosqlite://").get_dialect()()
+    out = []
+    for table, watch in _WATCHED.items():
+        for event in _events(table):
+            on = f"UPDATE OF {', '.join(watch.columns)}" if event == "UPDATE" else event
+            body = _sql(recount(_touched(table, event), metrics=watch.metrics), dialect)
+            out.append(
+                f"CREATE TRIGGER {table}_tally_{event.lower()} AFTER {on} ON {table} "
+                f"BEGIN {body}; END"
+            )
+    return out
+
+
+def _postgresql() -> list[str]:
+    dialect = make_url("postgresql+asyncpg://").get_dialect()()
+    out = []
+    for table, watch in _WATCHED.items():
+        events = _events(table)
+        branches = [
+            f"IF TG_OP = '{event}' THEN\n{_locked(_touched(table, event), watch.metrics, dialect)}"
+            for event in events
+        ]
+        body = "\nELS".join(branches) + "\nEND IF;"
+        out.append(
+            f"CREATE OR REPLACE FUNCTION {table}_tally() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n{body}\nRETURN NULL;\nEND\n$$"
+        )
+        on = " OR ".join(
+            f"UPDATE OF {', '.join(watch.columns)}" if event == "UPDATE" else event
+            for event in events
+        )
+        out.append(
+            f"CREATE TRIGGER {table}_tally AFTER {on} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_tally()"
+        )
+    return out
+
+
+def _locked(where: ColumnElement[bool], metrics: tuple[str, ...], dialect: Dialect) -> str:
+    """Lock the rows, then recount them in a new statement.
+
+    Read committed: an UPDATE that waited for another transaction's lock on a members
+    row sees that transaction's new row version but not its runs (its snapshot is from
+    before the wait). Locking first, then recounting in the next statement (a fresh
+    snapshot), counts what the other transaction committed.
+    """
+    lock = select(_M.challenge_id).where(where).order_by(_M.challenge_id).with_for_update()
+    recounted = _sql(recount(where, metrics=metrics), dialect)
+    # Nothing locked (a runner in no open challenge of that day): no recount to plan or run.
+    return f"PERFORM {_sql(lock, dialect)[len('SELECT ') :]};\nIF FOUND THEN\n{recounted};\nEND IF;"

@@ -17,7 +17,8 @@ from bot.clock import FakeClock
 from bot.storage.activity import _WEEK_TOTALS, _add_run, run_values
 from bot.storage.checkpoint import FALLBACK_PAGES
 from bot.storage.database import Database
-from bot.storage.inline import InlineConnection, _plan
+from bot.storage.inline import InlineConnection
+from bot.storage.plans import plan_of
 from bot.storage.runners import _FIND, _TOUCH
 from tests.fakes import make_harness
 
@@ -27,7 +28,7 @@ async def _both(db: Database, statement: Any, parameters: Any) -> tuple[Any, Any
     async with db.reader() as uow:
         conn = uow._conn
         assert isinstance(conn, InlineConnection)
-        assert _plan(statement, parameters, conn._conn.dialect) is not None, "not planned"
+        assert plan_of(statement, parameters, conn._conn.dialect) is not None, "not planned"
         planned = [tuple(r) for r in await conn.execute(statement, parameters)]
         planned_maps = [dict(r._mapping) for r in await conn.execute(statement, parameters)]
     async with db.connection(write=False) as plain:
@@ -101,9 +102,9 @@ async def test_a_planned_insert_and_update_store_what_sqlalchemy_would(tmp_path:
             assert isinstance(conn, InlineConnection)
             dialect = conn._conn.dialect
             values = run_values(runner.id, date(2026, 11, 25), 1.0, 1, "", "k", now, None)
-            assert _plan(_add_run("sqlite"), values, dialect) is not None
+            assert plan_of(_add_run("sqlite"), values, dialect) is not None
             seen = [{"b_platform": "", "b_pid": "", "b_name": "", "b_when": later}]
-            assert _plan(_TOUCH, seen, dialect) is not None
+            assert plan_of(_TOUCH, seen, dialect) is not None
     finally:
         await db.close()
 

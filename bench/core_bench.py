@@ -529,6 +529,8 @@ def main() -> None:
         "--sweep-seconds", type=float, default=5.0, help="fake seconds between flushes"
     )
     args = parser.parse_args()
+    if args.sample < max(1, args.rounds):
+        parser.error("--sample must be at least --rounds (each round counts a share of it)")
     before = calibrate()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"

@@ -38,6 +38,7 @@ class Checkpointer:
         self._conn: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
+        self._failing = False
 
     def start(self) -> None:
         """Begin checkpointing (from the running event loop)."""
@@ -55,8 +56,14 @@ class Checkpointer:
                 await asyncio.to_thread(self.checkpoint)
             except sqlite3.Error:
                 # The next round tries again; the request connections' own
-                # autocheckpoint still bounds the WAL meanwhile.
-                log.warning("WAL checkpoint failed; trying again shortly", exc_info=True)
+                # autocheckpoint still bounds the WAL meanwhile. Said once per spell.
+                if not self._failing:
+                    log.warning("WAL checkpoints fail; trying again every round", exc_info=True)
+                self._failing = True
+            else:
+                if self._failing:
+                    log.info("WAL checkpoints work again")
+                self._failing = False
 
     def checkpoint(self) -> tuple[int, int, int]:
         """One passive checkpoint: (busy, pages in the WAL, pages copied back)."""
@@ -69,11 +76,13 @@ class Checkpointer:
 
     async def close(self) -> None:
         """Stop checkpointing; a checkpoint under way finishes first (its thread owns the
-        connection until then)."""
+        connection until then). Never raises: stopping must not keep the database open."""
         task, self._task = self._task, None
         if task is not None:
             self._stop.set()
-            await asyncio.shield(task)
+            await asyncio.wait({task})
+            if not task.cancelled() and task.exception() is not None:
+                log.error("the WAL checkpoint task had stopped", exc_info=task.exception())
         if self._conn is not None:
             conn, self._conn = self._conn, None
             conn.close()

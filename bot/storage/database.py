@@ -34,7 +34,7 @@ from bot.storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-SQLITE_PRAGMAS = ("PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", AUTOCHECKPOINT_PRAGMA)
+SQLITE_PRAGMAS = ("PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
 _WRITE = "pacer_write"
 NO_BEGIN = "pacer_no_begin"
 
@@ -75,6 +75,14 @@ class Database:
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @property
+    def _pragmas(self) -> tuple[str, ...]:
+        """SQLite's settings on every connection; with a checkpoint thread (a file), the
+        chat connections checkpoint only as a last resort."""
+        if InlineLane.usable(self.url):
+            return (*SQLITE_PRAGMAS, AUTOCHECKPOINT_PRAGMA)
+        return SQLITE_PRAGMAS
+
+    @property
     def is_sqlite(self) -> bool:
         """True on the embedded SQLite backend."""
         return self.dialect == "sqlite"
@@ -100,7 +108,7 @@ class Database:
         if migrate:
             await upgrade(self.engine)
         if self.is_sqlite and InlineLane.usable(self.url):
-            self._lane = InlineLane(self.url, SQLITE_PRAGMAS)
+            self._lane = InlineLane(self.url, self._pragmas)
             self._checkpointer = Checkpointer(str(make_url(self.url).database))
             self._checkpointer.start()
 
@@ -125,7 +133,7 @@ class Database:
             cursor = dbapi_connection.cursor()
             for pragma in (
                 "PRAGMA journal_mode=WAL",
-                *SQLITE_PRAGMAS,
+                *self._pragmas,
                 f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
             ):
                 cursor.execute(pragma)
@@ -158,15 +166,17 @@ class Database:
 
     async def close(self) -> None:
         """Dispose of the engine (an open aiosqlite connection keeps the process alive)."""
-        if self._checkpointer is not None:
-            await self._checkpointer.close()
-            self._checkpointer = None
-        if self._lane is not None:
-            self._lane.close()
-            self._lane = None
-        if self._engine is not None:
-            await self._engine.dispose()
-            self._engine = None
+        try:
+            if self._checkpointer is not None:
+                await self._checkpointer.close()
+                self._checkpointer = None
+        finally:
+            if self._lane is not None:
+                self._lane.close()
+                self._lane = None
+            if self._engine is not None:
+                await self._engine.dispose()
+                self._engine = None
 
     @asynccontextmanager
     async def connection(

@@ -21,7 +21,8 @@ The lane is used only where a unit of work is a reader or a single statement;
 transactions of several statements keep ``BEGIN IMMEDIATE`` on the driver's
 thread under the process's write lock.
 
-Hot statements run from plans (``bot/storage/plans.py``).
+Hot statements run from plans (``bot/storage/plans.py``) unless an engine event
+listener is set: then SQLAlchemy's own path, which fires every event.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.storage.plans import Plan, Rows, plan_of
+from bot.storage.plans import plan_of
 
 Fallback = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
 # Connections kept open for the lane (more are made when several units of work overlap).
@@ -104,6 +105,19 @@ class _Connection(sqlite3.Connection):
     def cursor(self, *args: Any, **kwargs: Any) -> Any:
         """A buffered cursor (SQLAlchemy asks for one per statement)."""
         return _BufferedCursor(self)
+
+
+def _listened(conn: Connection) -> bool:
+    """Whether any statement-level event listener is set on this connection's engine."""
+    if not (conn._has_events or conn.engine._has_events):
+        return False
+    events = conn.dispatch
+    return bool(
+        events.before_execute
+        or events.after_execute
+        or events.before_cursor_execute
+        or events.after_cursor_execute
+    )
 
 
 def _busy(error: BaseException) -> bool:
@@ -189,11 +203,14 @@ class InlineConnection:
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
         """Run a statement now; if it would wait for a lock, run it on the driver's thread."""
         conn = self._conn
-        plan = plan_of(statement, parameters, conn.dialect)
+        # With an engine event listener (a statement counter, tracing), SQLAlchemy's own
+        # path, which fires every event with its full context.
+        plan = None if _listened(conn) else plan_of(statement, parameters, conn.dialect)
         if plan is not None:
+            raw: Any = conn.connection.dbapi_connection
             try:
-                return self._run(plan, parameters)
-            except sqlite3.OperationalError as error:
+                return plan.execute(raw, parameters)
+            except DBAPIError as error:
                 if not _busy(error):
                     raise
         else:
@@ -208,15 +225,6 @@ class InlineConnection:
                 return result
         async with self._fallback() as other:
             return await other.execute(statement, parameters)
-
-    def _run(self, plan: Plan, parameters: Any) -> Rows:
-        """A hot statement straight on the sqlite3 connection (events fire as SQLAlchemy's do)."""
-        conn = self._conn
-        raw: Any = conn.connection.dbapi_connection
-        many = isinstance(parameters, list | tuple)
-        if conn._has_events or conn.engine._has_events:  # statement counters (tests, benches)
-            conn.dispatch.before_cursor_execute(conn, None, plan.sql, parameters, None, many)
-        return plan.run_many(raw, parameters) if many else plan.run(raw, parameters or {})
 
     async def scalar(self, statement: Any, parameters: Any = None) -> Any:
         """The first column of the first row."""

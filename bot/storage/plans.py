@@ -16,12 +16,14 @@ attributes and ``_mapping``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, MultipleResultsFound, NoResultFound
 
 _Statement = TypeVar("_Statement")
 # Hot statements by id, with the statement itself (held, so that its id stays its own).
-_HOT: dict[int, tuple[Any, dict[tuple[str, frozenset[str]], Plan | None]]] = {}
+_HOT: dict[int, tuple[Any, dict[tuple[Any, frozenset[str]], Plan | None]]] = {}
 
 
 def hot(statement: _Statement) -> _Statement:
@@ -106,9 +108,11 @@ class Rows:
         return self._rows[0] if self._rows else None
 
     def one(self) -> _Row:
-        """The only row (an error when there is none or more than one)."""
-        if len(self._rows) != 1:
-            raise ValueError(f"expected one row, got {len(self._rows)}")
+        """The only row (SQLAlchemy's errors when there is none or more than one)."""
+        if not self._rows:
+            raise NoResultFound("No row was found when one was required")
+        if len(self._rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when exactly one was required")
         return self._rows[0]
 
     def scalar(self) -> Any:
@@ -162,13 +166,33 @@ class Plan:
         for key, const, process in self._binds:
             value = given.get(key, const)
             if value is _REQUIRED:
-                raise KeyError(f"no value for the bind parameter {key!r}")
+                raise InvalidRequestError(f"A value is required for bind parameter {key!r}")
             out.append(process(value) if process is not None else value)
         return tuple(out)
 
-    def run(self, conn: sqlite3.Connection, given: Mapping[str, Any]) -> Rows:
-        """Run once and read every row."""
-        cursor = sqlite3.Connection.execute(conn, self.sql, self.parameters(given))
+    def execute(self, conn: sqlite3.Connection, parameters: Any) -> Rows:
+        """Run as SQLAlchemy would for these parameters: a list of several sets runs once
+        per set (no rows come back), one set (alone or in a list) returns its rows.
+
+        A database error comes wrapped as SQLAlchemy wraps it (``DBAPIError`` and its
+        subclasses, with the statement), so callers see one kind of error on every path.
+        """
+        if isinstance(parameters, list | tuple):
+            if len(parameters) != 1:
+                every = [self.parameters(p) for p in parameters]  # all checked before any runs
+                return self._guarded(lambda: self._run_many(conn, every), every)
+            parameters = parameters[0]
+        bound = self.parameters(parameters or {})
+        return self._guarded(lambda: self._run(conn, bound), bound)
+
+    def _guarded(self, run: Callable[[], Rows], parameters: Any) -> Rows:
+        try:
+            return run()
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(self.sql, parameters, error, sqlite3.Error) from error
+
+    def _run(self, conn: sqlite3.Connection, bound: tuple[Any, ...]) -> Rows:
+        cursor = sqlite3.Connection.execute(conn, self.sql, bound)
         try:
             found = cursor.fetchall() if cursor.description else []
             rowcount = cursor.rowcount
@@ -185,9 +209,8 @@ class Plan:
             rows.append(make(values))
         return Rows(rows, rowcount)
 
-    def run_many(self, conn: sqlite3.Connection, given: Sequence[Mapping[str, Any]]) -> Rows:
-        """Run once per parameter set (no rows come back)."""
-        cursor = sqlite3.Connection.executemany(conn, self.sql, map(self.parameters, given))
+    def _run_many(self, conn: sqlite3.Connection, every: list[tuple[Any, ...]]) -> Rows:
+        cursor = sqlite3.Connection.executemany(conn, self.sql, every)
         try:
             return Rows([], cursor.rowcount)
         finally:
@@ -204,7 +227,7 @@ def plan_of(statement: Any, parameters: Any, dialect: Any) -> Plan | None:
         return None
     keys = frozenset(first or ())
     plans = entry[1]
-    key = (dialect.name, keys)
+    key = (dialect, keys)  # processors belong to that dialect instance (its options)
     if key not in plans:
         plans[key] = Plan.make(statement, keys, dialect)
     return plans[key]

@@ -36,34 +36,63 @@ RUN_ORDER = tuple(m for m in METRICS if m in RUN_METRICS)  # a set's order varie
 HABIT_METRICS = tuple(m for m in METRICS if m not in RUN_METRICS)
 
 
+PER_DAY_METRICS = ("days", "sleep", "strength")  # each day (night) counts once
+
+
+def _counted(metric: str, table: Any) -> list[ColumnElement[bool]]:
+    """What a row of ``table`` (runs or check-ins, or an alias) needs to count, besides
+    its runner and date."""
+    if metric in RUN_METRICS:
+        return []
+    out: list[ColumnElement[bool]] = [table.c.habit == metric]
+    if metric == "sleep":
+        out.append(table.c.hours >= GOOD_NIGHT_HOURS)
+    return out
+
+
 def tally(metric: str, user_id: Any, start: Any, end: Any) -> tuple[Any, Any]:
-    """A runner's value of ``metric`` from ``start`` to ``end`` and the latest counted id.
+    """A runner's value of ``metric`` from ``start`` to ``end`` and when it was reached.
 
     Distance and time are summed; runs counted; days are distinct run days; nights
     (sleep) distinct nights of 7 h or more; strength distinct days; mobility and fuel
-    each check-in. Both are scalar subqueries (the value 0 when nothing counts).
+    each check-in. Reached: the id of the log that brought the value to what it is
+    (ids grow in logging order): the latest counted one, or for the once-a-day metrics
+    the latest of each day's first counted one (a second log on a day adds nothing).
+    Both are scalar subqueries (the value 0 when nothing counts).
     """
-    if metric in RUN_METRICS:
-        table = runs
-        where: list[ColumnElement[bool]] = []
-        value: Any = {
-            "distance": func.sum(runs.c.distance_m),
-            "time": func.sum(runs.c.duration_s),
-            "runs": func.count(runs.c.id),
-            "days": func.count(distinct(runs.c.local_date)),
-        }[metric]
-    else:
-        table = checkins
-        where = [checkins.c.habit == metric]
-        if metric == "sleep":
-            where.append(checkins.c.hours >= GOOD_NIGHT_HOURS)
-        # Nights and strength sessions count once a day; mobility and snacks per check-in.
-        per_day = metric in ("sleep", "strength")
-        value = func.count(distinct(checkins.c.local_date)) if per_day else func.count(table.c.id)
-    rows = and_(table.c.user_id == user_id, table.c.local_date.between(start, end), *where)
+    table: Any = runs if metric in RUN_METRICS else checkins
+    value: Any = {
+        "distance": func.sum(runs.c.distance_m),
+        "time": func.sum(runs.c.duration_s),
+        "runs": func.count(runs.c.id),
+        "days": func.count(distinct(runs.c.local_date)),
+    }.get(metric)
+    if value is None:
+        per_day = metric in PER_DAY_METRICS
+        value = (
+            func.count(distinct(checkins.c.local_date)) if per_day else func.count(checkins.c.id)
+        )
+    rows = and_(
+        table.c.user_id == user_id,
+        table.c.local_date.between(start, end),
+        *_counted(metric, table),
+    )
+    reached = select(func.max(table.c.id)).where(rows)
+    if metric in PER_DAY_METRICS:
+        earlier = table.alias("earlier")
+        reached = reached.where(
+            ~exists(
+                select(earlier.c.id).where(
+                    earlier.c.user_id == table.c.user_id,
+                    earlier.c.local_date == table.c.local_date,
+                    earlier.c.id < table.c.id,
+                    *_counted(metric, earlier),
+                )
+            )
+        )
     return (
         select(func.coalesce(value, 0)).where(rows).scalar_subquery(),
-        select(func.max(table.c.id)).where(rows).scalar_subquery(),
+        reached.scalar_subquery(),
     )
 
 

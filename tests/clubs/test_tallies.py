@@ -59,6 +59,28 @@ async def test_log_undo_edit_and_delete_each_move_the_board(harness: Harness) ->
     assert (await _board(harness))[:2] == ["1. Ann (you) 10.0 km", "2. Bob 0.0 km"]
 
 
+async def test_a_second_log_on_a_counted_day_does_not_move_ahead(harness: Harness) -> None:
+    """Days count once: who got to a number of days first stays ahead of a second run."""
+    await club_chat(harness, "ann", admin=True).say("/challenge create Run Days days today 4w")
+    for name in ("ann", "bob"):
+        await club_chat(harness, name).say("/challenge join Run Days")
+    ann, bob = harness.chat("ann", "telegram"), harness.chat("bob", "telegram")
+    await ann.say("/log 5k 25:00")
+    await bob.say("/log 5k 25:00")
+    await ann.say("/log 3k 15:00")  # the same day again: still 1 day, reached first
+    assert (await _board(harness, "bob", "Run Days"))[:2] == [
+        "1. Ann 1 day",
+        "1. Bob (you) 1 day",
+    ]
+    harness.clock.advance(days=1)
+    await bob.say("/log 5k 25:00")  # Bob's second day: ahead now
+    await ann.say("/log 5k 25:00")  # Ann's second day, after Bob's
+    assert (await _board(harness, "bob", "Run Days"))[:2] == [
+        "1. Bob (you) 2 days",
+        "1. Ann 2 days",
+    ]
+
+
 async def test_a_run_outside_the_window_or_after_the_freeze_changes_nothing(
     harness: Harness,
 ) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from bot.clock import FakeClock
 from bot.storage.activity import _WEEK_TOTALS, _add_run, run_values
@@ -114,7 +116,7 @@ async def test_a_missing_parameter_is_an_error_not_a_null(tmp_path: Path) -> Non
     await db.open()
     try:
         async with db.reader() as uow:
-            with pytest.raises(KeyError, match="w_to"):
+            with pytest.raises(InvalidRequestError, match="w_to"):
                 await uow.activity.conn.execute(
                     _WEEK_TOTALS, {"w_user": 1, "w_from": date(2026, 1, 1)}
                 )
@@ -145,10 +147,63 @@ async def test_the_wal_is_checkpointed_off_the_chat_connections(tmp_path: Path) 
                 break
             await asyncio.sleep(0.05)
         assert checkpointer.checkpoints > before
-        busy, wal_pages, copied = checkpointer.checkpoint()
-        assert busy == 0 and copied == wal_pages  # everything written is in the file
     finally:
         await db.close()
     assert db._checkpointer is None
     with sqlite3.connect(path) as check:  # the runs are in the database file itself
         assert check.execute("SELECT count(*) FROM runs").fetchone()[0] == 30
+
+
+async def test_a_listener_sees_every_statement_with_its_context(tmp_path: Path) -> None:
+    """With an engine listener set (tracing, a statement counter), hot statements take
+    SQLAlchemy's own path: the listener gets the full execution context, as on PostgreSQL."""
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    await db.open()
+    seen: list[str] = []
+
+    def trace(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: Any) -> None:
+        seen.append(context.compiled.string.split()[0])  # needs the real context
+
+    try:
+        harness = make_harness(db, FakeClock())
+        chat = harness.chat()
+        await chat.say("/help")
+        for engine in db.engines:
+            event.listen(engine, "before_cursor_execute", trace)
+        reply = await chat.say("/log 5k 25:00")
+        assert reply.text.startswith("Logged"), reply.text
+        assert seen[:2] == ["SELECT", "INSERT"], seen  # who wrote; the run (then the streak)
+        traced = len(seen)
+        for engine in db.engines:
+            event.remove(engine, "before_cursor_execute", trace)
+        await chat.say("/log 3k 15:00")  # planned again: the listener is gone
+        assert len(seen) == traced
+    finally:
+        await db.close()
+
+
+async def test_planned_statements_keep_sqlalchemys_ways(tmp_path: Path) -> None:
+    """One parameter set in a list returns its rows; a broken constraint is SQLAlchemy's
+    IntegrityError, and nothing is stored."""
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    await db.open()
+    try:
+        clock = FakeClock()
+        harness = make_harness(db, clock)
+        chat = harness.chat()
+        await chat.say("/help")
+        runner = await harness.user(chat)
+        now = clock.now()
+        values = run_values(runner.id, date(2026, 11, 25), 5000.0, 1500, "", "k-1", now, None)
+        week = {"w_user": runner.id, "w_from": date.max, "w_to": date.min, "w_key": "k-1"}
+        async with db.single() as uow:
+            conn = uow.activity.conn
+            rows = (await conn.execute(_add_run("sqlite"), [values | week])).all()
+            assert len(rows) == 1 and rows[0][0] > 0
+            bad = values | week | {"source_key": "k-2", "distance_m": 0.0}  # CHECK > 0
+            with pytest.raises(IntegrityError):
+                await conn.execute(_add_run("sqlite"), bad)
+        async with db.reader() as uow:  # the first one only
+            assert [r.id for r in await uow.activity.recent_runs(runner.id, 10)] == [rows[0][0]]
+    finally:
+        await db.close()

@@ -229,13 +229,22 @@ def _sqlite() -> list[str]:
     return out
 
 
+def _runners(table: str, event: str) -> str | None:
+    """The runners (``users`` ids) one event's changed row belongs to (SQL), if any."""
+    if table == "challenges":
+        return None  # a window changed by an admin: its members, not one runner
+    rows = {"DELETE": ("OLD",), "INSERT": ("NEW",)}.get(event, ("OLD", "NEW"))
+    return ", ".join(f"{row}.user_id" for row in rows)
+
+
 def _postgresql() -> list[str]:
     dialect = make_url("postgresql+asyncpg://").get_dialect()()
     out = []
     for table, watch in _WATCHED.items():
         events = _events(table)
         branches = [
-            f"IF TG_OP = '{event}' THEN\n{_locked(_touched(table, event), watch.metrics, dialect)}"
+            f"IF TG_OP = '{event}' THEN\n"
+            + _locked(_touched(table, event), watch.metrics, dialect, _runners(table, event))
             for event in events
         ]
         body = "\nELS".join(branches) + "\nEND IF;"
@@ -254,15 +263,29 @@ def _postgresql() -> list[str]:
     return out
 
 
-def _locked(where: ColumnElement[bool], metrics: tuple[str, ...], dialect: Dialect) -> str:
-    """Lock the rows, then recount them in a new statement.
+def _locked(
+    where: ColumnElement[bool], metrics: tuple[str, ...], dialect: Dialect, runners: str | None
+) -> str:
+    """Lock the runner, then the members rows, then recount them in a new statement.
 
     Read committed: an UPDATE that waited for another transaction's lock on a members
     row sees that transaction's new row version but not its runs (its snapshot is from
     before the wait). Locking first, then recounting in the next statement (a fresh
-    snapshot), counts what the other transaction committed.
+    snapshot), counts what the other transaction committed. The runner's ``users`` row
+    is locked before anything else: every write that moves a runner's tallies (a run, a
+    check-in, a join) then takes its turn per runner, so a join and a run of the same
+    runner in two transactions cannot miss each other (the second waits, and its next
+    statement sees the first), and two writers never lock members rows in two orders.
     """
     lock = select(_M.challenge_id).where(where).order_by(_M.challenge_id).with_for_update()
     recounted = _sql(recount(where, metrics=metrics), dialect)
+    runner = (
+        f"PERFORM 1 FROM users WHERE id IN ({runners}) ORDER BY id FOR NO KEY UPDATE;\n"
+        if runners
+        else ""
+    )
     # Nothing locked (a runner in no open challenge of that day): no recount to plan or run.
-    return f"PERFORM {_sql(lock, dialect)[len('SELECT ') :]};\nIF FOUND THEN\n{recounted};\nEND IF;"
+    return (
+        f"{runner}PERFORM {_sql(lock, dialect)[len('SELECT ') :]};\n"
+        f"IF FOUND THEN\n{recounted};\nEND IF;"
+    )

@@ -290,3 +290,35 @@ async def test_two_transactions_logging_for_one_member_both_count(harness: Harne
         await waiting
         await second.commit()
     assert (await _board(harness))[0].startswith("1. Bob 3.0 km")
+
+
+async def test_a_join_and_a_run_in_two_transactions_both_count(harness: Harness) -> None:
+    """PostgreSQL: a run logged while the runner's join is not committed yet waits for the
+    join (both take the runner's row first), then counts on the board."""
+    if harness.db.is_sqlite:
+        return  # one writer at a time: nothing to interleave
+    await _winter_miles(harness)  # nobody has joined
+    await harness.chat("bob", "telegram").say("/help")
+    bob = await harness.user(harness.chat("bob", "telegram"))
+    async with harness.db.reader() as uow:
+        challenge_id = await uow.activity.conn.scalar(select(challenges.c.id))
+    async with harness.db.engine.connect() as joining, harness.db.engine.connect() as logging:
+        await joining.execute(
+            insert(challenge_members).values(
+                challenge_id=challenge_id, user_id=bob.id, joined_at=harness.clock.now()
+            )
+        )
+        run = insert(runs).values(
+            user_id=bob.id,
+            local_date=date(2026, 11, 26),
+            distance_m=4000.0,
+            duration_s=1200,
+            created_at=harness.clock.now(),
+        )
+        waiting = asyncio.create_task(logging.execute(run))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # waits for the join's transaction
+        await joining.commit()
+        await asyncio.wait_for(waiting, 10)
+        await logging.commit()
+    assert (await _board(harness, "bob"))[0].startswith("1. Bob (you) 4.0 km")

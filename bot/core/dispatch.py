@@ -320,13 +320,17 @@ def clean_incoming(incoming: Incoming) -> Incoming:
     options = incoming.options
     if options is not None:
         options = {clean_text(str(k)): clean_text(str(v)) for k, v in options.items()}
-    return replace(
-        incoming,
-        command=clean_text(incoming.command[:64]),
-        text=clean_text(incoming.text),
-        options=options,
-        display_name=clean_text(incoming.display_name[:100]).strip(),
-    )
+    command = clean_text(incoming.command[:64])
+    text = clean_text(incoming.text)
+    name = clean_text(incoming.display_name[:100]).strip()
+    if (command, text, options, name) == (
+        incoming.command,
+        incoming.text,
+        incoming.options,
+        incoming.display_name,
+    ):
+        return incoming  # already clean: most messages
+    return replace(incoming, command=command, text=text, options=options, display_name=name)
 
 
 def _route_action(incoming: Incoming) -> Incoming:

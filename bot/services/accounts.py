@@ -73,7 +73,7 @@ class AccountService:
             identity = dataclasses.replace(
                 identity, last_seen_at=now, display_name=display_name or identity.display_name
             )
-            found = dataclasses.replace(found, identity=identity)
+            found = Account(found.user, identity, found.any_refused)
         if self._oldest is not None and now - self._oldest >= SEEN_FLUSH_AFTER:
             try:
                 await self.flush()

@@ -38,6 +38,14 @@ from bot.models import WEEKDAYS
 
 metadata = MetaData()
 
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index over the rows where ``where`` holds, on SQLite and PostgreSQL alike."""
+    return Index(
+        name, *columns, unique=unique, sqlite_where=text(where), postgresql_where=text(where)
+    )
+
+
 # Personal data (what /export gathers and /forget removes): every column that holds a
 # runner's identity carries one of these. "delete": the row goes when its runner forgets;
 # "anonymize": the row stays (frozen challenge results) with these columns set to NULL.
@@ -182,27 +190,24 @@ runs = Table(
     Index("runs_user_date", "user_id", "local_date", "distance_m", "duration_s", "id"),
     # Unique per runner among the runs that carry a value (migration 0009): a typed run
     # has neither, and writes no entry into these.
-    Index(
+    partial_index(
         "runs_user_file",
         "user_id",
         "file_sha256",
         unique=True,
-        sqlite_where=text("file_sha256 IS NOT NULL"),
-        postgresql_where=text("file_sha256 IS NOT NULL"),
+        where="file_sha256 IS NOT NULL",
     ),
-    Index(
+    partial_index(
         "runs_user_strava",
         "user_id",
         "strava_id",
         unique=True,
-        sqlite_where=text("strava_id IS NOT NULL"),
-        postgresql_where=text("strava_id IS NOT NULL"),
+        where="strava_id IS NOT NULL",
     ),
-    Index(
+    partial_index(
         "runs_fuel_due",
         "fuel_due_at",
-        sqlite_where=text("fuel_due_at IS NOT NULL"),
-        postgresql_where=text("fuel_due_at IS NOT NULL"),
+        where="fuel_due_at IS NOT NULL",
     ),
     sqlite_autoincrement=True,
 )
@@ -309,11 +314,10 @@ nudge_schedules = Table(
     Column("next_due_utc", UtcDateTime),
     Column("skip_date", Date),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index(
+    partial_index(
         "nudge_schedules_due",
         "next_due_utc",
-        sqlite_where=text("next_due_utc IS NOT NULL"),
-        postgresql_where=text("next_due_utc IS NOT NULL"),
+        where="next_due_utc IS NOT NULL",
     ),
 )
 
@@ -339,18 +343,16 @@ nudge_oneoffs = Table(
     Column("replaced_by", Integer),
     UniqueConstraint("user_id", "kind", "occurrence"),
     CheckConstraint("state IN ('pending', 'claimed', 'cancelled')", name="oneoffs_state"),
-    Index(
+    partial_index(
         "nudge_oneoffs_due",
         "due_utc",
-        sqlite_where=text("state = 'pending'"),
-        postgresql_where=text("state = 'pending'"),
+        where="state = 'pending'",
     ),
-    Index(
+    partial_index(
         "nudge_oneoffs_run",
         "user_id",
         "run_id",
-        sqlite_where=text("run_id IS NOT NULL"),
-        postgresql_where=text("run_id IS NOT NULL"),
+        where="run_id IS NOT NULL",
     ),
 )
 
@@ -398,17 +400,15 @@ deliveries = Table(
         "status IN (" + ", ".join(f"'{s}'" for s in DELIVERY_STATES) + ")",
         name="deliveries_status",
     ),
-    Index(
+    partial_index(
         "deliveries_due",
         "due_at",
-        sqlite_where=text("status = 'due'"),
-        postgresql_where=text("status = 'due'"),
+        where="status = 'due'",
     ),
-    Index(
+    partial_index(
         "deliveries_open",
         "lease_until",
-        sqlite_where=text("status IN ('claimed', 'sending')"),
-        postgresql_where=text("status IN ('claimed', 'sending')"),
+        where="status IN ('claimed', 'sending')",
     ),
     Index("deliveries_user", "user_id", "kind", "anchor"),
 )
@@ -431,11 +431,10 @@ digests = Table(
     Column("next_due_at", UtcDateTime),
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint("weekday BETWEEN 0 AND 6", name="digests_weekday"),
-    Index(
+    partial_index(
         "digests_due",
         "next_due_at",
-        sqlite_where=text("next_due_at IS NOT NULL"),
-        postgresql_where=text("next_due_at IS NOT NULL"),
+        where="next_due_at IS NOT NULL",
     ),
 )
 

@@ -65,6 +65,10 @@ class NudgePrefs:
     race_date: date | None = None
     race_name: str = ""
     paused_until: date | None = None  # local date nudges resume
+    # /pause ... injured|ill|rest: the first day of the latest pause that freezes streaks
+    # (kept after it ends: streaks read every such window then) and its reason.
+    paused_since: date | None = None
+    pause_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,7 @@ class User:
     onboarding_reminded: bool = False
     boards_hidden: bool = False  # shown as "a runner" on club boards
     challenges_until: date | None = None  # the last day a joined challenge counts a log
+    feed: bool = False  # /settings feed on: runs go to the feeds of their clubs
 
     @property
     def tz(self) -> tzinfo:
@@ -262,6 +267,8 @@ class Club:
     post_channel: str | None = None
     posts_paused_at: datetime | None = None
     paused_reason: str = ""
+    units: str = "km"  # posts and the create reply; boards use each reader's own
+    feed: bool = False  # /club feed on: opted-in members' runs are posted as logged
 
     @property
     def tz(self) -> tzinfo:
@@ -296,6 +303,7 @@ class Challenge:
     ended_at: datetime | None = None
     frozen_at: datetime | None = None
     created_at: datetime | None = None
+    planned_end: date | None = None  # the end before /challenge end ended it early
 
     @property
     def days(self) -> int:

@@ -61,6 +61,7 @@ def challenge_from(row: Any) -> Challenge:
         ended_at=m["ended_at"],
         frozen_at=m["frozen_at"],
         created_at=m["created_at"],
+        planned_end=m["planned_end"],
     )
 
 

@@ -71,6 +71,22 @@ class NudgePrefs:
     pause_reason: str = ""
 
 
+REST_REASONS = ("injured", "ill", "rest")
+
+
+@dataclass(frozen=True, slots=True)
+class RestWindow:
+    """Days a runner rests (``/pause <date> injured``): ``since`` up to, not including, ``until``."""
+
+    since: date
+    until: date
+    reason: str
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` is a rest day."""
+        return self.since <= day < self.until
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     """A runner, whatever platforms they use."""

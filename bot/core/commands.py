@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.clubs.rules import parse_create_text
-from bot.models import METRICS
+from bot.models import METRICS, REST_REASONS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
 
@@ -316,14 +316,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "pause",
-        "Pause every nudge until a date (injury, holiday)",
+        "Pause every nudge until a date (injury, holiday); injured, ill or rest freezes streaks",
         private_reply=True,
         options=(
             OptionSpec(
                 "until", "The day nudges resume, e.g. 2026-12-24; off resumes now", required=True
             ),
+            OptionSpec(
+                "reason",
+                "injured, ill or rest: your streaks are frozen until then too",
+                choices=REST_REASONS,
+            ),
         ),
-        examples=("/pause 2026-12-24", "/pause off"),
+        examples=("/pause 2026-12-24", "/pause 2026-12-24 injured", "/pause off"),
+        help="With a reason (injured, ill, rest) every streak (runs, sleep, mobility, fuel, "
+        "strength) neither grows nor breaks until that date; /week and /stats say so.",
     ),
     CommandSpec(
         "nudge",

@@ -20,6 +20,7 @@ from bot.parsing import (
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners
+from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
 
@@ -165,7 +166,18 @@ class RunService:
                 week = await uow.activity.week_totals(user.id, start, start + SIX_DAYS)
         total, count = week
         block = await self._streak(user, run.local_date if created else None)
-        return LoggedRun(run, created, total, count, block.streak(today) if block else 0)
+        streak = block.streak(today) if block else 0
+        if user.prefs.paused_since is not None:  # rested once: rest windows freeze the streak
+            streak = await self._rested_streak(user, today)
+        return LoggedRun(run, created, total, count, streak)
+
+    async def _rested_streak(self, user: User, today: date) -> int:
+        """The run streak with the runner's rest windows stepped over."""
+        since = today - timedelta(days=STREAK_LOOKBACK_DAYS)
+        async with self.db.reader() as uow:
+            dates = await uow.activity.run_dates(user.id, since)
+            rest = await rest_windows(uow, user, since)
+        return week_streak(set(dates), today, rest)
 
     async def edit(self, user: User, run_id: int, field: str, value: str) -> EditedRun:
         """Correct one field of one of the runner's runs; nothing is stored if it is wrong.

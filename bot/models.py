@@ -76,7 +76,7 @@ REST_REASONS = ("injured", "ill", "rest")
 
 @dataclass(frozen=True, slots=True)
 class RestWindow:
-    """Days a runner rests (``/pause <date> injured``): ``since`` up to, not including, ``until``."""
+    """Rest days (``/pause <date> injured``): from ``since`` up to, not including, ``until``."""
 
     since: date
     until: date
@@ -320,6 +320,7 @@ class Challenge:
     frozen_at: datetime | None = None
     created_at: datetime | None = None
     planned_end: date | None = None  # the end before /challenge end ended it early
+    posted_board: str = ""  # what the last board post showed (an unchanged one is not posted)
 
     @property
     def days(self) -> int:

@@ -81,7 +81,7 @@ class NudgeSettingsService:
 
     # --- listener ----------------------------------------------------------------------
 
-    async def on_run_logged(self, user: User, run: Run, now: datetime) -> None:
+    async def on_run_logged(self, user: User, run: Run, now: datetime, shown_in: str = "") -> None:
         """Nothing to do: the snack nudge is due on the run row (see planner.snack_due)."""
 
     async def on_run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:

@@ -81,8 +81,12 @@ class RunService:
         when: str = "",
         note: str = "",
         source_key: str | None = None,
+        shown_in: str = "",
     ) -> LoggedRun:
-        """Validate and store a run; nothing is stored if any part is wrong."""
+        """Validate and store a run; nothing is stored if any part is wrong.
+
+        ``shown_in``: the group chat whose reply shows the run (the feed skips it).
+        """
         now = self.clock.now()
         meters = parse_distance(distance, user.units)
         seconds = parse_duration(duration)
@@ -99,10 +103,15 @@ class RunService:
                 user.id, day, meters, seconds, note, source_key, now,
                 snack_due(user, day, now), (first, first + SIX_DAYS),
             )  # fmt: skip
-        return await self._logged(user, run, created, now, week)
+        return await self._logged(user, run, created, now, week, shown_in)
 
     async def log_file(
-        self, user: User, run_file: RunFile, note: str = "", source_key: str | None = None
+        self,
+        user: User,
+        run_file: RunFile,
+        note: str = "",
+        source_key: str | None = None,
+        shown_in: str = "",
     ) -> LoggedRun:
         """Store a run read from a file (its track facts and best efforts with it).
 
@@ -145,7 +154,7 @@ class RunService:
                 snack_due(user, day, now),
             )
             await uow.commit()
-        return await self._logged(user, run, created, now)
+        return await self._logged(user, run, created, now, shown_in=shown_in)
 
     async def _logged(
         self,
@@ -154,11 +163,12 @@ class RunService:
         created: bool,
         now: datetime,
         week: tuple[float, int] | None = None,
+        shown_in: str = "",
     ) -> LoggedRun:
         """Tell listeners about a new run, then the week's totals (read unless given) and
         the streak."""
         if created:
-            await self.listeners.run_logged(user, run, now)
+            await self.listeners.run_logged(user, run, now, shown_in)
         today = user.today(now)
         if week is None:
             start = week_start(run.local_date)

@@ -62,6 +62,7 @@ def challenge_from(row: Any) -> Challenge:
         frozen_at=m["frozen_at"],
         created_at=m["created_at"],
         planned_end=m["planned_end"],
+        posted_board=m["posted_board"],
     )
 
 
@@ -284,6 +285,10 @@ class ClubRepository:
             club = Club(**{f: m[f"club__{f}"] for f in CLUB_FIELDS})
             out.append((challenge_from(row), club))
         return out
+
+    async def update_challenge(self, challenge_id: int, **values: Any) -> None:
+        """Change a challenge's kept columns (its planned end, the last board posted)."""
+        await self.conn.execute(update(challenges).where(_C.id == challenge_id).values(**values))
 
     async def end_challenge(self, challenge_id: int, last_day: date, now: datetime) -> None:
         """End a challenge early: ``last_day`` is the last day counted."""

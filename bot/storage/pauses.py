@@ -41,8 +41,6 @@ class PauseRepository:
     async def windows(self, user_id: int, after: date) -> list[RestWindow]:
         """The runner's windows that end after a day, earliest first."""
         rows = await self.conn.execute(
-            select(streak_pauses)
-            .where(_P.user_id == user_id, _P.until > after)
-            .order_by(_P.since)
+            select(streak_pauses).where(_P.user_id == user_id, _P.until > after).order_by(_P.since)
         )
         return [RestWindow(r.since, r.until, r.reason) for r in rows]

@@ -42,14 +42,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("feed", sa.Boolean(), nullable=False, server_default="0"))
     with op.batch_alter_table("challenges") as batch:
         batch.add_column(sa.Column("planned_end", sa.Date(), nullable=True))
-        batch.add_column(
-            sa.Column("posted_board", sa.Text(), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("posted_board", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("nudge_prefs") as batch:
         batch.add_column(sa.Column("paused_since", sa.Date(), nullable=True))
-        batch.add_column(
-            sa.Column("pause_reason", sa.Text(), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("pause_reason", sa.Text(), nullable=False, server_default=""))
     op.create_table(
         "run_kudos",
         sa.Column(
@@ -106,9 +102,7 @@ def upgrade() -> None:
         .select_from(members.join(challenges, challenges.c.id == members.c.challenge_id))
         .group_by(challenges.c.club_id, members.c.user_id)
     )
-    op.execute(
-        club_members.insert().from_select(["club_id", "user_id", "joined_at"], first)
-    )
+    op.execute(club_members.insert().from_select(["club_id", "user_id", "joined_at"], first))
 
 
 def downgrade() -> None:

@@ -371,7 +371,17 @@ class CoreHandlers:
                 lines.append("Examples: " + " · ".join(spec.examples))
             return Reply("\n".join(lines))
         lines = ["Pacer commands:"]
-        lines += [f"/{c.name}: {c.description}" for c in public_commands()]
+        groups: set[str] = set()
+        for c in public_commands():
+            group, _, sub = c.name.partition(" ")
+            if not sub:
+                lines.append(f"/{c.name}: {c.description}")
+            elif group not in groups:  # a group is one line: /help <group> lists it
+                groups.add(group)
+                subs = "|".join(s.name.split(" ", 1)[1] for s in public_commands()
+                                if s.name.startswith(group + " "))  # fmt: skip
+                lines.append(f"/{group} {subs}: {GROUP_TITLES[group].split(': ', 1)[1]} "
+                             f"(/help {group})")  # fmt: skip
         lines.append("/help <command> explains one.")
         return Reply("\n".join(lines))
 

@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 from bot.clock import FakeClock
 from bot.coaching import strength_session
-from tests.fakes import Harness
+from tests.fakes import Harness, fire
 from tests.nudges.conftest import RecordingMessenger
-from tests.test_nudges_chat import fire
 
 
 def test_short_holds_never_climb_the_ladder() -> None:

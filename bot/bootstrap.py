@@ -16,7 +16,7 @@ from bot.app import App
 from bot.chart_pool import ChartPainter
 from bot.clock import Clock, SystemClock
 from bot.clubs.feed import FeedPostSource
-from bot.clubs.source import ClubPostSource
+from bot.clubs.posts import ClubPostSource
 from bot.config import Settings
 from bot.core.context import Services
 from bot.core.dispatch import Core

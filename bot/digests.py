@@ -23,7 +23,6 @@ from bot.services.stats import CHART_WEEKS, weekly_points
 from bot.storage.deliveries import Delivery
 from bot.storage.uow import UnitOfWork
 
-
 MAX_NAMED = 5
 
 

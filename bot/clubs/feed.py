@@ -15,9 +15,10 @@ from datetime import datetime
 from bot.clubs.texts import cheer_button
 from bot.messages import Reply
 from bot.parsing import format_distance, format_duration, format_pace
-from bot.services.club_feed import FEED_KIND
 from bot.storage.deliveries import Delivery
 from bot.storage.uow import UnitOfWork
+
+FEED_KIND = "club_feed"
 
 
 class FeedPostSource:

@@ -12,6 +12,7 @@ import json
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.clubs.feed import FEED_KIND
 from bot.errors import BadInput
 from bot.models import CheckIn, Club, Run, User
 from bot.parsing import format_distance
@@ -19,7 +20,6 @@ from bot.storage.database import Database
 from bot.storage.deliveries import NewDelivery, chat_target
 from bot.storage.uow import UnitOfWork
 
-FEED_KIND = "club_feed"
 FEED_DAYS = 2  # runs dated today or yesterday are news; an imported history is not
 MAX_REMEMBERED = 10_000
 

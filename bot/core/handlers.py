@@ -425,7 +425,8 @@ def group_help(group: str) -> str:
     examples = [e for spec in subs for e in spec.examples[:1]]
     if examples:
         lines.append("Examples: " + " · ".join(examples))
-    lines.append(f"/help {subs[0].name} explains one.")
+    richest = max(subs, key=lambda spec: len(spec.options))
+    lines.append(f"/help <command> explains one, e.g. /help {richest.name}")
     return "\n".join(lines)
 
 

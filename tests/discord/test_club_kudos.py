@@ -1,4 +1,4 @@
-"""Kudos through the Discord adapter and the real core (both backends): 👏 once, only the presser sees."""
+"""Kudos, /pause injured and club units through the Discord adapter and the real core."""
 
 from __future__ import annotations
 
@@ -45,3 +45,19 @@ async def test_a_member_cheers_a_run_once_and_only_they_see_the_answer(
     own = await _answer(discord_on_core, discord_http, _press_by(cheer, payloads.RUNNER_ID, "ada"))
     assert own["data"]["content"].startswith("That's your own run")
     assert own["data"]["flags"] & EPHEMERAL
+
+
+async def test_pause_injured_and_club_units_as_typed_options(
+    discord_on_core: PacerClient, discord_http: CapturedHTTP
+) -> None:
+    pause = payloads.slash("pause", {"until": "2026-12-10", "reason": "injured"})
+    paused = await _answer(discord_on_core, discord_http, pause)
+    assert "Your streaks are frozen (injured) until then" in paused["data"]["content"]
+    week = await _answer(discord_on_core, discord_http, payloads.slash("week"))
+    assert "⏸ Streaks paused (injured) until Thu 10 Dec" in week["data"]["content"]
+    units = payloads.slash("club", guild=True, admin=True)
+    units["data"]["options"] = [
+        {"name": "units", "type": 1, "options": [{"name": "units", "type": 3, "value": "mi"}]}
+    ]
+    answered = await _answer(discord_on_core, discord_http, units)
+    assert answered["data"]["content"].startswith("Club posts use mi from now on.")

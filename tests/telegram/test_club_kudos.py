@@ -87,3 +87,16 @@ async def test_the_feed_posts_an_opted_in_members_private_run_to_the_group(
     await press(tg, buttons(post)["👏 Cheer"], user=RUNNER_ID)
     alert = request.calls_to("answerCallbackQuery")[-1].params
     assert alert["text"] == "👏 You cheered Bob's 7.00 km."
+
+
+async def test_help_for_the_club_commands_in_a_group(
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
+) -> None:
+    tg, request = telegram_on_core
+    await say(tg, "/help challenge create")
+    shown = request.calls_to("sendMessage")[-1]
+    assert shown.chat_id == GROUP_ID
+    assert shown.text.startswith("/challenge create: Start a club challenge")
+    await say(tg, "/help club")
+    club = request.calls_to("sendMessage")[-1].text
+    assert "/club feed on" in club and "/help &lt;command&gt; explains one" in club  # HTML

@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.discord.client import PacerClient
 from tests.discord import payloads
+from tests.discord.fake_discord import user_payload
 from tests.discord.harness import CapturedHTTP, deliver
 
 EPHEMERAL = 1 << 6
@@ -22,7 +23,7 @@ async def _answer(client: PacerClient, http: CapturedHTTP, data: dict[str, Any])
 def _press_by(custom_id: str, user_id: str, name: str) -> dict[str, Any]:
     """A press of a button on a message in the server's channel, by ``user_id``."""
     press = payloads.button_press(custom_id, label="👏 Cheer", guild=True)
-    press["member"]["user"] = payloads.user_payload(user_id, name)
+    press["member"]["user"] = user_payload(user_id, name)
     return press
 
 

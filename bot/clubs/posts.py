@@ -130,12 +130,15 @@ class ClubPostSource:
         sections: list[tuple[str, int]] = []
         moved: list[tuple[int, str]] = []
         for kind, challenge in posts:
-            if kind == BOARD:
+            if kind != START:  # a start invites; the rest are for challenges with members
                 board = await uow.clubs.board(challenge, None)
-                state = board_state(board)
-                if board.members == 0 or state == challenge.posted_board:
+                if board.members == 0:
                     continue
-                moved.append((challenge.id, state))
+                if kind == BOARD:
+                    state = board_state(board)
+                    if state == challenge.posted_board:
+                        continue
+                    moved.append((challenge.id, state))
             sections.append((kind, challenge.id))
         weekly = any(kind == BOARD for kind, _ in posts) and _weekly(club, due)
         if weekly and await uow.club_feed.most_cheered(club.id, due - WEEK) is not None:

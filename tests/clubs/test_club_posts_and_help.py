@@ -33,6 +33,11 @@ async def test_one_combined_post_per_post_time_and_none_when_nothing_moved(
     await harness.chat("bob", "telegram").say("/slept 8")
     [post] = await sweep_at(harness, utc(2026, 11, 28, 18, 0), posts)
     assert post.startswith("🏆 Sleepers") and "Miles" not in post
+    # The last-day reminders of one morning: one message, none for the empty challenges.
+    [last] = await sweep_at(harness, utc(2026, 12, 2, 9, 0), posts)
+    heads = [s.splitlines()[0] for s in last.split("\n\n") if s.startswith("⏰")]
+    assert [h.split("!")[0] for h in heads] == ["⏰ Last day of Miles", "⏰ Last day of Sleepers"]
+    assert "Quiet" not in last and "Empty One" not in last
 
 
 async def test_start_posts_of_one_morning_are_one_message_with_a_join_each(

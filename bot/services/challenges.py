@@ -247,7 +247,10 @@ class ChallengeService:
                 f"• {c.name}: {c.metric}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
                 f"{when_text(c, today)}" + (f", {extra}" if extra else "")
             )
-        lines.append("/challenge join <name> to take part · /challenge board <name>")
+        if any(c.frozen_at is None and c.ended_at is None and c.end >= today for c in found):
+            lines.append("/challenge join <name> to take part · /challenge board <name>")
+        else:  # only ended ones: nothing left to join
+            lines.append("/challenge board <name> shows the results.")
         return "\n".join(lines)
 
     async def join(self, club: Club, user: User, name: str) -> Joined:

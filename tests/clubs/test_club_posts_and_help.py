@@ -119,6 +119,8 @@ async def test_challenge_end_asks_then_keeps_the_planned_end_and_invites_nobody(
     assert (await admin.press("End it now")).text.startswith("Nobody Came is already over.")
     board = (await admin.say("/challenge board Nobody Came")).text
     assert "planned until Wed 23 Dec 2026" in board and "join" not in board.lower()
+    listing = (await admin.say("/challenge list")).text
+    assert "Nobody Came" in listing and "join" not in listing.lower()
     assert await sweep_at(harness, utc(2026, 11, 28, 0, 0), posts) == []  # the reply said it
 
 

@@ -124,3 +124,15 @@ async def test_the_weekly_post_names_the_most_cheered_run(nudges: Nudges) -> Non
     [post] = posts(nudges)
     assert post.text.startswith("🏆 Winter Week · distance")
     assert post.text.endswith("👏 Most cheered this week: Ann's 10.00 km on Thu 26 Nov (3 cheers)")
+
+
+async def test_linked_accounts_keep_one_cheer_and_the_club(nudges: Nudges) -> None:
+    ann = member(nudges, "ann")
+    logged = await ann.say("/log 10k 50:00")
+    bob = member(nudges, "bob")
+    assert (await cheer(bob, logged)).text.startswith("👏 You cheered")
+    code = (await FakeChat(nudges.core, "discord", "bob-d").say("/link")).text.split()[3]
+    linked = await FakeChat(nudges.core, "telegram", "bob").say(f"/link {code}")
+    assert linked.text.startswith("Linked")
+    # The cheer moved with Bob: pressing again from the same group is not a second one.
+    assert (await cheer(bob, logged)).text == "You cheered this run already."

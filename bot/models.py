@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HABITS = ("sleep", "mobility", "strength", "fuel")
+# Seven hours asleep is the floor below which runners report not performing at their
+# best (COACHING.md): a good night, on every count Pacer keeps.
+GOOD_NIGHT_HOURS = 7.0
 
 
 class UnknownZone(ValueError):
@@ -239,12 +242,7 @@ class BestEffort:
 
 
 # --- club challenges -------------------------------------------------------------------
-
-# What a challenge counts: runs (distance, moving time, runs, days with a run) or
-# check-ins (nights of 7 h or more, mobility, strength and fuel sessions).
-METRICS = ("distance", "time", "runs", "days", "sleep", "mobility", "strength", "fuel")
-RUN_METRICS = frozenset({"distance", "time", "runs", "days"})
-GOOD_NIGHT_HOURS = 7.0
+# What each metric counts: bot/challenge_metrics.py.
 
 
 @dataclass(frozen=True, slots=True)

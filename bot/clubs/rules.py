@@ -6,9 +6,10 @@ import difflib
 import re
 from datetime import date, timedelta
 
+from bot.challenge_metrics import METRICS
 from bot.errors import BadInput
 from bot.input_rules import check_digits, quote
-from bot.models import METRICS, WEEKDAYS
+from bot.models import WEEKDAYS
 from bot.parsing import METERS_PER_MILE, parse_duration
 
 MAX_NAME = 40

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.challenge_metrics import METRICS
 from bot.clubs.rules import parse_create_text
-from bot.models import METRICS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
 

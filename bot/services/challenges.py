@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.challenge_metrics import METRICS, RUN_METRICS
 from bot.clock import Clock
 from bot.clubs import rules
 from bot.clubs.texts import (
@@ -21,7 +22,7 @@ from bot.clubs.texts import (
 )
 from bot.dates import parse_clock
 from bot.errors import BadInput, NotAllowed, NotFound
-from bot.models import METRICS, RUN_METRICS, WEEKDAYS, Board, Challenge, Club, User
+from bot.models import WEEKDAYS, Board, Challenge, Club, User
 from bot.parsing import parse_timezone
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork

@@ -91,13 +91,14 @@ class RunService:
         day = parse_when(when, user.today(now))
         note = _check_note(note)
         first = week_start(day)
-        # One statement: the run, with its snack nudge due on the row itself, and its
-        # week's totals for the reply.
-        async with self.db.single() as uow:
+        # The run, with its snack nudge due on the row itself, and its week's totals for
+        # the reply; its challenges recounted before commit.
+        async with self.db.uow() as uow:
             run, created, week = await uow.activity.add_run(
                 user.id, day, meters, seconds, note, source_key, now,
                 snack_due(user, day, now), (first, first + SIX_DAYS),
             )  # fmt: skip
+            await uow.commit()
         return await self._logged(user, run, created, now, week)
 
     async def log_file(
@@ -213,7 +214,7 @@ class RunService:
                 raise NotFound(f"You have no run #{run_id}.")
             if after.distance_m < before.distance_m:
                 # A file's best efforts longer than the corrected run can't have been run.
-                await uow.tracks.drop_efforts_over(run_id, after.distance_m)
+                await uow.tracks.drop_efforts_over(user.id, run_id, after.distance_m)
             await uow.commit()
         if moved:
             user = replace(user, streak_since=None, streak_last=None)

@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import CheckIn, Run
+from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.plans import hot
 from bot.storage.sql import checkin_from, insert, run_from
 from bot.storage.tables import checkins, handled_messages, runs
@@ -104,9 +105,10 @@ _WEEK_TOTALS = hot(
 class ActivityRepository:
     """Runs and check-ins, bound to one unit of work's connection."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+    def __init__(self, conn: AsyncConnection, dialect: str, counts: ChallengeCounts) -> None:
         self.conn = conn
         self.dialect = dialect
+        self.counts = counts  # every write here tells it first
 
     # --- runs -------------------------------------------------------------------
 
@@ -133,6 +135,7 @@ class ActivityRepository:
         values = run_values(
             user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
         )
+        await self.counts.runner_changed(user_id, day=local_date)
         return await self._insert_run(values, week if source_key is not None else None)
 
     async def _insert_run(
@@ -184,12 +187,14 @@ class ActivityRepository:
 
     async def delete_run(self, user_id: int, run_id: int) -> Run | None:
         """Delete one of the runner's runs; None when it isn't theirs or is gone."""
+        await self.counts.runner_changed(user_id)
         stmt = delete(runs).where(runs.c.id == run_id, runs.c.user_id == user_id).returning(*runs.c)
         row = (await self.conn.execute(stmt)).first()
         return None if row is None else run_from(row)
 
     async def update_run(self, user_id: int, run_id: int, **values: Any) -> Run | None:
         """Change columns of one of the runner's runs; None when it isn't theirs or is gone."""
+        await self.counts.runner_changed(user_id)
         stmt = (
             update(runs)
             .where(runs.c.id == run_id, runs.c.user_id == user_id)
@@ -243,6 +248,7 @@ class ActivityRepository:
         """Store a check-in; ``False`` (and the stored one) when the source key was seen before."""
         values = dataclasses.asdict(checkin) | {"created_at": now}
         del values["id"]
+        await self.counts.runner_changed(checkin.user_id, day=checkin.local_date)
         stmt = (
             insert(self.dialect, checkins)
             .values(**values)
@@ -303,6 +309,7 @@ class ActivityRepository:
 
     async def delete_checkin(self, user_id: int, checkin_id: int) -> CheckIn | None:
         """Delete one of the runner's check-ins."""
+        await self.counts.runner_changed(user_id)
         stmt = (
             delete(checkins)
             .where(checkins.c.id == checkin_id, checkins.c.user_id == user_id)

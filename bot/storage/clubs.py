@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Board, Challenge, Club, Standing
+from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.sql import insert
 from bot.storage.tables import (
     challenge_members,
@@ -83,7 +84,7 @@ def _tie_key(m: Any) -> Any:
 def board_statement() -> Select[Any]:
     """The board in one statement: ranks, board order, member count and team total.
 
-    Each member's tally is kept by the database (``bot/storage/tallies.py``). The top
+    Each member's tally is kept by the unit of work (``storage/challenge_counts.py``). The top
     rows come in order from the board-order index; ranked among themselves they hold
     their ranks and positions on the whole board (everyone ahead of a top row is a top
     row too). The viewer's rank is one more than the members ahead of them (equal
@@ -175,9 +176,11 @@ def ranking_statement(challenge: Challenge) -> Select[Any]:
 class ClubRepository:
     """Clubs and challenges, bound to one unit of work's connection."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+    def __init__(self, conn: AsyncConnection, dialect: str, counts: ChallengeCounts) -> None:
         self.conn = conn
         self.dialect = dialect
+        # Joins, leaves and window changes tell it first; boards read after its recount.
+        self.counts = counts
 
     # --- clubs --------------------------------------------------------------------------
 
@@ -286,6 +289,7 @@ class ClubRepository:
 
     async def end_challenge(self, challenge_id: int, last_day: date, now: datetime) -> None:
         """End a challenge early: ``last_day`` is the last day counted."""
+        self.counts.challenge_changed(challenge_id)
         await self.conn.execute(
             update(challenges).where(_C.id == challenge_id).values(end_date=last_day, ended_at=now)
         )
@@ -300,6 +304,7 @@ class ClubRepository:
         ``counts_until``: the last day the challenge counts a log (in any zone), kept
         on the runner so ``/log`` skips looking for standings once all are over.
         """
+        await self.counts.runner_changed(user_id, membership=True)
         result = await self.conn.execute(
             insert(self.dialect, challenge_members)
             .values(challenge_id=challenge_id, user_id=user_id, joined_at=now)
@@ -319,6 +324,7 @@ class ClubRepository:
 
     async def leave(self, challenge_id: int, user_id: int) -> bool:
         """Remove a member; False when they were not one."""
+        await self.counts.runner_changed(user_id, membership=True)
         result = await self.conn.execute(
             delete(challenge_members).where(_M.challenge_id == challenge_id, _M.user_id == user_id)
         )
@@ -349,7 +355,8 @@ class ClubRepository:
     # --- boards ---------------------------------------------------------------------------
 
     async def board(self, challenge: Challenge, viewer: int | None, top: int = 10) -> Board:
-        """The live board (from the tallies the database keeps), or the frozen one."""
+        """The live board (from the kept tallies, recounted first), or the frozen one."""
+        await self.counts.recount()
         if challenge.frozen_at is not None:
             return await self._frozen(challenge, viewer, top)
         params = {"challenge_id": challenge.id, "viewer": viewer, "top": top}
@@ -357,6 +364,7 @@ class ClubRepository:
 
     async def ranking(self, challenge: Challenge) -> Board:
         """Every member of a challenge, ranked as on its live board."""
+        await self.counts.recount()
         return await self._live(challenge, ranking_statement(challenge))
 
     async def _live(
@@ -402,6 +410,7 @@ class ClubRepository:
 
     async def freeze(self, challenge: Challenge, now: datetime) -> bool:
         """Store the final standings once; False when they were stored before."""
+        await self.counts.recount()  # while the challenge is still open
         claimed = await self.conn.execute(
             update(challenges)
             .where(_C.id == challenge.id, _C.frozen_at.is_(None))

@@ -509,8 +509,8 @@ challenge_members = Table(
         info={"personal": "delete"},
     ),
     Column("joined_at", UtcDateTime, nullable=False, info={"personal": "delete"}),
-    # The member's tally in the challenge's window and the latest counted run or check-in
-    # id (who got there first), kept exact by triggers (migration 0010, storage/tallies.py).
+    # The member's tally in the challenge's window and the id of the log it was reached by
+    # (who got there first), kept by the unit of work (storage/challenge_counts.py).
     Column("value", Float, nullable=False, server_default=text("0")),
     Column("reached", Integer),
     Index("challenge_members_user", "user_id"),

@@ -1,0 +1,67 @@
+"""Migrations are frozen, and all of them together build exactly the declared tables."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, String
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeDecorator
+
+from bot.storage.database import Database
+from bot.storage.tables import metadata
+
+VERSIONS = Path(__file__).resolve().parents[2] / "bot" / "storage" / "migrations" / "versions"
+
+
+def _imported(path: Path) -> list[str]:
+    """Every module a file imports (``from x import y``: ``x``; ``import x``: ``x``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            found.append("bot.storage.migrations.versions")  # relative: this folder
+        elif isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+    return found
+
+
+def test_no_migration_imports_the_live_code() -> None:
+    """A migration outlives the code it was written with: it uses only its own folder."""
+    files = sorted(VERSIONS.glob("*.py"))
+    assert len(files) >= 10  # 0001 to 0011 (there is no 0007)
+    for path in files:
+        from_bot = [m for m in _imported(path) if m == "bot" or m.startswith("bot.")]
+        outside = [m for m in from_bot if not m.startswith("bot.storage.migrations")]
+        assert outside == [], f"{path.name} imports {outside}"
+
+
+def _compare_type(
+    context: Any, inspected: Any, declared: Any, inspected_type: Any, declared_type: Any
+) -> bool | None:
+    """A column type of ours (UTC instants, weekday sets) as the backend stores it."""
+    if not isinstance(declared_type, TypeDecorator):
+        return None  # Alembic's own comparison
+    stored = declared_type.load_dialect_impl(context.dialect)
+    if isinstance(stored, String):  # SQLite keeps TEXT and VARCHAR alike
+        return not isinstance(inspected_type, String)
+    return bool(context.impl.compare_type(inspected, Column(declared.name, stored)))
+
+
+def _differences(conn: Connection) -> list[Any]:
+    context = MigrationContext.configure(conn, opts={"compare_type": _compare_type})
+    return list(compare_metadata(context, metadata))
+
+
+async def test_a_fresh_database_from_every_migration_equals_the_declared_tables(
+    db: Database,
+) -> None:
+    """Tables, columns, types, nullability, indexes, unique and foreign keys alike."""
+    async with db.engine.connect() as conn:
+        differences = await conn.run_sync(_differences)
+    assert differences == []

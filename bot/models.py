@@ -294,6 +294,8 @@ class Challenge:
     ended_at: datetime | None = None
     frozen_at: datetime | None = None
     created_at: datetime | None = None
+    effort_m: int | None = None  # fastest: over 1000, 5000, 10000 or 21097 m
+    day_min_m: float | None = None  # streak: the least a day needs (None: any run)
 
     @property
     def days(self) -> int:

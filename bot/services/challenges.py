@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.challenge_metrics import METRICS, RUN_METRICS
+from bot.challenge_metrics import CHALLENGE_METRICS, METRICS, RUN_METRICS
 from bot.clock import Clock
 from bot.clubs import rules
 from bot.clubs.texts import (
@@ -16,6 +16,7 @@ from bot.clubs.texts import (
     board_text,
     club_text,
     day_name,
+    metric_label,
     standing_line,
     target_text,
     when_text,
@@ -164,6 +165,15 @@ class ChallengeService:
         end = rules.parse_end(args["end"], start)
         rules.check_window(start, end, today)
         team = args.get("team", "").lower() in ("yes", "true", "team", "1")
+        if team and not CHALLENGE_METRICS[metric].sums:
+            raise BadInput(
+                f"A team goal adds everyone's numbers up; {metric} doesn't add up.",
+                hint="Give each member a target instead (leave out team).",
+            )
+        effort_m = rules.parse_effort(args.get("over", "")) if metric == "fastest" else None
+        day_min_m = None
+        if metric == "streak" and "min" in args:
+            day_min_m = rules.parse_day_min(args["min"], user.units)
         target = None
         if "target" in args:
             target = rules.parse_target(
@@ -189,8 +199,12 @@ class ChallengeService:
                     "(/challenge end <name>)."
                 )
             challenge = await uow.clubs.add_challenge(
-                Challenge(0, club.id, name, metric, start, end, target, team, channel), now
-            )
+                Challenge(
+                    0, club.id, name, metric, start, end, target, team, channel,
+                    effort_m=effort_m, day_min_m=day_min_m,
+                ),
+                now,
+            )  # fmt: skip
             await uow.commit()
         return challenge
 
@@ -240,7 +254,7 @@ class ChallengeService:
         for c in found:
             extra = target_text(c, units)
             lines.append(
-                f"• {c.name}: {c.metric}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
+                f"• {c.name}: {metric_label(c, units)}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
                 f"{when_text(c, today)}" + (f", {extra}" if extra else "")
             )
         lines.append("/challenge join <name> to take part · /challenge board <name>")

@@ -17,6 +17,7 @@ from bot.parsing import (
     format_pace,
     parse_distance,
     parse_duration,
+    split_climb,
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners
@@ -88,6 +89,7 @@ class RunService:
         check_pace(meters, seconds, user.units)
         if not when:
             when, note = split_when(note)
+        climb_m, note = split_climb(note, user.units)
         day = parse_when(when, user.today(now))
         note = _check_note(note)
         first = week_start(day)
@@ -96,7 +98,7 @@ class RunService:
         async with self.db.uow() as uow:
             run, created, week = await uow.activity.add_run(
                 user.id, day, meters, seconds, note, source_key, now,
-                snack_due(user, day, now), (first, first + SIX_DAYS),
+                snack_due(user, day, now), (first, first + SIX_DAYS), climb_m,
             )  # fmt: skip
             await uow.commit()
         return await self._logged(user, run, created, now, week)

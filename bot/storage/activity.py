@@ -78,6 +78,7 @@ def run_values(
         "source_key": source_key,
         "created_at": now,
         "fuel_due_at": fuel_due_at,
+        "elevation_gain_m": None,  # typed with the run (/log ... climb 250m) or from its file
     }
 
 
@@ -123,6 +124,7 @@ class ActivityRepository:
         now: datetime,
         fuel_due_at: datetime | None = None,
         week: tuple[date, date] | None = None,
+        climb_m: float | None = None,
     ) -> StoredRun:
         """Store a run; ``created`` is False (with the stored run) when the source key was
         seen before.
@@ -134,7 +136,7 @@ class ActivityRepository:
         """
         values = run_values(
             user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
-        )
+        ) | {"elevation_gain_m": climb_m}
         await self.counts.runner_changed(user_id, day=local_date)
         return await self._insert_run(values, week if source_key is not None else None)
 

@@ -22,7 +22,7 @@ out.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -30,7 +30,8 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.challenge_metrics import CHALLENGE_METRICS, Logged, tally
-from bot.storage.tables import challenge_members, challenges, checkins, runs, users
+from bot.models import Challenge
+from bot.storage.tables import challenge_members, challenges, checkins, run_efforts, runs, users
 
 _M = challenge_members.c
 _C = challenges.c
@@ -95,7 +96,7 @@ class ChallengeCounts:
         members = (
             await self.conn.execute(
                 select(_M.challenge_id, _M.user_id, _M.value, _M.reached, _C.metric)
-                .add_columns(_C.start_date, _C.end_date)
+                .add_columns(_C.start_date, _C.end_date, _C.effort_m, _C.day_min_m)
                 .join(challenges, _C.id == _M.challenge_id)
                 .where(_C.frozen_at.is_(None), or_(*of_noted))
             )
@@ -107,7 +108,11 @@ class ChallengeCounts:
         for m in members:
             reads = CHALLENGE_METRICS[m.metric].reads
             window = [g for g in logs[reads][m.user_id] if m.start_date <= g.day <= m.end_date]
-            value, reached = tally(m.metric, window)
+            challenge = Challenge(
+                m.challenge_id, 0, "", m.metric, m.start_date, m.end_date,
+                effort_m=m.effort_m, day_min_m=m.day_min_m,
+            )  # fmt: skip
+            value, reached = tally(challenge, window)
             if (value, reached) != (m.value, m.reached):
                 moved.append(
                     {"c_id": m.challenge_id, "u_id": m.user_id, "new_value": value}
@@ -130,7 +135,7 @@ class ChallengeCounts:
             .with_for_update(key_share=True)
         )
 
-    async def _logs(self, members: Iterable[Any]) -> dict[str, dict[int, list[Logged]]]:
+    async def _logs(self, members: Sequence[Any]) -> dict[str, dict[int, list[Logged]]]:
         """The members' runs and check-ins from their earliest window's start to the latest end."""
         spans: dict[str, dict[int, tuple[date, date]]] = {"runs": {}, "checkins": {}}
         for m in members:
@@ -142,14 +147,31 @@ class ChallengeCounts:
             "checkins": defaultdict(list),
         }
         if spans["runs"]:
+            in_spans = _within(runs, spans["runs"])
+            efforts: dict[int, dict[int, float]] = defaultdict(dict)
+            if any(m.metric == "fastest" for m in members):
+                tracked = (
+                    select(run_efforts.c.run_id, run_efforts.c.distance_m, run_efforts.c.seconds)
+                    .join(runs, runs.c.id == run_efforts.c.run_id)
+                    .where(in_spans)
+                )
+                for run_id, meters, seconds in await self.conn.execute(tracked):
+                    efforts[run_id][meters] = seconds
             found = await self.conn.execute(
                 select(runs.c.id, runs.c.user_id, runs.c.local_date)
-                .add_columns(runs.c.distance_m, runs.c.duration_s)
-                .where(_within(runs, spans["runs"]))
+                .add_columns(runs.c.distance_m, runs.c.duration_s, runs.c.elevation_gain_m)
+                .where(in_spans)
             )
             for r in found:
                 out["runs"][r.user_id].append(
-                    Logged(r.id, r.local_date, distance_m=r.distance_m, duration_s=r.duration_s)
+                    Logged(
+                        r.id,
+                        r.local_date,
+                        distance_m=r.distance_m,
+                        duration_s=r.duration_s,
+                        climb_m=r.elevation_gain_m or 0.0,
+                        efforts=efforts.get(r.id, {}),
+                    )
                 )
         if spans["checkins"]:
             found = await self.conn.execute(

@@ -483,6 +483,8 @@ challenges = Table(
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),  # the last day counted (inclusive)
     Column("target", Float),  # metres, seconds or a count; personal unless team
+    Column("effort_m", Integer),  # fastest: the standard distance efforts are over
+    Column("day_min_m", Float),  # streak: the least that counts as a day with a run
     Column("team", Boolean, nullable=False, server_default=false()),
     Column("channel", Text, nullable=False),  # the chat it was created in (posts go there)
     Column("ended_at", UtcDateTime),  # ended early by /challenge end

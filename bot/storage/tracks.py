@@ -7,16 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.challenge_metrics import LOGGED_RUN_TOLERANCE, STANDARD_DISTANCES
 from bot.models import BestEffort, Run, TrackFacts
 from bot.parsing import HALF_MARATHON_M
 from bot.storage.activity import run_values, stored_run
 from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.sql import insert, run_from
 from bot.storage.tables import run_efforts, runs
-
-# A run typed in by hand counts for a standard distance within this fraction of it.
-LOGGED_RUN_TOLERANCE = 0.02
-STANDARD_DISTANCES = (1000, 5000, 10000, 21097)
 
 
 class TrackRepository:

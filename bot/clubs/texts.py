@@ -8,8 +8,7 @@ from bot.challenge_metrics import CHALLENGE_METRICS, reached_target
 from bot.messages import Button
 from bot.models import Board, Challenge, Club, Standing
 from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_duration
-
-EFFORT_NAMES = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097: "half"}
+from bot.runfiles import EFFORT_NAMES
 
 TOP = 10
 BAR = 10

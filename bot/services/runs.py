@@ -40,6 +40,7 @@ class LoggedRun:
     week_distance_m: float
     week_runs: int
     streak_weeks: int
+    climb_m: float | None = None  # typed with the run (/log ... climb 250m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,8 @@ class RunService:
                 snack_due(user, day, now), (first, first + SIX_DAYS), climb_m,
             )  # fmt: skip
             await uow.commit()
-        return await self._logged(user, run, created, now, week)
+        logged = await self._logged(user, run, created, now, week)
+        return replace(logged, climb_m=climb_m if created else None)
 
     async def log_file(
         self, user: User, run_file: RunFile, note: str = "", source_key: str | None = None

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+from bot.messages import Attachment
 from tests.clubs.conftest import club_chat
 from tests.fakes import Harness
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
 
 
 async def _board(harness: Harness, who: str, name: str) -> list[str]:
@@ -29,6 +33,7 @@ async def test_climb_from_a_typed_log_in_each_viewers_units(harness: Harness) ->
         created
     )
     logged = await harness.chat("ann", "telegram").say("/log 10k 55:00 climb 250m hilly")
+    assert "\nClimb: 250 m.\n" in logged.text
     assert "Hill Month: 250/1000 m, 1st of 3" in logged.text
     assert [r.note for r in await harness.runs(harness.chat("ann", "telegram"))] == ["hilly"]
     await harness.chat("bob", "telegram").say("/log 8k 44:00 climb 250")  # metres: km runner
@@ -76,9 +81,7 @@ async def test_fastest_5k_ranks_the_lowest_time_first(harness: Harness) -> None:
     created = await _create_and_join(
         harness, "Fast Five fastest 5k today 4w target 25:00", "Fast Five", "ann", "bob", "cy"
     )
-    assert "Fast Five: fastest 5 km, Thu 26 Nov – Wed 23 Dec 2026, target 25:00 each" in (
-        created
-    )
+    assert "Fast Five: fastest 5 km, Thu 26 Nov – Wed 23 Dec 2026, target 25:00 each" in (created)
     await harness.chat("ann", "telegram").say("/log 5k 26:00")
     await harness.chat("bob", "telegram").say("/log 5k 24:00")
     await harness.chat("cy", "telegram").say("/log 10k 50:00")  # no 5 km effort in a typed 10k
@@ -129,3 +132,46 @@ async def test_streak_with_a_daily_minimum_across_the_spring_forward(harness: Ha
     await bob.say("/log 2k 12:00 2027-03-28")  # Bob's 4th day in a row: level, later
     lines = await _board(harness, "ann", "Daily")
     assert lines[2:4] == ["1. Ann (you) 4 days", "1. Bob 4 days"]
+
+
+async def test_a_run_file_counts_its_climb_and_its_fastest_stretch(harness: Harness) -> None:
+    """run.tcx (Sat 15 Aug 2015, Denver): a 9 km run whose track holds a 5 km in 21:44."""
+    harness.clock.set(datetime(2015, 8, 15, 20, 0, tzinfo=UTC))
+    await _create_and_join(harness, "Track Five fastest 5k today 7d", "Track Five", "ann")
+    await _create_and_join(harness, "Track Climb climb today 7d", "Track Climb", "ann")
+    ann = harness.chat("ann", "telegram")
+    await ann.say("/settings timezone America/Denver")
+    data = (DATA / "run.tcx").read_bytes()
+    assert "Logged" in (await ann.say("/log", attachments=(Attachment("run.tcx", data),))).text
+    [run] = await harness.runs(ann)
+    async with harness.db.reader() as uow:
+        facts = await uow.tracks.facts(run.id)
+    assert facts is not None and facts.elevation_gain_m
+    assert (await _board(harness, "ann", "Track Five"))[2] == "1. Ann (you) 21:44"
+    climb = round(facts.elevation_gain_m)
+    assert (await _board(harness, "ann", "Track Climb"))[2] == f"1. Ann (you) {climb} m"
+    await ann.say(f"/edit {run.id} distance 4km")  # corrected shorter: no 5 km in it any more
+    assert (await _board(harness, "ann", "Track Five"))[2] == "1. Ann (you) no time yet"
+
+
+async def test_create_reads_each_metrics_own_words(harness: Harness) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    reply = await admin.say("/challenge create Club Streak streak min 2k today 2w target 10")
+    assert reply.text.startswith(
+        "🏁 Club Streak: most days in a row with a run of 2.0 km or more, Thu 26 Nov – "
+        "Wed 09 Dec 2026, target 10 days each"
+    )
+    reply = await admin.say("/challenge create Fastest Ten fastest 10k today 2w")
+    assert reply.text.startswith("🏁 Fastest Ten: fastest 10 km, Thu 26 Nov")
+    reply = await admin.say("/challenge create Long One longest today 2w target 30km")
+    assert "Long One: longest run" in reply.text and "target 30.0 km each" in reply.text
+    listing = await admin.say("/challenge list")
+    assert "• Fastest Ten: fastest 10 km, Thu 26 Nov – Wed 09 Dec" in listing.text
+    refused = await admin.say("/challenge create Longer longest today 2w target 400km")
+    assert refused.text.startswith("A target of 400km in 14 days is more than one runner")
+    refused = await admin.say("/challenge create Days On streak today 2w target 15")
+    assert refused.text.startswith("A target of 15 in 14 days is more than one runner")
+    refused = await admin.say("/challenge create Together streak today 2w target 5 team")
+    assert "A team goal adds everyone's numbers up; streak doesn't add up." in refused.text
+    hills = await admin.say("/challenge create Hills climb today 2w target 30000m team")
+    assert "team goal 30000 m" in hills.text

@@ -482,8 +482,7 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
         scope=Scope.GROUP,
         admin_only=True,
         text_parser=parse_create_text,
-        text_usage="/challenge create <name> <metric> <start> <end> [target <amount>] [team] "
-        "(metric: ... | fastest 5k | streak min 1.6km)",
+        text_usage="/challenge create <name> <metric> <start> <end> [target <amount>] [team]",
         examples=(
             "/challenge create Winter Miles distance today 4w target 100km",
             "/challenge create Club Marathon distance 2026-12-01 2026-12-31 target 500km team",

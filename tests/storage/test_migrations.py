@@ -6,13 +6,15 @@ import ast
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, String
+from sqlalchemy import Column, String, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
 from bot.storage.database import Database
+from bot.storage.migrate import alembic_config
 from bot.storage.tables import metadata
 
 VERSIONS = Path(__file__).resolve().parents[2] / "bot" / "storage" / "migrations" / "versions"
@@ -65,3 +67,48 @@ async def test_a_fresh_database_from_every_migration_equals_the_declared_tables(
     async with db.engine.connect() as conn:
         differences = await conn.run_sync(_differences)
     assert differences == []
+
+
+def _to(conn: Connection, revision: str, down: bool) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+async def test_0011_goes_back_to_0010s_triggers_and_forward_again(db: Database) -> None:
+    """Downgrading brings the frozen triggers of 0010 back (they keep a tally); upgrading
+    drops them again."""
+    async with db.engine.connect() as conn:
+        if db.is_sqlite:  # as migrate.upgrade runs them: batch rebuilds with foreign keys off
+            await conn.execution_options(pacer_no_begin=True)
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.execution_options(pacer_no_begin=False, pacer_write=True)
+        await conn.run_sync(_to, "0010", True)
+        now = "2026-11-26T12:00:00+00:00" if db.is_sqlite else "2026-11-26 12:00:00+00"
+        for statement in (
+            f"INSERT INTO users (id, display_name, created_at) VALUES (1, 'Ana', '{now}')",
+            f"INSERT INTO clubs (id, platform, chat_id, created_at) VALUES (1, 'console', 'c', "
+            f"'{now}')",
+            "INSERT INTO challenges (id, club_id, name, metric, start_date, end_date, channel,"
+            f" created_at) VALUES (1, 1, 'Far', 'distance', '2026-11-26', '2026-12-02', 'c',"
+            f" '{now}')",
+            f"INSERT INTO challenge_members (challenge_id, user_id, joined_at) VALUES (1, 1, "
+            f"'{now}')",
+            "INSERT INTO runs (user_id, local_date, distance_m, duration_s, created_at) VALUES"
+            f" (1, '2026-11-27', 5000, 1500, '{now}')",
+        ):
+            await conn.exec_driver_sql(statement)
+        value = await conn.scalar(text("SELECT value FROM challenge_members"))
+        assert value == 5000.0  # counted by 0010's trigger
+        await conn.run_sync(_to, "head", False)
+        differences = await conn.run_sync(_differences)
+        triggers = await conn.scalar(
+            text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")
+            if db.is_sqlite
+            else text("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")
+        )
+        await conn.commit()
+        if db.is_sqlite:
+            await conn.execution_options(pacer_no_begin=True)
+            await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    assert (differences, triggers) == ([], 0)

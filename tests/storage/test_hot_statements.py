@@ -78,13 +78,14 @@ async def test_a_planned_insert_and_update_store_what_sqlalchemy_would(sqlite_db
     await chat.say("/help")
     runner = await harness.user(chat)
     now = clock.now()
-    async with sqlite_db.single() as uow:
+    async with sqlite_db.uow() as uow:  # a run moves challenge tallies: a transaction
         run, created, _ = await uow.activity.add_run(
             runner.id, date(2026, 11, 25), 5000.0, 1500, "easy", "k-1", now, None
         )
         again, created_again, _ = await uow.activity.add_run(
             runner.id, date(2026, 11, 25), 9999.0, 1500, "", "k-1", now, None
         )
+        await uow.commit()
     assert created and not created_again and again.id == run.id
     async with sqlite_db.reader() as uow:
         stored = await uow.activity.run(run.id)
@@ -155,7 +156,8 @@ async def test_a_listener_sees_every_statement_with_its_context(sqlite_db: Datab
     seen: list[str] = []
 
     def trace(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: Any) -> None:
-        seen.append(context.compiled.string.split()[0])  # needs the real context
+        if context.compiled is not None:  # not driver SQL (BEGIN IMMEDIATE)
+            seen.append(context.compiled.string.split()[0])  # needs the real context
 
     harness = make_harness(sqlite_db, FakeClock())
     chat = harness.chat()
@@ -164,7 +166,8 @@ async def test_a_listener_sees_every_statement_with_its_context(sqlite_db: Datab
         event.listen(engine, "before_cursor_execute", trace)
     reply = await chat.say("/log 5k 25:00")
     assert reply.text.startswith("Logged"), reply.text
-    assert seen[:2] == ["SELECT", "INSERT"], seen  # who wrote; the run (then the streak)
+    # Who wrote; their row taken (challenge tallies); the run (then the streak).
+    assert seen[:3] == ["SELECT", "SELECT", "INSERT"], seen
     traced = len(seen)
     for engine in sqlite_db.engines:
         event.remove(engine, "before_cursor_execute", trace)

@@ -114,6 +114,11 @@ def _metric_words(words: list[str], at: int) -> list[str]:
 
 def parse_effort(text: str) -> int:
     """The distance of a ``fastest`` challenge: 1k, 5k, 10k or the half (metres)."""
+    if not text.strip():
+        raise BadInput(
+            "Fastest over which distance: 1k, 5k, 10k or half?",
+            hint="For example: /challenge create Fast Five fastest 5k today 4w",
+        )
     meters = EFFORTS.get(text.strip().lower().replace(" ", ""))
     if meters is None:
         raise BadInput(

@@ -99,6 +99,10 @@ async def test_fastest_5k_ranks_the_lowest_time_first(harness: Harness) -> None:
         "/challenge create Speedy fastest 3k today 4w"
     )
     assert refused.text.startswith("/challenge create knows 1k, 5k, 10k or half there; not '3k'")
+    bare = await club_chat(harness, "ann", admin=True).say(
+        "/challenge create Speedy fastest today 4w"
+    )
+    assert bare.text.startswith("Fastest over which distance: 1k, 5k, 10k or half?")
     team = await club_chat(harness, "ann", admin=True).say(
         "/challenge create Speedy fastest 5k today 4w target 25:00 team"
     )

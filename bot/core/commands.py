@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.challenge_metrics import METRICS
-from bot.clubs.rules import parse_create_text
+from bot.clubs.challenge_input import parse_create_text
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
 

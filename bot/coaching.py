@@ -26,7 +26,7 @@ def _from_night_minutes(minutes: int) -> time:
 
 # --- the 7-hour floor ----------------------------------------------------------------------
 
-SLEEP_FLOOR_MINUTES = round(GOOD_NIGHT_HOURS * 60)
+SLEEP_FLOOR_MINUTES = round(GOOD_NIGHT_HOURS * 60)  # the 7-hour floor, in minutes
 
 
 def minutes_in_bed(bedtime: time, wake: time) -> int:

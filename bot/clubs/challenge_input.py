@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bot.challenge_metrics import METRICS
 from bot.errors import BadInput
-from bot.input_rules import check_digits, quote
+from bot.input_hygiene import check_digits, quote
 from bot.models import WEEKDAYS
 from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, parse_distance, parse_duration
 

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Identity, NudgePrefs, User, WeekBlock
 from bot.storage.challenge_counts import ChallengeCounts
-from bot.storage.plans import hot
 from bot.storage.sql import PREF_FIELDS, identity_from, insert, user_from
 from bot.storage.tables import (
     challenge_members,
@@ -61,9 +60,9 @@ def _find_statement() -> Any:
     )
 
 
-_FIND = hot(_find_statement())
+_FIND = _find_statement()
 # Last-seen times, written behind in one batch (every sweep).
-_TOUCH = hot(
+_TOUCH = (
     update(identities)
     .where(
         identities.c.platform == bindparam("b_platform"),

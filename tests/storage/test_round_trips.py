@@ -1,4 +1,4 @@
-"""What a /log costs the database: three statements (inline on SQLite), at any history."""
+"""What a /log costs the database: three statements, at any history."""
 
 from __future__ import annotations
 
@@ -16,19 +16,20 @@ from tests.fakes import Harness
 
 @contextmanager
 def counting(db: Database) -> Iterator[list[str]]:
-    """Record every statement sent while the block runs."""
+    """Record every statement but BEGIN sent while the block runs."""
     sent: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(statement.split()[0])
+        # SQLite's BEGIN is a statement of ours, PostgreSQL's the driver's: not counted.
+        if statement.split()[0] != "BEGIN":
+            sent.append(statement.split()[0])
 
-    for engine in db.engines:  # SQLite's inline lane has an engine of its own
-        event.listen(engine, "before_cursor_execute", record)
+    engine = db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
     try:
         yield sent
     finally:
-        for engine in db.engines:
-            event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_log_is_three_statements_for_a_new_and_a_five_year_runner(

@@ -1,23 +1,33 @@
-"""The test databases: a temporary SQLite file, and PostgreSQL when it can be reached.
+"""The test databases: a copy of a migrated SQLite file, and PostgreSQL when it can be reached.
 
-PostgreSQL's URL comes from ``PACER_TEST_DATABASE_URL`` (the Makefile sets
-``postgresql://postgres@127.0.0.1:5432/test``). Unreachable or unset: skipped
-with one line saying how to run it, except in CI (``CI=true``), where the
-PostgreSQL half must run and a missing server fails the run.
+SQLite: the migrations run once per test process into a template file; each
+test gets a copy of it (a file copy, not a migration).
+
+PostgreSQL: ``PACER_TEST_DATABASE_URL`` names the server and a base name (the
+Makefile sets ``postgresql://postgres@127.0.0.1:5432/test``). Each test process
+creates and migrates its own database, ``<base>_gw0``, ``<base>_gw1``... (one
+per pytest-xdist worker, ``<base>_solo`` without xdist) and drops it at the end,
+so two workers, two developers or two CI jobs never empty each other's data;
+the configured database itself is only used to connect. Between tests the rows
+are deleted and the id sequences restarted. Unreachable or unset: skipped with
+one line saying how to run it, except in CI (``CI=true``), where the PostgreSQL
+half must run and a missing server fails the run.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.database import Database, async_url
-from bot.storage.migrate import upgrade
 from bot.storage.tables import metadata
 
 ENV = "PACER_TEST_DATABASE_URL"
@@ -26,57 +36,146 @@ HOW = (
     "(make test does) with a server running"
 )
 BACKENDS = ("sqlite", "postgresql")
-_ready: dict[str, str | None] = {}
+TEMPLATE_NAME = "template.db"
+
+_ready: dict[str, tuple[str, str | None]] = {}  # configured URL -> (worker URL, problem)
+_created: list[str] = []  # worker databases this process made (dropped at the end)
+_template: list[Path] = []  # the migrated SQLite file of this process
+
+
+def in_ci() -> bool:
+    """True on CI, where the PostgreSQL half must run."""
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def worker_url(url: str) -> str:
+    """This test process's own database on the configured server: ``<base>_<worker>``."""
+    parsed = make_url(url)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "solo")
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
 
 
 async def postgres_url() -> str:
-    """The PostgreSQL URL for tests, migrated once per run; skips (or fails in CI) without one."""
+    """This process's PostgreSQL test database, made and migrated once; skips (fails in CI)."""
     url = os.environ.get(ENV, "")
-    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
     if not url:
-        if in_ci:
+        if in_ci():
             pytest.fail(f"CI must run the PostgreSQL tests: {ENV} is not set")
         pytest.skip(HOW)
     if url not in _ready:
         _ready[url] = await _prepare(url)
-    problem = _ready[url]
+    own, problem = _ready[url]
     if problem is not None:
-        if in_ci:
+        if in_ci():
             pytest.fail(f"CI must run the PostgreSQL tests, but {problem}")
         pytest.skip(f"{HOW} ({problem})")
-    return url
+    return own
 
 
-async def _prepare(url: str) -> str | None:
-    """Reset the schema and migrate it once; the reason it failed, or None."""
-    engine = create_async_engine(async_url(url))
+def _server(url: str) -> AsyncEngine:
+    """An engine outside transactions (CREATE and DROP DATABASE need that)."""
+    return create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
+
+
+async def _reachable(url: str) -> AsyncEngine:
+    """An AUTOCOMMIT engine on ``url``, once a connection to it worked."""
+    engine = _server(url)
     try:
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await upgrade(engine)
+        async with engine.connect():
+            return engine
+    except BaseException:
+        await engine.dispose()
+        raise
+
+
+async def _admin(url: str) -> AsyncEngine:
+    """An engine on the configured database, or on ``postgres`` when that one is missing."""
+    try:
+        return await _reachable(url)
+    except Exception:
+        return await _reachable(make_url(url).set(database="postgres").render_as_string(False))
+
+
+async def _prepare(url: str) -> tuple[str, str | None]:
+    """Create this process's database afresh and migrate it; its URL and why it failed."""
+    own = worker_url(url)
+    name = make_url(own).database
+    try:
+        engine = await _admin(url)
+    except Exception as exc:
+        return own, f"cannot use {url}: {type(exc).__name__}: {exc}"
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            # template0: several workers may create at once (template1 may be in use).
+            await conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
+            # A test database need not survive a server crash: commits skip the disk flush.
+            await conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+        _created.append(own)
+        db = Database(own)
+        await db.open()  # migrates
+        await db.close()
     except Exception as exc:  # any failure means "cannot be used": say why
-        return f"cannot use {url}: {type(exc).__name__}: {exc}"
+        return own, f"cannot use {url}: {type(exc).__name__}: {exc}"
     finally:
         await engine.dispose()
-    return None
+    return own, None
+
+
+async def _drop(url: str, own: str) -> None:
+    engine = await _admin(url)
+    try:
+        async with engine.connect() as conn:
+            name = make_url(own).database
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()
+
+
+def drop_created() -> None:
+    """Drop the worker databases this process created (end of the test session)."""
+    url = os.environ.get(ENV, "")
+    while _created:
+        asyncio.run(_drop(url, _created.pop()))
 
 
 async def empty_postgres(url: str) -> Database:
-    """An opened database whose tables were emptied (the schema stays migrated)."""
+    """An opened database with every row deleted and the id sequences restarted."""
     db = Database(url)
     await db.open(migrate=False)
-    names = ", ".join(t.name for t in metadata.sorted_tables)
     async with db.engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # DELETE, not TRUNCATE: on tables this small it is far cheaper (no new files).
+        for table in reversed(metadata.sorted_tables):
+            await conn.execute(table.delete())
+        await conn.execute(
+            text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
+                " start_value, false) FROM pg_sequences WHERE schemaname = 'public'"
+            )
+        )
     return db
 
 
-async def open_database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
+async def sqlite_template(tmp_root: Path) -> Path:
+    """The migrated SQLite file every SQLite test starts from (made once per process)."""
+    if not _template:
+        path = tmp_root / TEMPLATE_NAME
+        db = Database(f"sqlite:///{path}")
+        await db.open()  # migrates
+        await db.close()  # checkpoints the WAL into the file: one file to copy
+        _template.append(path)
+    return _template[0]
+
+
+async def open_database(
+    backend: str, tmp_path: Path, template_root: Path
+) -> AsyncIterator[Database]:
     """Yield an opened, empty, migrated database of one backend; closed afterwards."""
     if backend == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'pacer.db'}")
-        await db.open()
+        path = tmp_path / "pacer.db"
+        shutil.copyfile(await sqlite_template(template_root), path)
+        db = Database(f"sqlite:///{path}")
+        await db.open(migrate=False)
     else:
         db = await empty_postgres(await postgres_url())
     try:

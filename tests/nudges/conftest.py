@@ -241,6 +241,33 @@ class Nudges:
 
         return await self.time.run(sweep_and_send())
 
+    async def next_due(self) -> datetime | None:
+        """The first instant a sweep would find anything to write or claim."""
+        async with self.db.reader() as uow:
+            # Club posts have no such instant: with a challenge open, every sweep counts.
+            assert not await uow.clubs.open_challenges(self.clock.now() - timedelta(days=2))
+            found = [await uow.nudges.next_due(), await uow.deliveries.next_due()]
+            digests = await uow.digests.due(datetime.max.replace(tzinfo=UTC), 1)
+        found += [d.next_due for d in digests]
+        return min((d for d in found if d is not None), default=None)
+
+    async def sweep_every(self, step: timedelta, rounds: int) -> int:
+        """What ``rounds`` times ``clock.advance(step)`` then ``sweep()`` does, without
+        the sweeps that would find nothing due: the clock jumps round by round to the
+        first round at or after the next due instant, and sweeps there. The sweeps run."""
+        swept = 0
+        while rounds > 0:
+            due = await self.next_due()
+            now = self.clock.now()
+            # The round at or after ``due``: ceil((due - now) / step), at least the next one.
+            skip = rounds if due is None else min(rounds, max(1, -((now - due) // step)))
+            self.clock.advance(step * skip)
+            rounds -= skip
+            if due is not None and due <= self.clock.now():
+                await self.sweep()
+                swept += 1
+        return swept
+
     async def reschedule(self, *user_ids: int) -> int:
         """Recompute schedules (every runner when no id is given)."""
         return await self.settings.reschedule_users(list(user_ids) or None)

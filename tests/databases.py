@@ -19,12 +19,15 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.database import Database, async_url
@@ -36,10 +39,12 @@ HOW = (
     "(make test does) with a server running"
 )
 BACKENDS = ("sqlite", "postgresql")
+T = TypeVar("T")
 TEMPLATE_NAME = "template.db"
 
 _ready: dict[str, tuple[str, str | None]] = {}  # configured URL -> (worker URL, problem)
-_created: list[str] = []  # worker databases this process made (dropped at the end)
+# Worker databases this process made, each held by a lease; dropped at the end.
+_created: list[tuple[str, _Lease]] = []
 _template: list[Path] = []  # the migrated SQLite file of this process
 
 
@@ -96,22 +101,41 @@ async def _admin(url: str) -> AsyncEngine:
         return await _reachable(make_url(url).set(database="postgres").render_as_string(False))
 
 
+class _Lease:
+    """A connection held on this process's database for the whole session, from a thread
+    of its own (each test has its own event loop): while it is open, another run cannot
+    drop the database (``DROP DATABASE`` without FORCE refuses one in use)."""
+
+    def __init__(self, url: str) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._engine = _server(url)
+        self._conn = self._call(self._engine.connect().start())
+
+    def _call(self, work: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout=60)
+
+    def release(self) -> None:
+        """Close the connection and stop the thread."""
+        try:
+            self._call(self._conn.close())
+            self._call(self._engine.dispose())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._loop.close()
+
+
 async def _prepare(url: str) -> tuple[str, str | None]:
     """Create this process's database afresh and migrate it; its URL and why it failed."""
     own = worker_url(url)
-    name = make_url(own).database
     try:
         engine = await _admin(url)
     except Exception as exc:
         return own, f"cannot use {url}: {type(exc).__name__}: {exc}"
     try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            # template0: several workers may create at once (template1 may be in use).
-            await conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
-            # A test database need not survive a server crash: commits skip the disk flush.
-            await conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
-        _created.append(own)
+        own = await _create(engine, own)
         db = Database(own)
         await db.open()  # migrates
         await db.close()
@@ -122,12 +146,33 @@ async def _prepare(url: str) -> tuple[str, str | None]:
     return own, None
 
 
+async def _create(engine: AsyncEngine, own: str) -> str:
+    """Make ``own`` (or ``own_2``, ``own_3``... while another run holds it) and lease it."""
+    base = make_url(own)
+    for n in range(1, 10):
+        name = f"{base.database}" if n == 1 else f"{base.database}_{n}"
+        async with engine.connect() as conn:
+            try:
+                # Left over by a run that ended early: nobody holds it, so it goes.
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                # template0: several workers may create at once (template1 may be in use).
+                await conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
+            except DBAPIError:  # in use by another run (or just made by one): the next name
+                continue
+            # A test database need not survive a server crash: commits skip the disk flush.
+            await conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+        url = base.set(database=name).render_as_string(hide_password=False)
+        _created.append((url, _Lease(url)))
+        return url
+    raise RuntimeError(f"{base.database} and nine more names are in use by other runs")
+
+
 async def _drop(url: str, own: str) -> None:
     engine = await _admin(url)
     try:
         async with engine.connect() as conn:
             name = make_url(own).database
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
     finally:
         await engine.dispose()
 
@@ -136,7 +181,9 @@ def drop_created() -> None:
     """Drop the worker databases this process created (end of the test session)."""
     url = os.environ.get(ENV, "")
     while _created:
-        asyncio.run(_drop(url, _created.pop()))
+        own, lease = _created.pop()
+        lease.release()
+        asyncio.run(_drop(url, own))
 
 
 async def empty_postgres(url: str) -> Database:

@@ -186,20 +186,24 @@ def drop_created() -> None:
         asyncio.run(_drop(url, own))
 
 
+def _emptying() -> str:
+    """One statement (one round trip) that deletes every row and restarts every sequence."""
+    deletes = " ".join(f'DELETE FROM "{table.name}";' for table in reversed(metadata.sorted_tables))
+    return (
+        f"DO $$ BEGIN {deletes} "
+        "PERFORM setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
+        " FROM pg_sequences WHERE schemaname = 'public'; END $$"
+    )
+
+
 async def empty_postgres(url: str) -> Database:
     """An opened database with every row deleted and the id sequences restarted."""
     db = Database(url)
     await db.open(migrate=False)
     async with db.engine.begin() as conn:
-        # DELETE, not TRUNCATE: on tables this small it is far cheaper (no new files).
-        for table in reversed(metadata.sorted_tables):
-            await conn.execute(table.delete())
-        await conn.execute(
-            text(
-                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
-                " start_value, false) FROM pg_sequences WHERE schemaname = 'public'"
-            )
-        )
+        # DELETE, not TRUNCATE: on tables this small it is far cheaper (no new files);
+        # children before parents, in one statement.
+        await conn.execute(text(_emptying()))
     return db
 
 

@@ -23,6 +23,7 @@ from .conftest import (
     add_checkin,
     add_run,
     add_user,
+    create_user,
     days,
     fake_sleep,
     make_nudges,
@@ -604,10 +605,12 @@ async def test_thousands_of_runners_across_zones_each_get_one_on_time(
     nudges = make_nudges(db, clock, platforms=("telegram",))
     telegram = nudges.telegram
     users: dict[int, str] = {}
-    for n in range(3000):
-        tz = zones[n % len(zones)]
-        wake = f"{5 + n % 4:02d}:{(n * 7) % 60:02d}"
-        users[await add_user(db, timezone=tz, wake_time=wake)] = wake
+    async with db.uow() as uow:  # the runners as add_user makes them, in one transaction
+        for n in range(3000):
+            tz = zones[n % len(zones)]
+            wake = f"{5 + n % 4:02d}:{(n * 7) % 60:02d}"
+            users[await create_user(uow, timezone=tz, wake_time=wake)] = wake
+        await uow.commit()
     await nudges.reschedule()
     # One day of a sweep a minute: every local wake time comes exactly once.
     await nudges.sweep_every(timedelta(seconds=60), 24 * 60 - 1)

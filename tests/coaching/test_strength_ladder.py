@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.clock import FakeClock
-from bot.nudges.plans import strength_session
+from bot.coaching import strength_session
 from tests.fakes import Harness, fire
 from tests.nudges.conftest import RecordingMessenger
 

@@ -8,8 +8,8 @@ from datetime import time
 import pytest
 
 from bot.clock import FakeClock
+from bot.coaching import StrengthSession
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import StrengthSession
 from bot.nudges.texts import NudgeContext, nudge_reply
 from tests.fakes import Harness, fire
 from tests.nudges.conftest import RecordingMessenger

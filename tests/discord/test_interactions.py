@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from adapters.discord.client import PacerClient, pacer_intents
-from adapters.discord.handler import AUTOCOMPLETE_TIMEOUT
+from adapters.discord.handler import AUTOCOMPLETE_TIMEOUT, InteractionHandler
 from adapters.discord.render import button_rows
 from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.core.commands import CommandSpec, OptionSpec
@@ -474,8 +474,9 @@ async def test_after_shutdown_begins_new_interactions_are_not_sent_to_the_core(
 ) -> None:
     core = FakeCore()
     client = await start(clients, core)
-    assert client.pacer is not None
-    await client.pacer.drain(1.0)  # what DiscordAdapter.stop() does first
+    handler = client.interactions
+    assert isinstance(handler, InteractionHandler)
+    await handler.drain(1.0)  # what DiscordAdapter.stop() does first
     payload = payloads.slash("log", {"distance": "5k", "duration": "25:00"}, guild=True)
 
     deliver(client, payload)

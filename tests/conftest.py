@@ -15,7 +15,7 @@ from adapters.telegram import TelegramAdapter
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.storage.database import Database
-from tests.databases import BACKENDS, drop_created, open_database
+from tests.databases import BACKENDS, open_database, release_databases
 from tests.discord.harness import CapturedHTTP, settings
 from tests.fakes import Harness, make_harness
 from tests.telegram.fakes import TOKEN, RecordingRequest
@@ -43,8 +43,8 @@ async def db(
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Drop the PostgreSQL databases this test process created."""
-    drop_created()
+    """Let go of the PostgreSQL databases this test process used (they stay for the next run)."""
+    release_databases()
 
 
 @pytest.fixture

@@ -5,18 +5,22 @@ test gets a copy of it (a file copy, not a migration).
 
 PostgreSQL: ``PACER_TEST_DATABASE_URL`` names the server and a base name (the
 Makefile sets ``postgresql://postgres@127.0.0.1:5432/test``). Each test process
-creates and migrates its own database, ``<base>_gw0``, ``<base>_gw1``... (one
-per pytest-xdist worker, ``<base>_solo`` without xdist) and drops it at the end,
-so two workers, two developers or two CI jobs never empty each other's data;
-the configured database itself is only used to connect. Between tests the rows
-are deleted and the id sequences restarted. Unreachable or unset: skipped with
-one line saying how to run it, except in CI (``CI=true``), where the PostgreSQL
-half must run and a missing server fails the run.
+takes its own database, ``<base>_gw0``, ``<base>_gw1``... (one per pytest-xdist
+worker, ``<base>_solo`` without xdist), makes it the first time and migrates it;
+it holds an advisory lock on it while the run lasts, so a second run (two
+developers, two CI jobs) takes ``<base>_gw0_2`` and nobody empties another's
+data. The databases stay for the next run. The configured database itself is
+only connected to. Between tests the rows are deleted and the id sequences
+restarted. Unreachable or unset: skipped with one line saying how to run it,
+except in CI (``CI=true``), where the PostgreSQL half must run and a missing
+server fails the run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import shutil
 import threading
@@ -31,6 +35,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.database import Database, async_url
+from bot.storage.migrate import upgrade
 from bot.storage.tables import metadata
 
 ENV = "PACER_TEST_DATABASE_URL"
@@ -40,11 +45,12 @@ HOW = (
 )
 BACKENDS = ("sqlite", "postgresql")
 T = TypeVar("T")
+RUN_LOCK = 0x74657374  # "test": held on a worker database by the run using it
+log = logging.getLogger(__name__)
 TEMPLATE_NAME = "template.db"
 
 _ready: dict[str, tuple[str, str | None]] = {}  # configured URL -> (worker URL, problem)
-# Worker databases this process made, each held by a lease; dropped at the end.
-_created: list[tuple[str, _Lease]] = []
+_held: list[_Lease] = []  # this process's databases, locked until the session ends
 _template: list[Path] = []  # the migrated SQLite file of this process
 
 
@@ -103,23 +109,37 @@ async def _admin(url: str) -> AsyncEngine:
 
 class _Lease:
     """A connection held on this process's database for the whole session, from a thread
-    of its own (each test has its own event loop): while it is open, another run cannot
-    drop the database (``DROP DATABASE`` without FORCE refuses one in use)."""
+    of its own (each test has its own event loop), holding an advisory lock: while it is
+    held, no other run takes the database."""
 
     def __init__(self, url: str) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         self._engine = _server(url)
-        self._conn = self._call(self._engine.connect().start())
+        try:
+            self._conn = self._call(self._engine.connect().start())
+        except BaseException:
+            self._stop()
+            raise
 
     def _call(self, work: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout=60)
 
+    def lock(self) -> bool:
+        """Take the run's lock on this database; False when another run holds it."""
+        held = self._call(self._conn.scalar(text(f"SELECT pg_try_advisory_lock({RUN_LOCK})")))
+        return bool(held)
+
     def release(self) -> None:
-        """Close the connection and stop the thread."""
+        """Close the connection (which lets the lock go) and stop the thread."""
         try:
             self._call(self._conn.close())
+        finally:
+            self._stop()
+
+    def _stop(self) -> None:
+        try:
             self._call(self._engine.dispose())
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
@@ -128,17 +148,16 @@ class _Lease:
 
 
 async def _prepare(url: str) -> tuple[str, str | None]:
-    """Create this process's database afresh and migrate it; its URL and why it failed."""
+    """Take this process's database (made the first time) and migrate it; its URL and why
+    it cannot be used."""
     own = worker_url(url)
     try:
         engine = await _admin(url)
     except Exception as exc:
         return own, f"cannot use {url}: {type(exc).__name__}: {exc}"
     try:
-        own = await _create(engine, own)
-        db = Database(own)
-        await db.open()  # migrates
-        await db.close()
+        own = await _take(engine, own)
+        await _migrate(own)
     except Exception as exc:  # any failure means "cannot be used": say why
         return own, f"cannot use {url}: {type(exc).__name__}: {exc}"
     finally:
@@ -146,44 +165,56 @@ async def _prepare(url: str) -> tuple[str, str | None]:
     return own, None
 
 
-async def _create(engine: AsyncEngine, own: str) -> str:
-    """Make ``own`` (or ``own_2``, ``own_3``... while another run holds it) and lease it."""
+async def _take(engine: AsyncEngine, own: str) -> str:
+    """Lock ``own`` (or ``own_2``, ``own_3``... while other runs hold those), making it
+    first if it does not exist; the URL taken."""
     base = make_url(own)
     for n in range(1, 10):
         name = f"{base.database}" if n == 1 else f"{base.database}_{n}"
-        async with engine.connect() as conn:
-            try:
-                # Left over by a run that ended early: nobody holds it, so it goes.
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-                # template0: several workers may create at once (template1 may be in use).
-                await conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
-            except DBAPIError:  # in use by another run (or just made by one): the next name
-                continue
-            # A test database need not survive a server crash: commits skip the disk flush.
-            await conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         url = base.set(database=name).render_as_string(hide_password=False)
-        _created.append((url, _Lease(url)))
-        return url
-    raise RuntimeError(f"{base.database} and nine more names are in use by other runs")
-
-
-async def _drop(url: str, own: str) -> None:
-    engine = await _admin(url)
-    try:
-        async with engine.connect() as conn:
-            name = make_url(own).database
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    finally:
-        await engine.dispose()
-
-
-def drop_created() -> None:
-    """Drop the worker databases this process created (end of the test session)."""
-    url = os.environ.get(ENV, "")
-    while _created:
-        own, lease = _created.pop()
+        try:
+            lease = _Lease(url)
+        except Exception:  # not there yet: make it (or another run just did)
+            async with engine.connect() as conn:
+                with contextlib.suppress(DBAPIError):
+                    # template0: several workers may create at once (template1 may be busy).
+                    await conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
+                    # A test database need not survive a server crash: no flush per commit.
+                    await conn.execute(
+                        text(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+                    )
+            lease = _Lease(url)
+        if lease.lock():
+            _held.append(lease)
+            return url
         lease.release()
-        asyncio.run(_drop(url, own))
+    raise RuntimeError(f"{base.database} and eight more names are in use by other runs")
+
+
+async def _migrate(url: str) -> None:
+    """Bring the database to this tree's schema; one left by another branch starts over."""
+    db = Database(url)
+    try:
+        await db.open()  # migrates
+    except Exception:
+        log.warning("test database %s has a schema this tree cannot migrate: reset", url)
+        await db.close()
+        db = Database(url)
+        await db.open(migrate=False)
+        async with db.engine.begin() as conn:
+            # This process's own database (locked above), never the configured one.
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await upgrade(db.engine)
+    finally:
+        await db.close()
+
+
+def release_databases() -> None:
+    """Let go of this process's databases at the end of the session; they stay on the
+    server for the next run (dropping a database waits for a server checkpoint)."""
+    while _held:
+        _held.pop().release()
 
 
 def _emptying() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from bot.clubs.texts import cheer_button
+from bot.clubs.texts import amount, cheer_button
 from bot.core.commands import (
     COMMANDS,
     SETTINGS_ITEMS,
@@ -253,7 +253,11 @@ class CoreHandlers:
             ctx.shown_in,
         )
         await note_club_member(self.services, ctx)
-        return logged_reply(ctx, logged, standings=await self.services.challenges.standings(user))
+        climb = []
+        if logged.climb_m is not None:  # typed: say it was read as a climb, not a note
+            climb = [f"Climb: {amount('climb', logged.climb_m, user.units)}."]
+        standings = await self.services.challenges.standings(user)
+        return logged_reply(ctx, logged, climb, standings)
 
     async def list_runs(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The latest runs with their ids."""

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from bot.bootstrap import build_core
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.errors import PacerError
 from bot.runfiles.strava import ExportError, StravaExport, lines
 from bot.services.strava_import import ImportSummary, StravaImporter
 from bot.storage.database import Database
@@ -43,9 +44,12 @@ def main(argv: list[str], clock: Clock | None = None, out: TextIO | None = None)
     try:
         with StravaExport(args.path) as export:
             summary = asyncio.run(_import(url, args.user, export, clock or SystemClock()))
-    except ExportError as error:
+    except (ExportError, PacerError) as error:
         print(f"pacer import-strava: {error}", file=sys.stderr)
-        return 1
+        return 2
+    except OSError as error:
+        print(f"pacer import-strava: {args.path}: {error.strerror or error}", file=sys.stderr)
+        return 2
     print(describe(summary, args.user), file=out)
     return 0
 

@@ -15,10 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.errors import BadInput
 from bot.input_rules import clean_text
 from bot.messages import Attachment, Button, Incoming, Reply
 from bot.ports import AdapterContext, Inbound, Messenger
 from bot.runfiles import MAX_FILE_BYTES
+from bot.runfiles.readers import read_capped, regular_file
 
 log = logging.getLogger(__name__)
 
@@ -196,10 +198,15 @@ def read_local_file(path: str) -> Attachment:
         raise ConsoleInputError("Which file? /log file <path to a GPX, FIT or TCX file>")
     file = Path(path).expanduser()
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Attachment(file.name, b"", size=size)
-        return Attachment(file.name, file.read_bytes(), size=size)
+        # Only a regular file is read (a device or pipe could be read forever), and never
+        # past the limit, whatever its size said a moment before.
+        with regular_file(file) as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return Attachment(file.name, b"", size=size)
+            return Attachment(file.name, read_capped(file.name, stream), size=size)
+    except BadInput as refusal:
+        raise ConsoleInputError(str(refusal)) from None
     except IsADirectoryError:
         raise ConsoleInputError(f"{path} is a folder; give the path of one file.") from None
     except OSError as error:

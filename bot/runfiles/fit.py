@@ -131,14 +131,14 @@ def _tracks(reading: _Reading) -> list[Track]:
     dated = all(isinstance(r[0], datetime) for r in timed)
     if dated and len(sessions) > 1 and all(_span(s) for s in sessions):
         tracks = []
-        for session in sessions:
-            begin, end = _span(session) or (timed[0][0], timed[-1][0])
+        for each in sessions:
+            begin, end = _span(each) or (timed[0][0], timed[-1][0])
             inside = [r for r in timed if begin <= r[0] <= end]
             if inside:
-                tracks.append(_track(inside, reading, session))
+                tracks.append(_track(inside, reading, each))
         if tracks:
             return tracks
-    session = sessions[0] if len(sessions) == 1 else None
+    session: dict[str, Any] | None = sessions[0] if len(sessions) == 1 else None
     if session is None and not reading.sessions and reading.laps:
         session = _laps_total(reading.laps)
     return [_track(timed, reading, session)]

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import stat
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from pathlib import Path
+from typing import IO, BinaryIO
 
 from bot.errors import BadInput
 from bot.runfiles.fit import read_fit
@@ -41,12 +44,31 @@ def too_big(filename: str, size: int | None = None, unpacked: bool = False) -> B
     )
 
 
-def read_capped(filename: str, stream: BinaryIO, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_capped(filename: str, stream: IO[bytes], limit: int = MAX_FILE_BYTES) -> bytes:
     """Read a stream, stopping one byte past ``limit`` (a declared size is never trusted)."""
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise too_big(filename)
     return data
+
+
+def regular_file(path: Path) -> BinaryIO:
+    """Open a path for reading only if it is a regular file (no device, pipe or socket).
+
+    Opened without blocking and checked on the open file, so a pipe never hangs the
+    reader and a link swapped after a check is still caught.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        raise BadInput(
+            f"{path.name} is not a regular file (a device, pipe or socket). {NOTHING_SAVED}"
+        )
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 @dataclass(frozen=True, slots=True)

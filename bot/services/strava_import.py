@@ -19,6 +19,7 @@ from bot.models import TrackFacts, User
 from bot.parsing import FASTEST_PACE_S_PER_KM, SLOWEST_PACE_S_PER_KM
 from bot.runfiles.readers import read_run_file
 from bot.runfiles.strava import Skipped, StravaActivity, StravaExport, parse_activities
+from bot.runfiles.track import EARLIEST
 from bot.storage.database import Database
 
 BATCH = 200  # runs written per transaction
@@ -108,7 +109,7 @@ class StravaImporter:
                         Skipped(activity.line, what, f"{activity.filename} is not in the export")
                     )
                 else:
-                    run_file = read_run_file(activity.filename, data)
+                    run_file = read_run_file(activity.filename, data).only
                     if run_file.sha256 in known_hashes:
                         summary.already += 1
                         return None
@@ -142,6 +143,9 @@ class StravaImporter:
             return None
         if activity.started > self.clock.now():
             summary.skipped.append(Skipped(activity.line, what, "dated in the future"))
+            return None
+        if activity.started < EARLIEST:
+            summary.skipped.append(Skipped(activity.line, what, "dated before 2000"))
             return None
         day = activity.started.astimezone(user.tz).date()
         return _Row(day, distance, round(seconds), clean_text(activity.name)[:500], facts)

@@ -112,7 +112,7 @@ async def test_telegram_document_logs_the_run(
     await feed(tg, document("run.tcx", "doc-tcx", len(TCX), caption="hilly one"))
     [sent] = request.calls_to("sendMessage")
     assert sent.chat_id == RUNNER_ID
-    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:00" in sent.text
+    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:13" in sent.text
     assert "hilly one" in sent.text
     assert "Best efforts in this run: 1 km 4:06 · 5 km 21:44" in sent.text
     assert request.downloads == ["doc-tcx"]
@@ -130,7 +130,7 @@ async def test_telegram_file_over_20_mb_is_refused_without_downloading(
     tg, request = telegram
     await feed(tg, document("big.fit", "doc-big", 30 * 1024 * 1024))
     [sent] = request.calls_to("sendMessage")
-    assert "big.fit is 30.0 MB; run files can be up to 20 MB. Nothing was saved." in sent.text
+    assert "big.fit is 30.0 MB, over the 20 MB limit for run files. Nothing was saved." in sent.text
     assert request.downloads == []
     assert request.calls_to("getFile") == []
 
@@ -213,7 +213,7 @@ async def test_discord_attachment_option_logs_the_run(
     deliver(client, event)
     answer = await http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
     content = answer.json["data"]["content"]
-    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:00" in content
+    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:13" in content
     assert "track session" in content
     assert "From the TCX file" in content
 
@@ -224,4 +224,4 @@ async def test_discord_attachment_over_20_mb_is_not_downloaded(
     event = slash_with_file("huge.gpx", 21 * 1024 * 1024)
     deliver(client, event)  # cdn serves nothing: a download would fail the answer
     answer = await http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
-    assert "huge.gpx is 21.0 MB; run files can be up to 20 MB" in answer.json["data"]["content"]
+    assert "huge.gpx is 21.0 MB, over the 20 MB limit" in answer.json["data"]["content"]

@@ -187,7 +187,7 @@ def test_the_command_line_refuses_what_is_not_an_export(
 ) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     db = f"sqlite:///{tmp_path / 'p.db'}"
-    assert main([str(tmp_path / "notes.txt"), "--user", "ana", "--db", db]) == 1
+    assert main([str(tmp_path / "notes.txt"), "--user", "ana", "--db", db]) == 2
     assert "is neither a ZIP file nor a folder" in capsys.readouterr().err
-    assert main([str(tmp_path), "--user", "ana", "--db", db]) == 1
+    assert main([str(tmp_path), "--user", "ana", "--db", db]) == 2
     assert "has no activities.csv" in capsys.readouterr().err

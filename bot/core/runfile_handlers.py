@@ -22,7 +22,7 @@ FEET_PER_METRE = 3.28084
 # file is not stored until the runner says it was a run (after a restart: send it again).
 ASK_TTL = timedelta(minutes=30)
 ASK_KEEP = 500
-ASK_YES, ASK_NO = "file:", "skip:"
+ASK = "file:"  # a button's answer: /log file:<token> yes|no (no typed run starts so)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +48,8 @@ class RunFileHandlers:
     async def log(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Log the runs of a sent file, answer a sport question, or log as typed."""
         typed_first = args.get("distance", "")
-        if typed_first.startswith((ASK_YES, ASK_NO)) and not ctx.incoming.attachments:
-            return await self._answer(ctx, typed_first)
+        if typed_first.startswith(ASK) and not ctx.incoming.attachments:
+            return await self._answer(ctx, typed_first[len(ASK) :], args.get("duration") == "yes")
         if not args.get("file") or not ctx.incoming.attachments:
             return await self.typed_log(ctx, args)
         typed = [name for name in ("distance", "duration", "when") if args.get(name)]
@@ -63,14 +63,20 @@ class RunFileHandlers:
         sure = [r for r in found.runs if r.sport_known]
         unsure = [r for r in found.runs if not r.sport_known]
         parts: list[Reply] = []
-        for run_file in sure:
-            parts.append(await self._log_one(ctx, run_file, note))
+        for index, run_file in enumerate(sure):
+            # One message, several runs: each its own key against a platform's redelivery.
+            key = (
+                ctx.source_key if index == 0 or not ctx.source_key else f"{ctx.source_key}#{index}"
+            )
+            parts.append(await self._log_one(ctx, run_file, note, key))
         for run_file in unsure:
             parts.append(self._ask(ctx, run_file, note))
         return _joined(parts, found, len(found.runs))
 
-    async def _log_one(self, ctx: Context, run_file: RunFile, note: str) -> Reply:
-        logged = await self.services.runs.log_file(ctx.user, run_file, note, ctx.source_key)
+    async def _log_one(
+        self, ctx: Context, run_file: RunFile, note: str, source_key: str | None
+    ) -> Reply:
+        logged = await self.services.runs.log_file(ctx.user, run_file, note, source_key)
         standings = await self.services.challenges.standings(ctx.user)
         return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings)
 
@@ -93,15 +99,14 @@ class RunFileHandlers:
             "log it as a run?",
             buttons=(
                 (
-                    Button("🏃 Yes, log it as a run", f"/log {ASK_YES}{token}"),
-                    Button("No, it wasn't a run", f"/log {ASK_NO}{token}"),
+                    Button("🏃 Yes, log it as a run", f"/log {ASK}{token} yes"),
+                    Button("No, it wasn't a run", f"/log {ASK}{token} no"),
                 ),
             ),
         )
 
-    async def _answer(self, ctx: Context, answer: str) -> Reply:
-        yes = answer.startswith(ASK_YES)
-        token = answer.split(":", 1)[1]
+    async def _answer(self, ctx: Context, token: str, yes: bool) -> Reply:
+        """A tap on a sport question's button: log the kept run, or forget it."""
         asked = self._asked.get(token)
         if asked is None or asked.user_id != ctx.user.id or asked.until < ctx.now:
             raise BadInput(
@@ -111,7 +116,7 @@ class RunFileHandlers:
         del self._asked[token]
         if not yes:
             return Reply("Not logged: Pacer logs runs only. Nothing was saved.")
-        return await self._log_one(ctx, asked.run_file, asked.note)
+        return await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
 
 
 def _joined(parts: list[Reply], found: FileRuns, count: int) -> Reply:

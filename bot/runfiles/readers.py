@@ -33,13 +33,16 @@ def megabytes(size: int) -> str:
     return f"{math.ceil(size / _MB * 10) / 10:.1f} MB"
 
 
-def too_big(filename: str, size: int | None = None, unpacked: bool = False) -> BadInput:
+def too_big(
+    filename: str, size: int | None = None, unpacked: bool = False, cap: int = MAX_FILE_BYTES
+) -> BadInput:
     """The refusal for a file over the limit (``size`` None: found while reading it)."""
-    limit = f"{MAX_FILE_BYTES // _MB} MB"
+    limit = f"{cap // _MB} MB"
     what = "unpacks to" if unpacked else "is"
     amount = megabytes(size) if size is not None else f"more than {limit}"
     return BadInput(
-        f"{filename} {what} {amount}, over the {limit} limit for run files. {NOTHING_SAVED}",
+        f"{filename} {what} {amount}, over the {limit} limit"
+        f"{' for run files' if cap == MAX_FILE_BYTES else ''}. {NOTHING_SAVED}",
         hint="Export the run alone (one activity) from your watch app and send that.",
     )
 
@@ -48,7 +51,7 @@ def read_capped(filename: str, stream: IO[bytes], limit: int = MAX_FILE_BYTES) -
     """Read a stream, stopping one byte past ``limit`` (a declared size is never trusted)."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise too_big(filename)
+        raise too_big(filename, cap=limit)
     return data
 
 

@@ -316,8 +316,8 @@ class StravaExport:
                 return None
             with regular_file(file) as stream:
                 return read_capped(name, stream, limit)
-        except BadInput:
-            raise ValueError(f"{name} is over the {limit // 1024 // 1024} MB limit") from None
+        except BadInput as refusal:
+            raise ValueError(refusal.message.removesuffix(" Nothing was saved.")) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
             raise ValueError(f"{name} can't be read from the export ({error})") from None
 

@@ -125,7 +125,7 @@ class StravaImporter:
                     )
             except (BadInput, ValueError) as error:
                 reason = error.message if isinstance(error, BadInput) else str(error)
-                reason = reason.replace(" Nothing was saved.", "")
+                reason = reason.replace(" Nothing was saved.", "").rstrip(".")
                 summary.notes.append(
                     Skipped(activity.line, what, f"file not used ({reason}); CSV figures kept")
                 )

@@ -15,8 +15,8 @@ from bot.bootstrap import build_core
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import PacerError
-from bot.runfiles.strava import ExportError, StravaExport, lines
-from bot.services.strava_import import ImportSummary, StravaImporter
+from bot.runfiles.strava import ExportError, StravaExport
+from bot.services.strava_import import ImportSummary, StravaImporter, summary_text
 from bot.storage.database import Database
 
 CONSOLE = "console"
@@ -50,7 +50,7 @@ def main(argv: list[str], clock: Clock | None = None, out: TextIO | None = None)
     except OSError as error:
         print(f"pacer import-strava: {args.path}: {error.strerror or error}", file=sys.stderr)
         return 2
-    print(describe(summary, args.user), file=out)
+    print(summary_text(summary, args.user), file=out)
     return 0
 
 
@@ -66,27 +66,11 @@ async def _import(url: str, name: str, export: StravaExport, clock: Clock) -> Im
             file=sys.stderr,
             disable=not sys.stderr.isatty(),
         ) as bar:
-            return await StravaImporter(db, clock).run(account.user, export, bar.update)
+
+            async def show(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            return await StravaImporter(db, clock).run(account.user, export, show)
     finally:
         await db.close()
-
-
-def describe(summary: ImportSummary, name: str) -> str:
-    """The summary printed at the end: what came in, and what was skipped and why."""
-    text = [f"Imported {summary.imported} run{'s' if summary.imported != 1 else ''} for {name}"]
-    if summary.imported:
-        text[0] += (
-            f" ({summary.from_files} from their activity files), "
-            f"{summary.first:%d %b %Y} to {summary.last:%d %b %Y}."
-        )
-    else:
-        text[0] += "."
-    if summary.already:
-        text.append(f"Already in your log: {summary.already} (imported before).")
-    if summary.notes:
-        text.append(f"Imported from the CSV alone ({len(summary.notes)}):")
-        text.extend(lines(summary.notes))
-    if summary.skipped:
-        text.append(f"Skipped {len(summary.skipped)}:")
-        text.extend(lines(summary.skipped))
-    return "\n".join(text)

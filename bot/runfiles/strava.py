@@ -15,10 +15,10 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from bot.errors import BadInput
 from bot.runfiles.readers import MAX_FILE_BYTES, read_capped, regular_file
@@ -247,6 +247,7 @@ class StravaExport:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
         self._root = PurePosixPath()
+        self._csv: bytes | None = None  # an activities.csv sent alone
         try:
             mode = path.stat().st_mode
         except FileNotFoundError:
@@ -260,16 +261,36 @@ class StravaExport:
             # A device, pipe or socket could be read forever: only files are exports.
             raise ExportError(f"{path} is not a regular file or folder")
         elif zipfile.is_zipfile(path):
-            try:
-                self._zip = zipfile.ZipFile(path)
-            except (zipfile.BadZipFile, OSError) as error:
-                raise ExportError(f"{path} is a damaged ZIP file ({error})") from None
-            names = [n for n in self._zip.namelist() if n.endswith("activities.csv")]
-            if not names:
-                raise ExportError(f"{path} has no activities.csv; is it a Strava export?")
-            self._root = PurePosixPath(min(names, key=len)).parent
+            self._open_zip(path)
         else:
             raise ExportError(f"{path} is neither a ZIP file nor a folder")
+
+    @classmethod
+    def from_upload(cls, filename: str, data: bytes) -> StravaExport:
+        """An export sent in a chat: the ZIP as Strava sends it, or ``activities.csv`` alone."""
+        export = cls.__new__(cls)
+        export.path = Path(filename)
+        export._zip, export._root, export._csv = None, PurePosixPath(), None
+        if data[:4] == b"PK\x03\x04":
+            export._open_zip(io.BytesIO(data))
+        elif filename.lower().endswith(".csv"):
+            export._csv = data
+        else:
+            raise ExportError(
+                f"{filename} is neither a ZIP file nor activities.csv; send the export ZIP "
+                "Strava emailed you, or the activities.csv inside it"
+            )
+        return export
+
+    def _open_zip(self, source: Path | IO[bytes]) -> None:
+        try:
+            self._zip = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise ExportError(f"{self.path} is a damaged ZIP file ({error})") from None
+        names = [n for n in self._zip.namelist() if n.endswith("activities.csv")]
+        if not names:
+            raise ExportError(f"{self.path} has no activities.csv; is it a Strava export?")
+        self._root = PurePosixPath(min(names, key=len)).parent
 
     def close(self) -> None:
         """Close the ZIP file, if one is open."""
@@ -303,6 +324,8 @@ class StravaExport:
 
     def _read(self, name: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
         """A file of the export, read with a cap: a member's declared size is never trusted."""
+        if self._csv is not None:
+            return self._csv if name == "activities.csv" else None
         try:
             if self._zip is not None:
                 try:
@@ -320,9 +343,3 @@ class StravaExport:
             raise ValueError(refusal.message.removesuffix(" Nothing was saved.")) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
             raise ValueError(f"{name} can't be read from the export ({error})") from None
-
-
-def lines(skipped: list[Skipped]) -> Iterator[str]:
-    """The skipped rows as lines for the summary."""
-    for item in skipped:
-        yield f"  line {item.line}: {item.what}: {item.reason}"

@@ -109,7 +109,7 @@ class ForgetsAccounts(Protocol):
 class Inbound(Protocol):
     """What every adapter calls: the core's one entry point."""
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Answer one command, plain message or button press."""
         ...
 

@@ -127,7 +127,7 @@ class ConsoleAdapter:
                     self.write(str(error))
                 else:
                     try:
-                        reply = await self.core.handle(incoming)
+                        reply = await self.core.handle(incoming, ConsoleNote(self.write))
                     except Exception:  # one bad line never stops the chat
                         log.exception("console line failed")
                         reply = Reply("Sorry, something went wrong on my side. Please try again.")
@@ -155,6 +155,12 @@ class ConsoleAdapter:
                 # A path dragged into a terminal may come quoted.
                 path = path.strip().strip("'\"")
                 return replace(base, command="log", attachments=(read_local_file(path),))
+            if name.lower() == "import" and path.strip():
+                # /import strava <path>: the export as if sent in a chat.
+                path = path.strip().strip("'\"")
+                return replace(
+                    base, command="import", text=word, attachments=(read_local_file(path),)
+                )
             return replace(base, command=name.lower(), text=rest.strip())
         return replace(base, text=text)
 
@@ -211,6 +217,17 @@ def read_local_file(path: str) -> Attachment:
         raise ConsoleInputError(f"{path} is a folder; give the path of one file.") from None
     except OSError as error:
         raise ConsoleInputError(f"Can't open {path}: {error.strerror}.") from None
+
+
+class ConsoleNote:
+    """A long command's progress, one printed line per update (a terminal scrolls)."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+
+    async def show(self, text: str) -> None:
+        """Print the update."""
+        self.write(text)
 
 
 class ConsoleInputError(Exception):

@@ -71,9 +71,7 @@ class StravaImporter:
         Strava id: a kill between batches leaves whole batches stored, and a second
         import finds them there and brings in the rest.
         """
-        activities, skipped = parse_activities(
-            await asyncio.to_thread(export.activities_csv)
-        )
+        activities, skipped = parse_activities(await asyncio.to_thread(export.activities_csv))
         summary = ImportSummary(skipped=list(skipped))
         total = len(activities) + len(skipped)
         async with self.db.reader() as uow:

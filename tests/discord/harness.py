@@ -26,6 +26,7 @@ from adapters.discord.handler import InteractionHandler
 from bot.config import Settings
 from bot.core.commands import CommandSpec
 from bot.messages import Choice, Incoming, Reply
+from bot.ports import ProgressNote
 from tests.discord.fake_discord import (
     APPLICATION_ID,
     BOT_USER_ID,
@@ -193,7 +194,7 @@ class FakeCore:
         self.handled: list[Incoming] = []
         self.autocompleted: list[tuple[Incoming, str, str]] = []
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Record, wait ``delay``, answer."""
         self.handled.append(incoming)
         if self.delay:

@@ -21,6 +21,7 @@ from tests.discord import payloads
 from tests.discord.fake_discord import snowflake
 from tests.discord.harness import CapturedHTTP, deliver, settings
 from tests.fakes import Harness
+from tests.runfiles.test_chat_import import NOW, export_zip
 from tests.telegram.fakes import TOKEN, RecordingRequest
 from tests.telegram.updates import GROUP_ID, RUNNER_ID, payload
 
@@ -181,9 +182,11 @@ async def client(http: CapturedHTTP, harness: Harness) -> AsyncIterator[PacerCli
         await bot.close()
 
 
-def slash_with_file(name: str, size: int, options: dict[str, str] | None = None) -> dict[str, Any]:
+def slash_with_file(
+    name: str, size: int, options: dict[str, str] | None = None, command: str = "log"
+) -> dict[str, Any]:
     """``/log file:<attachment>`` as Discord sends it: the option names a resolved attachment."""
-    event = payloads.slash("log", options)
+    event = payloads.slash(command, options)
     data = copy.deepcopy(event["data"])
     attachment_id = snowflake()
     data.setdefault("options", []).append({"name": "file", "type": 11, "value": attachment_id})
@@ -225,3 +228,50 @@ async def test_discord_attachment_over_20_mb_is_not_downloaded(
     deliver(client, event)  # cdn serves nothing: a download would fail the answer
     answer = await http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
     assert "huge.gpx is 21.0 MB, over the 20 MB limit" in answer.json["data"]["content"]
+
+
+# --- /import strava through both adapters -----------------------------------------------
+
+
+async def test_telegram_import_edits_one_progress_message(harness: Harness) -> None:
+    harness.clock.set(NOW)  # after the sample export's last run
+    data = export_zip()
+    request = FileServingRequest({"doc-zip": data})
+    tg = TelegramAdapter(
+        Settings(telegram_token=TOKEN),
+        harness.core,
+        request=request,
+        pacer=harness.core.sweeper.pacer("telegram"),
+    )
+    await tg.application.initialize()
+    try:
+        update = document("export_123.zip", "doc-zip", len(data), caption="/import strava")
+        await tg.application.process_update(Update.de_json(update, tg.application.bot))
+    finally:
+        await tg.application.shutdown()
+    sent = request.calls_to("sendMessage")
+    assert sent[0].text.startswith("Importing your Strava history:")  # the note, first
+    edits = request.calls_to("editMessageText")
+    assert edits and edits[-1].text == "Importing your Strava history: 9 of 9 …"
+    assert all(e.params["message_id"] == edits[0].params["message_id"] for e in edits)
+    assert sent[-1].chat_id == RUNNER_ID
+    assert sent[-1].text.startswith("Imported 5 runs (2 from their activity files")
+
+
+async def test_discord_import_through_the_attachment_option(
+    http: CapturedHTTP, client: PacerClient, cdn: dict[str, bytes], harness: Harness
+) -> None:
+    harness.clock.set(NOW)
+    data = export_zip()
+    event = slash_with_file("export_123.zip", len(data), {"source": "strava"}, command="import")
+    attachment_id = event["data"]["options"][-1]["value"]
+    cdn[f"https://cdn.discordapp.com/attachments/1/{attachment_id}/export_123.zip"] = data
+    deliver(client, event)
+    answer = await http.wait_for(lambda c: "Imported 5 runs" in str(c.json))
+    assert "(2 from their activity files" in str(answer.json)
+    async with harness.db.reader() as uow:
+        found = await uow.runners.find("discord", payloads.RUNNER_ID)
+    assert found is not None
+    async with harness.db.reader() as uow:
+        stored = await uow.activity.recent_runs(found.user.id, 100)
+    assert len(stored) == 5

@@ -10,6 +10,7 @@ from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.messages import Choice, Incoming, Reply
+from bot.ports import ProgressNote
 from tests.telegram.fake_bot_api import BOT_ID, BOT_USERNAME, BotApiResponder, Call
 
 __all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "Call", "FakeCore", "RecordingRequest"]
@@ -61,7 +62,7 @@ class FakeCore:
         self.unreachable: list[tuple[str, str, str]] = []
         self.respond = respond or (lambda i: Reply(text=f"ok {i.command} {i.text}".strip()))
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Record and answer."""
         self.received.append(incoming)
         return self.respond(incoming)

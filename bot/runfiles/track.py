@@ -18,7 +18,6 @@ auto-paused watch records nothing while you stand, then moves on). A timer stop
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -325,18 +324,19 @@ def best_efforts(
         if total < target:
             continue
         best: float | None = None
+        i = 0
         for j in range(1, len(dist)):
             begin = dist[j] - target
             if begin < 0:
                 continue
-            i = bisect.bisect_right(dist, begin, 0, j) - 1
+            # The start only moves forward as the end does: two pointers, not a search.
+            while dist[i + 1] <= begin:
+                i += 1
             if firsts and i < firsts[j]:
                 continue
-            i = min(i, j - 1)
             span = dist[i + 1] - dist[i]
             part = (begin - dist[i]) / span if span > 0 else 0.0
-            started = clock[i] + (clock[i + 1] - clock[i]) * part
-            seconds = clock[j] - started
+            seconds = clock[j] - (clock[i] + (clock[i + 1] - clock[i]) * part)
             if best is None or seconds < best:
                 best = seconds
         if best is not None and best > 0:

@@ -74,7 +74,7 @@ def _time(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        return aware(datetime.fromisoformat(text))
+        return aware(datetime.fromisoformat(text.strip()))
     except ValueError:
         return None
 
@@ -116,15 +116,20 @@ def read_gpx(data: bytes) -> list[Track]:
     untimed = 0
     for name, elem in _elements(body, "GPX"):
         if name == "trkpt":
-            when = _time(_text(_child(elem, "time")))
+            texts: dict[str, str | None] = {}
+            speed = None
+            for child in elem:  # one pass over the point's children
+                local = child.tag.rpartition("}")[2]
+                if local == "extensions":
+                    speed = _speed(child)
+                else:
+                    texts[local] = child.text
+            when = _time(texts.get("time"))
             lat, lon = _float(elem.get("lat")), _float(elem.get("lon"))
             if when is None:
                 untimed += lat is not None
             elif lat is not None and lon is not None:
-                ele = _float(_text(_child(elem, "ele")))
-                ext = _child(elem, "extensions")
-                speed = None if ext is None else _speed(ext)
-                points.append((when, lat, lon, ele, None, speed, segment))
+                points.append((when, lat, lon, _float(texts.get("ele")), None, speed, segment))
             elem.clear()
         elif name == "trkseg":
             segment += 1

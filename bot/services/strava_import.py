@@ -80,10 +80,14 @@ class StravaImporter:
         if progress is not None:
             await progress(len(skipped), total)
         for done, activity in enumerate(activities, start=len(skipped) + 1):
-            # Reading a file is CPU work: off the event loop, so chats keep being answered.
-            row = await asyncio.to_thread(
-                self._row, user, export, activity, known_ids, known_hashes, summary
-            )
+            if activity.activity_id in known_ids:
+                summary.already += 1
+                row = None
+            else:
+                # Reading a file is CPU work: off the event loop, so chats keep being answered.
+                row = await asyncio.to_thread(
+                    self._row, user, export, activity, known_ids, known_hashes, summary
+                )
             if row is not None:
                 batch.append(row)
                 known_ids.add(activity.activity_id)

@@ -15,7 +15,8 @@ from bot.messages import Incoming, Reply
 from bot.ports import ProgressNote
 from tests.discord import payloads
 from tests.discord.fake_discord import FakeDiscord
-from tests.discord.harness import FakeCore, settings
+from tests.discord.harness import settings
+from tests.fakes import FakeCore
 
 
 @pytest.fixture

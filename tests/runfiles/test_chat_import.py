@@ -15,8 +15,8 @@ from bot.clock import FakeClock
 from bot.messages import Attachment, Reply
 from bot.services.strava_import import StravaImporter
 from bot.storage.database import Database
+from tests.console.process import run_console
 from tests.fakes import FakeChat, Harness, make_harness
-from tests.test_console import run_console
 
 EXPORT = Path(__file__).resolve().parent.parent / "data" / "strava_export"
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

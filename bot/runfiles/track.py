@@ -213,11 +213,12 @@ def measure(track: Track, sha256: str) -> RunFile:
         climb = elevation_gain([s.ele for s in samples])
     efforts: dict[int, float] = {}
     if not clock.note:
-        raw = best_efforts([s.d for s in samples], times, same_segment=samples)
-        fast = best_efforts(moved, moving)
-        # The moving clock leaves pauses out, but a stretch can never beat what the raw
-        # samples allow: that would be a dropped second, not a fast runner.
-        efforts = {m: max(s, raw.get(m, s)) for m, s in fast.items()}
+        efforts = best_efforts(moved, moving)
+        if moving[-1] < times[-1] - times[0]:
+            # The moving clock leaves pauses out, but a stretch can never beat what the
+            # raw samples allow: that would be a dropped second, not a fast runner.
+            raw = best_efforts([s.d for s in samples], times, same_segment=samples)
+            efforts = {m: max(s, raw.get(m, s)) for m, s in efforts.items()}
     return RunFile(
         kind=track.kind,
         sha256=sha256,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.errors import BadInput
 from bot.runfiles.geo import along
@@ -39,15 +39,24 @@ def xml_body(data: bytes, label: str) -> bytes:
 
 def _elements(body: bytes, label: str) -> Iterator[tuple[str, ET.Element]]:
     """(local name, element) at the end of each element, with XML errors as refusals."""
+    local = _LocalNames()
     try:
         for _, elem in ET.iterparse(io.BytesIO(body), events=("end",)):
-            yield elem.tag.rpartition("}")[2], elem
+            yield local[elem.tag], elem
     except ET.ParseError as error:
         short = "no element found" in str(error) or "unclosed token" in str(error)
         what = "cut short or damaged" if short else "damaged"
         raise BadInput(
             f"This {label} file is {what} (it isn't complete XML: {error}). {NOTHING_SAVED}"
         ) from None
+
+
+class _LocalNames(dict[str, str]):
+    """``{namespace}name`` -> ``name``, worked out once per tag (a file repeats a few)."""
+
+    def __missing__(self, tag: str) -> str:
+        name = self[tag] = tag[tag.rfind("}") + 1 :]
+        return name
 
 
 def _child(elem: ET.Element, name: str) -> ET.Element | None:
@@ -74,9 +83,10 @@ def _time(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        return aware(datetime.fromisoformat(text.strip()))
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
         return None
+    return moment if moment.tzinfo is UTC else aware(moment)
 
 
 def _speed(elem: ET.Element) -> float | None:
@@ -98,7 +108,7 @@ def _track(kind: str, points: list[Point], sport: str, summary: Summary | None) 
     else:
         distances = along([(p[1], p[2]) for p in points])
     samples = [
-        Sample(seconds_between(start, p[0]), d, p[3], p[6], p[5])
+        Sample((p[0] - start).total_seconds(), d, p[3], p[6], p[5])
         for p, d in zip(points, distances, strict=True)
     ]
     return Track(kind, samples, start, None, sport, summary)
@@ -114,22 +124,23 @@ def read_gpx(data: bytes) -> list[Track]:
     points: list[Point] = []
     segment = 0
     untimed = 0
+    local = _LocalNames()
     for name, elem in _elements(body, "GPX"):
         if name == "trkpt":
-            texts: dict[str, str | None] = {}
-            speed = None
+            when = ele = speed = None
             for child in elem:  # one pass over the point's children
-                local = child.tag.rpartition("}")[2]
-                if local == "extensions":
+                part = local[child.tag]
+                if part == "time":
+                    when = _time(child.text)
+                elif part == "ele":
+                    ele = _float(child.text)
+                elif part == "extensions":
                     speed = _speed(child)
-                else:
-                    texts[local] = child.text
-            when = _time(texts.get("time"))
             lat, lon = _float(elem.get("lat")), _float(elem.get("lon"))
             if when is None:
                 untimed += lat is not None
             elif lat is not None and lon is not None:
-                points.append((when, lat, lon, _float(texts.get("ele")), None, speed, segment))
+                points.append((when, lat, lon, ele, None, speed, segment))
             elem.clear()
         elif name == "trkseg":
             segment += 1

@@ -204,3 +204,12 @@ async def test_another_runner_cannot_answer_my_question(harness: Harness) -> Non
     token = ana.replies[-1].all_buttons[0].action.split(":", 1)[1]
     assert "has expired" in (await ben.say(f"/log file:{token}")).text
     assert (await stored(harness))[0] == 0
+
+
+@pytest.mark.parametrize("kind", ["unknown", "", "generic"])
+def test_a_gpx_of_unknown_type_is_asked_about_not_refused(kind: str) -> None:
+    # OpenTracks writes <type>unknown</type> when no activity was chosen.
+    gpx = read("run-pause.gpx").decode().replace("<type>running</type>", f"<type>{kind}</type>")
+    run = read_run_file("opentracks.gpx", gpx.encode()).only
+    assert not run.sport_known
+    assert run.distance_m == pytest.approx(4783, abs=5)

@@ -127,7 +127,8 @@ def _joined(parts: list[Reply], found: FileRuns, count: int) -> Reply:
     lines = [head, *(p.text for p in parts)]
     if found.others:
         lines.append("Not logged: " + " · ".join(found.others))
-    buttons = tuple(row for p in parts for row in p.buttons)
+    # Two runs of today both offer the snack buttons: show each row once.
+    buttons = tuple(dict.fromkeys(row for p in parts for row in p.buttons))
     return replace(parts[-1], text="\n\n".join(lines), buttons=buttons)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import fitdecode
@@ -19,6 +19,8 @@ from bot.runfiles.geo import along
 from bot.runfiles.track import Sample, Summary, Track, aware, seconds_between
 
 SEMICIRCLE = 180 / 2**31
+FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
+DEVICE_TIME = 0x10000000  # FIT times below this are seconds since the device started
 NOTHING_SAVED = "Nothing was saved."
 # A record: [timestamp, distance, altitude, lat, lon, speed, segment].
 Record = list[Any]
@@ -44,7 +46,7 @@ class _Reading:
             if speed is None:
                 speed = frame.get_value("speed", fallback=None)
             record = [
-                frame.get_value("timestamp", fallback=None),
+                _when(frame.get_value("timestamp", fallback=None)),
                 frame.get_value("distance", fallback=None),
                 _altitude(frame),
                 frame.get_value("position_lat", fallback=None),
@@ -80,15 +82,17 @@ class _Reading:
                     "total_ascent",
                 )
             }
+            values["start_time"] = _when(values["start_time"])
             (self.sessions if name == "session" else self.laps).append(values)
         elif name == "sport":
             sport = frame.get_value("sport", fallback=None)
             if sport is not None:
                 self.sports.append(str(sport))
         elif name == "activity":
+            local = _when(frame.get_value("local_timestamp", fallback=None))
             self.activity = (
-                frame.get_value("timestamp", fallback=None),
-                frame.get_value("local_timestamp", fallback=None),
+                _when(frame.get_value("timestamp", fallback=None)),
+                local.replace(tzinfo=None) if isinstance(local, datetime) else local,
             )
 
 
@@ -101,6 +105,9 @@ def read_fit(data: bytes) -> list[Track]:
             warnings.simplefilter("ignore")
             with fitdecode.FitReader(
                 io.BytesIO(data),
+                # Without fitdecode's data processor: it only turns times into datetimes,
+                # which _when does for the few fields read, and it costs a third of the time.
+                processor=None,
                 check_crc=fitdecode.CrcCheck.RAISE,
                 error_handling=fitdecode.ErrorHandling.WARN,
             ) as reader:
@@ -118,6 +125,13 @@ def read_fit(data: bytes) -> list[Track]:
         if not reading.sessions or not reading.records:
             raise BadInput(f"This FIT file is damaged ({error}). {NOTHING_SAVED}") from None
     return _tracks(reading)
+
+
+def _when(value: Any) -> Any:
+    """A FIT time as an aware datetime; device time (seconds since power-on) stays an int."""
+    if isinstance(value, int) and value >= DEVICE_TIME:
+        return FIT_EPOCH + timedelta(seconds=value)
+    return value
 
 
 def _tracks(reading: _Reading) -> list[Track]:

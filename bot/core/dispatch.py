@@ -42,6 +42,7 @@ from bot.parsing import format_distance, format_duration, suggest_zones
 from bot.ports import Messenger
 from bot.services.profile import NUDGE_PLATFORMS, onboarding_question
 from bot.storage.database import Database
+from bot.storage.runners import Account
 
 log = logging.getLogger(__name__)
 
@@ -112,19 +113,18 @@ class Core:
         open_step: str | None = None
         user_id: int | None = None
         reminded = False
+        account: Account | None = None
         try:
             incoming = clean_incoming(incoming)
             account = await self.accounts.identify(
                 incoming.platform, incoming.user_id, incoming.display_name
             )
             user, identity = account.user, account.identity
-            notice = await self.accounts.reachability_notice(account, incoming.is_private)
             ctx = Context(incoming, user, identity, self.clock.now())
             open_step, reminded, user_id = user.onboarding_step, user.onboarding_reminded, user.id
             reply = await self._dispatch(ctx)
         except PacerError as error:
             reply = Reply(text=str(error), private=True)
-            notice = ""
         except Exception:
             log.exception("error handling /%s from %s", incoming.command, incoming.platform)
             reply = Reply(
@@ -132,10 +132,10 @@ class Core:
                 "(/runs and /week show what was saved).",
                 private=True,
             )
-            notice = ""
         spec = find_command(incoming.command)
         if spec is not None and spec.private_reply and not incoming.is_private:
             reply = replace(reply, private=True)
+        notice = await self._reachability_notice(account, incoming, reply)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
         if not incoming.is_private and not reply.private:
@@ -150,6 +150,20 @@ class Core:
         except Exception:  # the reply stands; the reminder may come once more
             log.exception("recording the set-up reminder failed")
         return _onboarding_reminder(reply, open_step)
+
+    async def _reachability_notice(
+        self, account: Account | None, incoming: Incoming, reply: Reply
+    ) -> str:
+        """The refused-DMs notice for this reply, if it is seen by the runner alone."""
+        if account is None:
+            return ""
+        try:
+            return await self.accounts.reachability_notice(
+                account, incoming.is_private, reply.private
+            )
+        except Exception:  # the reply stands; the notice waits for the next message
+            log.exception("the reachability notice failed")
+            return ""
 
     async def _not_yours(self, platform: str, owner: str) -> Reply:
         """A press on a button made for another runner: say whose it is, do nothing."""

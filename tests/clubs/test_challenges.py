@@ -158,6 +158,28 @@ async def test_boards_hidden_shows_a_runner(harness: Harness) -> None:
     assert "1. Bob 1 night" in (await admin.say("/challenge board")).text
 
 
+async def test_final_results_show_hidden_runners_as_a_runner_like_live_boards(
+    harness: Harness,
+) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    await admin.say("/challenge create Winter Week distance today 7d")
+    await club_chat(harness, "bob").say("/challenge join Winter Week")
+    await club_chat(harness, "cat").say("/challenge join Winter Week")
+    await harness.chat("bob", "telegram").say("/log 10k 50:00")
+    await harness.chat("cat", "telegram").say("/log 5k 25:00")
+    await harness.chat("cat", "telegram").say("/settings boards hidden")
+    harness.clock.set(datetime(2026, 12, 4, 12, 0, tzinfo=UTC))  # frozen since 4 Dec 00:00
+    final = (await admin.say("/challenge board Winter Week")).text
+    assert "final results" in final and "1. Bob 10.0 km" in final
+    assert "2. a runner 5.0 km" in final and "Cat" not in final
+    # Hidden after the end: the results follow the runner's choice too.
+    await harness.chat("bob", "telegram").say("/settings boards hidden")
+    await harness.chat("cat", "telegram").say("/settings boards shown")
+    final = (await admin.say("/challenge board Winter Week")).text
+    assert "1. a runner 10.0 km" in final and "Bob" not in final
+    assert "2. Cat 5.0 km" in final
+
+
 async def test_the_viewer_sees_their_own_row_outside_the_top_ten(harness: Harness) -> None:
     admin = club_chat(harness, "ann", admin=True)
     await admin.say("/challenge create Big Club runs today 7d")

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.ports import TokenRefused
 from bot.storage.database import Database, safe_url
 from bot.storage.migrate import MigrationError, upgrade
+from bot.storage.problems import DatabaseUnavailable, explain
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,6 +72,9 @@ def main(argv: list[str] | None = None) -> None:
     except TokenRefused as refused:
         print(refused.line, file=sys.stderr)
         sys.exit(2)
+    except DatabaseUnavailable as problem:
+        print(problem.line, file=sys.stderr)
+        sys.exit(2)
 
 
 def db_upgrade(argv: list[str]) -> int:
@@ -91,7 +95,13 @@ def db_upgrade(argv: list[str]) -> int:
 
     try:
         before, after = asyncio.run(run())
-    except (ValueError, MigrationError, OSError) as error:
+    except Exception as error:
+        line = explain(error, url)
+        if line is not None:
+            print(f"pacer db upgrade: {line}", file=sys.stderr)
+            return 2
+        if not isinstance(error, (ValueError, MigrationError, OSError)):
+            raise
         print(f"pacer db upgrade: {error}", file=sys.stderr)
         return 1
     where = safe_url(url)

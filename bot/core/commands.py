@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.clubs.rules import parse_create_text
+from bot.dates import DAY_WORD
 from bot.models import METRICS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
@@ -103,12 +104,9 @@ class CommandSpec:
 
 
 _TIME = r"^\d{1,2}([:.h]\d{2})?$|^\d{1,2}(:\d{2})?\s?(am|pm)$|^\d{4}$"
-# Anything that looks like a date is taken as the date (and refused if unreadable),
-# never quietly kept as the start of the note.
-_WHEN = (
-    r"^(today|yesterday|tomorrow|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|"
-    r"wednesday|thursday|friday|saturday|sunday|\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?)[:,;.!]?$"
-)
+# Anything that looks like a date is the date (refused if unreadable), never the note.
+_WHEN = DAY_WORD
+_NOT_A_DAY = r"^(?!" + DAY_WORD.removeprefix("^") + ")"  # a word left for the day option
 _UNIT_WORDS = ("km", "k", "mi", "mile", "miles", "m", "meters", "metres")
 
 STRENGTH_EXERCISES = (
@@ -137,6 +135,7 @@ SETTINGS_ITEMS = (
     "boards",
 )
 CHARTS = ("distance", "habits")
+_CHECKIN_DAY = "today (default), yesterday, a weekday or a date, up to a week back"
 _DATE = (
     r"^(\d{4}-\d{2}-\d{2}|off|none|clear|today|tomorrow|mon|tue|wed|thu|fri|sat|sun|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday)$"
@@ -223,14 +222,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         options=(
             OptionSpec("hours", "Hours slept: 7.5, 7h20", required=True),
             OptionSpec("bedtime", "When you went to bed, e.g. 23:10", pattern=_TIME),
+            OptionSpec("day", "The morning you woke up: " + _CHECKIN_DAY, pattern=_WHEN),
         ),
-        examples=("/slept 7.5", "/slept 7h20 23:10"),
+        examples=("/slept 7.5", "/slept 7h20 23:10", "/slept 7.5 yesterday"),
     ),
     CommandSpec(
         "mobility",
         "Check in a hip mobility session",
-        options=(OptionSpec("when", "Before or after the run", choices=("pre", "post")),),
-        examples=("/mobility pre", "/mobility post"),
+        options=(
+            OptionSpec(
+                "when", "Before or after the run", choices=("pre", "post"), pattern=_NOT_A_DAY
+            ),
+            OptionSpec("day", _CHECKIN_DAY, pattern=_WHEN),
+        ),
+        examples=("/mobility pre", "/mobility post", "/mobility pre yesterday"),
     ),
     CommandSpec(
         "strength",
@@ -242,14 +247,23 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "Plank: seconds held (60). Deadlift: sets x reps and load (3x6 60kg)",
                 rest=True,
             ),
+            OptionSpec("day", _CHECKIN_DAY, pattern=_WHEN),
         ),
-        examples=("/strength plank 60", "/strength side plank 45", "/strength deadlift 3x6 60kg"),
+        examples=(
+            "/strength plank 60",
+            "/strength side plank 45",
+            "/strength deadlift 3x6 60kg",
+            "/strength plank 60 yesterday",
+        ),
     ),
     CommandSpec(
         "fuel",
         "Check in your post-run snack",
-        options=(OptionSpec("what", "What you ate (optional)", rest=True, max_length=200),),
-        examples=("/fuel", "/fuel banana and yoghurt"),
+        options=(
+            OptionSpec("what", "What you ate (optional)", rest=True, max_length=200),
+            OptionSpec("day", _CHECKIN_DAY, pattern=_WHEN),
+        ),
+        examples=("/fuel", "/fuel banana and yoghurt", "/fuel yesterday banana"),
     ),
     CommandSpec(
         "week",

@@ -7,7 +7,7 @@ expected, so the reply can help the runner fix it.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from bot.errors import BadInput
 from bot.input_rules import check_digits, quote
@@ -20,8 +20,10 @@ MAX_CHECKIN_DAYS_BACK = 7
 # never quietly kept as part of a note.
 DAY_WORD = (
     r"^(today|yesterday|tomorrow|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|"
-    r"wednesday|thursday|friday|saturday|sunday|\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?)[:,;.!]?$"
+    r"wednesday|thursday|friday|saturday|sunday|\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?"
+    r"|\d{4}-\d{2}-\d{2}t\d{1,2}:\d{2}(:\d{2})?)[:,;.!]?$"
 )
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})t(\d{1,2}):(\d{2})(?::(\d{2}))?")
 MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
 _CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
 
@@ -90,6 +92,22 @@ def parse_when(text: str, today: date) -> date:
     if (today - day).days > MAX_DAYS_BACK:
         raise BadInput(f"{day.isoformat()} is more than a year ago; I keep the last 365 days.")
     return day
+
+
+def parse_start(text: str, today: date) -> tuple[date, time | None]:
+    """A run's day, and its local start time when typed as ``2026-12-05T07:00``."""
+    raw = text.strip().lower().rstrip(":,;.!")
+    stamp = _DATE_TIME.fullmatch(raw)
+    if stamp is None:
+        return parse_when(text, today), None
+    day = parse_when(stamp.group(1), today)
+    hour, minute, second = int(stamp.group(2)), int(stamp.group(3)), int(stamp.group(4) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise BadInput(
+            f"'{quote(text)}' isn't a time of day.",
+            hint="Write the start as 2026-12-05T07:00 (hours 0-23).",
+        )
+    return day, time(hour, minute, second)
 
 
 def parse_checkin_day(text: str, today: date) -> date:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
 from bot.core.context import Context, Handler, Services
@@ -42,10 +42,13 @@ def day_label(day: date, today: date) -> str:
     return f"{day:%a %d %b}"
 
 
-def describe_run(run: Run, units: str, today: date, with_note: bool = True) -> str:
-    """``#12 · today · 5.00 km in 25:00 (5:00 /km)``."""
+def describe_run(
+    run: Run, units: str, today: date, with_note: bool = True, started: datetime | None = None
+) -> str:
+    """``#12 · today · 5.00 km in 25:00 (5:00 /km)`` (``today 07:00`` with its start)."""
+    when = day_label(run.local_date, today) + (f" {started:%H:%M}" if started else "")
     text = (
-        f"#{run.id} · {day_label(run.local_date, today)} · "
+        f"#{run.id} · {when} · "
         f"{format_distance(run.distance_m, units)} in {format_duration(run.duration_s)} "
         f"({format_pace(run.distance_m, run.duration_s, units)})"
     )
@@ -69,8 +72,11 @@ def logged_reply(
     run = logged.run
     today = user.today(ctx.now)
     head = "Already logged" if not logged.created else "Logged"
+    described = describe_run(
+        run, user.units, today, with_note=not ctx.in_group, started=logged.started
+    )
     lines = [
-        f"{head} {describe_run(run, user.units, today, with_note=not ctx.in_group)}",
+        f"{head} {described}",
         week_total_line(
             run.local_date,
             today,

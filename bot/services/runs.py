@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.dates import parse_when, split_when
+from bot.dates import parse_start, parse_when, split_when
 from bot.errors import BadInput, NotFound
 from bot.input_rules import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
@@ -39,6 +39,7 @@ class LoggedRun:
     week_distance_m: float
     week_runs: int
     streak_weeks: int
+    started: datetime | None = None  # the local start, when typed with the run
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,17 @@ class RunService:
         check_pace(meters, seconds, user.units)
         if not when:
             when, note = split_when(note)
-        day = parse_when(when, user.today(now))
+        day, start_time = parse_start(when, user.today(now))
+        started_at = None
+        if start_time is not None:
+            start = datetime.combine(day, start_time, tzinfo=user.tz)
+            if start.astimezone(UTC) > now:
+                raise BadInput(
+                    f"{start:%a %d %b %H:%M} is later than now (your time); log runs you "
+                    "have done.",
+                    hint="/settings timezone checks your time zone.",
+                )
+            started_at = start.astimezone(UTC)
         note = _check_note(note)
         first = week_start(day)
         # One statement: the run, with its snack nudge due on the row itself, and its
@@ -96,9 +107,12 @@ class RunService:
         async with self.db.single() as uow:
             run, created, week = await uow.activity.add_run(
                 user.id, day, meters, seconds, note, source_key, now,
-                snack_due(user, day, now), (first, first + SIX_DAYS),
+                snack_due(user, day, now), (first, first + SIX_DAYS), started_at,
             )  # fmt: skip
-        return await self._logged(user, run, created, now, week)
+        logged = await self._logged(user, run, created, now, week)
+        if started_at is None or not created:
+            return logged
+        return replace(logged, started=started_at.astimezone(user.tz))
 
     async def log_file(
         self, user: User, run_file: RunFile, note: str = "", source_key: str | None = None

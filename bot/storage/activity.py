@@ -66,9 +66,11 @@ def run_values(
     source_key: str | None,
     now: datetime,
     fuel_due_at: datetime | None,
+    started_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The ``runs`` row of a new run (typed in or read from a file)."""
     return {
+        "started_at": started_at,
         "user_id": user_id,
         "local_date": local_date,
         "distance_m": distance_m,
@@ -121,6 +123,7 @@ class ActivityRepository:
         now: datetime,
         fuel_due_at: datetime | None = None,
         week: tuple[date, date] | None = None,
+        started_at: datetime | None = None,
     ) -> StoredRun:
         """Store a run; ``created`` is False (with the stored run) when the source key was
         seen before.
@@ -131,8 +134,9 @@ class ActivityRepository:
         :meth:`week_totals`).
         """
         values = run_values(
-            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
-        )
+            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at,
+            started_at,
+        )  # fmt: skip
         return await self._insert_run(values, week if source_key is not None else None)
 
     async def _insert_run(

@@ -32,7 +32,9 @@ _DISTANCE = re.compile(
 )
 _DURATION_HMS = re.compile(r"^(?:(?P<h>[0-9]+):)?(?P<m>[0-9]{1,3}):(?P<s>[0-9]{2})$")
 _DURATION_UNITS = re.compile(
-    r"^(?:(?P<h>[0-9]+(?:\.[0-9]+)?)h)?(?:(?P<m>[0-9]+(?:\.[0-9]+)?)(?:m|min))?(?:(?P<s>[0-9]+)s)?$"
+    r"^(?:(?P<h>[0-9]+(?:\.[0-9]+)?)(?:hours|hour|hrs|hr|h))?"
+    r"(?:(?P<m>[0-9]+(?:\.[0-9]+)?)(?:minutes|minute|mins|min|m))?"
+    r"(?:(?P<s>[0-9]+)(?:seconds|second|secs|sec|s))?$"
 )
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?$")
 

@@ -611,12 +611,47 @@ def split_text(spec: CommandSpec, text: str) -> dict[str, str]:
         ):
             word = word + words[i + 1]
             i += 1
+        if opt.name == "duration":
+            word, i = _duration_words(words, i)
         values[opt.name] = word
         i += 1
     if i < len(words):
         # Extra words with nowhere to go are kept so the handler can refuse them.
         values["_extra"] = " ".join(words[i:])
     return values
+
+
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_TIME_UNIT = re.compile(
+    r"(?:hours|hour|hrs|hr|h|minutes|minute|mins|min|m|seconds|second|secs|sec|s)", re.IGNORECASE
+)
+_NUMBER_UNIT = re.compile(rf"(?:{_NUMBER.pattern}{_TIME_UNIT.pattern})+", re.IGNORECASE)
+
+
+def _duration_words(words: list[str], i: int) -> tuple[str, int]:
+    """A time written in words (``25 min``, ``1 h 5 min``, ``1h 5min``): joined, and where
+    it ends. ``25:00`` and anything else stay one word."""
+    if not (_NUMBER.fullmatch(words[i]) or _NUMBER_UNIT.fullmatch(words[i])):
+        return words[i], i
+    j = i
+    wants_unit = _NUMBER.fullmatch(words[i]) is not None
+    while j + 1 < len(words):
+        nxt = words[j + 1]
+        if wants_unit and _TIME_UNIT.fullmatch(nxt):
+            wants_unit = False
+        elif not wants_unit and _NUMBER_UNIT.fullmatch(nxt):
+            pass
+        elif (
+            not wants_unit
+            and _NUMBER.fullmatch(nxt)
+            and j + 2 < len(words)
+            and _TIME_UNIT.fullmatch(words[j + 2])
+        ):
+            wants_unit = True
+        else:
+            break
+        j += 1
+    return "".join(words[i : j + 1]), j
 
 
 def _match_choice(choices: tuple[str, ...], words: list[str], i: int) -> tuple[str, int] | None:

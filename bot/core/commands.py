@@ -189,6 +189,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "moving time, start, climb and best efforts from it.",
     ),
     CommandSpec(
+        "again",
+        "Log a run once more (the button under a run typed twice)",
+        hidden=True,
+        options=(
+            OptionSpec(
+                "run_id",
+                "The run to log again",
+                type=OptionType.INTEGER,
+                required=True,
+                min_value=1,
+            ),
+        ),
+    ),
+    CommandSpec(
         "runs",
         "List your recent runs",
         private_reply=True,

@@ -24,7 +24,7 @@ from bot.services.profile import (
     Question,
     onboarding_question,
 )
-from bot.services.runs import LoggedRun
+from bot.services.runs import LoggedRun, RepeatedRun
 
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
@@ -123,6 +123,7 @@ class CoreHandlers:
         return {
             "start": self.start,
             "log": self.log,
+            "again": self.again,
             "runs": self.list_runs,
             "undo": self.undo,
             "delete": self.delete,
@@ -228,15 +229,25 @@ class CoreHandlers:
     async def log(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Log a run and show totals, streak and the post-run prompts."""
         user = ctx.user
-        logged = await self.services.runs.log(
-            user,
-            args["distance"],
-            args["duration"],
-            args.get("when", ""),
-            args.get("note", ""),
-            ctx.source_key,
-        )
+        try:
+            logged = await self.services.runs.log(
+                user,
+                args["distance"],
+                args["duration"],
+                args.get("when", ""),
+                args.get("note", ""),
+                ctx.source_key,
+            )
+        except RepeatedRun as repeated:
+            again = Button("🔁 Log it again", f"/again {repeated.earlier.id}")
+            return Reply(str(repeated), buttons=((again,),))
         return logged_reply(ctx, logged, standings=await self.services.challenges.standings(user))
+
+    async def again(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """The button under a repeated run: store the second copy."""
+        logged = await self.services.runs.log_again(ctx.user, int(args["run_id"]), ctx.source_key)
+        standings = await self.services.challenges.standings(ctx.user)
+        return logged_reply(ctx, logged, standings=standings)
 
     async def list_runs(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The latest runs with their ids."""

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.dates import parse_start, parse_when, split_when
-from bot.errors import BadInput, NotFound
+from bot.errors import BadInput, NotFound, PacerError
 from bot.input_rules import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
@@ -26,6 +26,9 @@ from bot.storage.uow import UnitOfWork
 MAX_NOTE_CHARS = 500
 SIX_DAYS = timedelta(days=6)
 EDITABLE = ("distance", "time", "date", "note")
+# The same run typed again this soon is most likely a double tap: asked, not stored.
+DOUBLE_TAP_WINDOW = timedelta(minutes=5)
+TYPED_KEPT = 10_000  # runners remembered before the ones outside the window are dropped
 # A watch clock a little ahead of ours is not a run from the future.
 FILE_CLOCK_SLACK = timedelta(minutes=10)
 
@@ -65,12 +68,45 @@ def _check_note(note: str) -> str:
     return note
 
 
+def _same_run(a: Run, b: Run) -> bool:
+    """The same day, distance (to the metre), time and note."""
+    return (a.local_date, round(a.distance_m), a.duration_s, a.note) == (
+        b.local_date,
+        round(b.distance_m),
+        b.duration_s,
+        b.note,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    """A runner's latest typed run, for spotting a double tap."""
+
+    run: Run
+    at: datetime
+    source_key: str | None
+
+
+class RepeatedRun(PacerError):
+    """A typed run exactly like the one logged moments before: stored only when confirmed."""
+
+    def __init__(self, earlier: Run, minutes: int) -> None:
+        ago = "just now" if minutes < 1 else f"{minutes} min ago"
+        super().__init__(
+            f"You logged exactly this run {ago} (#{earlier.id}). Nothing new was saved.",
+            hint="Tap Log it again if you ran it twice.",
+        )
+        self.earlier = earlier
+
+
 class RunService:
     """Logs runs and answers questions about them."""
 
     def __init__(self, db: Database, clock: Clock, listeners: Listeners) -> None:
         self.db = db
         self.clock = clock
+        # Each runner's latest typed run (this process), to spot a double tap cheaply.
+        self._typed: dict[int, _Typed] = {}
         self.listeners = listeners
 
     async def log(
@@ -101,6 +137,7 @@ class RunService:
                 )
             started_at = start.astimezone(UTC)
         note = _check_note(note)
+        await self._check_not_repeated(user, day, meters, seconds, note, source_key, now)
         first = week_start(day)
         # One statement: the run, with its snack nudge due on the row itself, and its
         # week's totals for the reply.
@@ -113,6 +150,61 @@ class RunService:
         if started_at is None or not created:
             return logged
         return replace(logged, started=started_at.astimezone(user.tz))
+
+    async def _check_not_repeated(
+        self,
+        user: User,
+        day: date,
+        meters: float,
+        seconds: int,
+        note: str,
+        source_key: str | None,
+        now: datetime,
+    ) -> None:
+        """Refuse (with a one-tap way on) a run that repeats the last one within minutes.
+
+        Typed runs are remembered in memory for the window, so a /log stays two
+        statements; only a run that looks repeated costs a read, which decides.
+        """
+        typed = Run(0, user.id, day, meters, seconds, note)
+        seen = self._typed.get(user.id)
+        self._remember(typed, now, source_key)
+        if seen is None or now - seen.at > DOUBLE_TAP_WINDOW or not _same_run(seen.run, typed):
+            return
+        if source_key is not None and source_key == seen.source_key:
+            return  # the platform delivered the same message again: "Already logged"
+        async with self.db.reader() as uow:
+            last = await uow.activity.last_logged_run(user.id)
+            if source_key is not None and await uow.activity.run_with_source_key(source_key):
+                return
+        if last is None or last.created_at is None or now - last.created_at > DOUBLE_TAP_WINDOW:
+            return
+        if _same_run(last, typed):
+            raise RepeatedRun(last, int((now - last.created_at).total_seconds() // 60))
+
+    def _remember(self, typed: Run, now: datetime, source_key: str | None) -> None:
+        """Keep the runner's latest typed run for the window (old ones go when many pile up)."""
+        if len(self._typed) >= TYPED_KEPT:
+            self._typed = {k: v for k, v in self._typed.items() if now - v.at <= DOUBLE_TAP_WINDOW}
+        self._typed[typed.user_id] = _Typed(typed, now, source_key)
+
+    async def log_again(self, user: User, run_id: int, source_key: str | None) -> LoggedRun:
+        """Store a second copy of a run the runner confirmed they ran twice."""
+        now = self.clock.now()
+        async with self.db.reader() as uow:
+            run = await uow.activity.run(run_id)
+            last = await uow.activity.last_logged_run(user.id)
+        if run is None or run.user_id != user.id:
+            raise NotFound(f"You have no run #{run_id}.", hint="/runs lists your runs.")
+        if last is not None and last.id != run.id and _same_run(last, run):
+            raise BadInput(f"Already logged again: #{last.id} is the second copy of #{run.id}.")
+        first = week_start(run.local_date)
+        async with self.db.single() as uow:
+            copy, created, week = await uow.activity.add_run(
+                user.id, run.local_date, run.distance_m, run.duration_s, run.note, source_key,
+                now, snack_due(user, run.local_date, now), (first, first + SIX_DAYS),
+            )  # fmt: skip
+        return await self._logged(user, copy, created, now, week)
 
     async def log_file(
         self, user: User, run_file: RunFile, note: str = "", source_key: str | None = None

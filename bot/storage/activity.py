@@ -180,6 +180,11 @@ class ActivityRepository:
         )
         return [run_from(r) for r in await self.conn.execute(stmt)]
 
+    async def run_with_source_key(self, source_key: str) -> bool:
+        """Whether a run was stored from this platform message."""
+        found = await self.conn.scalar(select(runs.c.id).where(runs.c.source_key == source_key))
+        return found is not None
+
     async def last_logged_run(self, user_id: int) -> Run | None:
         """The run the runner logged most recently."""
         stmt = select(runs).where(runs.c.user_id == user_id).order_by(runs.c.id.desc()).limit(1)

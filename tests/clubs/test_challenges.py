@@ -66,7 +66,7 @@ async def test_ties_share_a_rank_and_whoever_got_there_first_leads(harness: Harn
     await harness.chat("bob", "telegram").say("/log 5k 25:00")
     harness.clock.advance(minutes=5)
     await harness.chat("ann", "telegram").say("/log 5k 25:00")
-    await harness.chat("ann", "telegram").say("/log 5k 25:00")
+    await harness.chat("ann", "telegram").say("/log 5k 25:30")
     board = (await ann.say("/challenge board Run Count")).text.splitlines()
     assert board[2:6] == [
         "1. Ann (you) 2 runs",
@@ -186,8 +186,8 @@ async def test_the_viewer_sees_their_own_row_outside_the_top_ten(harness: Harnes
     for i in range(12):
         name = f"r{i:02d}"
         await club_chat(harness, name).say("/challenge join Big Club")
-        for _ in range(12 - i):
-            await harness.chat(name, "telegram").say("/log 5k 25:00")
+        for k in range(12 - i):
+            await harness.chat(name, "telegram").say(f"/log 5k 25:{k:02d}")
     last = club_chat(harness, "r11")
     lines = (await last.say("/challenge board")).text.splitlines()
     assert lines[2] == "1. R00 12 runs"

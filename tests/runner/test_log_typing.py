@@ -58,3 +58,46 @@ async def test_a_time_in_words(harness: Harness, typed: str, seconds: int) -> No
     assert reply.text.startswith("Logged #1"), reply.text
     [run] = await harness.runs(chat)
     assert run.duration_s == seconds
+
+
+async def test_a_run_typed_twice_within_minutes_is_asked_about_first(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 tempo")
+    harness.clock.advance(seconds=40)
+    twice = await chat.say("/log 5k 25:00 tempo")
+    assert twice.text.startswith("You logged exactly this run just now (#1). Nothing new")
+    assert len(await harness.runs(chat)) == 1
+    again = await chat.press("Log it again")
+    assert again.text.startswith("Logged #2 · today · 5.00 km in 25:00")
+    assert "This week: 10.00 km over 2 runs" in again.text
+    assert len(await harness.runs(chat)) == 2
+    chat.replies.append(twice)  # the same button tapped once more
+    third = await chat.press("Log it again")
+    assert "Already logged again: #2 is the second copy of #1." in third.text
+    assert len(await harness.runs(chat)) == 2
+
+
+async def test_the_same_run_later_or_different_is_logged_at_once(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    assert (await chat.say("/log 5k 25:01")).text.startswith("Logged #2")
+    harness.clock.advance(minutes=6)
+    assert (await chat.say("/log 5k 25:01")).text.startswith("Logged #3")
+
+
+async def test_a_redelivered_message_is_still_already_logged(harness: Harness) -> None:
+    chat = harness.chat(platform="telegram")
+    await chat.say("/log 5k 25:00", idempotency_key="m1")
+    again = await chat.say("/log 5k 25:00", idempotency_key="m1")
+    assert again.text.startswith("Already logged #1")
+
+
+async def test_in_a_group_only_the_runner_can_tap_log_it_again(harness: Harness) -> None:
+    ana = harness.chat(platform="telegram", private=False)
+    await ana.say("/log 5k 25:00")
+    await ana.say("/log 5k 25:00")
+    ben = harness.chat("ben", platform="telegram", private=False)
+    ben.replies.append(ana.replies[-1])
+    refused = await ben.press("Log it again")
+    assert refused.text.startswith("That button is for Ana: it answers only them")
+    assert len(await harness.runs(ana)) == 1

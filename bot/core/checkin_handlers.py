@@ -13,6 +13,10 @@ from bot.models import CheckIn
 from bot.services.habits import Recorded
 
 
+# Eight hours is ideal; well past it is a long night, not "more of the ideal".
+LONG_NIGHT_HOURS = 10
+
+
 def format_hours(hours: float) -> str:
     """``7 h 20 min`` (or ``8 h``)."""
     h, m = divmod(round(hours * 60), 60)
@@ -72,7 +76,12 @@ class CheckinHandlers:
             ctx.user, args["hours"], args.get("bedtime", ""), ctx.source_key, args.get("day", "")
         )
         hours = recorded.checkin.hours or 0.0
-        if hours >= 8:
+        if hours > LONG_NIGHT_HOURS:
+            extra = (
+                "A long night: fine after a hard week or when you're ill. If you often need "
+                "this much, ease the training a little and see how you feel."
+            )
+        elif hours >= 8:
             extra = "That's the ideal amount. Your legs will thank you."
         elif hours >= 7:
             extra = "Seven or more: enough to recover well."

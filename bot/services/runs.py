@@ -122,7 +122,7 @@ class RunService:
         now = self.clock.now()
         meters = parse_distance(distance, user.units)
         seconds = parse_duration(duration)
-        check_pace(meters, seconds, user.units)
+        check_pace(meters, seconds, user.units, typed_distance=distance, typed_time=duration)
         if not when:
             when, note = split_when(note)
         day, start_time = parse_start(when, user.today(now))
@@ -290,11 +290,11 @@ class RunService:
         changes: dict[str, object] = {}
         if field == "distance":
             meters = parse_distance(value, user.units)
-            check_pace(meters, before.duration_s, user.units)
+            check_pace(meters, before.duration_s, user.units, typed_distance=value)
             changes["distance_m"] = meters
         elif field == "time":
             seconds = parse_duration(value)
-            check_pace(before.distance_m, seconds, user.units)
+            check_pace(before.distance_m, seconds, user.units, typed_time=value)
             changes["duration_s"] = seconds
         elif field == "date":
             changes["local_date"] = parse_when(value, user.today(now))

@@ -61,6 +61,8 @@ class OptionSpec:
     autocomplete: str | None = None
     # Required unless this other option is given (``/log`` needs a distance, or a file).
     unless: str | None = None
+    # Words that are not choices but deserve their own answer (``/edit 12 pace``).
+    not_choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,7 +413,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 min_value=1,
                 autocomplete="my_runs",
             ),
-            OptionSpec("field", "What to correct", required=True, choices=EDITABLE),
+            OptionSpec(
+                "field",
+                "What to correct",
+                required=True,
+                choices=EDITABLE,
+                not_choices=(
+                    (
+                        "pace",
+                        "The pace follows from the distance and the time: correct one of "
+                        "those (/edit 12 time 52:10).",
+                    ),
+                ),
+            ),
             OptionSpec("value", "The right value (empty note: clears it)", rest=True),
         ),
         examples=("/edit 12 distance 10.2km", "/edit 12 time 52:10", "/edit 12 date yesterday"),

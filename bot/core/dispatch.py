@@ -397,9 +397,10 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
         value = values.get(opt.name, "").strip()
         if not value:
             if opt.required and not (opt.unless and values.get(opt.unless, "").strip()):
+                example = next((e for e in spec.examples if " " in e), "")
                 raise BadInput(
-                    f"/{spec.name} needs {opt.name.replace('_', ' ')}: {opt.description}.",
-                    hint=f"Usage: {spec.usage}",
+                    f"/{spec.name} needs {opt.name.replace('_', ' ')}.",
+                    hint=(f"For example: {example}\n" if example else "") + f"Usage: {spec.usage}",
                 )
             values.pop(opt.name, None)
             continue
@@ -408,7 +409,11 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
             match = next((c for c in opt.choices if c.replace("_", "-") == normal), None)
             if match is None:
                 close = difflib.get_close_matches(normal, opt.choices, n=1, cutoff=0.5)
-                guess = f"Did you mean {close[0]}? " if close else ""
+                explained = dict(opt.not_choices).get(normal)
+                if explained:
+                    guess = f"{explained} "
+                else:
+                    guess = f"Did you mean {close[0]}? " if close else ""
                 # Named by the command, not the option (a runner never sees "which").
                 known_choices = ", ".join(opt.choices[:-1]) + f" or {opt.choices[-1]}"
                 if len(opt.choices) == 1:

@@ -12,7 +12,6 @@ from bot.messages import Reply
 from bot.models import CheckIn
 from bot.services.habits import Recorded
 
-
 # Eight hours is ideal; well past it is a long night, not "more of the ideal".
 LONG_NIGHT_HOURS = 10
 

@@ -57,11 +57,22 @@ def describe_run(
     return text
 
 
+TIME_ZONE_TIP = "Tip: /start sets your time zone, so 'today' is your today."
+
+
+def wants_time_zone_tip(services: Services, user: User) -> bool:
+    """A runner still on UTC who never set up: the tip, once a day at most."""
+    if user.onboarded_at is not None or user.timezone != "UTC":
+        return False
+    return services.runs.once_a_day(user, "time zone tip")
+
+
 def logged_reply(
     ctx: Context,
     logged: LoggedRun,
     extra: Sequence[str] = (),
     standings: Sequence[str] = (),
+    tip: bool = False,
 ) -> Reply:
     """The answer to a logged run: the run, the week, the streak, the post-run prompts.
 
@@ -93,8 +104,8 @@ def logged_reply(
             "(leg swings, clam shells, lunges)."
         )
     lines += standings
-    if user.onboarded_at is None and user.timezone == "UTC":
-        lines.append("Tip: /start sets your time zone, so 'today' is your today.")
+    if tip:
+        lines.append(TIME_ZONE_TIP)
     lines.append("Wrong? /undo removes it.")
     return Reply("\n".join(lines), buttons=POST_RUN_BUTTONS if run.local_date == today else ())
 
@@ -241,13 +252,16 @@ class CoreHandlers:
         except RepeatedRun as repeated:
             again = Button("🔁 Log it again", f"/again {repeated.earlier.id}")
             return Reply(str(repeated), buttons=((again,),))
-        return logged_reply(ctx, logged, standings=await self.services.challenges.standings(user))
+        standings = await self.services.challenges.standings(user)
+        tip = wants_time_zone_tip(self.services, user)
+        return logged_reply(ctx, logged, standings=standings, tip=tip)
 
     async def again(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The button under a repeated run: store the second copy."""
         logged = await self.services.runs.log_again(ctx.user, int(args["run_id"]), ctx.source_key)
         standings = await self.services.challenges.standings(ctx.user)
-        return logged_reply(ctx, logged, standings=standings)
+        tip = wants_time_zone_tip(self.services, ctx.user)
+        return logged_reply(ctx, logged, standings=standings, tip=tip)
 
     async def list_runs(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The latest runs with their ids."""

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 
 from bot.core.context import Context, Handler, Services
-from bot.core.handlers import logged_reply
+from bot.core.handlers import logged_reply, wants_time_zone_tip
 from bot.errors import BadInput
 from bot.messages import Attachment, Reply
 from bot.parsing import METERS_PER_MILE, format_duration
@@ -43,7 +43,8 @@ class RunFileHandlers:
             ctx.user, run_file, args.get("note", ""), ctx.source_key
         )
         standings = await self.services.challenges.standings(ctx.user)
-        return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings)
+        tip = wants_time_zone_tip(self.services, ctx.user)
+        return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings, tip)
 
 
 async def read_attachment(attachment: Attachment) -> RunFile:

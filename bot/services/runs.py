@@ -107,7 +107,20 @@ class RunService:
         self.clock = clock
         # Each runner's latest typed run (this process), to spot a double tap cheaply.
         self._typed: dict[int, _Typed] = {}
+        # (runner, what) -> the local day a once-a-day line was last shown (this process).
+        self._shown: dict[tuple[int, str], date] = {}
         self.listeners = listeners
+
+    def once_a_day(self, user: User, what: str) -> bool:
+        """True the first time today (the runner's day) a line ``what`` is asked for."""
+        today = user.today(self.clock.now())
+        key = (user.id, what)
+        if self._shown.get(key) == today:
+            return False
+        if len(self._shown) >= TYPED_KEPT:
+            self._shown = {k: v for k, v in self._shown.items() if v == today}
+        self._shown[key] = today
+        return True
 
     async def log(
         self,

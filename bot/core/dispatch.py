@@ -311,11 +311,14 @@ def _onboarding_reminder(reply: Reply, open_step: str | None) -> Reply:
     if open_step is None:
         return reply
     question = onboarding_question(open_step)
-    return replace(
-        reply,
-        text=f"{reply.text}\n\n(Set-up is still open: {question.text} "
-        "Answer it, type skip, or stop to finish set-up later.)",
+    reminder = (
+        f"(Set-up is still open: {question.text} "
+        "Answer it, type skip, or stop to finish set-up later.)"
     )
+    if reply.buttons:
+        # Above, so the reply's buttons stay right under the text they answer.
+        return replace(reply, text=f"{reminder}\n\n{reply.text}")
+    return replace(reply, text=f"{reply.text}\n\n{reminder}")
 
 
 def clean_incoming(incoming: Incoming) -> Incoming:

@@ -9,7 +9,7 @@ from bot.core.context import Context, Handler, Services
 from bot.dates import split_day
 from bot.input_hygiene import clean_text
 from bot.messages import Reply
-from bot.models import CheckIn
+from bot.models import GOOD_NIGHT_HOURS, CheckIn
 from bot.services.habits import Recorded
 
 # Eight hours is ideal; well past it is a long night, not "more of the ideal".
@@ -82,7 +82,7 @@ class CheckinHandlers:
             )
         elif hours >= 8:
             extra = "That's the ideal amount. Your legs will thank you."
-        elif hours >= 7:
+        elif hours >= GOOD_NIGHT_HOURS:
             extra = "Seven or more: enough to recover well."
         else:
             extra = "Under seven hours. Tonight, try getting into bed a little earlier."

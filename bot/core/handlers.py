@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
+from bot.clubs.texts import amount
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
@@ -252,9 +253,12 @@ class CoreHandlers:
         except RepeatedRun as repeated:
             again = Button("🔁 Log it again", f"/again {repeated.earlier.id}")
             return Reply(str(repeated), buttons=((again,),))
+        climb = []
+        if logged.climb_m is not None:  # typed: say it was read as a climb, not a note
+            climb = [f"Climb: {amount('climb', logged.climb_m, user.units)}."]
         standings = await self.services.challenges.standings(user)
         tip = wants_time_zone_tip(self.services, user)
-        return logged_reply(ctx, logged, standings=standings, tip=tip)
+        return logged_reply(ctx, logged, climb, standings, tip)
 
     async def again(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The button under a repeated run: store the second copy."""

@@ -17,6 +17,7 @@ from bot.parsing import (
     format_pace,
     parse_distance,
     parse_duration,
+    split_climb,
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners
@@ -43,6 +44,7 @@ class LoggedRun:
     week_runs: int
     streak_weeks: int
     started: datetime | None = None  # the local start, when typed with the run
+    climb_m: float | None = None  # typed with the run (/log ... climb 250m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,7 @@ class RunService:
         check_pace(meters, seconds, user.units, typed_distance=distance, typed_time=duration)
         if not when:
             when, note = split_when(note)
+        climb_m, note = split_climb(note, user.units)
         day, start_time = parse_start(when, user.today(now))
         started_at = None
         if start_time is not None:
@@ -152,17 +155,17 @@ class RunService:
         note = _check_note(note)
         await self._check_not_repeated(user, day, meters, seconds, note, source_key, now)
         first = week_start(day)
-        # One statement: the run, with its snack nudge due on the row itself, and its
-        # week's totals for the reply.
-        async with self.db.single() as uow:
+        # The run, with its snack nudge due on the row itself, and its week's totals for
+        # the reply; its challenges recounted before commit.
+        async with self.db.uow() as uow:
             run, created, week = await uow.activity.add_run(
                 user.id, day, meters, seconds, note, source_key, now,
-                snack_due(user, day, now), (first, first + SIX_DAYS), started_at,
+                snack_due(user, day, now), (first, first + SIX_DAYS), climb_m, started_at,
             )  # fmt: skip
+            await uow.commit()
         logged = await self._logged(user, run, created, now, week)
-        if started_at is None or not created:
-            return logged
-        return replace(logged, started=started_at.astimezone(user.tz))
+        started = started_at.astimezone(user.tz) if started_at is not None and created else None
+        return replace(logged, climb_m=climb_m if created else None, started=started)
 
     async def _check_not_repeated(
         self,
@@ -212,11 +215,12 @@ class RunService:
         if last is not None and last.id != run.id and _same_run(last, run):
             raise BadInput(f"Already logged again: #{last.id} is the second copy of #{run.id}.")
         first = week_start(run.local_date)
-        async with self.db.single() as uow:
+        async with self.db.uow() as uow:
             copy, created, week = await uow.activity.add_run(
                 user.id, run.local_date, run.distance_m, run.duration_s, run.note, source_key,
                 now, snack_due(user, run.local_date, now), (first, first + SIX_DAYS),
             )  # fmt: skip
+            await uow.commit()
         return await self._logged(user, copy, created, now, week)
 
     async def log_file(
@@ -332,7 +336,7 @@ class RunService:
                 raise NotFound(f"You have no run #{run_id}.")
             if after.distance_m < before.distance_m:
                 # A file's best efforts longer than the corrected run can't have been run.
-                await uow.tracks.drop_efforts_over(run_id, after.distance_m)
+                await uow.tracks.drop_efforts_over(user.id, run_id, after.distance_m)
             await uow.commit()
         if moved:
             user = replace(user, streak_since=None, streak_last=None)

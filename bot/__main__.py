@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.ports import TokenRefused
 from bot.storage.database import Database, safe_url
 from bot.storage.migrate import MigrationError, upgrade
+from bot.storage.problems import DatabaseUnavailable, explain
 
 DESCRIPTION = (
     "Run Pacer: the Telegram and Discord bots when their tokens are set, else the console chat."
@@ -93,6 +94,9 @@ def main(argv: list[str] | None = None) -> None:
     except TokenRefused as refused:
         print(refused.line, file=sys.stderr)
         sys.exit(2)
+    except DatabaseUnavailable as problem:
+        print(problem.line, file=sys.stderr)
+        sys.exit(2)
 
 
 def db_upgrade(argv: list[str]) -> int:
@@ -116,7 +120,13 @@ def db_upgrade(argv: list[str]) -> int:
 
     try:
         before, after = asyncio.run(run())
-    except (ValueError, MigrationError, OSError) as error:
+    except Exception as error:
+        line = explain(error, url)
+        if line is not None:
+            print(f"pacer db upgrade: {line}", file=sys.stderr)
+            return 2
+        if not isinstance(error, (ValueError, MigrationError, OSError)):
+            raise
         print(f"pacer db upgrade: {error}", file=sys.stderr)
         return 1
     where = safe_url(url)

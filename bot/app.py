@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.core.dispatch import Core
 from bot.ports import Adapter, AdapterContext, Messenger, TokenRefused
 from bot.storage.database import Database, safe_url
+from bot.storage.problems import DatabaseUnavailable, explain
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,13 @@ class App:
 
     async def start(self, platforms: list[str] | None = None) -> None:
         """Open storage and start the adapters."""
-        await self.db.open()
+        try:
+            await self.db.open()
+        except Exception as error:
+            line = explain(error, self.settings.database_url)
+            if line is None:
+                raise
+            raise DatabaseUnavailable(line) from error
         log.info("database: %s", safe_url(self.settings.database_url))
         ctx = AdapterContext(
             self.settings, self.core, self.request_shutdown, self.core.sweeper.pacer

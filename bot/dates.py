@@ -7,13 +7,23 @@ expected, so the reply can help the runner fix it.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from bot.errors import BadInput
 from bot.input_hygiene import check_digits, quote
 from bot.models import WEEKDAYS
 
 MAX_DAYS_BACK = 365
+# A forgotten check-in can be added for the last week; older nights are left as they were.
+MAX_CHECKIN_DAYS_BACK = 7
+# Anything that looks like a date is taken as the date (and refused if unreadable),
+# never quietly kept as part of a note.
+DAY_WORD = (
+    r"^(today|yesterday|tomorrow|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?"
+    r"|\d{4}-\d{2}-\d{2}t\d{1,2}:\d{2}(:\d{2})?)[:,;.!]?$"
+)
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})t(\d{1,2}):(\d{2})(?::(\d{2}))?")
 MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
 _CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
 
@@ -82,6 +92,73 @@ def parse_when(text: str, today: date) -> date:
     if (today - day).days > MAX_DAYS_BACK:
         raise BadInput(f"{day.isoformat()} is more than a year ago; I keep the last 365 days.")
     return day
+
+
+def parse_start(text: str, today: date) -> tuple[date, time | None]:
+    """A run's day, and its local start time when typed as ``2026-12-05T07:00``."""
+    raw = text.strip().lower().rstrip(":,;.!")
+    stamp = _DATE_TIME.fullmatch(raw)
+    if stamp is None:
+        return parse_when(text, today), None
+    day = parse_when(stamp.group(1), today)
+    hour, minute, second = int(stamp.group(2)), int(stamp.group(3)), int(stamp.group(4) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise BadInput(
+            f"'{quote(text)}' isn't a time of day.",
+            hint="Write the start as 2026-12-05T07:00 (hours 0-23).",
+        )
+    return day, time(hour, minute, second)
+
+
+def parse_checkin_day(text: str, today: date) -> date:
+    """The day of a check-in: read as ``/log`` reads it, up to a week back."""
+    earliest = today - timedelta(days=MAX_CHECKIN_DAYS_BACK)
+    too_old = BadInput(
+        f"'{quote(text)}' is more than a week ago; check-ins go back {MAX_CHECKIN_DAYS_BACK} days.",
+        hint=f"The earliest is {earliest:%a %d %b}.",
+    )
+    try:
+        day = parse_when(text, today)
+    except BadInput as error:
+        if "in the future" in error.message:
+            raise BadInput(
+                error.message.replace("log runs you have done", "check in what you have done")
+            ) from None
+        if "more than a year ago" in error.message:
+            raise too_old from None
+        raise
+    if day < earliest:
+        raise too_old
+    return day
+
+
+def split_day(text: str) -> tuple[str, str]:
+    """``60 yesterday`` -> (``60``, ``yesterday``): a day at the start or end of free text.
+
+    Check-ins take their day where a runner puts it (``/fuel yesterday banana``,
+    ``/strength plank 60 yesterday``); a date-like word is the day, never the note.
+    """
+    words = text.split()
+    if not words:
+        return text, ""
+    last, rest = split_when(text)
+    if last:
+        return rest.strip(), last
+    tail = re.match(r"(.*?)\s*\b(last\s+[A-Za-z]+)[:,;.!]?$", text.strip(), re.DOTALL)
+    if tail and _weekday(tail.group(2).split()[1].lower()) is not None:
+        return tail.group(1).strip(), tail.group(2)
+    if _day_word(words[0]):
+        return " ".join(words[1:]), words[0]
+    if _day_word(words[-1]):
+        return " ".join(words[:-1]), words[-1]
+    return text.strip(), ""
+
+
+def _day_word(word: str) -> bool:
+    """A date-like word; a plain decimal (``62.5`` kg) is a number, not 62 May."""
+    if re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?", word):
+        return False
+    return re.match(DAY_WORD, word, re.IGNORECASE) is not None
 
 
 def _weekday(word: str) -> str | None:

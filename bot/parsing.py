@@ -33,7 +33,9 @@ _DISTANCE = re.compile(
 )
 _DURATION_HMS = re.compile(r"^(?:(?P<h>[0-9]+):)?(?P<m>[0-9]{1,3}):(?P<s>[0-9]{2})$")
 _DURATION_UNITS = re.compile(
-    r"^(?:(?P<h>[0-9]+(?:\.[0-9]+)?)h)?(?:(?P<m>[0-9]+(?:\.[0-9]+)?)(?:m|min))?(?:(?P<s>[0-9]+)s)?$"
+    r"^(?:(?P<h>[0-9]+(?:\.[0-9]+)?)(?:hours|hour|hrs|hr|h))?"
+    r"(?:(?P<m>[0-9]+(?:\.[0-9]+)?)(?:minutes|minute|mins|min|m))?"
+    r"(?:(?P<s>[0-9]+)(?:seconds|second|secs|sec|s))?$"
 )
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?$")
 
@@ -109,25 +111,54 @@ def parse_duration(text: str) -> int:
     return round(seconds)
 
 
-def check_pace(distance_m: float, duration_s: int, units: str = "km") -> None:
-    """Refuse paces no human runs, told in the runner's units first."""
+def check_pace(
+    distance_m: float,
+    duration_s: int,
+    units: str = "km",
+    *,
+    typed_distance: str = "",
+    typed_time: str = "",
+) -> None:
+    """Refuse paces no human runs, told in the runner's units first.
+
+    The hint quotes what was typed (and how it was read), so the slip shows.
+    """
     pace = duration_s / (distance_m / 1000)
     other = "km" if units == "mi" else "mi"
     said = (
         f"That's {format_pace(distance_m, duration_s, units)} "
         f"({format_pace(distance_m, duration_s, other)})"
     )
+    read = []
+    if typed_distance:
+        read.append(f"{quote(typed_distance)} is {format_distance(distance_m, units)}")
+    if typed_time:
+        read.append(f"{quote(typed_time)} is {spoken_duration(duration_s)}")
+    which = " and the time" if typed_distance and typed_time else ""
+    what = "the distance" if typed_distance or not typed_time else "the time"
+    hint = f"Check {what}{which}" + (f": {', '.join(read)}." if read else ".")
     if pace < FASTEST_PACE_S_PER_KM:
         limit = format_pace(1000, int(FASTEST_PACE_S_PER_KM), units)
         raise BadInput(
-            f"{said}: faster than {limit}, which I take for a typo rather than a run.",
-            hint="Check the distance and the time: 25:00 is 25 minutes.",
+            f"{said}: faster than {limit}, which I take for a typo rather than a run.", hint=hint
         )
     if pace > SLOWEST_PACE_S_PER_KM:
         raise BadInput(
             f"{said}, slower than {format_pace(1000, int(SLOWEST_PACE_S_PER_KM), units)}.",
-            hint="Check the distance and the time: 1:05:30 is an hour and five.",
+            hint=hint,
         )
+
+
+def spoken_duration(seconds: int) -> str:
+    """``1 hour 5 minutes 30 seconds``, ``25 minutes``: a time as it would be said."""
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((h, "hour"), (m, "minute"), (s, "second"))
+        if n
+    ]
+    return " ".join(parts) or "0 seconds"
 
 
 @functools.cache

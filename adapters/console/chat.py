@@ -18,7 +18,7 @@ from typing import TextIO
 from bot.errors import BadInput
 from bot.input_hygiene import clean_text
 from bot.messages import Attachment, Button, Incoming, Reply
-from bot.ports import AdapterContext, Inbound, Messenger
+from bot.ports import AdapterContext, Inbound, Messenger, TransientDeliveryError
 from bot.runfiles import MAX_FILE_BYTES
 from bot.runfiles.readers import read_capped, regular_file
 
@@ -49,8 +49,10 @@ class ConsoleAdapter:
     ) -> None:
         self.core = core
         self.user = user
-        # In a club the terminal is its group chat: posts to it print here.
-        self.club = club
+        # In a club the terminal is its group chat: posts to it print here. Named as
+        # typed; its chat id ignores case and spacing ("run club" is "Run  Club").
+        self.club = " ".join(club.split())
+        self.club_id = club_key(club)
         self.member = member
         self._request_shutdown = request_shutdown
         self.stdin = stdin or sys.stdin
@@ -63,6 +65,7 @@ class ConsoleAdapter:
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self._interactive = self.stdin.isatty()
         self._messenger = ConsoleMessenger(self)
+        self._closed = False  # the output went away
 
     @property
     def messenger(self) -> Messenger:
@@ -113,14 +116,16 @@ class ConsoleAdapter:
         while True:
             line = await self._lines.get()
             if line is None:
-                self.write("Bye! Keep running.")
+                # After Ctrl-D the cursor still sits behind the prompt.
+                self.write(("\n" if self._interactive else "") + "Bye! Keep running.")
                 self._request_shutdown()
                 return
             text = line.strip()
             if text:
                 if text.lower() in {"/quit", "/exit"}:
-                    self._lines.put_nowait(None)
-                    continue
+                    self.write("Bye! Keep running.")  # at once: lines typed ahead are dropped
+                    self._request_shutdown()
+                    return
                 try:
                     incoming = self.to_incoming(text)
                 except ConsoleInputError as error:
@@ -139,7 +144,7 @@ class ConsoleAdapter:
         base = Incoming(
             platform=PLATFORM,
             user_id=self.user,
-            chat_id=self.club or PLATFORM,
+            chat_id=self.club_id or PLATFORM,
             is_private=not self.club,
             is_admin=not self.member,
             display_name=self.user,
@@ -189,13 +194,19 @@ class ConsoleAdapter:
             kind = "chart" if attachment.is_image else "file"
             self.write(f"  ({kind} saved: {path})")
 
-    def write(self, text: str) -> None:
-        """One block of output."""
-        print(text, file=self.stdout, flush=True)
+    def write(self, text: str, end: str = "\n") -> None:
+        """One block of output; output closed (the pipe's reader gone): Pacer stops."""
+        try:
+            print(text, end=end, file=self.stdout, flush=True)
+        except (BrokenPipeError, ValueError, OSError):  # ValueError: a closed file
+            if not self._closed:
+                self._closed = True
+                log.info("console output closed: shutting down")
+                self._request_shutdown()
 
     def _prompt(self) -> None:
         if self._interactive:
-            print("> ", end="", file=self.stdout, flush=True)
+            self.write("> ", end="")
 
 
 def read_local_file(path: str) -> Attachment:
@@ -230,6 +241,11 @@ class ConsoleNote:
         self.write(text)
 
 
+def club_key(name: str) -> str:
+    """A console club's chat id: its name without case or extra spaces."""
+    return " ".join(name.split()).casefold()
+
+
 class ConsoleInputError(Exception):
     """A typed line the console itself cannot turn into a message (a missing file)."""
 
@@ -247,8 +263,8 @@ class ConsoleMessenger:
     ) -> None:
         """Print a nudge for the local runner."""
         if platform_user_id != self.adapter.user:
-            log.info("console nudge for %s (not the console user) dropped", platform_user_id)
-            return
+            # Not shown here, so never "sent": it waits for that runner's own session.
+            raise TransientDeliveryError(f"{platform_user_id} is not in this console session")
         self.adapter.render(reply, heading="\n🔔 Pacer nudge:")
         self.adapter._prompt()
 
@@ -256,10 +272,10 @@ class ConsoleMessenger:
         self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
     ) -> None:
         """Print a post to this terminal's club (the console has one chat: the terminal)."""
-        if self.adapter.club and chat_id != self.adapter.club:
-            log.info("console post for %s (not this club) dropped", chat_id)
-            return
-        self.adapter.render(reply, heading=f"\n📣 Pacer in {chat_id}:")
+        if not self.adapter.club_id or club_key(chat_id) != self.adapter.club_id:
+            # Only a session in that club is its group chat; elsewhere it waits.
+            raise TransientDeliveryError(f"club {chat_id} is not open in this console session")
+        self.adapter.render(reply, heading=f"\n📣 Pacer in {self.adapter.club}:")
         self.adapter._prompt()
 
 

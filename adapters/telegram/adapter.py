@@ -75,7 +75,8 @@ PTBApplication: TypeAlias = Application[
 ]
 
 # Only what the handlers use; edited messages are not even requested (see README, Telegram).
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# chat_member: admins promoted or demoted (sent while the bot administers the group).
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "chat_member"]
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 # Anonymous admins and "post as channel" all arrive as the same Telegram user
@@ -199,6 +200,7 @@ class TelegramAdapter:
                 MessageHandler(new_message & filters.Document.ALL, self.on_document),
                 CallbackQueryHandler(self.on_button),
                 ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+                ChatMemberHandler(self.on_chat_member, ChatMemberHandler.CHAT_MEMBER),
             ]
         )
         self._app.add_error_handler(self.on_error)
@@ -360,7 +362,12 @@ class TelegramAdapter:
     async def on_my_chat_member(self, update: Update, context: Context) -> None:
         """A runner blocked the bot: nudges to them cannot be delivered any more."""
         change = update.my_chat_member
-        if change is None or change.chat.type != Chat.PRIVATE:
+        if change is not None and change.chat.type != Chat.PRIVATE:
+            # No longer an admin there: member changes stop coming, so forget what we knew.
+            if change.new_chat_member.status != ChatMember.ADMINISTRATOR:
+                self._admins = {k: v for k, v in self._admins.items() if k[0] != change.chat.id}
+            return
+        if change is None:
             return
         if change.new_chat_member.status != ChatMember.BANNED:
             return
@@ -369,6 +376,16 @@ class TelegramAdapter:
             await self._core.mark_unreachable(PLATFORM, user_id, "blocked the bot on Telegram")
         else:  # the outbound queue learns it from the next refused message
             log.info("telegram user %s blocked the bot", user_id)
+
+    async def on_chat_member(self, update: Update, context: Context) -> None:
+        """Telegram says a member was promoted or demoted: admin commands follow at once."""
+        change = update.chat_member
+        if change is None:
+            return
+        status = change.new_chat_member.status
+        key = (change.chat.id, change.new_chat_member.user.id)
+        admin = status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+        self._admins[key] = (admin, time.monotonic() + ADMIN_CACHE_SECONDS)
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure (the token is redacted) and apologise to the user."""

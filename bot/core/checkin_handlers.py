@@ -6,10 +6,14 @@ from collections.abc import Mapping
 
 from bot.core.coaching_replies import fuel_advice, strength_advice
 from bot.core.context import Context, Handler, Services
+from bot.dates import split_day
 from bot.input_hygiene import clean_text
 from bot.messages import Reply
 from bot.models import GOOD_NIGHT_HOURS, CheckIn
 from bot.services.habits import Recorded
+
+# Eight hours is ideal; well past it is a long night, not "more of the ideal".
+LONG_NIGHT_HOURS = 10
 
 
 def format_hours(hours: float) -> str:
@@ -32,6 +36,11 @@ def describe_checkin(c: CheckIn, with_note: bool = True) -> str:
             return f"deadlift {c.sets} x {c.reps}{load}"
         return f"{name} {c.seconds} s"
     return "post-run snack" + (f": {clean_text(c.note)}" if c.note and with_note else "")
+
+
+def _with_day(text: str, day: str) -> tuple[str, str]:
+    """Free text and the check-in's day: given apart (Discord), or typed in the text."""
+    return (text, day) if day else split_day(text)
 
 
 class CheckinHandlers:
@@ -63,10 +72,15 @@ class CheckinHandlers:
     async def slept(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Last night's sleep."""
         recorded = await self.services.habits.sleep(
-            ctx.user, args["hours"], args.get("bedtime", ""), ctx.source_key
+            ctx.user, args["hours"], args.get("bedtime", ""), ctx.source_key, args.get("day", "")
         )
         hours = recorded.checkin.hours or 0.0
-        if hours >= 8:
+        if hours > LONG_NIGHT_HOURS:
+            extra = (
+                "A long night: fine after a hard week or when you're ill. If you often need "
+                "this much, ease the training a little and see how you feel."
+            )
+        elif hours >= 8:
             extra = "That's the ideal amount. Your legs will thank you."
         elif hours >= GOOD_NIGHT_HOURS:
             extra = "Seven or more: enough to recover well."
@@ -79,20 +93,22 @@ class CheckinHandlers:
     async def mobility(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """A hip mobility session."""
         recorded = await self.services.habits.mobility(
-            ctx.user, args.get("when", ""), ctx.source_key
+            ctx.user, args.get("when", ""), ctx.source_key, args.get("day", "")
         )
         return self._checked(recorded)
 
     async def strength(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """A strength session."""
+        detail, day = _with_day(args.get("detail", ""), args.get("day", ""))
         recorded = await self.services.habits.strength(
-            ctx.user, args["exercise"], args.get("detail", ""), ctx.source_key
+            ctx.user, args["exercise"], detail, ctx.source_key, day
         )
         return self._checked(recorded, strength_advice(recorded))
 
     async def fuel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The post-run snack."""
-        recorded = await self.services.habits.fuel(ctx.user, args.get("what", ""), ctx.source_key)
+        what, day = _with_day(args.get("what", ""), args.get("day", ""))
+        recorded = await self.services.habits.fuel(ctx.user, what, ctx.source_key, day)
         plain = recorded.fuel is not None and not recorded.fuel.run_day
         what = describe_checkin(recorded.checkin, with_note=not ctx.in_group)
         return self._checked(

@@ -58,9 +58,11 @@ def fuel_advice(recorded: Recorded) -> str:
         return "Already counted: nothing new was stored."
     if not check.run_day:
         return (
-            "No run today, so nothing to refuel after; every meal still counts: whole "
-            "grains, plenty of produce, lean protein."
+            f"No run {'that day' if check.backdated else 'today'}, so nothing to refuel "
+            "after; every meal still counts: whole grains, plenty of produce, lean protein."
         )
+    if check.backdated:
+        return "Snack counted for that day's run."
     if check.minutes_after_run is not None and check.minutes_after_run <= 45:
         return "Refuelled early: that's when your muscles take it up best."
     return (

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.challenge_metrics import METRICS
 from bot.clubs.challenge_input import parse_create_text
+from bot.dates import DAY_WORD
 from bot.models import REST_REASONS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
@@ -61,6 +62,8 @@ class OptionSpec:
     autocomplete: str | None = None
     # Required unless this other option is given (``/log`` needs a distance, or a file).
     unless: str | None = None
+    # Words that are not choices but deserve their own answer (``/edit 12 pace``).
+    not_choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +107,9 @@ class CommandSpec:
 
 
 _TIME = r"^\d{1,2}([:.h]\d{2})?$|^\d{1,2}(:\d{2})?\s?(am|pm)$|^\d{4}$"
-# Anything that looks like a date is taken as the date (and refused if unreadable),
-# never quietly kept as the start of the note.
-_WHEN = (
-    r"^(today|yesterday|tomorrow|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|"
-    r"wednesday|thursday|friday|saturday|sunday|\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?)[:,;.!]?$"
-)
+# Anything that looks like a date is the date (refused if unreadable), never the note.
+_WHEN = DAY_WORD
+_NOT_A_DAY = r"^(?!" + DAY_WORD.removeprefix("^") + ")"  # a word left for the day option
 _UNIT_WORDS = ("km", "k", "mi", "mile", "miles", "m", "meters", "metres")
 
 STRENGTH_EXERCISES = (
@@ -139,6 +139,7 @@ SETTINGS_ITEMS = (
     "feed",
 )
 CHARTS = ("distance", "habits")
+_CHECKIN_DAY = "today (default), yesterday, a weekday or a date, up to a week back"
 _DATE = (
     r"^(\d{4}-\d{2}-\d{2}|off|none|clear|today|tomorrow|mon|tue|wed|thu|fri|sat|sun|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday)$"
@@ -192,6 +193,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "moving time, start, climb and best efforts from it.",
     ),
     CommandSpec(
+        "again",
+        "Log a run once more (the button under a run typed twice)",
+        hidden=True,
+        options=(
+            OptionSpec(
+                "run_id",
+                "The run to log again",
+                type=OptionType.INTEGER,
+                required=True,
+                min_value=1,
+            ),
+        ),
+    ),
+    CommandSpec(
         "runs",
         "List your recent runs",
         private_reply=True,
@@ -225,14 +240,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         options=(
             OptionSpec("hours", "Hours slept: 7.5, 7h20", required=True),
             OptionSpec("bedtime", "When you went to bed, e.g. 23:10", pattern=_TIME),
+            OptionSpec("day", "The morning you woke up: " + _CHECKIN_DAY, pattern=_WHEN),
         ),
-        examples=("/slept 7.5", "/slept 7h20 23:10"),
+        examples=("/slept 7.5", "/slept 7h20 23:10", "/slept 7.5 yesterday"),
     ),
     CommandSpec(
         "mobility",
         "Check in a hip mobility session",
-        options=(OptionSpec("when", "Before or after the run", choices=("pre", "post")),),
-        examples=("/mobility pre", "/mobility post"),
+        options=(
+            OptionSpec(
+                "when", "Before or after the run", choices=("pre", "post"), pattern=_NOT_A_DAY
+            ),
+            OptionSpec("day", _CHECKIN_DAY, pattern=_WHEN),
+        ),
+        examples=("/mobility pre", "/mobility post", "/mobility pre yesterday"),
     ),
     CommandSpec(
         "strength",
@@ -244,14 +265,23 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "Plank: seconds held (60). Deadlift: sets x reps and load (3x6 60kg)",
                 rest=True,
             ),
+            OptionSpec("day", _CHECKIN_DAY, pattern=_WHEN),
         ),
-        examples=("/strength plank 60", "/strength side plank 45", "/strength deadlift 3x6 60kg"),
+        examples=(
+            "/strength plank 60",
+            "/strength side plank 45",
+            "/strength deadlift 3x6 60kg",
+            "/strength plank 60 yesterday",
+        ),
     ),
     CommandSpec(
         "fuel",
         "Check in your post-run snack",
-        options=(OptionSpec("what", "What you ate (optional)", rest=True, max_length=200),),
-        examples=("/fuel", "/fuel banana and yoghurt"),
+        options=(
+            OptionSpec("what", "What you ate (optional)", rest=True, max_length=200),
+            OptionSpec("day", _CHECKIN_DAY, pattern=_WHEN),
+        ),
+        examples=("/fuel", "/fuel banana and yoghurt", "/fuel yesterday banana"),
     ),
     CommandSpec(
         "week",
@@ -392,7 +422,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 min_value=1,
                 autocomplete="my_runs",
             ),
-            OptionSpec("field", "What to correct", required=True, choices=EDITABLE),
+            OptionSpec(
+                "field",
+                "What to correct",
+                required=True,
+                choices=EDITABLE,
+                not_choices=(
+                    (
+                        "pace",
+                        "The pace follows from the distance and the time: correct one of "
+                        "those (/edit 12 time 52:10).",
+                    ),
+                ),
+            ),
             OptionSpec("value", "The right value (empty note: clears it)", rest=True),
         ),
         examples=("/edit 12 distance 10.2km", "/edit 12 time 52:10", "/edit 12 date yesterday"),
@@ -672,12 +714,47 @@ def split_text(spec: CommandSpec, text: str) -> dict[str, str]:
         ):
             word = word + words[i + 1]
             i += 1
+        if opt.name == "duration":
+            word, i = _duration_words(words, i)
         values[opt.name] = word
         i += 1
     if i < len(words):
         # Extra words with nowhere to go are kept so the handler can refuse them.
         values["_extra"] = " ".join(words[i:])
     return values
+
+
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_TIME_UNIT = re.compile(
+    r"(?:hours|hour|hrs|hr|h|minutes|minute|mins|min|m|seconds|second|secs|sec|s)", re.IGNORECASE
+)
+_NUMBER_UNIT = re.compile(rf"(?:{_NUMBER.pattern}{_TIME_UNIT.pattern})+", re.IGNORECASE)
+
+
+def _duration_words(words: list[str], i: int) -> tuple[str, int]:
+    """A time written in words (``25 min``, ``1 h 5 min``, ``1h 5min``): joined, and where
+    it ends. ``25:00`` and anything else stay one word."""
+    if not (_NUMBER.fullmatch(words[i]) or _NUMBER_UNIT.fullmatch(words[i])):
+        return words[i], i
+    j = i
+    wants_unit = _NUMBER.fullmatch(words[i]) is not None
+    while j + 1 < len(words):
+        nxt = words[j + 1]
+        if wants_unit and _TIME_UNIT.fullmatch(nxt):
+            wants_unit = False
+        elif not wants_unit and _NUMBER_UNIT.fullmatch(nxt):
+            pass
+        elif (
+            not wants_unit
+            and _NUMBER.fullmatch(nxt)
+            and j + 2 < len(words)
+            and _TIME_UNIT.fullmatch(words[j + 2])
+        ):
+            wants_unit = True
+        else:
+            break
+        j += 1
+    return "".join(words[i : j + 1]), j
 
 
 def _match_choice(choices: tuple[str, ...], words: list[str], i: int) -> tuple[str, int] | None:

@@ -44,6 +44,7 @@ from bot.ports import Messenger, ProgressNote
 from bot.services.profile import NUDGE_PLATFORMS, onboarding_question
 from bot.services.strava_import import StravaImporter
 from bot.storage.database import Database
+from bot.storage.runners import Account
 
 log = logging.getLogger(__name__)
 
@@ -116,19 +117,18 @@ class Core:
         open_step: str | None = None
         user_id: int | None = None
         reminded = False
+        account: Account | None = None
         try:
             incoming = clean_incoming(incoming)
             account = await self.accounts.identify(
                 incoming.platform, incoming.user_id, incoming.display_name
             )
             user, identity = account.user, account.identity
-            notice = await self.accounts.reachability_notice(account, incoming.is_private)
             ctx = Context(incoming, user, identity, self.clock.now(), progress)
             open_step, reminded, user_id = user.onboarding_step, user.onboarding_reminded, user.id
             reply = await self._dispatch(ctx)
         except PacerError as error:
             reply = Reply(text=str(error), private=True)
-            notice = ""
         except Exception:
             log.exception("error handling /%s from %s", incoming.command, incoming.platform)
             reply = Reply(
@@ -136,10 +136,10 @@ class Core:
                 "(/runs and /week show what was saved).",
                 private=True,
             )
-            notice = ""
         spec = find_command(incoming.command)
         if spec is not None and spec.private_reply and not incoming.is_private:
             reply = replace(reply, private=True)
+        notice = await self._reachability_notice(account, incoming, reply)
         if notice:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
         if not incoming.is_private and not reply.private:
@@ -154,6 +154,20 @@ class Core:
         except Exception:  # the reply stands; the reminder may come once more
             log.exception("recording the set-up reminder failed")
         return _onboarding_reminder(reply, open_step)
+
+    async def _reachability_notice(
+        self, account: Account | None, incoming: Incoming, reply: Reply
+    ) -> str:
+        """The refused-DMs notice for this reply, if it is seen by the runner alone."""
+        if account is None:
+            return ""
+        try:
+            return await self.accounts.reachability_notice(
+                account, incoming.is_private, reply.private
+            )
+        except Exception:  # the reply stands; the notice waits for the next message
+            log.exception("the reachability notice failed")
+            return ""
 
     async def _not_yours(self, platform: str, owner: str) -> Reply:
         """A press on a button made for another runner: say whose it is, do nothing."""
@@ -301,11 +315,14 @@ def _onboarding_reminder(reply: Reply, open_step: str | None) -> Reply:
     if open_step is None:
         return reply
     question = onboarding_question(open_step)
-    return replace(
-        reply,
-        text=f"{reply.text}\n\n(Set-up is still open: {question.text} "
-        "Answer it, type skip, or stop to finish set-up later.)",
+    reminder = (
+        f"(Set-up is still open: {question.text} "
+        "Answer it, type skip, or stop to finish set-up later.)"
     )
+    if reply.buttons:
+        # Above, so the reply's buttons stay right under the text they answer.
+        return replace(reply, text=f"{reminder}\n\n{reply.text}")
+    return replace(reply, text=f"{reply.text}\n\n{reminder}")
 
 
 def clean_incoming(incoming: Incoming) -> Incoming:
@@ -387,9 +404,10 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
         value = values.get(opt.name, "").strip()
         if not value:
             if opt.required and not (opt.unless and values.get(opt.unless, "").strip()):
+                example = next((e for e in spec.examples if " " in e), "")
                 raise BadInput(
-                    f"/{spec.name} needs {opt.name.replace('_', ' ')}: {opt.description}.",
-                    hint=f"Usage: {spec.usage}",
+                    f"/{spec.name} needs {opt.name.replace('_', ' ')}.",
+                    hint=(f"For example: {example}\n" if example else "") + f"Usage: {spec.usage}",
                 )
             values.pop(opt.name, None)
             continue
@@ -398,7 +416,11 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
             match = next((c for c in opt.choices if c.replace("_", "-") == normal), None)
             if match is None:
                 close = difflib.get_close_matches(normal, opt.choices, n=1, cutoff=0.5)
-                guess = f"Did you mean {close[0]}? " if close else ""
+                explained = dict(opt.not_choices).get(normal)
+                if explained:
+                    guess = f"{explained} "
+                else:
+                    guess = f"Did you mean {close[0]}? " if close else ""
                 # Named by the command, not the option (a runner never sees "which").
                 known_choices = ", ".join(opt.choices[:-1]) + f" or {opt.choices[-1]}"
                 if len(opt.choices) == 1:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.clubs.texts import amount, cheer_button
 from bot.core.commands import (
@@ -31,7 +31,7 @@ from bot.services.profile import (
     Question,
     onboarding_question,
 )
-from bot.services.runs import LoggedRun
+from bot.services.runs import LoggedRun, RepeatedRun
 
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
@@ -60,10 +60,13 @@ def day_label(day: date, today: date) -> str:
     return f"{day:%a %d %b}"
 
 
-def describe_run(run: Run, units: str, today: date, with_note: bool = True) -> str:
-    """``#12 · today · 5.00 km in 25:00 (5:00 /km)``."""
+def describe_run(
+    run: Run, units: str, today: date, with_note: bool = True, started: datetime | None = None
+) -> str:
+    """``#12 · today · 5.00 km in 25:00 (5:00 /km)`` (``today 07:00`` with its start)."""
+    when = day_label(run.local_date, today) + (f" {started:%H:%M}" if started else "")
     text = (
-        f"#{run.id} · {day_label(run.local_date, today)} · "
+        f"#{run.id} · {when} · "
         f"{format_distance(run.distance_m, units)} in {format_duration(run.duration_s)} "
         f"({format_pace(run.distance_m, run.duration_s, units)})"
     )
@@ -72,11 +75,22 @@ def describe_run(run: Run, units: str, today: date, with_note: bool = True) -> s
     return text
 
 
+TIME_ZONE_TIP = "Tip: /start sets your time zone, so 'today' is your today."
+
+
+def wants_time_zone_tip(services: Services, user: User) -> bool:
+    """A runner still on UTC who never set up: the tip, once a day at most."""
+    if user.onboarded_at is not None or user.timezone != "UTC":
+        return False
+    return services.runs.once_a_day(user, "time zone tip")
+
+
 def logged_reply(
     ctx: Context,
     logged: LoggedRun,
     extra: Sequence[str] = (),
     standings: Sequence[str] = (),
+    tip: bool = False,
 ) -> Reply:
     """The answer to a logged run: the run, the week, the streak, the post-run prompts.
 
@@ -87,8 +101,11 @@ def logged_reply(
     run = logged.run
     today = user.today(ctx.now)
     head = "Already logged" if not logged.created else "Logged"
+    described = describe_run(
+        run, user.units, today, with_note=not ctx.in_group, started=logged.started
+    )
     lines = [
-        f"{head} {describe_run(run, user.units, today, with_note=not ctx.in_group)}",
+        f"{head} {described}",
         week_total_line(
             run.local_date,
             today,
@@ -105,8 +122,8 @@ def logged_reply(
             "(leg swings, clam shells, lunges)."
         )
     lines += standings
-    if user.onboarded_at is None and user.timezone == "UTC":
-        lines.append("Tip: /start sets your time zone, so 'today' is your today.")
+    if tip:
+        lines.append(TIME_ZONE_TIP)
     lines.append("Wrong? /undo removes it.")
     buttons: tuple[tuple[Button, ...], ...] = POST_RUN_BUTTONS if run.local_date == today else ()
     if ctx.in_group:
@@ -138,6 +155,7 @@ class CoreHandlers:
         return {
             "start": self.start,
             "log": self.log,
+            "again": self.again,
             "runs": self.list_runs,
             "undo": self.undo,
             "delete": self.delete,
@@ -243,21 +261,35 @@ class CoreHandlers:
     async def log(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Log a run and show totals, streak and the post-run prompts."""
         user = ctx.user
-        logged = await self.services.runs.log(
-            user,
-            args["distance"],
-            args["duration"],
-            args.get("when", ""),
-            args.get("note", ""),
-            ctx.source_key,
-            ctx.shown_in,
-        )
+        try:
+            logged = await self.services.runs.log(
+                user,
+                args["distance"],
+                args["duration"],
+                args.get("when", ""),
+                args.get("note", ""),
+                ctx.source_key,
+                ctx.shown_in,
+            )
+        except RepeatedRun as repeated:
+            again = Button("🔁 Log it again", f"/again {repeated.earlier.id}")
+            return Reply(str(repeated), buttons=((again,),))
         await note_club_member(self.services, ctx)
         climb = []
         if logged.climb_m is not None:  # typed: say it was read as a climb, not a note
             climb = [f"Climb: {amount('climb', logged.climb_m, user.units)}."]
         standings = await self.services.challenges.standings(user)
-        return logged_reply(ctx, logged, climb, standings)
+        tip = wants_time_zone_tip(self.services, user)
+        return logged_reply(ctx, logged, climb, standings, tip)
+
+    async def again(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """The button under a repeated run: store the second copy."""
+        logged = await self.services.runs.log_again(
+            ctx.user, int(args["run_id"]), ctx.source_key, ctx.shown_in
+        )
+        standings = await self.services.challenges.standings(ctx.user)
+        tip = wants_time_zone_tip(self.services, ctx.user)
+        return logged_reply(ctx, logged, standings=standings, tip=tip)
 
     async def list_runs(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The latest runs with their ids."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.core.context import Context, Handler, Services
@@ -13,7 +13,7 @@ from bot.errors import BadInput
 from bot.messages import Attachment, Reply
 from bot.models import Run, User
 from bot.parsing import format_distance, format_duration
-from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD
+from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD, WeekPoint
 
 _EXAMPLES = {"distance": "10.2km", "time": "52:10", "date": "yesterday or 2026-11-20"}
 
@@ -44,6 +44,8 @@ class ProgressHandlers:
         """Totals, averages, the longest run, trend, best efforts and habits, with the chart."""
         user = ctx.user
         period = await self.services.stats.period(user, args.get("period", DEFAULT_PERIOD))
+        if not _anything_to_draw(period.weeks):
+            return Reply(stats_text(period, user.units))  # an empty chart says nothing
         chart = await self.services.charts.distance(period.weeks, user.units)
         return Reply(
             stats_text(period, user.units) + rest_line(user, user.today(ctx.now)),
@@ -57,15 +59,33 @@ class ProgressHandlers:
         if args.get("which", "distance") == "habits":
             weeks = await self.services.stats.weeks(user, CALENDAR_WEEKS)
             first = await self.services.stats.first_day(user)
+            if first is None or not _anything_to_draw(weeks):
+                return Reply(
+                    "Nothing to draw yet. Once you log a run or a check-in (/slept, "
+                    "/mobility, /strength, /fuel), /chart habits shows the last "
+                    f"{CALENDAR_WEEKS} weeks x sleep, mobility, strength and fuel, one column a "
+                    "week, shaded by how much of each you did."
+                )
             data = await self.services.charts.calendar(
                 weeks, len(user.prefs.strength_days), first, today
             )
+            since = ""
+            if (today - first).days < 7 * (CALENDAR_WEEKS - 1):
+                since = (
+                    f" Weeks before your first run or check-in ({first:%a %d %b}) stay grey; "
+                    "each week you log fills its column."
+                )
             return Reply(
                 f"Your habits over the last {CALENDAR_WEEKS} weeks: the deeper the green, the "
-                "more of it you did.",
+                f"more of it you did.{since}",
                 attachments=(png(f"pacer-habits-{today}.png", data),),
             )
         weeks = await self.services.stats.weeks(user, CHART_WEEKS)
+        if not _anything_to_draw(weeks):
+            return Reply(
+                f"Nothing to draw yet: log a run (/log 5k 25:00) and /chart shows the last "
+                f"{CHART_WEEKS} weeks' distance, with the nights of 7 h or more beside each week."
+            )
         data = await self.services.charts.distance(weeks, user.units)
         total = sum(w.runs.distance_m for w in weeks)
         return Reply(
@@ -130,3 +150,15 @@ def _field(run: Run, field: str, units: str) -> str:
     if field == "date":
         return f"{run.local_date:%a %d %b %Y}"
     return f"'{run.note}'" if run.note else "(no note)"
+
+
+def _anything_to_draw(weeks: Sequence[WeekPoint]) -> bool:
+    """Any run or check-in in the chart's weeks: else the picture would be empty."""
+    return any(
+        w.runs.runs
+        or w.habits.nights_logged
+        or w.habits.mobility_sessions
+        or w.habits.strength_sessions
+        or w.habits.snacks_after_runs
+        for w in weeks
+    )

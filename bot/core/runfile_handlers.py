@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.context import Context, Handler, Services
-from bot.core.handlers import logged_reply, note_club_member
+from bot.core.handlers import logged_reply, note_club_member, wants_time_zone_tip
 from bot.errors import BadInput
 from bot.messages import Attachment, Button, Reply
 from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_distance, format_duration
@@ -80,7 +80,8 @@ class RunFileHandlers:
         )
         await note_club_member(self.services, ctx)
         standings = await self.services.challenges.standings(ctx.user)
-        return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings)
+        tip = wants_time_zone_tip(self.services, ctx.user)
+        return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings, tip)
 
     def _ask(self, ctx: Context, run_file: RunFile, note: str) -> Reply:
         """Ask whether a file that names no sport was a run (nothing stored until then)."""

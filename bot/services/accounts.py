@@ -111,39 +111,49 @@ class AccountService:
         async with self.db.reader() as uow:
             return (await uow.runners.identities([user_id]))[user_id]
 
-    async def reachability_notice(self, account: Account, private: bool) -> str:
-        """Tell the runner, once, that DMs to one of their accounts were refused.
+    async def reachability_notice(
+        self, account: Account, in_private_chat: bool, reply_private: bool
+    ) -> str:
+        """Tell the runner, privately, that DMs to one of their accounts were refused.
 
-        Told on their next message on any platform. Writing to the bot in a
-        private chat on that platform shows the DM works again: the mark is cleared.
+        Told on their next message on any platform, never in a public reply: in a
+        group only a private reply carries it, and not when that reply would go
+        through the very DMs that were refused (then it waits for the next one).
+        Writing to the bot in a private chat on that platform shows the DM works
+        again: the mark is cleared and the runner told their nudges are back on.
         """
-        if not account.any_refused:
+        if not account.any_refused or not (in_private_chat or reply_private):
             return ""  # the common case: known from the identify read, no query
         user, here = account.user, account.identity
         accounts = await self.identities(user.id)
-        notice = ""
+        notices: list[str] = []
         async with self.db.uow() as uow:
             for other in accounts:
                 if other.unreachable_since is None:
                     continue
-                if (
-                    private
-                    and other.platform == here.platform
-                    and (other.platform_user_id == here.platform_user_id)
-                ):
+                this_account = (other.platform, other.platform_user_id) == (
+                    here.platform,
+                    here.platform_user_id,
+                )
+                if this_account and in_private_chat:
                     await uow.runners.set_unreachable(other.platform, other.platform_user_id, None)
+                    notices.append(
+                        f"Welcome back: I couldn't send you direct messages on {other.platform} "
+                        f"since {other.unreachable_since:%Y-%m-%d}, so your nudges had stopped. "
+                        "They're back on now (/nudges shows them)."
+                    )
                     continue
-                if other.unreachable_told or notice:
+                if other.unreachable_told or this_account:
                     continue
                 await uow.runners.mark_unreachable_told(other.platform, other.platform_user_id)
-                notice = (
+                notices.append(
                     f"Heads-up: I couldn't send you direct messages on {other.platform} since "
                     f"{other.unreachable_since:%Y-%m-%d}, so your nudges are paused there. "
                     f"Open a private chat with me on {other.platform} (or allow DMs) to get "
                     "them again."
                 )
             await uow.commit()
-        return notice
+        return "\n".join(notices[:2])
 
     async def new_link_code(self, user: User) -> str:
         """A one-time code (15 minutes) for joining another account to this runner."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.coaching import StrengthSession, session_after
-from bot.dates import parse_bedtime, parse_hours
+from bot.dates import parse_bedtime, parse_checkin_day, parse_hours
 from bot.errors import BadInput
 from bot.input_hygiene import check_digits, clean_text, quote
 from bot.models import CheckIn, User
@@ -37,6 +37,7 @@ class FuelCheck:
     run_day: bool
     counted_for_run: bool = False  # this run's snack was checked in before: nothing stored
     minutes_after_run: int | None = None  # from logging the latest run to this snack
+    backdated: bool = False  # checked in for an earlier day
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,55 +90,72 @@ class HabitService:
             await self.listeners.checkin(uow, user, stored, now)
         return Recorded(stored, created, replaced and created)
 
+    def _day(self, user: User, day: str) -> date:
+        """The check-in's local date: today, or a day typed as ``/log`` takes it (a week back)."""
+        today = user.today(self.clock.now())
+        return parse_checkin_day(day, today) if day.strip() else today
+
     async def sleep(
-        self, user: User, hours: str, bedtime: str = "", source_key: str | None = None
+        self,
+        user: User,
+        hours: str,
+        bedtime: str = "",
+        source_key: str | None = None,
+        day: str = "",
     ) -> Recorded:
-        """Last night's sleep, dated today (the morning you woke up)."""
+        """A night's sleep, dated the morning you woke up (today unless ``day`` says)."""
         value = parse_hours(hours)
         bed, note = parse_bedtime(bedtime) if bedtime else (None, "")
-        today = user.today(self.clock.now())
-        checkin = CheckIn(user.id, "sleep", today, hours=value, bedtime=bed, source_key=source_key)
+        morning = self._day(user, day)
+        checkin = CheckIn(
+            user.id, "sleep", morning, hours=value, bedtime=bed, source_key=source_key
+        )
         recorded = await self._store(user, checkin, replace=True)
         return dataclasses.replace(recorded, note=note)
 
     async def mobility(
-        self, user: User, phase: str = "", source_key: str | None = None
+        self, user: User, phase: str = "", source_key: str | None = None, day: str = ""
     ) -> Recorded:
         """A hip mobility session, before or after a run."""
-        today = user.today(self.clock.now())
+        on = self._day(user, day)
         if phase and phase not in {"pre", "post"}:
             raise BadInput(
                 f"'{quote(phase)}' isn't pre or post.", hint="/mobility pre or /mobility post"
             )
         async with self.db.uow() as uow:
             if not phase:
-                ran_today = await uow.activity.runs_between(user.id, today, today)
-                phase = "post" if ran_today else "pre"
-            for done in await uow.activity.checkins_between(user.id, today, today, "mobility"):
+                ran_that_day = await uow.activity.runs_between(user.id, on, on)
+                phase = "post" if ran_that_day else "pre"
+            for done in await uow.activity.checkins_between(user.id, on, on, "mobility"):
                 if done.kind == phase:  # one pre and one post session a day
                     return Recorded(done, created=False)
-            new = CheckIn(user.id, "mobility", today, kind=phase, source_key=source_key)
+            new = CheckIn(user.id, "mobility", on, kind=phase, source_key=source_key)
             recorded = await self._store_in(uow, user, new)
             await uow.commit()
         return recorded
 
     async def strength(
-        self, user: User, exercise: str, detail: str = "", source_key: str | None = None
+        self,
+        user: User,
+        exercise: str,
+        detail: str = "",
+        source_key: str | None = None,
+        day: str = "",
     ) -> Recorded:
         """A plank hold (seconds) or deadlift sets (sets x reps, optional load)."""
-        today = user.today(self.clock.now())
+        on = self._day(user, day)
         detail = detail.strip().lower()
         if exercise in PLANK_EXERCISES:
             seconds = parse_hold(detail, exercise)
             checkin = CheckIn(
-                user.id, "strength", today, kind=exercise, seconds=seconds, source_key=source_key
+                user.id, "strength", on, kind=exercise, seconds=seconds, source_key=source_key
             )
         elif exercise == "deadlift":
             sets, reps, load, unit = parse_sets(detail, "kg" if user.units == "km" else "lb")
             checkin = CheckIn(
                 user.id,
                 "strength",
-                today,
+                on,
                 kind="deadlift",
                 sets=sets,
                 reps=reps,
@@ -158,8 +176,10 @@ class HabitService:
         before = session_after([c for c in history if c.id != this])
         return dataclasses.replace(recorded, due=before, next_session=session_after(history))
 
-    async def fuel(self, user: User, what: str = "", source_key: str | None = None) -> Recorded:
-        """The post-run snack."""
+    async def fuel(
+        self, user: User, what: str = "", source_key: str | None = None, day: str = ""
+    ) -> Recorded:
+        """The post-run snack (of today, or of an earlier day when ``day`` says)."""
         what = clean_text(what).strip()
         if len(what) > MAX_FUEL_NOTE:
             raise BadInput(
@@ -167,15 +187,21 @@ class HabitService:
                 "Nothing was saved."
             )
         now = self.clock.now()
-        today = user.today(now)
+        on = self._day(user, day)
+        backdated = on != user.today(now)
         async with self.db.uow() as uow:
             if source_key is not None:
                 earlier = await uow.activity.checkin_by_source_key(source_key)
                 if earlier is not None:
                     return Recorded(earlier, created=False, fuel=FuelCheck(run_day=False))
-            runs = await uow.activity.runs_between(user.id, today, today)
-            snacks = await uow.activity.checkins_between(user.id, today, today, "fuel")
+            runs = await uow.activity.runs_between(user.id, on, on)
+            snacks = await uow.activity.checkins_between(user.id, on, on, "fuel")
             latest = max((r.created_at for r in runs if r.created_at is not None), default=None)
+            if backdated:
+                latest = None  # a day gone by: its snack counts once, whenever it is told
+                if snacks:
+                    check = FuelCheck(run_day=bool(runs), counted_for_run=bool(runs))
+                    return Recorded(snacks[-1], created=False, fuel=check)
             if latest is not None:
                 # A snack eaten just before logging the run counts for it (as for the nudge).
                 counted = [
@@ -186,11 +212,11 @@ class HabitService:
                     return Recorded(counted[-1], created=False, fuel=check)
             elif snacks:
                 return Recorded(snacks[-1], created=False, fuel=FuelCheck(run_day=bool(runs)))
-            new = CheckIn(user.id, "fuel", today, note=what, source_key=source_key)
+            new = CheckIn(user.id, "fuel", on, note=what, source_key=source_key)
             recorded = await self._store_in(uow, user, new)
             await uow.commit()
         after = None if latest is None else max(0, int((now - latest).total_seconds() // 60))
-        check = FuelCheck(run_day=bool(runs), minutes_after_run=after)
+        check = FuelCheck(run_day=bool(runs), minutes_after_run=after, backdated=backdated)
         return dataclasses.replace(recorded, fuel=check)
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.dates import parse_when, split_when
-from bot.errors import BadInput, NotFound
+from bot.dates import parse_start, parse_when, split_when
+from bot.errors import BadInput, NotFound, PacerError
 from bot.input_hygiene import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
@@ -28,6 +28,9 @@ from bot.storage.uow import UnitOfWork
 MAX_NOTE_CHARS = 500
 SIX_DAYS = timedelta(days=6)
 EDITABLE = ("distance", "time", "date", "note")
+# The same run typed again this soon is most likely a double tap: asked, not stored.
+DOUBLE_TAP_WINDOW = timedelta(minutes=5)
+TYPED_KEPT = 10_000  # runners remembered before the ones outside the window are dropped
 # A watch clock a little ahead of ours is not a run from the future.
 FILE_CLOCK_SLACK = timedelta(minutes=10)
 
@@ -41,6 +44,7 @@ class LoggedRun:
     week_distance_m: float
     week_runs: int
     streak_weeks: int
+    started: datetime | None = None  # the local start, when typed with the run
     climb_m: float | None = None  # typed with the run (/log ... climb 250m)
 
 
@@ -67,13 +71,59 @@ def _check_note(note: str) -> str:
     return note
 
 
+def _same_run(a: Run, b: Run) -> bool:
+    """The same day, distance (to the metre), time and note."""
+    return (a.local_date, round(a.distance_m), a.duration_s, a.note) == (
+        b.local_date,
+        round(b.distance_m),
+        b.duration_s,
+        b.note,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    """A runner's latest typed run, for spotting a double tap."""
+
+    run: Run
+    at: datetime
+    source_key: str | None
+
+
+class RepeatedRun(PacerError):
+    """A typed run exactly like the one logged moments before: stored only when confirmed."""
+
+    def __init__(self, earlier: Run, minutes: int) -> None:
+        ago = "just now" if minutes < 1 else f"{minutes} min ago"
+        super().__init__(
+            f"You logged exactly this run {ago} (#{earlier.id}). Nothing new was saved.",
+            hint="Tap Log it again if you ran it twice.",
+        )
+        self.earlier = earlier
+
+
 class RunService:
     """Logs runs and answers questions about them."""
 
     def __init__(self, db: Database, clock: Clock, listeners: Listeners) -> None:
         self.db = db
         self.clock = clock
+        # Each runner's latest typed run (this process), to spot a double tap cheaply.
+        self._typed: dict[int, _Typed] = {}
+        # (runner, what) -> the local day a once-a-day line was last shown (this process).
+        self._shown: dict[tuple[int, str], date] = {}
         self.listeners = listeners
+
+    def once_a_day(self, user: User, what: str) -> bool:
+        """True the first time today (the runner's day) a line ``what`` is asked for."""
+        today = user.today(self.clock.now())
+        key = (user.id, what)
+        if self._shown.get(key) == today:
+            return False
+        if len(self._shown) >= TYPED_KEPT:
+            self._shown = {k: v for k, v in self._shown.items() if v == today}
+        self._shown[key] = today
+        return True
 
     async def log(
         self,
@@ -92,23 +142,93 @@ class RunService:
         now = self.clock.now()
         meters = parse_distance(distance, user.units)
         seconds = parse_duration(duration)
-        check_pace(meters, seconds, user.units)
+        check_pace(meters, seconds, user.units, typed_distance=distance, typed_time=duration)
         if not when:
             when, note = split_when(note)
         climb_m, note = split_climb(note, user.units)
-        day = parse_when(when, user.today(now))
+        day, start_time = parse_start(when, user.today(now))
+        started_at = None
+        if start_time is not None:
+            start = datetime.combine(day, start_time, tzinfo=user.tz)
+            if start.astimezone(UTC) > now:
+                raise BadInput(
+                    f"{start:%a %d %b %H:%M} is later than now (your time); log runs you "
+                    "have done.",
+                    hint="/settings timezone checks your time zone.",
+                )
+            started_at = start.astimezone(UTC)
         note = _check_note(note)
+        await self._check_not_repeated(user, day, meters, seconds, note, source_key, now)
         first = week_start(day)
         # The run, with its snack nudge due on the row itself, and its week's totals for
         # the reply; its challenges recounted before commit.
         async with self.db.uow() as uow:
             run, created, week = await uow.activity.add_run(
                 user.id, day, meters, seconds, note, source_key, now,
-                snack_due(user, day, now), (first, first + SIX_DAYS), climb_m,
+                snack_due(user, day, now), (first, first + SIX_DAYS), climb_m, started_at,
             )  # fmt: skip
             await uow.commit()
         logged = await self._logged(user, run, created, now, week, shown_in)
-        return replace(logged, climb_m=climb_m if created else None)
+        started = started_at.astimezone(user.tz) if started_at is not None and created else None
+        return replace(logged, climb_m=climb_m if created else None, started=started)
+
+    async def _check_not_repeated(
+        self,
+        user: User,
+        day: date,
+        meters: float,
+        seconds: int,
+        note: str,
+        source_key: str | None,
+        now: datetime,
+    ) -> None:
+        """Refuse (with a one-tap way on) a run that repeats the last one within minutes.
+
+        Typed runs are remembered in memory for the window, so a /log stays two
+        statements; only a run that looks repeated costs a read, which decides.
+        """
+        typed = Run(0, user.id, day, meters, seconds, note)
+        seen = self._typed.get(user.id)
+        self._remember(typed, now, source_key)
+        if seen is None or now - seen.at > DOUBLE_TAP_WINDOW or not _same_run(seen.run, typed):
+            return
+        if source_key is not None and source_key == seen.source_key:
+            return  # the platform delivered the same message again: "Already logged"
+        async with self.db.reader() as uow:
+            last = await uow.activity.last_logged_run(user.id)
+            if source_key is not None and await uow.activity.run_with_source_key(source_key):
+                return
+        if last is None or last.created_at is None or now - last.created_at > DOUBLE_TAP_WINDOW:
+            return
+        if _same_run(last, typed):
+            raise RepeatedRun(last, int((now - last.created_at).total_seconds() // 60))
+
+    def _remember(self, typed: Run, now: datetime, source_key: str | None) -> None:
+        """Keep the runner's latest typed run for the window (old ones go when many pile up)."""
+        if len(self._typed) >= TYPED_KEPT:
+            self._typed = {k: v for k, v in self._typed.items() if now - v.at <= DOUBLE_TAP_WINDOW}
+        self._typed[typed.user_id] = _Typed(typed, now, source_key)
+
+    async def log_again(
+        self, user: User, run_id: int, source_key: str | None, shown_in: str = ""
+    ) -> LoggedRun:
+        """Store a second copy of a run the runner confirmed they ran twice."""
+        now = self.clock.now()
+        async with self.db.reader() as uow:
+            run = await uow.activity.run(run_id)
+            last = await uow.activity.last_logged_run(user.id)
+        if run is None or run.user_id != user.id:
+            raise NotFound(f"You have no run #{run_id}.", hint="/runs lists your runs.")
+        if last is not None and last.id != run.id and _same_run(last, run):
+            raise BadInput(f"Already logged again: #{last.id} is the second copy of #{run.id}.")
+        first = week_start(run.local_date)
+        async with self.db.uow() as uow:
+            copy, created, week = await uow.activity.add_run(
+                user.id, run.local_date, run.distance_m, run.duration_s, run.note, source_key,
+                now, snack_due(user, run.local_date, now), (first, first + SIX_DAYS),
+            )  # fmt: skip
+            await uow.commit()
+        return await self._logged(user, copy, created, now, week, shown_in)
 
     async def log_file(
         self,
@@ -211,11 +331,11 @@ class RunService:
         changes: dict[str, object] = {}
         if field == "distance":
             meters = parse_distance(value, user.units)
-            check_pace(meters, before.duration_s, user.units)
+            check_pace(meters, before.duration_s, user.units, typed_distance=value)
             changes["distance_m"] = meters
         elif field == "time":
             seconds = parse_duration(value)
-            check_pace(before.distance_m, seconds, user.units)
+            check_pace(before.distance_m, seconds, user.units, typed_time=value)
             changes["duration_s"] = seconds
         elif field == "date":
             changes["local_date"] = parse_when(value, user.today(now))

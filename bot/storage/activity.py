@@ -66,9 +66,11 @@ def run_values(
     source_key: str | None,
     now: datetime,
     fuel_due_at: datetime | None,
+    started_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The ``runs`` row of a new run (typed in or read from a file)."""
     return {
+        "started_at": started_at,
         "user_id": user_id,
         "local_date": local_date,
         "distance_m": distance_m,
@@ -122,6 +124,7 @@ class ActivityRepository:
         fuel_due_at: datetime | None = None,
         week: tuple[date, date] | None = None,
         climb_m: float | None = None,
+        started_at: datetime | None = None,
     ) -> StoredRun:
         """Store a run; ``created`` is False (with the stored run) when the source key was
         seen before.
@@ -132,8 +135,9 @@ class ActivityRepository:
         :meth:`week_totals`).
         """
         values = run_values(
-            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
-        ) | {"elevation_gain_m": climb_m}
+            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at,
+            started_at,
+        ) | {"elevation_gain_m": climb_m}  # fmt: skip
         await self.counts.runner_changed(user_id, day=local_date)
         return await self._insert_run(values, week if source_key is not None else None)
 
@@ -177,6 +181,11 @@ class ActivityRepository:
             .limit(limit)
         )
         return [run_from(r) for r in await self.conn.execute(stmt)]
+
+    async def run_with_source_key(self, source_key: str) -> bool:
+        """Whether a run was stored from this platform message."""
+        found = await self.conn.scalar(select(runs.c.id).where(runs.c.source_key == source_key))
+        return found is not None
 
     async def last_logged_run(self, user_id: int) -> Run | None:
         """The run the runner logged most recently."""

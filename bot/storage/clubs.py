@@ -422,8 +422,10 @@ class ClubRepository:
         keep = _R.position <= top
         if viewer is not None:
             keep = or_(keep, _R.user_id == viewer)
+        # Hidden as the runner chooses now, as on live boards (not as at the freeze).
         stmt = (
-            select(challenge_results)
+            select(challenge_results, users.c.boards_hidden)
+            .select_from(challenge_results.outerjoin(users, users.c.id == _R.user_id))
             .where(_R.challenge_id == challenge.id, keep)
             .order_by(_R.position)
         )
@@ -436,7 +438,15 @@ class ClubRepository:
             )
         ).one()
         standings = tuple(
-            Standing(r.rank, r.position, r.user_id, r.display_name, float(r.value)) for r in rows
+            Standing(
+                r.rank,
+                r.position,
+                r.user_id,
+                r.display_name,
+                float(r.value),
+                hidden=bool(r.boards_hidden),
+            )
+            for r in rows
         )
         return Board(challenge, standings, int(totals[0]), float(totals[1]), frozen=True)
 
@@ -457,7 +467,7 @@ class ClubRepository:
                 "rank": s.rank,
                 "position": s.position,
                 "user_id": s.user_id,
-                "display_name": "a runner" if s.hidden else s.name,
+                "display_name": s.name,
                 "value": s.value,
             }
             for s in board.rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.challenge_metrics import LOGGED_RUN_TOLERANCE, STANDARD_DISTANCES
@@ -187,10 +187,16 @@ class TrackRepository:
             # The fastest pace among them, its time scaled to exactly the distance (a 9.85 km
             # run in 50:00 is a 10 km in 50:46).
             pace = runs.c.duration_s / runs.c.distance_m
+            # A run with this effort inside its track has its own time for it: the /log
+            # reply shows that one, so /stats must not put an at-pace estimate over it
+            # (a track's distance can hold GPS drift that its moving time leaves out).
+            own_effort = exists().where(
+                run_efforts.c.run_id == runs.c.id, run_efforts.c.distance_m == meters
+            )
             row = (
                 await self.conn.execute(
                     select(pace, runs.c.id, runs.c.local_date)
-                    .where(in_range, runs.c.distance_m.between(low, high))
+                    .where(in_range, runs.c.distance_m.between(low, high), ~own_effort)
                     .order_by(pace, runs.c.local_date, runs.c.id)
                     .limit(1)
                 )

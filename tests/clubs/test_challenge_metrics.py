@@ -131,7 +131,7 @@ async def test_streak_with_a_daily_minimum_across_the_spring_forward(harness: Ha
     for day in ("2027-03-25", "2027-03-26"):
         await bob.say(f"/log 1.6km 9:00 {day}")
     await bob.say("/log 1k 6:00 2027-03-27")  # two short runs make the day's 1.6 km
-    logged = await bob.say("/log 1k 6:00 2027-03-27")
+    logged = await bob.say("/log 1k 6:05 2027-03-27")  # not the same again: no double tap
     assert "Daily: 3 days, 2nd of 2" in logged.text
     lines = await _board(harness, "ann", "Daily")
     assert lines[2:4] == ["1. Ann (you) 4 days", "2. Bob 3 days"]

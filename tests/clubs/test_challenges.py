@@ -66,7 +66,7 @@ async def test_ties_share_a_rank_and_whoever_got_there_first_leads(harness: Harn
     await harness.chat("bob", "telegram").say("/log 5k 25:00")
     harness.clock.advance(minutes=5)
     await harness.chat("ann", "telegram").say("/log 5k 25:00")
-    await harness.chat("ann", "telegram").say("/log 5k 25:00")
+    await harness.chat("ann", "telegram").say("/log 5k 25:30")
     board = (await ann.say("/challenge board Run Count")).text.splitlines()
     assert board[2:6] == [
         "1. Ann (you) 2 runs",
@@ -158,14 +158,36 @@ async def test_boards_hidden_shows_a_runner(harness: Harness) -> None:
     assert "1. Bob 1 night" in (await admin.say("/challenge board")).text
 
 
+async def test_final_results_show_hidden_runners_as_a_runner_like_live_boards(
+    harness: Harness,
+) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    await admin.say("/challenge create Winter Week distance today 7d")
+    await club_chat(harness, "bob").say("/challenge join Winter Week")
+    await club_chat(harness, "cat").say("/challenge join Winter Week")
+    await harness.chat("bob", "telegram").say("/log 10k 50:00")
+    await harness.chat("cat", "telegram").say("/log 5k 25:00")
+    await harness.chat("cat", "telegram").say("/settings boards hidden")
+    harness.clock.set(datetime(2026, 12, 4, 12, 0, tzinfo=UTC))  # frozen since 4 Dec 00:00
+    final = (await admin.say("/challenge board Winter Week")).text
+    assert "final results" in final and "1. Bob 10.0 km" in final
+    assert "2. a runner 5.0 km" in final and "Cat" not in final
+    # Hidden after the end: the results follow the runner's choice too.
+    await harness.chat("bob", "telegram").say("/settings boards hidden")
+    await harness.chat("cat", "telegram").say("/settings boards shown")
+    final = (await admin.say("/challenge board Winter Week")).text
+    assert "1. a runner 10.0 km" in final and "Bob" not in final
+    assert "2. Cat 5.0 km" in final
+
+
 async def test_the_viewer_sees_their_own_row_outside_the_top_ten(harness: Harness) -> None:
     admin = club_chat(harness, "ann", admin=True)
     await admin.say("/challenge create Big Club runs today 7d")
     for i in range(12):
         name = f"r{i:02d}"
         await club_chat(harness, name).say("/challenge join Big Club")
-        for _ in range(12 - i):
-            await harness.chat(name, "telegram").say("/log 5k 25:00")
+        for k in range(12 - i):
+            await harness.chat(name, "telegram").say(f"/log 5k 25:{k:02d}")
     last = club_chat(harness, "r11")
     lines = (await last.say("/challenge board")).text.splitlines()
     assert lines[2] == "1. R00 12 runs"

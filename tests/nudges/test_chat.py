@@ -142,11 +142,13 @@ async def test_blocked_dms_mark_the_runner_unreachable_and_they_are_told(
     clock.set(datetime(2026, 11, 27, 6, 50, 5, tzinfo=UTC))
     await fire(harness)
     assert messenger.sent == [] and len(messenger.calls) == 1
-    told: Reply = await group.say("/week")
-    assert "couldn't send you direct messages" in told.text
+    # Never in the group: told privately, when they write to the bot again.
+    assert "couldn't send you" not in (await group.say("/week")).text
     clock.advance(timedelta(days=7))
     await fire(harness)
     assert len(messenger.calls) == 1  # no retries to a blocked chat
+    told: Reply = await harness.chat(platform="telegram").say("/week")
+    assert "couldn't send you direct messages" in told.text
 
 
 async def test_nudges_test_sends_one_of_each_kind(harness: Harness, clock: FakeClock) -> None:

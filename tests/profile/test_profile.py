@@ -126,17 +126,37 @@ async def test_plain_text_outside_onboarding_points_to_help(harness: Harness) ->
     assert "/help" in reply.text
 
 
-async def test_unreachable_runner_is_told_once_and_cleared_by_a_dm(harness: Harness) -> None:
+async def test_a_returning_blocked_runner_is_told_privately_never_in_the_group(
+    harness: Harness,
+) -> None:
     group = harness.chat(platform="telegram", private=False)
     await group.say("/help")
     await harness.core.accounts.mark_unreachable("telegram", "ana", harness.clock.now())
-    told = await group.say("/log 5k 25:00")
-    assert "couldn't send you direct messages" in told.text and "Logged" in told.text
-    again = await group.say("/fuel")
-    assert "couldn't send you" not in again.text
-    await harness.chat(platform="telegram").say("/help")
+    public = await group.say("/log 5k 25:00")
+    assert "couldn't send you" not in public.text and "Logged" in public.text
+    # A private reply in the group would go through the very DMs that were refused.
+    assert "couldn't send you" not in (await group.say("/week")).text
+    back = await harness.chat(platform="telegram").say("/help")
+    assert back.text.startswith("Welcome back: I couldn't send you direct messages on telegram")
+    assert "nudges had stopped. They're back on now" in back.text
     [identity] = await harness.core.accounts.identities((await harness.user(group)).id)
     assert identity.unreachable_since is None
+    assert "Welcome back" not in (await harness.chat(platform="telegram").say("/help")).text
+
+
+async def test_the_heads_up_about_another_platform_waits_for_a_private_reply(
+    harness: Harness,
+) -> None:
+    telegram = harness.chat("ana-tg", platform="telegram")
+    discord = harness.chat("ana-dc", platform="discord")
+    code = (await telegram.say("/link")).text.split()[3]
+    await discord.say(f"/link {code}")
+    await harness.core.mark_unreachable("telegram", "ana-tg", "bot was blocked by the user")
+    server = harness.chat("ana-dc", platform="discord", private=False)
+    public = await server.say("/log 5k 25:00")
+    assert "couldn't send you" not in public.text and not public.private
+    told = await server.say("/week")  # ephemeral on Discord: seen by the runner alone
+    assert told.private and told.text.startswith("Heads-up: I couldn't send you direct")
 
 
 async def test_autocomplete_time_zones_and_own_runs(harness: Harness) -> None:

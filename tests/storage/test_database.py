@@ -226,9 +226,9 @@ async def test_a_logged_run_is_committed_at_once_for_other_connections(tmp_path:
     h = make_harness(await _sqlite(path), FakeClock())
     try:
         chat = h.chat()
-        for _ in range(3):  # connections go back to the pool between commands
+        for k in range(3):  # connections go back to the pool between commands
             await chat.say("/week")
-            await chat.say("/log 5k 25:00")
+            await chat.say(f"/log {5 + k}k 25:00")
         other = sqlite3.connect(path)
         try:
             assert other.execute("SELECT count(*) FROM runs").fetchone()[0] == 3

@@ -310,6 +310,37 @@ async def test_admin_only_command_checks_chat_member(
     assert (int(check.params["chat_id"]), int(check.params["user_id"])) == (GROUP_ID, RUNNER_ID)
 
 
+async def test_a_demoted_admin_loses_admin_commands_when_telegram_says_so(
+    fake_request: RecordingRequest, fake_core: FakeCore
+) -> None:
+    from telegram import Update
+
+    tg = TelegramAdapter(
+        Settings(telegram_token=TOKEN), fake_core, commands=ADMIN_COMMANDS, request=fake_request
+    )
+    fake_request.member_status[(GROUP_ID, RUNNER_ID)] = "administrator"
+    app = tg.application
+    await app.initialize()
+    try:
+        club = payload("group_command", text=f"/club@{BOT_USERNAME} create")
+        await app.process_update(Update.de_json(club, app.bot))
+        await app.process_update(Update.de_json(payload("chat_member_demoted"), app.bot))
+        await app.process_update(Update.de_json(club | {"update_id": 900010}, app.bot))
+        promoted = payload("chat_member_demoted", update_id=900011)
+        change = promoted["chat_member"]
+        change["old_chat_member"], change["new_chat_member"] = (
+            change["new_chat_member"],
+            change["old_chat_member"],
+        )
+        await app.process_update(Update.de_json(promoted, app.bot))
+        await app.process_update(Update.de_json(club | {"update_id": 900012}, app.bot))
+    finally:
+        await app.shutdown()
+
+    assert [i.is_admin for i in fake_core.received] == [True, False, True]
+    assert len(fake_request.calls_to("getChatMember")) == 1  # the rest came from Telegram
+
+
 async def test_command_menus_per_scope(fake_request: RecordingRequest, fake_core: FakeCore) -> None:
     tg = TelegramAdapter(
         Settings(telegram_token=TOKEN), fake_core, commands=ADMIN_COMMANDS, request=fake_request

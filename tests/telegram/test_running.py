@@ -81,6 +81,7 @@ async def test_polling_adapter_answers_and_stops_cleanly(bot_api: FakeBotApi) ->
         "message",
         "callback_query",
         "my_chat_member",
+        "chat_member",  # admins demoted lose admin commands at once
     }
 
 

@@ -1,0 +1,52 @@
+"""Answers quote what the runner typed, never the command list's labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes import Harness
+
+
+async def test_sixteen_hours_is_a_long_night_not_the_ideal(harness: Harness) -> None:
+    chat = harness.chat()
+    long_night = await chat.say("/slept 16")
+    assert "ideal" not in long_night.text and "A long night" in long_night.text
+    assert "That's the ideal amount" in (await chat.say("/slept 8.5 yesterday")).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "first_line", "example"),
+    [
+        ("/slept", "/slept needs hours.", "For example: /slept 7.5"),
+        ("/delete", "/delete needs run id.", "For example: /delete 12"),
+        ("/log 5k", "/log needs duration.", "For example: /log 5k 25:00"),
+    ],
+)
+async def test_a_missing_value_is_named_without_the_option_label(
+    harness: Harness, typed: str, first_line: str, example: str
+) -> None:
+    lines = (await harness.chat().say(typed)).text.splitlines()
+    assert lines[0] == first_line and lines[1] == example
+    assert "Hours slept:" not in lines[0] and "shown by /runs" not in lines[0]
+
+
+async def test_edit_quotes_the_time_that_was_typed(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    reply = await chat.say("/edit 1 time 1:00")
+    assert "faster than 2:30 /km" in reply.text
+    assert reply.text.endswith("Check the time: 1:00 is 1 minute.")
+    far = await chat.say("/edit 1 distance 50km")
+    assert far.text.endswith("Check the distance: 50km is 50.00 km.")
+    typed = await chat.say("/log 5k 3:00:00")
+    assert typed.text.endswith(
+        "Check the distance and the time: 5k is 5.00 km, 3:00:00 is 3 hours."
+    )
+
+
+async def test_edit_pace_says_where_the_pace_comes_from(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    reply = await chat.say("/edit 1 pace 5:00")
+    assert "Did you mean" not in reply.text
+    assert "The pace follows from the distance and the time" in reply.text

@@ -1,0 +1,103 @@
+"""/log as runners type it: a start date-time, times in words."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.storage.tables import runs
+from tests.fakes import Harness
+
+
+async def started_at(harness: Harness) -> list[datetime | None]:
+    """The stored start instants of every run."""
+    async with harness.db.reader() as uow:
+        rows = await uow.activity.conn.execute(select(runs.c.started_at).order_by(runs.c.id))
+        return [r[0] for r in rows]
+
+
+async def test_a_date_time_is_the_runs_start_not_its_note(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/settings timezone Europe/Berlin")
+    reply = await chat.say("/log 5k 25:00 2026-11-24T07:00 easy")
+    assert reply.text.startswith("Logged #1 · Tue 24 Nov 07:00 · 5.00 km in 25:00")
+    [run] = await harness.runs(chat)
+    assert (run.local_date, run.note) == (date(2026, 11, 24), "easy")
+    assert await started_at(harness) == [datetime(2026, 11, 24, 6, 0, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("/log 5k 25:00 2026-11-26T13:30", "Thu 26 Nov 13:30 is later than now"),
+        ("/log 5k 25:00 2026-11-24T25:00", "'2026-11-24T25:00' isn't a time of day"),
+        ("/log 5k 25:00 2026-11-27T07:00", "2026-11-27 is in the future"),
+    ],
+)
+async def test_a_start_that_cannot_be_is_refused(harness: Harness, typed: str, says: str) -> None:
+    chat = harness.chat()
+    assert says in (await chat.say(typed)).text
+    assert await harness.runs(chat) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "seconds"),
+    [
+        ("/log 5 km 25 min", 1500),
+        ("/log 5k 25 mins yesterday", 1500),
+        ("/log 10k 1 h 5 min hilly", 3900),
+        ("/log 10k 1h 5min", 3900),
+        ("/log 5k 24 min 30 sec", 1470),
+    ],
+)
+async def test_a_time_in_words(harness: Harness, typed: str, seconds: int) -> None:
+    chat = harness.chat()
+    reply = await chat.say(typed)
+    assert reply.text.startswith("Logged #1"), reply.text
+    [run] = await harness.runs(chat)
+    assert run.duration_s == seconds
+
+
+async def test_a_run_typed_twice_within_minutes_is_asked_about_first(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 tempo")
+    harness.clock.advance(seconds=40)
+    twice = await chat.say("/log 5k 25:00 tempo")
+    assert twice.text.startswith("You logged exactly this run just now (#1). Nothing new")
+    assert len(await harness.runs(chat)) == 1
+    again = await chat.press("Log it again")
+    assert again.text.startswith("Logged #2 · today · 5.00 km in 25:00")
+    assert "This week: 10.00 km over 2 runs" in again.text
+    assert len(await harness.runs(chat)) == 2
+    chat.replies.append(twice)  # the same button tapped once more
+    third = await chat.press("Log it again")
+    assert "Already logged again: #2 is the second copy of #1." in third.text
+    assert len(await harness.runs(chat)) == 2
+
+
+async def test_the_same_run_later_or_different_is_logged_at_once(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    assert (await chat.say("/log 5k 25:01")).text.startswith("Logged #2")
+    harness.clock.advance(minutes=6)
+    assert (await chat.say("/log 5k 25:01")).text.startswith("Logged #3")
+
+
+async def test_a_redelivered_message_is_still_already_logged(harness: Harness) -> None:
+    chat = harness.chat(platform="telegram")
+    await chat.say("/log 5k 25:00", idempotency_key="m1")
+    again = await chat.say("/log 5k 25:00", idempotency_key="m1")
+    assert again.text.startswith("Already logged #1")
+
+
+async def test_in_a_group_only_the_runner_can_tap_log_it_again(harness: Harness) -> None:
+    ana = harness.chat(platform="telegram", private=False)
+    await ana.say("/log 5k 25:00")
+    await ana.say("/log 5k 25:00")
+    ben = harness.chat("ben", platform="telegram", private=False)
+    ben.replies.append(ana.replies[-1])
+    refused = await ben.press("Log it again")
+    assert refused.text.startswith("That button is for Ana: it answers only them")
+    assert len(await harness.runs(ana)) == 1

@@ -100,7 +100,7 @@ class App:
         # One sweep job on this event loop drives every nudge; the schedule lives in the DB.
         self.core.sweeper.start(self.scheduler)
         self.scheduler.add_job(
-            self.core.prune,
+            self.core.retention.prune,
             "interval",
             hours=24,
             id="prune",

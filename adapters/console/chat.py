@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.budget import Place
 from bot.input_rules import clean_text
 from bot.messages import Attachment, Button, Incoming, Reply
 from bot.ports import AdapterContext, Inbound, Messenger
@@ -219,9 +220,14 @@ class ConsoleMessenger:
         self.adapter = adapter
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
-        """Print a nudge for the local runner."""
+        """Print a nudge for the local runner (the console has no send budget)."""
         if platform_user_id != self.adapter.user:
             log.info("console nudge for %s (not the console user) dropped", platform_user_id)
             return
@@ -229,7 +235,12 @@ class ConsoleMessenger:
         self.adapter._prompt()
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Print a post to this terminal's club (the console has one chat: the terminal)."""
         if self.adapter.club and chat_id != self.adapter.club:

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.budget import SendBudget, limits_for
 from bot.clock import Clock
 from bot.delivery.outbound import OutboundQueue, Outcome, Outgoing
-from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Reply
 from bot.ports import Messenger
 from bot.storage.database import Database
@@ -103,7 +103,7 @@ class Sweeper:
         settings: SweepSettings | None = None,
         *,
         sleep: Sleep = asyncio.sleep,
-        pacers: Mapping[str, Pacer] | None = None,
+        budgets: Mapping[str, SendBudget] | None = None,
         on_unreachable: OnUnreachable | None = None,
         before_sweep: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
@@ -114,7 +114,7 @@ class Sweeper:
         self._sources = list(sources)
         self._by_kind = {kind: s for s in self._sources for kind in s.kinds}
         self._sleep = sleep
-        self.pacers: dict[str, Pacer] = dict(pacers or {})
+        self.budgets: dict[str, SendBudget] = dict(budgets or {})
         self._on_unreachable = on_unreachable
         # Write-behind buffers to flush first (last-seen times, which pick routes).
         self._before_sweep = list(before_sweep)
@@ -129,13 +129,13 @@ class Sweeper:
 
     # --- queues ---------------------------------------------------------------------
 
-    def pacer(self, platform: str) -> Pacer:
-        """The platform's pacer, shared by its replies and its scheduled messages."""
-        pacer = self.pacers.get(platform)
-        if pacer is None:
-            pacer = Pacer(limits_for(platform), self.clock, sleep=self._sleep)
-            self.pacers[platform] = pacer
-        return pacer
+    def budget(self, platform: str) -> SendBudget:
+        """The platform's send budget, shared by its replies and its scheduled messages."""
+        budget = self.budgets.get(platform)
+        if budget is None:
+            budget = SendBudget(limits_for(platform), self.clock, sleep=self._sleep)
+            self.budgets[platform] = budget
+        return budget
 
     def queue(self, platform: str) -> OutboundQueue | None:
         """The outbound queue of a running platform (created on first use)."""
@@ -147,7 +147,7 @@ class Sweeper:
             queue = OutboundQueue(
                 messenger,
                 self.clock,
-                self.pacer(platform),
+                self.budget(platform),
                 self._mark_sending,
                 self._record,
                 sleep=self._sleep,

@@ -44,12 +44,13 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import psutil
+from bot.delivery.pacing import Pacer
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from bot.bootstrap import build_core
+from bot.budget import Place
 from bot.core.dispatch import Core
-from bot.delivery.pacing import Pacer
 from bot.delivery.sweep import SweepSettings
 from bot.messages import Incoming, Reply
 from bot.models import zone
@@ -120,13 +121,23 @@ class FakeTelegram:
         self.received: list[tuple[float, str, str | None]] = []
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Accept the message at once."""
         self.received.append((time.perf_counter(), platform_user_id, dedupe_key))
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Accept the post at once."""
         self.received.append((time.perf_counter(), chat_id, dedupe_key))

@@ -23,6 +23,7 @@ so the place a reply needs is seldom far. A 429 stops every grant for its
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -37,6 +38,10 @@ GROUP_WINDOW = 60.0  # seconds a group's place stays taken after the response
 UNLIMITED_CAPACITY = 1000
 # Beats a scheduled grant may be behind its plan and still be caught up.
 CATCH_UP_BEATS = 3
+# Chats and groups remembered before the idle ones are forgotten.
+PRUNE_AT = 4096
+# Instants this close count as equal: clocks and sleeps round to the microsecond.
+EPSILON = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,27 +75,31 @@ class _Places:
         *,
         reserve: int = 0,
         spacing: float = 0.0,
-        pool: dict[str, _Places] | None = None,
-        key: str = "",
     ) -> None:
         self._budget = budget
-        self._pool = pool  # where a chat's or group's places are kept while in use
-        self._key = key
         self.capacity = capacity
-        self.free = capacity
         self._hold = hold
         self._reserve = reserve  # left free by non-urgent grants
         self._spacing = spacing  # between non-urgent grants, in clock seconds
+        self._taken = 0  # by sends still running
+        self._cooling: list[float] = []  # when places given back are free again (a heap)
         self._next_beat = 0.0
-        self._beat_timer: asyncio.Task[None] | None = None
+        self.blocked_until = 0.0  # a 429's end
         self._urgent: deque[asyncio.Future[None]] = deque()
         self._normal: deque[asyncio.Future[None]] = deque()
-        self.blocked = 0  # 429 blocks in force
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at = 0.0
 
-    @property
-    def idle(self) -> bool:
+    def free(self, now: float) -> int:
+        """Places a send could take at ``now``."""
+        cooling = self._cooling
+        while cooling and cooling[0] <= now + EPSILON:
+            heapq.heappop(cooling)
+        return self.capacity - self._taken - len(cooling)
+
+    def idle(self, now: float) -> bool:
         """Every place free and nobody waiting: the chat or group can be forgotten."""
-        return self.free == self.capacity and not self._urgent and not self._normal
+        return self.free(now) == self.capacity and not self._urgent and not self._normal
 
     @property
     def waiting(self) -> int:
@@ -107,12 +116,12 @@ class _Places:
         try:
             yield
         finally:
-            self._budget.later(self._hold, self._free_one)
+            self._give_back()
 
     async def _take(self, urgent: bool, ahead: bool) -> None:
         line = self._urgent if urgent else self._normal
         first = urgent or ahead or not self._normal
-        if not self._urgent and first and self._may_grant(urgent):
+        if not self._urgent and first and self._may_grant(urgent, self._budget.seconds()):
             self._grant(urgent)
             return
         future = asyncio.get_running_loop().create_future()
@@ -125,21 +134,26 @@ class _Places:
             await future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
-                self._budget.later(self._hold, self._free_one)  # granted as it was cancelled
+                self._give_back()  # granted as it was cancelled
             elif future in line:
                 line.remove(future)
-                self._forget_if_idle()
             raise
 
-    def _may_grant(self, urgent: bool) -> bool:
-        if self.blocked or self.free <= 0:
+    def _give_back(self) -> None:
+        self._taken -= 1
+        heapq.heappush(self._cooling, self._budget.seconds() + self._hold)
+        self._dispatch()  # a waiter may need a timer for this place now
+
+    def _may_grant(self, urgent: bool, now: float) -> bool:
+        if now + EPSILON < self.blocked_until:
             return False
+        free = self.free(now)
         if urgent:
-            return True
-        return self.free > self._reserve and self._budget.seconds() >= self._next_beat
+            return free > 0
+        return free > self._reserve and now + EPSILON >= self._next_beat
 
     def _grant(self, urgent: bool) -> None:
-        self.free -= 1
+        self._taken += 1
         if not urgent and self._spacing:
             # Beats keep to their plan: one granted late (a busy loop) is caught up by the
             # next rather than lost; after a pause the plan starts again from now.
@@ -147,39 +161,40 @@ class _Places:
             behind = now - self._next_beat > self._spacing * CATCH_UP_BEATS
             self._next_beat = (now if behind else self._next_beat) + self._spacing
 
-    def _free_one(self) -> None:
-        self.free += 1
-        self._dispatch()
-        self._forget_if_idle()
-
-    def _forget_if_idle(self) -> None:
-        if self._pool is not None and self.idle and self._pool.get(self._key) is self:
-            del self._pool[self._key]  # made again when the chat next gets a message
-
-    def unblock(self) -> None:
-        """One 429 block ended."""
-        self.blocked -= 1
-        self._dispatch()
-
     def _dispatch(self) -> None:
-        """Grant every waiter that may go now; wake up for the next beat if one waits for it."""
+        """Grant every waiter that may go now; arm the timer for when the next one may."""
+        now = self._budget.seconds()
         while True:
             while self._urgent and self._urgent[0].done():
                 self._urgent.popleft()  # cancelled
             while self._normal and self._normal[0].done():
                 self._normal.popleft()
-            if self._urgent and self._may_grant(True):
+            if self._urgent and self._may_grant(True, now):
                 self._grant(True)
                 self._urgent.popleft().set_result(None)
-            elif self._normal and self._may_grant(False):
+            elif not self._urgent and self._normal and self._may_grant(False, now):
                 self._grant(False)
                 self._normal.popleft().set_result(None)
             else:
                 break
-        if self._normal and not self.blocked and self.free > self._reserve:
-            wait = self._next_beat - self._budget.seconds()
-            if wait > 0 and (self._beat_timer is None or self._beat_timer.done()):
-                self._beat_timer = self._budget.later(wait, self._dispatch)
+        if not self._urgent and not self._normal:
+            return
+        self.free(now)  # forget places already free again
+        wakes = [t for t in (self.blocked_until, self._next_beat) if t > now + EPSILON]
+        if self._cooling:
+            wakes.append(self._cooling[0])
+        if wakes:
+            self._arm(min(wakes), now)
+
+    def _arm(self, wake: float, now: float) -> None:
+        timer = self._timer
+        # The timer calling this (it is ending) cannot wake anyone again.
+        if timer is not None and not timer.done() and timer is not asyncio.current_task():
+            if self._timer_at <= wake:
+                return  # it wakes early enough and looks again
+            timer.cancel()
+        self._timer_at = wake
+        self._timer = self._budget.later(wake - now, self._dispatch)
 
 
 class Place:
@@ -196,7 +211,7 @@ class Place:
         self._group = group
         self._urgent = urgent
         self._requests = 0
-        self._cooling: asyncio.Task[None] | None = None
+        self._last_end: float | None = None
 
     @asynccontextmanager
     async def request(self) -> AsyncIterator[None]:
@@ -206,24 +221,16 @@ class Place:
             try:
                 yield
             finally:
-                self._cool()
+                self._last_end = self._budget.seconds()
             return
-        if self._cooling is not None:
-            await asyncio.shield(self._cooling)
+        interval = self._budget.limits.per_chat_interval
+        if interval and self._last_end is not None:
+            await self._budget.sleep_until(self._last_end + interval)
         async with self._budget.places(self._group, urgent=self._urgent):
             try:
                 yield
             finally:
-                self._cool()
-
-    def _cool(self) -> None:
-        interval = self._budget.limits.per_chat_interval
-        if interval:
-            self._cooling = self._budget.later(interval, _nothing)
-
-
-def _nothing() -> None:
-    """A timer that only has to end."""
+                self._last_end = self._budget.seconds()
 
 
 @asynccontextmanager
@@ -249,6 +256,7 @@ class SendBudget:
         )
         self._chats: dict[str, _Places] = {}
         self._groups: dict[str, _Places] = {}
+        self._prune_at = PRUNE_AT
         self._timers: set[asyncio.Task[None]] = set()
 
     @asynccontextmanager
@@ -287,20 +295,26 @@ class SendBudget:
             return None
         places = pool.get(key)
         if places is None:
-            places = pool[key] = _Places(self, capacity, hold, pool=pool, key=key)
+            if len(pool) >= self._prune_at:
+                # Forget chats with every place free again (they are made anew when needed).
+                now = self.seconds()
+                for idle in [k for k, p in pool.items() if p.idle(now)]:
+                    del pool[idle]
+                self._prune_at = max(PRUNE_AT, 2 * len(pool))
+            places = pool[key] = _Places(self, capacity, hold)
         return places
 
     def block_for(self, seconds: float) -> None:
         """Grant nothing for ``seconds`` (the platform answered 429 with ``retry_after``)."""
-        if self._overall is None or seconds <= 0:
+        overall = self._overall
+        if overall is None or seconds <= 0:
             return
-        self._overall.blocked += 1
-        self.later(seconds, self._overall.unblock)
+        overall.blocked_until = max(overall.blocked_until, self.seconds() + seconds)
 
     @property
     def blocked(self) -> bool:
         """Whether a 429 block is in force."""
-        return self._overall is not None and self._overall.blocked > 0
+        return self._overall is not None and self._overall.blocked_until > self.seconds()
 
     @property
     def waiting(self) -> int:
@@ -309,16 +323,22 @@ class SendBudget:
 
     def capacity(self, horizon_seconds: float) -> int:
         """About how many more scheduled messages could be granted within the horizon."""
-        if self._overall is None:
+        overall = self._overall
+        if overall is None:
             return max(0, UNLIMITED_CAPACITY - self.waiting)
-        if self.blocked:
-            return 0
-        rate = self._overall.capacity - self.limits.reserve
-        return max(0, int(rate * horizon_seconds) - self.waiting)
+        start = max(0.0, overall.blocked_until - self.seconds())
+        rate = overall.capacity - self.limits.reserve
+        return max(0, int(rate * (horizon_seconds - start)) - self.waiting)
 
     def seconds(self) -> float:
-        """The clock, in seconds (for spacing scheduled grants)."""
+        """The clock, in seconds."""
         return self._clock.now().timestamp()
+
+    async def sleep_until(self, when: float) -> None:
+        """Sleep (the injected sleep) until the clock reads ``when``."""
+        delay = when - self.seconds()
+        if delay > 0:
+            await self._sleep(delay)
 
     def later(self, delay: float, then: Callable[[], None]) -> asyncio.Task[None]:
         """Call ``then`` after ``delay`` seconds of the injected sleep."""

@@ -27,7 +27,7 @@ async def real(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, Recordi
         Settings(telegram_token=TOKEN),
         harness.core,
         request=request,
-        pacer=harness.core.sweeper.pacer("telegram"),
+        budget=harness.core.sweeper.budget("telegram"),
     )
     await tg.application.initialize()
     try:

@@ -143,7 +143,10 @@ async def telegram(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, Rec
     request = RecordingRequest()
     core = harness.core
     tg = TelegramAdapter(
-        Settings(telegram_token=TOKEN), core, request=request, pacer=core.sweeper.pacer("telegram")
+        Settings(telegram_token=TOKEN),
+        core,
+        request=request,
+        budget=core.sweeper.budget("telegram"),
     )
     await tg.application.initialize()
     try:

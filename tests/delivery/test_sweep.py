@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.bootstrap import build_core
+from bot.budget import Place
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
 from bot.messages import Reply
@@ -26,7 +27,12 @@ class Telegram:
         self.answered_429 = asyncio.Event()
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Send, or answer 429 while told to."""
         if self.limited:
@@ -37,7 +43,12 @@ class Telegram:
         self.sent.append(dedupe_key)
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Not used here."""
         raise AssertionError("direct messages only")

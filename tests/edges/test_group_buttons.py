@@ -58,7 +58,10 @@ async def telegram(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, Rec
     core = harness.core
     request = RecordingRequest()
     tg = TelegramAdapter(
-        Settings(telegram_token=TOKEN), core, request=request, pacer=core.sweeper.pacer("telegram")
+        Settings(telegram_token=TOKEN),
+        core,
+        request=request,
+        budget=core.sweeper.budget("telegram"),
     )
     await tg.application.initialize()
     try:

@@ -91,7 +91,7 @@ async def telegram(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, Fil
         Settings(telegram_token=TOKEN),
         harness.core,
         request=request,
-        pacer=harness.core.sweeper.pacer("telegram"),
+        budget=harness.core.sweeper.budget("telegram"),
     )
     await tg.application.initialize()
     try:

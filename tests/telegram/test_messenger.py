@@ -6,10 +6,10 @@ import asyncio
 import logging
 
 import pytest
+from bot.delivery.pacing import Pacer
 
 from adapters.telegram import TelegramAdapter, TelegramMessenger
 from bot.clock import FakeClock
-from bot.delivery.pacing import Pacer
 from bot.messages import Attachment, Reply
 from bot.ports import (
     DeliveryError,

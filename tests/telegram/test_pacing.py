@@ -10,10 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
-from telegram.ext import Application, ExtBot
-from telegram.request import BaseRequest, RequestData
-
 from adapters.telegram.pacing import (
     PACED,
     PacedRateLimiter,
@@ -21,8 +17,12 @@ from adapters.telegram.pacing import (
     chat_key,
     is_message_call,
 )
-from bot.clock import FakeClock
 from bot.delivery.pacing import Pacer, limits_for
+from telegram.error import RetryAfter
+from telegram.ext import Application, ExtBot
+from telegram.request import BaseRequest, RequestData
+
+from bot.clock import FakeClock
 from tests.delivery import VirtualTime
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]

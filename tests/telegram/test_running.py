@@ -12,16 +12,16 @@ from typing import Any
 
 import aiohttp
 import pytest
+from adapters.telegram.pacing import PacedRateLimiter
+from bot.delivery.pacing import Pacer, limits_for
 from telegram import Update
 
 import adapters.telegram
 from adapters.telegram import TelegramAdapter
-from adapters.telegram.pacing import PacedRateLimiter
 from adapters.telegram.processing import PerChatUpdateProcessor
 from adapters.telegram.redact import REDACTED
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Incoming, Reply
 from bot.ports import Adapter, AdapterContext
 from tests.telegram.fake_bot_api import FakeBotApi

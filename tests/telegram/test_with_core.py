@@ -24,7 +24,7 @@ async def real(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, Recordi
         Settings(telegram_token=TOKEN),
         core,
         request=request,
-        pacer=core.sweeper.pacer("telegram"),
+        budget=core.sweeper.budget("telegram"),
     )
     await tg.application.initialize()
     try:

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from bot.budget import SendBudget, limits_for
 from telegram import Update
 
 from adapters.telegram import TelegramAdapter
+from bot.budget import SendBudget, limits_for
 from bot.clock import FakeClock
 from bot.config import Settings
 from tests.telegram.fakes import TOKEN, FakeCore, RecordingRequest

@@ -17,7 +17,7 @@ from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
 
 @pytest.fixture
 async def real(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
-    """An adapter wired to the real core and its pacer, like ``bot.bootstrap.build_app`` does."""
+    """An adapter wired to the real core and its send budget, as ``bot.bootstrap`` wires it."""
     core = harness.core
     request = RecordingRequest()
     tg = TelegramAdapter(

@@ -8,10 +8,12 @@ Each sweep:
 1. recovers claims whose lease ran out (a process died): never-tried claims go
    back to due; requests that were on the wire are resent only where the
    platform de-duplicates by nonce (Discord), never elsewhere (Telegram);
-2. asks every source to write the delivery rows that fell due;
-3. expires due rows missed by more than the grace window;
-4. per platform, claims only what its queue can send within the next few
-   seconds of its budget, renders them, and queues them.
+2. asks every source to write the delivery rows that fell due, a batch at a
+   time;
+3. after each batch, and at the end, expires due rows missed by more than the
+   grace window and, per platform, claims only what its queue can send within
+   the next few seconds of its budget, renders them, and queues them: the first
+   messages of a large burst go out while the rest is still being written.
 """
 
 from __future__ import annotations
@@ -247,15 +249,15 @@ class Sweeper:
         await self._recover(now, report)
         for source in self._sources:
             more = True
-            while more:
+            while more and not self._stopping:
                 async with self.db.uow() as uow:
                     written, more = await source.materialize(uow, now, self.settings.batch)
                     await uow.commit()
                 report.written += written
-        for platform in list(self._messengers()):
-            if self._stopping:
-                break  # claim nothing more: the queues are closing
-            await self._claim(platform, self.clock.now(), report)
+                if written:
+                    # Sending starts while the rest of a burst is still being written.
+                    await self._claim_all(report)
+        await self._claim_all(report)
         if report.claimed or report.written:
             log.info(
                 "delivery sweep: %d written, %d claimed, %d queued, %d skipped, %d expired",
@@ -266,6 +268,13 @@ class Sweeper:
                 report.expired,
             )
         return report
+
+    async def _claim_all(self, report: SweepReport) -> None:
+        """Claim for every platform what its budget can send soon."""
+        for platform in list(self._messengers()):
+            if self._stopping:
+                break  # claim nothing more: the queues are closing
+            await self._claim(platform, self.clock.now(), report)
 
     async def _recover(self, now: datetime, report: SweepReport) -> None:
         if not self._first and now - self._last_recovery < RECOVERY_INTERVAL:

@@ -177,6 +177,8 @@ class Sweeper:
             max_instances=1,
             coalesce=True,
             replace_existing=True,
+            # On a grid from a whole minute: a burst due at HH:MM is swept at once.
+            start_date=datetime.now(UTC).replace(second=0, microsecond=0),
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )

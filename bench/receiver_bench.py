@@ -118,7 +118,7 @@ def log_update(chat: int, user: int, n: int) -> dict[str, Any]:
             if group
             else {"id": chat, "type": "private", "first_name": "Runner"},
             "from": {"id": user, "is_bot": False, "first_name": "Runner"},
-            "text": f"/log {3 + n % 18}k {20 + n % 40}:00",
+            "text": f"/log {3 + n % 18}k {(3 + n % 18) * 5 + n % 3}:00",  # 5:00-5:40 a km
             "entities": [{"offset": 0, "length": 4, "type": "bot_command"}],
         }
     }
@@ -177,7 +177,11 @@ def sliding_max(times: list[float], window: float) -> int:
 def latencies(
     driver: Driver, arrived: list[tuple[float, str, int, str]], chats: set[int]
 ) -> dict[str, Any]:
-    """Per ``/log`` pushed to these chats: the wait for its answer, and the answers' words."""
+    """Per ``/log`` pushed to these chats: the wait for its answer, and the answers' words.
+
+    A ``/log``'s answer is the first message to its chat after it (a runner sends the
+    next one 20 s later; the fuel nudge a logged run brings comes within a sweep).
+    """
     answers: dict[int, list[tuple[float, str]]] = defaultdict(list)
     for at, _, chat, text in arrived:
         if chat in chats:
@@ -186,13 +190,14 @@ def latencies(
     words: dict[str, int] = defaultdict(int)
     unanswered = 0
     for chat in chats:
-        got = answers.get(chat, [])
-        for k, pushed in enumerate(driver.pushed.get(chat, [])):
-            if k < len(got):
-                waits.append((pushed, got[k][0] - pushed))
-                words[got[k][1].split()[0] if got[k][1] else ""] += 1
-            else:
+        got = iter(answers.get(chat, []))
+        for pushed in driver.pushed.get(chat, []):
+            answer = next((a for a in got if a[0] >= pushed), None)
+            if answer is None:
                 unanswered += 1
+                continue
+            waits.append((pushed, answer[0] - pushed))
+            words[answer[1].split()[0] if answer[1] else ""] += 1
     return {"waits": waits, "words": dict(words), "unanswered": unanswered}
 
 
@@ -223,9 +228,10 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             process.start()
         async with aiohttp.ClientSession() as session:
             driver = Driver(base, session)
-            # Warm up: every reply runner's first contact (onboarding), untimed.
-            await driver.push([(c, c) for c in reply_chats])
-            await asyncio.sleep(5)
+            # Warm up: every runner's first contact (onboarding), untimed.
+            members = [BURST_BASE + 100_000 + g * 100 + m for g in range(GROUPS) for m in range(30)]
+            await driver.push([(c, c) for c in reply_chats + members])
+            await asyncio.sleep(15)
             driver.pushed.clear()
 
             stop = asyncio.Event()

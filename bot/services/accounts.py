@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput
-from bot.input_rules import quote
+from bot.input_hygiene import quote
 from bot.models import Identity, User
 from bot.services.events import Listeners
 from bot.storage.database import Database
@@ -87,9 +87,8 @@ class AccountService:
         if not seen:
             return 0
         try:
-            # One statement for the batch, committing by itself (on SQLite run inline when
-            # nothing holds the write lock): each row stands alone, and writing it twice
-            # after a retry is harmless.
+            # One statement for the batch, committing by itself: each row stands alone,
+            # and writing it twice after a retry is harmless.
             async with self.db.single() as uow:
                 await uow.runners.touch_many([(p, pid, n, w) for (p, pid), (n, w) in seen.items()])
         except BaseException:

@@ -1,0 +1,109 @@
+"""In a group, a button answers only the runner it was made for."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from adapters.discord.adapter import build_client
+from adapters.discord.handler import InteractionHandler
+from adapters.telegram import TelegramAdapter
+from bot.messages import MAX_ACTION_BYTES
+from tests.discord import payloads
+from tests.discord.fake_discord import user_payload
+from tests.discord.harness import CapturedHTTP, deliver
+from tests.discord.harness import settings as discord_settings
+from tests.fakes import Harness
+from tests.telegram.fakes import RecordingRequest
+from tests.telegram.updates import GROUP_ID, callback, feed, payload
+
+
+async def test_another_runner_cannot_check_in_with_my_buttons(harness: Harness) -> None:
+    ana = harness.chat("111", "telegram", private=False)
+    ben = harness.chat("222", "telegram", private=False)
+    await harness.chat("111", "telegram").say("/start", display_name="Ana")
+    await ana.say("stop")
+    logged = await ana.say("/log 5k 25:00")
+    assert [b.label for b in logged.all_buttons] == ["🍌 Snack eaten", "🦵 Post-run mobility done"]
+    assert all(len(b.action.encode()) <= MAX_ACTION_BYTES for b in logged.all_buttons)
+    ben.replies.append(logged)  # ben sees ana's reply in the group and taps
+    reply = await ben.press("Snack eaten")
+    assert "That button is for Ana" in reply.text and reply.private
+    assert await harness.checkins(ben) == [] and await harness.checkins(ana) == []
+    mine = await ana.press("Snack eaten")
+    assert mine.text.startswith("Checked in: post-run snack")
+    assert len(await harness.checkins(ana, "fuel")) == 1
+
+
+async def test_buttons_in_private_chats_are_left_as_they_are(harness: Harness) -> None:
+    chat = harness.chat("111", "telegram")
+    logged = await chat.say("/log 5k 25:00")
+    assert [b.action for b in logged.all_buttons] == ["/fuel", "/mobility post"]
+
+
+async def test_a_discord_sized_owner_still_fits_callback_data(harness: Harness) -> None:
+    ana = harness.chat("1234567890123456789", "discord", private=False)
+    logged = await ana.say("/log 5k 25:00")
+    assert all(len(b.action.encode()) <= MAX_ACTION_BYTES for b in logged.all_buttons)
+    assert (await ana.press("mobility")).text.startswith("Checked in")
+
+
+async def _feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
+    await tg.application.process_update(Update.de_json(data, tg.application.bot))
+
+
+async def test_telegram_tells_the_other_presser_on_the_press_itself(
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest], harness: Harness
+) -> None:
+    tg, request = telegram_on_core
+    await feed(tg, payload("group_command", text="/log@PacerTestBot 5k 25:00"))
+    [sent] = request.calls_to("sendMessage")
+    markup = sent.params["reply_markup"]
+    keyboard = (json.loads(markup) if isinstance(markup, str) else markup)["inline_keyboard"]
+    data = keyboard[0][0]["callback_data"]
+    assert data.startswith("~5550001 ")
+
+    press = callback(data, chat="group", update_id=900100)
+    press["callback_query"]["from"] = {"id": 5550002, "is_bot": False, "first_name": "Ben"}
+    await feed(tg, press)
+    [answer] = request.calls_to("answerCallbackQuery")
+    assert "That button is for Ada" in answer.params["text"]
+    assert str(answer.params["show_alert"]).lower() == "true"
+    assert len(request.calls_to("sendMessage")) == 1  # nothing posted, nothing stored
+    ben = harness.chat("5550002", "telegram")
+    assert await harness.checkins(ben) == []
+
+    await feed(tg, callback(data, chat="group", update_id=900101))  # Ada herself
+    assert "Checked in: post-run snack" in request.calls_to("sendMessage")[-1].text
+    assert request.calls_to("sendMessage")[-1].params["chat_id"] == GROUP_ID
+
+
+async def test_discord_answers_the_other_presser_ephemerally(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http = CapturedHTTP()
+    http.install(monkeypatch)
+    client = build_client(discord_settings(), InteractionHandler(harness.core))
+    await client.login("fake-token")
+    try:
+        log = payloads.slash("log", {"distance": "5k", "duration": "25:00"}, guild=True)
+        deliver(client, log)
+        answer = await http.wait_for(lambda c: f"/interactions/{log['id']}/" in c.path)
+        rows = answer.json["data"]["components"]
+        snack = next(b for row in rows for b in row["components"] if "Snack" in b["label"])
+        assert snack["custom_id"].startswith(f"pacer:~{payloads.RUNNER_ID} ")
+
+        press = payloads.button_press(snack["custom_id"], label=snack["label"], guild=True)
+        other = user_payload("4242424242424242", "ben")
+        press["member"]["user"] = other
+        deliver(client, press)
+        pressed = await http.wait_for(lambda c: f"/interactions/{press['id']}/" in c.path)
+        data = pressed.json["data"]
+        assert "That button is for" in data["content"] and data["flags"] & (1 << 6)
+        ben = harness.chat("4242424242424242", "discord")
+        assert await harness.checkins(ben) == []
+    finally:
+        await client.close()

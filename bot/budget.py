@@ -183,6 +183,10 @@ class _Places:
         wakes = [t for t in (self.blocked_until, self._next_beat) if t > now + EPSILON]
         if self._cooling:
             wakes.append(self._cooling[0])
+        if self._spacing and wakes:
+            # Look again every beat, not only when the next place is free: a wait on
+            # another thread (the database) then moves a simulated clock by a beat at most.
+            wakes.append(now + self._spacing)
         if wakes:
             self._arm(min(wakes), now)
 

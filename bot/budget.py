@@ -40,7 +40,7 @@ UNLIMITED_CAPACITY = 1000
 CATCH_UP_BEATS = 3
 # Chats and groups remembered before the idle ones are forgotten.
 PRUNE_AT = 4096
-# Instants this close count as equal: clocks and sleeps round to the microsecond.
+# Clocks and sleeps round to the microsecond: a beat this close counts as come.
 EPSILON = 1e-6
 
 
@@ -93,7 +93,7 @@ class _Places:
     def free(self, now: float) -> int:
         """Places a send could take at ``now``."""
         cooling = self._cooling
-        while cooling and cooling[0] <= now + EPSILON:
+        while cooling and cooling[0] <= now:  # exact: the guarantee rests on it
             heapq.heappop(cooling)
         return self.capacity - self._taken - len(cooling)
 
@@ -145,7 +145,7 @@ class _Places:
         self._dispatch()  # a waiter may need a timer for this place now
 
     def _may_grant(self, urgent: bool, now: float) -> bool:
-        if now + EPSILON < self.blocked_until:
+        if now < self.blocked_until:
             return False
         free = self.free(now)
         if urgent:
@@ -180,9 +180,11 @@ class _Places:
         if not self._urgent and not self._normal:
             return
         self.free(now)  # forget places already free again
-        wakes = [t for t in (self.blocked_until, self._next_beat) if t > now + EPSILON]
+        # Timers wake a little after a place is free: sleeps round to the microsecond.
+        wakes = [t + 2 * EPSILON for t in (self.blocked_until,) if t > now]
+        wakes += [t for t in (self._next_beat,) if t > now + EPSILON]
         if self._cooling:
-            wakes.append(self._cooling[0])
+            wakes.append(self._cooling[0] + 2 * EPSILON)
         if self._spacing and wakes:
             # Look again every beat, not only when the next place is free: a wait on
             # another thread (the database) then moves a simulated clock by a beat at most.

@@ -19,6 +19,7 @@ from bot.budget import SendBudget, limits_for
 from bot.clock import SystemClock
 from bot.core.commands import CommandSpec, OptionSpec, OptionType
 from bot.messages import Attachment, Choice, Incoming, Reply
+from bot.ports import ProgressNote
 from bot.runfiles import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ MAX_CHOICE_CHARS = 100
 class CoreLike(Protocol):
     """The part of ``bot.core.dispatch.Core`` the adapter calls."""
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Answer one command or button press."""
         ...
 
@@ -253,11 +254,13 @@ class InteractionHandler:
         with self._tracked():
             await self._answer_tracked(interaction, incoming, defer_ephemeral, files)
 
-    async def _with_files(self, incoming: Incoming, files: Sequence[discord.Attachment]) -> Reply:
+    async def _with_files(
+        self, incoming: Incoming, files: Sequence[discord.Attachment], note: ProgressNote
+    ) -> Reply:
         """Download the command's files (inside the deferral window), then ask the core."""
         if files:
             incoming = replace(incoming, attachments=tuple([await download(f) for f in files]))
-        return await self.core.handle(incoming)
+        return await self.core.handle(incoming, note)
 
     async def _answer_tracked(
         self,
@@ -266,7 +269,9 @@ class InteractionHandler:
         defer_ephemeral: bool,
         files: Sequence[discord.Attachment] = (),
     ) -> None:
-        task = asyncio.ensure_future(self._with_files(incoming, files))
+        task = asyncio.ensure_future(
+            self._with_files(incoming, files, InteractionNote(interaction))
+        )
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         progress = _Progress()
         try:
@@ -322,6 +327,18 @@ class InteractionHandler:
                     part, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra
                 )
             progress.placeholder_closed = True
+
+
+class InteractionNote:
+    """A long command's progress shown in its deferred response ("Pacer is thinking…")."""
+
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self.interaction = interaction
+
+    async def show(self, text: str) -> None:
+        """Edit the deferred response; before the deferral there is nothing to edit yet."""
+        if self.interaction.response.is_done():
+            await self.interaction.edit_original_response(content=text)
 
 
 async def _apologise(interaction: discord.Interaction, progress: _Progress) -> None:

@@ -53,6 +53,7 @@ from adapters.telegram.translate import (
     incoming_command,
     incoming_document,
     incoming_text,
+    is_import_caption,
     is_log_caption,
     sender,
     split_command,
@@ -63,7 +64,7 @@ from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec, find_command, resolve_subcommand
 from bot.core.ownership import ALERT
 from bot.messages import Attachment, Incoming, Reply
-from bot.ports import TokenRefused, Unreachable
+from bot.ports import ProgressNote, TokenRefused, Unreachable
 from bot.runfiles import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ EMPTY_REPLY = "✓"
 class PacerCore(Protocol):
     """What the adapter needs from the core (``ctx.core``, a :class:`bot.ports.Inbound`)."""
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Answer one command, plain message or button press."""
         ...
 
@@ -322,7 +323,9 @@ class TelegramAdapter:
         document = message.document
         if document is None:
             return
-        if message.chat.type != Chat.PRIVATE and not is_log_caption(message.caption):
+        if message.chat.type != Chat.PRIVATE and not (
+            is_log_caption(message.caption) or is_import_caption(message.caption)
+        ):
             return  # files shared in a group are not meant for Pacer
         name = document.file_name or "file"
         mime = document.mime_type or "application/octet-stream"
@@ -332,7 +335,8 @@ class TelegramAdapter:
         else:
             file = await document.get_file()
             attachment = Attachment(name, bytes(await file.download_as_bytearray()), mime, size)
-        reply = await self._core.handle(incoming_document(update, message, attachment))
+        note = ChatNote(context.bot, message.chat.id)
+        reply = await self._core.handle(incoming_document(update, message, attachment), note)
         await self._answer(context.bot, update, reply)
 
     async def on_button(self, update: Update, context: Context) -> None:
@@ -408,6 +412,23 @@ class TelegramAdapter:
             await _notice_in_group(bot, chat.id, user, quote, delivered=False)
         else:
             await _notice_in_group(bot, chat.id, user, quote, delivered=True)
+
+
+class ChatNote:
+    """A progress note in one chat: sent once, then edited in place."""
+
+    def __init__(self, bot: ExtBot[Any], chat_id: int) -> None:
+        self.bot = bot
+        self.chat_id = chat_id
+        self.message_id: int | None = None
+
+    async def show(self, text: str) -> None:
+        """Send the note the first time, edit it after."""
+        if self.message_id is None:
+            sent = await self.bot.send_message(self.chat_id, text)
+            self.message_id = sent.message_id
+        else:
+            await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.message_id)
 
 
 def _anonymous_in_group(message: Message) -> bool:

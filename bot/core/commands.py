@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.challenge_metrics import METRICS
 from bot.clubs.challenge_input import parse_create_text
-from bot.models import METRICS
+from bot.models import REST_REASONS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
 
@@ -135,6 +136,7 @@ SETTINGS_ITEMS = (
     "fuel_delay",
     "digest",
     "boards",
+    "feed",
 )
 CHARTS = ("distance", "habits")
 _DATE = (
@@ -316,14 +318,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "pause",
-        "Pause every nudge until a date (injury, holiday)",
+        "Pause every nudge until a date (injury, holiday); injured, ill or rest freezes streaks",
         private_reply=True,
         options=(
             OptionSpec(
                 "until", "The day nudges resume, e.g. 2026-12-24; off resumes now", required=True
             ),
+            OptionSpec(
+                "reason",
+                "injured, ill or rest: your streaks are frozen until then too",
+                choices=REST_REASONS,
+            ),
         ),
-        examples=("/pause 2026-12-24", "/pause off"),
+        examples=("/pause 2026-12-24", "/pause 2026-12-24 injured", "/pause off"),
+        help="With a reason (injured, ill, rest) every streak (runs, sleep, mobility, fuel, "
+        "strength) neither grows nor breaks until that date; /week and /stats say so.",
     ),
     CommandSpec(
         "nudge",
@@ -391,7 +400,28 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "help",
         "How to use Pacer",
-        options=(OptionSpec("command", "A command to explain", autocomplete="command"),),
+        options=(OptionSpec("command", "A command to explain", rest=True, autocomplete="command"),),
+        examples=("/help log", "/help challenge", "/help challenge create", "/help club"),
+    ),
+    CommandSpec(
+        "import",
+        "Bring in your Strava history: attach the export ZIP (or its activities.csv)",
+        scope=Scope.PRIVATE,
+        private_reply=True,
+        options=(
+            OptionSpec("source", "Where from", choices=("strava",), required=True),
+            OptionSpec(
+                "file",
+                "Strava's export ZIP, or the activities.csv inside it (up to 20 MB)",
+                type=OptionType.ATTACHMENT,
+            ),
+        ),
+        examples=("/import strava",),
+        help="In a private chat, send the ZIP Strava emails you (Settings > My Account > "
+        "Download or Delete Your Account > Request Your Archive) with /import strava as its "
+        "caption on Telegram, in the file option on Discord, /import strava <path> in the "
+        "console. Over 20 MB? Send activities.csv from inside it alone. Runs only; running "
+        "it again adds nothing twice.",
     ),
     CommandSpec(
         "export",
@@ -416,6 +446,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 
 _CHALLENGE_NAME = "The challenge's name"
+_EFFORT_CHOICES = ("1k", "5k", "10k", "half")
 _WEEKDAY = r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$"
 CLUB_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
@@ -449,6 +480,25 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
         examples=("/club posts daily 18:00", "/club posts weekly sun 18:00", "/club posts off"),
     ),
     CommandSpec(
+        "club units",
+        "The units of the club's posts and the create reply: km or mi",
+        options=(OptionSpec("units", "km or mi", required=True, choices=("km", "mi")),),
+        scope=Scope.GROUP,
+        admin_only=True,
+        examples=("/club units mi",),
+        help="Boards and standing lines stay in each reader's own units (/settings units).",
+    ),
+    CommandSpec(
+        "club feed",
+        "Post members' runs here as they are logged (members opt in): on or off",
+        options=(OptionSpec("switch", "on or off", required=True, choices=("on", "off")),),
+        scope=Scope.GROUP,
+        admin_only=True,
+        examples=("/club feed on", "/club feed off"),
+        help="Off by default. Only members who also say /settings feed on are posted: "
+        "distance, time and pace, never a note or sleep, with a 👏 button.",
+    ),
+    CommandSpec(
         "club channel",
         "Discord: the channel club posts go to",
         options=(
@@ -473,8 +523,10 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("metric", "What counts", required=True, choices=METRICS),
             OptionSpec("start", "today, tomorrow, a weekday or a date", required=True),
             OptionSpec("end", "A date (2026-12-31) or a length (7d, 4w)", required=True),
-            OptionSpec("target", "Each member's target (or the team's): 100km, 20h, 12"),
+            OptionSpec("target", "Each member's target (or the team's): 100km, 20h, 1000m, 12"),
             OptionSpec("team", "One goal summed over members", choices=("yes", "no")),
+            OptionSpec("over", "fastest: over 1k, 5k, 10k or half", choices=_EFFORT_CHOICES),
+            OptionSpec("min", "streak: the least a day's runs must go (1.6km)"),
         ),
         scope=Scope.GROUP,
         admin_only=True,
@@ -484,9 +536,15 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
             "/challenge create Winter Miles distance today 4w target 100km",
             "/challenge create Club Marathon distance 2026-12-01 2026-12-31 target 500km team",
             "/challenge create Sleep Week sleep tomorrow 7d",
+            "/challenge create Hill Month climb today 4w target 1000m",
+            "/challenge create Fast Five fastest 5k today 4w",
+            "/challenge create Run Streak streak min 1.6km today 30d",
         ),
         help="Metrics: distance, time (moving time), runs, days (days with a run), sleep "
-        "(nights of 7 h or more), mobility, strength (sessions), fuel (post-run snacks).",
+        "(nights of 7 h or more), mobility, strength (sessions), fuel (post-run snacks), "
+        "climb (elevation gain), longest (the longest run), fastest 1k|5k|10k|half (the "
+        "fastest effort, lowest first), streak [min <distance>] (most days in a row with a "
+        "run).",
     ),
     CommandSpec(
         "challenge join",
@@ -513,12 +571,29 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "challenge end",
-        "End a challenge now, with results (admins)",
+        "End a challenge now, with results (admins; asks first)",
         options=(
             OptionSpec("name", _CHALLENGE_NAME, required=True, rest=True, autocomplete="challenge"),
         ),
         scope=Scope.GROUP,
         admin_only=True,
+        examples=("/challenge end Winter Miles",),
+        help="Asks first: tap End it to end now (the results keep the planned end date).",
+    ),
+    CommandSpec(
+        "kudos",
+        "Cheer a club-mate's run (the 👏 button uses this)",
+        options=(
+            OptionSpec(
+                "run_id",
+                "The run to cheer",
+                type=OptionType.INTEGER,
+                required=True,
+                min_value=1,
+            ),
+        ),
+        scope=Scope.GROUP,
+        hidden=True,
     ),
 )
 COMMANDS = COMMANDS + CLUB_COMMANDS

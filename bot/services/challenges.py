@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.challenge_metrics import CHALLENGE_METRICS, METRICS, RUN_METRICS
 from bot.clock import Clock
 from bot.clubs import challenge_input
 from bot.clubs.texts import (
@@ -15,13 +16,14 @@ from bot.clubs.texts import (
     board_text,
     club_text,
     day_name,
+    metric_label,
     standing_line,
     target_text,
     when_text,
 )
 from bot.dates import parse_clock
 from bot.errors import BadInput, NotAllowed, NotFound
-from bot.models import METRICS, RUN_METRICS, WEEKDAYS, Board, Challenge, Club, User
+from bot.models import WEEKDAYS, Board, Challenge, Club, User
 from bot.parsing import parse_timezone
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
@@ -117,6 +119,16 @@ class ChallengeService:
         resumed = " Posts resume." if club.posts_paused_at is not None else ""
         return f"I'll post the board {when} ({club.timezone}).{resumed}"
 
+    async def set_units(self, club: Club, units: str) -> str:
+        """``/club units mi``: the units of the club's posts and create replies."""
+        async with self.db.uow() as uow:
+            await uow.clubs.update_club(club.id, units=units)
+            await uow.commit()
+        return (
+            f"Club posts use {units} from now on. Boards and standing lines stay in each "
+            "reader's own units (/settings units)."
+        )
+
     async def set_channel(self, club: Club, text: str) -> str:
         """``/club channel #runs`` (Discord): where posts go."""
         if club.platform != "discord":
@@ -158,10 +170,21 @@ class ChallengeService:
         end = challenge_input.parse_end(args["end"], start)
         challenge_input.check_window(start, end, today)
         team = args.get("team", "").lower() in ("yes", "true", "team", "1")
+        if team and not CHALLENGE_METRICS[metric].sums:
+            raise BadInput(
+                f"A team goal adds everyone's numbers up; {metric} doesn't add up.",
+                hint="Give each member a target instead (leave out team).",
+            )
+        effort_m = None
+        if metric == "fastest":
+            effort_m = challenge_input.parse_effort(args.get("over", ""))
+        day_min_m = None
+        if metric == "streak" and "min" in args:
+            day_min_m = challenge_input.parse_day_min(args["min"], user.units)
         target = None
         if "target" in args:
             target = challenge_input.parse_target(
-                args["target"], metric, user.units, (end - start).days + 1, team
+                args["target"], metric, club.units, (end - start).days + 1, team
             )
         elif team:
             raise BadInput(
@@ -183,8 +206,12 @@ class ChallengeService:
                     "end one first (/challenge end <name>)."
                 )
             challenge = await uow.clubs.add_challenge(
-                Challenge(0, club.id, name, metric, start, end, target, team, channel), now
-            )
+                Challenge(
+                    0, club.id, name, metric, start, end, target, team, channel,
+                    effort_m=effort_m, day_min_m=day_min_m,
+                ),
+                now,
+            )  # fmt: skip
             await uow.commit()
         return challenge
 
@@ -234,10 +261,13 @@ class ChallengeService:
         for c in found:
             extra = target_text(c, units)
             lines.append(
-                f"• {c.name}: {c.metric}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
+                f"• {c.name}: {metric_label(c, units)}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
                 f"{when_text(c, today)}" + (f", {extra}" if extra else "")
             )
-        lines.append("/challenge join <name> to take part · /challenge board <name>")
+        if any(c.frozen_at is None and c.ended_at is None and c.end >= today for c in found):
+            lines.append("/challenge join <name> to take part · /challenge board <name>")
+        else:  # only ended ones: nothing left to join
+            lines.append("/challenge board <name> shows the results.")
         return "\n".join(lines)
 
     async def join(self, club: Club, user: User, name: str) -> Joined:
@@ -285,7 +315,13 @@ class ChallengeService:
                 )
             challenge = live[0]
         board = await self.current_board(club, challenge, user.id)
-        return board_text(board, user.id, user.units, club.today(self.clock.now()))
+        text = board_text(board, user.id, user.units, club.today(self.clock.now()))
+        if user.timezone != club.timezone and board.row_of(user.id) is not None:
+            text += (
+                f"\nDays: each run counts on its runner's own date (yours: {user.timezone}); "
+                f"posts and the final freeze follow the club's zone, {club.timezone}."
+            )
+        return text
 
     async def current_board(self, club: Club, challenge: Challenge, viewer: int | None) -> Board:
         """The board now: frozen first when its 24 h of late logs are over."""
@@ -304,15 +340,24 @@ class ChallengeService:
         assert frozen is not None
         return frozen
 
-    async def end(self, club: Club, user: User, name: str) -> str:
-        """``/challenge end <name>``: ends now, with results."""
+    async def ending(self, club: Club, name: str) -> Challenge:
+        """The live challenge ``/challenge end <name>`` asks about (not one already over)."""
         challenge = await self.find(club, name)
+        if challenge.ended_at is not None or challenge.frozen_at is not None:
+            raise BadInput(f"{challenge.name} is already over.", hint="/challenge list")
+        return challenge
+
+    async def end(self, club: Club, user: User, name: str) -> str:
+        """Ends a challenge now, with results (the planned end date is kept)."""
+        challenge = await self.ending(club, name)
         now = self.clock.now()
         last = min(challenge.end, club.today(now))
         if last < challenge.start:
             last = challenge.start
         async with self.db.uow() as uow:
             await uow.clubs.end_challenge(challenge.id, last, now)
+            if last != challenge.end:
+                await uow.clubs.update_challenge(challenge.id, planned_end=challenge.end)
             ended = await uow.clubs.challenge(challenge.id)
             assert ended is not None
             await freeze_in(uow, ended, now)

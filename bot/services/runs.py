@@ -17,9 +17,11 @@ from bot.parsing import (
     format_pace,
     parse_distance,
     parse_duration,
+    split_climb,
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners
+from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
 
@@ -39,6 +41,7 @@ class LoggedRun:
     week_distance_m: float
     week_runs: int
     streak_weeks: int
+    climb_m: float | None = None  # typed with the run (/log ... climb 250m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,28 +83,40 @@ class RunService:
         when: str = "",
         note: str = "",
         source_key: str | None = None,
+        shown_in: str = "",
     ) -> LoggedRun:
-        """Validate and store a run; nothing is stored if any part is wrong."""
+        """Validate and store a run; nothing is stored if any part is wrong.
+
+        ``shown_in``: the group chat whose reply shows the run (the feed skips it).
+        """
         now = self.clock.now()
         meters = parse_distance(distance, user.units)
         seconds = parse_duration(duration)
         check_pace(meters, seconds, user.units)
         if not when:
             when, note = split_when(note)
+        climb_m, note = split_climb(note, user.units)
         day = parse_when(when, user.today(now))
         note = _check_note(note)
         first = week_start(day)
-        # One statement: the run, with its snack nudge due on the row itself, and its
-        # week's totals for the reply.
-        async with self.db.single() as uow:
+        # The run, with its snack nudge due on the row itself, and its week's totals for
+        # the reply; its challenges recounted before commit.
+        async with self.db.uow() as uow:
             run, created, week = await uow.activity.add_run(
                 user.id, day, meters, seconds, note, source_key, now,
-                snack_due(user, day, now), (first, first + SIX_DAYS),
+                snack_due(user, day, now), (first, first + SIX_DAYS), climb_m,
             )  # fmt: skip
-        return await self._logged(user, run, created, now, week)
+            await uow.commit()
+        logged = await self._logged(user, run, created, now, week, shown_in)
+        return replace(logged, climb_m=climb_m if created else None)
 
     async def log_file(
-        self, user: User, run_file: RunFile, note: str = "", source_key: str | None = None
+        self,
+        user: User,
+        run_file: RunFile,
+        note: str = "",
+        source_key: str | None = None,
+        shown_in: str = "",
     ) -> LoggedRun:
         """Store a run read from a file (its track facts and best efforts with it).
 
@@ -144,7 +159,7 @@ class RunService:
                 snack_due(user, day, now),
             )
             await uow.commit()
-        return await self._logged(user, run, created, now)
+        return await self._logged(user, run, created, now, shown_in=shown_in)
 
     async def _logged(
         self,
@@ -153,11 +168,12 @@ class RunService:
         created: bool,
         now: datetime,
         week: tuple[float, int] | None = None,
+        shown_in: str = "",
     ) -> LoggedRun:
         """Tell listeners about a new run, then the week's totals (read unless given) and
         the streak."""
         if created:
-            await self.listeners.run_logged(user, run, now)
+            await self.listeners.run_logged(user, run, now, shown_in)
         today = user.today(now)
         if week is None:
             start = week_start(run.local_date)
@@ -165,7 +181,18 @@ class RunService:
                 week = await uow.activity.week_totals(user.id, start, start + SIX_DAYS)
         total, count = week
         block = await self._streak(user, run.local_date if created else None)
-        return LoggedRun(run, created, total, count, block.streak(today) if block else 0)
+        streak = block.streak(today) if block else 0
+        if user.prefs.paused_since is not None:  # rested once: rest windows freeze the streak
+            streak = await self._rested_streak(user, today)
+        return LoggedRun(run, created, total, count, streak)
+
+    async def _rested_streak(self, user: User, today: date) -> int:
+        """The run streak with the runner's rest windows stepped over."""
+        since = today - timedelta(days=STREAK_LOOKBACK_DAYS)
+        async with self.db.reader() as uow:
+            dates = await uow.activity.run_dates(user.id, since)
+            rest = await rest_windows(uow, user, since)
+        return week_streak(set(dates), today, rest)
 
     async def edit(self, user: User, run_id: int, field: str, value: str) -> EditedRun:
         """Correct one field of one of the runner's runs; nothing is stored if it is wrong.
@@ -213,7 +240,7 @@ class RunService:
                 raise NotFound(f"You have no run #{run_id}.")
             if after.distance_m < before.distance_m:
                 # A file's best efforts longer than the corrected run can't have been run.
-                await uow.tracks.drop_efforts_over(run_id, after.distance_m)
+                await uow.tracks.drop_efforts_over(user.id, run_id, after.distance_m)
             await uow.commit()
         if moved:
             user = replace(user, streak_since=None, streak_last=None)

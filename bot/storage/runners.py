@@ -12,16 +12,20 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Identity, NudgePrefs, User, WeekBlock
+from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.sql import PREF_FIELDS, identity_from, insert, user_from
 from bot.storage.tables import (
     challenge_members,
     challenge_results,
     checkins,
+    club_members,
     handled_messages,
     identities,
     link_codes,
     nudge_prefs,
+    run_kudos,
     runs,
+    streak_pauses,
     users,
 )
 
@@ -86,9 +90,10 @@ class Account:
 class RunnerRepository:
     """Queries about runners, bound to one unit of work's connection."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+    def __init__(self, conn: AsyncConnection, dialect: str, counts: ChallengeCounts) -> None:
         self.conn = conn
         self.dialect = dialect
+        self.counts = counts  # a merge moves runs and memberships: it tells it first
 
     async def find(self, platform: str, platform_user_id: str) -> Account | None:
         """The runner behind a platform account, in one read (None when unknown)."""
@@ -244,6 +249,7 @@ class RunnerRepository:
         The target keeps their settings; this runner's own settings and nudge
         schedules go with their user row.
         """
+        await self.counts.runner_changed(user_id, target, membership=True)
         await self.conn.execute(delete(link_codes).where(link_codes.c.code == code))
         for table in (identities, runs, checkins, handled_messages):
             await self.conn.execute(
@@ -253,6 +259,7 @@ class RunnerRepository:
             update(users).where(users.c.id == target).values(streak_since=None, streak_last=None)
         )
         await self._merge_challenges(user_id, target)
+        await self._merge_clubs(user_id, target)
         # Nudge history (deliveries, schedules, preferences) goes with the user row.
         await self.conn.execute(delete(users).where(users.c.id == user_id))
 
@@ -280,6 +287,20 @@ class RunnerRepository:
             )
             .values(challenges_until=theirs)
         )
+
+    async def _merge_clubs(self, user_id: int, target: int) -> None:
+        """Club memberships, cheers given and rest windows move over (shared ones once)."""
+        for table, key in (
+            (club_members, "club_id"),
+            (run_kudos, "run_id"),
+            (streak_pauses, "since"),
+        ):
+            taken = select(table.c[key]).where(table.c.user_id == target)
+            await self.conn.execute(
+                update(table)
+                .where(table.c.user_id == user_id, table.c[key].not_in(taken))
+                .values(user_id=target)
+            )
 
     async def prune_link_codes(self, now: datetime) -> int:
         """Forget expired link codes; how many."""

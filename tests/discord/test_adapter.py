@@ -12,10 +12,13 @@ import pytest
 
 from adapters.discord.adapter import DiscordAdapter
 from bot.messages import Incoming, Reply
+from bot.ports import ProgressNote
 from tests.discord import payloads
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.harness import settings
 from tests.fakes import FakeCore
+
+pytestmark = pytest.mark.slow  # wall-clock time: the adapter against a fake Discord gateway server
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ class StartedCore(FakeCore):
         super().__init__(*args, **kwargs)
         self.started = asyncio.Event()
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         self.started.set()
         return await super().handle(incoming)
 

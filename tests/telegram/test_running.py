@@ -23,7 +23,7 @@ from bot.budget import SendBudget, limits_for
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.messages import Incoming, Reply
-from bot.ports import Adapter, AdapterContext
+from bot.ports import Adapter, AdapterContext, ProgressNote
 from tests.fakes import FakeCore
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.fakes import TOKEN, RecordingRequest
@@ -39,7 +39,7 @@ class SignallingCore(FakeCore):
         super().__init__()
         self.changed = asyncio.Condition()
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Record, wake waiters, answer."""
         reply = await super().handle(incoming)
         async with self.changed:
@@ -60,6 +60,7 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
         yield api
 
 
+@pytest.mark.slow  # wall-clock time: polling a fake Bot API server
 async def test_polling_adapter_answers_and_stops_cleanly(bot_api: FakeBotApi) -> None:
     core = SignallingCore()
     settings = Settings(telegram_token=TOKEN, telegram_api_base_url=bot_api.base_url)
@@ -244,6 +245,7 @@ async def test_create_adapter_serves_the_apps_core_with_its_settings(
     ]
 
 
+@pytest.mark.slow  # wall-clock time: polling a fake Bot API server
 async def test_rejected_token_is_never_shown(
     bot_api: FakeBotApi, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -78,7 +78,7 @@ class App:
             raise DatabaseUnavailable(line) from error
         log.info("database: %s", safe_url(self.settings.database_url))
         ctx = AdapterContext(
-            self.settings, self.core, self.request_shutdown, self.core.sweeper.pacer
+            self.settings, self.core, self.request_shutdown, self.core.sweeper.budget
         )
         wanted = self.enabled_platforms() if platforms is None else platforms
         for name in wanted:
@@ -131,8 +131,8 @@ class App:
             except Exception:
                 log.exception("error stopping %s adapter", adapter.platform)
         self.adapters.clear()
-        for pacer in self.core.sweeper.pacers.values():
-            pacer.close()  # its timer, once nothing sends any more
+        for budget in self.core.sweeper.budgets.values():
+            budget.close()  # its timers, once nothing sends any more
         self.core.services.charts.close()  # the chart worker process, if one was started
         await self.db.close()
 

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from bot.budget import Place, SendBudget
 from bot.config import Settings
-from bot.delivery.pacing import Pacer
 from bot.messages import Choice, Incoming, Reply
 
 
@@ -64,21 +64,32 @@ class Messenger(Protocol):
 
     Implementations raise :class:`Unreachable`, :class:`RateLimited` or
     :class:`TransientDeliveryError`; the core's outbound queue decides about
-    retries and pacing, so a messenger makes exactly one attempt per call.
+    retries, so a messenger makes exactly one attempt per call.
     ``dedupe_key`` is stable across retries of the same message (Discord uses
-    it as the message nonce).
+    it as the message nonce). ``place``: the send budget's place the queue holds
+    for this message; each platform request goes inside ``place.request()``.
     """
 
     platform: str
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Deliver ``reply`` to the user's direct-message chat."""
         ...
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Post ``reply`` in a group chat or server channel."""
         ...
@@ -148,4 +159,4 @@ class AdapterContext:
     settings: Settings
     core: Inbound
     request_shutdown: Callable[[], None]
-    pacer: Callable[[str], Pacer]  # a platform's send budget, shared with scheduled messages
+    budget: Callable[[str], SendBudget]  # a platform's, shared with scheduled messages

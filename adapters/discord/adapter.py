@@ -16,6 +16,7 @@ from adapters.discord.endpoints import apply_endpoints
 from adapters.discord.handler import CoreLike, InteractionHandler
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.sync import hash_file, parse_id, sync_if_changed
+from bot.budget import SendBudget
 from bot.config import Settings
 from bot.core.commands import CommandSpec
 from bot.ports import Messenger, TokenRefused
@@ -63,9 +64,10 @@ class DiscordAdapter:
         settings: Settings,
         core: CoreLike,
         request_shutdown: Callable[[], None] = lambda: None,
+        budget: SendBudget | None = None,
     ) -> None:
         self.settings = settings
-        self.handler = InteractionHandler(core)
+        self.handler = InteractionHandler(core, budget=budget)
         self._request_shutdown = request_shutdown
         self._messenger = DiscordMessenger(settings.discord_token)
         self._client: PacerClient | None = None

@@ -44,8 +44,8 @@ from telegram.request import BaseRequest
 from adapters.telegram import redact
 from adapters.telegram.commands_menu import command_menus, telegram_commands
 from adapters.telegram.messenger import TelegramMessenger, map_error
-from adapters.telegram.pacing import PacedRateLimiter
 from adapters.telegram.processing import PerChatUpdateProcessor
+from adapters.telegram.rate_limiter import BudgetLimiter
 from adapters.telegram.render import escape, render, send_part
 from adapters.telegram.translate import (
     PLATFORM,
@@ -58,11 +58,11 @@ from adapters.telegram.translate import (
     sender,
     split_command,
 )
+from bot.budget import SendBudget, limits_for
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec, find_command, resolve_subcommand
 from bot.core.ownership import ALERT
-from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Attachment, Incoming, Reply
 from bot.ports import ProgressNote, TokenRefused, Unreachable
 from bot.runfiles import MAX_FILE_BYTES
@@ -110,19 +110,19 @@ def file_base_url(base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, request: BaseRequest | None = None, pacer: Pacer | None = None
+    settings: Settings, request: BaseRequest | None = None, budget: SendBudget | None = None
 ) -> PTBApplication:
-    """A PTB ``Application``: no JobQueue (the core schedules), paced, per-chat order.
+    """A PTB ``Application``: no JobQueue (the core schedules), budgeted sends, per-chat order.
 
-    Message sends take a slot from ``pacer``, the platform's budget shared with
-    the outbound queue (replies are urgent); without one, a pacer of its own.
+    Message sends take places of ``budget``, the platform's send budget shared
+    with the outbound queue (replies are urgent); without one, a budget of its own.
     """
-    pacer = pacer or Pacer(limits_for(PLATFORM), SystemClock())
+    budget = budget or SendBudget(limits_for(PLATFORM), SystemClock())
     builder = (
         Application.builder()
         .token(settings.telegram_token)
         .job_queue(None)
-        .rate_limiter(PacedRateLimiter(pacer))
+        .rate_limiter(BudgetLimiter(budget))
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if settings.telegram_api_base_url:
@@ -150,7 +150,7 @@ class TelegramAdapter:
         *,
         commands: Sequence[CommandSpec] = COMMANDS,
         request: BaseRequest | None = None,
-        pacer: Pacer | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
             # Without a secret anyone who finds the URL could post updates as any
@@ -170,7 +170,7 @@ class TelegramAdapter:
         self._commands = telegram_commands(commands)
         # getChatMember answers, cached a few minutes: (chat, user) -> (is admin, until).
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
-        self._app = build_application(settings, request, pacer)
+        self._app = build_application(settings, request, budget)
         self._messenger = TelegramMessenger(self._app.bot)
         self._register_handlers()
 

@@ -8,10 +8,12 @@ Each sweep:
 1. recovers claims whose lease ran out (a process died): never-tried claims go
    back to due; requests that were on the wire are resent only where the
    platform de-duplicates by nonce (Discord), never elsewhere (Telegram);
-2. asks every source to write the delivery rows that fell due;
-3. expires due rows missed by more than the grace window;
-4. per platform, claims only what its queue can send within the next few
-   seconds of its budget, renders them, and queues them.
+2. asks every source to write the delivery rows that fell due, a batch at a
+   time;
+3. after each batch, and at the end, expires due rows missed by more than the
+   grace window and, per platform, claims only what its queue can send within
+   the next few seconds of its budget, renders them, and queues them: the first
+   messages of a large burst go out while the rest is still being written.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.budget import SendBudget, limits_for
 from bot.clock import Clock
 from bot.delivery.outbound import OutboundQueue, Outcome, Outgoing
-from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Reply
 from bot.ports import Messenger
 from bot.storage.database import Database
@@ -103,7 +105,7 @@ class Sweeper:
         settings: SweepSettings | None = None,
         *,
         sleep: Sleep = asyncio.sleep,
-        pacers: Mapping[str, Pacer] | None = None,
+        budgets: Mapping[str, SendBudget] | None = None,
         on_unreachable: OnUnreachable | None = None,
         before_sweep: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
@@ -114,7 +116,7 @@ class Sweeper:
         self._sources = list(sources)
         self._by_kind = {kind: s for s in self._sources for kind in s.kinds}
         self._sleep = sleep
-        self.pacers: dict[str, Pacer] = dict(pacers or {})
+        self.budgets: dict[str, SendBudget] = dict(budgets or {})
         self._on_unreachable = on_unreachable
         # Write-behind buffers to flush first (last-seen times, which pick routes).
         self._before_sweep = list(before_sweep)
@@ -129,13 +131,13 @@ class Sweeper:
 
     # --- queues ---------------------------------------------------------------------
 
-    def pacer(self, platform: str) -> Pacer:
-        """The platform's pacer, shared by its replies and its scheduled messages."""
-        pacer = self.pacers.get(platform)
-        if pacer is None:
-            pacer = Pacer(limits_for(platform), self.clock, sleep=self._sleep)
-            self.pacers[platform] = pacer
-        return pacer
+    def budget(self, platform: str) -> SendBudget:
+        """The platform's send budget, shared by its replies and its scheduled messages."""
+        budget = self.budgets.get(platform)
+        if budget is None:
+            budget = SendBudget(limits_for(platform), self.clock, sleep=self._sleep)
+            self.budgets[platform] = budget
+        return budget
 
     def queue(self, platform: str) -> OutboundQueue | None:
         """The outbound queue of a running platform (created on first use)."""
@@ -147,7 +149,7 @@ class Sweeper:
             queue = OutboundQueue(
                 messenger,
                 self.clock,
-                self.pacer(platform),
+                self.budget(platform),
                 self._mark_sending,
                 self._record,
                 sleep=self._sleep,
@@ -175,6 +177,8 @@ class Sweeper:
             max_instances=1,
             coalesce=True,
             replace_existing=True,
+            # On a grid from a whole minute: a burst due at HH:MM is swept at once.
+            start_date=datetime.now(UTC).replace(second=0, microsecond=0),
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )
@@ -247,15 +251,15 @@ class Sweeper:
         await self._recover(now, report)
         for source in self._sources:
             more = True
-            while more:
+            while more and not self._stopping:
                 async with self.db.uow() as uow:
                     written, more = await source.materialize(uow, now, self.settings.batch)
                     await uow.commit()
                 report.written += written
-        for platform in list(self._messengers()):
-            if self._stopping:
-                break  # claim nothing more: the queues are closing
-            await self._claim(platform, self.clock.now(), report)
+                if written:
+                    # Sending starts while the rest of a burst is still being written.
+                    await self._claim_all(report)
+        await self._claim_all(report)
         if report.claimed or report.written:
             log.info(
                 "delivery sweep: %d written, %d claimed, %d queued, %d skipped, %d expired",
@@ -266,6 +270,13 @@ class Sweeper:
                 report.expired,
             )
         return report
+
+    async def _claim_all(self, report: SweepReport) -> None:
+        """Claim for every platform what its budget can send soon."""
+        for platform in list(self._messengers()):
+            if self._stopping:
+                break  # claim nothing more: the queues are closing
+            await self._claim(platform, self.clock.now(), report)
 
     async def _recover(self, now: datetime, report: SweepReport) -> None:
         if not self._first and now - self._last_recovery < RECOVERY_INTERVAL:

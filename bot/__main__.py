@@ -11,6 +11,7 @@ import os
 import sys
 from dataclasses import replace
 
+from bot.app import StartRefused
 from bot.bootstrap import build_app
 from bot.config import Settings
 from bot.ports import TokenRefused
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(app.run())
     except TokenRefused as refused:
         print(refused.line, file=sys.stderr)
+        sys.exit(2)
+    except StartRefused as refused:
+        print(f"pacer: {refused}", file=sys.stderr)
         sys.exit(2)
 
 

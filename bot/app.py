@@ -18,10 +18,28 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core.dispatch import Core
-from bot.ports import Adapter, AdapterContext, Messenger, TokenRefused
+from bot.leadership import Leadership, Post
+from bot.ports import Adapter, AdapterContext, Elected, Messenger, TokenRefused
 from bot.storage.database import Database, safe_url
+from bot.storage.leases import Election, SqliteOwner
 
 log = logging.getLogger(__name__)
+
+SCHEDULER_LOCK = "scheduler"
+SQLITE_REFUSED = (
+    "another Pacer process already sweeps and serves {path}: SQLite allows one; "
+    "use PostgreSQL (DATABASE_URL=postgresql://...) to run several"
+)
+
+WEBHOOK_NEEDS_SECRET = (
+    "TELEGRAM_WEBHOOK_SECRET must be set for webhook mode on PostgreSQL: every process "
+    "that may take over the webhook has to check the same secret"
+)
+
+
+class StartRefused(RuntimeError):
+    """This process must not run as configured; ``str()`` is the one line to show."""
+
 
 # Adapter packages are imported by name, and only when configured, so that
 # bot/ itself never imports discord or telegram.
@@ -44,6 +62,9 @@ class App:
     adapters: list[Adapter] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _scheduling: bool = False
+    leadership: Leadership | None = None
+    owner: SqliteOwner | None = None
+    chat_only: bool = False  # a second process on a SQLite file: the console, nothing else
 
     @property
     def messengers(self) -> dict[str, Messenger]:
@@ -55,24 +76,58 @@ class App:
         self.stopping.set()
 
     def enabled_platforms(self) -> list[str]:
-        """Which adapters the settings ask for."""
+        """Which adapters the settings ask for, among this process's roles."""
         names = []
-        if self.settings.telegram_token:
+        if self.settings.telegram_token and self.settings.has_role("telegram"):
             names.append("telegram")
-        if self.settings.discord_token:
+        if self.settings.discord_token and self.settings.has_role("discord"):
             names.append("discord")
         if self.settings.console_enabled:
             names.append("console")
         return names
 
+    @property
+    def roles_held(self) -> set[str]:
+        """The single-holder roles this process is active for now."""
+        return self.leadership.roles_held if self.leadership is not None else set()
+
+    @property
+    def roles_waiting(self) -> set[str]:
+        """The single-holder roles this process stands by for."""
+        return self.leadership.roles_waiting if self.leadership is not None else set()
+
+    def _own_sqlite_file(self, wanted: list[str]) -> None:
+        """SQLite: one process sweeps and connects platforms; a second one may only chat."""
+        path = self.settings.sqlite_path
+        if not self.db.is_sqlite or path is None or path == ":memory:":
+            return
+        owner = SqliteOwner(path)
+        if owner.take():
+            self.owner = owner
+            return
+        if any(name != "console" for name in wanted):
+            raise StartRefused(SQLITE_REFUSED.format(path=path))
+        log.info("another process owns %s: chatting only, it sends the nudges", path)
+        self.chat_only = True
+
     async def start(self, platforms: list[str] | None = None) -> None:
-        """Open storage and start the adapters."""
+        """Open storage, start the adapters, then stand for this process's roles."""
         await self.db.open()
         log.info("database: %s", safe_url(self.settings.database_url))
-        ctx = AdapterContext(
-            self.settings, self.core, self.request_shutdown, self.core.sweeper.pacer
-        )
         wanted = self.enabled_platforms() if platforms is None else platforms
+        s = self.settings
+        webhook = "telegram" in wanted and bool(s.telegram_webhook_url)
+        # PostgreSQL: several processes may take the webhook over, so none may invent one.
+        if webhook and not s.telegram_webhook_secret and not self.db.is_sqlite:
+            raise StartRefused(WEBHOOK_NEEDS_SECRET)
+        self._own_sqlite_file(wanted)
+        ctx = AdapterContext(
+            self.settings,
+            self.core,
+            self.request_shutdown,
+            self.core.sweeper.pacer,
+            elected=True,
+        )
         for name in wanted:
             module = importlib.import_module(ADAPTER_MODULES[name])
             adapter: Adapter = module.create_adapter(ctx)
@@ -89,8 +144,43 @@ class App:
             self.adapters.append(adapter)
             log.info("%s adapter started", name)
         self.core.messengers.update(self.messengers)
+        if self.chat_only:
+            return  # the owner of the file sweeps; this process only answers its chat
+        sweeper = self.core.sweeper
+        # Sending and scheduling wait for the election (at once for a lone process).
+        sweeper.senders = {a.platform for a in self.adapters if not isinstance(a, Elected)}
+        sweeper.scheduling = False
         # One sweep job on this event loop drives every nudge; the schedule lives in the DB.
-        self.core.sweeper.start(self.scheduler)
+        sweeper.start(self.scheduler)
+        self.scheduler.start()
+        self._scheduling = True
+        posts = self._posts()
+        self.leadership = Leadership(Election(self.db, [p.lock for p in posts]), posts)
+        await self.leadership.start()
+
+    def _posts(self) -> list[Post]:
+        """The single-holder roles this process stands for."""
+        posts = [self._sender_post(a) for a in self.adapters if isinstance(a, Elected)]
+        if self.settings.has_role("scheduler"):
+            posts.append(Post(SCHEDULER_LOCK, "scheduler", self._take_schedule, self._leave))
+        return posts
+
+    def _sender_post(self, adapter: Elected) -> Post:
+        senders = self.core.sweeper.senders
+        assert senders is not None
+
+        async def take() -> None:
+            await adapter.activate()
+            senders.add(adapter.platform)
+
+        async def leave() -> None:
+            senders.discard(adapter.platform)
+            await adapter.stand_by()
+
+        return Post(adapter.lock_name, adapter.platform, take, leave)
+
+    async def _take_schedule(self) -> None:
+        self.core.sweeper.scheduling = True
         self.scheduler.add_job(
             self.core.prune,
             "interval",
@@ -101,11 +191,16 @@ class App:
             coalesce=True,
             replace_existing=True,
         )
-        self.scheduler.start()
-        self._scheduling = True
+
+    async def _leave(self) -> None:
+        self.core.sweeper.scheduling = False
+        with contextlib.suppress(Exception):  # not scheduled (never taken): nothing to do
+            self.scheduler.remove_job("prune")
 
     async def stop(self) -> None:
-        """Stop the scheduler and the nudge queues, then the adapters, then storage."""
+        """Stop the scheduler and the nudge queues, then the adapters, the roles, storage."""
+        if self.leadership is not None:
+            await self.leadership.stop()  # no role changes hands while stopping
         if self._scheduling:
             self._scheduling = False
             self.scheduler.shutdown(wait=False)
@@ -121,6 +216,13 @@ class App:
         for pacer in self.core.sweeper.pacers.values():
             pacer.close()  # its timer, once nothing sends any more
         self.core.services.charts.close()  # the chart worker process, if one was started
+        if self.leadership is not None:
+            # After the adapters: a standby starts polling only once this one stopped.
+            await self.leadership.close()
+            self.leadership = None
+        if self.owner is not None:
+            self.owner.release()
+            self.owner = None
         await self.db.close()
 
     async def run(self) -> None:

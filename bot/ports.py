@@ -128,6 +128,30 @@ class Adapter(Protocol):
         ...
 
 
+@runtime_checkable
+class Elected(Protocol):
+    """An adapter where one process per bot token is active and the others stand by.
+
+    Started with ``AdapterContext.elected``, it connects but receives nothing
+    until :meth:`activate`; :meth:`stand_by` hands the token back.
+    """
+
+    platform: str
+
+    @property
+    def lock_name(self) -> str:
+        """The lock whose holder is active: one per bot token, never the token itself."""
+        ...
+
+    async def activate(self) -> None:
+        """This process won the lock: start receiving (and any once-only set-up)."""
+        ...
+
+    async def stand_by(self) -> None:
+        """The lock was lost: stop receiving, keep the connection for a quick take-over."""
+        ...
+
+
 @dataclass(frozen=True)
 class AdapterContext:
     """What an adapter factory gets from the app."""
@@ -136,3 +160,5 @@ class AdapterContext:
     core: Inbound
     request_shutdown: Callable[[], None]
     pacer: Callable[[str], Pacer]  # a platform's send budget, shared with scheduled messages
+    # Several processes may share the token: start standing by, receive once activated.
+    elected: bool = False

@@ -18,4 +18,4 @@ def create_adapter(ctx: AdapterContext) -> TelegramAdapter:
 
     Its Bot API sends share ``ctx.pacer("telegram")`` with the outbound queue.
     """
-    return TelegramAdapter(ctx.settings, ctx.core, pacer=ctx.pacer("telegram"))
+    return TelegramAdapter(ctx.settings, ctx.core, pacer=ctx.pacer("telegram"), elected=ctx.elected)

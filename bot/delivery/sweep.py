@@ -126,6 +126,11 @@ class Sweeper:
         self._started = clock.now()
         self._last_recovery = datetime.min.replace(tzinfo=UTC)
         self._sweeping = asyncio.Lock()
+        # Platforms whose scheduled messages this process claims and sends (None: every
+        # running one). Where processes share a bot token only the elected one does.
+        self.senders: set[str] | None = None
+        # Whether this process writes due rows and recovers claims (the scheduler role).
+        self.scheduling = True
 
     # --- queues ---------------------------------------------------------------------
 
@@ -217,6 +222,11 @@ class Sweeper:
         for queue in list(self._queues.values()):
             await queue.drain()
 
+    def sending(self) -> list[str]:
+        """The running platforms whose scheduled messages this process sends now."""
+        running = list(self._messengers())
+        return running if self.senders is None else [p for p in running if p in self.senders]
+
     # --- the sweep ------------------------------------------------------------------------
 
     async def sweep(self) -> SweepReport:
@@ -244,15 +254,16 @@ class Sweeper:
             async with self.db.uow() as uow:
                 await uow.deliveries.extend_leases(in_flight, self._lease())
                 await uow.commit()
-        await self._recover(now, report)
-        for source in self._sources:
-            more = True
-            while more:
-                async with self.db.uow() as uow:
-                    written, more = await source.materialize(uow, now, self.settings.batch)
-                    await uow.commit()
-                report.written += written
-        for platform in list(self._messengers()):
+        if self.scheduling:
+            await self._recover(now, report)
+            for source in self._sources:
+                more = True
+                while more:
+                    async with self.db.uow() as uow:
+                        written, more = await source.materialize(uow, now, self.settings.batch)
+                        await uow.commit()
+                    report.written += written
+        for platform in self.sending():
             if self._stopping:
                 break  # claim nothing more: the queues are closing
             await self._claim(platform, self.clock.now(), report)

@@ -19,8 +19,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core.dispatch import Core
 from bot.leadership import Leadership, Post
+from bot.operations.http import OpsServer
+from bot.operations.logs import describe
+from bot.operations.metrics import CountedInbound, Metrics
 from bot.ports import Adapter, AdapterContext, Elected, Messenger, TokenRefused
 from bot.storage.database import Database, safe_url
+from bot.storage.health import ping
 from bot.storage.leases import Election, SqliteOwner
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,9 @@ class App:
     leadership: Leadership | None = None
     owner: SqliteOwner | None = None
     chat_only: bool = False  # a second process on a SQLite file: the console, nothing else
+    metrics: Metrics = field(default_factory=lambda: Metrics("pacer"))
+    ops: OpsServer | None = None
+    wanted: list[str] = field(default_factory=list)
 
     @property
     def messengers(self) -> dict[str, Messenger]:
@@ -96,6 +103,31 @@ class App:
         """The single-holder roles this process stands by for."""
         return self.leadership.roles_waiting if self.leadership is not None else set()
 
+    def describe_roles(self) -> str:
+        """The roles held and stood by for, as logs show them."""
+        return describe(self.roles_held, self.roles_waiting)
+
+    async def readiness(self) -> list[str]:
+        """What keeps this process from being ready (empty: ready)."""
+        problems = []
+        try:
+            await ping(self.db)
+        except Exception as exc:
+            problems.append(f"database unreachable: {type(exc).__name__}")
+        running = {a.platform for a in self.adapters}
+        problems += [f"{name} adapter not running" for name in self.wanted if name not in running]
+        webhook = bool(self.settings.telegram_webhook_url) and "telegram" in running
+        if webhook and "telegram" not in self.roles_held:
+            # Telegram posts updates to one process: the load balancer must pick this one.
+            problems.append("standing by for telegram: another process receives its webhook")
+        return problems
+
+    async def _refresh_metrics(self) -> None:
+        self.metrics.roles(self.roles_held)
+        now = self.clock.now()
+        async with self.db.reader() as uow:
+            self.metrics.due(now, await uow.deliveries.backlog(now))
+
     def _own_sqlite_file(self, wanted: list[str]) -> None:
         """SQLite: one process sweeps and connects platforms; a second one may only chat."""
         path = self.settings.sqlite_path
@@ -121,9 +153,17 @@ class App:
         if webhook and not s.telegram_webhook_secret and not self.db.is_sqlite:
             raise StartRefused(WEBHOOK_NEEDS_SECRET)
         self._own_sqlite_file(wanted)
+        self.wanted = list(wanted)
+        self.metrics = Metrics(s.name)
+        self.core.sweeper.metrics = self.metrics
+        if s.has_role("http") and s.http_port:
+            self.ops = OpsServer(
+                self.metrics, self.readiness, self._refresh_metrics, s.http_listen, s.http_port
+            )
+            await self.ops.start()
         ctx = AdapterContext(
             self.settings,
-            self.core,
+            CountedInbound(self.core, self.metrics),
             self.request_shutdown,
             self.core.sweeper.pacer,
             elected=True,
@@ -155,7 +195,11 @@ class App:
         self.scheduler.start()
         self._scheduling = True
         posts = self._posts()
-        self.leadership = Leadership(Election(self.db, [p.lock for p in posts]), posts)
+        self.leadership = Leadership(
+            Election(self.db, [p.lock for p in posts]),
+            posts,
+            on_change=lambda: self.metrics.roles(self.roles_held),
+        )
         await self.leadership.start()
 
     def _posts(self) -> list[Post]:
@@ -223,6 +267,9 @@ class App:
         if self.owner is not None:
             self.owner.release()
             self.owner = None
+        if self.ops is not None:
+            await self.ops.stop()
+            self.ops = None
         await self.db.close()
 
     async def run(self) -> None:

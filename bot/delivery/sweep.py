@@ -27,6 +27,7 @@ from bot.clock import Clock
 from bot.delivery.outbound import OutboundQueue, Outcome, Outgoing
 from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Reply
+from bot.operations.metrics import Metrics
 from bot.ports import Messenger
 from bot.storage.database import Database
 from bot.storage.deliveries import Delivery
@@ -131,6 +132,8 @@ class Sweeper:
         self.senders: set[str] | None = None
         # Whether this process writes due rows and recovers claims (the scheduler role).
         self.scheduling = True
+        self.metrics: Metrics | None = None
+        self._due_at: dict[int, datetime] = {}  # queued deliveries' due instants (lateness)
 
     # --- queues ---------------------------------------------------------------------
 
@@ -206,6 +209,7 @@ class Sweeper:
         else:
             self._sweeping.release()
         self._running = False
+        self._due_at.clear()
         untried: list[Outgoing] = []
         for queue in self._queues.values():
             untried.extend(await queue.stop())
@@ -292,6 +296,9 @@ class Sweeper:
             await uow.commit()
         self._first, self._last_recovery = False, now
         report.recovered, report.in_doubt = released, doubtful
+        if self.metrics is not None:
+            self.metrics.recovered.labels("due_again").inc(released)
+            self.metrics.recovered.labels("in_doubt").inc(doubtful)
         if released or doubtful:
             log.warning(
                 "recovered %d unsent claims (back to due); %d were on the wire, not resent",
@@ -346,7 +353,9 @@ class Sweeper:
             report.skipped += len(skipped)
         report.claimed += len(claimed)
         report.by_platform[platform] = len(claimed)
+        due_at = {item.id: item.due_at for item in claimed}
         for out in outgoing:
+            self._due_at[out.delivery_id] = due_at[out.delivery_id]
             queue.put(out)
         report.queued += len(outgoing)
 
@@ -368,6 +377,11 @@ class Sweeper:
             return await uow.deliveries.mark_sending(item.delivery_id, self.clock.now())
 
     async def _record(self, outcome: Outcome) -> None:
+        due_at = self._due_at.pop(outcome.delivery_id, None)
+        if self.metrics is not None:
+            self.metrics.outcome(
+                outcome.platform, outcome.status, outcome.rate_limited, due_at, outcome.sent_at
+            )
         if outcome.status == "dropped":
             return  # someone else settled it: nothing of ours to record
         now = self.clock.now()

@@ -287,3 +287,12 @@ class DeliveryRepository:
             delete(deliveries).where(_D.status.in_(FINISHED), _D.due_at < before)
         )
         return result.rowcount
+
+    async def backlog(self, now: datetime) -> dict[str, tuple[int, datetime | None]]:
+        """Per platform: how many rows are due by ``now`` and unclaimed, and the oldest."""
+        stmt = (
+            select(_D.platform, func.count(), func.min(_D.due_at))
+            .where(_D.status == "due", _D.due_at <= now, _D.platform.is_not(None))
+            .group_by(_D.platform)
+        )
+        return {str(r[0]): (int(r[1]), r[2]) for r in await self.conn.execute(stmt)}

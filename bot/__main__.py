@@ -19,6 +19,36 @@ from bot.ports import TokenRefused
 from bot.storage.database import Database, safe_url
 from bot.storage.migrate import MigrationError, upgrade
 
+DESCRIPTION = (
+    "Run Pacer: the Telegram and Discord bots when their tokens are set, else the console chat."
+)
+# Plain text for ``pacer --help``: every subcommand main() dispatches below.
+SUBCOMMANDS = """\
+other commands:
+  pacer db upgrade [--db URL]
+      apply the database migrations and exit
+  pacer import-strava PATH --user NAME [--db URL]
+      import the runs of a Strava bulk export (the ZIP or its folder)
+  pacer discord-sync [--guild ID] [--db URL]
+      upload the slash commands to Discord (one server only with --guild)
+
+Each has its own --help. Settings come from the environment or .env (see .env.example)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The options of ``pacer`` itself (the bot); ``--help`` also lists the subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="pacer",
+        description=DESCRIPTION,
+        epilog=SUBCOMMANDS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--user", help="console: the local runner's name (default: OS user)")
+    parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")
+    parser.add_argument("--club", help="console: chat in this club's group (as an admin)")
+    parser.add_argument("--member", action="store_true", help="console: in --club, not an admin")
+    return parser
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run the bot: Telegram and Discord when tokens are set, else the console chat.
@@ -36,15 +66,7 @@ def main(argv: list[str] | None = None) -> None:
         # Imported by name so that bot/ never imports discord itself.
         importlib.import_module("adapters.discord.sync").main(argv[1:])
         return
-    parser = argparse.ArgumentParser(
-        prog="pacer",
-        description=__doc__,
-        epilog="pacer discord-sync --help: command sync; pacer import-strava --help: Strava export",
-    )
-    parser.add_argument("--user", help="console: the local runner's name (default: OS user)")
-    parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")
-    parser.add_argument("--club", help="console: chat in this club's group (as an admin)")
-    parser.add_argument("--member", action="store_true", help="console: in --club, not an admin")
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.member and not args.club:
         parser.error("--member goes with --club")
@@ -78,7 +100,10 @@ def main(argv: list[str] | None = None) -> None:
 
 def db_upgrade(argv: list[str]) -> int:
     """``pacer db upgrade [--db URL]``: bring the database to this release's schema."""
-    parser = argparse.ArgumentParser(prog="pacer db upgrade", description=db_upgrade.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="pacer db upgrade",
+        description="Bring the database to this release's schema (the migrations) and exit.",
+    )
     parser.add_argument("--db", help="database URL (default: DATABASE_URL or sqlite:///pacer.db)")
     args = parser.parse_args(argv)
     url = args.db or Settings.from_env().database_url

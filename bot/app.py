@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import ROLES, Settings
 from bot.core.dispatch import Core
 from bot.leadership import Leadership, Post
 from bot.operations.http import OpsServer
@@ -280,7 +280,8 @@ class App:
                 loop.add_signal_handler(sig, self.request_shutdown)
         try:
             await self.start()
-            if not self.adapters:
+            if not self.adapters and self.settings.roles == frozenset(ROLES):
+                # A process given roles explicitly (a scheduler) runs without adapters.
                 log.warning(
                     "nothing to run: set TELEGRAM_TOKEN or DISCORD_TOKEN, or PACER_CONSOLE=1"
                 )

@@ -28,9 +28,7 @@ def pacer_env(**settings: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("TELEGRAM_", "DISCORD_", "PACER_")) and k != "DATABASE_URL"
     }
-    env.update(
-        PACER_CONSOLE="0", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT)
-    )
+    env.update(PACER_CONSOLE="0", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
     env.update(settings)
     return env
 
@@ -52,15 +50,20 @@ async def start_pacer(
     )
 
 
+def read_log(log: Path) -> str:
+    """What a process logged so far."""
+    return log.read_text(errors="replace") if log.is_file() else ""
+
+
 async def wait_for_line(log: Path, needle: str, within: float) -> None:
     """Wait until ``needle`` shows up in the log (polling the file)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while loop.time() < deadline:
-        if log.is_file() and needle in log.read_text(errors="replace"):
+        if needle in read_log(log):
             return
         await asyncio.sleep(0.1)
-    tail = log.read_text(errors="replace")[-3000:] if log.is_file() else "(no log)"
+    tail = read_log(log)[-3000:]
     raise AssertionError(f"{needle!r} not logged within {within} s; log ends:\n{tail}")
 
 

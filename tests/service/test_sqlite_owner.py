@@ -18,9 +18,7 @@ async def test_a_second_process_on_one_sqlite_file_is_refused_and_a_console_stil
 ) -> None:
     url = f"sqlite:///{tmp_path / 'one.db'}"
     async with FakeBotApi(TOKEN) as api:
-        env = pacer_env(
-            TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, DATABASE_URL=url
-        )
+        env = pacer_env(TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, DATABASE_URL=url)
         first_log = tmp_path / "first.log"
         first = await start_pacer(env, first_log)
         try:

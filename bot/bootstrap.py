@@ -7,7 +7,7 @@ a temporary database); the app calls :func:`bootstrap` with the real parts.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -46,24 +46,30 @@ def build_core(
     *,
     sleep: Sleep = asyncio.sleep,
     charts: ChartPainter | None = None,
+    platforms: Collection[str] | None = None,
 ) -> Core:
     """The core and every part it needs, on an (unopened) database.
 
     ``charts``: where charts are drawn (default: in a thread; the app passes a process pool).
+    ``platforms``: where messages may be routed, the deployment's platforms (default:
+    the platforms running in this process).
     """
     sweep = sweep or SweepSettings()
     charts = charts or ChartPainter(processes=0)
     messengers: dict[str, Messenger] = {}
+    routes: Callable[[], Collection[str]] = (
+        (lambda: messengers.keys()) if platforms is None else (lambda: platforms)
+    )
     listeners = Listeners()
     nudge_settings = NudgeSettingsService(db, clock)
     listeners.add(nudge_settings)
     nudge_source = NudgeSource(
-        lambda: messengers.keys(), NudgeSourceSettings(grace_minutes=sweep.grace_minutes)
+        routes, NudgeSourceSettings(grace_minutes=sweep.grace_minutes)
     )
     accounts = AccountService(db, clock, listeners)
     digest = DigestService(db, clock)
     listeners.add(digest)
-    digest_source = DigestSource(lambda: messengers.keys(), charts, sweep.grace_minutes)
+    digest_source = DigestSource(routes, charts, sweep.grace_minutes)
     sweeper = Sweeper(
         db,
         clock,
@@ -80,13 +86,29 @@ def build_core(
         profile=ProfileService(db, clock, listeners),
         stats=StatsService(db, clock),
         nudge_settings=nudge_settings,
-        nudge_answers=NudgeAnswers(db, clock, lambda: messengers.keys()),
+        nudge_answers=NudgeAnswers(db, clock, routes),
         data=DataRightsService(db, clock, accounts, lambda: messengers),
         digest=digest,
         challenges=ChallengeService(db, clock),
         charts=charts,
     )
     return Core(db, clock, services, sweeper, messengers)
+
+
+def deployment_platforms(settings: Settings) -> tuple[str, ...]:
+    """The platforms the whole deployment runs, whichever process this is: routes go there.
+
+    Not this process's adapters: a scheduler-only process must still route a runner's
+    nudges to Telegram, and a Discord-only one must not call Telegram runners unreachable.
+    """
+    names = []
+    if settings.telegram_token:
+        names.append("telegram")
+    if settings.discord_token:
+        names.append("discord")
+    if settings.console_enabled:
+        names.append("console")
+    return tuple(names)
 
 
 def sweep_settings(settings: Settings) -> SweepSettings:
@@ -104,6 +126,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
         clock or SystemClock(),
         sweep_settings(settings),
         charts=ChartPainter(processes=1),
+        platforms=deployment_platforms(settings),
     )
 
 

@@ -51,7 +51,10 @@ class ConflictingBotApi(FakeBotApi):
             poll.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poll
-            self.conflicts += 1
+            transport = request.transport
+            if transport is not None and not transport.is_closing():
+                # Heard by a live poller (one killed meanwhile hears nothing, as on Telegram).
+                self.conflicts += 1
             return web.json_response(CONFLICT, status=409)
         if self._polling is ended:
             self._polling = None

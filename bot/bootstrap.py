@@ -63,9 +63,7 @@ def build_core(
     listeners = Listeners()
     nudge_settings = NudgeSettingsService(db, clock)
     listeners.add(nudge_settings)
-    nudge_source = NudgeSource(
-        routes, NudgeSourceSettings(grace_minutes=sweep.grace_minutes)
-    )
+    nudge_source = NudgeSource(routes, NudgeSourceSettings(grace_minutes=sweep.grace_minutes))
     accounts = AccountService(db, clock, listeners)
     digest = DigestService(db, clock)
     listeners.add(digest)

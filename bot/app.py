@@ -26,6 +26,7 @@ from bot.ports import Adapter, AdapterContext, Elected, Messenger, TokenRefused
 from bot.storage.database import Database, safe_url
 from bot.storage.health import ping
 from bot.storage.leases import Election, SqliteOwner
+from bot.storage.synced import CommandHashes
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +168,7 @@ class App:
             self.request_shutdown,
             self.core.sweeper.pacer,
             elected=True,
+            command_hashes=CommandHashes(self.db, self.clock),
         )
         for name in wanted:
             module = importlib.import_module(ADAPTER_MODULES[name])

@@ -123,6 +123,18 @@ class Settings:
             return not (self.telegram_token or self.discord_token)
         return _flag(self.console)
 
+    def __post_init__(self) -> None:
+        if not self.discord_shard_ids:
+            return
+        count = self.discord_shard_count.strip().lower()
+        if not count.isdigit():
+            raise ValueError("DISCORD_SHARD_IDS needs a number in DISCORD_SHARD_COUNT, not auto")
+        if max(self.discord_shard_ids) >= int(count):
+            raise ValueError(
+                f"DISCORD_SHARD_IDS: shard {max(self.discord_shard_ids)} is not one of the "
+                f"{count} shards (numbered from 0)"
+            )
+
     @classmethod
     def from_env(
         cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"

@@ -128,6 +128,18 @@ class Adapter(Protocol):
         ...
 
 
+class SyncedSchemas(Protocol):
+    """Where the hash of the last command upload is kept (the database, for every process)."""
+
+    async def synced(self, scope: str) -> str | None:
+        """The hash last synced for ``scope`` (``<application id>/global`` or ``/guild:ID``)."""
+        ...
+
+    async def record(self, scope: str, digest: str) -> None:
+        """Remember that ``digest`` was synced for ``scope``."""
+        ...
+
+
 @runtime_checkable
 class Elected(Protocol):
     """An adapter where one process per bot token is active and the others stand by.
@@ -162,3 +174,4 @@ class AdapterContext:
     pacer: Callable[[str], Pacer]  # a platform's send budget, shared with scheduled messages
     # Several processes may share the token: start standing by, receive once activated.
     elected: bool = False
+    command_hashes: SyncedSchemas | None = None  # Discord: what was last uploaded

@@ -546,3 +546,13 @@ challenge_results = Table(
     Index("challenge_results_challenge", "challenge_id", "position"),
     Index("challenge_results_user", "user_id"),
 )
+
+# The Discord command schema last uploaded, per "<application id>/<scope>": a start
+# (in any process, on any machine) uploads again only when the schema changed.
+synced_commands = Table(
+    "synced_commands",
+    metadata,
+    Column("scope", Text, primary_key=True),
+    Column("digest", Text, nullable=False),
+    Column("synced_at", UtcDateTime, nullable=False),
+)

@@ -26,6 +26,7 @@ from bot.storage.nudges import NudgeRepository
 from bot.storage.personal import PersonalDataRepository
 from bot.storage.progress import ProgressRepository
 from bot.storage.runners import RunnerRepository
+from bot.storage.synced import SyncedCommandsRepository
 from bot.storage.tracks import TrackRepository
 
 Connect = Callable[..., AbstractAsyncContextManager[AsyncConnection]]
@@ -92,6 +93,11 @@ class UnitOfWork:
     def clubs(self) -> ClubRepository:
         """Clubs and challenges."""
         return ClubRepository(self._live(), self.dialect)
+
+    @cached_property
+    def synced_commands(self) -> SyncedCommandsRepository:
+        """The Discord command schema last synced."""
+        return SyncedCommandsRepository(self._live(), self.dialect)
 
     async def __aenter__(self) -> UnitOfWork:
         self._cm = self._connect(write=self.write, autocommit=self.autocommit)

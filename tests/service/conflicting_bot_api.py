@@ -46,7 +46,8 @@ class ConflictingBotApi(FakeBotApi):
         self.calls.append(Call("getUpdates", params))
         self.recorded()
         poll = asyncio.ensure_future(self._get_updates(params))
-        await asyncio.wait({poll, ended}, return_when=asyncio.FIRST_COMPLETED)
+        either: set[asyncio.Future[Any]] = {poll, ended}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
         if not poll.done():
             poll.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -56,7 +56,8 @@ async def test_two_telegram_processes_answer_every_start_once_without_a_conflict
 ) -> None:
     url = await postgres_url()
     await (await empty_postgres(url)).close()
-    async with ConflictingBotApi(TOKEN, max_poll_wait=1.0) as api:
+    api = ConflictingBotApi(TOKEN, max_poll_wait=1.0)
+    async with api:
         logs = [tmp_path / "tg-1.log", tmp_path / "tg-2.log"]
         processes = []
         for n, log in enumerate(logs, 1):

@@ -23,10 +23,10 @@ from bot.operations.http import OpsServer
 from bot.operations.logs import describe
 from bot.operations.metrics import CountedInbound, Metrics
 from bot.ports import Adapter, AdapterContext, Elected, Messenger, TokenRefused
+from bot.services.command_sync import CommandHashes
 from bot.storage.database import Database, safe_url
 from bot.storage.health import ping
 from bot.storage.leases import Election, SqliteOwner
-from bot.storage.synced import CommandHashes
 
 log = logging.getLogger(__name__)
 

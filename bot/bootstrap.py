@@ -15,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import App
 from bot.chart_pool import ChartPainter
 from bot.clock import Clock, SystemClock
-from bot.clubs.source import ClubPostSource
+from bot.clubs.posts import ClubPostSource
 from bot.config import Settings
 from bot.core.context import Services
 from bot.core.dispatch import Core

@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 
 from bot.errors import BadInput
-from bot.input_rules import check_digits, quote
+from bot.input_hygiene import check_digits, quote
 from bot.models import WEEKDAYS
 
 MAX_DAYS_BACK = 365

@@ -308,6 +308,10 @@ class Challenge:
             return self.days
         return max(0, (self.end - today).days + 1)
 
+    def freezes_at(self, club: Club) -> datetime:
+        """When results freeze: 24 h after the last day ends, in the club's zone."""
+        return club.at(self.end + timedelta(days=2), "00:00")
+
 
 @dataclass(frozen=True, slots=True)
 class Standing:

@@ -14,7 +14,7 @@ import re
 import zoneinfo
 
 from bot.errors import BadInput
-from bot.input_rules import check_digits, quote
+from bot.input_hygiene import check_digits, quote
 
 METERS_PER_MILE = 1609.344
 HALF_MARATHON_M = 21097.5

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real core on a real database (SQLite, PostgreSQL), and a fake chat."""
+"""Shared fixtures: the real core on a real database (SQLite, PostgreSQL), a fake chat, and
+each platform's adapter in front of that core."""
 
 from __future__ import annotations
 
@@ -7,10 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from adapters.discord.adapter import build_client
+from adapters.discord.client import PacerClient
+from adapters.discord.handler import InteractionHandler
+from adapters.telegram import TelegramAdapter
 from bot.clock import FakeClock
+from bot.config import Settings
 from bot.storage.database import Database
 from tests.databases import BACKENDS, open_database
+from tests.discord.harness import CapturedHTTP, settings
 from tests.fakes import Harness, make_harness
+from tests.telegram.fakes import TOKEN, RecordingRequest
 
 
 @pytest.fixture
@@ -30,3 +38,49 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
 async def harness(db: Database, clock: FakeClock) -> AsyncIterator[Harness]:
     """A core on the test database."""
     yield make_harness(db, clock)
+
+
+@pytest.fixture
+def telegram_request() -> RecordingRequest:
+    """The Bot API as the Telegram adapter sees it: in process, every call recorded."""
+    return RecordingRequest()
+
+
+@pytest.fixture
+async def telegram_on_core(
+    harness: Harness, telegram_request: RecordingRequest
+) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
+    """The Telegram adapter in front of the real core and its pacer, as the app wires it."""
+    core = harness.core
+    tg = TelegramAdapter(
+        Settings(telegram_token=TOKEN),
+        core,
+        request=telegram_request,
+        pacer=core.sweeper.pacer("telegram"),
+    )
+    await tg.application.initialize()
+    try:
+        yield tg, telegram_request
+    finally:
+        await tg.application.shutdown()
+
+
+@pytest.fixture
+def discord_http(monkeypatch: pytest.MonkeyPatch) -> CapturedHTTP:
+    """discord.py's HTTP captured and answered like Discord would."""
+    captured = CapturedHTTP()
+    captured.install(monkeypatch)
+    return captured
+
+
+@pytest.fixture
+async def discord_on_core(
+    discord_http: CapturedHTTP, harness: Harness
+) -> AsyncIterator[PacerClient]:
+    """The Discord client in front of the real core, logged in through the captured HTTP."""
+    bot = build_client(settings(), InteractionHandler(harness.core))
+    await bot.login("fake-token")
+    try:
+        yield bot
+    finally:
+        await bot.close()

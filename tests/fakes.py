@@ -1,9 +1,10 @@
-"""Hand-written fakes: a chat that talks to the real core, a recording messenger."""
+"""Hand-written fakes: a chat that talks to the real core, and a scripted core for adapters."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from bot.bootstrap import build_core
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
-from bot.messages import Incoming, Reply
+from bot.messages import Choice, Incoming, Reply
 from bot.models import CheckIn, Run, User
 from bot.storage.database import Database
 
@@ -103,3 +104,60 @@ class FakeChat:
             if label.lower() in button.label.lower():
                 return await self.say("", action=button.action)
         raise AssertionError(f"no button {label!r} in {[b.label for b in last.all_buttons]}")
+
+
+async def fire(harness: Harness) -> None:
+    """One sweep, then let the outbound queues send what it claimed."""
+    await harness.core.sweeper.sweep()
+    await harness.core.sweeper.drain()
+
+
+def _echo(incoming: Incoming) -> Reply:
+    return Reply(text=f"ok {incoming.command} {incoming.text}".strip())
+
+
+class FakeCore:
+    """What an adapter sees of the core: records every call, answers with ``reply``.
+
+    ``reply`` is a fixed ``Reply`` or a function of the ``Incoming`` (an echo,
+    ``ok <command> <text>``, by default); ``delay`` holds each answer back,
+    ``fail`` makes ``handle`` raise.
+    """
+
+    def __init__(
+        self,
+        reply: Reply | Callable[[Incoming], Reply] = _echo,
+        *,
+        delay: float = 0.0,
+        suggestions: Sequence[Choice] = (),
+        suggest_delay: float = 0.0,
+        fail: bool = False,
+    ) -> None:
+        self.reply = reply
+        self.delay = delay
+        self.suggestions = list(suggestions)
+        self.suggest_delay = suggest_delay
+        self.fail = fail
+        self.received: list[Incoming] = []
+        self.autocompleted: list[tuple[Incoming, str, str]] = []
+        self.unreachable: list[tuple[str, str, str]] = []
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        """Record, wait ``delay``, answer."""
+        self.received.append(incoming)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.fail:
+            raise RuntimeError("core exploded")
+        return self.reply(incoming) if callable(self.reply) else self.reply
+
+    async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
+        """Record and return the configured suggestions."""
+        self.autocompleted.append((incoming, option, partial))
+        if self.suggest_delay:
+            await asyncio.sleep(self.suggest_delay)
+        return list(self.suggestions)
+
+    async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
+        """Record."""
+        self.unreachable.append((platform, platform_user_id, reason))

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.input_rules import clean_text
+from bot.input_hygiene import clean_text
 from bot.messages import Attachment, Button, Incoming, Reply
 from bot.ports import AdapterContext, Inbound, Messenger
 from bot.runfiles import MAX_FILE_BYTES

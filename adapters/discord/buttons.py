@@ -61,7 +61,7 @@ class ActionButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Hand the press to the adapter's interaction handler."""
         client = interaction.client
-        if not isinstance(client, PacerClient) or client.pacer is None:
-            log.warning("button pressed on a client without a Pacer handler")
+        if not isinstance(client, PacerClient) or client.interactions is None:
+            log.warning("button pressed on a client without Pacer's interaction handler")
             return
-        await client.pacer.on_action(interaction, self.action)
+        await client.interactions.on_action(interaction, self.action)

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
 
 from adapters.discord.texts import COMMANDS_CHANGED, SORRY
 
-if TYPE_CHECKING:
-    from adapters.discord.handler import InteractionHandler
-
 log = logging.getLogger(__name__)
+
+
+class Interactions(Protocol):
+    """What the client hands DMs and button presses to (the adapter's interaction handler)."""
+
+    async def on_dm(self, message: discord.Message) -> None:
+        """A direct message Discord delivered."""
+
+    async def on_action(self, interaction: discord.Interaction, action: str) -> None:
+        """A press of one of Pacer's buttons."""
 
 
 def pacer_intents() -> discord.Intents:
@@ -60,7 +67,7 @@ class PacerTree(app_commands.CommandTree[discord.Client]):
 class PacerClient(discord.AutoShardedClient):
     """An ``AutoShardedClient`` with Pacer's command tree and interaction handler."""
 
-    def __init__(self, handler: InteractionHandler | None, **options: Any) -> None:
+    def __init__(self, handler: Interactions | None, **options: Any) -> None:
         options.setdefault("intents", pacer_intents())
         options.setdefault("max_messages", None)  # no message cache: DMs are answered, not kept
         # Pacer never joins voice: skip the warnings about voice libraries.
@@ -70,10 +77,10 @@ class PacerClient(discord.AutoShardedClient):
         if _QUIET not in state_log.filters:
             state_log.addFilter(_QUIET)
         super().__init__(**options)
-        self.pacer = handler
+        self.interactions = handler
         self.tree = PacerTree(self)
 
     async def on_message(self, message: discord.Message) -> None:
         """A message Discord delivered (with Pacer's intents: only DMs)."""
-        if self.pacer is not None:
-            await self.pacer.on_dm(message)
+        if self.interactions is not None:
+            await self.interactions.on_dm(message)

@@ -24,8 +24,8 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.commands import CommandSpec, OptionSpec
 from bot.ports import SyncedSchemas
+from bot.services.command_sync import CommandHashes
 from bot.storage.database import Database
-from bot.storage.synced import CommandHashes
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from bot.core.coaching_replies import fuel_advice, strength_advice
 from bot.core.context import Context, Handler, Services
-from bot.input_rules import clean_text
+from bot.input_hygiene import clean_text
 from bot.messages import Reply
 from bot.models import CheckIn
 from bot.services.habits import Recorded

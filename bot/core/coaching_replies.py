@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.coaching import DEADLIFT_REPS, DEADLIFT_SETS, VARIATIONS, StrengthSession
 from bot.models import CheckIn
-from bot.nudges.plans import DEADLIFT_REPS, DEADLIFT_SETS, VARIATIONS, StrengthSession
 from bot.services.habits import FuelCheck, Recorded
 from bot.services.stats import WeekSummary
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.clubs.rules import parse_create_text
+from bot.clubs.challenge_input import parse_create_text
 from bot.models import METRICS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS

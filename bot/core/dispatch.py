@@ -35,7 +35,7 @@ from bot.core.progress_handlers import ProgressHandlers
 from bot.core.runfile_handlers import RunFileHandlers
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
-from bot.input_rules import MAX_ID, clean_text, parse_int, parse_number, quote
+from bot.input_hygiene import MAX_ID, clean_text, parse_int, parse_number, quote
 from bot.messages import Choice, Incoming, Reply
 from bot.nudges.kinds import Kind
 from bot.parsing import format_distance, format_duration, suggest_zones

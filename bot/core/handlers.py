@@ -12,7 +12,7 @@ from bot.core.nudge_replies import sleep_note
 from bot.core.progress_replies import week_total_line
 from bot.dates import format_days
 from bot.errors import BadInput
-from bot.input_rules import clean_text, quote
+from bot.input_hygiene import clean_text, quote
 from bot.messages import Button, Reply
 from bot.models import Run, User
 from bot.parsing import format_distance, format_duration, format_pace

@@ -9,7 +9,7 @@ from bot.core.nudge_replies import bedtime_reply, race_reply, snooze_reply, stat
 from bot.dates import MAX_DAYS_AHEAD, parse_clock, parse_days, parse_future_date
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput
-from bot.input_rules import parse_int, quote
+from bot.input_hygiene import parse_int, quote
 from bot.messages import Reply
 from bot.models import WEEKDAYS, User
 from bot.nudges.kinds import Kind

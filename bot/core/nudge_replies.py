@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.coaching import BedtimePlan, minutes_in_bed
 from bot.messages import Button, Reply
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import BedtimePlan, minutes_in_bed
 from bot.nudges.schedule import format_hhmm
 from bot.nudges.texts import RACE_WEEKS_DAYS
 from bot.services.nudge_answers import SnoozeResult

@@ -8,7 +8,7 @@ from datetime import date, datetime, tzinfo
 
 from bot.models import Identity, User
 from bot.nudges.kinds import Kind
-from bot.nudges.rules import quiet_hours
+from bot.nudges.recurrence import quiet_hours
 from bot.storage.deliveries import NewDelivery, user_target
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.models import User
 from bot.nudges.kinds import RECURRING_KINDS
-from bot.nudges.rules import refresh_plan, rule_for, runner_zone
+from bot.nudges.recurrence import refresh_plan, rule_for, runner_zone
 from bot.nudges.schedule import format_hhmm, next_occurrence
 from bot.storage.nudges import ScheduleRow
 from bot.storage.uow import UnitOfWork

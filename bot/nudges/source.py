@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bot.coaching import session_after
 from bot.messages import Reply
 from bot.models import User
 from bot.nudges.decisions import Facts, runner_delivery, skip_reason
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import session_after
-from bot.nudges.rules import parse_time_or_none, plan_on, rule_for, runner_zone
+from bot.nudges.recurrence import parse_time_or_none, plan_on, rule_for, runner_zone
 from bot.nudges.schedule import Occurrence, format_hhmm, next_occurrence
 from bot.nudges.texts import RACE_WEEKS_DAYS, NudgeContext, nudge_reply
 from bot.storage.deliveries import Delivery

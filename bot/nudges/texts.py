@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
+from bot.coaching import StrengthSession
 from bot.messages import Button, Reply
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import StrengthSession
 from bot.nudges.schedule import format_hhmm
 
 SNOOZE_CHOICES = ("20m", "1h", "tomorrow")

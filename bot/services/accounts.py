@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput
-from bot.input_rules import quote
+from bot.input_hygiene import quote
 from bot.models import Identity, User
 from bot.services.events import Listeners
 from bot.storage.database import Database

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.clubs import rules
+from bot.clubs import challenge_input
 from bot.clubs.texts import (
     amount,
     board_text,
@@ -28,11 +28,6 @@ from bot.storage.uow import UnitOfWork
 
 MAX_STANDINGS = 3
 RECENT_DAYS = 30  # /challenge list shows challenges that ended this recently
-
-
-def freeze_at(challenge: Challenge, club: Club) -> datetime:
-    """When results freeze: 24 h after the last day ends, in the club's zone."""
-    return club.at(challenge.end + timedelta(days=2), "00:00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,25 +142,25 @@ class ChallengeService:
         """Check every part of a new challenge, then store it (or nothing)."""
         now = self.clock.now()
         today = club.today(now)
-        name = rules.check_name(args.get("name", ""))
+        name = challenge_input.check_name(args.get("name", ""))
         if "metric" not in args:
             raise BadInput(
                 "Which metric does the challenge count?",
                 hint=f"One of {', '.join(METRICS)}. "
                 "Example: /challenge create Winter Miles distance today 4w target 100km",
             )
-        metric = rules.check_metric(args["metric"])
-        start = rules.parse_start(args.get("start", "today"), today)
+        metric = challenge_input.check_metric(args["metric"])
+        start = challenge_input.parse_start(args.get("start", "today"), today)
         if "end" not in args:
             raise BadInput(
                 "When does it end?", hint="Give a date (2026-12-31) or a length (7d, 4w)."
             )
-        end = rules.parse_end(args["end"], start)
-        rules.check_window(start, end, today)
+        end = challenge_input.parse_end(args["end"], start)
+        challenge_input.check_window(start, end, today)
         team = args.get("team", "").lower() in ("yes", "true", "team", "1")
         target = None
         if "target" in args:
-            target = rules.parse_target(
+            target = challenge_input.parse_target(
                 args["target"], metric, user.units, (end - start).days + 1, team
             )
         elif team:
@@ -182,10 +177,10 @@ class ChallengeService:
                     f"This club already has an active challenge called '{name}'.",
                     hint="Pick another name.",
                 )
-            if len(live) >= rules.MAX_ACTIVE:
+            if len(live) >= challenge_input.MAX_ACTIVE:
                 raise BadInput(
-                    f"A club can run {rules.MAX_ACTIVE} challenges at once; end one first "
-                    "(/challenge end <name>)."
+                    f"A club can run {challenge_input.MAX_ACTIVE} challenges at once; "
+                    "end one first (/challenge end <name>)."
                 )
             challenge = await uow.clubs.add_challenge(
                 Challenge(0, club.id, name, metric, start, end, target, team, channel), now
@@ -295,7 +290,7 @@ class ChallengeService:
     async def current_board(self, club: Club, challenge: Challenge, viewer: int | None) -> Board:
         """The board now: frozen first when its 24 h of late logs are over."""
         now = self.clock.now()
-        if challenge.frozen_at is None and now >= freeze_at(challenge, club):
+        if challenge.frozen_at is None and now >= challenge.freezes_at(club):
             challenge = await self.freeze(challenge)
         async with self.db.reader() as uow:
             return await uow.clubs.board(challenge, viewer)
@@ -343,7 +338,7 @@ class ChallengeService:
                 if runs_only and challenge.metric not in RUN_METRICS:
                     continue
                 today = club.today(now)
-                if today < challenge.start or now >= freeze_at(challenge, club):
+                if today < challenge.start or now >= challenge.freezes_at(club):
                     continue
                 board = await uow.clubs.board(challenge, user.id, 0)
                 line = standing_line(board, user.id, user.units)

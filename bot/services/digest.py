@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from bot.clock import Clock
 from bot.dates import parse_clock, parse_days
 from bot.errors import BadInput
-from bot.input_rules import quote
+from bot.input_hygiene import quote
 from bot.models import WEEKDAYS, CheckIn, Run, User, week_start
-from bot.nudges.rules import runner_zone
+from bot.nudges.recurrence import runner_zone
 from bot.nudges.schedule import Occurrence, Rule, next_occurrence, parse_hhmm, wall_at
 from bot.storage.database import Database
 from bot.storage.digests import DigestRow

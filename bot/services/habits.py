@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.coaching import StrengthSession, session_after
 from bot.dates import parse_bedtime, parse_hours
 from bot.errors import BadInput
-from bot.input_rules import check_digits, clean_text, quote
+from bot.input_hygiene import check_digits, clean_text, quote
 from bot.models import CheckIn, User
-from bot.nudges.plans import StrengthSession, session_after
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork

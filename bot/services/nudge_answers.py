@@ -10,7 +10,7 @@ from bot.clock import Clock
 from bot.errors import BadInput, NotFound
 from bot.nudges.decisions import route
 from bot.nudges.kinds import Kind
-from bot.nudges.rules import quiet_hours, runner_zone
+from bot.nudges.recurrence import quiet_hours, runner_zone
 from bot.nudges.schedule import localize
 from bot.nudges.texts import SNOOZE_CHOICES
 from bot.storage.database import Database

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.clock import Clock
+from bot.coaching import MAX_STEP_MINUTES, MIN_STEP_MINUTES, BedtimePlan
 from bot.errors import BadInput, NotFound
 from bot.models import CheckIn, NudgePrefs, Run, User
 from bot.nudges import planner
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import MAX_STEP_MINUTES, MIN_STEP_MINUTES, BedtimePlan
-from bot.nudges.rules import (
+from bot.nudges.recurrence import (
     parse_time_or_none,
     plan_on,
     quiet_hours,

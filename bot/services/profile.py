@@ -10,7 +10,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.dates import format_days, parse_bedtime, parse_clock, parse_days
 from bot.errors import BadInput
-from bot.input_rules import quote
+from bot.input_hygiene import quote
 from bot.models import User
 from bot.parsing import COMMON_ZONES, parse_timezone
 from bot.services.events import Listeners

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.clock import Clock
 from bot.dates import parse_when, split_when
 from bot.errors import BadInput, NotFound
-from bot.input_rules import clean_text
+from bot.input_hygiene import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
 from bot.parsing import (

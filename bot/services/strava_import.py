@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.clock import Clock
 from bot.errors import BadInput
-from bot.input_rules import clean_text
+from bot.input_hygiene import clean_text
 from bot.models import TrackFacts, User
 from bot.parsing import FASTEST_PACE_S_PER_KM, SLOWEST_PACE_S_PER_KM
 from bot.runfiles.readers import read_run_file

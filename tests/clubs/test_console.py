@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.console.process import run_console
 
 
 def console(db: Path, user: str, lines: list[str], *extra: str) -> str:
     """``python -m bot --user <user> --club "Run Club" ...`` fed ``lines``; its output."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
-    env.update(PACER_CONSOLE="auto", PACER_SWEEP_SECONDS="3600")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "--db", f"sqlite:///{db}", "--user", user, *extra],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+    done = run_console(db, lines, user, *extra)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

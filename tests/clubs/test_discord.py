@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from adapters.discord.adapter import build_client
 from adapters.discord.client import PacerClient
 from adapters.discord.commands import install_commands, schema
-from adapters.discord.handler import InteractionHandler
 from tests.discord import payloads
-from tests.discord.harness import CapturedHTTP, deliver, settings
-from tests.fakes import Harness
+from tests.discord.harness import CapturedHTTP, deliver
 
 ADMIN_ID = payloads.RUNNER_ID
 MEMBER_ID = "400000000000000009"
 RUNS_CHANNEL = "500000000000000077"
-
-
-@pytest.fixture
-def http(monkeypatch: pytest.MonkeyPatch) -> CapturedHTTP:
-    captured = CapturedHTTP()
-    captured.install(monkeypatch)
-    return captured
-
-
-@pytest.fixture
-async def client(http: CapturedHTTP, harness: Harness) -> AsyncIterator[PacerClient]:
-    bot = build_client(settings(), InteractionHandler(harness.core))
-    await bot.login("fake-token")
-    try:
-        yield bot
-    finally:
-        await bot.close()
 
 
 def sub(
@@ -95,7 +72,7 @@ def test_challenge_is_a_command_group_with_typed_options() -> None:
 
 
 async def test_a_server_runs_a_challenge_and_manage_server_is_admin(
-    client: PacerClient, http: CapturedHTTP
+    discord_on_core: PacerClient, discord_http: CapturedHTTP
 ) -> None:
     create = {
         "name": "Winter Miles",
@@ -105,27 +82,35 @@ async def test_a_server_runs_a_challenge_and_manage_server_is_admin(
         "target": "100km",
     }
     refused = await answer(
-        client, http, sub("challenge", "create", create, admin=False, user=MEMBER_ID)
+        discord_on_core,
+        discord_http,
+        sub("challenge", "create", create, admin=False, user=MEMBER_ID),
     )
     assert "needs the Manage Server permission" in refused["data"]["content"]
-    made = await answer(client, http, sub("challenge", "create", create, admin=True, user=ADMIN_ID))
+    made = await answer(
+        discord_on_core, discord_http, sub("challenge", "create", create, admin=True, user=ADMIN_ID)
+    )
     assert "🏁 Winter Miles: distance, Thu 26 Nov – Wed 23 Dec 2026" in made["data"]["content"]
     moved = await answer(
-        client,
-        http,
+        discord_on_core,
+        discord_http,
         sub("club", "channel", {"channel": RUNS_CHANNEL}, admin=True, user=ADMIN_ID),
     )
     assert f"Club posts go to <#{RUNS_CHANNEL}>" in moved["data"]["content"]
     # Autocomplete on the name while typing /challenge join.
     typed = await answer(
-        client, http, sub("challenge", "join", {"name": "win"}, admin=False, user=MEMBER_ID, kind=4)
+        discord_on_core,
+        discord_http,
+        sub("challenge", "join", {"name": "win"}, admin=False, user=MEMBER_ID, kind=4),
     )
     assert typed["data"]["choices"] == [{"name": "Winter Miles", "value": "Winter Miles"}]
     joined = await answer(
-        client,
-        http,
+        discord_on_core,
+        discord_http,
         sub("challenge", "join", {"name": "Winter Miles"}, admin=False, user=MEMBER_ID),
     )
     assert "You're in Winter Miles!" in joined["data"]["content"]
-    shown = await answer(client, http, sub("club", "show", {}, admin=False, user=MEMBER_ID))
+    shown = await answer(
+        discord_on_core, discord_http, sub("club", "show", {}, admin=False, user=MEMBER_ID)
+    )
     assert f"Posts go to: <#{RUNS_CHANNEL}>" in shown["data"]["content"]

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from itertools import count
 from typing import Any
 
-import pytest
 from telegram import Update
 
 from adapters.telegram import TelegramAdapter
-from bot.config import Settings
-from tests.fakes import Harness
-from tests.telegram.fakes import TOKEN, RecordingRequest
+from tests.telegram.fakes import RecordingRequest
 from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
 
 BOB_ID = 5550002
 _updates = count(970001)
-
-
-@pytest.fixture
-async def real(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
-    """The adapter in front of the real core."""
-    request = RecordingRequest()
-    tg = TelegramAdapter(
-        Settings(telegram_token=TOKEN),
-        harness.core,
-        request=request,
-        pacer=harness.core.sweeper.pacer("telegram"),
-    )
-    await tg.application.initialize()
-    try:
-        yield tg, request
-    finally:
-        await tg.application.shutdown()
 
 
 async def say(tg: TelegramAdapter, text: str, *, user: int = RUNNER_ID, group: bool = True) -> None:
@@ -53,9 +32,9 @@ async def say(tg: TelegramAdapter, text: str, *, user: int = RUNNER_ID, group: b
 
 
 async def test_a_telegram_group_runs_a_challenge_with_admins_checked_once(
-    real: tuple[TelegramAdapter, RecordingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
-    tg, request = real
+    tg, request = telegram_on_core
     request.member_status[(GROUP_ID, RUNNER_ID)] = "administrator"
     await say(tg, "/challenge create Winter Miles distance today 4w target 100km")
     created = request.calls_to("sendMessage")[-1]
@@ -94,9 +73,9 @@ async def test_a_telegram_group_runs_a_challenge_with_admins_checked_once(
 
 
 async def test_club_commands_in_a_private_chat_say_where_they_work(
-    real: tuple[TelegramAdapter, RecordingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
-    tg, request = real
+    tg, request = telegram_on_core
     await say(tg, "/challenge list", group=False)
     reply = request.calls_to("sendMessage")[-1].text
     assert "works in a group or server channel" in reply

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.clock import FakeClock
-from bot.nudges.plans import is_later, minutes_in_bed, sleep_goal
+from bot.coaching import is_later, minutes_in_bed, sleep_goal
 from tests.fakes import FakeChat, Harness
 
 

@@ -12,9 +12,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import FakeClock
-from tests.fakes import Harness
+from tests.fakes import Harness, fire
 from tests.nudges.conftest import RecordingMessenger
-from tests.test_nudges_chat import fire
 
 START = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # Thursday; Berlin is UTC+1 all month
 # Sweeps each day, in UTC: morning check-in (06:00 Berlin), pre-run (06:50), strength

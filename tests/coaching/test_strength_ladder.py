@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.clock import FakeClock
-from bot.nudges.plans import strength_session
-from tests.fakes import Harness
+from bot.coaching import strength_session
+from tests.fakes import Harness, fire
 from tests.nudges.conftest import RecordingMessenger
-from tests.test_nudges_chat import fire
 
 
 def test_short_holds_never_climb_the_ladder() -> None:

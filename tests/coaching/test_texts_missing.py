@@ -8,12 +8,11 @@ from datetime import time
 import pytest
 
 from bot.clock import FakeClock
+from bot.coaching import StrengthSession
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import StrengthSession
 from bot.nudges.texts import NudgeContext, nudge_reply
-from tests.fakes import Harness
+from tests.fakes import Harness, fire
 from tests.nudges.conftest import RecordingMessenger
-from tests.test_nudges_chat import fire
 
 # Words that betray a missing value dropped into a sentence.
 BROKEN = ("soon?", "None", "{", "}", "your bedtime", "at  ", " .", "  ")

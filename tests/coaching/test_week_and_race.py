@@ -50,3 +50,25 @@ async def test_race_within_two_weeks_says_what_it_means_for_sleep(harness: Harne
     bare = harness.chat("ben")
     reply = await bare.say("/race 2026-12-05")
     assert "sleep counts most" in reply.text and "Tell me your bedtime and wake time" in reply.text
+
+
+async def test_race_takes_a_weekday_or_tomorrow(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/race sat parkrun")  # Thursday 26 Nov: the coming Saturday
+    assert "parkrun: 2026-11-28, 2 days to go" in reply.text
+    assert "2026-11-27" in (await chat.say("/race tomorrow 10k")).text
+
+
+async def test_race_off_without_a_race_says_there_was_none(harness: Harness) -> None:
+    chat = harness.chat()
+
+    text = (await chat.say("/race off")).text
+
+    assert text.startswith("No goal race was set")
+
+
+async def test_race_today_is_race_day_not_a_missing_date(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/race today parkrun")
+    assert "Which day" not in reply.text
+    assert "parkrun" in reply.text

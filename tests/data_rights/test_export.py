@@ -19,7 +19,6 @@ from adapters.discord.adapter import build_client
 from adapters.discord.client import PacerClient
 from adapters.discord.handler import InteractionHandler
 from adapters.telegram import TelegramAdapter
-from bot.config import Settings
 from tests.data_rights.runners import (
     DISCORD_ID,
     NAME_DC,
@@ -34,8 +33,8 @@ from tests.data_rights.runners import (
 from tests.discord import payloads
 from tests.discord.harness import CapturedHTTP, deliver, settings
 from tests.fakes import Harness
-from tests.telegram.fakes import BOT_USERNAME, TOKEN, RecordingRequest
-from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
+from tests.telegram.fakes import BOT_USERNAME, RecordingRequest
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, feed, payload
 
 EPHEMERAL = 1 << 6
 
@@ -137,33 +136,16 @@ async def test_export_asked_in_a_group_is_a_private_reply(harness: Harness) -> N
 # --- the platforms send it privately --------------------------------------------------
 
 
-@pytest.fixture
-async def telegram(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
-    """The Telegram adapter in front of the real core, its Bot API recorded."""
-    request = RecordingRequest()
-    core = harness.core
-    tg = TelegramAdapter(
-        Settings(telegram_token=TOKEN), core, request=request, pacer=core.sweeper.pacer("telegram")
-    )
-    await tg.application.initialize()
-    try:
-        yield tg, request
-    finally:
-        await tg.application.shutdown()
-
-
 async def _feed(tg: TelegramAdapter, update: dict[str, Any]) -> None:
     await tg.application.process_update(Update.de_json(update, tg.application.bot))
 
 
 async def test_telegram_sends_the_export_from_a_group_as_a_document_in_the_dm(
-    telegram: tuple[TelegramAdapter, RecordingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
-    tg, request = telegram
-    await _feed(
-        tg, payload("group_command", update_id=930001, text=f"/log@{BOT_USERNAME} 5k 25:00")
-    )
-    await _feed(tg, payload("group_command", update_id=930002, text=f"/export@{BOT_USERNAME}"))
+    tg, request = telegram_on_core
+    await feed(tg, payload("group_command", update_id=930001, text=f"/log@{BOT_USERNAME} 5k 25:00"))
+    await feed(tg, payload("group_command", update_id=930002, text=f"/export@{BOT_USERNAME}"))
 
     [document] = request.calls_to("sendDocument")
     assert document.chat_id == RUNNER_ID
@@ -176,11 +158,11 @@ async def test_telegram_sends_the_export_from_a_group_as_a_document_in_the_dm(
 
 
 async def test_telegram_without_a_dm_says_so_in_the_group_and_sends_no_file(
-    telegram: tuple[TelegramAdapter, RecordingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
-    tg, request = telegram
+    tg, request = telegram_on_core
     request.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
-    await _feed(tg, payload("group_command", update_id=930003, text=f"/export@{BOT_USERNAME}"))
+    await feed(tg, payload("group_command", update_id=930003, text=f"/export@{BOT_USERNAME}"))
 
     assert request.calls_to("sendDocument") == []
     notice = request.calls_to("sendMessage")[-1]
@@ -204,9 +186,9 @@ async def discord_client(
 
 
 async def test_discord_sends_the_export_in_a_server_as_an_ephemeral_attachment(
-    discord_client: tuple[PacerClient, CapturedHTTP],
+    discord_on_core: PacerClient, discord_http: CapturedHTTP
 ) -> None:
-    client, http = discord_client
+    client, http = discord_on_core, discord_http
     export = payloads.slash("export", guild=True)
     deliver(client, export)
     answer = await http.wait_for(lambda c: f"/interactions/{export['id']}/" in c.path)
@@ -241,11 +223,11 @@ def _saved(name: str) -> tuple[Path, int, Any]:
 
 
 async def test_telegram_forget_from_a_group_asks_in_the_dm_and_the_button_deletes(
-    telegram: tuple[TelegramAdapter, RecordingRequest], harness: Harness
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest], harness: Harness
 ) -> None:
-    tg, request = telegram
-    await _feed(tg, payload("private_command", update_id=930010, text="/log 5k 25:00"))
-    await _feed(tg, payload("group_command", update_id=930011, text=f"/forget@{BOT_USERNAME}"))
+    tg, request = telegram_on_core
+    await feed(tg, payload("private_command", update_id=930010, text="/log 5k 25:00"))
+    await feed(tg, payload("group_command", update_id=930011, text=f"/forget@{BOT_USERNAME}"))
 
     ask, notice = request.calls_to("sendMessage")[-2:]
     assert ask.chat_id == RUNNER_ID and notice.chat_id == GROUP_ID
@@ -253,9 +235,22 @@ async def test_telegram_forget_from_a_group_asks_in_the_dm_and_the_button_delete
     rows = ask.params["reply_markup"]["inline_keyboard"]
     confirm = rows[0][0]["callback_data"]
     assert confirm.startswith("/forget confirm ")
-    await _feed(tg, callback(confirm, update_id=930012))
+    await feed(tg, callback(confirm, update_id=930012))
 
     done = request.calls_to("sendMessage")[-1]
     assert done.chat_id == RUNNER_ID and done.text.startswith("Done.")
     async with harness.db.reader() as uow:
         assert await uow.runners.find("telegram", str(RUNNER_ID)) is None
+
+
+async def test_every_exported_table_is_described_in_the_readme(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    await chat.say("/settings digest sun 19:00")
+
+    [archive] = (await chat.say("/export")).attachments
+    readme = zipfile.ZipFile(io.BytesIO(archive.data)).read("README.txt").decode()
+
+    assert "your rows of" not in readme
+    assert "digests.csv" in readme and "run_efforts.csv" in readme
+    assert "elevation_gain_m" in readme  # the columns a run file fills

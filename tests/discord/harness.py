@@ -25,7 +25,6 @@ from adapters.discord.client import PacerClient
 from adapters.discord.handler import InteractionHandler
 from bot.config import Settings
 from bot.core.commands import CommandSpec
-from bot.messages import Choice, Incoming, Reply
 from tests.discord.fake_discord import (
     APPLICATION_ID,
     BOT_USER_ID,
@@ -34,6 +33,7 @@ from tests.discord.fake_discord import (
     snowflake,
     user_payload,
 )
+from tests.fakes import FakeCore as FakeCore  # re-exported for older imports
 
 
 @dataclass
@@ -171,43 +171,6 @@ def _answer(call: Call) -> Any:
     if p.startswith("/webhooks/"):
         return None if m == "DELETE" else message_payload(snowflake(), body.get("content") or "")
     return {}
-
-
-class FakeCore:
-    """Records what the adapter asked; answers with a fixed or computed reply."""
-
-    def __init__(
-        self,
-        reply: Reply | Callable[[Incoming], Reply] | None = None,
-        *,
-        delay: float = 0.0,
-        suggestions: Sequence[Choice] = (),
-        suggest_delay: float = 0.0,
-        fail: bool = False,
-    ) -> None:
-        self.reply = reply or Reply("ok")
-        self.delay = delay
-        self.suggest_delay = suggest_delay
-        self.suggestions = list(suggestions)
-        self.fail = fail
-        self.handled: list[Incoming] = []
-        self.autocompleted: list[tuple[Incoming, str, str]] = []
-
-    async def handle(self, incoming: Incoming) -> Reply:
-        """Record, wait ``delay``, answer."""
-        self.handled.append(incoming)
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if self.fail:
-            raise RuntimeError("core exploded")
-        return self.reply(incoming) if callable(self.reply) else self.reply
-
-    async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
-        """Record and return the configured suggestions."""
-        self.autocompleted.append((incoming, option, partial))
-        if self.suggest_delay:
-            await asyncio.sleep(self.suggest_delay)
-        return list(self.suggestions)
 
 
 def settings(**overrides: str) -> Settings:

@@ -14,7 +14,8 @@ from adapters.discord.adapter import DiscordAdapter
 from bot.messages import Incoming, Reply
 from tests.discord import payloads
 from tests.discord.fake_discord import FakeDiscord
-from tests.discord.harness import FakeCore, settings
+from tests.discord.harness import settings
+from tests.fakes import FakeCore
 
 
 @pytest.fixture

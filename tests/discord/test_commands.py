@@ -20,8 +20,8 @@ from adapters.discord.sync import (
 )
 from bot.clock import SystemClock
 from bot.core.commands import CommandSpec, Scope, public_commands
+from bot.services.command_sync import CommandHashes
 from bot.storage.database import Database
-from bot.storage.synced import CommandHashes
 from tests.discord.fake_discord import APPLICATION_ID, FakeDiscord
 from tests.discord.harness import CapturedHTTP, settings
 from tests.discord.test_interactions import ADMIN_SPECS

@@ -10,14 +10,15 @@ import aiohttp
 import pytest
 
 from adapters.discord.client import PacerClient, pacer_intents
-from adapters.discord.handler import AUTOCOMPLETE_TIMEOUT
+from adapters.discord.handler import AUTOCOMPLETE_TIMEOUT, InteractionHandler
 from adapters.discord.render import button_rows
 from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.core.commands import CommandSpec, OptionSpec
 from bot.messages import Attachment, Button, Choice, Incoming, Reply
 from tests.discord import payloads
 from tests.discord.fake_discord import APPLICATION_ID
-from tests.discord.harness import CapturedHTTP, FakeCore, deliver, logged_in_client
+from tests.discord.harness import CapturedHTTP, deliver, logged_in_client
+from tests.fakes import FakeCore
 
 EPHEMERAL = 1 << 6
 
@@ -67,7 +68,7 @@ async def test_log_in_a_server_reaches_the_core_and_answers_publicly(
     deliver(client, payload)
     call = await http.wait_for(callback_of(payload))
 
-    [incoming] = core.handled
+    [incoming] = core.received
     assert incoming.platform == "discord"
     assert incoming.command == "log"
     assert incoming.options == {"distance": "5k", "duration": "25:00"}
@@ -96,12 +97,12 @@ async def test_typed_options_arrive_as_strings_and_only_when_given(
         deliver(client, payload)
         await http.wait_for(callback_of(payload))
 
-    assert [i.options for i in core.handled] == [
+    assert [i.options for i in core.received] == [
         {"count": "5"},
         {"exercise": "side-plank", "detail": "45"},
         {},
     ]
-    assert all(i.is_private for i in core.handled)  # the DM with Pacer's bot user
+    assert all(i.is_private for i in core.received)  # the DM with Pacer's bot user
 
 
 async def test_private_reply_is_ephemeral_in_a_server_but_plain_in_the_dm(
@@ -265,7 +266,7 @@ async def test_text_typed_in_the_bot_dm_reaches_the_core_and_is_answered_there(
     deliver(client, typed, "MESSAGE_CREATE")
     sent = await http.wait_for(lambda c: c.method == "POST" and c.path.endswith("/messages"))
 
-    assert core.handled == [
+    assert core.received == [
         Incoming(
             platform="discord",
             user_id=payloads.RUNNER_ID,
@@ -294,7 +295,7 @@ async def test_text_in_a_server_channel_is_not_read(
     deliver(client, in_server, "MESSAGE_CREATE")
     await asyncio.sleep(0.05)
 
-    assert core.handled == []
+    assert core.received == []
     assert [c for c in http.calls if c.path.endswith("/messages")] == []
 
 
@@ -373,7 +374,7 @@ async def test_button_press_after_a_restart_reaches_the_core(
     deliver(after, press)
     answer = await http.wait_for(callback_of(press))
 
-    [incoming] = core.handled
+    [incoming] = core.received
     assert incoming.action == "d:7"
     assert incoming.command == ""
     assert incoming.idempotency_key == press["id"]
@@ -400,7 +401,7 @@ async def test_timezone_autocomplete_asks_the_core_and_caps_at_25(
     choices = call.json["data"]["choices"]
     assert len(choices) == 25
     assert choices[0] == {"name": "Europe/Zone0", "value": "Europe/Zone0"}
-    assert core.handled == []
+    assert core.received == []
 
 
 async def test_run_autocomplete_for_delete_sends_integer_values(
@@ -446,7 +447,7 @@ async def test_admin_command_needs_manage_server_at_runtime(
     assert refused.json["data"]["content"] == NEEDS_MANAGE_SERVER.format(name="club")
     assert refused.json["data"]["flags"] & EPHEMERAL
     assert allowed.json["data"]["content"] == "Club channel set."
-    [incoming] = core.handled
+    [incoming] = core.received
     assert incoming.is_admin is True
 
 
@@ -463,7 +464,7 @@ async def test_subcommand_of_a_group_reaches_the_core_by_its_core_name(
     deliver(client, payload)
     await http.wait_for(callback_of(payload))
 
-    [incoming] = core.handled
+    [incoming] = core.received
     assert incoming.command == "challenge create"
     assert incoming.options == {"goal": "100"}
 
@@ -473,13 +474,14 @@ async def test_after_shutdown_begins_new_interactions_are_not_sent_to_the_core(
 ) -> None:
     core = FakeCore()
     client = await start(clients, core)
-    assert client.pacer is not None
-    await client.pacer.drain(1.0)  # what DiscordAdapter.stop() does first
+    handler = client.interactions
+    assert isinstance(handler, InteractionHandler)
+    await handler.drain(1.0)  # what DiscordAdapter.stop() does first
     payload = payloads.slash("log", {"distance": "5k", "duration": "25:00"}, guild=True)
 
     deliver(client, payload)
     call = await http.wait_for(callback_of(payload))
 
-    assert core.handled == []  # the database is about to close
+    assert core.received == []  # the database is about to close
     assert call.json["data"]["content"] == RESTARTING
     assert call.json["data"]["flags"] & EPHEMERAL

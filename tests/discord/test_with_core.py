@@ -2,51 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from adapters.discord.adapter import build_client
 from adapters.discord.client import PacerClient
-from adapters.discord.handler import InteractionHandler
-from bot.core.dispatch import Core
 from tests.discord import payloads
-from tests.discord.harness import CapturedHTTP, deliver, settings
-from tests.fakes import Harness
+from tests.discord.harness import CapturedHTTP, deliver
 
 EPHEMERAL = 1 << 6
 
 
-@pytest.fixture
-def core(harness: Harness) -> Core:
-    """The real core on the test database (tests/conftest.py: both backends)."""
-    return harness.core
-
-
-@pytest.fixture
-def http(monkeypatch: pytest.MonkeyPatch) -> CapturedHTTP:
-    captured = CapturedHTTP()
-    captured.install(monkeypatch)
-    return captured
-
-
-@pytest.fixture
-async def client(http: CapturedHTTP, core: Core) -> AsyncIterator[PacerClient]:
-    bot = build_client(settings(), InteractionHandler(core))
-    await bot.login("fake-token")
-    try:
-        yield bot
-    finally:
-        await bot.close()
-
-
 async def test_log_then_press_a_button_then_autocomplete_delete(
-    client: PacerClient, http: CapturedHTTP
+    discord_on_core: PacerClient, discord_http: CapturedHTTP
 ) -> None:
     log = payloads.slash("log", {"distance": "5k", "duration": "25:00"})
-    deliver(client, log)
-    answer = await http.wait_for(lambda c: f"/interactions/{log['id']}/" in c.path)
+    deliver(discord_on_core, log)
+    answer = await discord_http.wait_for(lambda c: f"/interactions/{log['id']}/" in c.path)
 
     content = answer.json["data"]["content"]
     assert "5.00 km" in content and "25:00" in content and "5:00 /km" in content
@@ -54,31 +26,33 @@ async def test_log_then_press_a_button_then_autocomplete_delete(
     assert buttons and all(b["custom_id"].startswith("pacer:") for b in buttons)
 
     press = payloads.button_press(buttons[0]["custom_id"], label=buttons[0]["label"])
-    deliver(client, press)
-    pressed = await http.wait_for(lambda c: f"/interactions/{press['id']}/" in c.path)
+    deliver(discord_on_core, press)
+    pressed = await discord_http.wait_for(lambda c: f"/interactions/{press['id']}/" in c.path)
     assert pressed.json["type"] == 4 and pressed.json["data"]["content"]
 
     ask = payloads.autocomplete("delete", "run_id", "")
-    deliver(client, ask)
-    suggested = await http.wait_for(lambda c: f"/interactions/{ask['id']}/" in c.path)
+    deliver(discord_on_core, ask)
+    suggested = await discord_http.wait_for(lambda c: f"/interactions/{ask['id']}/" in c.path)
     [choice] = suggested.json["data"]["choices"]
     assert choice["value"] == 1 and "5.00 km" in choice["name"]
 
 
 async def test_personal_replies_stay_private_in_a_server(
-    client: PacerClient, http: CapturedHTTP
+    discord_on_core: PacerClient, discord_http: CapturedHTTP
 ) -> None:
     week = payloads.slash("week", guild=True)
-    deliver(client, week)
-    answer = await http.wait_for(lambda c: f"/interactions/{week['id']}/" in c.path)
+    deliver(discord_on_core, week)
+    answer = await discord_http.wait_for(lambda c: f"/interactions/{week['id']}/" in c.path)
 
     assert answer.json["data"]["flags"] & EPHEMERAL
 
 
-async def test_timezone_autocomplete_from_the_core(client: PacerClient, http: CapturedHTTP) -> None:
+async def test_timezone_autocomplete_from_the_core(
+    discord_on_core: PacerClient, discord_http: CapturedHTTP
+) -> None:
     ask = payloads.autocomplete("start", "timezone", "Europe/Ber")
-    deliver(client, ask)
-    suggested = await http.wait_for(lambda c: f"/interactions/{ask['id']}/" in c.path)
+    deliver(discord_on_core, ask)
+    suggested = await discord_http.wait_for(lambda c: f"/interactions/{ask['id']}/" in c.path)
 
     values = [c["value"] for c in suggested.json["data"]["choices"]]
     assert "Europe/Berlin" in values and len(values) <= 25
@@ -110,36 +84,40 @@ def components(data: dict[str, Any]) -> list[list[dict[str, Any]]]:
 
 
 @pytest.fixture
-async def set_up(client: PacerClient, http: CapturedHTTP) -> PacerClient:
+async def set_up(discord_on_core: PacerClient, discord_http: CapturedHTTP) -> PacerClient:
     """A runner with every setting in place, so every nudge kind is set up."""
     for item, value in SETUP.items():
-        await ask(client, http, payloads.slash("settings", {"item": item, "value": value}))
-    return client
+        await ask(
+            discord_on_core,
+            discord_http,
+            payloads.slash("settings", {"item": item, "value": value}),
+        )
+    return discord_on_core
 
 
 async def test_bedtime_plan_is_ephemeral_in_a_server(
-    set_up: PacerClient, http: CapturedHTTP
+    set_up: PacerClient, discord_http: CapturedHTTP
 ) -> None:
-    plan = await ask(set_up, http, payloads.slash("bedtime", guild=True))
+    plan = await ask(set_up, discord_http, payloads.slash("bedtime", guild=True))
 
     assert "22:45" in plan["content"]
     assert plan["flags"] & EPHEMERAL
-    step = await ask(set_up, http, payloads.slash("bedtime", {"step": 20}))
+    step = await ask(set_up, discord_http, payloads.slash("bedtime", {"step": 20}))
     assert "20" in step["content"]
 
 
-async def test_race_is_stored_and_shown(set_up: PacerClient, http: CapturedHTTP) -> None:
+async def test_race_is_stored_and_shown(set_up: PacerClient, discord_http: CapturedHTTP) -> None:
     options = {"date": "2027-04-12", "name": "Berlin Half"}
-    await ask(set_up, http, payloads.slash("race", options))
-    shown = await ask(set_up, http, payloads.slash("race"))
+    await ask(set_up, discord_http, payloads.slash("race", options))
+    shown = await ask(set_up, discord_http, payloads.slash("race"))
 
     assert "Berlin Half" in shown["content"] and "2027-04-12" in shown["content"]
 
 
 async def test_nudges_buttons_all_fit_discords_limits(
-    set_up: PacerClient, http: CapturedHTTP
+    set_up: PacerClient, discord_http: CapturedHTTP
 ) -> None:
-    listing = await ask(set_up, http, payloads.slash("nudges"))
+    listing = await ask(set_up, discord_http, payloads.slash("nudges"))
 
     rows = components(listing)
     ids = [b["custom_id"] for row in rows for b in row]
@@ -152,15 +130,17 @@ async def test_nudges_buttons_all_fit_discords_limits(
 
 
 async def test_nudge_button_turns_a_kind_off_for_good(
-    set_up: PacerClient, http: CapturedHTTP
+    set_up: PacerClient, discord_http: CapturedHTTP
 ) -> None:
-    listing = await ask(set_up, http, payloads.slash("nudges"))
+    listing = await ask(set_up, discord_http, payloads.slash("nudges"))
     stop = next(
         b for row in components(listing) for b in row if b["custom_id"].endswith("post_run_fuel")
     )
 
-    pressed = await ask(set_up, http, payloads.button_press(stop["custom_id"], label=stop["label"]))
-    again = await ask(set_up, http, payloads.slash("nudges"))
+    pressed = await ask(
+        set_up, discord_http, payloads.button_press(stop["custom_id"], label=stop["label"])
+    )
+    again = await ask(set_up, discord_http, payloads.slash("nudges"))
 
     assert "Post-run fuel" in pressed["content"] and "off" in pressed["content"]
     ids = [b["custom_id"] for row in components(again) for b in row]
@@ -168,22 +148,30 @@ async def test_nudge_button_turns_a_kind_off_for_good(
     assert "pacer:/nudge stop post_run_fuel" not in ids
 
 
-async def test_pause_until_a_date(set_up: PacerClient, http: CapturedHTTP) -> None:
-    paused = await ask(set_up, http, payloads.slash("pause", {"until": "2026-12-24"}))
-    resumed = await ask(set_up, http, payloads.slash("pause", {"until": "off"}))
+async def test_pause_until_a_date(set_up: PacerClient, discord_http: CapturedHTTP) -> None:
+    paused = await ask(set_up, discord_http, payloads.slash("pause", {"until": "2026-12-24"}))
+    resumed = await ask(set_up, discord_http, payloads.slash("pause", {"until": "off"}))
 
     assert "24 Dec 2026" in paused["content"]
     assert resumed["content"] != paused["content"]
 
 
-async def test_snack_button_after_a_run_checks_in(client: PacerClient, http: CapturedHTTP) -> None:
-    logged = await ask(client, http, payloads.slash("log", {"distance": "5k", "duration": "25:00"}))
+async def test_snack_button_after_a_run_checks_in(
+    discord_on_core: PacerClient, discord_http: CapturedHTTP
+) -> None:
+    logged = await ask(
+        discord_on_core,
+        discord_http,
+        payloads.slash("log", {"distance": "5k", "duration": "25:00"}),
+    )
     snack = next(b for row in components(logged) for b in row if "Snack" in b["label"])
 
     pressed = await ask(
-        client, http, payloads.button_press(snack["custom_id"], label=snack["label"])
+        discord_on_core,
+        discord_http,
+        payloads.button_press(snack["custom_id"], label=snack["label"]),
     )
-    week = await ask(client, http, payloads.slash("week"))
+    week = await ask(discord_on_core, discord_http, payloads.slash("week"))
 
     assert "Checked in: post-run snack" in pressed["content"]
     assert week["content"] and "5.00 km" in week["content"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from bot.coaching import bedtime_plan
 from bot.core.nudge_replies import bedtime_reply, race_reply, snooze_reply, status_reply
 from bot.messages import MAX_ACTION_BYTES
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import bedtime_plan
 from bot.services.nudge_answers import SnoozeResult
 from bot.services.nudges import RaceInfo
 from bot.storage.database import Database

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.nudges.plans import StrengthSession, bedtime_plan, strength_session
+from bot.coaching import StrengthSession, bedtime_plan, strength_session
 
 START = date(2026, 11, 23)  # a Monday
 

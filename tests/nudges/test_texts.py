@@ -6,9 +6,9 @@ from datetime import time
 
 import pytest
 
+from bot.coaching import StrengthSession
 from bot.messages import MAX_ACTION_BYTES
 from bot.nudges.kinds import Kind
-from bot.nudges.plans import StrengthSession
 from bot.nudges.texts import NudgeContext, nudge_reply, nudge_text
 
 

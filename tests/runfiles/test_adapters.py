@@ -4,25 +4,20 @@ attachment option (real-shaped payloads through the real libraries, no network).
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
-from telegram import Update
 
-from adapters.discord.adapter import build_client
 from adapters.discord.client import PacerClient
-from adapters.discord.handler import InteractionHandler
 from adapters.telegram import TelegramAdapter
-from bot.config import Settings
 from tests.discord import payloads
 from tests.discord.fake_discord import snowflake
-from tests.discord.harness import CapturedHTTP, deliver, settings
+from tests.discord.harness import CapturedHTTP, deliver
 from tests.fakes import Harness
-from tests.telegram.fakes import TOKEN, RecordingRequest
-from tests.telegram.updates import GROUP_ID, RUNNER_ID, payload
+from tests.telegram.fakes import RecordingRequest
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, feed, payload
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
 TCX = (DATA / "run.tcx").read_bytes()
@@ -60,6 +55,12 @@ class FileServingRequest(RecordingRequest):
         return await super().do_request(url, method, *args, **kwargs)
 
 
+@pytest.fixture
+def telegram_request() -> FileServingRequest:
+    """The recording Bot API, with files to download."""
+    return FileServingRequest({"doc-tcx": TCX, "doc-big": b""})
+
+
 def document(
     name: str, file_id: str, size: int, *, caption: str | None = None, group: bool = False
 ) -> dict[str, Any]:
@@ -83,32 +84,10 @@ def document(
     return update
 
 
-@pytest.fixture
-async def telegram(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, FileServingRequest]]:
-    """The Telegram adapter on the real core, with files to download."""
-    request = FileServingRequest({"doc-tcx": TCX, "doc-big": b""})
-    tg = TelegramAdapter(
-        Settings(telegram_token=TOKEN),
-        harness.core,
-        request=request,
-        pacer=harness.core.sweeper.pacer("telegram"),
-    )
-    await tg.application.initialize()
-    try:
-        yield tg, request
-    finally:
-        await tg.application.shutdown()
-
-
-async def feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
-    """One update through PTB's parsing and the adapter's handlers."""
-    await tg.application.process_update(Update.de_json(data, tg.application.bot))
-
-
 async def test_telegram_document_logs_the_run(
-    telegram: tuple[TelegramAdapter, FileServingRequest], harness: Harness
+    telegram_on_core: tuple[TelegramAdapter, FileServingRequest], harness: Harness
 ) -> None:
-    tg, request = telegram
+    tg, request = telegram_on_core
     await feed(tg, document("run.tcx", "doc-tcx", len(TCX), caption="hilly one"))
     [sent] = request.calls_to("sendMessage")
     assert sent.chat_id == RUNNER_ID
@@ -125,9 +104,9 @@ async def test_telegram_document_logs_the_run(
 
 
 async def test_telegram_file_over_20_mb_is_refused_without_downloading(
-    telegram: tuple[TelegramAdapter, FileServingRequest],
+    telegram_on_core: tuple[TelegramAdapter, FileServingRequest],
 ) -> None:
-    tg, request = telegram
+    tg, request = telegram_on_core
     await feed(tg, document("big.fit", "doc-big", 30 * 1024 * 1024))
     [sent] = request.calls_to("sendMessage")
     assert "big.fit is 30.0 MB; run files can be up to 20 MB. Nothing was saved." in sent.text
@@ -136,9 +115,9 @@ async def test_telegram_file_over_20_mb_is_refused_without_downloading(
 
 
 async def test_telegram_group_files_need_a_log_caption(
-    telegram: tuple[TelegramAdapter, FileServingRequest],
+    telegram_on_core: tuple[TelegramAdapter, FileServingRequest],
 ) -> None:
-    tg, request = telegram
+    tg, request = telegram_on_core
     await feed(tg, document("minutes.tcx", "doc-tcx", len(TCX), group=True))
     assert request.calls_to("sendMessage") == [] and request.downloads == []
     await feed(tg, document("run.tcx", "doc-tcx", len(TCX), caption="/log", group=True))
@@ -151,14 +130,6 @@ async def test_telegram_group_files_need_a_log_caption(
 
 
 @pytest.fixture
-def http(monkeypatch: pytest.MonkeyPatch) -> CapturedHTTP:
-    """discord.py's HTTP captured; attachment downloads served from memory."""
-    captured = CapturedHTTP()
-    captured.install(monkeypatch)
-    return captured
-
-
-@pytest.fixture
 def cdn(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     """Attachment URL -> bytes; a download of anything else fails the test."""
     served: dict[str, bytes] = {}
@@ -168,17 +139,6 @@ def cdn(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 
     monkeypatch.setattr(discord.http.HTTPClient, "get_from_cdn", get_from_cdn)
     return served
-
-
-@pytest.fixture
-async def client(http: CapturedHTTP, harness: Harness) -> AsyncIterator[PacerClient]:
-    """The Discord client on the real core."""
-    bot = build_client(settings(), InteractionHandler(harness.core))
-    await bot.login("fake-token")
-    try:
-        yield bot
-    finally:
-        await bot.close()
 
 
 def slash_with_file(name: str, size: int, options: dict[str, str] | None = None) -> dict[str, Any]:
@@ -205,13 +165,13 @@ def slash_with_file(name: str, size: int, options: dict[str, str] | None = None)
 
 
 async def test_discord_attachment_option_logs_the_run(
-    client: PacerClient, http: CapturedHTTP, cdn: dict[str, bytes]
+    discord_on_core: PacerClient, discord_http: CapturedHTTP, cdn: dict[str, bytes]
 ) -> None:
     event = slash_with_file("run.tcx", len(TCX), {"note": "track session"})
     attachment_id = event["data"]["options"][-1]["value"]
     cdn[f"https://cdn.discordapp.com/attachments/1/{attachment_id}/run.tcx"] = TCX
-    deliver(client, event)
-    answer = await http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
+    deliver(discord_on_core, event)
+    answer = await discord_http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
     content = answer.json["data"]["content"]
     assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:00" in content
     assert "track session" in content
@@ -219,9 +179,9 @@ async def test_discord_attachment_option_logs_the_run(
 
 
 async def test_discord_attachment_over_20_mb_is_not_downloaded(
-    client: PacerClient, http: CapturedHTTP, cdn: dict[str, bytes]
+    discord_on_core: PacerClient, discord_http: CapturedHTTP, cdn: dict[str, bytes]
 ) -> None:
     event = slash_with_file("huge.gpx", 21 * 1024 * 1024)
-    deliver(client, event)  # cdn serves nothing: a download would fail the answer
-    answer = await http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
+    deliver(discord_on_core, event)  # cdn serves nothing: a download would fail the answer
+    answer = await discord_http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
     assert "huge.gpx is 21.0 MB; run files can be up to 20 MB" in answer.json["data"]["content"]

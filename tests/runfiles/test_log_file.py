@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from bot.messages import Attachment
 from bot.storage.tables import run_efforts, runs
+from tests.console.process import run_console
 from tests.fakes import FakeChat, Harness
-from tests.test_console import run_console
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
 
@@ -213,3 +213,17 @@ async def test_stats_say_which_best_efforts_come_from_a_track(harness: Harness) 
 
     assert "1 km: 3:50 (3:50 /km) · #2, 26 Nov 2026\n" in text  # a whole run
     assert "10 km: 56:38 (5:40 /km) · #1, 13 Feb 2012 · inside its track" in text
+
+
+def test_a_miles_runner_reads_the_moving_speed_in_mph() -> None:
+    from pathlib import Path
+
+    from bot.core.runfile_handlers import file_lines
+    from bot.runfiles import read_run_file
+
+    path = Path("tests/data/runfiles/run-pause.gpx")
+    run_file = read_run_file(path.name, path.read_bytes())
+
+    [facts, *_] = file_lines(run_file, "mi")
+
+    assert "faster than 1.1 mph" in facts and "km/h" not in facts

@@ -129,3 +129,14 @@ async def test_no_trend_without_earlier_weeks(harness: Harness) -> None:
     text = (await chat.say("/stats week")).text
 
     assert "Weekly trend: no runs in the 4 weeks before this one yet." in text
+
+
+async def test_best_efforts_from_a_long_run_are_not_called_runs_within_two_percent(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+
+    text = (await chat.say("/stats")).text
+
+    assert "Best efforts:" in text and "within 2%" not in text

@@ -13,7 +13,8 @@ from adapters.telegram import TelegramAdapter
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.delivery.pacing import Pacer, limits_for
-from tests.telegram.fakes import TOKEN, FakeCore, RecordingRequest
+from tests.fakes import FakeCore
+from tests.telegram.fakes import TOKEN, RecordingRequest
 
 Feed = Callable[[dict[str, Any]], Awaitable[None]]
 

@@ -1,15 +1,14 @@
-"""Fakes for the adapter tests: a recording Bot API transport and a scripted core."""
+"""Fakes for the Telegram adapter tests: a recording Bot API transport in process."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.messages import Choice, Incoming, Reply
+from tests.fakes import FakeCore  # re-exported: older tests import it from here
 from tests.telegram.fake_bot_api import BOT_ID, BOT_USERNAME, BotApiResponder, Call
 
 __all__ = ["BOT_ID", "BOT_USERNAME", "TOKEN", "Call", "FakeCore", "RecordingRequest"]
@@ -51,25 +50,3 @@ class RecordingRequest(BotApiResponder, BaseRequest):
             raise TimedOut("fake timeout")
         status, body = answer
         return status, json.dumps(body).encode()
-
-
-class FakeCore:
-    """Records every ``Incoming`` and answers with ``respond`` (an echo by default)."""
-
-    def __init__(self, respond: Callable[[Incoming], Reply] | None = None) -> None:
-        self.received: list[Incoming] = []
-        self.unreachable: list[tuple[str, str, str]] = []
-        self.respond = respond or (lambda i: Reply(text=f"ok {i.command} {i.text}".strip()))
-
-    async def handle(self, incoming: Incoming) -> Reply:
-        """Record and answer."""
-        self.received.append(incoming)
-        return self.respond(incoming)
-
-    async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
-        """Telegram has no autocomplete: never asked."""
-        return []
-
-    async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
-        """Record."""
-        self.unreachable.append((platform, platform_user_id, reason))

@@ -12,8 +12,9 @@ from adapters.telegram.adapter import SORRY
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec, Scope
 from bot.messages import Attachment, Button, Incoming, Reply
+from tests.fakes import FakeCore
 from tests.telegram.conftest import Feed
-from tests.telegram.fakes import BOT_USERNAME, TOKEN, FakeCore, RecordingRequest
+from tests.telegram.fakes import BOT_USERNAME, TOKEN, RecordingRequest
 from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
 
 
@@ -141,7 +142,7 @@ async def test_button_press_still_routed_when_the_answer_fails(
 async def test_buttons_render_as_inline_keyboard(
     feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
 ) -> None:
-    fake_core.respond = lambda i: Reply(
+    fake_core.reply = lambda i: Reply(
         text="Which time zone are you in?",
         buttons=(
             (Button("London", "tz:Europe/London"), Button("Berlin", "tz:Europe/Berlin")),
@@ -173,7 +174,7 @@ async def test_long_reply_is_split_with_buttons_on_the_last_part(
     feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
 ) -> None:
     lines = [f"Run {n}: 5.00 km in 25:00 <easy>" for n in range(400)]
-    fake_core.respond = lambda i: Reply(
+    fake_core.reply = lambda i: Reply(
         text="\n".join(lines), buttons=((Button("More", "runs:more"),),)
     )
     await feed(payload("private_command", text="/runs 50"))
@@ -189,7 +190,7 @@ async def test_long_reply_is_split_with_buttons_on_the_last_part(
 async def test_attachments_go_out_as_photo_and_document(
     feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
 ) -> None:
-    fake_core.respond = lambda i: Reply(
+    fake_core.reply = lambda i: Reply(
         text="Your week",
         attachments=(
             Attachment("week.png", b"\x89PNG fake", "image/png"),
@@ -206,7 +207,7 @@ async def test_attachments_go_out_as_photo_and_document(
 async def test_private_reply_in_group_goes_to_the_dm(
     feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
 ) -> None:
-    fake_core.respond = lambda i: Reply(text="Bedtime 23:45, slept 6.5 h", private=True)
+    fake_core.reply = lambda i: Reply(text="Bedtime 23:45, slept 6.5 h", private=True)
     await feed(payload("group_command", text=f"/settings@{BOT_USERNAME}"))
 
     dm, notice = fake_request.calls_to("sendMessage")
@@ -220,7 +221,7 @@ async def test_private_reply_in_group_goes_to_the_dm(
 async def test_private_reply_in_group_when_dm_is_refused(
     feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
 ) -> None:
-    fake_core.respond = lambda i: Reply(text="Bedtime 23:45, slept 6.5 h", private=True)
+    fake_core.reply = lambda i: Reply(text="Bedtime 23:45, slept 6.5 h", private=True)
     fake_request.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
     await feed(payload("group_command", text=f"/settings@{BOT_USERNAME}"))
 
@@ -236,7 +237,7 @@ async def test_private_reply_in_group_when_dm_is_refused(
 async def test_private_reply_after_button_in_group_goes_to_the_dm(
     feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
 ) -> None:
-    fake_core.respond = lambda i: Reply(text="Your notes: knee ok", private=True)
+    fake_core.reply = lambda i: Reply(text="Your notes: knee ok", private=True)
     await feed(callback("runs:notes", chat="group"))
 
     assert fake_core.received[0].is_private is False
@@ -254,7 +255,7 @@ async def test_core_failure_is_logged_without_token_and_user_gets_apology(
     def explode(incoming: Incoming) -> Reply:
         raise RuntimeError(f"boom while talking to /bot{TOKEN}/sendMessage")
 
-    fake_core.respond = explode
+    fake_core.reply = explode
     with caplog.at_level(logging.ERROR):
         await feed(payload("private_command"))
 
@@ -415,7 +416,7 @@ async def test_button_without_data_is_still_answered(
 async def test_empty_reply_shows_a_tick_with_its_buttons(
     feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
 ) -> None:
-    fake_core.respond = lambda i: Reply(text="  ", buttons=((Button("Undo", "/undo"),),))
+    fake_core.reply = lambda i: Reply(text="  ", buttons=((Button("Undo", "/undo"),),))
 
     await feed(payload("private_command", text="/fuel"))
 

@@ -18,7 +18,8 @@ from bot.ports import (
     TransientDeliveryError,
     Unreachable,
 )
-from tests.telegram.fakes import FakeCore, RecordingRequest
+from tests.fakes import FakeCore
+from tests.telegram.fakes import RecordingRequest
 from tests.telegram.updates import RUNNER_ID
 
 # PTB 22's own RetryAfter constructor warns about its future timedelta type.

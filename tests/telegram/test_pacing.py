@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,7 +11,6 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 from telegram.ext import Application, ExtBot
-from telegram.request import BaseRequest, RequestData
 
 from adapters.telegram.pacing import (
     PACED,
@@ -24,6 +22,7 @@ from adapters.telegram.pacing import (
 from bot.clock import FakeClock
 from bot.delivery.pacing import Pacer, limits_for
 from tests.delivery import VirtualTime
+from tests.telegram.fakes import RecordingRequest
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 TOKEN = "123456:TEST-pacing-token"
@@ -211,56 +210,22 @@ async def test_retry_after_blocks_the_pacer_and_is_raised(
     assert api.calls[0][2] >= start + timedelta(seconds=5)
 
 
-class FakeBotApi(BaseRequest):
-    """A Bot API answering in process: getMe, sendMessage, and 429 when told."""
+class TimedRequest(RecordingRequest):
+    """The recording Bot API, noting on the fake clock when each call arrived."""
 
     def __init__(self, clock: FakeClock) -> None:
+        super().__init__()
         self.clock = clock
-        self.calls: list[tuple[str, datetime]] = []
-        self.flood: int | None = None
+        self.times: list[tuple[str, datetime]] = []
 
-    @property
-    def read_timeout(self) -> float | None:
-        """Not used: nothing goes over a network."""
-        return 1.0
-
-    async def initialize(self) -> None:
-        """Nothing to open."""
-
-    async def shutdown(self) -> None:
-        """Nothing to close."""
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        """Answer like the Bot API."""
-        endpoint = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
-        self.calls.append((endpoint, self.clock.now()))
-        body: dict[str, Any]
-        if self.flood is not None:
-            retry, self.flood = self.flood, None
-            body = {"ok": False, "error_code": 429, "description": "Too Many Requests"}
-            body["parameters"] = {"retry_after": retry}
-            return 429, json.dumps(body).encode()
-        if endpoint == "getMe":
-            result: Any = {"id": 1, "is_bot": True, "first_name": "Pacer", "username": "pacer_bot"}
-        else:
-            chat = {"id": int(str(params["chat_id"])), "type": "private"}
-            result = {"message_id": 1, "date": 0, "chat": chat, "text": params.get("text")}
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+    def recorded(self) -> None:
+        """Note the method and the time of the call just recorded."""
+        self.times.append((self.calls[-1].method, self.clock.now()))
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_through_a_real_bot(pacer: Pacer, clock: FakeClock, vt: VirtualTime) -> None:
-    api = FakeBotApi(clock)
+    api = TimedRequest(clock)
     limiter = PacedRateLimiter(pacer)
     app = (
         Application.builder()
@@ -280,7 +245,7 @@ async def test_through_a_real_bot(pacer: Pacer, clock: FakeClock, vt: VirtualTim
         await bot.send_message(42, "two")  # a reply: waits for the chat
         async with pacer.slot("7"):
             await bot.send_message(7, "queued", rate_limit_args=PACED)
-        api.flood = 3
+        api.fail("sendMessage", 429, "Too Many Requests", retry_after=3)
         with pytest.raises(RetryAfter):
             await bot.send_message(8, "flood")
         await bot.send_message(9, "after")
@@ -288,7 +253,7 @@ async def test_through_a_real_bot(pacer: Pacer, clock: FakeClock, vt: VirtualTim
 
     start = clock.now()
     await vt.run(scenario())
-    sends = [(e, (at - start).total_seconds()) for e, at in api.calls if e != "getMe"]
+    sends = [(e, (at - start).total_seconds()) for e, at in api.times if e != "getMe"]
     assert [e for e, _ in sends] == ["sendMessage"] * 5
     assert sends[0][1] == 0 and sends[1][1] >= 1.0
     assert sends[4][1] >= sends[3][1] + 3

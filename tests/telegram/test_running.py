@@ -24,8 +24,9 @@ from bot.config import Settings
 from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Incoming, Reply
 from bot.ports import Adapter, AdapterContext
+from tests.fakes import FakeCore
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.fakes import TOKEN, FakeCore, RecordingRequest
+from tests.telegram.fakes import TOKEN, RecordingRequest
 from tests.telegram.updates import RUNNER_ID, payload
 
 WAIT = 10.0  # seconds; generous upper bound, tests finish far sooner

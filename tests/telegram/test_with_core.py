@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from telegram import Update
 
 from adapters.telegram import TelegramAdapter
-from bot.config import Settings
-from tests.fakes import Harness
-from tests.telegram.fakes import BOT_USERNAME, TOKEN, RecordingRequest
-from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
-
-
-@pytest.fixture
-async def real(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
-    """An adapter wired to the real core and its pacer, like ``bot.bootstrap.build_app`` does."""
-    core = harness.core
-    request = RecordingRequest()
-    tg = TelegramAdapter(
-        Settings(telegram_token=TOKEN),
-        core,
-        request=request,
-        pacer=core.sweeper.pacer("telegram"),
-    )
-    await tg.application.initialize()
-    try:
-        yield tg, request
-    finally:
-        await tg.application.shutdown()
+from tests.telegram.fakes import BOT_USERNAME, RecordingRequest
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, feed, payload
 
 
 async def _feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
@@ -38,10 +17,10 @@ async def _feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
 
 
 async def test_log_reply_shows_distance_time_and_pace(
-    real: tuple[TelegramAdapter, RecordingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
-    tg, request = real
-    await _feed(tg, payload("private_command", text="/log 5k 25:00"))
+    tg, request = telegram_on_core
+    await feed(tg, payload("private_command", text="/log 5k 25:00"))
 
     [sent] = request.calls_to("sendMessage")
     assert sent.chat_id == RUNNER_ID
@@ -51,13 +30,13 @@ async def test_log_reply_shows_distance_time_and_pace(
 
 
 async def test_redelivered_update_and_edit_log_one_run(
-    real: tuple[TelegramAdapter, RecordingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
-    tg, request = real
-    await _feed(tg, payload("private_command", update_id=910001, text="/log 5k 25:00"))
-    await _feed(tg, payload("private_command", update_id=910001, text="/log 5k 25:00"))
-    await _feed(tg, payload("edited_message", update_id=910002, text="/log 6k 30:00"))
-    await _feed(tg, payload("private_command", update_id=910003, text="/runs"))
+    tg, request = telegram_on_core
+    await feed(tg, payload("private_command", update_id=910001, text="/log 5k 25:00"))
+    await feed(tg, payload("private_command", update_id=910001, text="/log 5k 25:00"))
+    await feed(tg, payload("edited_message", update_id=910002, text="/log 6k 30:00"))
+    await feed(tg, payload("private_command", update_id=910003, text="/runs"))
 
     listing = request.calls_to("sendMessage")[-1].text
     assert listing.count("5.00 km") == 1
@@ -65,11 +44,11 @@ async def test_redelivered_update_and_edit_log_one_run(
 
 
 async def test_note_with_markup_shows_literally(
-    real: tuple[TelegramAdapter, RecordingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
-    tg, request = real
-    await _feed(tg, payload("private_command", text="/log 5k 25:00 <b>tempo</b> & hills"))
-    await _feed(tg, payload("private_command", update_id=910004, text="/runs"))
+    tg, request = telegram_on_core
+    await feed(tg, payload("private_command", text="/log 5k 25:00 <b>tempo</b> & hills"))
+    await feed(tg, payload("private_command", update_id=910004, text="/runs"))
 
     listing = request.calls_to("sendMessage")[-1].params["text"]
     assert "&lt;b&gt;tempo&lt;/b&gt; &amp; hills" in listing
@@ -77,10 +56,10 @@ async def test_note_with_markup_shows_literally(
 
 
 async def test_personal_reply_in_group_goes_to_the_dm(
-    real: tuple[TelegramAdapter, RecordingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
-    tg, request = real
-    await _feed(tg, payload("group_command", text=f"/slept@{BOT_USERNAME} 6.5 23:40"))
+    tg, request = telegram_on_core
+    await feed(tg, payload("group_command", text=f"/slept@{BOT_USERNAME} 6.5 23:40"))
 
     dm, notice = request.calls_to("sendMessage")
     assert dm.chat_id == RUNNER_ID
@@ -118,7 +97,7 @@ class Runner:
 
     async def _send(self, update: dict[str, Any]) -> list[dict[str, Any]]:
         mark = len(self.request.calls)
-        await _feed(self.tg, update)
+        await feed(self.tg, update)
         return [c.params for c in self.request.calls[mark:] if c.method == "sendMessage"]
 
 
@@ -128,9 +107,9 @@ def _actions(sent: dict[str, Any]) -> list[list[str]]:
 
 
 @pytest.fixture
-async def runner(real: tuple[TelegramAdapter, RecordingRequest]) -> Runner:
+async def runner(telegram_on_core: tuple[TelegramAdapter, RecordingRequest]) -> Runner:
     """A runner with every setting in place, so every nudge kind is set up."""
-    who = Runner(*real)
+    who = Runner(*telegram_on_core)
     for line in SETUP:
         await who.say(line)
     return who
@@ -193,10 +172,10 @@ async def test_pause_until_a_date(runner: Runner) -> None:
 
 
 async def test_blocking_the_bot_is_no_error_with_the_real_core(
-    real: tuple[TelegramAdapter, RecordingRequest], caplog: pytest.LogCaptureFixture
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest], caplog: pytest.LogCaptureFixture
 ) -> None:
-    tg, request = real
-    await _feed(tg, payload("my_chat_member_blocked"))
+    tg, request = telegram_on_core
+    await feed(tg, payload("my_chat_member_blocked"))
 
     assert request.calls_to("sendMessage") == []
     assert not [r for r in caplog.records if r.levelname == "ERROR"]

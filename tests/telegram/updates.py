@@ -8,6 +8,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from telegram import Update
+
+from adapters.telegram import TelegramAdapter
+
 PAYLOADS = Path(__file__).parent / "payloads"
 
 RUNNER_ID = 5550001
@@ -50,3 +54,8 @@ def callback(data: str, *, chat: str = "private", update_id: int = 900003) -> di
             "type": "supergroup",
         }
     return update
+
+
+async def feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
+    """One update through PTB's parsing (``Update.de_json``) and the adapter's handlers."""
+    await tg.application.process_update(Update.de_json(data, tg.application.bot))

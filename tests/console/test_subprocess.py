@@ -7,22 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_console(db: Path, lines: list[str], user: str = "ana") -> subprocess.CompletedProcess[str]:
-    """``python -m bot`` with no tokens: the console chat, fed ``lines`` then end of input."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
-    env.update(PACER_CONSOLE="auto", PACER_SWEEP_SECONDS="3600")
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "--db", f"sqlite:///{db}", "--user", user],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+from tests.console.process import ROOT, run_console
 
 
 def test_console_chat_logs_and_remembers_across_restarts(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from bot.core.handlers import POST_RUN_BUTTONS
 from bot.messages import MAX_ACTION_BYTES, Button
 from bot.services.profile import ONBOARDING
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_LIBRARIES = {"discord", "telegram"}
 
 

@@ -141,3 +141,25 @@ def test_split_text_for_log_and_strength() -> None:
     runs = find_command("runs")
     assert runs is not None
     assert split_text(runs, "5 extra") == {"count": "5", "_extra": "extra"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone", "warns"),
+    [
+        ("buenos aires", "America/Argentina/Buenos_Aires", False),
+        ("EST", "America/New_York", True),
+        ("pst", "America/Los_Angeles", True),
+        ("mumbai", "Asia/Kolkata", False),
+        ("Etc/GMT+2", "Etc/GMT+2", True),
+    ],
+)
+def test_time_zone_aliases(typed: str, zone: str, warns: bool) -> None:
+    got, warning = parse_timezone(typed)
+    assert got == zone and bool(warning) == warns
+
+
+def test_offsets_beyond_minus_twelve_are_refused() -> None:
+    from bot.errors import BadInput
+
+    with pytest.raises(BadInput):
+        parse_timezone("-13")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from tests.console.process import ROOT
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.test_console import ROOT
 
 WAIT = 60.0  # an upper bound for a process that should exit at once
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,15 +11,14 @@ from telegram import Update
 from adapters.discord.adapter import build_client
 from adapters.discord.handler import InteractionHandler
 from adapters.telegram import TelegramAdapter
-from bot.config import Settings
 from bot.messages import MAX_ACTION_BYTES
 from tests.discord import payloads
 from tests.discord.fake_discord import user_payload
 from tests.discord.harness import CapturedHTTP, deliver
 from tests.discord.harness import settings as discord_settings
 from tests.fakes import Harness
-from tests.telegram.fakes import TOKEN, RecordingRequest
-from tests.telegram.updates import GROUP_ID, callback, payload
+from tests.telegram.fakes import RecordingRequest
+from tests.telegram.updates import GROUP_ID, callback, feed, payload
 
 
 async def test_another_runner_cannot_check_in_with_my_buttons(harness: Harness) -> None:
@@ -53,29 +51,15 @@ async def test_a_discord_sized_owner_still_fits_callback_data(harness: Harness) 
     assert (await ana.press("mobility")).text.startswith("Checked in")
 
 
-@pytest.fixture
-async def telegram(harness: Harness) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
-    core = harness.core
-    request = RecordingRequest()
-    tg = TelegramAdapter(
-        Settings(telegram_token=TOKEN), core, request=request, pacer=core.sweeper.pacer("telegram")
-    )
-    await tg.application.initialize()
-    try:
-        yield tg, request
-    finally:
-        await tg.application.shutdown()
-
-
 async def _feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
     await tg.application.process_update(Update.de_json(data, tg.application.bot))
 
 
 async def test_telegram_tells_the_other_presser_on_the_press_itself(
-    telegram: tuple[TelegramAdapter, RecordingRequest], harness: Harness
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest], harness: Harness
 ) -> None:
-    tg, request = telegram
-    await _feed(tg, payload("group_command", text="/log@PacerTestBot 5k 25:00"))
+    tg, request = telegram_on_core
+    await feed(tg, payload("group_command", text="/log@PacerTestBot 5k 25:00"))
     [sent] = request.calls_to("sendMessage")
     markup = sent.params["reply_markup"]
     keyboard = (json.loads(markup) if isinstance(markup, str) else markup)["inline_keyboard"]
@@ -84,7 +68,7 @@ async def test_telegram_tells_the_other_presser_on_the_press_itself(
 
     press = callback(data, chat="group", update_id=900100)
     press["callback_query"]["from"] = {"id": 5550002, "is_bot": False, "first_name": "Ben"}
-    await _feed(tg, press)
+    await feed(tg, press)
     [answer] = request.calls_to("answerCallbackQuery")
     assert "That button is for Ada" in answer.params["text"]
     assert str(answer.params["show_alert"]).lower() == "true"
@@ -92,7 +76,7 @@ async def test_telegram_tells_the_other_presser_on_the_press_itself(
     ben = harness.chat("5550002", "telegram")
     assert await harness.checkins(ben) == []
 
-    await _feed(tg, callback(data, chat="group", update_id=900101))  # Ada herself
+    await feed(tg, callback(data, chat="group", update_id=900101))  # Ada herself
     assert "Checked in: post-run snack" in request.calls_to("sendMessage")[-1].text
     assert request.calls_to("sendMessage")[-1].params["chat_id"] == GROUP_ID
 

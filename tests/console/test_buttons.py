@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from adapters.console.chat import ConsoleAdapter
 from bot.messages import Button, Reply
+from tests.console.process import ROOT, run_console
 from tests.telegram.fakes import FakeCore
-from tests.test_console import ROOT, run_console
 
 
 def test_an_earlier_replys_button_keeps_its_number(tmp_path: Path) -> None:

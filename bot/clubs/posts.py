@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from bot.clubs.texts import amount, announcement, board_text, join_button, shown_name
 from bot.messages import Reply
 from bot.models import Board, Challenge, Club
-from bot.services.challenges import freeze_at
 from bot.storage.deliveries import Delivery, NewDelivery, chat_target
 from bot.storage.uow import UnitOfWork
 
@@ -52,7 +51,7 @@ def posts_due(challenge: Challenge, club: Club, now: datetime) -> list[Post]:
             out.append(Post(BOARD, f"board:{board_day}", club.at(board_day, club.post_time)))
         if challenge.days > 1:
             out.append(Post(LAST_DAY, "last-day", club.at(challenge.end, MORNING)))
-        out.append(Post(FINAL, "final", freeze_at(challenge, club)))
+        out.append(Post(FINAL, "final", challenge.freezes_at(club)))
     return [p for p in out if p.due <= now]
 
 
@@ -86,7 +85,7 @@ class ClubPostSource:
         """Freeze what is over, then write every post that fell due (once: the unique key)."""
         written = 0
         for challenge, club in await uow.clubs.open_challenges(now - timedelta(days=2)):
-            if challenge.frozen_at is None and now >= freeze_at(challenge, club):
+            if challenge.frozen_at is None and now >= challenge.freezes_at(club):
                 await uow.clubs.freeze(challenge, now)
             if club.posts_paused_at is not None:
                 continue
@@ -147,7 +146,7 @@ class ClubPostSource:
             return "challenge over"
         board = await uow.clubs.board(c, None)
         if kind == LAST_DAY:
-            until = freeze_at(c, club).astimezone(club.tz)
+            until = c.freezes_at(club).astimezone(club.tz)
             return Reply(
                 f"⏰ Last day of {c.name}! Log today's runs and check-ins; late logs count "
                 f"until {until:%a %d %b %H:%M} ({club.timezone}).\n\n"

@@ -5,15 +5,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, time, tzinfo
 
-from bot.models import NudgePrefs, UnknownZone, User, zone
-from bot.nudges.kinds import Kind
-from bot.nudges.plans import (
+from bot.coaching import (
     MAX_FIRST_STEP_MINUTES,
     BedtimePlan,
     SleepGoal,
     bedtime_plan,
     sleep_goal,
 )
+from bot.models import NudgePrefs, UnknownZone, User, zone
+from bot.nudges.kinds import Kind
 from bot.nudges.schedule import (
     QuietHours,
     Rule,

@@ -196,3 +196,54 @@ async def test_a_refused_dm_is_told_on_the_runners_next_message_on_another_platf
     assert "couldn't send you direct messages on telegram" in told.text
     assert "Logged" in told.text
     assert "couldn't send you" not in (await discord.say("/week")).text  # told once
+
+
+async def test_start_with_options_is_all_or_nothing_and_takes_wake_time(
+    harness: Harness,
+) -> None:
+    chat = harness.chat(platform="discord")
+    bad = await chat.say(
+        "", command="start", options={"timezone": "Europe/Berlin", "run_time": "25:99"}
+    )
+    assert "isn't a time of day" in bad.text
+    assert (await harness.user(chat)).timezone == "UTC"
+    good = await chat.say(
+        "", command="start", options={"timezone": "Europe/Berlin", "wake_time": "06:15"}
+    )
+    assert "Wake time set to 06:15." in good.text
+    assert (await harness.user(chat)).wake_time == "06:15"
+
+
+async def test_an_old_onboarding_button_does_not_answer_the_open_question(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+    await chat.say("/start")
+    await chat.press("Europe/Berlin")
+    units_question = chat.replies[-1]
+    await chat.press("miles")
+    chat.replies.append(units_question)  # tap "km" on the earlier message
+    reply = await chat.press("km")
+    assert "belongs to an earlier question" in reply.text and "(3/9)" in reply.text
+    assert (await harness.user(chat)).units == "mi"
+
+
+async def test_a_bare_evening_hour_for_bedtime_means_the_evening(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/settings bedtime 11")
+    assert "Bedtime set to 23:00." in reply.text
+    await chat.say("/settings target_bedtime 10:30")
+    user = await harness.user(chat)
+    assert (user.bedtime, user.target_bedtime) == ("23:00", "22:30")
+    morning = await chat.say("/settings wake_time 6:30")
+    assert "Wake time set to 06:30." in morning.text
+
+
+async def test_small_conveniences(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/strength plank 2 min")
+    [hold] = await harness.checkins(chat, "strength")
+    assert hold.seconds == 120
+    assert "Run time set to 07:30." in (await chat.say("/settings run_time 0730")).text
+    nudges = await chat.say("/settings nudges telegram")
+    assert "No telegram account is linked to you yet" in nudges.text

@@ -1,4 +1,4 @@
-"""The input rules every parser applies: which digits, how many, what free text may hold.
+"""Input hygiene every parser applies: which digits, how many, what free text may hold.
 
 Numbers are typed with the digits 0-9: other scripts' digits (Arabic-Indic,
 Devanagari, fullwidth, superscripts, circled numbers) are refused with a message

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot import dates, input_rules, parsing
+from bot import dates, input_hygiene, parsing
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, split_text
 from bot.core.dispatch import validate_options
 from bot.core.nudge_handlers import parse_kind
@@ -50,9 +50,9 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "bedtime": dates.parse_bedtime,
     "days": dates.parse_days,
     "timezone": parsing.parse_timezone,
-    "int": lambda t: input_rules.parse_int(t, "It"),
-    "number": lambda t: input_rules.parse_number(t, "It"),
-    "digits": input_rules.check_digits,
+    "int": lambda t: input_hygiene.parse_int(t, "It"),
+    "number": lambda t: input_hygiene.parse_number(t, "It"),
+    "digits": input_hygiene.check_digits,
     "hold": parse_hold,
     "sets": lambda t: parse_sets(t, "kg"),
     "quiet_hours": parse_quiet_hours,
@@ -89,13 +89,13 @@ def test_splitting_and_checking_options_reads_or_refuses(text: str, spec: Any) -
 @settings(max_examples=200, deadline=None)
 @given(text=TEXT)
 def test_cleaned_text_has_nothing_that_can_hide_or_break(text: str) -> None:
-    clean = input_rules.clean_text(text)
+    clean = input_hygiene.clean_text(text)
     clean.encode("utf-8")  # no lone surrogates
     for ch in clean:
         assert unicodedata.category(ch) not in {"Cc", "Cs"}
         assert ch not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-    quoted = input_rules.quote(text)
-    assert len(quoted) <= input_rules.QUOTE_CHARS and "\n" not in quoted
+    quoted = input_hygiene.quote(text)
+    assert len(quoted) <= input_hygiene.QUOTE_CHARS and "\n" not in quoted
 
 
 @settings(max_examples=50, deadline=None)

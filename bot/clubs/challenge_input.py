@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 from bot.errors import BadInput
-from bot.input_rules import check_digits, quote
+from bot.input_hygiene import check_digits, quote
 from bot.models import METRICS, WEEKDAYS
 from bot.parsing import METERS_PER_MILE, parse_duration
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from bot.models import CheckIn
+from bot.models import GOOD_NIGHT_HOURS, CheckIn
 
 MAX_FIRST_STEP_MINUTES = 30
 MIN_STEP_MINUTES = 5
@@ -26,7 +26,7 @@ def _from_night_minutes(minutes: int) -> time:
 
 # --- the 7-hour floor ----------------------------------------------------------------------
 
-SLEEP_FLOOR_MINUTES = 7 * 60  # below this runners report not performing at their best
+SLEEP_FLOOR_MINUTES = round(GOOD_NIGHT_HOURS * 60)  # the 7-hour floor, in minutes
 
 
 def minutes_in_bed(bedtime: time, wake: time) -> int:

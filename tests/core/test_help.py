@@ -20,3 +20,10 @@ async def test_help_does_not_repeat_choices_already_shown(harness: Harness) -> N
     text = (await chat.say("/help chart")).text
 
     assert "one of distance, habits" not in text  # usage already says [distance|habits]
+
+
+async def test_a_wrong_choice_is_named_by_its_command_not_the_option(harness: Harness) -> None:
+    chat = harness.chat()
+    text = (await chat.say("/chart pie")).text
+    assert "/chart knows distance or habits there; not 'pie'." in text
+    assert "Which" not in text

@@ -9,14 +9,8 @@ from sqlalchemy import Table, func, select
 from bot.clock import FakeClock
 from bot.messages import Reply
 from bot.storage.tables import deliveries, handled_messages
-from tests.fakes import FakeChat, Harness
+from tests.fakes import FakeChat, Harness, fire
 from tests.nudges.conftest import RecordingMessenger
-
-
-async def fire(harness: Harness) -> None:
-    """One sweep, then let the outbound queues send what it claimed."""
-    await harness.core.sweeper.sweep()
-    await harness.core.sweeper.drain()
 
 
 async def runner_in_berlin(harness: Harness, messenger: RecordingMessenger) -> FakeChat:

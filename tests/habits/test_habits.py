@@ -135,3 +135,67 @@ async def test_sleep_streak_counts_consecutive_good_nights(
         await chat.say(f"/slept {hours}")
     reply = await chat.say("/week")
     assert "sleep 4 nights" in reply.text
+
+
+async def test_week_counts_sessions_not_check_ins(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    await chat.say("/strength plank 60")
+    await chat.say("/strength deadlift 3x6 60kg")
+    await chat.say("/mobility pre")
+    again = await chat.say("/mobility pre")
+    assert again.text.startswith("Already checked in")
+    week = await chat.say("/week")
+    assert "Strength: 1 session" in week.text
+    assert "Mobility on run days: pre 1 of 1, post 0 of 1" in week.text
+
+
+async def test_a_redelivered_sleep_check_in_is_not_an_update(harness: Harness) -> None:
+    chat = harness.chat(platform="telegram")
+    await chat.say("/slept 7", idempotency_key="s1")
+    again = await chat.say("/slept 7", idempotency_key="s1")
+    assert again.text.startswith("Already checked in")
+
+
+async def test_fuel_note_stays_out_of_the_group(harness: Harness) -> None:
+    chat = harness.chat(private=False)
+    reply = await chat.say("/fuel chocolate milk")
+    assert "chocolate" not in reply.text and "Checked in: snack (" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "explained"),
+    [("11", "23:00", True), ("10:30", "22:30", True), ("1030", "22:30", True),
+     ("07:30", "07:30", False), ("23:15", "23:15", False), ("6:30am", "06:30", False)],
+)  # fmt: skip
+async def test_slept_bedtimes_read_like_settings(
+    harness: Harness, typed: str, stored: str, explained: bool
+) -> None:
+    chat = harness.chat()
+    reply = await chat.say(f"/slept 7 {typed}")
+    [night] = await harness.checkins(chat, "sleep")
+    assert night.bedtime == stored
+    assert ("I took" in reply.text) == explained
+
+
+async def test_zero_hours_of_sleep_is_not_told_to_log_between_zero_and_sixteen(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+
+    zero = (await chat.say("/slept 0")).text
+    long = (await chat.say("/slept 17h20")).text
+
+    assert "between 0 and 16" not in zero
+    assert "up to 16" in zero
+    assert "hours hours" not in long and "17h20 hours" not in long
+    assert await harness.checkins(chat) == []
+
+
+async def test_a_snack_with_a_note_has_one_pair_of_brackets(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+
+    text = (await chat.say("/fuel banana")).text
+
+    assert text.startswith("Checked in: post-run snack: banana (Thu 26 Nov).")

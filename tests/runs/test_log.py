@@ -215,3 +215,85 @@ async def test_the_cached_streak_follows_backdated_runs_gaps_and_deletes(
     clock.advance(days=14)  # a week without running
     reply = await chat.say("/log 5k 25:00")
     assert "run streak: 1 week" in reply.text
+
+
+async def test_the_same_undo_delivered_twice_removes_one_run(harness: Harness) -> None:
+    chat = harness.chat(platform="telegram")
+    await chat.say("/log 10k 50:00 yesterday")
+    await chat.say("/log 5k 25:00")
+    first = await chat.say("/undo", idempotency_key="u1")
+    again = await chat.say("/undo", idempotency_key="u1")
+    assert "Removed run #2" in first.text and again.text == first.text
+    assert [r.id for r in await harness.runs(chat)] == [1]
+
+
+async def test_run_ids_are_never_reused(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00")
+    await chat.say("/log 6k 30:00")
+    await chat.say("/undo")
+    reply = await chat.say("/log 7k 35:00")
+    assert reply.text.startswith("Logged #3")
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("/log 5k 25:00 tomorrow", "in the future"),
+        ("/log 5k 25:00 26/11", "can't read '26/11' as a date"),
+        ("/log 5k 25:00 2026-2-3", "can't read '2026-2-3' as a date"),
+    ],
+)
+async def test_date_like_words_are_dates_not_notes(harness: Harness, typed: str, says: str) -> None:
+    chat = harness.chat()
+    assert says in (await chat.say(typed)).text
+    assert await harness.runs(chat) == []
+
+
+async def test_a_date_followed_by_a_colon_is_still_the_date(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 Yesterday: legs heavy")
+    [run] = await harness.runs(chat)
+    assert (run.local_date.isoformat(), run.note) == ("2026-11-25", "legs heavy")
+
+
+async def test_a_run_logged_for_another_week_says_which_week(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/log 5k 25:00 2026-11-18")
+    assert "Week of Mon 16 Nov 2026: 5.00 km over 1 run" in reply.text
+    last_year = await chat.say("/log 5k 25:00 2025-12-01")
+    assert "Mon 01 Dec 2025" in last_year.text
+
+
+async def test_a_pace_typo_is_told_in_the_runners_miles(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/settings units mi")
+
+    text = (await chat.say("/log 3mi 1:00")).text
+
+    # Miles first, the limit in miles too: the runner thinks in /mi.
+    assert text.startswith("That's 0:20 /mi (0:12 /km): faster than 4:01 /mi")
+    assert await harness.runs(chat) == []
+
+
+async def test_an_old_run_does_not_say_run_streak_zero_weeks(harness: Harness) -> None:
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 2026-01-05")
+
+    reply = await chat.say("/log 5k 25:00 2026-06-01")
+
+    assert "Logged #2" in reply.text
+    assert "run streak: 0 weeks" not in reply.text
+
+
+async def test_last_monday_is_the_day_of_the_run_not_its_note(harness: Harness) -> None:
+    chat = harness.chat()  # today is Thursday 26 Nov 2026
+
+    logged = (await chat.say("/log 5k 25:00 last monday easy")).text
+    edited = (await chat.say("/edit 1 date last thu")).text
+
+    assert logged.startswith("Logged #1 · Mon 23 Nov · 5.00 km in 25:00 (5:00 /km) · easy")
+    # "last thursday" on a Thursday is a week ago, not today.
+    assert "→ Thu 19 Nov 2026" in edited
+    [run] = await harness.runs(chat)
+    assert (str(run.local_date), run.note) == ("2026-11-19", "easy")

@@ -12,12 +12,14 @@ import importlib
 import logging
 import signal
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.config import ROLES, Settings
 from bot.core.dispatch import Core
+from bot.delivery.ceiling import check_ceiling
 from bot.leadership import Leadership, Post
 from bot.operations.http import OpsServer
 from bot.operations.logs import describe
@@ -225,8 +227,26 @@ class App:
 
         return Post(adapter.lock_name, adapter.platform, take, leave)
 
+    async def _check_ceiling(self) -> None:
+        """Log and count the nudges the day ahead plans past the platforms' budgets."""
+        grace = timedelta(minutes=self.settings.nudge_grace_minutes)
+        platforms = self.settings.deployment_platforms
+        for short in await check_ceiling(self.db, self.clock.now(), platforms, grace):
+            self.metrics.over_capacity.labels(short.platform).set(short.beyond)
+
     async def _take_schedule(self) -> None:
         self.core.sweeper.scheduling = True
+        self.scheduler.add_job(
+            self._check_ceiling,
+            "interval",
+            hours=24,
+            id="ceiling",
+            name="daily capacity check",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC) + timedelta(minutes=1),
+        )
         self.scheduler.add_job(
             self.core.prune,
             "interval",
@@ -240,8 +260,9 @@ class App:
 
     async def _leave(self) -> None:
         self.core.sweeper.scheduling = False
-        with contextlib.suppress(Exception):  # not scheduled (never taken): nothing to do
-            self.scheduler.remove_job("prune")
+        for job in ("prune", "ceiling"):
+            with contextlib.suppress(Exception):  # not scheduled (never taken): nothing to do
+                self.scheduler.remove_job(job)
 
     async def stop(self) -> None:
         """Stop the scheduler and the nudge queues, then the adapters, the roles, storage."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Collection
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -93,26 +93,12 @@ def build_core(
     return Core(db, clock, services, sweeper, messengers)
 
 
-def deployment_platforms(settings: Settings) -> tuple[str, ...]:
-    """The platforms the whole deployment runs, whichever process this is: routes go there.
-
-    Not this process's adapters: a scheduler-only process must still route a runner's
-    nudges to Telegram, and a Discord-only one must not call Telegram runners unreachable.
-    """
-    names = []
-    if settings.telegram_token:
-        names.append("telegram")
-    if settings.discord_token:
-        names.append("discord")
-    if settings.console_enabled:
-        names.append("console")
-    return tuple(names)
-
-
 def sweep_settings(settings: Settings) -> SweepSettings:
     """The sweep's tunables from the app's settings."""
     return SweepSettings(
-        sweep_seconds=settings.sweep_seconds, grace_minutes=settings.nudge_grace_minutes
+        sweep_seconds=settings.sweep_seconds,
+        grace_minutes=settings.nudge_grace_minutes,
+        lease_seconds=settings.lease_seconds,
     )
 
 
@@ -124,7 +110,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
         clock or SystemClock(),
         sweep_settings(settings),
         charts=ChartPainter(processes=1),
-        platforms=deployment_platforms(settings),
+        platforms=settings.deployment_platforms,
     )
 
 
@@ -132,6 +118,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> A
     """The whole process: the core, and the APScheduler that drives its sweep, on one loop."""
     settings = settings or Settings.from_env()
     core = bootstrap(settings, clock)
+    core.deliveries_kept = timedelta(days=settings.delivery_retention_days)
     return App(
         settings=settings,
         db=core.db,

@@ -97,7 +97,7 @@ class Settings:
     http_port: int = 0  # 0: no health and metrics server
     http_listen: str = "0.0.0.0"
     lease_seconds: float = 30.0
-    delivery_retention_days: int = 14
+    delivery_retention_days: int = 90
 
     @property
     def sqlite_path(self) -> str | None:
@@ -111,6 +111,22 @@ class Settings:
     def name(self) -> str:
         """This process's name in logs, locks and metrics."""
         return self.process_name or default_process_name()
+
+    @property
+    def deployment_platforms(self) -> tuple[str, ...]:
+        """The platforms the whole deployment runs, whichever process this is: routes go there.
+
+        Not this process's adapters: a scheduler-only process must still route a runner's
+        nudges to Telegram, and a Discord-only one must not call Telegram runners unreachable.
+        """
+        names = []
+        if self.telegram_token:
+            names.append("telegram")
+        if self.discord_token:
+            names.append("discord")
+        if self.console_enabled:
+            names.append("console")
+        return tuple(names)
 
     def has_role(self, role: str) -> bool:
         """Whether ``PACER_ROLES`` lets this process do ``role``."""

@@ -82,6 +82,8 @@ class Core:
         self.sweeper = sweeper
         # Direct-message senders by platform; the app adds them as adapters start.
         self.messengers = messengers
+        # How long finished delivery records are kept (PACER_DELIVERY_RETENTION_DAYS).
+        self.deliveries_kept = DELIVERIES_KEPT
         self.nudge_handlers = NudgeHandlers(
             services.nudge_settings, services.nudge_answers, sweeper
         )
@@ -224,7 +226,7 @@ class Core:
         async with self.db.uow() as uow:
             removed = await uow.activity.prune_handled(now - HANDLED_MESSAGES_KEPT)
             removed += await uow.runners.prune_link_codes(now)
-            removed += await uow.deliveries.prune(now - DELIVERIES_KEPT)
+            removed += await uow.deliveries.prune(now - self.deliveries_kept)
             removed += await uow.nudges.prune_oneoffs(now - DELIVERIES_KEPT)
             await uow.commit()
         log.info("pruned %d old rows", removed)

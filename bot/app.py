@@ -33,6 +33,8 @@ from bot.storage.leases import Election, SqliteOwner
 log = logging.getLogger(__name__)
 
 SCHEDULER_LOCK = "scheduler"
+# Seconds a new sender waits: the platform's one-second window of the last holder's sends.
+TAKEOVER_PAUSE = 1.5
 SQLITE_REFUSED = (
     "another Pacer process already sweeps and serves {path}: SQLite allows one; "
     "use PostgreSQL (DATABASE_URL=postgresql://...) to run several"
@@ -218,6 +220,9 @@ class App:
         assert senders is not None
 
         async def take() -> None:
+            # The previous holder may have sent until a moment ago, and the platform
+            # counts its sends for a second more: start after that second is over.
+            await asyncio.sleep(TAKEOVER_PAUSE)
             await adapter.activate()
             senders.add(adapter.platform)
 

@@ -36,7 +36,6 @@ from bot.storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "delivery-sweep"
-RECOVERY_INTERVAL = timedelta(minutes=1)
 Sleep = Callable[[float], Any]
 OnUnreachable = Callable[[str, str], Any]
 
@@ -71,7 +70,7 @@ class SweepSettings:
 
     sweep_seconds: float = 5.0
     grace_minutes: int = 120
-    lease_seconds: float = 120.0  # a claim not renewed for this long belongs to a dead process
+    lease_seconds: float = 30.0  # a claim not renewed for this long belongs to a dead process
     horizon_seconds: float = 10.0  # claim what the platform budget can send this soon
     batch: int = 100  # rows written per transaction (short holds of SQLite's write lock)
     resend_in_doubt: frozenset[str] = frozenset({"discord"})  # platforms that dedupe by nonce
@@ -125,7 +124,6 @@ class Sweeper:
         self._current: asyncio.Task[Any] | None = None
         self._first = True
         self._started = clock.now()
-        self._last_recovery = datetime.min.replace(tzinfo=UTC)
         self._sweeping = asyncio.Lock()
         # Platforms whose scheduled messages this process claims and sends (None: every
         # running one). Where processes share a bot token only the elected one does.
@@ -283,8 +281,8 @@ class Sweeper:
         return report
 
     async def _recover(self, now: datetime, report: SweepReport) -> None:
-        if not self._first and now - self._last_recovery < RECOVERY_INTERVAL:
-            return
+        # Every sweep: with leases of ~30 s a dead process's claims come back within one
+        # lease and one sweep. Cheap: an index holds only the claimed and sending rows.
         cutoff = now
         if self._first and self.db.is_sqlite:
             # One process owns a SQLite file: at start every claim made before this
@@ -294,7 +292,7 @@ class Sweeper:
         async with self.db.uow() as uow:
             released, doubtful = await uow.deliveries.recover(cutoff, self.settings.resend_in_doubt)
             await uow.commit()
-        self._first, self._last_recovery = False, now
+        self._first = False
         report.recovered, report.in_doubt = released, doubtful
         if self.metrics is not None:
             self.metrics.recovered.labels("due_again").inc(released)

@@ -42,6 +42,7 @@ from bot.parsing import format_distance, format_duration, suggest_zones
 from bot.ports import Messenger
 from bot.services.profile import NUDGE_PLATFORMS, onboarding_question
 from bot.storage.database import Database
+from bot.storage.deliveries import PRUNE_BATCH
 
 log = logging.getLogger(__name__)
 
@@ -226,9 +227,15 @@ class Core:
         async with self.db.uow() as uow:
             removed = await uow.activity.prune_handled(now - HANDLED_MESSAGES_KEPT)
             removed += await uow.runners.prune_link_codes(now)
-            removed += await uow.deliveries.prune(now - self.deliveries_kept)
             removed += await uow.nudges.prune_oneoffs(now - DELIVERIES_KEPT)
             await uow.commit()
+        while True:  # the delivery history in batches: short transactions, however large
+            async with self.db.uow() as uow:
+                batch = await uow.deliveries.prune(now - self.deliveries_kept)
+                await uow.commit()
+            removed += batch
+            if batch < PRUNE_BATCH:
+                break
         log.info("pruned %d old rows", removed)
         return removed
 

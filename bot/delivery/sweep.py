@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -131,7 +132,9 @@ class Sweeper:
         # Whether this process writes due rows and recovers claims (the scheduler role).
         self.scheduling = True
         self.metrics: Metrics | None = None
-        self._due_at: dict[int, datetime] = {}  # queued deliveries' due instants (lateness)
+        # Who this process is to the claims it makes (the app names it after the process).
+        self.owner = uuid.uuid4().hex[:12]
+        self._claims: dict[int, Delivery] = {}  # queued deliveries: their epoch and due time
 
     # --- queues ---------------------------------------------------------------------
 
@@ -207,15 +210,17 @@ class Sweeper:
         else:
             self._sweeping.release()
         self._running = False
-        self._due_at.clear()
         untried: list[Outgoing] = []
         for queue in self._queues.values():
             untried.extend(await queue.stop())
         if not untried:
             return 0
         async with self.db.uow() as uow:
-            released = await uow.deliveries.release([o.delivery_id for o in untried])
+            released = await uow.deliveries.release(
+                [o.delivery_id for o in untried], owner=self.owner
+            )
             await uow.commit()
+        self._claims.clear()
         log.info("stopping: %d unsent messages go back to due", released)
         return released
 
@@ -254,7 +259,7 @@ class Sweeper:
         in_flight = self.in_flight()
         if in_flight:  # before recovering: this process's own claims are alive
             async with self.db.uow() as uow:
-                await uow.deliveries.extend_leases(in_flight, self._lease())
+                await uow.deliveries.extend_leases(in_flight, self._lease(), owner=self.owner)
                 await uow.commit()
         if self.scheduling:
             await self._recover(now, report)
@@ -320,7 +325,9 @@ class Sweeper:
         # and a send waiting to mark itself `sending` should not wait for it.
         async with self.db.uow() as uow:
             report.expired += await uow.deliveries.expire_stale(now - grace)
-            claimed = await uow.deliveries.claim(platform, now, self._lease(), budget)
+            claimed = await uow.deliveries.claim(
+                platform, now, self._lease(), budget, owner=self.owner
+            )
             await uow.commit()
         rendered: dict[int, Reply | str] = {}
         async with self.db.reader() as uow:
@@ -344,16 +351,24 @@ class Sweeper:
                 )
             )
         if skipped:
+            epochs = {item.id: item.epoch for item in claimed}
             async with self.db.uow() as uow:
                 for delivery_id, reason in skipped:
-                    await uow.deliveries.finish(delivery_id, "skipped", reason, None)
+                    await uow.deliveries.finish(
+                        delivery_id,
+                        "skipped",
+                        reason,
+                        None,
+                        owner=self.owner,
+                        epoch=epochs[delivery_id],
+                    )
                 await uow.commit()
             report.skipped += len(skipped)
         report.claimed += len(claimed)
         report.by_platform[platform] = len(claimed)
-        due_at = {item.id: item.due_at for item in claimed}
+        by_id = {item.id: item for item in claimed}
         for out in outgoing:
-            self._due_at[out.delivery_id] = due_at[out.delivery_id]
+            self._claims[out.delivery_id] = by_id[out.delivery_id]
             queue.put(out)
         report.queued += len(outgoing)
 
@@ -371,28 +386,45 @@ class Sweeper:
         # One statement, no transaction: the shortest hold of SQLite's write lock, so a
         # reply that has to write is not kept waiting behind a burst. False: the record
         # was settled or taken back meanwhile (cancelled for a refused chat, recovered).
+        claim = self._claims.get(item.delivery_id)
+        if claim is None:
+            return False  # not a claim of this process (any more)
         async with self.db.single() as uow:
-            return await uow.deliveries.mark_sending(item.delivery_id, self.clock.now())
+            return await uow.deliveries.mark_sending(
+                item.delivery_id, self.clock.now(), owner=self.owner, epoch=claim.epoch
+            )
 
     async def _record(self, outcome: Outcome) -> None:
-        due_at = self._due_at.pop(outcome.delivery_id, None)
+        claim = self._claims.pop(outcome.delivery_id, None)
         if self.metrics is not None:
+            due_at = None if claim is None else claim.due_at
             self.metrics.outcome(
                 outcome.platform, outcome.status, outcome.rate_limited, due_at, outcome.sent_at
             )
-        if outcome.status == "dropped":
-            return  # someone else settled it: nothing of ours to record
+        if outcome.status == "dropped" or claim is None:
+            return  # someone else settled it or took it back: nothing of ours to record
         now = self.clock.now()
         refused = outcome.status == "unreachable" and outcome.attempts > 0
+        owner, epoch = self.owner, claim.epoch
         if not refused:
             async with self.db.single() as uow:
                 await uow.deliveries.finish(
-                    outcome.delivery_id, outcome.status, outcome.reason, outcome.sent_at
+                    outcome.delivery_id,
+                    outcome.status,
+                    outcome.reason,
+                    outcome.sent_at,
+                    owner=owner,
+                    epoch=epoch,
                 )
             return
         async with self.db.uow() as uow:
             await uow.deliveries.finish(
-                outcome.delivery_id, outcome.status, outcome.reason, outcome.sent_at
+                outcome.delivery_id,
+                outcome.status,
+                outcome.reason,
+                outcome.sent_at,
+                owner=owner,
+                epoch=epoch,
             )
             # Everything else due for that chat is cancelled untried, now.
             await uow.deliveries.cancel_chat(

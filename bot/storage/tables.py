@@ -395,6 +395,11 @@ deliveries = Table(
     Column("answered_at", UtcDateTime),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("payload", Text, nullable=False, server_default=""),  # JSON for group posts
+    # The fence: who holds the claim and which claim it is. Marking sending and recording
+    # the outcome require both, so a process whose lease lapsed never sends a row
+    # someone else took back (migration 0013).
+    Column("owner", Text),
+    Column("epoch", Integer, nullable=False, server_default=text("0")),
     UniqueConstraint("target", "kind", "occurrence", name="deliveries_once"),
     CheckConstraint(
         "status IN (" + ", ".join(f"'{s}'" for s in DELIVERY_STATES) + ")",
@@ -403,6 +408,14 @@ deliveries = Table(
     partial_index(
         "deliveries_due",
         "due_at",
+        where="status = 'due'",
+    ),
+    # The claim reads a platform's first due rows in this order: a top-N index scan.
+    partial_index(
+        "deliveries_claim",
+        "platform",
+        "due_at",
+        "id",
         where="status = 'due'",
     ),
     partial_index(

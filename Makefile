@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.board_bench
 	$(BIN)/python -m bench.stats_bench
 	$(BIN)/python -m bench.import_bench
+	$(BIN)/python -m bench.loop_bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

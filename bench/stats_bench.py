@@ -104,9 +104,7 @@ async def insert_rows(db: Database, table: Any, rows: Sequence[dict[str, Any]]) 
     """Bulk insert, 5,000 rows to a transaction."""
     for first in range(0, len(rows), 5000):
         async with db.uow() as uow:
-            conn = uow._conn
-            assert conn is not None
-            await conn.execute(insert(table), list(rows[first : first + 5000]))
+            await uow.activity.conn.execute(insert(table), list(rows[first : first + 5000]))
             await uow.commit()
 
 

@@ -87,9 +87,8 @@ class AccountService:
         if not seen:
             return 0
         try:
-            # One statement for the batch, committing by itself (on SQLite run inline when
-            # nothing holds the write lock): each row stands alone, and writing it twice
-            # after a retry is harmless.
+            # One statement for the batch, committing by itself: each row stands alone,
+            # and writing it twice after a retry is harmless.
             async with self.db.single() as uow:
                 await uow.runners.touch_many([(p, pid, n, w) for (p, pid), (n, w) in seen.items()])
         except BaseException:

@@ -11,7 +11,6 @@ from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import CheckIn, Run
-from bot.storage.plans import hot
 from bot.storage.sql import checkin_from, insert, run_from
 from bot.storage.tables import checkins, handled_messages, runs
 
@@ -32,7 +31,7 @@ def _add_run(dialect: str) -> Any:
         week.c.local_date.between(bindparam("w_from"), bindparam("w_to")),
         week.c.source_key.is_distinct_from(bindparam("w_key")),
     )
-    return hot(
+    return (
         insert(dialect, runs)
         .on_conflict_do_nothing(index_elements=[runs.c.source_key])
         .returning(
@@ -93,11 +92,9 @@ def stored_run(run_id: int, values: dict[str, Any]) -> Run:
     )
 
 
-_WEEK_TOTALS = hot(
-    select(func.coalesce(func.sum(runs.c.distance_m), 0.0), func.count()).where(
-        runs.c.user_id == bindparam("w_user"),
-        runs.c.local_date.between(bindparam("w_from"), bindparam("w_to")),
-    )
+_WEEK_TOTALS = select(func.coalesce(func.sum(runs.c.distance_m), 0.0), func.count()).where(
+    runs.c.user_id == bindparam("w_user"),
+    runs.c.local_date.between(bindparam("w_from"), bindparam("w_to")),
 )
 
 

@@ -19,6 +19,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.storage.sql import NO_BEGIN, WRITE
+
 log = logging.getLogger(__name__)
 
 BASELINE = "0001"
@@ -54,17 +56,17 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> tuple[str | No
             # Batch migrations rebuild tables: with foreign keys on, dropping the old
             # table would cascade-delete child rows. The pragma works only outside a
             # transaction; the result is checked before commit.
-            await conn.execution_options(pacer_no_begin=True)
+            await conn.execution_options(**{NO_BEGIN: True})
             await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             await conn.commit()
-            await conn.execution_options(pacer_no_begin=False, pacer_write=True)
+            await conn.execution_options(**{NO_BEGIN: False, WRITE: True})
         try:
             result = await conn.run_sync(_upgrade, revision, sqlite)
             await conn.commit()
         finally:
             if sqlite:
                 await conn.rollback()
-                await conn.execution_options(pacer_no_begin=True)
+                await conn.execution_options(**{NO_BEGIN: True})
                 await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await conn.commit()
     return result

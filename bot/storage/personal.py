@@ -50,6 +50,7 @@ DELETE = "delete"
 ANONYMIZE = "anonymize"
 MODES = (DELETE, ANONYMIZE)
 USER_TARGET = "user_target"
+CHUNK_ROWS = 200  # rows read and converted between two turns of the event loop
 
 Scalar = str | int | float | bool | None
 
@@ -175,13 +176,17 @@ class PersonalDataRepository:
         for p in plan(user_ids, self.schema):
             table = p.table
             stmt = select(table).where(p.mine).order_by(*table.primary_key.columns)
-            result = await self.conn.execute(stmt)
-            rows = tuple(
-                tuple(plain(value, column) for value, column in zip(row, table.c, strict=True))
-                for row in result
-            )
+            rows: list[tuple[Scalar, ...]] = []
+            # Years of history are thousands of rows: fetched and converted a chunk at a
+            # time, so the event loop answers other chats in between.
+            result = await self.conn.stream(stmt)
+            async for chunk in result.partitions(CHUNK_ROWS):
+                rows += (
+                    tuple(plain(value, column) for value, column in zip(row, table.c, strict=True))
+                    for row in chunk
+                )
             about = str(table.info.get("about", ""))
-            found.append(TableRows(table.name, tuple(c.name for c in table.c), rows, about))
+            found.append(TableRows(table.name, tuple(c.name for c in table.c), tuple(rows), about))
         return found
 
     async def counts(self, user_ids: Sequence[int]) -> dict[str, Removed]:

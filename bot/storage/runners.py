@@ -12,7 +12,6 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Identity, NudgePrefs, User, WeekBlock
-from bot.storage.plans import hot
 from bot.storage.sql import PREF_FIELDS, identity_from, insert, user_from
 from bot.storage.tables import (
     challenge_members,
@@ -60,9 +59,9 @@ def _find_statement() -> Any:
     )
 
 
-_FIND = hot(_find_statement())
+_FIND = _find_statement()
 # Last-seen times, written behind in one batch (every sweep).
-_TOUCH = hot(
+_TOUCH = (
     update(identities)
     .where(
         identities.c.platform == bindparam("b_platform"),

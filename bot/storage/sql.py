@@ -1,4 +1,5 @@
-"""Small SQL helpers shared by the repositories: the dialect's INSERT, row mappers."""
+"""Small SQL helpers shared by the repositories: the dialect's INSERT, row mappers,
+and the names of Pacer's own execution options."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from sqlalchemy import Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.models import CheckIn, Identity, NudgePrefs, Run, User
+
+# Execution options read by SQLite's ``begin`` listener (bot/storage/database.py).
+WRITE = "pacer_write"  # BEGIN IMMEDIATE: a writer takes the write lock up front
+NO_BEGIN = "pacer_no_begin"  # no BEGIN: each statement commits by itself
 
 
 def insert(dialect: str, table: Table) -> Any:

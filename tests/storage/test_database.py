@@ -239,11 +239,11 @@ async def test_a_logged_run_is_committed_at_once_for_other_connections(tmp_path:
         await h.db.close()
 
 
-async def test_inline_writes_fall_back_and_wait_while_another_process_holds_the_lock(
+async def test_writes_wait_and_reads_do_not_while_another_process_holds_the_lock(
     tmp_path: Path,
 ) -> None:
-    """/log and /week run inline; with the write lock taken, /log waits its turn, /week does not."""
-    path = tmp_path / "inline.db"
+    """With the write lock taken elsewhere, /log waits its turn, /week does not wait."""
+    path = tmp_path / "locked.db"
     h = make_harness(await _sqlite(path), FakeClock())
     try:
         chats = [h.chat(f"r{i}") for i in range(10)]
@@ -256,7 +256,7 @@ async def test_inline_writes_fall_back_and_wait_while_another_process_holds_the_
         assert "5.00 km" in week.text, week.text
         logs = asyncio.gather(*(c.say("/log 6k 30:00") for c in chats))
         await asyncio.sleep(0.3)
-        assert not logs.done()  # waiting on the driver's thread, not failed
+        assert not logs.done()  # waiting (SQLite's busy timeout), not failed
         other.execute("COMMIT")
         replies = await logs
         other.close()

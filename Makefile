@@ -3,9 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The PostgreSQL half of the tests (skipped, with a note, when no server answers there;
-# in CI a missing server fails the run).
+# The PostgreSQL half of the tests: a server and a base name. Each test process takes
+# (the first time makes) and migrates its own database, test_gw0, test_gw1..., locked
+# while the run lasts; the database named here is only connected to. Skipped, with a
+# note, when no server answers there; in CI a missing server fails the run.
 export PACER_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# Test processes (pytest-xdist): one per core; `make test PYTEST_WORKERS=0` runs in one.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint bench clean
 
@@ -25,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.core_bench

@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HABITS = ("sleep", "mobility", "strength", "fuel")
+# Seven hours asleep is the floor below which runners report not performing at their
+# best (COACHING.md): a good night, on every count Pacer keeps.
+GOOD_NIGHT_HOURS = 7.0
 
 
 class UnknownZone(ValueError):
@@ -239,12 +242,7 @@ class BestEffort:
 
 
 # --- club challenges -------------------------------------------------------------------
-
-# What a challenge counts: runs (distance, moving time, runs, days with a run) or
-# check-ins (nights of 7 h or more, mobility, strength and fuel sessions).
-METRICS = ("distance", "time", "runs", "days", "sleep", "mobility", "strength", "fuel")
-RUN_METRICS = frozenset({"distance", "time", "runs", "days"})
-GOOD_NIGHT_HOURS = 7.0
+# What each metric counts: bot/challenge_metrics.py.
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +294,8 @@ class Challenge:
     ended_at: datetime | None = None
     frozen_at: datetime | None = None
     created_at: datetime | None = None
+    effort_m: int | None = None  # fastest: over 1000, 5000, 10000 or 21097 m
+    day_min_m: float | None = None  # streak: the least a day needs (None: any run)
 
     @property
     def days(self) -> int:

@@ -17,6 +17,7 @@ from bot.errors import BadInput
 from bot.input_hygiene import check_digits, quote
 
 METERS_PER_MILE = 1609.344
+FEET_PER_METRE = 3.28084
 HALF_MARATHON_M = 21097.5
 MARATHON_M = 42195.0
 
@@ -250,6 +251,32 @@ COMMON_ZONES = (
     "Asia/Tokyo",
     "Australia/Sydney",
 )
+
+
+_CLIMB = re.compile(
+    r"(?:^|\s)climb\s+([0-9]+(?:[.,][0-9]+)?)\s*(m|ft|feet)?(?=[\s,;.]|$)[,;.]?", re.IGNORECASE
+)
+MAX_CLIMB_M = 10_000.0  # more than any one run climbs (Everest from sea level is 8,849 m)
+
+
+def split_climb(note: str, units: str) -> tuple[float | None, str]:
+    """``climb 250m hilly`` -> (250.0, ``hilly``): a typed elevation gain, out of the note.
+
+    A bare number is metres, or feet for a runner in miles.
+    """
+    match = _CLIMB.search(note)
+    if match is None:
+        return None, note
+    value = float(match.group(1).replace(",", "."))
+    unit = (match.group(2) or ("ft" if units == "mi" else "m")).lower()
+    meters = value / FEET_PER_METRE if unit in ("ft", "feet") else value
+    if meters <= 0:
+        raise BadInput("A climb must be more than zero; leave it out for a flat run.")
+    if meters > MAX_CLIMB_M:
+        raise BadInput(
+            f"A climb of {match.group(1)} {unit} is more than one run climbs. Nothing was saved."
+        )
+    return meters, " ".join((note[: match.start()] + " " + note[match.end() :]).split())
 
 
 def format_distance(meters: float, units: str) -> str:

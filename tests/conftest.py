@@ -15,7 +15,7 @@ from adapters.telegram import TelegramAdapter
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.storage.database import Database
-from tests.databases import BACKENDS, open_database
+from tests.databases import BACKENDS, open_database, release_databases
 from tests.discord.harness import CapturedHTTP, settings
 from tests.fakes import Harness, make_harness
 from tests.telegram.fakes import TOKEN, RecordingRequest
@@ -27,11 +27,24 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this test process keeps its migrated SQLite template."""
+    return tmp_path_factory.mktemp("template")
+
+
 @pytest.fixture(params=BACKENDS)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+async def db(
+    request: pytest.FixtureRequest, tmp_path: Path, template_dir: Path
+) -> AsyncIterator[Database]:
     """An opened, migrated, empty database: every test using it runs on both backends."""
-    async for database in open_database(request.param, tmp_path):
+    async for database in open_database(request.param, tmp_path, template_dir):
         yield database
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Let go of the PostgreSQL databases this test process used (they stay for the next run)."""
+    release_databases()
 
 
 @pytest.fixture

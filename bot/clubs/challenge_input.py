@@ -6,10 +6,11 @@ import difflib
 import re
 from datetime import date, timedelta
 
+from bot.challenge_metrics import METRICS
 from bot.errors import BadInput
 from bot.input_hygiene import check_digits, quote
-from bot.models import METRICS, WEEKDAYS
-from bot.parsing import METERS_PER_MILE, parse_duration
+from bot.models import WEEKDAYS
+from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, parse_distance, parse_duration
 
 MAX_NAME = 40
 MAX_ACTIVE = 10
@@ -26,7 +27,14 @@ PER_DAY = {
     "mobility": 2.0,
     "strength": 1.0,
     "fuel": 5.0,
+    "climb": 10_000.0,  # metres
+    "longest": 300_000.0,  # metres: one run, however long the window
+    "fastest": 24 * 3600.0,  # seconds: one effort
+    "streak": 1.0,
 }
+ONE_RUN = frozenset({"longest", "fastest"})  # a target of one run: the window adds nothing
+EFFORTS = {"1k": 1000, "1km": 1000, "5k": 5000, "5km": 5000, "10k": 10000, "10km": 10000}
+EFFORTS |= {"half": 21097, "21k": 21097, "21.1k": 21097, "21.1km": 21097}
 _START_WORD = re.compile(
     r"^(today|tomorrow|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})$",
@@ -45,8 +53,14 @@ def parse_create_text(text: str) -> dict[str, str]:
     words = text.split()
     values: dict[str, str] = {}
     found = [i for i, w in enumerate(words) if w.lower() in METRICS and i > 0]
-    # A metric word inside the name ("Runs Galore runs today 7d"): the one before the start.
-    before_start = [i for i in found if i + 1 < len(words) and _START_WORD.match(words[i + 1])]
+    # A metric word inside the name ("Runs Galore runs today 7d"): the one before the start
+    # (after its own words: "fastest 5k", "streak min 1.6km").
+    before_start = [
+        i
+        for i in found
+        if (after := i + 1 + len(_metric_words(words, i))) < len(words)
+        and _START_WORD.match(words[after])
+    ]
     picks = before_start or found
     metric_at = picks[0] if picks else None
     if metric_at is None:
@@ -57,8 +71,13 @@ def parse_create_text(text: str) -> dict[str, str]:
             return values
         metric_at = start_at - 1
     values["name"] = " ".join(words[:metric_at])
-    rest = words[metric_at:]
-    values["metric"] = rest.pop(0)
+    own = _metric_words(words, metric_at)
+    rest = words[metric_at + 1 + len(own) :]
+    values["metric"] = words[metric_at]
+    if own and values["metric"].lower() == "fastest":
+        values["over"] = own[0]
+    elif own:
+        values["min"] = own[1] if len(own) > 1 else ""
     leftovers: list[str] = []
     positional = ["start", "end"]
     i = 0
@@ -68,7 +87,7 @@ def parse_create_text(text: str) -> dict[str, str]:
             values["team"] = "yes"
         elif word.lower() == "target":
             amount = rest[i + 1 : i + 2]
-            if amount and i + 2 < len(rest) and rest[i + 2].lower() in ("km", "mi", "m", "h"):
+            if amount and i + 2 < len(rest) and rest[i + 2].lower() in ("km", "mi", "m", "ft", "h"):
                 amount = [amount[0] + rest[i + 2]]
                 i += 1
             values["target"] = amount[0] if amount else ""
@@ -81,6 +100,39 @@ def parse_create_text(text: str) -> dict[str, str]:
     if leftovers:
         values["_extra"] = " ".join(leftovers)
     return values
+
+
+def _metric_words(words: list[str], at: int) -> list[str]:
+    """The words after a metric that belong to it: ``fastest 5k``, ``streak min 1.6km``."""
+    metric, after = words[at].lower(), words[at + 1 : at + 3]
+    if metric == "fastest" and after and not _START_WORD.match(after[0]):
+        return after[:1]
+    if metric == "streak" and after and after[0].lower() == "min":
+        return after
+    return []
+
+
+def parse_effort(text: str) -> int:
+    """The distance of a ``fastest`` challenge: 1k, 5k, 10k or the half (metres)."""
+    if not text.strip():
+        raise BadInput(
+            "Fastest over which distance: 1k, 5k, 10k or half?",
+            hint="For example: /challenge create Fast Five fastest 5k today 4w",
+        )
+    meters = EFFORTS.get(text.strip().lower().replace(" ", ""))
+    if meters is None:
+        raise BadInput(
+            f"Fastest over '{quote(text)}'? I keep best efforts over 1k, 5k, 10k and the half.",
+            hint="For example: /challenge create Fast Five fastest 5k today 4w",
+        )
+    return meters
+
+
+def parse_day_min(text: str, units: str) -> float:
+    """The least a ``streak`` day needs (``min 1.6km``), in metres."""
+    if not text.strip():
+        raise BadInput("How far must a day's runs go to count? For example: streak min 1.6km")
+    return parse_distance(text, units)
 
 
 def check_name(name: str) -> str:
@@ -172,23 +224,29 @@ def parse_target(text: str, metric: str, units: str, days: int, team: bool) -> f
     if raw.startswith("-"):
         raise BadInput(f"A target must be more than zero; not '{quote(text)}'.")
     try:
-        if metric == "distance":
+        if metric in ("distance", "longest"):
             amount = _parse_total_distance(raw, units)
         elif metric == "time":
             amount = _parse_hours(raw)
+        elif metric == "climb":
+            amount = _parse_climb(raw, units)
+        elif metric == "fastest":
+            amount = float(parse_duration(raw))
         else:
             amount = float(raw)
     except (BadInput, ValueError):
         if re.fullmatch(r"0+([.,]0*)?\s*[a-z]*", raw):
             raise BadInput(f"A target must be more than zero; not '{quote(text)}'.") from None
-        example = {"distance": "100km", "time": "20h"}.get(metric, "12")
+        example = {"distance": "100km", "time": "20h", "climb": "1000m", "longest": "21km"}.get(
+            metric, "25:00" if metric == "fastest" else "12"
+        )
         raise BadInput(
             f"I can't read '{quote(text)}' as a {metric} target.",
             hint=f"For example: target {example}",
         ) from None
     if amount <= 0:
         raise BadInput(f"A target must be more than zero; not '{quote(text)}'.")
-    bound = PER_DAY[metric] * days * (TEAM_SIZE_BOUND if team else 1)
+    bound = PER_DAY[metric] * (1 if metric in ONE_RUN else days) * (TEAM_SIZE_BOUND if team else 1)
     if amount > bound:
         who = "a team" if team else "one runner"
         raise BadInput(
@@ -197,6 +255,16 @@ def parse_target(text: str, metric: str, units: str, days: int, team: bool) -> f
             hint="Pick a smaller target or a longer window.",
         )
     return amount
+
+
+def _parse_climb(raw: str, units: str) -> float:
+    """Elevation gain in metres: ``1000m``, ``3000ft``, ``1000`` (m, or ft for miles)."""
+    match = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)\s*(m|ft|feet)?", raw)
+    if match is None:
+        raise ValueError(raw)
+    value = float(match.group(1).replace(",", "."))
+    feet = match.group(2) in ("ft", "feet") or (match.group(2) is None and units == "mi")
+    return value / FEET_PER_METRE if feet else value
 
 
 def _parse_hours(raw: str) -> float:

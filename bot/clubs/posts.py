@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.challenge_metrics import reached_target
 from bot.clubs.texts import amount, announcement, board_text, join_button, shown_name
 from bot.messages import Reply
 from bot.models import Board, Challenge, Club
@@ -177,7 +178,7 @@ def final_text(board: Board) -> str:
         verdict = "reached 🎉" if board.total >= c.target else "not reached"
         lines.append(f"Team goal {goal}: {total}, {verdict}.")
     elif c.target is not None:
-        done = sum(1 for r in board.rows if r.value >= c.target)
+        done = sum(1 for r in board.rows if reached_target(c, r.value))
         goal = amount(c.metric, c.target, POST_UNITS)
         lines.append(f"{done} of {board.members} reached the target of {goal}.")
     lines.append("")

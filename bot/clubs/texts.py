@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.challenge_metrics import CHALLENGE_METRICS, reached_target
 from bot.messages import Button
 from bot.models import Board, Challenge, Club, Standing
-from bot.parsing import METERS_PER_MILE
+from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_duration
+from bot.runfiles import EFFORT_NAMES
 
 TOP = 10
 BAR = 10
@@ -17,6 +19,7 @@ NOUNS = {
     "mobility": "session",
     "strength": "session",
     "fuel": "snack",
+    "streak": "day",
 }
 METRIC_LABELS = {
     "distance": "distance",
@@ -27,7 +30,21 @@ METRIC_LABELS = {
     "mobility": "mobility sessions",
     "strength": "strength sessions",
     "fuel": "post-run snacks",
+    "climb": "elevation gain",
+    "longest": "longest run",
+    "fastest": "fastest",
+    "streak": "most days in a row with a run",
 }
+
+
+def metric_label(challenge: Challenge, units: str) -> str:
+    """``distance``, ``fastest 5 km``, ``most days in a row with a run of 1.6 km or more``."""
+    label = METRIC_LABELS[challenge.metric]
+    if challenge.metric == "fastest":
+        return f"{label} {EFFORT_NAMES.get(challenge.effort_m or 5000, '5 km')}"
+    if challenge.metric == "streak" and challenge.day_min_m:
+        return f"{label} of {amount('longest', challenge.day_min_m, units)} or more"
+    return label
 
 
 def number(value: float) -> str:
@@ -38,9 +55,14 @@ def number(value: float) -> str:
 
 def amount(metric: str, value: float, units: str, *, bare: bool = False) -> str:
     """A value in the viewer's units: ``42.0 km``, ``12 h 30 min``, ``3 runs``, ``4 nights``."""
-    if metric == "distance":
+    if metric in ("distance", "longest"):
         per = METERS_PER_MILE if units == "mi" else 1000.0
         return number(value / per) if bare else f"{value / per:.1f} {units}"
+    if metric == "climb":
+        shown = round(value * FEET_PER_METRE if units == "mi" else value)
+        return str(shown) if bare else f"{shown} {unit_of(metric, units)}"
+    if metric == "fastest":
+        return format_duration(round(value)) if value > 0 else "no time yet"
     if metric == "time":
         hours, minutes = divmod(round(value / 60), 60)
         if bare:
@@ -55,8 +77,12 @@ def amount(metric: str, value: float, units: str, *, bare: bool = False) -> str:
 
 def unit_of(metric: str, units: str) -> str:
     """The unit after a bare amount: ``km``, ``h``, ``runs``."""
-    if metric == "distance":
+    if metric in ("distance", "longest"):
         return units
+    if metric == "climb":
+        return "ft" if units == "mi" else "m"
+    if metric == "fastest":
+        return ""
     if metric == "time":
         return "h"
     return NOUNS[metric] + "s"
@@ -106,9 +132,9 @@ def target_text(challenge: Challenge, units: str) -> str:
 def board_text(board: Board, viewer: int | None, units: str, today: date) -> str:
     """The board: a heading, one line per member in rank order, the viewer's own row."""
     c = board.challenge
-    head = f"🏆 {c.name} · {METRIC_LABELS[c.metric]} · {when_text(c, today)}"
+    head = f"🏆 {c.name} · {metric_label(c, units)} · {when_text(c, today)}"
     if board.frozen:
-        head = f"🏁 {c.name} · final results · {METRIC_LABELS[c.metric]}"
+        head = f"🏁 {c.name} · final results · {metric_label(c, units)}"
     lines = [head, f"{c.start:%a %d %b} – {c.end:%a %d %b %Y}"]
     if c.target is not None and c.team:
         lines.append(
@@ -136,7 +162,10 @@ def _row(c: Challenge, row: Standing, viewer: int | None, units: str) -> str:
         name = f"{name} (you)"
     text = f"{row.rank}. {name} {amount(c.metric, row.value, units)}"
     if c.target is not None and not c.team:
-        text += f" {bar(row.value, c.target)}"
+        if CHALLENGE_METRICS[c.metric].ascending:  # a time to beat: met or not
+            text += " ✓" if reached_target(c, row.value) else ""
+        else:
+            text += f" {bar(row.value, c.target)}"
     return text
 
 
@@ -148,7 +177,11 @@ def standing_line(board: Board, viewer: int, units: str) -> str | None:
     c = board.challenge
     mine = amount(c.metric, row.value, units, bare=True)
     unit = unit_of(c.metric, units)
-    if c.target is not None and not c.team:
+    if CHALLENGE_METRICS[c.metric].ascending:
+        value = mine
+        if c.target is not None:
+            value += f" (target {amount(c.metric, c.target, units)})"
+    elif c.target is not None and not c.team:
         value = f"{mine}/{amount(c.metric, c.target, units, bare=True)} {unit}"
     else:
         value = f"{mine} {unit}"
@@ -205,7 +238,7 @@ def announcement(challenge: Challenge, units: str) -> str:
     c = challenge
     goal = target_text(c, units)
     return (
-        f"🏁 {c.name}: {METRIC_LABELS[c.metric]}, {c.start:%a %d %b} – {c.end:%a %d %b %Y}"
+        f"🏁 {c.name}: {metric_label(c, units)}, {c.start:%a %d %b} – {c.end:%a %d %b %Y}"
         + (f", {goal}" if goal else "")
         + f".\nTap Join or type /challenge join {c.name}"
     )

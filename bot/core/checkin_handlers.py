@@ -8,7 +8,7 @@ from bot.core.coaching_replies import fuel_advice, strength_advice
 from bot.core.context import Context, Handler, Services
 from bot.input_hygiene import clean_text
 from bot.messages import Reply
-from bot.models import CheckIn
+from bot.models import GOOD_NIGHT_HOURS, CheckIn
 from bot.services.habits import Recorded
 
 
@@ -68,7 +68,7 @@ class CheckinHandlers:
         hours = recorded.checkin.hours or 0.0
         if hours >= 8:
             extra = "That's the ideal amount. Your legs will thank you."
-        elif hours >= 7:
+        elif hours >= GOOD_NIGHT_HOURS:
             extra = "Seven or more: enough to recover well."
         else:
             extra = "Under seven hours. Tonight, try getting into bed a little earlier."

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.challenge_metrics import METRICS
 from bot.clubs.challenge_input import parse_create_text
-from bot.models import METRICS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
 
@@ -416,6 +416,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 
 _CHALLENGE_NAME = "The challenge's name"
+_EFFORT_CHOICES = ("1k", "5k", "10k", "half")
 _WEEKDAY = r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$"
 CLUB_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
@@ -473,8 +474,10 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("metric", "What counts", required=True, choices=METRICS),
             OptionSpec("start", "today, tomorrow, a weekday or a date", required=True),
             OptionSpec("end", "A date (2026-12-31) or a length (7d, 4w)", required=True),
-            OptionSpec("target", "Each member's target (or the team's): 100km, 20h, 12"),
+            OptionSpec("target", "Each member's target (or the team's): 100km, 20h, 1000m, 12"),
             OptionSpec("team", "One goal summed over members", choices=("yes", "no")),
+            OptionSpec("over", "fastest: over 1k, 5k, 10k or half", choices=_EFFORT_CHOICES),
+            OptionSpec("min", "streak: the least a day's runs must go (1.6km)"),
         ),
         scope=Scope.GROUP,
         admin_only=True,
@@ -484,9 +487,15 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
             "/challenge create Winter Miles distance today 4w target 100km",
             "/challenge create Club Marathon distance 2026-12-01 2026-12-31 target 500km team",
             "/challenge create Sleep Week sleep tomorrow 7d",
+            "/challenge create Hill Month climb today 4w target 1000m",
+            "/challenge create Fast Five fastest 5k today 4w",
+            "/challenge create Run Streak streak min 1.6km today 30d",
         ),
         help="Metrics: distance, time (moving time), runs, days (days with a run), sleep "
-        "(nights of 7 h or more), mobility, strength (sessions), fuel (post-run snacks).",
+        "(nights of 7 h or more), mobility, strength (sessions), fuel (post-run snacks), "
+        "climb (elevation gain), longest (the longest run), fastest 1k|5k|10k|half (the "
+        "fastest effort, lowest first), streak [min <distance>] (most days in a row with a "
+        "run).",
     ),
     CommandSpec(
         "challenge join",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
+from bot.clubs.texts import amount
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
@@ -230,7 +231,11 @@ class CoreHandlers:
             args.get("note", ""),
             ctx.source_key,
         )
-        return logged_reply(ctx, logged, standings=await self.services.challenges.standings(user))
+        climb = []
+        if logged.climb_m is not None:  # typed: say it was read as a climb, not a note
+            climb = [f"Climb: {amount('climb', logged.climb_m, user.units)}."]
+        standings = await self.services.challenges.standings(user)
+        return logged_reply(ctx, logged, climb, standings)
 
     async def list_runs(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The latest runs with their ids."""

@@ -9,11 +9,9 @@ from bot.core.context import Context, Handler, Services
 from bot.core.handlers import logged_reply
 from bot.errors import BadInput
 from bot.messages import Attachment, Reply
-from bot.parsing import METERS_PER_MILE, format_duration
+from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_duration
 from bot.runfiles import EFFORT_NAMES, MAX_FILE_BYTES, RunFile, read_run_file, too_big
 from bot.runfiles.track import MOVING_SPEED
-
-FEET_PER_METRE = 3.28084
 
 
 class RunFileHandlers:

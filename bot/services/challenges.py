@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.challenge_metrics import CHALLENGE_METRICS, METRICS, RUN_METRICS
 from bot.clock import Clock
 from bot.clubs import challenge_input
 from bot.clubs.texts import (
@@ -15,13 +16,14 @@ from bot.clubs.texts import (
     board_text,
     club_text,
     day_name,
+    metric_label,
     standing_line,
     target_text,
     when_text,
 )
 from bot.dates import parse_clock
 from bot.errors import BadInput, NotAllowed, NotFound
-from bot.models import METRICS, RUN_METRICS, WEEKDAYS, Board, Challenge, Club, User
+from bot.models import WEEKDAYS, Board, Challenge, Club, User
 from bot.parsing import parse_timezone
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
@@ -158,6 +160,17 @@ class ChallengeService:
         end = challenge_input.parse_end(args["end"], start)
         challenge_input.check_window(start, end, today)
         team = args.get("team", "").lower() in ("yes", "true", "team", "1")
+        if team and not CHALLENGE_METRICS[metric].sums:
+            raise BadInput(
+                f"A team goal adds everyone's numbers up; {metric} doesn't add up.",
+                hint="Give each member a target instead (leave out team).",
+            )
+        effort_m = None
+        if metric == "fastest":
+            effort_m = challenge_input.parse_effort(args.get("over", ""))
+        day_min_m = None
+        if metric == "streak" and "min" in args:
+            day_min_m = challenge_input.parse_day_min(args["min"], user.units)
         target = None
         if "target" in args:
             target = challenge_input.parse_target(
@@ -183,8 +196,12 @@ class ChallengeService:
                     "end one first (/challenge end <name>)."
                 )
             challenge = await uow.clubs.add_challenge(
-                Challenge(0, club.id, name, metric, start, end, target, team, channel), now
-            )
+                Challenge(
+                    0, club.id, name, metric, start, end, target, team, channel,
+                    effort_m=effort_m, day_min_m=day_min_m,
+                ),
+                now,
+            )  # fmt: skip
             await uow.commit()
         return challenge
 
@@ -234,7 +251,7 @@ class ChallengeService:
         for c in found:
             extra = target_text(c, units)
             lines.append(
-                f"• {c.name}: {c.metric}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
+                f"• {c.name}: {metric_label(c, units)}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
                 f"{when_text(c, today)}" + (f", {extra}" if extra else "")
             )
         lines.append("/challenge join <name> to take part · /challenge board <name>")

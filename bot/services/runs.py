@@ -17,6 +17,7 @@ from bot.parsing import (
     format_pace,
     parse_distance,
     parse_duration,
+    split_climb,
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners
@@ -39,6 +40,7 @@ class LoggedRun:
     week_distance_m: float
     week_runs: int
     streak_weeks: int
+    climb_m: float | None = None  # typed with the run (/log ... climb 250m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +90,20 @@ class RunService:
         check_pace(meters, seconds, user.units)
         if not when:
             when, note = split_when(note)
+        climb_m, note = split_climb(note, user.units)
         day = parse_when(when, user.today(now))
         note = _check_note(note)
         first = week_start(day)
-        # One statement: the run, with its snack nudge due on the row itself, and its
-        # week's totals for the reply.
-        async with self.db.single() as uow:
+        # The run, with its snack nudge due on the row itself, and its week's totals for
+        # the reply; its challenges recounted before commit.
+        async with self.db.uow() as uow:
             run, created, week = await uow.activity.add_run(
                 user.id, day, meters, seconds, note, source_key, now,
-                snack_due(user, day, now), (first, first + SIX_DAYS),
+                snack_due(user, day, now), (first, first + SIX_DAYS), climb_m,
             )  # fmt: skip
-        return await self._logged(user, run, created, now, week)
+            await uow.commit()
+        logged = await self._logged(user, run, created, now, week)
+        return replace(logged, climb_m=climb_m if created else None)
 
     async def log_file(
         self, user: User, run_file: RunFile, note: str = "", source_key: str | None = None
@@ -213,7 +218,7 @@ class RunService:
                 raise NotFound(f"You have no run #{run_id}.")
             if after.distance_m < before.distance_m:
                 # A file's best efforts longer than the corrected run can't have been run.
-                await uow.tracks.drop_efforts_over(run_id, after.distance_m)
+                await uow.tracks.drop_efforts_over(user.id, run_id, after.distance_m)
             await uow.commit()
         if moved:
             user = replace(user, streak_since=None, streak_last=None)

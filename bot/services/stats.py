@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput
-from bot.models import CheckIn, Run, User, WeekBlock, week_start
+from bot.models import GOOD_NIGHT_HOURS, CheckIn, Run, User, WeekBlock, week_start
 from bot.parsing import HALF_MARATHON_M
 from bot.storage.database import Database
-from bot.storage.progress import GOOD_NIGHT_HOURS, HabitCounts, RunTotals
+from bot.storage.progress import HabitCounts, RunTotals
 from bot.storage.uow import UnitOfWork
 
 STREAK_LOOKBACK_DAYS = 400

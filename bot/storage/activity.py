@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import CheckIn, Run
+from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.sql import checkin_from, insert, run_from
 from bot.storage.tables import checkins, handled_messages, runs
 
@@ -76,6 +77,7 @@ def run_values(
         "source_key": source_key,
         "created_at": now,
         "fuel_due_at": fuel_due_at,
+        "elevation_gain_m": None,  # typed with the run (/log ... climb 250m) or from its file
     }
 
 
@@ -101,9 +103,10 @@ _WEEK_TOTALS = select(func.coalesce(func.sum(runs.c.distance_m), 0.0), func.coun
 class ActivityRepository:
     """Runs and check-ins, bound to one unit of work's connection."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+    def __init__(self, conn: AsyncConnection, dialect: str, counts: ChallengeCounts) -> None:
         self.conn = conn
         self.dialect = dialect
+        self.counts = counts  # every write here tells it first
 
     # --- runs -------------------------------------------------------------------
 
@@ -118,6 +121,7 @@ class ActivityRepository:
         now: datetime,
         fuel_due_at: datetime | None = None,
         week: tuple[date, date] | None = None,
+        climb_m: float | None = None,
     ) -> StoredRun:
         """Store a run; ``created`` is False (with the stored run) when the source key was
         seen before.
@@ -129,7 +133,8 @@ class ActivityRepository:
         """
         values = run_values(
             user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
-        )
+        ) | {"elevation_gain_m": climb_m}
+        await self.counts.runner_changed(user_id, day=local_date)
         return await self._insert_run(values, week if source_key is not None else None)
 
     async def _insert_run(
@@ -181,12 +186,14 @@ class ActivityRepository:
 
     async def delete_run(self, user_id: int, run_id: int) -> Run | None:
         """Delete one of the runner's runs; None when it isn't theirs or is gone."""
+        await self.counts.runner_changed(user_id)
         stmt = delete(runs).where(runs.c.id == run_id, runs.c.user_id == user_id).returning(*runs.c)
         row = (await self.conn.execute(stmt)).first()
         return None if row is None else run_from(row)
 
     async def update_run(self, user_id: int, run_id: int, **values: Any) -> Run | None:
         """Change columns of one of the runner's runs; None when it isn't theirs or is gone."""
+        await self.counts.runner_changed(user_id)
         stmt = (
             update(runs)
             .where(runs.c.id == run_id, runs.c.user_id == user_id)
@@ -240,6 +247,7 @@ class ActivityRepository:
         """Store a check-in; ``False`` (and the stored one) when the source key was seen before."""
         values = dataclasses.asdict(checkin) | {"created_at": now}
         del values["id"]
+        await self.counts.runner_changed(checkin.user_id, day=checkin.local_date)
         stmt = (
             insert(self.dialect, checkins)
             .values(**values)
@@ -300,6 +308,7 @@ class ActivityRepository:
 
     async def delete_checkin(self, user_id: int, checkin_id: int) -> CheckIn | None:
         """Delete one of the runner's check-ins."""
+        await self.counts.runner_changed(user_id)
         stmt = (
             delete(checkins)
             .where(checkins.c.id == checkin_id, checkins.c.user_id == user_id)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    literal,
     or_,
     select,
     true,
@@ -23,7 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.challenge_metrics import CHALLENGE_METRICS
 from bot.models import Board, Challenge, Club, Standing
+from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.sql import insert
 from bot.storage.tables import (
     challenge_members,
@@ -61,13 +64,28 @@ def challenge_from(row: Any) -> Challenge:
         ended_at=m["ended_at"],
         frozen_at=m["frozen_at"],
         created_at=m["created_at"],
+        effort_m=m["effort_m"],
+        day_min_m=m["day_min_m"],
     )
 
 
-# The board's order: value, then whoever reached it first (the earlier latest counted
-# log), then the earlier join. The index ``challenge_members_board`` holds it.
-def _order(m: Any) -> tuple[Any, ...]:
-    return (m.c.value.desc(), m.c.reached, m.c.joined_at, m.c.user_id)
+# Lower than any time: a member of a fastest challenge with no effort yet (0) ranks last.
+_NOTHING_YET = -1e15
+
+
+def _score(value: Any, ascending: bool) -> Any:
+    """What the board ranks by, the higher the better: the value, or for a metric ranked
+    ascending (fastest) the time negated, nothing yet last."""
+    if not ascending:
+        return value
+    return case((value > 0, -value), else_=literal(_NOTHING_YET))
+
+
+# The board's order: the score, then whoever reached it first (the earlier log by which
+# they got there), then the earlier join. The index ``challenge_members_board`` holds it
+# for metrics ranked by their value.
+def _order(m: Any, ascending: bool = False) -> tuple[Any, ...]:
+    return (_score(m.c.value, ascending).desc(), m.c.reached, m.c.joined_at, m.c.user_id)
 
 
 def _tie_key(m: Any) -> Any:
@@ -80,16 +98,17 @@ def _tie_key(m: Any) -> Any:
     return tuple_(func.coalesce(m.c.reached, 0), m.c.joined_at, m.c.user_id)
 
 
-def board_statement() -> Select[Any]:
+def board_statement(ascending: bool = False) -> Select[Any]:
     """The board in one statement: ranks, board order, member count and team total.
 
-    Each member's tally is kept by the database (``bot/storage/tallies.py``). The top
+    Each member's tally is kept by the unit of work (``storage/challenge_counts.py``). The top
     rows come in order from the board-order index; ranked among themselves they hold
     their ranks and positions on the whole board (everyone ahead of a top row is a top
     row too). The viewer's rank is one more than the members ahead of them (equal
     values share a rank: 1, 2, 2, 4), their position adds the equal values before them;
     those counts, the member count and the total come from one pass over the members.
-    Parameters: ``challenge_id``, ``viewer`` (None: nobody) and ``top``.
+    Parameters: ``challenge_id``, ``viewer`` (None: nobody) and ``top``. ``ascending``:
+    for a metric where lower is better (fastest).
     """
     challenge_id = bindparam("challenge_id", type_=Integer)
     viewer_id = bindparam("viewer", type_=Integer)
@@ -101,14 +120,15 @@ def board_statement() -> Select[Any]:
         return select(column).where(is_me).scalar_subquery()
 
     theirs = other.c.challenge_id == challenge_id
-    my_value = mine(me.c.value)
+    their_score = _score(other.c.value, ascending)
+    my_score = mine(_score(me.c.value, ascending))
     my_key = tuple_(mine(func.coalesce(me.c.reached, 0)), mine(me.c.joined_at), viewer_id)
-    before_me = and_(other.c.value == my_value, _tie_key(other) < my_key)
+    before_me = and_(their_score == my_score, _tie_key(other) < my_key)
     stats = (
         select(
             func.count().label("members"),
             func.coalesce(func.sum(other.c.value), 0.0).label("total"),
-            func.count(case((other.c.value > my_value, 1))).label("ahead"),
+            func.count(case((their_score > my_score, 1))).label("ahead"),
             func.count(case((before_me, 1))).label("level"),
         )
         .where(theirs)
@@ -117,15 +137,15 @@ def board_statement() -> Select[Any]:
     top = (
         select(other.c.user_id, other.c.value, other.c.reached, other.c.joined_at)
         .where(theirs)
-        .order_by(*_order(other))
+        .order_by(*_order(other, ascending))
         .limit(bindparam("top", type_=Integer))
         .subquery("top")
     )
     leaders = select(
         top.c.user_id,
         top.c.value,
-        func.rank().over(order_by=top.c.value.desc()).label("rank"),
-        func.row_number().over(order_by=_order(top)).label("position"),
+        func.rank().over(order_by=_score(top.c.value, ascending).desc()).label("rank"),
+        func.row_number().over(order_by=_order(top, ascending)).label("position"),
     )
     viewer = (
         select(
@@ -147,18 +167,23 @@ def board_statement() -> Select[Any]:
 
 
 # Built once: building this statement costs more Python than running it.
-_BOARD = board_statement()
+_BOARDS = {ascending: board_statement(ascending) for ascending in (False, True)}
+
+
+def _ascending(challenge: Challenge) -> bool:
+    return CHALLENGE_METRICS[challenge.metric].ascending
 
 
 def ranking_statement(challenge: Challenge) -> Select[Any]:
     """Every member ranked with window functions (freezing results): as the board ranks."""
     m = challenge_members
+    ascending = _ascending(challenge)
     ranked = (
         select(
             _M.user_id,
             _M.value,
-            func.rank().over(order_by=_M.value.desc()).label("rank"),
-            func.row_number().over(order_by=_order(m)).label("position"),
+            func.rank().over(order_by=_score(_M.value, ascending).desc()).label("rank"),
+            func.row_number().over(order_by=_order(m, ascending)).label("position"),
             func.count().over().label("members"),
             func.sum(_M.value).over().label("total"),
         )
@@ -175,9 +200,11 @@ def ranking_statement(challenge: Challenge) -> Select[Any]:
 class ClubRepository:
     """Clubs and challenges, bound to one unit of work's connection."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+    def __init__(self, conn: AsyncConnection, dialect: str, counts: ChallengeCounts) -> None:
         self.conn = conn
         self.dialect = dialect
+        # Joins, leaves and window changes tell it first; boards read after its recount.
+        self.counts = counts
 
     # --- clubs --------------------------------------------------------------------------
 
@@ -248,6 +275,8 @@ class ClubRepository:
                 team=challenge.team,
                 channel=challenge.channel,
                 created_at=now,
+                effort_m=challenge.effort_m,
+                day_min_m=challenge.day_min_m,
             )
             .returning(_C.id)
         )
@@ -286,6 +315,7 @@ class ClubRepository:
 
     async def end_challenge(self, challenge_id: int, last_day: date, now: datetime) -> None:
         """End a challenge early: ``last_day`` is the last day counted."""
+        self.counts.challenge_changed(challenge_id)
         await self.conn.execute(
             update(challenges).where(_C.id == challenge_id).values(end_date=last_day, ended_at=now)
         )
@@ -300,6 +330,7 @@ class ClubRepository:
         ``counts_until``: the last day the challenge counts a log (in any zone), kept
         on the runner so ``/log`` skips looking for standings once all are over.
         """
+        await self.counts.runner_changed(user_id, membership=True)
         result = await self.conn.execute(
             insert(self.dialect, challenge_members)
             .values(challenge_id=challenge_id, user_id=user_id, joined_at=now)
@@ -319,6 +350,7 @@ class ClubRepository:
 
     async def leave(self, challenge_id: int, user_id: int) -> bool:
         """Remove a member; False when they were not one."""
+        await self.counts.runner_changed(user_id, membership=True)
         result = await self.conn.execute(
             delete(challenge_members).where(_M.challenge_id == challenge_id, _M.user_id == user_id)
         )
@@ -349,14 +381,16 @@ class ClubRepository:
     # --- boards ---------------------------------------------------------------------------
 
     async def board(self, challenge: Challenge, viewer: int | None, top: int = 10) -> Board:
-        """The live board (from the tallies the database keeps), or the frozen one."""
+        """The live board (from the kept tallies, recounted first), or the frozen one."""
+        await self.counts.recount()
         if challenge.frozen_at is not None:
             return await self._frozen(challenge, viewer, top)
         params = {"challenge_id": challenge.id, "viewer": viewer, "top": top}
-        return await self._live(challenge, _BOARD, params)
+        return await self._live(challenge, _BOARDS[_ascending(challenge)], params)
 
     async def ranking(self, challenge: Challenge) -> Board:
         """Every member of a challenge, ranked as on its live board."""
+        await self.counts.recount()
         return await self._live(challenge, ranking_statement(challenge))
 
     async def _live(
@@ -402,6 +436,7 @@ class ClubRepository:
 
     async def freeze(self, challenge: Challenge, now: datetime) -> bool:
         """Store the final standings once; False when they were stored before."""
+        await self.counts.recount()  # while the challenge is still open
         claimed = await self.conn.execute(
             update(challenges)
             .where(_C.id == challenge.id, _C.frozen_at.is_(None))

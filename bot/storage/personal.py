@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import WEEKDAYS
+from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.deliveries import user_target
 from bot.storage.tables import Weekdays, metadata
 
@@ -165,10 +166,18 @@ def plain(value: Any, column: Column[Any]) -> Scalar:
 class PersonalDataRepository:
     """Reads and removes a runner's rows in every marked table, bound to one unit of work."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str, schema: MetaData = metadata) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        dialect: str,
+        schema: MetaData = metadata,
+        *,
+        counts: ChallengeCounts | None = None,
+    ) -> None:
         self.conn = conn
         self.dialect = dialect
         self.schema = schema  # every table, as declared in bot/storage/tables.py
+        self.challenge_counts = counts  # forgetting removes memberships: it is told first
 
     async def rows(self, user_ids: Sequence[int]) -> list[TableRows]:
         """Every row of these runners', table by table (tables with none included, empty)."""
@@ -204,6 +213,8 @@ class PersonalDataRepository:
 
     async def forget(self, user_ids: Sequence[int]) -> Forgotten:
         """Delete these runners' rows and anonymize the kept ones, in this transaction."""
+        if self.challenge_counts is not None:
+            await self.challenge_counts.runner_changed(*user_ids, membership=True)
         plans = plan(user_ids, self.schema)
         # Conditions are bound before anything changes; rows are found by them as they are.
         anonymized: dict[str, int] = {}

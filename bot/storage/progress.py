@@ -14,11 +14,9 @@ from typing import Any
 from sqlalchemy import Date, Integer, Text, and_, case, cast, distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.models import Run
+from bot.models import GOOD_NIGHT_HOURS, Run
 from bot.storage.sql import run_from
 from bot.storage.tables import checkins, runs
-
-GOOD_NIGHT_HOURS = 7.0
 
 
 @dataclass(frozen=True, slots=True)

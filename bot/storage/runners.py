@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Identity, NudgePrefs, User, WeekBlock
+from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.sql import PREF_FIELDS, identity_from, insert, user_from
 from bot.storage.tables import (
     challenge_members,
@@ -86,9 +87,10 @@ class Account:
 class RunnerRepository:
     """Queries about runners, bound to one unit of work's connection."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+    def __init__(self, conn: AsyncConnection, dialect: str, counts: ChallengeCounts) -> None:
         self.conn = conn
         self.dialect = dialect
+        self.counts = counts  # a merge moves runs and memberships: it tells it first
 
     async def find(self, platform: str, platform_user_id: str) -> Account | None:
         """The runner behind a platform account, in one read (None when unknown)."""
@@ -253,6 +255,7 @@ class RunnerRepository:
         The target keeps their settings; this runner's own settings and nudge
         schedules go with their user row.
         """
+        await self.counts.runner_changed(user_id, target, membership=True)
         await self.conn.execute(delete(link_codes).where(link_codes.c.code == code))
         for table in (identities, runs, checkins, handled_messages):
             await self.conn.execute(

@@ -397,7 +397,7 @@ deliveries = Table(
     Column("payload", Text, nullable=False, server_default=""),  # JSON for group posts
     # The fence: who holds the claim and which claim it is. Marking sending and recording
     # the outcome require both, so a process whose lease lapsed never sends a row
-    # someone else took back (migration 0013).
+    # someone else took back (migration 0014).
     Column("owner", Text),
     Column("epoch", Integer, nullable=False, server_default=text("0")),
     UniqueConstraint("target", "kind", "occurrence", name="deliveries_once"),
@@ -496,6 +496,8 @@ challenges = Table(
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),  # the last day counted (inclusive)
     Column("target", Float),  # metres, seconds or a count; personal unless team
+    Column("effort_m", Integer),  # fastest: the standard distance efforts are over
+    Column("day_min_m", Float),  # streak: the least that counts as a day with a run
     Column("team", Boolean, nullable=False, server_default=false()),
     Column("channel", Text, nullable=False),  # the chat it was created in (posts go there)
     Column("ended_at", UtcDateTime),  # ended early by /challenge end
@@ -522,8 +524,8 @@ challenge_members = Table(
         info={"personal": "delete"},
     ),
     Column("joined_at", UtcDateTime, nullable=False, info={"personal": "delete"}),
-    # The member's tally in the challenge's window and the latest counted run or check-in
-    # id (who got there first), kept exact by triggers (migration 0010, storage/tallies.py).
+    # The member's tally in the challenge's window and the id of the log it was reached by
+    # (who got there first), kept by the unit of work (storage/challenge_counts.py).
     Column("value", Float, nullable=False, server_default=text("0")),
     Column("reached", Integer),
     Index("challenge_members_user", "user_id"),

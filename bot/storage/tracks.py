@@ -7,23 +7,22 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.challenge_metrics import LOGGED_RUN_TOLERANCE, STANDARD_DISTANCES
 from bot.models import BestEffort, Run, TrackFacts
 from bot.parsing import HALF_MARATHON_M
 from bot.storage.activity import run_values, stored_run
+from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.sql import insert, run_from
 from bot.storage.tables import run_efforts, runs
-
-# A run typed in by hand counts for a standard distance within this fraction of it.
-LOGGED_RUN_TOLERANCE = 0.02
-STANDARD_DISTANCES = (1000, 5000, 10000, 21097)
 
 
 class TrackRepository:
     """Runs from files and their efforts, bound to one unit of work's connection."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+    def __init__(self, conn: AsyncConnection, dialect: str, counts: ChallengeCounts) -> None:
         self.conn = conn
         self.dialect = dialect
+        self.counts = counts  # every write here tells it first
 
     async def add_file_run(
         self,
@@ -44,6 +43,7 @@ class TrackRepository:
         existing = await self.find_existing(user_id, facts, source_key)
         if existing is not None:
             return existing, False
+        await self.counts.runner_changed(user_id, day=local_date)
         values = run_values(
             user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
         ) | {
@@ -87,8 +87,9 @@ class TrackRepository:
         row = (await self.conn.execute(select(runs).where(or_(*same)).limit(1))).first()
         return None if row is None else run_from(row)
 
-    async def drop_efforts_over(self, run_id: int, meters: float) -> None:
+    async def drop_efforts_over(self, user_id: int, run_id: int, meters: float) -> None:
         """Forget a run's best efforts longer than the run (its distance was corrected)."""
+        await self.counts.runner_changed(user_id)
         await self.conn.execute(
             delete(run_efforts).where(
                 run_efforts.c.run_id == run_id, run_efforts.c.distance_m > meters

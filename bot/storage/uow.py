@@ -7,6 +7,10 @@
 Leaving the block without ``commit()`` rolls everything back, so a
 multi-step change (replace last night's sleep, save a setting and its
 reschedule) is all or nothing. Services never see the connection.
+
+Challenge boards are a read model the unit of work keeps: repositories note the
+runners and challenges a write touched (``challenge_counts``), and ``commit()``
+recounts their open tallies first, in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.activity import ActivityRepository
+from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.clubs import ClubRepository
 from bot.storage.deliveries import DeliveryRepository
 from bot.storage.digests import DigestRepository
@@ -50,14 +55,19 @@ class UnitOfWork:
         return self._conn
 
     @cached_property
+    def challenge_counts(self) -> ChallengeCounts:
+        """What this unit of work changed that challenges count, recounted before commit."""
+        return ChallengeCounts(self._live(), transaction=self.write and not self.autocommit)
+
+    @cached_property
     def runners(self) -> RunnerRepository:
         """Runners, their preferences and accounts."""
-        return RunnerRepository(self._live(), self.dialect)
+        return RunnerRepository(self._live(), self.dialect, self.challenge_counts)
 
     @cached_property
     def activity(self) -> ActivityRepository:
         """Runs and check-ins."""
-        return ActivityRepository(self._live(), self.dialect)
+        return ActivityRepository(self._live(), self.dialect, self.challenge_counts)
 
     @cached_property
     def nudges(self) -> NudgeRepository:
@@ -72,7 +82,7 @@ class UnitOfWork:
     @cached_property
     def personal(self) -> PersonalDataRepository:
         """Everything stored about one runner (export, forget)."""
-        return PersonalDataRepository(self._live(), self.dialect)
+        return PersonalDataRepository(self._live(), self.dialect, counts=self.challenge_counts)
 
     @cached_property
     def progress(self) -> ProgressRepository:
@@ -87,12 +97,12 @@ class UnitOfWork:
     @cached_property
     def tracks(self) -> TrackRepository:
         """Run files' tracks and best efforts."""
-        return TrackRepository(self._live(), self.dialect)
+        return TrackRepository(self._live(), self.dialect, self.challenge_counts)
 
     @cached_property
     def clubs(self) -> ClubRepository:
         """Clubs and challenges."""
-        return ClubRepository(self._live(), self.dialect)
+        return ClubRepository(self._live(), self.dialect, self.challenge_counts)
 
     @cached_property
     def synced_commands(self) -> SyncedCommandsRepository:
@@ -121,8 +131,10 @@ class UnitOfWork:
             await cm.__aexit__(exc_type, exc, tb)
 
     async def commit(self) -> None:
-        """Make everything done so far permanent."""
+        """Recount the challenge tallies this unit of work changed, then make it all permanent."""
         assert self._conn is not None, "commit outside the unit of work"
+        if "challenge_counts" in self.__dict__:
+            await self.challenge_counts.recount()
         await self._conn.commit()
 
     async def rollback(self) -> None:

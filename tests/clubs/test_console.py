@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.console.process import run_console
+
+pytestmark = pytest.mark.slow  # wall-clock time: the console chat in a subprocess
 
 
 def console(db: Path, user: str, lines: list[str], *extra: str) -> str:

@@ -64,7 +64,7 @@ def test_challenge_is_a_command_group_with_typed_options() -> None:
     subs = {o["name"]: o for o in top["challenge"]["options"]}
     assert set(subs) == {"create", "join", "leave", "list", "board", "end"}
     create = {o["name"]: o for o in subs["create"]["options"]}
-    assert list(create) == ["name", "metric", "start", "end", "target", "team"]
+    assert list(create) == ["name", "metric", "start", "end", "target", "team", "over", "min"]
     assert [c["value"] for c in create["metric"]["choices"]][:3] == ["distance", "time", "runs"]
     assert {o["name"]: o for o in subs["join"]["options"]}["name"]["autocomplete"] is True
     club = {o["name"]: o for o in top["club"]["options"]}

@@ -1,7 +1,8 @@
-"""Members' tallies kept by the database: every write to runs and check-ins moves the board.
+"""Members' tallies kept by the unit of work: every write to runs and check-ins moves the board.
 
-The board reads ``challenge_members.value`` (kept by triggers, bot/storage/tallies.py),
-so each way a run or check-in is written, changed or removed must show on it.
+The board reads ``challenge_members.value`` (recounted before commit,
+bot/storage/challenge_counts.py), so each way a run or check-in is written, changed or
+removed must show on it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, text
 
 from bot.messages import Attachment
 from bot.runfiles.strava import StravaExport
 from bot.services.strava_import import StravaImporter
-from bot.storage import tallies
 from bot.storage.database import Database
 from bot.storage.tables import challenge_members, challenges, clubs, runs, users
+from bot.storage.uow import UnitOfWork
 from tests.clubs.conftest import club_chat
 from tests.fakes import Harness
 
@@ -128,18 +129,14 @@ async def test_forget_removes_the_runner_and_their_numbers(harness: Harness) -> 
     assert lines[0].startswith("1. Ann (you) 4.0 km") and lines[-1] == "1 member"
 
 
-async def test_runs_written_by_plain_sql_and_a_strava_import_count(harness: Harness) -> None:
+async def test_runs_written_by_the_repository_and_a_strava_import_count(
+    harness: Harness,
+) -> None:
     await _winter_miles(harness, "bob")
     bob = await harness.user(harness.chat("bob", "telegram"))
-    async with harness.db.uow() as uow:
-        await uow.activity.conn.execute(
-            insert(runs).values(
-                user_id=bob.id,
-                local_date=date(2026, 11, 27),
-                distance_m=1500.0,
-                duration_s=600,
-                created_at=harness.clock.now(),
-            )
+    async with harness.db.uow() as uow:  # not through a chat: no other path than /log's
+        await uow.activity.add_run(
+            bob.id, date(2026, 11, 27), 1500.0, 600, "", None, harness.clock.now()
         )
         await uow.commit()
     assert (await _board(harness))[0].startswith("1. Bob 1.5 km")
@@ -158,15 +155,8 @@ async def test_ending_early_recounts_the_shorter_window(harness: Harness) -> Non
     bob = await harness.user(harness.chat("bob", "telegram"))
     await harness.chat("bob", "telegram").say("/log 5k 25:00")
     async with harness.db.uow() as uow:  # a run dated after today (another time zone)
-        conn = uow.activity.conn
-        await conn.execute(
-            insert(runs).values(
-                user_id=bob.id,
-                local_date=date(2026, 11, 27),
-                distance_m=2000.0,
-                duration_s=600,
-                created_at=harness.clock.now(),
-            )
+        await uow.activity.add_run(
+            bob.id, date(2026, 11, 27), 2000.0, 600, "", None, harness.clock.now()
         )
         await uow.commit()
     assert (await _board(harness))[0].startswith("1. Bob 7.0 km")
@@ -237,7 +227,8 @@ async def test_the_board_ranks_as_window_functions_rank_every_member(db: Databas
                         assert (board.members, board.total) == (full.members, full.total)
 
 
-async def test_the_tally_triggers_exist_after_migrating(db: Database) -> None:
+async def test_no_tally_triggers_or_functions_are_left_after_migrating(db: Database) -> None:
+    """The unit of work keeps the tallies: migration 0011 dropped 0010's triggers."""
     async with db.reader() as uow:
         conn = uow.clubs.conn
         if db.is_sqlite:
@@ -245,9 +236,14 @@ async def test_the_tally_triggers_exist_after_migrating(db: Database) -> None:
                 text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
             )
         else:
-            found = await conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
+            found = await conn.execute(
+                text(
+                    "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal UNION ALL "
+                    "SELECT proname FROM pg_proc WHERE proname LIKE '%_tally'"
+                )
+            )
         names = {row[0] for row in found}
-    assert set(tallies.trigger_names(db.dialect)) <= names
+    assert names == set()
 
 
 async def test_a_members_row_moved_to_another_runner_is_recounted(harness: Harness) -> None:
@@ -255,12 +251,8 @@ async def test_a_members_row_moved_to_another_runner_is_recounted(harness: Harne
     ann = await harness.user(harness.chat("ann", "telegram"))
     bob = await harness.user(harness.chat("bob", "telegram"))
     await harness.chat("ann", "telegram").say("/log 9k 45:00")
-    async with harness.db.uow() as uow:
-        await uow.clubs.conn.execute(
-            update(challenge_members)
-            .where(challenge_members.c.user_id == bob.id)
-            .values(user_id=ann.id)
-        )
+    async with harness.db.uow() as uow:  # what /link does: Bob's membership moves to Ann
+        await uow.runners.merge("no-code", bob.id, ann.id)
         await uow.commit()
     assert (await _board(harness))[0].startswith("1. Ann (you) 9.0 km")
 
@@ -272,18 +264,13 @@ async def test_two_transactions_logging_for_one_member_both_count(harness: Harne
     await _winter_miles(harness, "bob")
     bob = await harness.user(harness.chat("bob", "telegram"))
 
-    def run(metres: float) -> Any:
-        return insert(runs).values(
-            user_id=bob.id,
-            local_date=date(2026, 11, 26),
-            distance_m=metres,
-            duration_s=600,
-            created_at=harness.clock.now(),
-        )
+    async def run(uow: UnitOfWork, metres: float) -> Any:
+        day = date(2026, 11, 26)
+        return await uow.activity.add_run(bob.id, day, metres, 600, "", None, harness.clock.now())
 
-    async with harness.db.engine.connect() as first, harness.db.engine.connect() as second:
-        await first.execute(run(1000.0))  # holds bob's members row until it commits
-        waiting = asyncio.create_task(second.execute(run(2000.0)))
+    async with harness.db.uow() as first, harness.db.uow() as second:
+        await run(first, 1000.0)  # holds bob's row until it commits
+        waiting = asyncio.create_task(run(second, 2000.0))
         await asyncio.sleep(0.3)
         assert not waiting.done()
         await first.commit()
@@ -301,21 +288,12 @@ async def test_a_join_and_a_run_in_two_transactions_both_count(harness: Harness)
     await harness.chat("bob", "telegram").say("/help")
     bob = await harness.user(harness.chat("bob", "telegram"))
     async with harness.db.reader() as uow:
-        challenge_id = await uow.activity.conn.scalar(select(challenges.c.id))
-    async with harness.db.engine.connect() as joining, harness.db.engine.connect() as logging:
-        await joining.execute(
-            insert(challenge_members).values(
-                challenge_id=challenge_id, user_id=bob.id, joined_at=harness.clock.now()
-            )
-        )
-        run = insert(runs).values(
-            user_id=bob.id,
-            local_date=date(2026, 11, 26),
-            distance_m=4000.0,
-            duration_s=1200,
-            created_at=harness.clock.now(),
-        )
-        waiting = asyncio.create_task(logging.execute(run))
+        challenge_id = int(await uow.activity.conn.scalar(select(challenges.c.id)) or 0)
+    now = harness.clock.now()
+    async with harness.db.uow() as joining, harness.db.uow() as logging:
+        await joining.clubs.join(challenge_id, bob.id, now, date(2026, 12, 25))
+        run = logging.activity.add_run(bob.id, date(2026, 11, 26), 4000.0, 1200, "", None, now)
+        waiting = asyncio.create_task(run)
         await asyncio.sleep(0.3)
         assert not waiting.done()  # waits for the join's transaction
         await joining.commit()

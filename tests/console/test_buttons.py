@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from tests.console.process import ROOT, run_console
 from tests.telegram.fakes import FakeCore
 
 
+@pytest.mark.slow  # wall-clock time: the console chat in a subprocess
 def test_an_earlier_replys_button_keeps_its_number(tmp_path: Path) -> None:
     done = run_console(
         tmp_path / "c.db", ["/log 5k 25:00", "/log 3k 15:00 yesterday", "/week", "2"]
@@ -28,6 +30,7 @@ def test_an_earlier_replys_button_keeps_its_number(tmp_path: Path) -> None:
     assert "Checked in: post-run hip mobility" in out  # "2" pressed the first reply's button
 
 
+@pytest.mark.slow  # wall-clock time: the console chat in a subprocess
 def test_numbers_keep_counting_across_replies(tmp_path: Path) -> None:
     done = run_console(tmp_path / "c.db", ["/log 5k 25:00", "/log 4k 20:00", "3", "[2]"])
     out = done.stdout
@@ -36,6 +39,7 @@ def test_numbers_keep_counting_across_replies(tmp_path: Path) -> None:
     assert "I work with commands" not in out
 
 
+@pytest.mark.slow  # wall-clock time: the console chat in a subprocess
 def test_other_digits_and_bad_bytes_never_hang_the_console(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
     env.update(PACER_CONSOLE="auto", PACER_SWEEP_SECONDS="3600")
@@ -56,6 +60,7 @@ def test_other_digits_and_bad_bytes_never_hang_the_console(tmp_path: Path) -> No
     assert "Traceback" not in done.stderr.decode()
 
 
+@pytest.mark.slow  # wall-clock time: the console chat in a subprocess
 def test_a_console_user_name_with_bad_bytes_still_chats(tmp_path: Path) -> None:
     done = run_console(tmp_path / "c.db", ["/log 5k 25:00", "/runs"], user="ana\udcff\x1b[31m")
     assert done.returncode == 0, done.stderr

@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.console.process import ROOT, run_console
+
+pytestmark = pytest.mark.slow  # wall-clock time: the console chat in a subprocess
 
 
 def test_console_chat_logs_and_remembers_across_restarts(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from bot.core.commands import COMMANDS, public_commands
 from bot.core.handlers import POST_RUN_BUTTONS
 from bot.messages import MAX_ACTION_BYTES, Button
@@ -156,6 +158,7 @@ def test_ports_depend_on_nothing_in_the_core() -> None:
     assert core == set(), f"bot/ports.py imports {sorted(core)}"
 
 
+@pytest.mark.slow  # wall-clock time: a fresh interpreter
 def test_importing_all_of_bot_loads_no_platform_library() -> None:
     code = (
         "import pkgutil, importlib, sys, bot\n"

@@ -14,6 +14,8 @@ from aiohttp import web
 from tests.console.process import ROOT
 from tests.telegram.fake_bot_api import FakeBotApi
 
+pytestmark = pytest.mark.slow  # wall-clock time: the bot in a subprocess
+
 WAIT = 60.0  # an upper bound for a process that should exit at once
 
 

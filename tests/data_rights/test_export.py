@@ -7,7 +7,6 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,7 @@ import pytest
 from telegram import Update
 
 from adapters.console.chat import ConsoleAdapter
-from adapters.discord.adapter import build_client
 from adapters.discord.client import PacerClient
-from adapters.discord.handler import InteractionHandler
 from adapters.telegram import TelegramAdapter
 from tests.data_rights.runners import (
     DISCORD_ID,
@@ -31,7 +28,7 @@ from tests.data_rights.runners import (
     link,
 )
 from tests.discord import payloads
-from tests.discord.harness import CapturedHTTP, deliver, settings
+from tests.discord.harness import CapturedHTTP, deliver
 from tests.fakes import Harness
 from tests.telegram.fakes import BOT_USERNAME, RecordingRequest
 from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, feed, payload
@@ -168,21 +165,6 @@ async def test_telegram_without_a_dm_says_so_in_the_group_and_sends_no_file(
     notice = request.calls_to("sendMessage")[-1]
     assert notice.chat_id == GROUP_ID
     assert "can't message you yet" in notice.text
-
-
-@pytest.fixture
-async def discord_client(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[PacerClient, CapturedHTTP]]:
-    """The Discord client in front of the real core, its HTTP captured."""
-    http = CapturedHTTP()
-    http.install(monkeypatch)
-    bot = build_client(settings(), InteractionHandler(harness.core))
-    await bot.login("fake-token")
-    try:
-        yield bot, http
-    finally:
-        await bot.close()
 
 
 async def test_discord_sends_the_export_in_a_server_as_an_ephemeral_attachment(

@@ -17,6 +17,8 @@ from tests.discord.fake_discord import FakeDiscord
 from tests.discord.harness import settings
 from tests.fakes import FakeCore
 
+pytestmark = pytest.mark.slow  # wall-clock time: the adapter against a fake Discord gateway server
+
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:

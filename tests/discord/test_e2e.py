@@ -11,11 +11,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.storage.database import Database
 from tests.discord import payloads
 from tests.discord.fake_discord import APPLICATION_ID, FakeDiscord, Recorded
 from tests.fakes import make_harness
+
+pytestmark = pytest.mark.slow  # wall-clock time: the bot in a subprocess against a fake Discord
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0

@@ -29,6 +29,7 @@ from bot.storage.database import Database
 from bot.storage.deliveries import Delivery
 from bot.storage.nudges import OneOff, ScheduleRow
 from bot.storage.tables import identities as identities_table
+from bot.storage.uow import UnitOfWork
 from tests.delivery import VirtualTime
 
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -126,35 +127,10 @@ async def add_user(
     /link would: a runner per account, merged into the first.
     """
     async with db.uow() as uow:
-        user_id = 0
-        for n, (platform, pid) in enumerate(identities):
-            auto = pid == "auto"
-            if auto:  # named after the runner's id, known once the runner exists
-                pid = f"new-{n}"
-            seen = CREATED + timedelta(seconds=n)
-            await uow.runners.create(platform, pid, "", seen)
-            found = await uow.runners.find(platform, pid)
-            assert found is not None
-            new_id = found.user.id
-            if auto:
-                await uow.runners.conn.execute(
-                    update(identities_table)
-                    .where(
-                        identities_table.c.platform == platform,
-                        identities_table.c.platform_user_id == pid,
-                    )
-                    .values(platform_user_id=f"u{new_id}")
-                )
-            if n == 0:
-                user_id = new_id
-            else:
-                code = f"link-{new_id}"
-                await uow.runners.save_link_code(code, new_id, seen + timedelta(days=1))
-                await uow.runners.merge(code, new_id, user_id)
-        await uow.runners.update(
-            user_id,
+        user_id = await create_user(
+            uow,
             timezone=timezone,
-            run_days=days(run_days),
+            run_days=run_days,
             run_time=run_time,
             bedtime=bedtime,
             target_bedtime=target_bedtime,
@@ -162,8 +138,64 @@ async def add_user(
             quiet_start=quiet_start,
             quiet_end=quiet_end,
             nudge_platform=nudge_platform,
+            identities=identities,
         )
         await uow.commit()
+    return user_id
+
+
+async def create_user(
+    uow: UnitOfWork,
+    *,
+    timezone: str = "UTC",
+    run_days: str = "",
+    run_time: str | None = None,
+    bedtime: str | None = None,
+    target_bedtime: str | None = None,
+    wake_time: str | None = None,
+    quiet_start: str | None = None,
+    quiet_end: str | None = None,
+    nudge_platform: str | None = None,
+    identities: tuple[tuple[str, str], ...] = (("telegram", "auto"),),
+) -> int:
+    """What ``add_user`` writes, inside a unit of work the caller commits (many at once)."""
+    user_id = 0
+    for n, (platform, pid) in enumerate(identities):
+        auto = pid == "auto"
+        if auto:  # named after the runner's id, known once the runner exists
+            pid = f"new-{n}"
+        seen = CREATED + timedelta(seconds=n)
+        await uow.runners.create(platform, pid, "", seen)
+        found = await uow.runners.find(platform, pid)
+        assert found is not None
+        new_id = found.user.id
+        if auto:
+            await uow.runners.conn.execute(
+                update(identities_table)
+                .where(
+                    identities_table.c.platform == platform,
+                    identities_table.c.platform_user_id == pid,
+                )
+                .values(platform_user_id=f"u{new_id}")
+            )
+        if n == 0:
+            user_id = new_id
+        else:
+            code = f"link-{new_id}"
+            await uow.runners.save_link_code(code, new_id, seen + timedelta(days=1))
+            await uow.runners.merge(code, new_id, user_id)
+    await uow.runners.update(
+        user_id,
+        timezone=timezone,
+        run_days=days(run_days),
+        run_time=run_time,
+        bedtime=bedtime,
+        target_bedtime=target_bedtime,
+        wake_time=wake_time,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        nudge_platform=nudge_platform,
+    )
     return user_id
 
 
@@ -240,6 +272,33 @@ class Nudges:
             return report
 
         return await self.time.run(sweep_and_send())
+
+    async def next_due(self) -> datetime | None:
+        """The first instant a sweep would find anything to write or claim."""
+        async with self.db.reader() as uow:
+            # Club posts have no such instant: with a challenge open, every sweep counts.
+            assert not await uow.clubs.open_challenges(self.clock.now() - timedelta(days=2))
+            found = [await uow.nudges.next_due(), await uow.deliveries.next_due()]
+            digests = await uow.digests.due(datetime.max.replace(tzinfo=UTC), 1)
+        found += [d.next_due for d in digests]
+        return min((d for d in found if d is not None), default=None)
+
+    async def sweep_every(self, step: timedelta, rounds: int) -> int:
+        """What ``rounds`` times ``clock.advance(step)`` then ``sweep()`` does, without
+        the sweeps that would find nothing due: the clock jumps round by round to the
+        first round at or after the next due instant, and sweeps there. The sweeps run."""
+        swept = 0
+        while rounds > 0:
+            due = await self.next_due()
+            now = self.clock.now()
+            # The round at or after ``due``: ceil((due - now) / step), at least the next one.
+            skip = rounds if due is None else min(rounds, max(1, -((now - due) // step)))
+            self.clock.advance(step * skip)
+            rounds -= skip
+            if due is not None and due <= self.clock.now():
+                await self.sweep()
+                swept += 1
+        return swept
 
     async def reschedule(self, *user_ids: int) -> int:
         """Recompute schedules (every runner when no id is given)."""

@@ -23,6 +23,7 @@ from .conftest import (
     add_checkin,
     add_run,
     add_user,
+    create_user,
     days,
     fake_sleep,
     make_nudges,
@@ -317,9 +318,7 @@ async def test_quiet_hours_move_the_morning_and_drop_the_wind_down(
     # Week 0 of a plan without a target keeps 22:30, so the wind-down is 22:00: quiet.
     assert wind_down.next_local == datetime(2026, 11, 26, 22, 0, tzinfo=berlin)
     assert wind_down.skipped_in_quiet
-    for _ in range(24 * 12):
-        clock.advance(minutes=5)
-        await nudges.sweep()
+    await nudges.sweep_every(timedelta(minutes=5), 24 * 12)
     records = {d.kind: d for d in await nudges.deliveries()}
     assert (records["wind_down"].status, records["wind_down"].reason) == ("skipped", "quiet hours")
     assert records["sleep_checkin"].status == "sent"
@@ -562,9 +561,7 @@ async def test_dst_nights_through_the_engine(
     clock.set(start)
     await add_user(db, timezone=tz, wake_time=wake)
     await nudges.reschedule()
-    for _ in range(2 * 24 * 12):
-        clock.advance(minutes=5)
-        await nudges.sweep()
+    await nudges.sweep_every(timedelta(minutes=5), 2 * 24 * 12)
     zone = ZoneInfo(tz)
     got = [s.at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") for s in telegram.sent]
     assert got == expected_local
@@ -608,14 +605,15 @@ async def test_thousands_of_runners_across_zones_each_get_one_on_time(
     nudges = make_nudges(db, clock, platforms=("telegram",))
     telegram = nudges.telegram
     users: dict[int, str] = {}
-    for n in range(3000):
-        tz = zones[n % len(zones)]
-        wake = f"{5 + n % 4:02d}:{(n * 7) % 60:02d}"
-        users[await add_user(db, timezone=tz, wake_time=wake)] = wake
+    async with db.uow() as uow:  # the runners as add_user makes them, in one transaction
+        for n in range(3000):
+            tz = zones[n % len(zones)]
+            wake = f"{5 + n % 4:02d}:{(n * 7) % 60:02d}"
+            users[await create_user(uow, timezone=tz, wake_time=wake)] = wake
+        await uow.commit()
     await nudges.reschedule()
-    for _ in range(24 * 60 - 1):  # one day: every local wake time comes exactly once
-        clock.advance(seconds=60)
-        await nudges.sweep()
+    # One day of a sweep a minute: every local wake time comes exactly once.
+    await nudges.sweep_every(timedelta(seconds=60), 24 * 60 - 1)
     per_user = Counter(s.platform_user_id for s in telegram.sent)
     assert per_user == Counter({f"u{u}": 1 for u in users})
     records = {d.user_id: d for d in await nudges.deliveries()}

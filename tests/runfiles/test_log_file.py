@@ -164,6 +164,7 @@ async def test_deleting_a_file_run_deletes_its_efforts(harness: Harness) -> None
     assert (await send(chat, "run.tcx")).startswith("Logged #2")  # deleted: may come again
 
 
+@pytest.mark.slow  # wall-clock time: the console chat in a subprocess
 def test_console_log_file(tmp_path: Path) -> None:
     done = run_console(
         tmp_path / "c.db",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -12,15 +10,8 @@ from bot.clock import FakeClock
 from bot.delivery.ceiling import check_ceiling, per_window
 from bot.storage.database import Database
 from bot.storage.nudges import ScheduleRow
-from tests.databases import BACKENDS, open_database
 
 GRACE = timedelta(minutes=1)  # one minute: 1,800 Telegram messages per window
-
-
-@pytest.fixture(params=BACKENDS)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    async for opened in open_database(request.param, tmp_path):
-        yield opened
 
 
 async def _plan(db: Database, clock: FakeClock, runners: int, at: timedelta) -> None:

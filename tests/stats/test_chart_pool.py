@@ -6,6 +6,8 @@ import asyncio
 import multiprocessing
 import os
 
+import pytest
+
 from bot.chart_pool import ChartPainter
 from bot.charts import distance_png
 from tests.stats.helpers import PNG_SIGNATURE, png_size
@@ -24,6 +26,7 @@ def die_in_a_worker() -> str:
     return "drawn in a thread"
 
 
+@pytest.mark.slow  # wall-clock time: a worker process
 def test_charts_are_drawn_in_a_worker_process_started_on_first_use() -> None:
     async def scenario() -> None:
         painter = ChartPainter(processes=1)
@@ -40,6 +43,7 @@ def test_charts_are_drawn_in_a_worker_process_started_on_first_use() -> None:
     asyncio.run(scenario())
 
 
+@pytest.mark.slow  # wall-clock time: a worker process
 def test_a_dead_worker_falls_back_to_a_thread_and_charts_keep_coming() -> None:
     async def scenario() -> None:
         painter = ChartPainter(processes=1)

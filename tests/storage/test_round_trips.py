@@ -1,4 +1,4 @@
-"""What a /log costs the database: two statements, at any history."""
+"""What a /log costs the database: three statements, at any history."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def counting(db: Database) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-async def test_log_is_two_statements_for_a_new_and_a_five_year_runner(
+async def test_log_is_three_statements_for_a_new_and_a_five_year_runner(
     harness: Harness,
 ) -> None:
     new, veteran = harness.chat("new"), harness.chat("veteran")
@@ -54,8 +54,11 @@ async def test_log_is_two_statements_for_a_new_and_a_five_year_runner(
         with counting(harness.db) as sent:
             reply = await chat.say("/log 5k 25:00")
         assert reply.text.startswith("Logged"), reply.text
-        # Who wrote; the run, returning its week's totals (the reply's second line).
-        assert sent == ["SELECT", "INSERT"], sent
+        # Who wrote; their row taken (challenge tallies: bot/storage/challenge_counts.py),
+        # which says they are in no challenge to recount; the run, returning its week's
+        # totals (the reply's second line). SQLite's BEGIN IMMEDIATE is no round trip
+        # of its own on PostgreSQL.
+        assert [s for s in sent if s != "BEGIN"] == ["SELECT", "SELECT", "INSERT"], sent
 
 
 async def test_last_seen_is_written_behind_and_flushed_before_a_sweep(harness: Harness) -> None:

@@ -19,9 +19,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.storage.database import Database
 from bot.storage.deliveries import NewDelivery, user_target
 from tests.telegram.fake_bot_api import Call, FakeBotApi
+
+pytestmark = pytest.mark.slow  # wall-clock time: the bot in a subprocess, killed and restarted
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123:abc"

@@ -22,6 +22,8 @@ from tests.fakes import make_harness
 from tests.telegram.fake_bot_api import Call, FakeBotApi
 from tests.telegram.updates import RUNNER_ID, callback, payload
 
+pytestmark = pytest.mark.slow  # wall-clock time: the bot in a subprocess, a fake Bot API server
+
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123:abc"
 START_WAIT = 30.0  # process start-up: imports, migrations, getMe, setMyCommands

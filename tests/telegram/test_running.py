@@ -60,6 +60,7 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
         yield api
 
 
+@pytest.mark.slow  # wall-clock time: polling a fake Bot API server
 async def test_polling_adapter_answers_and_stops_cleanly(bot_api: FakeBotApi) -> None:
     core = SignallingCore()
     settings = Settings(telegram_token=TOKEN, telegram_api_base_url=bot_api.base_url)
@@ -244,6 +245,7 @@ async def test_create_adapter_serves_the_apps_core_with_its_settings(
     ]
 
 
+@pytest.mark.slow  # wall-clock time: polling a fake Bot API server
 async def test_rejected_token_is_never_shown(
     bot_api: FakeBotApi, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -21,7 +21,7 @@ from bot.__main__ import build_parser, main
 from bot.core.commands import COMMANDS, CommandSpec, OptionType, public_commands
 from tests.fakes import Harness
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 PAGES = (
     "runners.md",
@@ -183,12 +183,12 @@ def test_env_example_lists_what_pacer_reads() -> None:
     assert read == set(env_example())
 
 
-def test_the_test_database_warning_is_in_the_docs() -> None:
-    """Whoever runs the suite learns that it empties the database it is given."""
+def test_the_test_databases_are_named_in_the_docs() -> None:
+    """Whoever runs the suite learns which databases it makes on the server, and keeps."""
     for path in (README, ROOT / "docs" / "operating.md"):
         text = " ".join(text_of(path).split())
         assert "PACER_TEST_DATABASE_URL" in text
-        assert "drops schema `public`" in text, path.name
+        assert "`test_gw0`" in text and "stay for the next run" in text, path.name
 
 
 def make_targets() -> set[str]:

@@ -11,6 +11,11 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from sqlalchemy import text
+
+from bot.storage.database import Database
+from bot.storage.leases import lock_key
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -86,3 +91,24 @@ async def kill(process: asyncio.subprocess.Process) -> None:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
     await process.wait()
+
+
+async def cut_off(url: str, lock: str) -> int:
+    """End the session holding ``lock`` in this database (what a partition or a kill does)."""
+    key = lock_key(lock) & 0xFFFFFFFFFFFFFFFF
+    db = Database(url)
+    await db.open(migrate=False)
+    try:
+        async with db.engine.connect() as conn:
+            ended = await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(l.pid) FROM pg_locks l "
+                    "JOIN pg_database d ON d.oid = l.database "
+                    "WHERE l.locktype = 'advisory' AND d.datname = current_database() "
+                    "AND l.classid = :high AND l.objid = :low AND l.objsubid = 1"
+                ),
+                {"high": key >> 32, "low": key & 0xFFFFFFFF},
+            )
+            return len(ended.all())
+    finally:
+        await db.close()

@@ -18,35 +18,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import text
-
 from adapters.telegram.receiving import lock_name
-from bot.storage.database import Database
-from bot.storage.leases import lock_key
 from tests.databases import empty_postgres, postgres_url
 from tests.service.drain import ACTIVE, TOKEN, TimedBotApi, _delivery_ids, seed, states
-from tests.service.processes import kill, pacer_env, read_log, start_pacer, stop
+from tests.service.processes import cut_off, kill, pacer_env, read_log, start_pacer, stop
 
 NUDGES = 300
-
-
-async def _cut_off(url: str, lock: str) -> int:
-    """End the database session holding ``lock`` (what a partition does); how many ended."""
-    key = lock_key(lock) & 0xFFFFFFFFFFFFFFFF
-    db = Database(url)
-    await db.open(migrate=False)
-    try:
-        async with db.engine.connect() as conn:
-            ended = await conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
-                    "AND classid = :high AND objid = :low"
-                ),
-                {"high": key >> 32, "low": key & 0xFFFFFFFF},
-            )
-            return len(ended.all())
-    finally:
-        await db.close()
 
 
 async def _until(check: Callable[[], bool], within: float, what: str) -> None:
@@ -86,7 +63,7 @@ async def test_a_paused_sender_never_sends_what_was_taken_back(tmp_path: Path) -
             paused.send_signal(signal.SIGSTOP)
             open_before = await states(url)
             assert open_before.get("claimed", 0) > 0  # it holds queued claims
-            assert await _cut_off(url, lock_name(TOKEN)) == 1
+            assert await cut_off(url, lock_name(TOKEN)) == 1
             sent_at_pause = len(set(_delivery_ids(api)))
             await _until(
                 lambda: len(set(_delivery_ids(api))) >= sent_at_pause + 100,

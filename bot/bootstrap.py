@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import App
 from bot.chart_pool import ChartPainter
 from bot.clock import Clock, SystemClock
+from bot.clubs.feed import FeedPostSource
 from bot.clubs.posts import ClubPostSource
 from bot.config import Settings
 from bot.core.context import Services
@@ -25,6 +26,7 @@ from bot.nudges.source import NudgeSource, NudgeSourceSettings
 from bot.ports import Messenger
 from bot.services.accounts import AccountService
 from bot.services.challenges import ChallengeService
+from bot.services.club_feed import ClubFeedService
 from bot.services.data_rights import DataRightsService
 from bot.services.digest import DigestService
 from bot.services.events import Listeners
@@ -64,6 +66,8 @@ def build_core(
     nudge_settings = NudgeSettingsService(db, clock)
     listeners.add(nudge_settings)
     nudge_source = NudgeSource(routes, NudgeSourceSettings(grace_minutes=sweep.grace_minutes))
+    club_feed = ClubFeedService(db, clock)
+    listeners.add(club_feed)
     accounts = AccountService(db, clock, listeners)
     digest = DigestService(db, clock)
     listeners.add(digest)
@@ -72,7 +76,7 @@ def build_core(
         db,
         clock,
         lambda: messengers,
-        [nudge_source, digest_source, ClubPostSource(sweep.grace_minutes)],
+        [nudge_source, digest_source, ClubPostSource(sweep.grace_minutes), FeedPostSource()],
         sweep,
         sleep=sleep,
         before_sweep=[accounts.flush],
@@ -89,6 +93,7 @@ def build_core(
         digest=digest,
         challenges=ChallengeService(db, clock),
         charts=charts,
+        club_feed=club_feed,
     )
     return Core(db, clock, services, sweeper, messengers)
 

@@ -23,6 +23,18 @@ from bot.services.stats import CHART_WEEKS, weekly_points
 from bot.storage.deliveries import Delivery
 from bot.storage.uow import UnitOfWork
 
+MAX_NAMED = 5
+
+
+def _names(names: list[str]) -> str:
+    """``Bob``, ``Bob and Cy``, ``Bob, Cy, Dee and 3 more``."""
+    if len(names) > MAX_NAMED:
+        shown, more = names[: MAX_NAMED - 1], len(names) - (MAX_NAMED - 1)
+        return ", ".join(shown) + f" and {more} more"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
 
 class DigestSource:
     """Writes due weekly digests as delivery rows and words them, chart attached."""
@@ -84,9 +96,12 @@ class DigestSource:
             weeks = await weekly_points(uow, user.id, start, CHART_WEEKS)
             png = await self.charts.distance(weeks, user.units)
             week = weeks[-1]
+            text = digest_text(start, week.runs, week.habits, user.units)
+            cheered = await uow.club_feed.cheered_by(user.id, start, start + timedelta(days=6))
+            if cheered:
+                text += f"\n👏 Cheered by {_names(cheered)} in your clubs this week."
             return Reply(
-                digest_text(start, week.runs, week.habits, user.units),
-                attachments=(Attachment(f"pacer-week-{start}.png", png, "image/png"),),
+                text, attachments=(Attachment(f"pacer-week-{start}.png", png, "image/png"),)
             )
 
         return await render_each(uow, items, word)

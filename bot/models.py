@@ -68,6 +68,26 @@ class NudgePrefs:
     race_date: date | None = None
     race_name: str = ""
     paused_until: date | None = None  # local date nudges resume
+    # /pause ... injured|ill|rest: the first day of the latest pause that freezes streaks
+    # (kept after it ends: streaks read every such window then) and its reason.
+    paused_since: date | None = None
+    pause_reason: str = ""
+
+
+REST_REASONS = ("injured", "ill", "rest")
+
+
+@dataclass(frozen=True, slots=True)
+class RestWindow:
+    """Rest days (``/pause <date> injured``): from ``since`` up to, not including, ``until``."""
+
+    since: date
+    until: date
+    reason: str
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` is a rest day."""
+        return self.since <= day < self.until
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +116,7 @@ class User:
     onboarding_reminded: bool = False
     boards_hidden: bool = False  # shown as "a runner" on club boards
     challenges_until: date | None = None  # the last day a joined challenge counts a log
+    feed: bool = False  # /settings feed on: runs go to the feeds of their clubs
 
     @property
     def tz(self) -> tzinfo:
@@ -260,6 +281,8 @@ class Club:
     post_channel: str | None = None
     posts_paused_at: datetime | None = None
     paused_reason: str = ""
+    units: str = "km"  # posts and the create reply; boards use each reader's own
+    feed: bool = False  # /club feed on: opted-in members' runs are posted as logged
 
     @property
     def tz(self) -> tzinfo:
@@ -296,6 +319,8 @@ class Challenge:
     created_at: datetime | None = None
     effort_m: int | None = None  # fastest: over 1000, 5000, 10000 or 21097 m
     day_min_m: float | None = None  # streak: the least a day needs (None: any run)
+    planned_end: date | None = None  # the end before /challenge end ended it early
+    posted_board: str = ""  # what the last board post showed (an unchanged one is not posted)
 
     @property
     def days(self) -> int:

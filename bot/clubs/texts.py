@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.challenge_metrics import CHALLENGE_METRICS, reached_target
 from bot.messages import Button
-from bot.models import Board, Challenge, Club, Standing
+from bot.models import Board, Challenge, Club, Run, Standing
 from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_duration
 from bot.runfiles import EFFORT_NAMES
 
@@ -135,7 +135,10 @@ def board_text(board: Board, viewer: int | None, units: str, today: date) -> str
     head = f"🏆 {c.name} · {metric_label(c, units)} · {when_text(c, today)}"
     if board.frozen:
         head = f"🏁 {c.name} · final results · {metric_label(c, units)}"
-    lines = [head, f"{c.start:%a %d %b} – {c.end:%a %d %b %Y}"]
+    dates = f"{c.start:%a %d %b} – {c.end:%a %d %b %Y}"
+    if c.planned_end is not None:
+        dates += f" (ended early; planned until {c.planned_end:%a %d %b %Y})"
+    lines = [head, dates]
     if c.target is not None and c.team:
         lines.append(
             f"Team: {amount(c.metric, board.total, units, bare=True)}/"
@@ -143,7 +146,10 @@ def board_text(board: Board, viewer: int | None, units: str, today: date) -> str
             f"{bar(board.total, c.target)}"
         )
     if not board.rows:
-        lines.append("Nobody has joined yet: /challenge join " + c.name)
+        over = board.frozen or c.ended_at is not None or today > c.end
+        lines.append(
+            "Nobody took part." if over else "Nobody has joined yet: /challenge join " + c.name
+        )
         return "\n".join(lines)
     shown_top = [r for r in board.rows if r.position <= TOP]
     for row in shown_top:
@@ -203,6 +209,8 @@ def club_text(club: Club, challenges: list[Challenge], today: date) -> str:
         f"Club: {club.name or 'this chat'}",
         f"Time zone: {club.timezone}",
         f"Board posts: {posts}",
+        f"Units of posts: {club.units}",
+        f"Run feed: {'on (members who say /settings feed on)' if club.feed else 'off'}",
     ]
     if club.platform == "discord":
         where = f"<#{club.post_channel}>" if club.post_channel else "where each was created"
@@ -231,6 +239,11 @@ def day_name(day: int) -> str:
 def join_button(challenge: Challenge) -> tuple[tuple[Button, ...], ...]:
     """The one-tap Join (by id: a long name may not fit a button's action)."""
     return ((Button(f"🏃 Join {challenge.name}"[:64], f"/challenge join #{challenge.id}"),),)
+
+
+def cheer_button(run: Run) -> tuple[Button, ...]:
+    """The 👏 under a run shown in a club: anyone there may press it (not the runner)."""
+    return (Button("👏 Cheer", f"/kudos {run.id}"),)
 
 
 def announcement(challenge: Challenge, units: str) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from bot.clubs.texts import announcement, join_button
 from bot.core.context import Context, Handler
-from bot.messages import Choice, Incoming, Reply
+from bot.core.ownership import ALERT
+from bot.messages import Button, Choice, Incoming, Reply
 from bot.models import Club
 from bot.services.challenges import ChallengeService, joined_text
+from bot.services.club_feed import ClubFeedService
 
 MAX_SUGGESTIONS = 25
 
@@ -21,8 +24,9 @@ def club_key(incoming: Incoming) -> tuple[str, str, str]:
 class ClubHandlers:
     """Clubs and their challenges; permissions and places are checked by the dispatcher."""
 
-    def __init__(self, challenges: ChallengeService) -> None:
+    def __init__(self, challenges: ChallengeService, club_feed: ClubFeedService) -> None:
         self.challenges = challenges
+        self.club_feed = club_feed
 
     def table(self) -> dict[str, Handler]:
         """Command name -> handler."""
@@ -31,6 +35,9 @@ class ClubHandlers:
             "club timezone": self.timezone,
             "club posts": self.posts,
             "club channel": self.channel,
+            "club units": self.units,
+            "club feed": self.feed,
+            "kudos": self.kudos,
             "challenge list": self.listing,
             "challenge create": self.create,
             "challenge join": self.join,
@@ -40,7 +47,9 @@ class ClubHandlers:
         }
 
     async def _club(self, ctx: Context) -> Club:
-        return await self.challenges.club(*club_key(ctx.incoming))
+        club = await self.challenges.club(*club_key(ctx.incoming))
+        await self.club_feed.note_member(club, ctx.user)
+        return club
 
     async def show(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The club's settings and challenges."""
@@ -55,6 +64,20 @@ class ClubHandlers:
         words = [args[k] for k in ("every", "day", "time") if k in args]
         return Reply(await self.challenges.set_posts(await self._club(ctx), " ".join(words)))
 
+    async def units(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Set the units of the club's posts."""
+        return Reply(await self.challenges.set_units(await self._club(ctx), args["units"]))
+
+    async def feed(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """Turn the club's run feed on or off."""
+        club = await self._club(ctx)
+        return Reply(await self.club_feed.set_club_feed(club, args["switch"], ctx.incoming.chat_id))
+
+    async def kudos(self, ctx: Context, args: Mapping[str, str]) -> Reply:
+        """A 👏 press: answered to the one who pressed (an alert where the platform has one)."""
+        text = await self.club_feed.cheer(await self._club(ctx), ctx.user, int(args["run_id"]))
+        return Reply(text, private=True, meta={ALERT: "1"})
+
     async def channel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Pick the channel club posts go to (Discord)."""
         return Reply(await self.challenges.set_channel(await self._club(ctx), args["channel"]))
@@ -67,7 +90,9 @@ class ClubHandlers:
         """Start a challenge; the reply carries the one-tap Join."""
         club = await self._club(ctx)
         challenge = await self.challenges.create(club, ctx.incoming.chat_id, ctx.user, args)
-        return Reply(announcement(challenge, ctx.user.units), buttons=join_button(challenge))
+        # The creator is asked too: a board without its creator on it surprises them.
+        text = announcement(challenge, club.units) + "\nYou started it: join too?"
+        return Reply(text, buttons=join_button(challenge))
 
     async def join(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Join by name (or ``#id`` from a button)."""
@@ -85,8 +110,26 @@ class ClubHandlers:
         return Reply(await self.challenges.board(club, ctx.user, args.get("name", "")))
 
     async def end(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """End a challenge now, with results."""
-        return Reply(await self.challenges.end(await self._club(ctx), ctx.user, args["name"]))
+        """Ask first (one tap ends it); the buttons carry the challenge id and the answer."""
+        club = await self._club(ctx)
+        name = args["name"].strip()
+        answered = re.fullmatch(r"(#\d+) (confirm|cancel)", name)
+        if answered is None:
+            challenge = await self.challenges.ending(club, name)
+            return Reply(
+                f"End {challenge.name} now? Its results become final today; the planned end "
+                f"({challenge.end:%a %d %b %Y}) stays in them.",
+                buttons=(
+                    (
+                        Button("🏁 End it now", f"/challenge end #{challenge.id} confirm"),
+                        Button("Keep it going", f"/challenge end #{challenge.id} cancel"),
+                    ),
+                ),
+            )
+        if answered.group(2) == "cancel":
+            challenge = await self.challenges.ending(club, answered.group(1))
+            return Reply(f"{challenge.name} goes on until {challenge.end:%a %d %b %Y}.")
+        return Reply(await self.challenges.end(club, ctx.user, answered.group(1)))
 
     async def suggest(self, incoming: Incoming, partial: str) -> list[Choice]:
         """Autocomplete: the club's challenge names containing what was typed."""

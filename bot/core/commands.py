@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.challenge_metrics import METRICS
 from bot.clubs.challenge_input import parse_create_text
+from bot.models import REST_REASONS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
 
@@ -135,6 +136,7 @@ SETTINGS_ITEMS = (
     "fuel_delay",
     "digest",
     "boards",
+    "feed",
 )
 CHARTS = ("distance", "habits")
 _DATE = (
@@ -316,14 +318,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "pause",
-        "Pause every nudge until a date (injury, holiday)",
+        "Pause every nudge until a date (injury, holiday); injured, ill or rest freezes streaks",
         private_reply=True,
         options=(
             OptionSpec(
                 "until", "The day nudges resume, e.g. 2026-12-24; off resumes now", required=True
             ),
+            OptionSpec(
+                "reason",
+                "injured, ill or rest: your streaks are frozen until then too",
+                choices=REST_REASONS,
+            ),
         ),
-        examples=("/pause 2026-12-24", "/pause off"),
+        examples=("/pause 2026-12-24", "/pause 2026-12-24 injured", "/pause off"),
+        help="With a reason (injured, ill, rest) every streak (runs, sleep, mobility, fuel, "
+        "strength) neither grows nor breaks until that date; /week and /stats say so.",
     ),
     CommandSpec(
         "nudge",
@@ -391,7 +400,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "help",
         "How to use Pacer",
-        options=(OptionSpec("command", "A command to explain", autocomplete="command"),),
+        options=(OptionSpec("command", "A command to explain", rest=True, autocomplete="command"),),
+        examples=("/help log", "/help challenge", "/help challenge create", "/help club"),
     ),
     CommandSpec(
         "export",
@@ -448,6 +458,25 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
         scope=Scope.GROUP,
         admin_only=True,
         examples=("/club posts daily 18:00", "/club posts weekly sun 18:00", "/club posts off"),
+    ),
+    CommandSpec(
+        "club units",
+        "The units of the club's posts and the create reply: km or mi",
+        options=(OptionSpec("units", "km or mi", required=True, choices=("km", "mi")),),
+        scope=Scope.GROUP,
+        admin_only=True,
+        examples=("/club units mi",),
+        help="Boards and standing lines stay in each reader's own units (/settings units).",
+    ),
+    CommandSpec(
+        "club feed",
+        "Post members' runs here as they are logged (members opt in): on or off",
+        options=(OptionSpec("switch", "on or off", required=True, choices=("on", "off")),),
+        scope=Scope.GROUP,
+        admin_only=True,
+        examples=("/club feed on", "/club feed off"),
+        help="Off by default. Only members who also say /settings feed on are posted: "
+        "distance, time and pace, never a note or sleep, with a 👏 button.",
     ),
     CommandSpec(
         "club channel",
@@ -522,12 +551,29 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "challenge end",
-        "End a challenge now, with results (admins)",
+        "End a challenge now, with results (admins; asks first)",
         options=(
             OptionSpec("name", _CHALLENGE_NAME, required=True, rest=True, autocomplete="challenge"),
         ),
         scope=Scope.GROUP,
         admin_only=True,
+        examples=("/challenge end Winter Miles",),
+        help="Asks first: tap End it to end now (the results keep the planned end date).",
+    ),
+    CommandSpec(
+        "kudos",
+        "Cheer a club-mate's run (the 👏 button uses this)",
+        options=(
+            OptionSpec(
+                "run_id",
+                "The run to cheer",
+                type=OptionType.INTEGER,
+                required=True,
+                min_value=1,
+            ),
+        ),
+        scope=Scope.GROUP,
+        hidden=True,
     ),
 )
 COMMANDS = COMMANDS + CLUB_COMMANDS

@@ -11,6 +11,7 @@ from bot.messages import Incoming, Reply
 from bot.models import Identity, User
 from bot.services.accounts import AccountService
 from bot.services.challenges import ChallengeService
+from bot.services.club_feed import ClubFeedService
 from bot.services.data_rights import DataRightsService
 from bot.services.digest import DigestService
 from bot.services.habits import HabitService
@@ -36,6 +37,7 @@ class Services:
     digest: DigestService
     challenges: ChallengeService
     charts: ChartPainter
+    club_feed: ClubFeedService
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,13 @@ class Context:
         # Scoped to the sender: platform message ids are not unique forever (Telegram
         # restarts update ids), and one runner's key must never match another's record.
         return f"{self.incoming.platform}:{self.incoming.user_id}:{key}"
+
+    @property
+    def shown_in(self) -> str:
+        """``platform:chat id`` of the group chat that sees the reply ("" in a private chat)."""
+        return (
+            "" if self.incoming.is_private else f"{self.incoming.platform}:{self.incoming.chat_id}"
+        )
 
     @property
     def in_group(self) -> bool:

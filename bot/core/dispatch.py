@@ -89,7 +89,7 @@ class Core:
             services.nudge_settings, services.nudge_answers, sweeper
         )
         self.handlers = CoreHandlers(services, self.nudge_handlers)
-        self.club_handlers = ClubHandlers(services.challenges)
+        self.club_handlers = ClubHandlers(services.challenges, services.club_feed)
         self._handlers: dict[str, Handler] = {
             **self.handlers.table(),
             **self.nudge_handlers.table(),

@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from bot.clubs.texts import amount
-from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, public_commands
+from bot.clubs.texts import amount, cheer_button
+from bot.core.commands import (
+    COMMANDS,
+    SETTINGS_ITEMS,
+    find_command,
+    is_group,
+    public_commands,
+)
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
 from bot.core.nudge_replies import sleep_note
@@ -30,6 +36,17 @@ from bot.services.runs import LoggedRun
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
 )
+
+
+async def note_club_member(services: Services, ctx: Context) -> None:
+    """A runner who logs in a club's chat takes part in that club (its feed, its kudos)."""
+    if not ctx.in_group:
+        return
+    incoming = ctx.incoming
+    club = await services.challenges.club(
+        incoming.platform, incoming.club_id or incoming.chat_id, incoming.chat_title
+    )
+    await services.club_feed.note_member(club, ctx.user)
 
 
 def day_label(day: date, today: date) -> str:
@@ -91,7 +108,10 @@ def logged_reply(
     if user.onboarded_at is None and user.timezone == "UTC":
         lines.append("Tip: /start sets your time zone, so 'today' is your today.")
     lines.append("Wrong? /undo removes it.")
-    return Reply("\n".join(lines), buttons=POST_RUN_BUTTONS if run.local_date == today else ())
+    buttons: tuple[tuple[Button, ...], ...] = POST_RUN_BUTTONS if run.local_date == today else ()
+    if ctx.in_group:
+        buttons += (cheer_button(run),)
+    return Reply("\n".join(lines), buttons=buttons)
 
 
 def question_reply(question: Question, step: int, prefix: str = "") -> Reply:
@@ -230,7 +250,9 @@ class CoreHandlers:
             args.get("when", ""),
             args.get("note", ""),
             ctx.source_key,
+            ctx.shown_in,
         )
+        await note_club_member(self.services, ctx)
         climb = []
         if logged.climb_m is not None:  # typed: say it was read as a climb, not a note
             climb = [f"Climb: {amount('climb', logged.climb_m, user.units)}."]
@@ -281,6 +303,9 @@ class CoreHandlers:
             return Reply(await self.services.digest.change(ctx.user, args["value"]))
         if item == "boards":
             return Reply(await self.services.challenges.set_boards(ctx.user, args["value"]))
+        if item == "feed":
+            await note_club_member(self.services, ctx)  # said in a club: that club counts
+            return Reply(await self.services.club_feed.set_runner_feed(ctx.user, args["value"]))
         if item in NUDGE_SETTINGS:
             return Reply(await self.nudge_handlers.change_setting(ctx.user, item, args["value"]))
         change = await self.services.profile.change(ctx.user, item, args["value"])
@@ -330,7 +355,9 @@ class CoreHandlers:
 
     async def help(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The command list, or one command in detail."""
-        name = args.get("command", "").lstrip("/").lower()
+        name = " ".join(args.get("command", "").lstrip("/").lower().split())
+        if name and find_command(name) is None and is_group(name):
+            return Reply(group_help(name))
         if name:
             spec = find_command(name)
             if spec is None or spec.hidden:
@@ -348,7 +375,17 @@ class CoreHandlers:
                 lines.append("Examples: " + " · ".join(spec.examples))
             return Reply("\n".join(lines))
         lines = ["Pacer commands:"]
-        lines += [f"/{c.name}: {c.description}" for c in public_commands()]
+        groups: set[str] = set()
+        for c in public_commands():
+            group, _, sub = c.name.partition(" ")
+            if not sub:
+                lines.append(f"/{c.name}: {c.description}")
+            elif group not in groups:  # a group is one line: /help <group> lists it
+                groups.add(group)
+                subs = "|".join(s.name.split(" ", 1)[1] for s in public_commands()
+                                if s.name.startswith(group + " "))  # fmt: skip
+                lines.append(f"/{group} {subs}: {GROUP_TITLES[group].split(': ', 1)[1]} "
+                             f"(/help {group})")  # fmt: skip
         lines.append("/help <command> explains one.")
         return Reply("\n".join(lines))
 
@@ -370,9 +407,31 @@ SETTING_EXAMPLES = {
     "fuel_delay": "/settings fuel_delay 20 (minutes after logging a run)",
     "digest": "/settings digest sun 19:00 (a weekly summary with a chart; or off)",
     "boards": "/settings boards hidden (or shown): your name on club boards",
+    "feed": "/settings feed on (or off): your runs in the feeds of your clubs that have one",
 }
 assert set(SETTING_EXAMPLES) == set(SETTINGS_ITEMS)
 assert all(c.name for c in COMMANDS)
+
+
+GROUP_TITLES = {
+    "club": "/club: this club's settings (the admins') and what it shows",
+    "challenge": "/challenge: the club's challenges: race on distance, time or the habits",
+}
+
+
+def group_help(group: str) -> str:
+    """``/help challenge``: every subcommand of a group, with its usage and examples."""
+    subs = [c for c in public_commands() if c.name.startswith(group + " ")]
+    lines = [GROUP_TITLES.get(group, f"/{group}:")]
+    for spec in subs:
+        admins = " (admins)" if spec.admin_only and "(admins" not in spec.description else ""
+        lines.append(f"{spec.usage}: {spec.description}{admins}")
+    examples = [e for spec in subs for e in spec.examples[:1]]
+    if examples:
+        lines.append("Examples: " + " · ".join(examples))
+    richest = max(subs, key=lambda spec: len(spec.options))
+    lines.append(f"/help <command> explains one, e.g. /help {richest.name}")
+    return "\n".join(lines)
 
 
 def settings_text(user: User) -> str:
@@ -391,6 +450,7 @@ def settings_text(user: User) -> str:
             f"quiet_hours: {quiet}",
             f"nudges: {user.nudge_platform or 'auto (where you last talked to me)'}",
             f"boards: {'hidden (a runner)' if user.boards_hidden else 'shown'}",
+            f"feed: {'on' if user.feed else 'off'}",
         )
     )
 

@@ -119,13 +119,22 @@ class NudgeHandlers:
     async def pause(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Pause every nudge until a date, or resume."""
         raw = args["until"].strip().lower()
+        reason = args.get("reason", "")
         if raw in {"off", "none", "resume", "stop"}:
+            if reason:
+                raise BadInput(f"/pause off resumes now; '{reason}' needs a date.")
             await self.settings.pause_until(ctx.user.id, None)
             return Reply("Nudges are back on.")
         day = parse_future_date(raw, ctx.user.today(ctx.now))
-        await self.settings.pause_until(ctx.user.id, day)
+        await self.settings.pause_until(ctx.user.id, day, reason)
+        frozen = (
+            f" Your streaks are frozen ({reason}) until then: they neither grow nor break."
+            if reason
+            else ""
+        )
         return Reply(
-            f"Paused every nudge; they resume on {day:%a %d %b %Y}. /pause off resumes sooner."
+            f"Paused every nudge; they resume on {day:%a %d %b %Y}.{frozen} "
+            "/pause off resumes sooner."
         )
 
     async def answer(self, ctx: Context, args: Mapping[str, str]) -> Reply:

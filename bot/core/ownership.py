@@ -23,6 +23,8 @@ OWNER_MARK = "~"
 _OWNER_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
 # Adapters that can (Telegram) show a reply with this flag as an alert on the press.
 ALERT = "alert"
+# Buttons meant for everyone in the chat (a 👏 under a run): never stamped with an owner.
+OPEN_ACTIONS = ("/kudos ",)
 
 
 def stamp_owner(reply: Reply, owner: str) -> Reply:
@@ -34,7 +36,7 @@ def stamp_owner(reply: Reply, owner: str) -> Reply:
 
 
 def _owned(button: Button, owner: str) -> Button:
-    if button.action.startswith(OWNER_MARK):
+    if button.action.startswith(OWNER_MARK) or button.action.startswith(OPEN_ACTIONS):
         return button
     action = f"{OWNER_MARK}{owner} {button.action}"
     if len(action.encode()) > MAX_ACTION_BYTES:

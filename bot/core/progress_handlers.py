@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import describe_run
@@ -10,7 +11,7 @@ from bot.core.progress_replies import stats_text, week_text, week_total_line
 from bot.dates import parse_week_day
 from bot.errors import BadInput
 from bot.messages import Attachment, Reply
-from bot.models import Run
+from bot.models import Run, User
 from bot.parsing import format_distance, format_duration
 from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD
 
@@ -37,7 +38,7 @@ class ProgressHandlers:
         user = ctx.user
         day = parse_week_day(args.get("when", ""), user.today(ctx.now))
         summary = await self.services.stats.week(user, day)
-        return Reply(week_text(summary, user.units))
+        return Reply(week_text(summary, user.units) + rest_line(user, user.today(ctx.now)))
 
     async def stats(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Totals, averages, the longest run, trend, best efforts and habits, with the chart."""
@@ -45,7 +46,7 @@ class ProgressHandlers:
         period = await self.services.stats.period(user, args.get("period", DEFAULT_PERIOD))
         chart = await self.services.charts.distance(period.weeks, user.units)
         return Reply(
-            stats_text(period, user.units),
+            stats_text(period, user.units) + rest_line(user, user.today(ctx.now)),
             attachments=(png(f"pacer-stats-{period.period}-{period.end}.png", chart),),
         )
 
@@ -105,6 +106,19 @@ class ProgressHandlers:
             ),
         ]
         return Reply("\n".join(lines))
+
+
+def rest_line(user: User, today: date) -> str:
+    """``paused (injured) until Thu 24 Dec`` while a rest pause lasts, else nothing."""
+    prefs = user.prefs
+    if not prefs.pause_reason or prefs.paused_until is None or prefs.paused_until <= today:
+        return ""
+    until = prefs.paused_until
+    year = f" {until:%Y}" if until.year != today.year else ""
+    return (
+        f"\n⏸ Streaks paused ({prefs.pause_reason}) until {until:%a %d %b}{year}: "
+        "they neither grow nor break until then."
+    )
 
 
 def _field(run: Run, field: str, units: str) -> str:

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 
 from bot.core.context import Context, Handler, Services
-from bot.core.handlers import logged_reply
+from bot.core.handlers import logged_reply, note_club_member
 from bot.errors import BadInput
 from bot.messages import Attachment, Reply
 from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_duration
@@ -38,8 +38,9 @@ class RunFileHandlers:
         attachment = ctx.incoming.attachments[0]
         run_file = await read_attachment(attachment)
         logged = await self.services.runs.log_file(
-            ctx.user, run_file, args.get("note", ""), ctx.source_key
+            ctx.user, run_file, args.get("note", ""), ctx.source_key, ctx.shown_in
         )
+        await note_club_member(self.services, ctx)
         standings = await self.services.challenges.standings(ctx.user)
         return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings)
 

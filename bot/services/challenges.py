@@ -119,6 +119,16 @@ class ChallengeService:
         resumed = " Posts resume." if club.posts_paused_at is not None else ""
         return f"I'll post the board {when} ({club.timezone}).{resumed}"
 
+    async def set_units(self, club: Club, units: str) -> str:
+        """``/club units mi``: the units of the club's posts and create replies."""
+        async with self.db.uow() as uow:
+            await uow.clubs.update_club(club.id, units=units)
+            await uow.commit()
+        return (
+            f"Club posts use {units} from now on. Boards and standing lines stay in each "
+            "reader's own units (/settings units)."
+        )
+
     async def set_channel(self, club: Club, text: str) -> str:
         """``/club channel #runs`` (Discord): where posts go."""
         if club.platform != "discord":
@@ -174,7 +184,7 @@ class ChallengeService:
         target = None
         if "target" in args:
             target = challenge_input.parse_target(
-                args["target"], metric, user.units, (end - start).days + 1, team
+                args["target"], metric, club.units, (end - start).days + 1, team
             )
         elif team:
             raise BadInput(
@@ -254,7 +264,10 @@ class ChallengeService:
                 f"• {c.name}: {metric_label(c, units)}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
                 f"{when_text(c, today)}" + (f", {extra}" if extra else "")
             )
-        lines.append("/challenge join <name> to take part · /challenge board <name>")
+        if any(c.frozen_at is None and c.ended_at is None and c.end >= today for c in found):
+            lines.append("/challenge join <name> to take part · /challenge board <name>")
+        else:  # only ended ones: nothing left to join
+            lines.append("/challenge board <name> shows the results.")
         return "\n".join(lines)
 
     async def join(self, club: Club, user: User, name: str) -> Joined:
@@ -302,7 +315,13 @@ class ChallengeService:
                 )
             challenge = live[0]
         board = await self.current_board(club, challenge, user.id)
-        return board_text(board, user.id, user.units, club.today(self.clock.now()))
+        text = board_text(board, user.id, user.units, club.today(self.clock.now()))
+        if user.timezone != club.timezone and board.row_of(user.id) is not None:
+            text += (
+                f"\nDays: each run counts on its runner's own date (yours: {user.timezone}); "
+                f"posts and the final freeze follow the club's zone, {club.timezone}."
+            )
+        return text
 
     async def current_board(self, club: Club, challenge: Challenge, viewer: int | None) -> Board:
         """The board now: frozen first when its 24 h of late logs are over."""
@@ -321,15 +340,24 @@ class ChallengeService:
         assert frozen is not None
         return frozen
 
-    async def end(self, club: Club, user: User, name: str) -> str:
-        """``/challenge end <name>``: ends now, with results."""
+    async def ending(self, club: Club, name: str) -> Challenge:
+        """The live challenge ``/challenge end <name>`` asks about (not one already over)."""
         challenge = await self.find(club, name)
+        if challenge.ended_at is not None or challenge.frozen_at is not None:
+            raise BadInput(f"{challenge.name} is already over.", hint="/challenge list")
+        return challenge
+
+    async def end(self, club: Club, user: User, name: str) -> str:
+        """Ends a challenge now, with results (the planned end date is kept)."""
+        challenge = await self.ending(club, name)
         now = self.clock.now()
         last = min(challenge.end, club.today(now))
         if last < challenge.start:
             last = challenge.start
         async with self.db.uow() as uow:
             await uow.clubs.end_challenge(challenge.id, last, now)
+            if last != challenge.end:
+                await uow.clubs.update_challenge(challenge.id, planned_end=challenge.end)
             ended = await uow.clubs.challenge(challenge.id)
             assert ended is not None
             await freeze_in(uow, ended, now)

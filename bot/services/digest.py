@@ -124,7 +124,7 @@ class DigestService:
             now,
         )
 
-    async def on_run_logged(self, user: User, run: Run, now: datetime) -> None:
+    async def on_run_logged(self, user: User, run: Run, now: datetime, shown_in: str = "") -> None:
         """Nothing: the digest reads the runs when it is due."""
 
     async def on_run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:

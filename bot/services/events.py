@@ -18,8 +18,11 @@ from bot.storage.uow import UnitOfWork
 class Listener(Protocol):
     """Reacts to what runners do."""
 
-    async def on_run_logged(self, user: User, run: Run, now: datetime) -> None:
-        """A run was stored (and committed: a listener that writes opens its own unit of work)."""
+    async def on_run_logged(self, user: User, run: Run, now: datetime, shown_in: str = "") -> None:
+        """A run was stored (and committed: a listener that writes opens its own unit of work).
+
+        ``shown_in``: the group chat (``platform:chat id``) whose reply showed it, if any.
+        """
         ...
 
     async def on_run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
@@ -47,10 +50,10 @@ class Listeners:
         """Register a listener."""
         self._listeners.append(listener)
 
-    async def run_logged(self, user: User, run: Run, now: datetime) -> None:
+    async def run_logged(self, user: User, run: Run, now: datetime, shown_in: str = "") -> None:
         """Tell listeners a run was stored (``/log`` itself is one statement, then this)."""
         for listener in self._listeners:
-            await listener.on_run_logged(user, run, now)
+            await listener.on_run_logged(user, run, now, shown_in)
 
     async def run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
         """Tell listeners a run was removed."""

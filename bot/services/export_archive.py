@@ -115,6 +115,25 @@ WORDS: dict[str, TableWords] = {
         "your frozen results of finished challenges: rank, your value in the challenge's "
         "metric (metres, seconds or a count), your place on the board and the name shown.",
     ),
+    "club_members": TableWords(
+        "club membership",
+        "club memberships",
+        "the clubs you took part in (club_id; by joining a challenge, cheering or logging "
+        "in the club's chat) and since when (joined_at, UTC): their feeds may post your "
+        "runs if you said /settings feed on.",
+    ),
+    "run_kudos": TableWords(
+        "cheer",
+        "cheers",
+        "the 👏 you gave under club-mates' runs (run_id, in club_id) and when (created_at, "
+        "UTC). Cheers others gave you are their data; your digest names who cheered.",
+    ),
+    "streak_pauses": TableWords(
+        "rest pause",
+        "rest pauses",
+        "your /pause ... injured, ill or rest windows: from since up to until (your "
+        "calendar days), and the reason; streaks are frozen inside them.",
+    ),
     "link_codes": TableWords(
         "link code",
         "link codes",

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.clock import Clock
 from bot.coaching import MAX_STEP_MINUTES, MIN_STEP_MINUTES, BedtimePlan
 from bot.errors import BadInput, NotFound
-from bot.models import CheckIn, NudgePrefs, Run, User
+from bot.models import CheckIn, NudgePrefs, RestWindow, Run, User
 from bot.nudges import planner
 from bot.nudges.kinds import Kind
 from bot.nudges.recurrence import (
@@ -81,7 +81,7 @@ class NudgeSettingsService:
 
     # --- listener ----------------------------------------------------------------------
 
-    async def on_run_logged(self, user: User, run: Run, now: datetime) -> None:
+    async def on_run_logged(self, user: User, run: Run, now: datetime, shown_in: str = "") -> None:
         """Nothing to do: the snack nudge is due on the run row (see planner.snack_due)."""
 
     async def on_run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
@@ -110,7 +110,10 @@ class NudgeSettingsService:
         return len(users)
 
     async def _change(
-        self, user_id: int, change: Callable[[User, date], NudgePrefs | BadInput]
+        self,
+        user_id: int,
+        change: Callable[[User, date], NudgePrefs | BadInput],
+        also: Callable[[UnitOfWork], Awaitable[None]] | None = None,
     ) -> User:
         """Apply a preference change and reschedule, all in one transaction."""
         async with self._edit, self.db.uow() as uow:
@@ -123,22 +126,43 @@ class NudgeSettingsService:
             if isinstance(result, BadInput):
                 raise result
             await uow.runners.save_prefs([(user_id, result)], now)
+            if also is not None:
+                await also(uow)
             user = dataclasses.replace(user, prefs=result)
             (user,) = await planner.reschedule(uow, [user], now)
             await uow.commit()
         return user
 
-    async def pause_until(self, user_id: int, until: date | None) -> date | None:
-        """Stop every nudge until a local date (they resume that day); None resumes now."""
+    async def pause_until(self, user_id: int, until: date | None, reason: str = "") -> date | None:
+        """Stop every nudge until a local date (they resume that day); None resumes now.
+
+        With a reason (injured, ill, rest) the days until then also freeze every streak:
+        the window is kept, so streaks read later step over it too. Resuming early ends it.
+        """
+        windows: list[RestWindow] = []
 
         def change(user: User, today: date) -> NudgePrefs | BadInput:
+            prefs = user.prefs
             if until is not None and until <= today:
                 return BadInput("Pick a date after today.")
             if until is not None and until > today + MAX_AHEAD:
                 return BadInput("Pause for a year at most.", hint="/pause 2027-01-15")
-            return dataclasses.replace(user.prefs, paused_until=until)
+            resting = prefs.pause_reason and prefs.paused_since is not None
+            if resting and prefs.paused_until is not None and prefs.paused_until > today:
+                assert prefs.paused_since is not None
+                # The running rest window ends today (a new one may start at once).
+                windows.append(RestWindow(prefs.paused_since, today, ""))
+            if until is not None and reason:
+                windows.append(RestWindow(today, until, reason))
+                return dataclasses.replace(
+                    prefs, paused_until=until, paused_since=today, pause_reason=reason
+                )
+            return dataclasses.replace(prefs, paused_until=until, pause_reason="")
 
-        await self._change(user_id, change)
+        def record(uow: UnitOfWork) -> Awaitable[None]:
+            return _keep_windows(uow, user_id, windows)
+
+        await self._change(user_id, change, record)
         return until
 
     async def set_race(self, user_id: int, race_date: date | None, name: str = "") -> RaceInfo:
@@ -299,6 +323,15 @@ class NudgeSettingsService:
             race_name=prefs.race_name if race_ahead else "",
             kinds=tuple(kinds),
         )
+
+
+async def _keep_windows(uow: UnitOfWork, user_id: int, windows: list[RestWindow]) -> None:
+    """Store new rest windows and end the running one early (an empty reason ends it)."""
+    for window in windows:
+        if window.reason:
+            await uow.pauses.save(user_id, window)
+        else:
+            await uow.pauses.end(user_id, window.since, window.until)
 
 
 def _needs(kind: Kind, configured: bool) -> str:

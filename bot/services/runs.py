@@ -21,6 +21,7 @@ from bot.parsing import (
 )
 from bot.runfiles import RunFile
 from bot.services.events import Listeners
+from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
 
@@ -82,8 +83,12 @@ class RunService:
         when: str = "",
         note: str = "",
         source_key: str | None = None,
+        shown_in: str = "",
     ) -> LoggedRun:
-        """Validate and store a run; nothing is stored if any part is wrong."""
+        """Validate and store a run; nothing is stored if any part is wrong.
+
+        ``shown_in``: the group chat whose reply shows the run (the feed skips it).
+        """
         now = self.clock.now()
         meters = parse_distance(distance, user.units)
         seconds = parse_duration(duration)
@@ -102,11 +107,16 @@ class RunService:
                 snack_due(user, day, now), (first, first + SIX_DAYS), climb_m,
             )  # fmt: skip
             await uow.commit()
-        logged = await self._logged(user, run, created, now, week)
+        logged = await self._logged(user, run, created, now, week, shown_in)
         return replace(logged, climb_m=climb_m if created else None)
 
     async def log_file(
-        self, user: User, run_file: RunFile, note: str = "", source_key: str | None = None
+        self,
+        user: User,
+        run_file: RunFile,
+        note: str = "",
+        source_key: str | None = None,
+        shown_in: str = "",
     ) -> LoggedRun:
         """Store a run read from a file (its track facts and best efforts with it).
 
@@ -149,7 +159,7 @@ class RunService:
                 snack_due(user, day, now),
             )
             await uow.commit()
-        return await self._logged(user, run, created, now)
+        return await self._logged(user, run, created, now, shown_in=shown_in)
 
     async def _logged(
         self,
@@ -158,11 +168,12 @@ class RunService:
         created: bool,
         now: datetime,
         week: tuple[float, int] | None = None,
+        shown_in: str = "",
     ) -> LoggedRun:
         """Tell listeners about a new run, then the week's totals (read unless given) and
         the streak."""
         if created:
-            await self.listeners.run_logged(user, run, now)
+            await self.listeners.run_logged(user, run, now, shown_in)
         today = user.today(now)
         if week is None:
             start = week_start(run.local_date)
@@ -170,7 +181,18 @@ class RunService:
                 week = await uow.activity.week_totals(user.id, start, start + SIX_DAYS)
         total, count = week
         block = await self._streak(user, run.local_date if created else None)
-        return LoggedRun(run, created, total, count, block.streak(today) if block else 0)
+        streak = block.streak(today) if block else 0
+        if user.prefs.paused_since is not None:  # rested once: rest windows freeze the streak
+            streak = await self._rested_streak(user, today)
+        return LoggedRun(run, created, total, count, streak)
+
+    async def _rested_streak(self, user: User, today: date) -> int:
+        """The run streak with the runner's rest windows stepped over."""
+        since = today - timedelta(days=STREAK_LOOKBACK_DAYS)
+        async with self.db.reader() as uow:
+            dates = await uow.activity.run_dates(user.id, since)
+            rest = await rest_windows(uow, user, since)
+        return week_streak(set(dates), today, rest)
 
     async def edit(self, user: User, run_id: int, field: str, value: str) -> EditedRun:
         """Correct one field of one of the runner's runs; nothing is stored if it is wrong.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.errors import BadInput
-from bot.models import GOOD_NIGHT_HOURS, CheckIn, Run, User, WeekBlock, week_start
+from bot.models import GOOD_NIGHT_HOURS, CheckIn, RestWindow, Run, User, WeekBlock, week_start
 from bot.parsing import HALF_MARATHON_M
 from bot.storage.database import Database
 from bot.storage.progress import HabitCounts, RunTotals
@@ -249,20 +250,37 @@ class StatsService:
         )
 
     async def streaks(self, user: User, today: date) -> Streaks:
-        """Current streaks, computed over the last ~13 months."""
+        """Current streaks, computed over the last ~13 months; rest windows freeze them."""
         since = today - timedelta(days=STREAK_LOOKBACK_DAYS)
         async with self.db.reader() as uow:
             runs = await uow.activity.runs_between(user.id, since, today)
             checkins = await uow.activity.checkins_between(user.id, since, today)
+            rest = await rest_windows(uow, user, since)
         return Streaks(
-            run_weeks=_run_weeks(user, runs, today),
-            sleep_nights=_sleep_streak(_nightly(checkins), today),
+            run_weeks=_run_weeks(user, runs, today, rest),
+            sleep_nights=_sleep_streak(_nightly(checkins), today, rest),
             mobility_runs=_per_run_streak(runs, checkins, "mobility", today),
             fuel_runs=_per_run_streak(runs, checkins, "fuel", today),
             strength_weeks=week_streak(
-                {c.local_date for c in checkins if c.habit == "strength"}, today
+                {c.local_date for c in checkins if c.habit == "strength"}, today, rest
             ),
         )
+
+
+async def rest_windows(uow: UnitOfWork, user: User, since: date) -> list[RestWindow]:
+    """The runner's rest windows since a day (no read for a runner who never rested)."""
+    if user.prefs.paused_since is None:
+        return []
+    return await uow.pauses.windows(user.id, since)
+
+
+def _rested(day: date, rest: Sequence[RestWindow]) -> bool:
+    return any(w.covers(day) for w in rest)
+
+
+def _week_rested(monday: date, rest: Sequence[RestWindow]) -> bool:
+    """A week with a rest day in it neither adds to a weekly streak nor breaks it."""
+    return any(w.since < monday + timedelta(days=7) and w.until > monday for w in rest)
 
 
 def _nightly(checkins: list[CheckIn]) -> dict[date, float]:
@@ -274,32 +292,46 @@ def _nightly(checkins: list[CheckIn]) -> dict[date, float]:
     return nights
 
 
-def week_streak(dates: set[date], today: date) -> int:
-    """Consecutive weeks with an entry, counting this week or, if empty so far, last week."""
+def week_streak(dates: set[date], today: date, rest: Sequence[RestWindow] = ()) -> int:
+    """Consecutive weeks with an entry, counting this week or, if empty so far, last week.
+
+    Weeks with a rest day (``/pause ... injured``) are stepped over: frozen, not broken.
+    """
     weeks = {week_start(d) for d in dates}
     cursor = week_start(today)
     if cursor not in weeks:
         cursor -= timedelta(weeks=1)
     streak = 0
-    while cursor in weeks:
-        streak += 1
+    while True:
+        if cursor in weeks:
+            streak += 1
+        elif not _week_rested(cursor, rest):
+            break
         cursor -= timedelta(weeks=1)
     return streak
 
 
-def _run_weeks(user: User, runs: list[Run], today: date) -> int:
+def _run_weeks(user: User, runs: list[Run], today: date, rest: Sequence[RestWindow] = ()) -> int:
     """The run streak: the one /log keeps on the runner's row, else from these runs."""
+    if rest:
+        return week_streak({r.local_date for r in runs}, today, rest)
     if user.streak_since is not None and user.streak_last is not None:
         return WeekBlock(user.streak_since, user.streak_last).streak(today)
     return week_streak({r.local_date for r in runs}, today)
 
 
-def _sleep_streak(nights: dict[date, float], today: date) -> int:
-    """Consecutive nights of 7 h or more, up to last night (or the night before)."""
+def _sleep_streak(nights: dict[date, float], today: date, rest: Sequence[RestWindow] = ()) -> int:
+    """Consecutive nights of 7 h or more, up to last night (or the night before).
+
+    A rest day without a good night is stepped over: frozen, not broken.
+    """
     cursor = today if today in nights else today - timedelta(days=1)
     streak = 0
-    while nights.get(cursor, 0.0) >= GOOD_NIGHT_HOURS:
-        streak += 1
+    while True:
+        if nights.get(cursor, 0.0) >= GOOD_NIGHT_HOURS:
+            streak += 1
+        elif not _rested(cursor, rest):
+            break
         cursor -= timedelta(days=1)
     return streak
 

@@ -66,6 +66,8 @@ def challenge_from(row: Any) -> Challenge:
         created_at=m["created_at"],
         effort_m=m["effort_m"],
         day_min_m=m["day_min_m"],
+        planned_end=m["planned_end"],
+        posted_board=m["posted_board"],
     )
 
 
@@ -312,6 +314,10 @@ class ClubRepository:
             club = Club(**{f: m[f"club__{f}"] for f in CLUB_FIELDS})
             out.append((challenge_from(row), club))
         return out
+
+    async def update_challenge(self, challenge_id: int, **values: Any) -> None:
+        """Change a challenge's kept columns (its planned end, the last board posted)."""
+        await self.conn.execute(update(challenges).where(_C.id == challenge_id).values(**values))
 
     async def end_challenge(self, challenge_id: int, last_day: date, now: datetime) -> None:
         """End a challenge early: ``last_day`` is the last day counted."""

@@ -18,11 +18,14 @@ from bot.storage.tables import (
     challenge_members,
     challenge_results,
     checkins,
+    club_members,
     handled_messages,
     identities,
     link_codes,
     nudge_prefs,
+    run_kudos,
     runs,
+    streak_pauses,
     users,
 )
 
@@ -265,6 +268,7 @@ class RunnerRepository:
             update(users).where(users.c.id == target).values(streak_since=None, streak_last=None)
         )
         await self._merge_challenges(user_id, target)
+        await self._merge_clubs(user_id, target)
         # Nudge history (deliveries, schedules, preferences) goes with the user row.
         await self.conn.execute(delete(users).where(users.c.id == user_id))
 
@@ -292,6 +296,20 @@ class RunnerRepository:
             )
             .values(challenges_until=theirs)
         )
+
+    async def _merge_clubs(self, user_id: int, target: int) -> None:
+        """Club memberships, cheers given and rest windows move over (shared ones once)."""
+        for table, key in (
+            (club_members, "club_id"),
+            (run_kudos, "run_id"),
+            (streak_pauses, "since"),
+        ):
+            taken = select(table.c[key]).where(table.c.user_id == target)
+            await self.conn.execute(
+                update(table)
+                .where(table.c.user_id == user_id, table.c[key].not_in(taken))
+                .values(user_id=target)
+            )
 
     async def prune_link_codes(self, now: datetime) -> int:
         """Forget expired link codes; how many."""

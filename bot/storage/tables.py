@@ -135,6 +135,8 @@ users = Table(
     # The last day any challenge they joined can still count a log (NULL: none): /log
     # looks for standings only until then, so a runner in no challenge costs no read.
     Column("challenges_until", Date),
+    # /settings feed on: their runs go to the feeds of their clubs that have one.
+    Column("feed", Boolean, nullable=False, server_default=false()),
     CheckConstraint("units IN ('km', 'mi')", name="users_units"),
 )
 
@@ -293,6 +295,9 @@ nudge_prefs = Table(
     Column("race_date", Date),
     Column("race_name", Text, nullable=False, server_default=""),
     Column("paused_until", Date),
+    # /pause <date> injured|ill|rest: the pause freezes streaks from this day (kept after).
+    Column("paused_since", Date),
+    Column("pause_reason", Text, nullable=False, server_default=""),
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
@@ -397,7 +402,7 @@ deliveries = Table(
     Column("payload", Text, nullable=False, server_default=""),  # JSON for group posts
     # The fence: who holds the claim and which claim it is. Marking sending and recording
     # the outcome require both, so a process whose lease lapsed never sends a row
-    # someone else took back (migration 0014).
+    # someone else took back (migration 0015).
     Column("owner", Text),
     Column("epoch", Integer, nullable=False, server_default=text("0")),
     UniqueConstraint("target", "kind", "occurrence", name="deliveries_once"),
@@ -482,6 +487,8 @@ clubs = Table(
     Column("posts_paused_at", UtcDateTime),  # the group removed the bot / channel gone
     Column("paused_reason", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("units", Text, nullable=False, server_default="km"),  # posts, the create reply
+    Column("feed", Boolean, nullable=False, server_default=false()),  # /club feed on
     UniqueConstraint("platform", "chat_id", name="clubs_chat"),
     CheckConstraint("post_every IN ('daily', 'weekly', 'off')", name="clubs_post_every"),
 )
@@ -503,6 +510,8 @@ challenges = Table(
     Column("ended_at", UtcDateTime),  # ended early by /challenge end
     Column("frozen_at", UtcDateTime),  # results stored in challenge_results
     Column("created_at", UtcDateTime, nullable=False),
+    Column("planned_end", Date),  # the end it had before /challenge end ended it early
+    Column("posted_board", Text, nullable=False, server_default=""),  # the last board posted
     Index("challenges_club", "club_id", "end_date"),
     Index("challenges_open", "frozen_at"),
 )
@@ -570,4 +579,54 @@ synced_commands = Table(
     Column("scope", Text, primary_key=True),
     Column("digest", Text, nullable=False),
     Column("synced_at", UtcDateTime, nullable=False),
+)
+
+# A member's 👏 under a club-mate's run: once per member per run (migration 0013).
+run_kudos = Table(
+    "run_kudos",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        info=PERSONAL_DELETE,
+    ),
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("run_kudos_club", "club_id", "created_at"),
+    Index("run_kudos_user", "user_id"),
+)
+
+# Runners who took part in a club: joined a challenge, cheered, or logged in its chat.
+club_members = Table(
+    "club_members",
+    metadata,
+    Column("club_id", Integer, ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        info=PERSONAL_DELETE,
+    ),
+    Column("joined_at", UtcDateTime, nullable=False),
+    Index("club_members_user", "user_id"),
+)
+
+# Every window of /pause <date> injured|ill|rest: streaks neither grow nor break in it.
+streak_pauses = Table(
+    "streak_pauses",
+    metadata,
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        info=PERSONAL_DELETE,
+    ),
+    Column("since", Date, primary_key=True),
+    Column("until", Date, nullable=False),  # the day nudges resume (not frozen itself)
+    Column("reason", Text, nullable=False),
 )

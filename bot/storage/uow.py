@@ -24,10 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.activity import ActivityRepository
 from bot.storage.challenge_counts import ChallengeCounts
+from bot.storage.club_feed import ClubFeedRepository
 from bot.storage.clubs import ClubRepository
 from bot.storage.deliveries import DeliveryRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.nudges import NudgeRepository
+from bot.storage.pauses import PauseRepository
 from bot.storage.personal import PersonalDataRepository
 from bot.storage.progress import ProgressRepository
 from bot.storage.runners import RunnerRepository
@@ -108,6 +110,16 @@ class UnitOfWork:
     def synced_commands(self) -> SyncedCommandsRepository:
         """The Discord command schema last synced."""
         return SyncedCommandsRepository(self._live(), self.dialect)
+
+    @cached_property
+    def club_feed(self) -> ClubFeedRepository:
+        """Club members, feeds and kudos."""
+        return ClubFeedRepository(self._live(), self.dialect)
+
+    @cached_property
+    def pauses(self) -> PauseRepository:
+        """Rest windows that freeze streaks."""
+        return PauseRepository(self._live(), self.dialect)
 
     async def __aenter__(self) -> UnitOfWork:
         self._cm = self._connect(write=self.write, autocommit=self.autocommit)

@@ -69,7 +69,9 @@ async def test_longest_run_with_a_hidden_runner_and_frozen_results(harness: Harn
         "1. Ann (you) 12.0 km",
         "2. a runner 10.0 km",
     ]
-    ended = await club_chat(harness, "ann", admin=True).say("/challenge end Long Haul")
+    ann = club_chat(harness, "ann", admin=True)
+    await ann.say("/challenge end Long Haul")
+    ended = await ann.press("End it now")
     assert "1. Ann (you) 12.0 km" in ended.text and "2. a runner 10.0 km" in ended.text
     await bob.say("/log 20k 1:50:00")  # after the end: the results stay as they were
     final = await _board(harness, "cy", "Long Haul")

@@ -185,7 +185,9 @@ async def test_ending_early_shows_results_and_leavers_keep_their_frozen_row(
         "Only admins can use /challenge end here."
         in (await bob.say("/challenge end Winter Miles")).text
     )
-    ended = await admin.say("/challenge end Winter Miles")
+    asked = await admin.say("/challenge end Winter Miles")
+    assert asked.text.startswith("End Winter Miles now?")
+    ended = await admin.press("End it now")
     assert ended.text.startswith("Winter Miles is over.\n🏁 Winter Miles · final results")
     assert "1. Bob 5.0 km" in ended.text
     # Frozen: leaving or logging changes nothing; the runner keeps their row.

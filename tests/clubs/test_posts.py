@@ -12,6 +12,7 @@ async def club_with_challenge(harness: Harness) -> GroupPosts:
     admin = club_chat(harness, "ann", admin=True)
     assert "every day at 18:00" in (await admin.say("/club posts daily 18:00")).text
     await admin.say("/challenge create Winter Week distance tomorrow 7d target 20km")
+    assert (await admin.press("Join")).text.startswith("You're in Winter Week")  # asked to
     return posts
 
 
@@ -109,14 +110,15 @@ async def test_a_window_across_daylight_saving_posts_at_the_clubs_local_times(
     assert await sweep_at(harness, utc(2027, 3, 27, 16, 59), posts) == []
     [board] = await sweep_at(harness, utc(2027, 3, 27, 17, 0), posts)
     assert "Spring Shift · runs" in board
-    # After it (28 March): 18:00 is 16:00 UTC.
+    # After it (28 March): 18:00 is 16:00 UTC (the board has moved: a member joined).
+    await club_chat(harness, "bob").say("/challenge join Spring Shift")
     assert await sweep_at(harness, utc(2027, 3, 29, 15, 59), posts) == []
     [board] = await sweep_at(harness, utc(2027, 3, 29, 16, 0), posts)
     assert "2 days left" in board
     # 23:00 in New York on the last day is 03:00 UTC the next day: it still counts.
     harness.clock.set(utc(2027, 3, 31, 3, 0))
     logged = await harness.chat("ann", "telegram").say("/log 5k 25:00")
-    assert "Spring Shift: 1 runs, 1st of 1" in logged.text
+    assert "Spring Shift: 1 runs, 1st of 2" in logged.text
     # Results freeze 24 h after the last day ends in Berlin: 1 April 00:00 CEST.
     assert await sweep_at(harness, utc(2027, 3, 31, 21, 59), posts) == []
     [final] = await sweep_at(harness, utc(2027, 3, 31, 22, 0), posts)
@@ -143,6 +145,7 @@ async def test_weekly_board_posts_come_on_the_chosen_day_only(harness: Harness) 
     reply = await admin.say("/club posts weekly sun 18:00")
     assert "every Sunday at 18:00 (UTC)" in reply.text
     await admin.say("/challenge create Core Club strength today 14d")
+    await admin.press("Join")
     assert await sweep_at(harness, utc(2026, 11, 28, 18, 0), posts) == []  # a Saturday
     [board] = await sweep_at(harness, utc(2026, 11, 29, 18, 0), posts)
     assert board.startswith("🏆 Core Club · strength sessions · 11 days left")

@@ -92,7 +92,9 @@ async def test_a_run_outside_the_window_or_after_the_freeze_changes_nothing(
     assert "Logged" in (await bob.say("/log", attachments=(Attachment("run.tcx", tcx),))).text
     assert (await _board(harness))[0] == "1. Bob 0.0 km"
     await bob.say("/log 3k 18:00")
-    ended = await club_chat(harness, "ann", admin=True).say("/challenge end Winter Miles")
+    ann = club_chat(harness, "ann", admin=True)
+    await ann.say("/challenge end Winter Miles")
+    ended = await ann.press("End it now")
     assert "1. Bob 3.0 km" in ended.text
     await bob.say("/log 7k 35:00")
     assert "1. Bob 3.0 km" in "\n".join(await _board(harness, name="Winter Miles"))
@@ -160,7 +162,9 @@ async def test_ending_early_recounts_the_shorter_window(harness: Harness) -> Non
         )
         await uow.commit()
     assert (await _board(harness))[0].startswith("1. Bob 7.0 km")
-    ended = await club_chat(harness, "ann", admin=True).say("/challenge end Winter Miles")
+    ann = club_chat(harness, "ann", admin=True)
+    await ann.say("/challenge end Winter Miles")
+    ended = await ann.press("End it now")
     assert "1. Bob 5.0 km" in ended.text  # the last day counted is today
 
 

@@ -27,7 +27,11 @@ async def test_another_runner_cannot_check_in_with_my_buttons(harness: Harness) 
     await harness.chat("111", "telegram").say("/start", display_name="Ana")
     await ana.say("stop")
     logged = await ana.say("/log 5k 25:00")
-    assert [b.label for b in logged.all_buttons] == ["🍌 Snack eaten", "🦵 Post-run mobility done"]
+    assert [b.label for b in logged.all_buttons] == [
+        "🍌 Snack eaten",
+        "🦵 Post-run mobility done",
+        "👏 Cheer",  # the one button for everyone else in the group
+    ]
     assert all(len(b.action.encode()) <= MAX_ACTION_BYTES for b in logged.all_buttons)
     ben.replies.append(logged)  # ben sees ana's reply in the group and taps
     reply = await ben.press("Snack eaten")

@@ -3,8 +3,8 @@
 It was a JSON file beside the SQLite file, so on PostgreSQL (or a second machine)
 every start uploaded the commands again. One row per ``<application id>/<scope>``.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -7,8 +7,8 @@ again. ``deliveries_claim`` (platform, due_at, id over due rows) serves the clai
 "first N due rows of a platform" as an index-ordered scan instead of a sort of the
 whole backlog.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-05
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,102 @@
+"""Kudos and the club feed through the Telegram adapter and the real core (both backends)."""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import Any
+
+from telegram import Update
+
+from adapters.telegram import TelegramAdapter
+from tests.fakes import Harness
+from tests.telegram.fakes import RecordingRequest
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
+
+BOB_ID = 5550002
+_updates = count(980001)
+
+
+def _name(user: int) -> str:
+    return "Bob" if user == BOB_ID else "Ada"
+
+
+async def say(tg: TelegramAdapter, text: str, *, user: int = RUNNER_ID, group: bool = True) -> None:
+    """A message from ``user`` in the Sunrise Runners group (or their private chat)."""
+    data = payload(
+        "group_command" if group else "private_command", update_id=next(_updates), text=text
+    )
+    data["message"]["from"].update(id=user, first_name=_name(user), last_name="")
+    if not group:
+        data["message"]["chat"] = {"id": user, "type": "private", "first_name": _name(user)}
+    await tg.application.process_update(Update.de_json(data, tg.application.bot))
+
+
+async def press(tg: TelegramAdapter, data: str, *, user: int) -> None:
+    """``user`` taps a button in the group."""
+    update = callback(data, chat="group", update_id=next(_updates))
+    update["callback_query"]["from"].update(id=user, first_name=_name(user), last_name="")
+    await tg.application.process_update(Update.de_json(update, tg.application.bot))
+
+
+def buttons(call: Any) -> dict[str, str]:
+    """A sent message's inline buttons: label -> callback data."""
+    rows = call.params.get("reply_markup", {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+async def test_a_cheer_is_an_alert_to_the_presser_once_and_never_for_yourself(
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
+) -> None:
+    tg, request = telegram_on_core
+    await say(tg, "/log 10k 50:00 knee felt odd")
+    logged = request.calls_to("sendMessage")[-1]
+    assert logged.chat_id == GROUP_ID and "knee" not in logged.text
+    cheer = buttons(logged)["👏 Cheer"]
+    assert cheer == "/kudos 1"  # no owner mark: anyone in the group may press it
+    sent_before = len(request.calls_to("sendMessage"))
+    await press(tg, cheer, user=BOB_ID)
+    await press(tg, cheer, user=BOB_ID)
+    await press(tg, cheer, user=RUNNER_ID)
+    alerts = [c.params for c in request.calls_to("answerCallbackQuery")]
+    assert [(a.get("text"), a.get("show_alert")) for a in alerts[-3:]] == [
+        ("👏 You cheered Ada's 10.00 km.", True),
+        ("You cheered this run already.", True),
+        ("That's your own run: cheers are for club-mates. 🙂", True),
+    ]
+    assert len(request.calls_to("sendMessage")) == sent_before  # nothing said in the group
+
+
+async def test_the_feed_posts_an_opted_in_members_private_run_to_the_group(
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest], harness: Harness
+) -> None:
+    tg, request = telegram_on_core
+    messenger = tg.messenger
+    assert messenger is not None
+    harness.core.messengers["telegram"] = messenger
+    request.member_status[(GROUP_ID, RUNNER_ID)] = "administrator"
+    await say(tg, "/club feed on")
+    assert "The run feed is on" in request.calls_to("sendMessage")[-1].text
+    await say(tg, "/challenge list", user=BOB_ID)  # Bob takes part in the club
+    await say(tg, "/settings feed on", user=BOB_ID, group=False)
+    await say(tg, "/log 7k 35:00 private thoughts", user=BOB_ID, group=False)
+    await harness.core.sweeper.sweep()
+    await harness.core.sweeper.drain()
+    post = request.calls_to("sendMessage")[-1]
+    assert post.chat_id == GROUP_ID
+    assert post.text == "🏃 Bob ran 7.00 km in 35:00 (5:00 /km) · today"
+    await press(tg, buttons(post)["👏 Cheer"], user=RUNNER_ID)
+    alert = request.calls_to("answerCallbackQuery")[-1].params
+    assert alert["text"] == "👏 You cheered Bob's 7.00 km."
+
+
+async def test_help_for_the_club_commands_in_a_group(
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
+) -> None:
+    tg, request = telegram_on_core
+    await say(tg, "/help challenge create")
+    shown = request.calls_to("sendMessage")[-1]
+    assert shown.chat_id == GROUP_ID
+    assert shown.text.startswith("/challenge create: Start a club challenge")
+    await say(tg, "/help club")
+    club = request.calls_to("sendMessage")[-1].text
+    assert "/club feed on" in club and "/help &lt;command&gt; explains one" in club  # HTML

@@ -14,8 +14,9 @@ from tqdm import tqdm
 from bot.bootstrap import build_core
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.runfiles.strava import ExportError, StravaExport, lines
-from bot.services.strava_import import ImportSummary, StravaImporter
+from bot.errors import PacerError
+from bot.runfiles.strava import ExportError, StravaExport
+from bot.services.strava_import import ImportSummary, StravaImporter, summary_text
 from bot.storage.database import Database
 
 CONSOLE = "console"
@@ -43,10 +44,13 @@ def main(argv: list[str], clock: Clock | None = None, out: TextIO | None = None)
     try:
         with StravaExport(args.path) as export:
             summary = asyncio.run(_import(url, args.user, export, clock or SystemClock()))
-    except ExportError as error:
+    except (ExportError, PacerError) as error:
         print(f"pacer import-strava: {error}", file=sys.stderr)
-        return 1
-    print(describe(summary, args.user), file=out)
+        return 2
+    except OSError as error:
+        print(f"pacer import-strava: {args.path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(summary_text(summary, args.user), file=out)
     return 0
 
 
@@ -62,27 +66,11 @@ async def _import(url: str, name: str, export: StravaExport, clock: Clock) -> Im
             file=sys.stderr,
             disable=not sys.stderr.isatty(),
         ) as bar:
-            return await StravaImporter(db, clock).run(account.user, export, bar.update)
+
+            async def show(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            return await StravaImporter(db, clock).run(account.user, export, show)
     finally:
         await db.close()
-
-
-def describe(summary: ImportSummary, name: str) -> str:
-    """The summary printed at the end: what came in, and what was skipped and why."""
-    text = [f"Imported {summary.imported} run{'s' if summary.imported != 1 else ''} for {name}"]
-    if summary.imported:
-        text[0] += (
-            f" ({summary.from_files} from their activity files), "
-            f"{summary.first:%d %b %Y} to {summary.last:%d %b %Y}."
-        )
-    else:
-        text[0] += "."
-    if summary.already:
-        text.append(f"Already in your log: {summary.already} (imported before).")
-    if summary.notes:
-        text.append(f"Imported from the CSV alone ({len(summary.notes)}):")
-        text.extend(lines(summary.notes))
-    if summary.skipped:
-        text.append(f"Skipped {len(summary.skipped)}:")
-        text.extend(lines(summary.skipped))
-    return "\n".join(text)

@@ -85,6 +85,19 @@ class Messenger(Protocol):
 
 
 @runtime_checkable
+class ProgressNote(Protocol):
+    """One message that shows a long command's progress, edited in place as it goes.
+
+    The first ``show`` posts it, the next ones edit it; an adapter that can't edit
+    (or a failed edit) drops the update: progress is a courtesy, the answer still comes.
+    """
+
+    async def show(self, text: str) -> None:
+        """Post or update the note."""
+        ...
+
+
+@runtime_checkable
 class ForgetsAccounts(Protocol):
     """A messenger that keeps something per account in memory (a DM channel id)."""
 
@@ -96,7 +109,7 @@ class ForgetsAccounts(Protocol):
 class Inbound(Protocol):
     """What every adapter calls: the core's one entry point."""
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Answer one command, plain message or button press."""
         ...
 

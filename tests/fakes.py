@@ -14,6 +14,7 @@ from bot.clock import FakeClock
 from bot.core.dispatch import Core
 from bot.messages import Choice, Incoming, Reply
 from bot.models import CheckIn, Run, User
+from bot.ports import ProgressNote
 from bot.storage.database import Database
 
 _keys = itertools.count(1)
@@ -142,7 +143,7 @@ class FakeCore:
         self.autocompleted: list[tuple[Incoming, str, str]] = []
         self.unreachable: list[tuple[str, str, str]] = []
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Record, wait ``delay``, answer."""
         self.received.append(incoming)
         if self.delay:

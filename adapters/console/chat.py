@@ -15,10 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.errors import BadInput
 from bot.input_hygiene import clean_text
 from bot.messages import Attachment, Button, Incoming, Reply
 from bot.ports import AdapterContext, Inbound, Messenger
 from bot.runfiles import MAX_FILE_BYTES
+from bot.runfiles.readers import read_capped, regular_file
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +127,7 @@ class ConsoleAdapter:
                     self.write(str(error))
                 else:
                     try:
-                        reply = await self.core.handle(incoming)
+                        reply = await self.core.handle(incoming, ConsoleNote(self.write))
                     except Exception:  # one bad line never stops the chat
                         log.exception("console line failed")
                         reply = Reply("Sorry, something went wrong on my side. Please try again.")
@@ -153,6 +155,12 @@ class ConsoleAdapter:
                 # A path dragged into a terminal may come quoted.
                 path = path.strip().strip("'\"")
                 return replace(base, command="log", attachments=(read_local_file(path),))
+            if name.lower() == "import" and path.strip():
+                # /import strava <path>: the export as if sent in a chat.
+                path = path.strip().strip("'\"")
+                return replace(
+                    base, command="import", text=word, attachments=(read_local_file(path),)
+                )
             return replace(base, command=name.lower(), text=rest.strip())
         return replace(base, text=text)
 
@@ -196,14 +204,30 @@ def read_local_file(path: str) -> Attachment:
         raise ConsoleInputError("Which file? /log file <path to a GPX, FIT or TCX file>")
     file = Path(path).expanduser()
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Attachment(file.name, b"", size=size)
-        return Attachment(file.name, file.read_bytes(), size=size)
+        # Only a regular file is read (a device or pipe could be read forever), and never
+        # past the limit, whatever its size said a moment before.
+        with regular_file(file) as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return Attachment(file.name, b"", size=size)
+            return Attachment(file.name, read_capped(file.name, stream), size=size)
+    except BadInput as refusal:
+        raise ConsoleInputError(str(refusal)) from None
     except IsADirectoryError:
         raise ConsoleInputError(f"{path} is a folder; give the path of one file.") from None
     except OSError as error:
         raise ConsoleInputError(f"Can't open {path}: {error.strerror}.") from None
+
+
+class ConsoleNote:
+    """A long command's progress, one printed line per update (a terminal scrolls)."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+
+    async def show(self, text: str) -> None:
+        """Print the update."""
+        self.write(text)
 
 
 class ConsoleInputError(Exception):

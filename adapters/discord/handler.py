@@ -17,6 +17,7 @@ from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_
 from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.core.commands import CommandSpec, OptionSpec, OptionType
 from bot.messages import Attachment, Choice, Incoming, Reply
+from bot.ports import ProgressNote
 from bot.runfiles import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ MAX_CHOICE_CHARS = 100
 class CoreLike(Protocol):
     """The part of ``bot.core.dispatch.Core`` the adapter calls."""
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Answer one command or button press."""
         ...
 
@@ -247,11 +248,13 @@ class InteractionHandler:
         with self._tracked():
             await self._answer_tracked(interaction, incoming, defer_ephemeral, files)
 
-    async def _with_files(self, incoming: Incoming, files: Sequence[discord.Attachment]) -> Reply:
+    async def _with_files(
+        self, incoming: Incoming, files: Sequence[discord.Attachment], note: ProgressNote
+    ) -> Reply:
         """Download the command's files (inside the deferral window), then ask the core."""
         if files:
             incoming = replace(incoming, attachments=tuple([await download(f) for f in files]))
-        return await self.core.handle(incoming)
+        return await self.core.handle(incoming, note)
 
     async def _answer_tracked(
         self,
@@ -260,7 +263,9 @@ class InteractionHandler:
         defer_ephemeral: bool,
         files: Sequence[discord.Attachment] = (),
     ) -> None:
-        task = asyncio.ensure_future(self._with_files(incoming, files))
+        task = asyncio.ensure_future(
+            self._with_files(incoming, files, InteractionNote(interaction))
+        )
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         progress = _Progress()
         try:
@@ -316,6 +321,18 @@ class InteractionHandler:
                     part, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra
                 )
             progress.placeholder_closed = True
+
+
+class InteractionNote:
+    """A long command's progress shown in its deferred response ("Pacer is thinking…")."""
+
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self.interaction = interaction
+
+    async def show(self, text: str) -> None:
+        """Edit the deferred response; before the deferral there is nothing to edit yet."""
+        if self.interaction.response.is_done():
+            await self.interaction.edit_original_response(content=text)
 
 
 async def _apologise(interaction: discord.Interaction, progress: _Progress) -> None:

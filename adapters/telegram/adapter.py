@@ -48,6 +48,7 @@ from adapters.telegram.translate import (
     incoming_command,
     incoming_document,
     incoming_text,
+    is_import_caption,
     is_log_caption,
     sender,
     split_command,
@@ -58,7 +59,7 @@ from bot.core.commands import COMMANDS, CommandSpec, find_command, resolve_subco
 from bot.core.ownership import ALERT
 from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Attachment, Incoming, Reply
-from bot.ports import TokenRefused
+from bot.ports import ProgressNote, TokenRefused
 from bot.runfiles import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 class PacerCore(Protocol):
     """What the adapter needs from the core (``ctx.core``, a :class:`bot.ports.Inbound`)."""
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Answer one command, plain message or button press."""
         ...
 
@@ -308,7 +309,9 @@ class TelegramAdapter:
         document = message.document
         if document is None:
             return
-        if message.chat.type != Chat.PRIVATE and not is_log_caption(message.caption):
+        if message.chat.type != Chat.PRIVATE and not (
+            is_log_caption(message.caption) or is_import_caption(message.caption)
+        ):
             return  # files shared in a group are not meant for Pacer
         name = document.file_name or "file"
         mime = document.mime_type or "application/octet-stream"
@@ -318,7 +321,8 @@ class TelegramAdapter:
         else:
             file = await document.get_file()
             attachment = Attachment(name, bytes(await file.download_as_bytearray()), mime, size)
-        reply = await self._core.handle(incoming_document(update, message, attachment))
+        note = ChatNote(context.bot, message.chat.id)
+        reply = await self._core.handle(incoming_document(update, message, attachment), note)
         await answer(context.bot, update, reply)
 
     async def on_button(self, update: Update, context: Context) -> None:
@@ -370,6 +374,23 @@ class TelegramAdapter:
             await context.bot.send_message(target, SORRY)
         except TelegramError as exc:
             log.warning("could not apologise in chat %s: %s", target, exc)
+
+
+class ChatNote:
+    """A progress note in one chat: sent once, then edited in place."""
+
+    def __init__(self, bot: ExtBot[Any], chat_id: int) -> None:
+        self.bot = bot
+        self.chat_id = chat_id
+        self.message_id: int | None = None
+
+    async def show(self, text: str) -> None:
+        """Send the note the first time, edit it after."""
+        if self.message_id is None:
+            sent = await self.bot.send_message(self.chat_id, text)
+            self.message_id = sent.message_id
+        else:
+            await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.message_id)
 
 
 def _message(update: Update) -> Message:

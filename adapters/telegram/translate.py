@@ -86,9 +86,18 @@ def is_log_caption(caption: str | None) -> bool:
     return split_command(caption or "")[0] == "log" and (caption or "").startswith("/")
 
 
+def is_import_caption(caption: str | None) -> bool:
+    """A file's caption that says ``/import`` (a Strava export sent in)."""
+    return split_command(caption or "")[0] == "import" and (caption or "").startswith("/")
+
+
 def incoming_document(update: Update, message: Message, attachment: Attachment) -> Incoming:
-    """A file sent in the chat: ``/log`` with it; a caption after ``/log`` is the note."""
+    """A file sent in the chat: ``/log`` with it (a caption after ``/log`` is the note), or
+    ``/import`` when the caption says so."""
     caption = message.caption or ""
+    if is_import_caption(caption):
+        base = _incoming(update, sender(message), message.chat, is_admin=False, command="import")
+        return replace(base, text=split_command(caption)[2], attachments=(attachment,))
     note = split_command(caption)[2] if is_log_caption(caption) else caption.strip()
     base = _incoming(update, sender(message), message.chat, is_admin=False, command="log")
     return replace(base, options={"note": note} if note else {}, attachments=(attachment,))

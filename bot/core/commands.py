@@ -404,6 +404,26 @@ COMMANDS: tuple[CommandSpec, ...] = (
         examples=("/help log", "/help challenge", "/help challenge create", "/help club"),
     ),
     CommandSpec(
+        "import",
+        "Bring in your Strava history: attach the export ZIP (or its activities.csv)",
+        scope=Scope.PRIVATE,
+        private_reply=True,
+        options=(
+            OptionSpec("source", "Where from", choices=("strava",), required=True),
+            OptionSpec(
+                "file",
+                "Strava's export ZIP, or the activities.csv inside it (up to 20 MB)",
+                type=OptionType.ATTACHMENT,
+            ),
+        ),
+        examples=("/import strava",),
+        help="In a private chat, send the ZIP Strava emails you (Settings > My Account > "
+        "Download or Delete Your Account > Request Your Archive) with /import strava as its "
+        "caption on Telegram, in the file option on Discord, /import strava <path> in the "
+        "console. Over 20 MB? Send activities.csv from inside it alone. Runs only; running "
+        "it again adds nothing twice.",
+    ),
+    CommandSpec(
         "export",
         "Everything Pacer holds about you, as a ZIP of CSV and JSON (sent privately)",
         private_reply=True,

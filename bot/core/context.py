@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.chart_pool import ChartPainter
 from bot.messages import Incoming, Reply
 from bot.models import Identity, User
+from bot.ports import ProgressNote
 from bot.services.accounts import AccountService
 from bot.services.challenges import ChallengeService
 from bot.services.club_feed import ClubFeedService
@@ -48,6 +49,7 @@ class Context:
     user: User
     identity: Identity
     now: datetime
+    progress: ProgressNote | None = None  # where a long command shows how far it got
 
     @property
     def source_key(self) -> str | None:

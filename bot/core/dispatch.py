@@ -29,6 +29,7 @@ from bot.core.commands import (
 from bot.core.context import Context, Handler, Services
 from bot.core.data_handlers import DataHandlers
 from bot.core.handlers import CoreHandlers
+from bot.core.import_handlers import ImportHandlers
 from bot.core.nudge_handlers import NudgeHandlers
 from bot.core.ownership import not_yours, split_owner, stamp_owner
 from bot.core.progress_handlers import ProgressHandlers
@@ -39,8 +40,9 @@ from bot.input_hygiene import MAX_ID, clean_text, parse_int, parse_number, quote
 from bot.messages import Choice, Incoming, Reply
 from bot.nudges.kinds import Kind
 from bot.parsing import format_distance, format_duration, suggest_zones
-from bot.ports import Messenger
+from bot.ports import Messenger, ProgressNote
 from bot.services.profile import NUDGE_PLATFORMS, onboarding_question
+from bot.services.strava_import import StravaImporter
 from bot.storage.database import Database
 from bot.storage.deliveries import PRUNE_BATCH
 
@@ -96,6 +98,7 @@ class Core:
             **DataHandlers(services.data).table(),
             **ProgressHandlers(services).table(),
             **RunFileHandlers(services, self.handlers.log).table(),
+            **ImportHandlers(StravaImporter(db, clock)).table(),
             **CheckinHandlers(services).table(),
             **self.club_handlers.table(),
         }
@@ -106,8 +109,9 @@ class Core:
             raise KeyError(f"/{name} is not in the command list")
         self._handlers[name] = handler
 
-    async def handle(self, incoming: Incoming) -> Reply:
-        """Answer one command, plain message or button press."""
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
+        """Answer one command, plain message or button press (``progress``: a note a long
+        command may edit as it goes)."""
         owner, incoming = split_owner(incoming)
         if owner is not None and owner != incoming.user_id:
             return await self._not_yours(incoming.platform, owner)
@@ -122,7 +126,7 @@ class Core:
             )
             user, identity = account.user, account.identity
             notice = await self.accounts.reachability_notice(account, incoming.is_private)
-            ctx = Context(incoming, user, identity, self.clock.now())
+            ctx = Context(incoming, user, identity, self.clock.now(), progress)
             open_step, reminded, user_id = user.onboarding_step, user.onboarding_reminded, user.id
             reply = await self._dispatch(ctx)
         except PacerError as error:

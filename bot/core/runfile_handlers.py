@@ -1,17 +1,35 @@
-"""``/log`` with a file: a GPX, FIT or TCX recording read into a run."""
+"""``/log`` with a file: a GPX, FIT or TCX recording read into a run (or several)."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
+from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import logged_reply, note_club_member
 from bot.errors import BadInput
-from bot.messages import Attachment, Reply
-from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_duration
-from bot.runfiles import EFFORT_NAMES, MAX_FILE_BYTES, RunFile, read_run_file, too_big
-from bot.runfiles.track import MOVING_SPEED
+from bot.messages import Attachment, Button, Reply
+from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_distance, format_duration
+from bot.runfiles import EFFORT_NAMES, MAX_FILE_BYTES, FileRuns, RunFile, read_run_file, too_big
+from bot.runfiles.track import MOVING_SPEED, WINDOW_S
+
+# A question about a file's sport keeps this long, in this process's memory: the
+# file is not stored until the runner says it was a run (after a restart: send it again).
+ASK_TTL = timedelta(minutes=30)
+ASK_KEEP = 500
+ASK = "file:"  # a button's answer: /log file:<token> yes|no (no typed run starts so)
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    user_id: int
+    run_file: RunFile
+    note: str
+    until: datetime
 
 
 class RunFileHandlers:
@@ -20,13 +38,17 @@ class RunFileHandlers:
     def __init__(self, services: Services, typed_log: Handler) -> None:
         self.services = services
         self.typed_log = typed_log
+        self._asked: OrderedDict[str, _Asked] = OrderedDict()
 
     def table(self) -> dict[str, Handler]:
         """Command name -> handler (``log`` replaces the typed-only handler)."""
         return {"log": self.log}
 
     async def log(self, ctx: Context, args: Mapping[str, str]) -> Reply:
-        """Log a run from a sent file, or as typed when there is none."""
+        """Log the runs of a sent file, answer a sport question, or log as typed."""
+        typed_first = args.get("distance", "")
+        if typed_first.startswith(ASK) and not ctx.incoming.attachments:
+            return await self._answer(ctx, typed_first[len(ASK) :], args.get("duration") == "yes")
         if not args.get("file") or not ctx.incoming.attachments:
             return await self.typed_log(ctx, args)
         typed = [name for name in ("distance", "duration", "when") if args.get(name)]
@@ -35,17 +57,84 @@ class RunFileHandlers:
                 f"The file has the run's {' and '.join(typed)}: send it without them (a note "
                 "may go with it), or type the run without a file. Nothing was saved."
             )
-        attachment = ctx.incoming.attachments[0]
-        run_file = await read_attachment(attachment)
+        found = await read_attachment(ctx.incoming.attachments[0])
+        note = args.get("note", "")
+        sure = [r for r in found.runs if r.sport_known]
+        unsure = [r for r in found.runs if not r.sport_known]
+        parts: list[Reply] = []
+        for index, run_file in enumerate(sure):
+            # One message, several runs: each its own key against a platform's redelivery.
+            key = (
+                ctx.source_key if index == 0 or not ctx.source_key else f"{ctx.source_key}#{index}"
+            )
+            parts.append(await self._log_one(ctx, run_file, note, key))
+        for run_file in unsure:
+            parts.append(self._ask(ctx, run_file, note))
+        return _joined(parts, found, len(found.runs))
+
+    async def _log_one(
+        self, ctx: Context, run_file: RunFile, note: str, source_key: str | None
+    ) -> Reply:
         logged = await self.services.runs.log_file(
-            ctx.user, run_file, args.get("note", ""), ctx.source_key, ctx.shown_in
+            ctx.user, run_file, note, source_key, ctx.shown_in
         )
         await note_club_member(self.services, ctx)
         standings = await self.services.challenges.standings(ctx.user)
         return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings)
 
+    def _ask(self, ctx: Context, run_file: RunFile, note: str) -> Reply:
+        """Ask whether a file that names no sport was a run (nothing stored until then)."""
+        while self._asked and (
+            len(self._asked) >= ASK_KEEP or next(iter(self._asked.values())).until < ctx.now
+        ):
+            self._asked.popitem(last=False)
+        token = secrets.token_hex(4)
+        self._asked[token] = _Asked(ctx.user.id, run_file, note, ctx.now + ASK_TTL)
+        units = ctx.user.units
+        what = (
+            f"{format_distance(run_file.distance_m, units)} in "
+            f"{format_duration(round(run_file.moving_s))}, "
+            f"{run_file.local_start(ctx.user.tz):%a %d %b %Y %H:%M}"
+        )
+        return Reply(
+            f"This {run_file.kind.upper()} file doesn't say what sport it is ({what}): "
+            "log it as a run?",
+            buttons=(
+                (
+                    Button("🏃 Yes, log it as a run", f"/log {ASK}{token} yes"),
+                    Button("No, it wasn't a run", f"/log {ASK}{token} no"),
+                ),
+            ),
+        )
 
-async def read_attachment(attachment: Attachment) -> RunFile:
+    async def _answer(self, ctx: Context, token: str, yes: bool) -> Reply:
+        """A tap on a sport question's button: log the kept run, or forget it."""
+        asked = self._asked.get(token)
+        if asked is None or asked.user_id != ctx.user.id or asked.until < ctx.now:
+            raise BadInput(
+                "That question about a file has expired (or was answered). Nothing was saved.",
+                hint="Send the file again to log it.",
+            )
+        del self._asked[token]
+        if not yes:
+            return Reply("Not logged: Pacer logs runs only. Nothing was saved.")
+        return await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
+
+
+def _joined(parts: list[Reply], found: FileRuns, count: int) -> Reply:
+    """One reply for a file: each run's answer, then the other activities named."""
+    if len(parts) == 1 and not found.others:
+        return parts[0]
+    head = f"This file holds {count + len(found.others)} activities."
+    lines = [head, *(p.text for p in parts)]
+    if found.others:
+        lines.append("Not logged: " + " · ".join(found.others))
+    # Two runs of today both offer the snack buttons: show each row once.
+    buttons = tuple(dict.fromkeys(row for p in parts for row in p.buttons))
+    return replace(parts[-1], text="\n\n".join(lines), buttons=buttons)
+
+
+async def read_attachment(attachment: Attachment) -> FileRuns:
     """Read a sent file off the event loop (a long FIT file takes a while)."""
     if attachment.size is not None and attachment.size > MAX_FILE_BYTES:
         raise too_big(attachment.filename, attachment.size)
@@ -60,7 +149,7 @@ def moving_speed(units: str) -> str:
 
 
 def file_lines(run_file: RunFile, units: str) -> list[str]:
-    """What the file told beyond distance and time: climb, pauses, best efforts."""
+    """Where the figures came from, and what the file told beyond them."""
     lines = []
     facts = []
     if run_file.elevation_gain_m is not None:
@@ -69,19 +158,32 @@ def file_lines(run_file: RunFile, units: str) -> list[str]:
             f"climb {gain * FEET_PER_METRE:,.0f} ft" if units == "mi" else f"climb {gain:,.0f} m"
         )
     pause = round(run_file.pause_s)
-    if pause >= 1:
+    start_to_finish = format_duration(round(run_file.elapsed_s))
+    if run_file.from_summary:
         facts.append(
-            f"{format_duration(pause)} stopped, not counted (moving time counts only "
-            f"while you moved faster than {moving_speed(units)}; "
-            f"{format_duration(round(run_file.elapsed_s))} start to finish)"
+            f"{format_duration(pause)} with the timer stopped ({start_to_finish} start to finish)"
+            if pause >= 1
+            else "no timer stops"
+        )
+    elif pause >= 1:
+        facts.append(
+            f"{format_duration(pause)} stopped, not counted (moving time counts while you "
+            f"covered more than {moving_speed(units)} over {WINDOW_S:.0f} s either side, or "
+            f"the file's own speed said you moved; {start_to_finish} start to finish)"
         )
     else:
         facts.append("no pauses")
-    lines.append(f"From the {run_file.kind.upper()} file: " + " · ".join(facts))
+    source = "your watch's summary" if run_file.from_summary else f"the {run_file.kind.upper()}"
+    if run_file.from_summary:
+        lines.append(f"Distance and moving time from {source} · " + " · ".join(facts))
+    else:
+        lines.append(f"From {source} file's points: " + " · ".join(facts))
     if run_file.efforts:
         best = " · ".join(
             f"{EFFORT_NAMES[m]} {format_duration(round(s))}"
             for m, s in sorted(run_file.efforts.items())
         )
         lines.append(f"Best efforts in this run: {best}")
+    elif run_file.timing_note:
+        lines.append(f"No best efforts from this file: {run_file.timing_note}.")
     return lines

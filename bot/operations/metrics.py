@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from bot.config import ROLES
 from bot.messages import Choice, Incoming, Reply
-from bot.ports import Inbound
+from bot.ports import Inbound, ProgressNote
 
 # Lateness of a scheduled message, due instant to sent: mostly seconds, hours at worst.
 LATENESS_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 1800, 3600, 7200)
@@ -132,10 +132,10 @@ class CountedInbound:
         self._core = core
         self._metrics = metrics
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Answer one command, plain message or button press (counted)."""
         self._metrics.updates.labels(incoming.platform).inc()
-        return await self._core.handle(incoming)
+        return await self._core.handle(incoming, progress)
 
     async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> Sequence[Choice]:
         """Suggestions for a typed option's value."""

@@ -12,13 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
 import zipfile
-from collections.abc import Iterator
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import IO
 
-from bot.runfiles.readers import MAX_FILE_BYTES
+from bot.errors import BadInput
+from bot.runfiles.readers import MAX_FILE_BYTES, read_capped, regular_file
 
 # Canonical column -> its header in each language Strava exports (lower case).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -45,6 +48,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "filename": ("filename", "dateiname", "nom du fichier", "nombre de archivo"),
 }
 REQUIRED = ("id", "date", "type", "distance")
+MAX_CSV_BYTES = 50 * 1024 * 1024  # a 10,000-activity export's CSV is under 10 MB
 
 # Activity types that are runs, as Strava names them in each language (lower case).
 RUN_TYPES = frozenset(
@@ -243,19 +247,50 @@ class StravaExport:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
         self._root = PurePosixPath()
-        if path.is_dir():
+        self._csv: bytes | None = None  # an activities.csv sent alone
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            raise ExportError(f"{path} does not exist") from None
+        except OSError as error:
+            raise ExportError(f"{path} can't be read ({error.strerror})") from None
+        if stat.S_ISDIR(mode):
             if not (path / "activities.csv").is_file():
                 raise ExportError(f"{path} has no activities.csv; is it a Strava export folder?")
+        elif not stat.S_ISREG(mode):
+            # A device, pipe or socket could be read forever: only files are exports.
+            raise ExportError(f"{path} is not a regular file or folder")
         elif zipfile.is_zipfile(path):
-            self._zip = zipfile.ZipFile(path)
-            names = [n for n in self._zip.namelist() if n.endswith("activities.csv")]
-            if not names:
-                raise ExportError(f"{path} has no activities.csv; is it a Strava export?")
-            self._root = PurePosixPath(min(names, key=len)).parent
-        elif path.exists():
-            raise ExportError(f"{path} is neither a ZIP file nor a folder")
+            self._open_zip(path)
         else:
-            raise ExportError(f"{path} does not exist")
+            raise ExportError(f"{path} is neither a ZIP file nor a folder")
+
+    @classmethod
+    def from_upload(cls, filename: str, data: bytes) -> StravaExport:
+        """An export sent in a chat: the ZIP as Strava sends it, or ``activities.csv`` alone."""
+        export = cls.__new__(cls)
+        export.path = Path(filename)
+        export._zip, export._root, export._csv = None, PurePosixPath(), None
+        if data[:4] == b"PK\x03\x04":
+            export._open_zip(io.BytesIO(data))
+        elif filename.lower().endswith(".csv"):
+            export._csv = data
+        else:
+            raise ExportError(
+                f"{filename} is neither a ZIP file nor activities.csv; send the export ZIP "
+                "Strava emailed you, or the activities.csv inside it"
+            )
+        return export
+
+    def _open_zip(self, source: Path | IO[bytes]) -> None:
+        try:
+            self._zip = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise ExportError(f"{self.path} is a damaged ZIP file ({error})") from None
+        names = [n for n in self._zip.namelist() if n.endswith("activities.csv")]
+        if not names:
+            raise ExportError(f"{self.path} has no activities.csv; is it a Strava export?")
+        self._root = PurePosixPath(min(names, key=len)).parent
 
     def close(self) -> None:
         """Close the ZIP file, if one is open."""
@@ -270,8 +305,12 @@ class StravaExport:
 
     def activities_csv(self) -> str:
         """The text of ``activities.csv``."""
-        data = self._read("activities.csv")
-        assert data is not None
+        try:
+            data = self._read("activities.csv", MAX_CSV_BYTES)
+        except ValueError as error:
+            raise ExportError(str(error)) from None
+        if data is None:
+            raise ExportError(f"{self.path} has no readable activities.csv")
         return data.decode("utf-8-sig", errors="replace")
 
     def activity_file(self, name: str) -> bytes | None:
@@ -283,25 +322,24 @@ class StravaExport:
             return None
         return self._read(name)
 
-    def _read(self, name: str) -> bytes | None:
-        if self._zip is not None:
-            member = str(self._root / name)
-            try:
-                info = self._zip.getinfo(member)
-            except KeyError:
+    def _read(self, name: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+        """A file of the export, read with a cap: a member's declared size is never trusted."""
+        if self._csv is not None:
+            return self._csv if name == "activities.csv" else None
+        try:
+            if self._zip is not None:
+                try:
+                    info = self._zip.getinfo(str(self._root / name))
+                except KeyError:
+                    return None
+                with self._zip.open(info) as member:
+                    return read_capped(name, member, limit)
+            file = self.path / name
+            if not file.exists():
                 return None
-            if info.file_size > MAX_FILE_BYTES:
-                raise ValueError(f"{name} is over {MAX_FILE_BYTES // 1024 // 1024} MB")
-            return self._zip.read(info)
-        file = self.path / name
-        if not file.is_file():
-            return None
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise ValueError(f"{name} is over {MAX_FILE_BYTES // 1024 // 1024} MB")
-        return file.read_bytes()
-
-
-def lines(skipped: list[Skipped]) -> Iterator[str]:
-    """The skipped rows as lines for the summary."""
-    for item in skipped:
-        yield f"  line {item.line}: {item.what}: {item.reason}"
+            with regular_file(file) as stream:
+                return read_capped(name, stream, limit)
+        except BadInput as refusal:
+            raise ValueError(refusal.message.removesuffix(" Nothing was saved.")) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+            raise ValueError(f"{name} can't be read from the export ({error})") from None

@@ -1,15 +1,19 @@
-"""A recorded run as a list of samples, and what Pacer reads from it.
+"""A recorded activity as a list of samples, and what Pacer reads from it.
 
-Every reader (GPX, FIT, TCX) turns its file into a :class:`Track`; one set of
-rules then works out the distance, the moving time, the elevation gain and the
-best efforts, so the three formats are measured the same way.
+Every reader (GPX, FIT, TCX) turns each activity in its file into a
+:class:`Track`; one set of rules then works out the run, so the three formats
+are measured the same way.
 
-Moving time: a step between two consecutive samples counts when the runner
-covered it at :data:`MOVING_SPEED` (0.5 m/s, 1.8 km/h) or faster. Standing at a
-light, a stopped watch (FIT timer stop, a new GPX segment) or GPS drift while
-waiting is left out; walking breaks stay in (as on Strava and Garmin). Distance
-counts every step inside a segment; a jump between segments counts neither
-distance nor time.
+The watch's own numbers come first: where the file carries a summary (FIT
+session, TCX lap totals), distance, moving (timer) time, elapsed time, start
+and climb are the watch's. Where it does not, moving time is worked out from
+the samples: a step counts as moving when the runner covered at least
+:data:`MOVING_SPEED` over a window of :data:`WINDOW_S` seconds either side of
+it, or when the speed the file records says so. Judging a window rather than
+the step alone keeps the seconds a watch repeats its last distance for (many
+do, then jump); a step longer than :data:`GAP_S` is judged on its own (an
+auto-paused watch records nothing while you stand, then moves on). A timer stop
+(FIT) or a new GPX segment counts neither distance nor time.
 """
 
 from __future__ import annotations
@@ -19,8 +23,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.errors import BadInput
+from bot.runfiles.sports import check_sport
 
-MOVING_SPEED = 0.5  # m/s: slower than a walking break, faster than standing GPS drift
+MOVING_SPEED = 0.3  # m/s over the window: slower than a steep hike, faster than GPS drift
+WINDOW_S = 10.0  # s either side of a step over which movement is judged
+GAP_S = 30.0  # s: a longer step without samples is judged on its own
+JITTER_S = 60.0  # s: timestamps may step back this far (phones, some apps); more is a broken clock
+CLOCK_JUMP_S = 6 * 3600.0  # s: a still step this long is the watch setting its clock
 CLIMB_STEP = 3.0  # m: elevation noise below this is not a climb
 # Standard distances (metres) whose fastest stretch inside a track is kept.
 EFFORT_DISTANCES = (1000, 5000, 10000, 21097)
@@ -28,22 +37,37 @@ EFFORT_NAMES = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097: "half"}
 HALF_MARATHON_M = 21097.5
 # 2:30 /km, the fastest pace /log accepts: a whole track moving faster is not a run.
 FASTEST_RUN_SPEED = 1000 / 150
-RUN_SPORTS = ("run", "jog", "lauf", "treadmill", "trail", "generic", "other")
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # GPS watches worth reading came later
 
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One recorded point: seconds since the first sample, metres so far, elevation."""
+    """One recorded point: seconds since the first sample, metres so far, elevation.
+
+    ``speed`` is the speed the file itself records at that point (m/s), if any.
+    """
 
     t: float
     d: float
     ele: float | None = None
     segment: int = 0
+    speed: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The watch's own totals for the activity (FIT session or laps, TCX laps)."""
+
+    distance_m: float | None = None
+    timer_s: float | None = None
+    elapsed_s: float | None = None
+    ascent_m: float | None = None
+    start: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Track:
-    """What a reader found: the samples in time order and where the run began.
+    """One activity a reader found: its samples in the file's order and where it began.
 
     ``start`` is the first sample's instant (aware). Some watches record only
     device time plus a local wall-clock time: then ``start`` is None and
@@ -55,6 +79,7 @@ class Track:
     start: datetime | None
     start_wall: datetime | None = None
     sport: str = ""
+    summary: Summary | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +95,9 @@ class RunFile:
     efforts: dict[int, float] = field(default_factory=dict)  # metres -> seconds
     start: datetime | None = None  # aware UTC
     start_wall: datetime | None = None  # naive local wall-clock time
+    from_summary: bool = False  # distance and moving time are the watch's own totals
+    sport_known: bool = True  # False: the file did not say it is a run (ask first)
+    timing_note: str = ""  # why no best efforts, when the file's clock can't be trusted
 
     def local_start(self, tz: tzinfo) -> datetime:
         """When the run began on the runner's wall clock."""
@@ -93,23 +121,53 @@ def aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def check_sport(sport: str, kind: str) -> None:
-    """Refuse a file whose own sport says it is not a run."""
-    name = sport.strip().lower()
-    if any(word in name for word in ("cycl", "bik", "ride", "velo", "rad")):
-        raise BadInput(
-            f"This {kind.upper()} file is a ride ({sport}), not a run. Nothing was saved.",
-            hint="Pacer logs runs only.",
-        )
-    if name and not name.isdigit() and not any(word in name for word in RUN_SPORTS):
-        raise BadInput(
-            f"This {kind.upper()} file records {sport}, not a run. Nothing was saved.",
-            hint="Pacer logs runs only.",
-        )
+@dataclass(frozen=True, slots=True)
+class _Clock:
+    """The samples' times made usable: back-jitter held, clock jumps closed."""
+
+    times: list[float]
+    shift: float  # seconds a clock jump moved the start by
+    note: str  # what made the timing untrustworthy ("" when it is fine)
+
+
+def _steady_clock(samples: list[Sample], label: str) -> _Clock:
+    """Times in the file's order; refuse real time travel."""
+    times: list[float] = []
+    latest = samples[0].t
+    jittered = 0
+    shift = 0.0
+    note = ""
+    for index, sample in enumerate(samples):
+        t = sample.t - shift
+        if t < latest:
+            if latest - t > JITTER_S:
+                raise BadInput(
+                    f"This {label} file's clock goes back {_span(latest - t)} between two "
+                    "points, so I can't tell how long the run took. Nothing was saved.",
+                    hint="Export it again from the watch's own app, or log it by hand.",
+                )
+            jittered += 1
+            t = latest
+        elif index and t - latest > CLOCK_JUMP_S and sample.d - samples[index - 1].d < 1000:
+            # The watch set its clock mid-run (a GPS fix after a flat battery): the jump
+            # is not time spent, so close it to one second.
+            shift += t - latest - 1
+            t = latest + 1
+            note = "its clock jumped"
+        latest = t
+        times.append(t)
+    if jittered and not note:
+        note = f"its clock steps back {jittered:,} time{'s' if jittered != 1 else ''}"
+    return _Clock(times, shift, note)
+
+
+def _span(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes / 60:.0f} h" if minutes >= 120 else f"{minutes:.0f} min"
 
 
 def measure(track: Track, sha256: str) -> RunFile:
-    """Distance, moving time, elevation gain and best efforts of a track."""
+    """The run in a track: the watch's summary first, else worked out from the samples."""
     samples = track.samples
     label = track.kind.upper()
     if len(samples) < 2:
@@ -117,47 +175,116 @@ def measure(track: Track, sha256: str) -> RunFile:
             f"This {label} file has {'no' if not samples else 'only one'} recorded "
             "point with a time, so there is no run in it. Nothing was saved."
         )
-    check_sport(track.sport, track.kind)
-    distance = 0.0
-    # The moving clock, and the distance covered while moving (GPS drift at a light
-    # must not shorten a best effort).
-    moved = [0.0]
-    moving = [0.0]
-    for prev, cur in itertools.pairwise(samples):
-        dd = dt = 0.0
-        if cur.segment == prev.segment:
-            dd = max(0.0, cur.d - prev.d)
-            step = cur.t - prev.t
-            if step > 0 and dd / step >= MOVING_SPEED:
-                dt = step
-        distance += dd
-        moved.append(moved[-1] + (dd if dt else 0.0))
-        moving.append(moving[-1] + dt)
-    moving_s = moving[-1]
-    elapsed = samples[-1].t - samples[0].t
+    clock = _steady_clock(samples, label)
+    times = clock.times
+    distance, moving_s, moved, moving = _moving(samples, times)
+    elapsed = times[-1] - times[0]
+    summary = track.summary or Summary()
+    watch_distance = _positive(summary.distance_m)
+    watch_timer = _positive(summary.timer_s)
+    # A summary timer longer than the whole recording is not the watch's timer.
+    if watch_timer is not None and watch_timer > elapsed + 60 and not clock.note:
+        watch_timer = None
+    watch_elapsed = _positive(summary.elapsed_s)
+    if watch_elapsed is not None and (clock.note or watch_elapsed < (watch_timer or 0)):
+        watch_elapsed = None
+    distance = watch_distance or distance
+    moving_s = watch_timer or moving_s
+    elapsed = watch_elapsed or elapsed
     if distance < 10 or moving_s <= 0:
         raise BadInput(
             f"This {label} file has no movement in it ({distance:.0f} m). Nothing was saved."
         )
-    efforts = best_efforts(moved, moving)
     speed = distance / moving_s
+    sport_known = check_sport(track.sport, track.kind, speed)
+    start = summary.start if summary.start is not None else track.start
+    if start is not None and clock.shift and summary.start is None:
+        start = start + timedelta(seconds=clock.shift)
+    start_wall = track.start_wall
+    _check_date(start or (start_wall.replace(tzinfo=UTC) if start_wall else None), label)
     if speed > FASTEST_RUN_SPEED:
         raise BadInput(
             f"This {label} file moves at {speed * 3.6:.0f} km/h on average: speeds only a "
-            "bike makes, so it isn't a run. Nothing was saved.",
+            "bike makes, so it looks like a ride, not a run. Nothing was saved.",
             hint="Pacer logs runs only.",
         )
+    climb = summary.ascent_m if summary.ascent_m is not None else None
+    if climb is None:
+        climb = elevation_gain([s.ele for s in samples])
+    efforts: dict[int, float] = {}
+    if not clock.note:
+        efforts = best_efforts(moved, moving)
+        if moving[-1] < times[-1] - times[0]:
+            # The moving clock leaves pauses out, but a stretch can never beat what the
+            # raw samples allow: that would be a dropped second, not a fast runner.
+            raw = best_efforts([s.d for s in samples], times, same_segment=samples)
+            efforts = {m: max(s, raw.get(m, s)) for m, s in efforts.items()}
     return RunFile(
         kind=track.kind,
         sha256=sha256,
         distance_m=distance,
         moving_s=moving_s,
-        elapsed_s=elapsed,
-        elevation_gain_m=elevation_gain([s.ele for s in samples]),
+        elapsed_s=max(elapsed, moving_s),
+        elevation_gain_m=climb,
         efforts=efforts,
-        start=track.start,
-        start_wall=track.start_wall,
+        start=start,
+        start_wall=start_wall if start is None else None,
+        from_summary=watch_distance is not None and watch_timer is not None,
+        sport_known=sport_known,
+        timing_note=clock.note,
     )
+
+
+def _positive(value: float | None) -> float | None:
+    return value if value is not None and value > 0 else None
+
+
+def _check_date(start: datetime | None, label: str) -> None:
+    """Refuse a run dated before GPS watches (an unset clock); the future is refused on log."""
+    if start is not None and start < EARLIEST:
+        raise BadInput(
+            f"This {label} file's run is dated {start:%d %b %Y}, before 2000: the watch's "
+            "clock was not set. Nothing was saved.",
+            hint="Log it by hand with its real date: /log 5k 25:00 2026-11-20",
+        )
+
+
+def _moving(
+    samples: list[Sample], times: list[float]
+) -> tuple[float, float, list[float], list[float]]:
+    """Distance, moving time, and the moving clock with the distance covered on it."""
+    distance = 0.0
+    moved = [0.0]
+    moving = [0.0]
+    lo = hi = 0
+    count = len(samples)
+    for i, (prev, cur) in enumerate(itertools.pairwise(samples)):
+        dd = dt = 0.0
+        if cur.segment == prev.segment:
+            dd = max(0.0, cur.d - prev.d)
+            step = times[i + 1] - times[i]
+            if 0 < step <= GAP_S:
+                # The window: WINDOW_S either side of the step, inside its segment.
+                while times[lo] < times[i] - WINDOW_S or samples[lo].segment != cur.segment:
+                    lo += 1
+                hi = max(hi, i + 1)
+                while (
+                    hi + 1 < count
+                    and times[hi + 1] <= times[i + 1] + WINDOW_S
+                    and samples[hi + 1].segment == cur.segment
+                ):
+                    hi += 1
+                span = times[hi] - times[lo]
+                window = (samples[hi].d - samples[lo].d) / span if span > 0 else 0.0
+                recorded = cur.speed is not None and cur.speed >= MOVING_SPEED
+                if window >= MOVING_SPEED or recorded:
+                    dt = step
+            elif step > GAP_S and dd / step >= MOVING_SPEED:
+                dt = step
+        distance += dd
+        moved.append(moved[-1] + (dd if dt else 0.0))
+        moving.append(moving[-1] + dt)
+    return distance, moving[-1], moved, moving
 
 
 def elevation_gain(elevations: list[float | None]) -> float | None:
@@ -176,14 +303,23 @@ def elevation_gain(elevations: list[float | None]) -> float | None:
     return gain
 
 
-def best_efforts(dist: list[float], clock: list[float]) -> dict[int, float]:
-    """The fastest stretch of each standard distance: seconds on the moving clock.
+def best_efforts(
+    dist: list[float], clock: list[float], same_segment: list[Sample] | None = None
+) -> dict[int, float]:
+    """The fastest stretch of each standard distance: seconds on the given clock.
 
-    Two pointers over the cumulative distance: for every end sample, the start
-    lies exactly the standard distance back, interpolated between two samples.
+    For every end sample the start lies exactly the standard distance back,
+    interpolated between two samples. With ``same_segment``, a stretch must lie
+    inside one segment (the raw clock of a track with timer stops).
     """
     found: dict[int, float] = {}
     total = dist[-1]
+    firsts: list[int] = []
+    if same_segment is not None:
+        firsts = [0] * len(dist)
+        for k in range(1, len(dist)):
+            same = same_segment[k].segment == same_segment[k - 1].segment
+            firsts[k] = firsts[k - 1] if same else k
     for length in EFFORT_DISTANCES:
         target = HALF_MARATHON_M if length == 21097 else float(length)
         if total < target:
@@ -194,12 +330,14 @@ def best_efforts(dist: list[float], clock: list[float]) -> dict[int, float]:
             begin = dist[j] - target
             if begin < 0:
                 continue
+            # The start only moves forward as the end does: two pointers, not a search.
             while dist[i + 1] <= begin:
                 i += 1
+            if firsts and i < firsts[j]:
+                continue
             span = dist[i + 1] - dist[i]
             part = (begin - dist[i]) / span if span > 0 else 0.0
-            started = clock[i] + (clock[i + 1] - clock[i]) * part
-            seconds = clock[j] - started
+            seconds = clock[j] - (clock[i] + (clock[i + 1] - clock[i]) * part)
             if best is None or seconds < best:
                 best = seconds
         if best is not None and best > 0:

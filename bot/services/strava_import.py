@@ -8,7 +8,9 @@ of the same export finds every run there already and adds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,12 +18,15 @@ from bot.clock import Clock
 from bot.errors import BadInput
 from bot.input_hygiene import clean_text
 from bot.models import TrackFacts, User
-from bot.parsing import FASTEST_PACE_S_PER_KM, SLOWEST_PACE_S_PER_KM
+from bot.parsing import FASTEST_PACE_S_PER_KM, SLOWEST_PACE_S_PER_KM, format_distance
 from bot.runfiles.readers import read_run_file
 from bot.runfiles.strava import Skipped, StravaActivity, StravaExport, parse_activities
+from bot.runfiles.track import EARLIEST
 from bot.storage.database import Database
 
 BATCH = 200  # runs written per transaction
+PROGRESS_EVERY = 25  # activities between two progress reports
+EXAMPLES = 5  # rows named per reason in the summary
 
 
 @dataclass
@@ -35,6 +40,7 @@ class ImportSummary:
     notes: list[Skipped] = field(default_factory=list)  # imported, but not as hoped
     first: date | None = None
     last: date | None = None
+    distance_m: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +60,34 @@ class StravaImporter:
         self.clock = clock
 
     async def run(
-        self, user: User, export: StravaExport, progress: Callable[[int], None] | None = None
+        self,
+        user: User,
+        export: StravaExport,
+        progress: Callable[[int, int], Awaitable[None]] | None = None,
     ) -> ImportSummary:
-        """Import the export's runs; ``progress`` hears after each activity."""
-        activities, skipped = parse_activities(export.activities_csv())
+        """Import the export's runs; ``progress`` hears (done, total) as it goes.
+
+        Runs are written in batches, each in one transaction, and a run carries its
+        Strava id: a kill between batches leaves whole batches stored, and a second
+        import finds them there and brings in the rest.
+        """
+        activities, skipped = parse_activities(await asyncio.to_thread(export.activities_csv))
         summary = ImportSummary(skipped=list(skipped))
+        total = len(activities) + len(skipped)
         async with self.db.reader() as uow:
             known_ids, known_hashes = await uow.tracks.known_sources(user.id)
         batch: list[_Row] = []
-        for activity in activities:
-            row = self._row(user, export, activity, known_ids, known_hashes, summary)
+        if progress is not None:
+            await progress(len(skipped), total)
+        for done, activity in enumerate(activities, start=len(skipped) + 1):
+            if activity.activity_id in known_ids:
+                summary.already += 1
+                row = None
+            else:
+                # Reading a file is CPU work: off the event loop, so chats keep being answered.
+                row = await asyncio.to_thread(
+                    self._row, user, export, activity, known_ids, known_hashes, summary
+                )
             if row is not None:
                 batch.append(row)
                 known_ids.add(activity.activity_id)
@@ -72,8 +96,8 @@ class StravaImporter:
             if len(batch) >= BATCH:
                 await self._store(user, batch, summary)
                 batch = []
-            if progress is not None:
-                progress(1)
+            if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+                await progress(done, total)
         await self._store(user, batch, summary)
         return summary
 
@@ -108,7 +132,7 @@ class StravaImporter:
                         Skipped(activity.line, what, f"{activity.filename} is not in the export")
                     )
                 else:
-                    run_file = read_run_file(activity.filename, data)
+                    run_file = read_run_file(activity.filename, data).only
                     if run_file.sha256 in known_hashes:
                         summary.already += 1
                         return None
@@ -124,7 +148,7 @@ class StravaImporter:
                     )
             except (BadInput, ValueError) as error:
                 reason = error.message if isinstance(error, BadInput) else str(error)
-                reason = reason.replace(" Nothing was saved.", "")
+                reason = reason.replace(" Nothing was saved.", "").rstrip(".")
                 summary.notes.append(
                     Skipped(activity.line, what, f"file not used ({reason}); CSV figures kept")
                 )
@@ -143,6 +167,9 @@ class StravaImporter:
         if activity.started > self.clock.now():
             summary.skipped.append(Skipped(activity.line, what, "dated in the future"))
             return None
+        if activity.started < EARLIEST:
+            summary.skipped.append(Skipped(activity.line, what, "dated before 2000"))
+            return None
         day = activity.started.astimezone(user.tz).date()
         return _Row(day, distance, round(seconds), clean_text(activity.name)[:500], facts)
 
@@ -159,9 +186,53 @@ class StravaImporter:
                     summary.already += 1
                     continue
                 summary.imported += 1
+                summary.distance_m += row.distance_m
                 summary.from_files += row.facts.source_file != "strava"
                 summary.first = min(summary.first or row.day, row.day)
                 summary.last = max(summary.last or row.day, row.day)
             # The run streak is worked out again from the runs on next use.
             await uow.runners.update(user.id, streak_since=None, streak_last=None)
             await uow.commit()
+
+
+def summary_text(summary: ImportSummary, who: str = "", units: str = "km") -> str:
+    """What an import did: counts per reason, with at most five rows named for each."""
+    runs = f"{summary.imported:,} run{'s' if summary.imported != 1 else ''}"
+    head = f"Imported {runs}{f' for {who}' if who else ''}"
+    if summary.imported:
+        head += (
+            f" ({summary.from_files:,} from their activity files, "
+            f"{format_distance(summary.distance_m, units)}), "
+            f"{summary.first:%d %b %Y} to {summary.last:%d %b %Y}."
+        )
+    else:
+        head += "."
+    text = [head]
+    if summary.already:
+        text.append(f"Already in your log: {summary.already:,} (imported before).")
+    if summary.notes:
+        text.append(f"Imported from the CSV alone ({len(summary.notes):,}):")
+        text.extend(_grouped(summary.notes))
+    if summary.skipped:
+        text.append(f"Skipped {len(summary.skipped):,}:")
+        text.extend(_grouped(summary.skipped))
+    return "\n".join(text)
+
+
+def _grouped(items: list[Skipped]) -> list[str]:
+    """Rows by reason: a count per reason, then up to :data:`EXAMPLES` rows of it."""
+    kinds = Counter(_kind(item.reason) for item in items)
+    out: list[str] = []
+    for kind, count in kinds.most_common():
+        out.append(f"  {kind}: {count:,}")
+        rows = [item for item in items if _kind(item.reason) == kind]
+        out.extend(f"    line {i.line}: {i.what}: {i.reason}" for i in rows[:EXAMPLES])
+        if count > EXAMPLES:
+            out.append(f"    … and {count - EXAMPLES:,} more")
+    return out
+
+
+def _kind(reason: str) -> str:
+    """A reason without its particulars: ``not a run (Ride)`` -> ``not a run``."""
+    head = reason.split(" (", 1)[0]
+    return "unreadable date" if head.startswith("unreadable date") else head

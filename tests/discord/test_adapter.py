@@ -12,6 +12,7 @@ import pytest
 
 from adapters.discord.adapter import DiscordAdapter
 from bot.messages import Incoming, Reply
+from bot.ports import ProgressNote
 from tests.discord import payloads
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.harness import settings
@@ -42,7 +43,7 @@ class StartedCore(FakeCore):
         super().__init__(*args, **kwargs)
         self.started = asyncio.Event()
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         self.started.set()
         return await super().handle(incoming)
 

@@ -16,6 +16,7 @@ from tests.discord import payloads
 from tests.discord.fake_discord import snowflake
 from tests.discord.harness import CapturedHTTP, deliver
 from tests.fakes import Harness
+from tests.runfiles.test_chat_import import NOW, export_zip
 from tests.telegram.fakes import RecordingRequest
 from tests.telegram.updates import GROUP_ID, RUNNER_ID, feed, payload
 
@@ -91,7 +92,7 @@ async def test_telegram_document_logs_the_run(
     await feed(tg, document("run.tcx", "doc-tcx", len(TCX), caption="hilly one"))
     [sent] = request.calls_to("sendMessage")
     assert sent.chat_id == RUNNER_ID
-    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:00" in sent.text
+    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:13" in sent.text
     assert "hilly one" in sent.text
     assert "Best efforts in this run: 1 km 4:06 · 5 km 21:44" in sent.text
     assert request.downloads == ["doc-tcx"]
@@ -109,7 +110,7 @@ async def test_telegram_file_over_20_mb_is_refused_without_downloading(
     tg, request = telegram_on_core
     await feed(tg, document("big.fit", "doc-big", 30 * 1024 * 1024))
     [sent] = request.calls_to("sendMessage")
-    assert "big.fit is 30.0 MB; run files can be up to 20 MB. Nothing was saved." in sent.text
+    assert "big.fit is 30.0 MB, over the 20 MB limit for run files. Nothing was saved." in sent.text
     assert request.downloads == []
     assert request.calls_to("getFile") == []
 
@@ -141,9 +142,11 @@ def cdn(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     return served
 
 
-def slash_with_file(name: str, size: int, options: dict[str, str] | None = None) -> dict[str, Any]:
+def slash_with_file(
+    name: str, size: int, options: dict[str, str] | None = None, command: str = "log"
+) -> dict[str, Any]:
     """``/log file:<attachment>`` as Discord sends it: the option names a resolved attachment."""
-    event = payloads.slash("log", options)
+    event = payloads.slash(command, options)
     data = copy.deepcopy(event["data"])
     attachment_id = snowflake()
     data.setdefault("options", []).append({"name": "file", "type": 11, "value": attachment_id})
@@ -173,7 +176,7 @@ async def test_discord_attachment_option_logs_the_run(
     deliver(discord_on_core, event)
     answer = await discord_http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
     content = answer.json["data"]["content"]
-    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:00" in content
+    assert "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:13" in content
     assert "track session" in content
     assert "From the TCX file" in content
 
@@ -184,4 +187,45 @@ async def test_discord_attachment_over_20_mb_is_not_downloaded(
     event = slash_with_file("huge.gpx", 21 * 1024 * 1024)
     deliver(discord_on_core, event)  # cdn serves nothing: a download would fail the answer
     answer = await discord_http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
-    assert "huge.gpx is 21.0 MB; run files can be up to 20 MB" in answer.json["data"]["content"]
+    assert "huge.gpx is 21.0 MB, over the 20 MB limit" in answer.json["data"]["content"]
+
+
+# --- /import strava through both adapters -----------------------------------------------
+
+
+async def test_telegram_import_edits_one_progress_message(
+    telegram_on_core: tuple[TelegramAdapter, FileServingRequest],
+    telegram_request: FileServingRequest,
+    harness: Harness,
+) -> None:
+    harness.clock.set(NOW)  # after the sample export's last run
+    tg, request = telegram_on_core
+    data = export_zip()
+    request.files["doc-zip"] = data
+    await feed(tg, document("export_123.zip", "doc-zip", len(data), caption="/import strava"))
+    sent = request.calls_to("sendMessage")
+    assert sent[0].text.startswith("Importing your Strava history:")  # the note, first
+    edits = request.calls_to("editMessageText")
+    assert edits and edits[-1].text == "Importing your Strava history: 9 of 9 …"
+    assert all(e.params["message_id"] == edits[0].params["message_id"] for e in edits)
+    assert sent[-1].chat_id == RUNNER_ID
+    assert sent[-1].text.startswith("Imported 5 runs (2 from their activity files")
+    assert len(await harness.runs(harness.chat(str(RUNNER_ID), "telegram"))) == 5
+
+
+async def test_discord_import_through_the_attachment_option(
+    discord_on_core: PacerClient,
+    discord_http: CapturedHTTP,
+    cdn: dict[str, bytes],
+    harness: Harness,
+) -> None:
+    harness.clock.set(NOW)
+    data = export_zip()
+    event = slash_with_file("export_123.zip", len(data), {"source": "strava"}, command="import")
+    attachment_id = event["data"]["options"][-1]["value"]
+    cdn[f"https://cdn.discordapp.com/attachments/1/{attachment_id}/export_123.zip"] = data
+    deliver(discord_on_core, event)
+    answer = await discord_http.wait_for(lambda c: "Imported 5 runs" in str(c.json))
+    assert "(2 from their activity files" in str(answer.json)
+    runner = harness.chat(payloads.RUNNER_ID, "discord")
+    assert len(await harness.runs(runner)) == 5

@@ -172,7 +172,8 @@ def test_the_command_line_prints_what_was_skipped(tmp_path: Path) -> None:
     assert main([zipped, "--user", "ana", "--db", db], FakeClock(NOW), out) == 0
     text = out.getvalue()
     assert (
-        "Imported 5 runs for ana (2 from their activity files), 06 Feb 2013 to 29 Nov 2026." in text
+        "Imported 5 runs for ana (2 from their activity files, 31.54 km), 06 Feb 2013 to "
+        "29 Nov 2026." in text
     )
     assert "line 4: 4000000003 'Radfahrt': not a run (Radfahrt)" in text
     assert "line 9: 4000000008 'Laufband': no distance" in text
@@ -187,7 +188,7 @@ def test_the_command_line_refuses_what_is_not_an_export(
 ) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     db = f"sqlite:///{tmp_path / 'p.db'}"
-    assert main([str(tmp_path / "notes.txt"), "--user", "ana", "--db", db]) == 1
+    assert main([str(tmp_path / "notes.txt"), "--user", "ana", "--db", db]) == 2
     assert "is neither a ZIP file nor a folder" in capsys.readouterr().err
-    assert main([str(tmp_path), "--user", "ana", "--db", db]) == 1
+    assert main([str(tmp_path), "--user", "ana", "--db", db]) == 2
     assert "has no activities.csv" in capsys.readouterr().err

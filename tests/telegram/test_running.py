@@ -23,7 +23,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Incoming, Reply
-from bot.ports import Adapter, AdapterContext
+from bot.ports import Adapter, AdapterContext, ProgressNote
 from tests.fakes import FakeCore
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.fakes import TOKEN, RecordingRequest
@@ -39,7 +39,7 @@ class SignallingCore(FakeCore):
         super().__init__()
         self.changed = asyncio.Condition()
 
-    async def handle(self, incoming: Incoming) -> Reply:
+    async def handle(self, incoming: Incoming, progress: ProgressNote | None = None) -> Reply:
         """Record, wake waiters, answer."""
         reply = await super().handle(incoming)
         async with self.changed:

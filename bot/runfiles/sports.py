@@ -1,0 +1,67 @@
+"""What sport a file says it records, in the words a runner uses for it."""
+
+from __future__ import annotations
+
+from bot.errors import BadInput
+
+# Words in a sport's name (FIT enum names, TCX Sport, GPX <type>, any case) that say run.
+RUN_WORDS = ("run", "jog", "lauf", "treadmill", "trail", "course", "hardlopen", "corsa")
+# Names that say nothing: decided from how the file moved, or asked.
+UNKNOWN = frozenset({"", "generic", "other", "unknown", "all", "activity", "sport", "none"})
+# Other sports, by a word in their name, as the refusal names them.
+OTHER_SPORTS = (
+    (("cycl", "bik", "ride", "velo", "rad", "mtb", "gravel"), "a ride"),
+    (("swim", "pool", "schwimm", "natation"), "a swim"),
+    (("ski", "langlauf"), "skiing"),
+    (("snowboard",), "snowboarding"),
+    (("paddl", "sup", "kayak", "canoe", "kanu"), "paddling"),
+    (("row", "rudern"), "rowing"),
+    (("hik", "wander"), "a hike"),
+    (("walk", "gehen", "marche"), "a walk"),
+    (("skat", "inline"), "skating"),
+    (("elliptic", "stair", "climb", "fitness", "strength", "training", "yoga", "cardio"), ""),
+)
+
+
+def sport_name(sport: str) -> str:
+    """How a refusal names a sport that is not running ("a ride"), or ``""`` for a run."""
+    name = sport.strip().lower().replace("_", " ")
+    if name in UNKNOWN or name.isdigit():
+        return ""
+    if any(word in name for word in RUN_WORDS) and "ski" not in name:
+        return ""
+    for words, called in OTHER_SPORTS:
+        if any(word in name for word in words):
+            return called or f"a {name} session"
+    return f"{name}"
+
+
+def is_unknown(sport: str) -> bool:
+    """True when the file does not say which sport it records."""
+    name = sport.strip().lower()
+    return name in UNKNOWN or name.isdigit()
+
+
+def check_sport(sport: str, kind: str, speed: float) -> bool:
+    """Refuse a file whose sport is not running; False when the file does not say.
+
+    A file that names no sport is judged by how it moved: at a bike's speed it is
+    refused as a ride (``speed`` is the average moving speed in m/s).
+    """
+    called = sport_name(sport)
+    if called:
+        raise BadInput(
+            f"This {kind.upper()} file is {called} ({sport.strip()}), not a run. "
+            "Nothing was saved.",
+            hint="Pacer logs runs only.",
+        )
+    if not is_unknown(sport):
+        return True
+    if speed > 1000 / 150:
+        raise BadInput(
+            f"This {kind.upper()} file doesn't say what sport it is, and it moves at "
+            f"{speed * 3.6:.0f} km/h on average: speeds only a bike makes, so it looks like "
+            "a ride, not a run. Nothing was saved.",
+            hint="Pacer logs runs only.",
+        )
+    return False

@@ -1,0 +1,152 @@
+"""``/import strava`` from the chat: the fake chat, the console, and both adapters' harnesses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.messages import Attachment, Reply
+from bot.services.strava_import import StravaImporter
+from bot.storage.database import Database
+from tests.console.process import run_console
+from tests.fakes import FakeChat, Harness, make_harness
+
+EXPORT = Path(__file__).resolve().parent.parent / "data" / "strava_export"
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def export_zip() -> bytes:
+    """The sample export as the ZIP Strava emails (under a top folder, as real ones are)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for file in EXPORT.rglob("*"):
+            if file.is_file():
+                z.write(file, f"export_123/{file.relative_to(EXPORT)}")
+    return out.getvalue()
+
+
+class Note:
+    """A progress note that records what it showed."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    async def show(self, text: str) -> None:
+        """Record the update."""
+        self.shown.append(text)
+
+
+async def say_import(chat: FakeChat, attachment: Attachment | None, note: Note | None) -> Reply:
+    """``/import strava`` with a file, through the core with a progress note."""
+    extra = {"attachments": (attachment,)} if attachment is not None else {}
+    return await chat.core.handle(chat.incoming("/import strava", **extra), note)
+
+
+@pytest.fixture
+def at_now(harness: Harness) -> Harness:
+    """The harness with its clock after the sample's last run."""
+    harness.clock.set(NOW)
+    return harness
+
+
+async def test_import_from_the_chat_then_again(at_now: Harness) -> None:
+    chat = at_now.chat()
+    await chat.say("/settings units mi")
+    note = Note()
+    reply = await say_import(chat, Attachment("export_123.zip", export_zip()), note)
+    assert reply.private
+    assert reply.text.startswith(
+        "Imported 5 runs (2 from their activity files, 19.60 mi), 06 Feb 2013 to 29 Nov 2026."
+    )
+    assert "  not a run: 2\n    line 4: 4000000003 'Radfahrt': not a run (Radfahrt)" in reply.text
+    assert note.shown[-1] == "Importing your Strava history: 9 of 9 …"
+    assert len(await at_now.runs(chat)) == 5
+    again = await say_import(chat, Attachment("export_123.zip", export_zip()), Note())
+    assert again.text.startswith("Imported 0 runs.\nAlready in your log: 5 (imported before).")
+    assert len(await at_now.runs(chat)) == 5
+
+
+async def test_activities_csv_alone_imports_the_csv_figures(at_now: Harness) -> None:
+    chat = at_now.chat()
+    data = (EXPORT / "activities.csv").read_bytes()
+    reply = await say_import(chat, Attachment("activities.csv", data), None)
+    assert reply.text.startswith("Imported 5 runs (0 from their activity files")
+    assert "activities/4000000001.fit.gz is not in the export" in reply.text
+
+
+async def test_import_refusals_say_what_to_do(at_now: Harness) -> None:
+    chat = at_now.chat()
+    assert (await chat.say("/import strava")).text.startswith("Attach your Strava export")
+    big = Attachment("export_9.zip", b"", size=25 * 1024 * 1024)
+    text = (await chat.say("/import strava", attachments=(big,))).text
+    assert text.startswith("export_9.zip is 25.0 MB, over the 20 MB limit for a file sent here.")
+    assert "Send activities.csv from inside the ZIP alone" in text
+    notes = Attachment("notes.txt", b"hello")
+    assert (
+        "is neither a ZIP file nor activities.csv"
+        in (await chat.say("/import strava", attachments=(notes,))).text
+    )
+    group = at_now.chat(private=False)
+    assert (
+        "works in a private chat" in (await group.say("/import strava", attachments=(notes,))).text
+    )
+    assert await at_now.runs(chat) == []
+
+
+def many_rows(count: int) -> bytes:
+    """An English activities.csv of ``count`` runs, one a day back from NOW."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Activity ID", "Activity Date", "Activity Name", "Activity Type",
+                     "Elapsed Time", "Distance", "Moving Time"])  # fmt: skip
+    for n in range(count):
+        day = date.fromordinal(NOW.date().toordinal() - 1 - n)
+        writer.writerow([str(7000 + n), f"{day.isoformat()} 07:00:00", f"Run {n}", "Run",
+                         "1800", "5.00", "1790"])  # fmt: skip
+    return out.getvalue().encode()
+
+
+class Killed(Exception):
+    """The process going away mid-import."""
+
+
+async def test_a_kill_mid_import_leaves_whole_batches_and_a_rerun_completes(
+    db: Database,
+) -> None:
+    harness = make_harness(db, FakeClock(NOW))
+    chat = harness.chat()
+    ana = await harness.user(chat)
+    from bot.runfiles.strava import StravaExport
+
+    async def kill_at_450(done: int, total: int) -> None:
+        if done >= 450:
+            raise Killed
+
+    with (
+        StravaExport.from_upload("activities.csv", many_rows(500)) as export,
+        pytest.raises(Killed),
+    ):
+        await StravaImporter(db, harness.clock).run(ana, export, kill_at_450)
+    stored = len(await harness.runs(chat))
+    assert stored == 400  # two whole batches of 200; the third never committed
+    reply = await say_import(chat, Attachment("activities.csv", many_rows(500)), None)
+    assert reply.text.startswith("Imported 100 runs")
+    assert "Already in your log: 400" in reply.text
+    assert len(await harness.runs(chat)) == 500
+
+
+def test_console_import(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(EXPORT, folder)
+    zipped = shutil.make_archive(str(tmp_path / "export"), "zip", folder)
+    done = run_console(tmp_path / "c.db", [f"/import strava {zipped}", "/runs 1"])
+    assert done.returncode == 0, done.stderr
+    assert "Importing your Strava history: 9 of 9 …" in done.stdout
+    assert "Imported 5 runs (2 from their activity files" in done.stdout

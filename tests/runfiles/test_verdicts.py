@@ -1,0 +1,215 @@
+"""Real recordings from other projects' test suites: the watch's numbers, the right verdicts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.errors import BadInput
+from bot.runfiles import read_run_file
+from tests.fakes import FakeChat, Harness
+from tests.runfiles.test_log_file import send, stored
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
+
+
+def read(name: str) -> bytes:
+    """A test file's bytes."""
+    return (DATA / name).read_bytes()
+
+
+def refusal(name: str, data: bytes | None = None) -> str:
+    """The refusal a file gets."""
+    with pytest.raises(BadInput) as refused:
+        read_run_file(name, read(name) if data is None else data)
+    return str(refused.value)
+
+
+def test_the_watchs_summary_wins_over_the_points() -> None:
+    run = read_run_file("fenix2-run.fit", read("fenix2-run.fit")).only
+    # The Garmin fenix 2's session: 9,008.22 m, timer 2,832 s, total_ascent 64 m.
+    assert run.from_summary
+    assert run.distance_m == pytest.approx(9008.22, abs=0.01)
+    assert run.moving_s == pytest.approx(2832.0, abs=0.01)
+    assert run.elevation_gain_m == 64  # the points alone climb 149 m of altitude noise
+    assert run.efforts[1000] == pytest.approx(246, abs=3)
+
+
+def test_repeated_distance_samples_and_split_records_keep_the_watchs_time() -> None:
+    # The Strava Android app writes distance and position in two records of one second,
+    # repeats its last distance, and its file breaks off after the session message.
+    run = read_run_file("strava-app-run.fit", read("strava-app-run.fit")).only
+    assert run.from_summary
+    assert run.distance_m == pytest.approx(11274.04, abs=0.01)
+    assert run.moving_s == pytest.approx(3558.0, abs=0.01)
+    assert run.start is not None and run.start.isoformat() == "2021-09-27T14:13:10+00:00"
+    assert run.efforts == {}  # its clock can't be trusted: no best effort from it
+    assert run.timing_note
+
+
+def test_a_paused_foot_pod_run_counts_the_timer_not_the_clock() -> None:
+    # No GPS (a treadmill's case): distance from the foot pod, a 110 s timer stop.
+    run = read_run_file("run-pause-footpod.fit", read("run-pause-footpod.fit")).only
+    assert (round(run.moving_s, 2), round(run.elapsed_s, 2)) == (3772.75, 3883.27)
+    assert round(run.pause_s) == 111
+
+
+def test_a_triathlon_logs_its_run_and_names_the_rest() -> None:
+    found = read_run_file("triathlon.fit", read("triathlon.fit"))
+    [run] = found.runs
+    assert run.distance_m == pytest.approx(9805.92, abs=0.01)
+    assert run.moving_s == pytest.approx(2850.69, abs=0.01)
+    assert found.others == (
+        "This FIT file is a swim (swimming), not a run.",
+        "This FIT file is a ride (cycling), not a run.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("coros-ride.fit", "This FIT file is a ride (cycling), not a run."),  # read leniently
+        ("pool-swim.fit", "This FIT file is a swim (swimming), not a run."),  # not "487 km/h"
+    ],
+)
+def test_other_sports_are_named(name: str, expected: str) -> None:
+    assert refusal(name).startswith(expected)
+
+
+def test_leading_blanks_and_a_byte_order_mark_before_the_xml() -> None:
+    plain = read_run_file("run.tcx", read("run.tcx")).only
+    for prefix in (b"\n\n      ", b"\xef\xbb\xbf", b"  \r\n\xef\xbb\xbf"):
+        again = read_run_file("strava.tcx", prefix + read("run.tcx")).only
+        assert again.distance_m == plain.distance_m
+
+
+def jitter(gpx: str, back: int) -> str:
+    """Every 10th point's time put ``back`` seconds before its predecessor's."""
+    times = re.findall(r"<time>([^<]+)</time>", gpx)
+    from datetime import datetime, timedelta
+
+    out = gpx
+    for index in range(10, len(times), 10):
+        earlier = datetime.fromisoformat(times[index - 1]) - timedelta(seconds=back)
+        new = earlier.strftime("%Y-%m-%dT%H:%M:%SZ")
+        out = out.replace(f"<time>{times[index]}</time>", f"<time>{new}</time>", 1)
+    return out
+
+
+def test_a_jittery_gpx_keeps_its_point_order() -> None:
+    plain = read_run_file("run-pause.gpx", read("run-pause.gpx")).only
+    shaky = read_run_file("shaky.gpx", jitter(read("run-pause.gpx").decode(), 3).encode()).only
+    assert shaky.distance_m == pytest.approx(plain.distance_m, abs=0.01)  # no zigzag
+    assert shaky.moving_s == pytest.approx(plain.moving_s, rel=0.02)
+    assert shaky.efforts == {} and "steps back" in shaky.timing_note
+
+
+def test_real_time_travel_is_refused() -> None:
+    text = refusal("odd.gpx", jitter(read("run-pause.gpx").decode(), 7200).encode())
+    assert "clock goes back 2 h between two points" in text
+
+
+def test_empty_track_points_are_skipped() -> None:
+    gpx = read("run-pause.gpx").decode()
+    holed = gpx.replace("<trkseg>", '<trkseg><trkpt/><trkpt lat="57.38" lon="-4.43"></trkpt>', 1)
+    run = read_run_file("holes.gpx", holed.encode()).only
+    assert run.distance_m == pytest.approx(4783, abs=5)
+
+
+def test_a_run_dated_1900_is_refused() -> None:
+    gpx = read("run-pause.gpx").decode().replace("<time>2013-", "<time>1900-")
+    assert "dated 06 Feb 1900, before 2000" in refusal("old.gpx", gpx.encode())
+
+
+def test_a_clock_jump_is_not_a_long_run() -> None:
+    # The watch sets its clock 20 days on, a quarter through the run.
+    gpx = read("run-pause.gpx").decode()
+    times = re.findall(r"<time>2013-02-06T([^<]+)</time>", gpx)
+    cut = times[len(times) // 4]
+    head, tail = gpx.split(f"<time>2013-02-06T{cut}</time>", 1)
+    jumped = head + f"<time>2013-02-26T{cut}</time>" + tail.replace("2013-02-06T", "2013-02-26T")
+    run = read_run_file("jump.gpx", jumped.encode()).only
+    plain = read_run_file("run-pause.gpx", read("run-pause.gpx")).only
+    assert run.elapsed_s < plain.elapsed_s + 5  # not 480 hours
+    # The later clock is the set one (a watch sets it from GPS): the run began 20 days on.
+    assert run.start is not None and plain.start is not None
+    assert (run.start - plain.start).days == 20 and run.start.time() == plain.start.time()
+    assert run.efforts == {} and run.timing_note == "its clock jumped"
+
+
+def test_declared_entities_are_refused() -> None:
+    bomb = b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaa">]><gpx>&a;</gpx>'
+    assert "declares XML entities" in refusal("bomb.gpx", bomb)
+
+
+def tcx_of_three_days() -> bytes:
+    """run.tcx's activity three times, one day apart each."""
+    text = read("run.tcx").decode()
+    start, end = text.index("<Activity "), text.index("</Activities>")
+    activity = text[start:end]
+    copies = [activity.replace("2015-08-15T", f"2015-08-{15 + n}T") for n in range(3)]
+    return (text[:start] + "".join(copies) + text[end:]).encode()
+
+
+async def test_a_file_of_three_runs_logs_three(harness: Harness) -> None:
+    chat = harness.chat()
+    text = await send(chat, "three.tcx", data=tcx_of_three_days())
+    assert text.startswith("This file holds 3 activities.")
+    assert [line for line in text.splitlines() if line.startswith("Logged")] == [
+        "Logged #1 · Sat 15 Aug 2015 · 9.01 km in 47:13 (5:15 /km)",
+        "Logged #2 · Sun 16 Aug 2015 · 9.01 km in 47:13 (5:15 /km)",
+        "Logged #3 · Mon 17 Aug 2015 · 9.01 km in 47:13 (5:15 /km)",
+    ]
+    assert (await stored(harness))[0] == 3
+    again = await send(chat, "three.tcx", data=tcx_of_three_days())
+    assert again.count("Already logged") == 3
+    assert (await stored(harness))[0] == 3
+
+
+async def test_a_triathlon_in_the_chat_logs_the_run_and_says_what_else(harness: Harness) -> None:
+    chat = harness.chat()
+    text = await send(chat, "triathlon.fit")
+    assert "Logged #1 · Sun 27 May 2018 · 9.81 km in 47:31" in text
+    assert "Not logged: This FIT file is a swim (swimming), not a run. · This FIT" in text
+    assert (await stored(harness))[0] == 1
+
+
+async def ask(chat: FakeChat) -> str:
+    """Send the stand-up paddle session (TCX ``Sport="Other"``); the question asked."""
+    return await send(chat, "other-sup.tcx")
+
+
+async def test_a_file_without_a_sport_is_asked_about(harness: Harness) -> None:
+    chat = harness.chat()
+    question = await ask(chat)
+    assert question.startswith("This TCX file doesn't say what sport it is (1.16 km in 18:32")
+    assert question.endswith("log it as a run?")
+    assert (await stored(harness))[0] == 0  # nothing stored before the answer
+    assert "Pacer logs runs only" in (await chat.press("No")).text
+    assert (await stored(harness))[0] == 0
+    assert "has expired (or was answered)" in (await chat.say("/log file:00000000 no")).text
+
+    await ask(chat)
+    logged = (await chat.press("Yes")).text
+    assert logged.startswith("Logged #1 · Sat 16 Jul 2022 · 1.16 km in 18:32")
+    assert "from your watch's summary" in logged
+    assert (await stored(harness))[0] == 1
+
+
+async def test_another_runner_cannot_answer_my_question(harness: Harness) -> None:
+    ana, ben = harness.chat("ana"), harness.chat("ben")
+    await ask(ana)
+    token = ana.replies[-1].all_buttons[0].action.split(":", 1)[1]
+    assert "has expired" in (await ben.say(f"/log file:{token}")).text
+    assert (await stored(harness))[0] == 0
+
+
+@pytest.mark.parametrize("kind", ["unknown", "", "generic"])
+def test_a_gpx_of_unknown_type_is_asked_about_not_refused(kind: str) -> None:
+    # OpenTracks writes <type>unknown</type> when no activity was chosen.
+    gpx = read("run-pause.gpx").decode().replace("<type>running</type>", f"<type>{kind}</type>")
+    run = read_run_file("opentracks.gpx", gpx.encode()).only
+    assert not run.sport_known
+    assert run.distance_m == pytest.approx(4783, abs=5)

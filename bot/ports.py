@@ -152,6 +152,42 @@ class Adapter(Protocol):
         ...
 
 
+class SyncedSchemas(Protocol):
+    """Where the hash of the last command upload is kept (the database, for every process)."""
+
+    async def synced(self, scope: str) -> str | None:
+        """The hash last synced for ``scope`` (``<application id>/global`` or ``/guild:ID``)."""
+        ...
+
+    async def record(self, scope: str, digest: str) -> None:
+        """Remember that ``digest`` was synced for ``scope``."""
+        ...
+
+
+@runtime_checkable
+class Elected(Protocol):
+    """An adapter where one process per bot token is active and the others stand by.
+
+    Started with ``AdapterContext.elected``, it connects but receives nothing
+    until :meth:`activate`; :meth:`stand_by` hands the token back.
+    """
+
+    platform: str
+
+    @property
+    def lock_name(self) -> str:
+        """The lock whose holder is active: one per bot token, never the token itself."""
+        ...
+
+    async def activate(self) -> None:
+        """This process won the lock: start receiving (and any once-only set-up)."""
+        ...
+
+    async def stand_by(self) -> None:
+        """The lock was lost: stop receiving, keep the connection for a quick take-over."""
+        ...
+
+
 @dataclass(frozen=True)
 class AdapterContext:
     """What an adapter factory gets from the app."""
@@ -160,3 +196,6 @@ class AdapterContext:
     core: Inbound
     request_shutdown: Callable[[], None]
     budget: Callable[[str], SendBudget]  # a platform's, shared with scheduled messages
+    # Several processes may share the token: start standing by, receive once activated.
+    elected: bool = False
+    command_hashes: SyncedSchemas | None = None  # Discord: what was last uploaded

@@ -17,5 +17,10 @@ def create_adapter(ctx: AdapterContext) -> DiscordAdapter:
     from adapters.discord.adapter import DiscordAdapter
 
     return DiscordAdapter(
-        ctx.settings, ctx.core, ctx.request_shutdown, budget=ctx.budget("discord")
+        ctx.settings,
+        ctx.core,
+        ctx.request_shutdown,
+        budget=ctx.budget("discord"),
+        command_hashes=ctx.command_hashes,
+        elected=ctx.elected,
     )

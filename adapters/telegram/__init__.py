@@ -18,4 +18,6 @@ def create_adapter(ctx: AdapterContext) -> TelegramAdapter:
 
     Its Bot API sends share ``ctx.budget("telegram")`` with the outbound queue.
     """
-    return TelegramAdapter(ctx.settings, ctx.core, budget=ctx.budget("telegram"))
+    return TelegramAdapter(
+        ctx.settings, ctx.core, budget=ctx.budget("telegram"), elected=ctx.elected
+    )

@@ -68,6 +68,7 @@ class Outcome:
     reason: str
     attempts: int
     sent_at: datetime | None
+    rate_limited: int = 0  # of the attempts, how many were answered 429
 
 
 # Returns False when the message must not go out any more (its record was settled or
@@ -357,7 +358,14 @@ class OutboundQueue:
         self, item: Outgoing, status: Status, reason: str, sent_at: datetime | None = None
     ) -> None:
         outcome = Outcome(
-            item.delivery_id, self.platform, item.chat_id, status, reason, item.attempts, sent_at
+            item.delivery_id,
+            self.platform,
+            item.chat_id,
+            status,
+            reason,
+            item.attempts,
+            sent_at,
+            item.rate_limited,
         )
         try:
             await self._on_outcome(outcome)

@@ -52,7 +52,8 @@ def build_core(
 ) -> Core:
     """The core and every part it needs, on an (unopened) database.
 
-    ``charts``: where charts are drawn (default: in a thread; the app passes a process pool).
+    ``charts``: the worker processes that draw charts and build exports (default: a
+    thread; the app passes a process pool).
     ``platforms``: where messages may be routed, the deployment's platforms (default:
     the platforms running in this process).
     """
@@ -89,7 +90,7 @@ def build_core(
         stats=StatsService(db, clock),
         nudge_settings=nudge_settings,
         nudge_answers=NudgeAnswers(db, clock, routes),
-        data=DataRightsService(db, clock, accounts, lambda: messengers),
+        data=DataRightsService(db, clock, accounts, lambda: messengers, charts),
         digest=digest,
         challenges=ChallengeService(db, clock),
         charts=charts,

@@ -21,6 +21,7 @@ def five_k_with_drift_at_a_light(start: datetime) -> bytes:
     """
     gpx = gpxpy.gpx.GPX()
     track = gpxpy.gpx.GPXTrack()
+    track.type = "running"  # a file that says its sport is logged without a question
     segment = gpxpy.gpx.GPXTrackSegment()
     gpx.tracks.append(track)
     track.segments.append(segment)

@@ -101,6 +101,22 @@ async def test_snooze_button_brings_it_back_twenty_minutes_later(
     assert len(messenger.sent) == 2
 
 
+async def test_nudges_shows_a_pending_snooze_until_it_comes(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    clock.set(datetime(2026, 11, 27, 5, 50, 5, tzinfo=UTC))
+    await fire(harness)
+    chat.replies.append(messenger.sent[0].reply)
+    await chat.press("Snooze 20")
+    status = await chat.say("/nudges")
+    assert "Pre-run mobility: next Fri 06:50; snoozed one comes today 07:10" in status.text
+    clock.advance(minutes=21)
+    await fire(harness)
+    assert "snoozed" not in (await chat.say("/nudges")).text
+
+
 async def test_nudges_toggle_pause_race_and_bedtime(harness: Harness, clock: FakeClock) -> None:
     messenger = RecordingMessenger("console", clock)
     chat = await runner_in_berlin(harness, messenger)

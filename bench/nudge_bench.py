@@ -11,12 +11,12 @@ memory is measured cleanly:
 1. schedule N runners x 3 kinds over 30 zones with ``reschedule_users`` (time, RSS),
    then time idle sweeps (nothing due);
 2. a burst of nudges due in one minute, drained through the real Sweeper,
-   OutboundQueue and Pacer on the real clock (shifted to the due date) with real
+   OutboundQueue and SendBudget on the real clock (shifted to the due date) with real
    ``asyncio.sleep``, into a fake Telegram messenger that records when each request
    reaches it; rate, worst sliding one-second window, duplicates and lost are computed
    from those receive times (10,000 at 30/s takes about 5.5 minutes, hence the flag);
-   ``/log`` reply latency (``core.handle`` plus an urgent slot on the same Telegram
-   pacer, as the Telegram adapter takes for a reply) is measured first with nothing
+   ``/log`` reply latency (``core.handle`` plus an urgent place of the same Telegram
+   send budget, as the Telegram adapter takes for a reply) is measured first with nothing
    due (idle, sweeps still running), then while the burst drains;
 3. the naive design, one in-memory APScheduler CronTrigger job per runner and kind.
 """
@@ -48,8 +48,8 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from bot.bootstrap import build_core
+from bot.budget import Place, SendBudget
 from bot.core.dispatch import Core
-from bot.delivery.pacing import Pacer
 from bot.delivery.sweep import SweepSettings
 from bot.messages import Incoming, Reply
 from bot.models import zone
@@ -95,7 +95,7 @@ class ShiftedClock:
     """The real clock's progress, to the microsecond, from a chosen instant (:meth:`set`).
 
     Only shifted, so that the burst falls due at a known instant; it moves exactly as
-    the system clock does (no rounding: the queue and pacer now compare with one read).
+    the system clock does (no rounding: the queue and the send budget compare with one read).
     """
 
     def __init__(self, start: datetime) -> None:
@@ -120,13 +120,23 @@ class FakeTelegram:
         self.received: list[tuple[float, str, str | None]] = []
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Accept the message at once."""
         self.received.append((time.perf_counter(), platform_user_id, dedupe_key))
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Accept the post at once."""
         self.received.append((time.perf_counter(), chat_id, dedupe_key))
@@ -169,8 +179,14 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-async def insert_runners(db: Database, count: int, *, same_minute: bool = False) -> None:
-    """Runners 1..count with a Telegram identity each (ids given explicitly)."""
+async def insert_runners(
+    db: Database, count: int, *, same_minute: bool = False, account_base: int | None = None
+) -> None:
+    """Runners 1..count with a Telegram identity each (ids given explicitly).
+
+    Their Telegram ids are ``tg<n>``, or ``account_base + n`` (numeric, as the real
+    Telegram messenger needs them).
+    """
     rng = random.Random(42)
     people: list[dict[str, Any]] = []
     accounts: list[dict[str, Any]] = []
@@ -195,7 +211,7 @@ async def insert_runners(db: Database, count: int, *, same_minute: bool = False)
         accounts.append(
             {
                 "platform": "telegram",
-                "platform_user_id": f"tg{n}",
+                "platform_user_id": f"tg{n}" if account_base is None else str(account_base + n),
                 "user_id": n,
                 "last_seen_at": CREATED,
             }
@@ -264,17 +280,17 @@ REPLY_CHAT_BASE = 9_000_000  # reply runners' Telegram ids: private chats, not t
 class Replies:
     """``/log`` replies as the Telegram adapter makes them, timed; sent every ``interval``."""
 
-    def __init__(self, core: Core, pacer: Pacer, runners: int, interval: float) -> None:
+    def __init__(self, core: Core, budget: SendBudget, runners: int, interval: float) -> None:
         self.core = core
-        self.pacer = pacer
+        self.budget = budget
         self.chats = [str(REPLY_CHAT_BASE + n) for n in range(runners)]
         self.interval = interval
         self.sent = 0
         self.rng = random.Random(3)
-        self.granted: list[float] = []  # perf_counter of each reply's slot: it is a request too
+        self.granted: list[float] = []  # perf_counter of each reply's place: it is a request too
 
     async def one(self) -> float:
-        """One ``/log``: core.handle, then an urgent slot (acquire, release) on the pacer."""
+        """One ``/log``: core.handle, then an urgent place of the send budget."""
         chat = self.chats[self.sent % len(self.chats)]
         self.sent += 1
         km = self.rng.randint(3, 21)
@@ -289,9 +305,8 @@ class Replies:
         )
         t0 = time.perf_counter()
         reply = await self.core.handle(incoming)
-        await self.pacer.acquire(chat, urgent=True)
-        self.granted.append(time.perf_counter())
-        self.pacer.release(chat)  # the fake request ends at once
+        async with self.budget.place(chat, urgent=True):  # the fake request ends at once
+            self.granted.append(time.perf_counter())
         took = time.perf_counter() - t0
         assert reply.text.startswith("Logged"), reply.text
         return took
@@ -320,7 +335,7 @@ async def sweep_loop(core: Core, seconds: float, until: Callable[[], bool]) -> i
 def part_burst(
     url: str, count: int, limit_s: float, reply_runners: int, reply_interval: float, idle_s: float
 ) -> dict[str, Any]:
-    """``count`` nudges due in one minute through the real sweep, queue and pacer."""
+    """``count`` nudges due in one minute through the real sweep, queue and send budget."""
     return asyncio.run(_part_burst(url, count, limit_s, reply_runners, reply_interval, idle_s))
 
 
@@ -336,7 +351,7 @@ async def _part_burst(
     await insert_runners(db, count, same_minute=True)
     await core.services.nudge_settings.reschedule_users()
     sweeper = core.sweeper
-    replies = Replies(core, sweeper.pacer("telegram"), reply_runners, reply_interval)
+    replies = Replies(core, sweeper.budget("telegram"), reply_runners, reply_interval)
     for chat in replies.chats:  # first contact creates them, and a first /log warms caches
         await core.handle(Incoming("telegram", chat, chat, command="help"))
     for _ in replies.chats:
@@ -386,7 +401,7 @@ async def _part_burst(
 
     burst = [r for r in telegram.received if r[1].startswith("tg")]  # not reply runners'
     times = sorted(at for at, _, _ in burst)
-    # Every request in the burst's span: nudges, reply runners' nudges, replies' slots.
+    # Every request in the burst's span: nudges, reply runners' nudges, replies' places.
     every = sorted(
         [at for at, _, _ in telegram.received]
         + [at for at in replies.granted if times and times[0] <= at <= times[-1]]
@@ -563,11 +578,11 @@ def main() -> None:
             f"{burst['other_received']} (not counted above)",
         ),
         (
-            "Reply /log + urgent slot: idle p50 / p99",
+            "Reply /log + urgent place: idle p50 / p99",
             f"{idle_p50:.2f} / {idle_p99:.2f} ms ({len(idle_lat)} replies)",
         ),
         (
-            "Reply /log + urgent slot: during burst p50 / p99",
+            "Reply /log + urgent place: during burst p50 / p99",
             f"{busy_p50:.2f} / {busy_p99:.2f} ms ({len(busy_lat)} replies)",
         ),
         (

@@ -11,8 +11,10 @@ import os
 import sys
 from dataclasses import replace
 
+from bot.app import StartRefused
 from bot.bootstrap import build_app
 from bot.config import Settings
+from bot.operations import logs
 from bot.ports import TokenRefused
 from bot.storage.database import Database, safe_url
 from bot.storage.migrate import MigrationError, upgrade
@@ -83,11 +85,9 @@ def main(argv: list[str] | None = None) -> None:
         settings = replace(settings, console_user=os.environ.get("USER") or "runner")
     # Keep the terminal chat readable unless a level is asked for.
     level = settings.log_level.upper() or ("WARNING" if settings.console_enabled else "INFO")
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=level, format=logs.FORMAT)
     app = build_app(settings)
+    logs.install(logs.ProcessContext(settings.name, app.describe_roles))
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(app.run())
@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except DatabaseUnavailable as problem:
         print(problem.line, file=sys.stderr)
+        sys.exit(2)
+    except StartRefused as refused:
+        print(f"pacer: {refused}", file=sys.stderr)
         sys.exit(2)
 
 

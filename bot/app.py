@@ -13,17 +13,44 @@ import importlib
 import logging
 import signal
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import ROLES, Settings
 from bot.core.dispatch import Core
-from bot.ports import Adapter, AdapterContext, Messenger, TokenRefused
+from bot.delivery.ceiling import check_ceiling
+from bot.leadership import Leadership, Post
+from bot.operations.http import OpsServer
+from bot.operations.logs import describe
+from bot.operations.metrics import CountedInbound, Metrics
+from bot.ports import Adapter, AdapterContext, Elected, Messenger, TokenRefused
+from bot.services.command_sync import CommandHashes
 from bot.storage.database import Database, safe_url
+from bot.storage.health import ping
+from bot.storage.leases import Election, SqliteOwner
 from bot.storage.problems import DatabaseUnavailable, explain
 
 log = logging.getLogger(__name__)
+
+SCHEDULER_LOCK = "scheduler"
+# Seconds a new sender waits: the platform's one-second window of the last holder's sends.
+TAKEOVER_PAUSE = 1.5
+SQLITE_REFUSED = (
+    "another Pacer process already sweeps and serves {path}: SQLite allows one; "
+    "use PostgreSQL (DATABASE_URL=postgresql://...) to run several"
+)
+
+WEBHOOK_NEEDS_SECRET = (
+    "TELEGRAM_WEBHOOK_SECRET must be set for webhook mode on PostgreSQL: every process "
+    "that may take over the webhook has to check the same secret"
+)
+
+
+class StartRefused(RuntimeError):
+    """This process must not run as configured; ``str()`` is the one line to show."""
+
 
 # Adapter packages are imported by name, and only when configured, so that
 # bot/ itself never imports discord or telegram.
@@ -46,6 +73,12 @@ class App:
     adapters: list[Adapter] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _scheduling: bool = False
+    leadership: Leadership | None = None
+    owner: SqliteOwner | None = None
+    chat_only: bool = False  # a second process on a SQLite file: the console, nothing else
+    metrics: Metrics = field(default_factory=lambda: Metrics("pacer"))
+    ops: OpsServer | None = None
+    wanted: list[str] = field(default_factory=list)
 
     @property
     def messengers(self) -> dict[str, Messenger]:
@@ -57,18 +90,67 @@ class App:
         self.stopping.set()
 
     def enabled_platforms(self) -> list[str]:
-        """Which adapters the settings ask for."""
+        """Which adapters the settings ask for, among this process's roles."""
         names = []
-        if self.settings.telegram_token:
+        if self.settings.telegram_token and self.settings.has_role("telegram"):
             names.append("telegram")
-        if self.settings.discord_token:
+        if self.settings.discord_token and self.settings.has_role("discord"):
             names.append("discord")
         if self.settings.console_enabled:
             names.append("console")
         return names
 
+    @property
+    def roles_held(self) -> set[str]:
+        """The single-holder roles this process is active for now."""
+        return self.leadership.roles_held if self.leadership is not None else set()
+
+    @property
+    def roles_waiting(self) -> set[str]:
+        """The single-holder roles this process stands by for."""
+        return self.leadership.roles_waiting if self.leadership is not None else set()
+
+    def describe_roles(self) -> str:
+        """The roles held and stood by for, as logs show them."""
+        return describe(self.roles_held, self.roles_waiting)
+
+    async def readiness(self) -> list[str]:
+        """What keeps this process from being ready (empty: ready)."""
+        problems = []
+        try:
+            await ping(self.db)
+        except Exception as exc:
+            problems.append(f"database unreachable: {type(exc).__name__}")
+        running = {a.platform for a in self.adapters}
+        problems += [f"{name} adapter not running" for name in self.wanted if name not in running]
+        webhook = bool(self.settings.telegram_webhook_url) and "telegram" in running
+        if webhook and "telegram" not in self.roles_held:
+            # Telegram posts updates to one process: the load balancer must pick this one.
+            problems.append("standing by for telegram: another process receives its webhook")
+        return problems
+
+    async def _refresh_metrics(self) -> None:
+        self.metrics.roles(self.roles_held)
+        now = self.clock.now()
+        async with self.db.reader() as uow:
+            self.metrics.due(now, await uow.deliveries.backlog(now))
+
+    def _own_sqlite_file(self, wanted: list[str]) -> None:
+        """SQLite: one process sweeps and connects platforms; a second one may only chat."""
+        path = self.settings.sqlite_path
+        if not self.db.is_sqlite or path is None or path == ":memory:":
+            return
+        owner = SqliteOwner(path)
+        if owner.take():
+            self.owner = owner
+            return
+        if any(name != "console" for name in wanted):
+            raise StartRefused(SQLITE_REFUSED.format(path=path))
+        log.info("another process owns %s: chatting only, it sends the nudges", path)
+        self.chat_only = True
+
     async def start(self, platforms: list[str] | None = None) -> None:
-        """Open storage and start the adapters."""
+        """Open storage, start the adapters, then stand for this process's roles."""
         try:
             await self.db.open()
         except Exception as error:
@@ -77,10 +159,29 @@ class App:
                 raise
             raise DatabaseUnavailable(line) from error
         log.info("database: %s", safe_url(self.settings.database_url))
-        ctx = AdapterContext(
-            self.settings, self.core, self.request_shutdown, self.core.sweeper.pacer
-        )
         wanted = self.enabled_platforms() if platforms is None else platforms
+        s = self.settings
+        webhook = "telegram" in wanted and bool(s.telegram_webhook_url)
+        # PostgreSQL: several processes may take the webhook over, so none may invent one.
+        if webhook and not s.telegram_webhook_secret and not self.db.is_sqlite:
+            raise StartRefused(WEBHOOK_NEEDS_SECRET)
+        self._own_sqlite_file(wanted)
+        self.wanted = list(wanted)
+        self.metrics = Metrics(s.name)
+        self.core.sweeper.metrics = self.metrics
+        if s.has_role("http") and s.http_port:
+            self.ops = OpsServer(
+                self.metrics, self.readiness, self._refresh_metrics, s.http_listen, s.http_port
+            )
+            await self.ops.start()
+        ctx = AdapterContext(
+            self.settings,
+            CountedInbound(self.core, self.metrics),
+            self.request_shutdown,
+            self.core.sweeper.budget,
+            elected=True,
+            command_hashes=CommandHashes(self.db, self.clock),
+        )
         for name in wanted:
             module = importlib.import_module(ADAPTER_MODULES[name])
             adapter: Adapter = module.create_adapter(ctx)
@@ -97,10 +198,75 @@ class App:
             self.adapters.append(adapter)
             log.info("%s adapter started", name)
         self.core.messengers.update(self.messengers)
+        # What start-up made (modules, the command list, the clients) lives as long as the
+        # process: kept out of the collector's full passes, which a big read (an /export)
+        # sets off, so a pass scans what came since, not the whole heap (that took
+        # 180-240 ms on the loop, measured by bench/loop_bench.py).
+        gc.freeze()
+        if self.chat_only:
+            return  # the owner of the file sweeps; this process only answers its chat
+        sweeper = self.core.sweeper
+        # Sending and scheduling wait for the election (at once for a lone process).
+        sweeper.senders = {a.platform for a in self.adapters if not isinstance(a, Elected)}
+        sweeper.scheduling = False
         # One sweep job on this event loop drives every nudge; the schedule lives in the DB.
-        self.core.sweeper.start(self.scheduler)
+        sweeper.start(self.scheduler)
+        self.scheduler.start()
+        self._scheduling = True
+        posts = self._posts()
+        self.leadership = Leadership(
+            Election(self.db, [p.lock for p in posts]),
+            posts,
+            on_change=lambda: self.metrics.roles(self.roles_held),
+        )
+        await self.leadership.start()
+
+    def _posts(self) -> list[Post]:
+        """The single-holder roles this process stands for."""
+        posts = [self._sender_post(a) for a in self.adapters if isinstance(a, Elected)]
+        if self.settings.has_role("scheduler"):
+            posts.append(Post(SCHEDULER_LOCK, "scheduler", self._take_schedule, self._leave))
+        return posts
+
+    def _sender_post(self, adapter: Elected) -> Post:
+        senders = self.core.sweeper.senders
+        assert senders is not None
+
+        async def take() -> None:
+            # The previous holder may have sent until a moment ago, and the platform
+            # counts its sends for a second more: start after that second is over.
+            await asyncio.sleep(TAKEOVER_PAUSE)
+            await adapter.activate()
+            senders.add(adapter.platform)
+
+        async def leave() -> None:
+            senders.discard(adapter.platform)
+            await adapter.stand_by()
+
+        return Post(adapter.lock_name, adapter.platform, take, leave)
+
+    async def _check_ceiling(self) -> None:
+        """Log and count the nudges the day ahead plans past the platforms' budgets."""
+        grace = timedelta(minutes=self.settings.nudge_grace_minutes)
+        platforms = self.settings.deployment_platforms
+        for short in await check_ceiling(self.db, self.clock.now(), platforms, grace):
+            self.metrics.over_capacity.labels(short.platform).set(short.beyond)
+
+    async def _take_schedule(self) -> None:
+        self.core.sweeper.scheduling = True
         self.scheduler.add_job(
-            self.core.prune,
+            self._check_ceiling,
+            "interval",
+            hours=24,
+            id="ceiling",
+            name="daily capacity check",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC) + timedelta(minutes=1),
+        )
+        self.scheduler.add_job(
+            self.core.retention.prune,
             "interval",
             hours=24,
             id="prune",
@@ -109,16 +275,17 @@ class App:
             coalesce=True,
             replace_existing=True,
         )
-        self.scheduler.start()
-        self._scheduling = True
-        # What start-up made (modules, the command list, the clients) lives as long as the
-        # process: kept out of the collector's full passes, which a big read (an /export)
-        # sets off, so a pass scans what came since, not the whole heap (that took
-        # 180-240 ms on the loop, measured by bench/loop_bench.py).
-        gc.freeze()
+
+    async def _leave(self) -> None:
+        self.core.sweeper.scheduling = False
+        for job in ("prune", "ceiling"):
+            with contextlib.suppress(Exception):  # not scheduled (never taken): nothing to do
+                self.scheduler.remove_job(job)
 
     async def stop(self) -> None:
-        """Stop the scheduler and the nudge queues, then the adapters, then storage."""
+        """Stop the scheduler and the nudge queues, then the adapters, the roles, storage."""
+        if self.leadership is not None:
+            await self.leadership.stop()  # no role changes hands while stopping
         if self._scheduling:
             self._scheduling = False
             self.scheduler.shutdown(wait=False)
@@ -131,9 +298,19 @@ class App:
             except Exception:
                 log.exception("error stopping %s adapter", adapter.platform)
         self.adapters.clear()
-        for pacer in self.core.sweeper.pacers.values():
-            pacer.close()  # its timer, once nothing sends any more
+        for budget in self.core.sweeper.budgets.values():
+            budget.close()  # its timers, once nothing sends any more
         self.core.services.charts.close()  # the chart worker process, if one was started
+        if self.leadership is not None:
+            # After the adapters: a standby starts polling only once this one stopped.
+            await self.leadership.close()
+            self.leadership = None
+        if self.owner is not None:
+            self.owner.release()
+            self.owner = None
+        if self.ops is not None:
+            await self.ops.stop()
+            self.ops = None
         await self.db.close()
 
     async def run(self) -> None:
@@ -144,7 +321,8 @@ class App:
                 loop.add_signal_handler(sig, self.request_shutdown)
         try:
             await self.start()
-            if not self.adapters:
+            if not self.adapters and self.settings.roles == frozenset(ROLES):
+                # A process given roles explicitly (a scheduler) runs without adapters.
                 log.warning(
                     "nothing to run: set TELEGRAM_TOKEN or DISCORD_TOKEN, or PACER_CONSOLE=1"
                 )

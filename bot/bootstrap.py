@@ -7,8 +7,8 @@ a temporary database); the app calls :func:`bootstrap` with the real parts.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from datetime import UTC
+from collections.abc import Awaitable, Callable, Collection
+from datetime import UTC, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -48,26 +48,31 @@ def build_core(
     *,
     sleep: Sleep = asyncio.sleep,
     charts: ChartPainter | None = None,
+    platforms: Collection[str] | None = None,
 ) -> Core:
     """The core and every part it needs, on an (unopened) database.
 
-    ``charts``: where charts are drawn (default: in a thread; the app passes a process pool).
+    ``charts``: the worker processes that draw charts and build exports (default: a
+    thread; the app passes a process pool).
+    ``platforms``: where messages may be routed, the deployment's platforms (default:
+    the platforms running in this process).
     """
     sweep = sweep or SweepSettings()
     charts = charts or ChartPainter(processes=0)
     messengers: dict[str, Messenger] = {}
+    routes: Callable[[], Collection[str]] = (
+        (lambda: messengers.keys()) if platforms is None else (lambda: platforms)
+    )
     listeners = Listeners()
     nudge_settings = NudgeSettingsService(db, clock)
     listeners.add(nudge_settings)
-    nudge_source = NudgeSource(
-        lambda: messengers.keys(), NudgeSourceSettings(grace_minutes=sweep.grace_minutes)
-    )
+    nudge_source = NudgeSource(routes, NudgeSourceSettings(grace_minutes=sweep.grace_minutes))
     club_feed = ClubFeedService(db, clock)
     listeners.add(club_feed)
     accounts = AccountService(db, clock, listeners)
     digest = DigestService(db, clock)
     listeners.add(digest)
-    digest_source = DigestSource(lambda: messengers.keys(), charts, sweep.grace_minutes)
+    digest_source = DigestSource(routes, charts, sweep.grace_minutes)
     sweeper = Sweeper(
         db,
         clock,
@@ -84,8 +89,8 @@ def build_core(
         profile=ProfileService(db, clock, listeners),
         stats=StatsService(db, clock),
         nudge_settings=nudge_settings,
-        nudge_answers=NudgeAnswers(db, clock, lambda: messengers.keys()),
-        data=DataRightsService(db, clock, accounts, lambda: messengers),
+        nudge_answers=NudgeAnswers(db, clock, routes),
+        data=DataRightsService(db, clock, accounts, lambda: messengers, charts),
         digest=digest,
         challenges=ChallengeService(db, clock),
         charts=charts,
@@ -97,7 +102,9 @@ def build_core(
 def sweep_settings(settings: Settings) -> SweepSettings:
     """The sweep's tunables from the app's settings."""
     return SweepSettings(
-        sweep_seconds=settings.sweep_seconds, grace_minutes=settings.nudge_grace_minutes
+        sweep_seconds=settings.sweep_seconds,
+        grace_minutes=settings.nudge_grace_minutes,
+        lease_seconds=settings.lease_seconds,
     )
 
 
@@ -109,6 +116,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
         clock or SystemClock(),
         sweep_settings(settings),
         charts=ChartPainter(processes=1),
+        platforms=settings.deployment_platforms,
     )
 
 
@@ -116,6 +124,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> A
     """The whole process: the core, and the APScheduler that drives its sweep, on one loop."""
     settings = settings or Settings.from_env()
     core = bootstrap(settings, clock)
+    core.retention.deliveries_kept = timedelta(days=settings.delivery_retention_days)
     return App(
         settings=settings,
         db=core.db,

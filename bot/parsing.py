@@ -287,6 +287,7 @@ COMMON_ZONES = (
 _CLIMB = re.compile(
     r"(?:^|\s)climb\s+([0-9]+(?:[.,][0-9]+)?)\s*(m|ft|feet)?(?=[\s,;.]|$)[,;.]?", re.IGNORECASE
 )
+_NEGATIVE_CLIMB = re.compile(r"(?:^|\s)climb\s+[-−]\s*[0-9]", re.IGNORECASE)
 MAX_CLIMB_M = 10_000.0  # more than any one run climbs (Everest from sea level is 8,849 m)
 
 
@@ -295,9 +296,15 @@ def split_climb(note: str, units: str) -> tuple[float | None, str]:
 
     A bare number is metres, or feet for a runner in miles.
     """
+    if _NEGATIVE_CLIMB.search(note):
+        raise BadInput("A climb must be more than zero; leave it out for a flat run.")
     match = _CLIMB.search(note)
     if match is None:
         return None, note
+    if _CLIMB.search(note, match.end()):
+        raise BadInput(
+            "One climb a run, please: the whole run's elevation gain. Nothing was saved."
+        )
     value = float(match.group(1).replace(",", "."))
     unit = (match.group(2) or ("ft" if units == "mi" else "m")).lower()
     meters = value / FEET_PER_METRE if unit in ("ft", "feet") else value

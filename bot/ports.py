@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from bot.budget import Place, SendBudget
 from bot.config import Settings
-from bot.delivery.pacing import Pacer
 from bot.messages import Choice, Incoming, Reply
 
 
@@ -64,21 +64,32 @@ class Messenger(Protocol):
 
     Implementations raise :class:`Unreachable`, :class:`RateLimited` or
     :class:`TransientDeliveryError`; the core's outbound queue decides about
-    retries and pacing, so a messenger makes exactly one attempt per call.
+    retries, so a messenger makes exactly one attempt per call.
     ``dedupe_key`` is stable across retries of the same message (Discord uses
-    it as the message nonce).
+    it as the message nonce). ``place``: the send budget's place the queue holds
+    for this message; each platform request goes inside ``place.request()``.
     """
 
     platform: str
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Deliver ``reply`` to the user's direct-message chat."""
         ...
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Post ``reply`` in a group chat or server channel."""
         ...
@@ -141,6 +152,42 @@ class Adapter(Protocol):
         ...
 
 
+class SyncedSchemas(Protocol):
+    """Where the hash of the last command upload is kept (the database, for every process)."""
+
+    async def synced(self, scope: str) -> str | None:
+        """The hash last synced for ``scope`` (``<application id>/global`` or ``/guild:ID``)."""
+        ...
+
+    async def record(self, scope: str, digest: str) -> None:
+        """Remember that ``digest`` was synced for ``scope``."""
+        ...
+
+
+@runtime_checkable
+class Elected(Protocol):
+    """An adapter where one process per bot token is active and the others stand by.
+
+    Started with ``AdapterContext.elected``, it connects but receives nothing
+    until :meth:`activate`; :meth:`stand_by` hands the token back.
+    """
+
+    platform: str
+
+    @property
+    def lock_name(self) -> str:
+        """The lock whose holder is active: one per bot token, never the token itself."""
+        ...
+
+    async def activate(self) -> None:
+        """This process won the lock: start receiving (and any once-only set-up)."""
+        ...
+
+    async def stand_by(self) -> None:
+        """The lock was lost: stop receiving, keep the connection for a quick take-over."""
+        ...
+
+
 @dataclass(frozen=True)
 class AdapterContext:
     """What an adapter factory gets from the app."""
@@ -148,4 +195,7 @@ class AdapterContext:
     settings: Settings
     core: Inbound
     request_shutdown: Callable[[], None]
-    pacer: Callable[[str], Pacer]  # a platform's send budget, shared with scheduled messages
+    budget: Callable[[str], SendBudget]  # a platform's, shared with scheduled messages
+    # Several processes may share the token: start standing by, receive once activated.
+    elected: bool = False
+    command_hashes: SyncedSchemas | None = None  # Discord: what was last uploaded

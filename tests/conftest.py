@@ -63,13 +63,13 @@ def telegram_request() -> RecordingRequest:
 async def telegram_on_core(
     harness: Harness, telegram_request: RecordingRequest
 ) -> AsyncIterator[tuple[TelegramAdapter, RecordingRequest]]:
-    """The Telegram adapter in front of the real core and its pacer, as the app wires it."""
+    """The Telegram adapter in front of the real core and its send budget, as the app wires it."""
     core = harness.core
     tg = TelegramAdapter(
         Settings(telegram_token=TOKEN),
         core,
         request=telegram_request,
-        pacer=core.sweeper.pacer("telegram"),
+        budget=core.sweeper.budget("telegram"),
     )
     await tg.application.initialize()
     try:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.budget import Place
 from bot.errors import BadInput
 from bot.input_hygiene import clean_text
 from bot.messages import Attachment, Button, Incoming, Reply
@@ -259,9 +260,14 @@ class ConsoleMessenger:
         self.adapter = adapter
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
-        """Print a nudge for the local runner."""
+        """Print a nudge for the local runner (the console has no send budget)."""
         if platform_user_id != self.adapter.user:
             # Not shown here, so never "sent": it waits for that runner's own session.
             raise TransientDeliveryError(f"{platform_user_id} is not in this console session")
@@ -269,7 +275,12 @@ class ConsoleMessenger:
         self.adapter._prompt()
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Print a post to this terminal's club (the console has one chat: the terminal)."""
         if not self.adapter.club_id or club_key(chat_id) != self.adapter.club_id:

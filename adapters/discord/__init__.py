@@ -16,4 +16,11 @@ def create_adapter(ctx: AdapterContext) -> DiscordAdapter:
     # Imported here so that ``python -m adapters.discord.sync`` stays light.
     from adapters.discord.adapter import DiscordAdapter
 
-    return DiscordAdapter(ctx.settings, ctx.core, ctx.request_shutdown)
+    return DiscordAdapter(
+        ctx.settings,
+        ctx.core,
+        ctx.request_shutdown,
+        budget=ctx.budget("discord"),
+        command_hashes=ctx.command_hashes,
+        elected=ctx.elected,
+    )

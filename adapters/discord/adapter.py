@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 
@@ -15,10 +16,11 @@ from adapters.discord.commands import install_commands
 from adapters.discord.endpoints import apply_endpoints
 from adapters.discord.handler import CoreLike, InteractionHandler
 from adapters.discord.messenger import DiscordMessenger
-from adapters.discord.sync import hash_file, parse_id, sync_if_changed
+from adapters.discord.sync import parse_id, sync_if_changed
+from bot.budget import SendBudget
 from bot.config import Settings
 from bot.core.commands import CommandSpec
-from bot.ports import Messenger, TokenRefused
+from bot.ports import Messenger, SyncedSchemas, TokenRefused
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ def build_client(
     client = PacerClient(
         handler,
         shard_count=shard_count(settings),
+        shard_ids=list(settings.discord_shard_ids) or None,
         application_id=parse_id(settings.discord_application_id),
     )
     tree = client.tree
@@ -63,9 +66,15 @@ class DiscordAdapter:
         settings: Settings,
         core: CoreLike,
         request_shutdown: Callable[[], None] = lambda: None,
+        budget: SendBudget | None = None,
+        *,
+        command_hashes: SyncedSchemas | None = None,
+        elected: bool = False,
     ) -> None:
         self.settings = settings
-        self.handler = InteractionHandler(core)
+        self._hashes = command_hashes
+        self._elected = elected  # sync commands once activated, not at every start
+        self.handler = InteractionHandler(core, budget=budget)
         self._request_shutdown = request_shutdown
         self._messenger = DiscordMessenger(settings.discord_token)
         self._client: PacerClient | None = None
@@ -104,13 +113,34 @@ class DiscordAdapter:
         except BaseException:
             await self.stop()  # the app only stops adapters that started
             raise
+        if not self._elected:
+            await self.activate()
+        self._task = asyncio.create_task(self._connect(client), name="discord-gateway")
+
+    @property
+    def lock_name(self) -> str:
+        """One sender (and one command sync) per Discord application across processes."""
+        app_id = self.settings.discord_application_id.strip()
+        if app_id:
+            return f"discord:{app_id}"
+        return "discord:" + hashlib.sha256(self.settings.discord_token.encode()).hexdigest()[:16]
+
+    async def activate(self) -> None:
+        """Elected: upload the commands if their schema changed since the last upload.
+
+        This process's shards keep serving interactions either way; what the
+        election decides is who syncs and who sends the scheduled DMs and posts
+        (over REST, :class:`DiscordMessenger`).
+        """
         try:
-            guild_id = parse_id(settings.discord_dev_guild_id)
-            await sync_if_changed(client.tree, guild_id, hash_file(settings))
+            guild_id = parse_id(self.settings.discord_dev_guild_id)
+            await sync_if_changed(self.client.tree, guild_id, self._hashes)
         except Exception:
             # Old commands keep working meanwhile; not worth refusing to start.
             log.exception("discord command sync failed; run `pacer discord-sync` later")
-        self._task = asyncio.create_task(self._connect(client), name="discord-gateway")
+
+    async def stand_by(self) -> None:
+        """Another process sends now; the gateway of this process's shards stays up."""
 
     async def _connect(self, client: PacerClient) -> None:
         try:

@@ -15,6 +15,8 @@ from discord import app_commands
 from adapters.discord.commands import AppChoice
 from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_content
 from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
+from bot.budget import SendBudget, limits_for
+from bot.clock import SystemClock
 from bot.core.commands import CommandSpec, OptionSpec, OptionType
 from bot.messages import Attachment, Choice, Incoming, Reply
 from bot.ports import ProgressNote
@@ -123,8 +125,12 @@ class InteractionHandler:
         *,
         defer_after: float = DEFER_AFTER,
         autocomplete_timeout: float = AUTOCOMPLETE_TIMEOUT,
+        budget: SendBudget | None = None,
     ) -> None:
         self.core = core
+        # DM answers are channel messages, counted by Discord's global limit (interaction
+        # answers are not): they take urgent places of the platform's send budget.
+        self.budget = budget or SendBudget(limits_for(PLATFORM), SystemClock())
         self.defer_after = defer_after
         self.autocomplete_timeout = autocomplete_timeout
         self._in_flight: set[asyncio.Task[Any]] = set()
@@ -179,7 +185,7 @@ class InteractionHandler:
                 log.exception("core failed on a DM from discord user %s", incoming.user_id)
                 reply = Reply(SORRY)
             try:
-                await _send_to_channel(message.channel, reply)
+                await _send_to_channel(message.channel, reply, self.budget, incoming.chat_id)
             except Exception:
                 log.exception("could not answer a DM from discord user %s", incoming.user_id)
 
@@ -366,8 +372,10 @@ def _is_typed_dm(message: discord.Message) -> bool:
     return bool(text) and not text.startswith("/")
 
 
-async def _send_to_channel(channel: discord.abc.Messageable, reply: Reply) -> None:
-    """A reply as DM messages: text parts, buttons and files on the last one."""
+async def _send_to_channel(
+    channel: discord.abc.Messageable, reply: Reply, budget: SendBudget, chat_id: str
+) -> None:
+    """A reply as DM messages: text parts, buttons and files on the last one, each in a place."""
     parts = split_content(reply.text)
     view = build_view(reply)
     files = build_files(reply)
@@ -378,7 +386,8 @@ async def _send_to_channel(channel: discord.abc.Messageable, reply: Reply) -> No
             extra["view"] = view
         if last and files:
             extra["files"] = files
-        await channel.send(part, allowed_mentions=NO_MENTIONS, **extra)
+        async with budget.place(chat_id, urgent=True):
+            await channel.send(part, allowed_mentions=NO_MENTIONS, **extra)
 
 
 def describe(incoming: Incoming) -> str:

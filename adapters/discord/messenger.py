@@ -4,7 +4,8 @@ discord.py's HTTP client sleeps and retries on its own (429s up to
 ``max_ratelimit_timeout``, 5xx up to five times). Nudges go through the core's
 outbound queue, which decides about pacing and retries, so this messenger
 talks to the two REST endpoints it needs with its own session and makes
-exactly one request per step. Payloads are still built by discord.py
+exactly one request per step, each inside the send budget's place the queue
+hands over (a first DM costs a channel-open request too). Payloads are still built by discord.py
 (``handle_message_parameters``), and URLs by ``discord.http.Route`` so
 ``DISCORD_API_BASE`` applies here too.
 """
@@ -22,6 +23,7 @@ import discord
 from discord.http import Route, handle_message_parameters
 
 from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_content
+from bot.budget import Place
 from bot.messages import Reply
 from bot.ports import DeliveryError, RateLimited, TransientDeliveryError, Unreachable
 
@@ -82,27 +84,37 @@ class DiscordMessenger:
         self._channels.pop(platform_user_id, None)
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Deliver ``reply`` to the user's DM in one attempt; failures raise typed errors."""
         if self._closed:
             raise TransientDeliveryError("discord messenger is closed")
         try:
-            channel_id = await self._dm_channel(platform_user_id)
-            await self._send(channel_id, reply, dedupe_key)
+            channel_id = await self._dm_channel(platform_user_id, place)
+            await self._send(channel_id, reply, dedupe_key, place)
         except _HttpError as exc:
             raise self._translate(platform_user_id, exc) from None
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise TransientDeliveryError(f"network error: {type(exc).__name__}") from exc
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Post ``reply`` in a server channel in one attempt; failures raise typed errors."""
         if self._closed:
             raise TransientDeliveryError("discord messenger is closed")
         try:
-            await self._send(chat_id, reply, dedupe_key)
+            await self._send(chat_id, reply, dedupe_key, place)
         except _HttpError as exc:
             raise self._translate_channel(exc) from None
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
@@ -129,13 +141,13 @@ class DiscordMessenger:
             return TransientDeliveryError(f"discord server error {exc.status}")
         return DeliveryError(f"discord refused the message: HTTP {exc.status} code {exc.code}")
 
-    async def _dm_channel(self, user_id: str) -> str:
+    async def _dm_channel(self, user_id: str, place: Place | None) -> str:
         cached = self._channels.get(user_id)
         if cached is not None:
             self._channels.move_to_end(user_id)
             return cached
         data = await self._request(
-            Route("POST", "/users/@me/channels"), json={"recipient_id": user_id}
+            Route("POST", "/users/@me/channels"), place, json={"recipient_id": user_id}
         )
         channel_id = str(data["id"])
         self._channels[user_id] = channel_id
@@ -143,7 +155,9 @@ class DiscordMessenger:
             self._channels.popitem(last=False)
         return channel_id
 
-    async def _send(self, channel_id: str, reply: Reply, dedupe_key: str | None) -> None:
+    async def _send(
+        self, channel_id: str, reply: Reply, dedupe_key: str | None, place: Place | None
+    ) -> None:
         parts = split_content(reply.text)
         route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
         for index, part in enumerate(parts):
@@ -159,11 +173,25 @@ class DiscordMessenger:
             )
             with params:
                 if params.files:
-                    await self._request(route, form=params.multipart)
+                    await self._request(route, place, form=params.multipart)
                 else:
-                    await self._request(route, json=params.payload)
+                    await self._request(route, place, json=params.payload)
 
     async def _request(
+        self,
+        route: Route,
+        place: Place | None,
+        *,
+        json: Any = None,
+        form: list[dict[str, Any]] | None = None,
+    ) -> Any:
+        """One REST request, inside ``place`` when the queue handed one over."""
+        if place is None:
+            return await self._http(route, json=json, form=form)
+        async with place.request():
+            return await self._http(route, json=json, form=form)
+
+    async def _http(
         self,
         route: Route,
         *,

@@ -1,8 +1,9 @@
 """Command sync: on demand (``python -m adapters.discord.sync``) or when the schema changed.
 
 Discord rate-limits command registration, so Pacer does not sync on every
-start. The hash of the last synced schema is kept in a small JSON file next
-to the database; start-up syncs only when the current schema hashes
+start. The hash of the last synced schema is kept in the database (table
+``synced_commands``), so every process on every machine knows it; the
+elected Discord process syncs only when the current schema hashes
 differently for the same scope (global, or one development guild).
 """
 
@@ -10,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -21,24 +20,14 @@ from discord import app_commands
 from adapters.discord.client import PacerClient
 from adapters.discord.commands import AppChoice, install_commands, schema, schema_hash
 from adapters.discord.endpoints import apply_endpoints
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.commands import CommandSpec, OptionSpec
+from bot.ports import SyncedSchemas
+from bot.services.command_sync import CommandHashes
+from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
-
-HASH_FILE_SUFFIX = ".discord-commands.json"
-
-
-def hash_file(settings: Settings) -> Path | None:
-    """Where the synced-schema hashes live: next to the SQLite file.
-
-    None for ``:memory:`` and for PostgreSQL.
-    """
-    db_path = settings.sqlite_path
-    if db_path is None or db_path == ":memory:":
-        return None
-    path = Path(db_path)
-    return path.with_name(path.name + HASH_FILE_SUFFIX)
 
 
 def scope_key(guild_id: int | None, application_id: int | None = None) -> str:
@@ -57,55 +46,30 @@ def _application_id(tree: app_commands.CommandTree[Any]) -> int | None:
     return application_id
 
 
-def read_hashes(path: Path | None) -> dict[str, str]:
-    """The stored hashes by scope (empty when missing or unreadable)."""
-    if path is None or not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        log.warning("ignoring unreadable %s", path)
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def write_hash(path: Path | None, key: str, digest: str) -> None:
-    """Remember ``digest`` as synced under ``key`` (see :func:`scope_key`)."""
-    if path is None:
-        return
-    hashes = read_hashes(path)
-    hashes[key] = digest
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(hashes, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 async def sync_tree(
-    tree: app_commands.CommandTree[Any], guild_id: int | None, path: Path | None
+    tree: app_commands.CommandTree[Any], guild_id: int | None, hashes: SyncedSchemas | None
 ) -> int:
     """Upload ``tree``'s commands for one scope and record the schema hash."""
     guild = discord.Object(id=guild_id) if guild_id is not None else None
     digest = schema_hash(schema(tree, guild))
     synced = await tree.sync(guild=guild)
-    try:
-        write_hash(path, scope_key(guild_id, _application_id(tree)), digest)
-    except OSError:
-        log.warning("could not record the command schema hash in %s", path)
+    if hashes is not None:
+        await hashes.record(scope_key(guild_id, _application_id(tree)), digest)
     log.info("synced %d discord commands (%s)", len(synced), scope_key(guild_id))
     return len(synced)
 
 
 async def sync_if_changed(
-    tree: app_commands.CommandTree[Any], guild_id: int | None, path: Path | None
+    tree: app_commands.CommandTree[Any], guild_id: int | None, hashes: SyncedSchemas | None
 ) -> bool:
     """Sync only when the schema differs from the last one synced for this scope."""
     guild = discord.Object(id=guild_id) if guild_id is not None else None
     digest = schema_hash(schema(tree, guild))
     key = scope_key(guild_id, _application_id(tree))
-    if read_hashes(path).get(key) == digest:
+    if hashes is not None and await hashes.synced(key) == digest:
         log.info("discord commands unchanged (%s); not syncing", key)
         return False
-    await sync_tree(tree, guild_id, path)
+    await sync_tree(tree, guild_id, hashes)
     return True
 
 
@@ -149,11 +113,14 @@ async def sync_commands(settings: Settings | None = None, *, guild_id: int | Non
     client = PacerClient(None, application_id=app_id)
     guild = discord.Object(id=guild_id) if guild_id is not None else None
     install_commands(client.tree, _NoRunner(), guild=guild)
+    db = Database(settings.database_url)
     try:
+        await db.open()
         await client.login(settings.discord_token)
-        return await sync_tree(client.tree, guild_id, hash_file(settings))
+        return await sync_tree(client.tree, guild_id, CommandHashes(db, SystemClock()))
     finally:
         await client.close()
+        await db.close()
         restore()
 
 
@@ -165,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--guild", type=int, help="sync to this server only (instant; for development)"
     )
-    parser.add_argument("--db", help="database URL (the schema hash is stored next to it)")
+    parser.add_argument("--db", help="database URL (the schema hash is recorded there)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.db:

@@ -16,6 +16,8 @@ __all__ = ["TelegramAdapter", "TelegramMessenger", "create_adapter"]
 def create_adapter(ctx: AdapterContext) -> TelegramAdapter:
     """The adapter the app starts when ``TELEGRAM_TOKEN`` is set.
 
-    Its Bot API sends share ``ctx.pacer("telegram")`` with the outbound queue.
+    Its Bot API sends share ``ctx.budget("telegram")`` with the outbound queue.
     """
-    return TelegramAdapter(ctx.settings, ctx.core, pacer=ctx.pacer("telegram"))
+    return TelegramAdapter(
+        ctx.settings, ctx.core, budget=ctx.budget("telegram"), elected=ctx.elected
+    )

@@ -15,19 +15,13 @@ import time
 import traceback
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeAlias, runtime_checkable
-from urllib.parse import urlsplit
 
 from telegram import (
     Chat,
     ChatMember,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
-    ReplyParameters,
     Update,
-    User,
 )
-from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
@@ -43,10 +37,11 @@ from telegram.request import BaseRequest
 
 from adapters.telegram import redact
 from adapters.telegram.commands_menu import command_menus, telegram_commands
-from adapters.telegram.messenger import TelegramMessenger, map_error
-from adapters.telegram.pacing import PacedRateLimiter
+from adapters.telegram.messenger import TelegramMessenger
 from adapters.telegram.processing import PerChatUpdateProcessor
-from adapters.telegram.render import escape, render, send_part
+from adapters.telegram.rate_limiter import BudgetLimiter
+from adapters.telegram.receiving import lock_name, start_receiving, stop_receiving
+from adapters.telegram.replying import anonymous_in_group, answer, post_as_yourself
 from adapters.telegram.translate import (
     PLATFORM,
     incoming_action,
@@ -58,13 +53,13 @@ from adapters.telegram.translate import (
     sender,
     split_command,
 )
+from bot.budget import SendBudget, limits_for
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec, find_command, resolve_subcommand
 from bot.core.ownership import ALERT
-from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Attachment, Incoming, Reply
-from bot.ports import ProgressNote, TokenRefused, Unreachable
+from bot.ports import ProgressNote, TokenRefused
 from bot.runfiles import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
@@ -74,16 +69,7 @@ PTBApplication: TypeAlias = Application[
     ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], None
 ]
 
-# Only what the handlers use; edited messages are not even requested (see README, Telegram).
-# chat_member: admins promoted or demoted (sent while the bot administers the group).
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "chat_member"]
-
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
-# Anonymous admins and "post as channel" all arrive as the same Telegram user
-# (GroupAnonymousBot, Channel_Bot): they cannot be told apart, so they get this.
-POST_AS_YOURSELF = "Post as yourself to use Pacer here."
-# What an empty reply shows in a chat (Telegram refuses an empty message).
-EMPTY_REPLY = "✓"
 
 
 class PacerCore(Protocol):
@@ -110,19 +96,19 @@ def file_base_url(base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, request: BaseRequest | None = None, pacer: Pacer | None = None
+    settings: Settings, request: BaseRequest | None = None, budget: SendBudget | None = None
 ) -> PTBApplication:
-    """A PTB ``Application``: no JobQueue (the core schedules), paced, per-chat order.
+    """A PTB ``Application``: no JobQueue (the core schedules), budgeted sends, per-chat order.
 
-    Message sends take a slot from ``pacer``, the platform's budget shared with
-    the outbound queue (replies are urgent); without one, a pacer of its own.
+    Message sends take places of ``budget``, the platform's send budget shared
+    with the outbound queue (replies are urgent); without one, a budget of its own.
     """
-    pacer = pacer or Pacer(limits_for(PLATFORM), SystemClock())
+    budget = budget or SendBudget(limits_for(PLATFORM), SystemClock())
     builder = (
         Application.builder()
         .token(settings.telegram_token)
         .job_queue(None)
-        .rate_limiter(PacedRateLimiter(pacer))
+        .rate_limiter(BudgetLimiter(budget))
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if settings.telegram_api_base_url:
@@ -150,8 +136,10 @@ class TelegramAdapter:
         *,
         commands: Sequence[CommandSpec] = COMMANDS,
         request: BaseRequest | None = None,
-        pacer: Pacer | None = None,
+        budget: SendBudget | None = None,
+        elected: bool = False,
     ) -> None:
+        self._elected = elected  # stand by after start() until activate()
         if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
             # Without a secret anyone who finds the URL could post updates as any
             # runner; Telegram learns this one from setWebhook, so a random one works.
@@ -170,7 +158,7 @@ class TelegramAdapter:
         self._commands = telegram_commands(commands)
         # getChatMember answers, cached a few minutes: (chat, user) -> (is admin, until).
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
-        self._app = build_application(settings, request, pacer)
+        self._app = build_application(settings, request, budget)
         self._messenger = TelegramMessenger(self._app.bot)
         self._register_handlers()
 
@@ -216,9 +204,9 @@ class TelegramAdapter:
         redact.install(self._redactor)  # again: root handlers added since __init__
         try:
             await self._app.initialize()
-            await self.publish_commands()
             await self._app.start()
-            await self._start_receiving()
+            if not self._elected:
+                await self.activate()
         except Exception as exc:
             trace = self._redactor.redact("".join(traceback.format_exception(exc)))
             log.debug("Telegram start-up failed:\n%s", trace)
@@ -233,27 +221,24 @@ class TelegramAdapter:
             raise
         log.info("Telegram bot @%s is running", self._app.bot.username)
 
-    async def _start_receiving(self) -> None:
-        updater = self._app.updater
-        if updater is None:
-            raise RuntimeError("PTB application has no updater")
-        s = self._settings
-        if not s.telegram_webhook_url:
-            await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-            return
-        await updater.start_webhook(
-            listen=s.telegram_webhook_listen,
-            port=s.telegram_webhook_port,
-            url_path=urlsplit(s.telegram_webhook_url).path.strip("/"),
-            webhook_url=s.telegram_webhook_url,
-            secret_token=s.telegram_webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+    @property
+    def lock_name(self) -> str:
+        """One receiver and one sender per bot token across processes."""
+        return lock_name(self._settings.telegram_token)
+
+    async def activate(self) -> None:
+        """Elected: publish the menus, then poll (or set the webhook)."""
+        await self.publish_commands()
+        await start_receiving(self._app, self._settings)
+        log.info("Telegram: receiving updates")
+
+    async def stand_by(self) -> None:
+        """Another process receives now: stop polling, keep the bot initialised."""
+        await stop_receiving(self._app)
 
     async def stop(self) -> None:
         """Stop receiving, let running handlers finish, close the HTTP pools."""
-        if self._app.updater is not None and self._app.updater.running:
-            await self._app.updater.stop()
+        await stop_receiving(self._app)
         if self._app.running:
             await self._app.stop()
         await self._app.shutdown()
@@ -284,12 +269,12 @@ class TelegramAdapter:
         name, _, args = split_command(message.text or "")
         spec = find_command(resolve_subcommand(name, args)[0]) or self._commands.get(name)
         admin_only = spec is not None and spec.admin_only
-        if _anonymous_in_group(message) and not admin_only:
-            await _post_as_yourself(context.bot, message)
+        if anonymous_in_group(message) and not admin_only:
+            await post_as_yourself(context.bot, message)
             return
         is_admin = admin_only and await self._is_admin(context.bot, message)
         reply = await self._core.handle(incoming_command(update, message, is_admin=is_admin))
-        await self._answer(context.bot, update, reply)
+        await answer(context.bot, update, reply)
 
     async def _is_admin(self, bot: ExtBot[Any], message: Message) -> bool:
         """Whether the sender administers the group; asked once per few minutes per member."""
@@ -317,7 +302,7 @@ class TelegramAdapter:
     async def on_text(self, update: Update, context: Context) -> None:
         """A plain private message: an onboarding answer."""
         reply = await self._core.handle(incoming_text(update, _message(update)))
-        await self._answer(context.bot, update, reply)
+        await answer(context.bot, update, reply)
 
     async def on_document(self, update: Update, context: Context) -> None:
         """A file sent in the chat: downloaded (never past the core's limit) and logged."""
@@ -339,7 +324,7 @@ class TelegramAdapter:
             attachment = Attachment(name, bytes(await file.download_as_bytearray()), mime, size)
         note = ChatNote(context.bot, message.chat.id)
         reply = await self._core.handle(incoming_document(update, message, attachment), note)
-        await self._answer(context.bot, update, reply)
+        await answer(context.bot, update, reply)
 
     async def on_button(self, update: Update, context: Context) -> None:
         """A button press: stop the spinner, route the action id to the core."""
@@ -357,7 +342,7 @@ class TelegramAdapter:
         except TelegramError as exc:  # e.g. "query is too old": still do what was asked
             log.info("answerCallbackQuery failed: %s", exc)
         if reply is not None and alert is None:
-            await self._answer(context.bot, update, reply)
+            await answer(context.bot, update, reply)
 
     async def on_my_chat_member(self, update: Update, context: Context) -> None:
         """A runner blocked the bot: nudges to them cannot be delivered any more."""
@@ -406,30 +391,6 @@ class TelegramAdapter:
         except TelegramError as exc:
             log.warning("could not apologise in chat %s: %s", target, exc)
 
-    # --- rendering ---
-
-    async def _answer(self, bot: ExtBot[Any], update: Update, reply: Reply) -> None:
-        """Show ``reply`` where the user asked; private content in a group goes to the DM."""
-        user = update.effective_user
-        chat = update.effective_chat
-        if user is None:
-            return
-        if chat is None or chat.type == Chat.PRIVATE:
-            await _send(bot, chat.id if chat else user.id, reply)
-            return
-        quote = update.message.message_id if update.message is not None else None
-        if not reply.private:
-            await _send(bot, chat.id, reply, quote)
-            return
-        try:
-            await _send(bot, user.id, reply)
-        except TelegramError as exc:
-            if not isinstance(map_error(exc), Unreachable):
-                raise
-            await _notice_in_group(bot, chat.id, user, quote, delivered=False)
-        else:
-            await _notice_in_group(bot, chat.id, user, quote, delivered=True)
-
 
 class ChatNote:
     """A progress note in one chat: sent once, then edited in place."""
@@ -448,21 +409,6 @@ class ChatNote:
             await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.message_id)
 
 
-def _anonymous_in_group(message: Message) -> bool:
-    """Sent on behalf of a chat (anonymous admin, a channel): no telling who it was."""
-    return message.sender_chat is not None and message.chat.type != Chat.PRIVATE
-
-
-async def _post_as_yourself(bot: ExtBot[Any], message: Message) -> None:
-    """Tell an anonymous sender in a group to write as themselves."""
-    await bot.send_message(
-        message.chat.id,
-        escape(POST_AS_YOURSELF),
-        parse_mode=ParseMode.HTML,
-        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
-    )
-
-
 def _message(update: Update) -> Message:
     if update.message is None:  # the handlers' filters only pass new messages
         raise ValueError("update without a message")
@@ -477,40 +423,3 @@ async def _is_admin(bot: ExtBot[Any], message: Message) -> bool:
         return True  # an anonymous admin posting as the group
     member = await bot.get_chat_member(message.chat.id, sender(message).id)
     return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
-
-
-async def _send(bot: ExtBot[Any], chat_id: int, reply: Reply, quote: int | None = None) -> None:
-    """Send every part of ``reply``; the first one quotes the command in groups."""
-    for index, part in enumerate(render(reply, fallback=EMPTY_REPLY)):
-        kwargs: dict[str, Any] = {}
-        if index == 0 and quote is not None:
-            kwargs["reply_parameters"] = ReplyParameters(quote, allow_sending_without_reply=True)
-        await send_part(bot, chat_id, part, **kwargs)
-
-
-async def _notice_in_group(
-    bot: ExtBot[Any], chat_id: int, user: User, quote: int | None, *, delivered: bool
-) -> None:
-    """Say in the group where the private answer went, or how to make it possible."""
-    name = escape(user.first_name)
-    markup = None
-    if delivered:
-        text = f"{name}, I sent you the answer in a private message."
-    else:
-        text = (
-            f"{name}, that answer is private and I can't message you yet. "
-            "Open a private chat with me, press Start, then ask again."
-        )
-        if bot.username:
-            markup = InlineKeyboardMarkup(
-                [[InlineKeyboardButton("Open private chat", url=f"https://t.me/{bot.username}")]]
-            )
-    await bot.send_message(
-        chat_id,
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True)
-        if quote is not None
-        else None,
-    )

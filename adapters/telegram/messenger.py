@@ -9,8 +9,9 @@ from typing import Any
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from adapters.telegram.pacing import PACED, PacedRateLimiter, retry_after_seconds
+from adapters.telegram.rate_limiter import BudgetLimiter, retry_after_seconds
 from adapters.telegram.render import render, send_part
+from bot.budget import Place
 from bot.messages import Reply
 from bot.ports import DeliveryError, RateLimited, TransientDeliveryError, Unreachable
 
@@ -40,13 +41,14 @@ def map_error(exc: TelegramError) -> DeliveryError:
 class TelegramMessenger:
     """Sends scheduled messages (nudges, digests) to a private chat or a group chat.
 
-    Exactly one attempt per call: the core's outbound queue paces and retries.
-    PTB's rate limiter (:class:`~adapters.telegram.pacing.PacedRateLimiter`)
-    never retries; the queue already holds the pacer slot, so this messenger's
-    calls are marked ``PACED`` and go straight through. A reply that needs several Bot API calls
-    (long text, files) remembers per ``dedupe_key`` how many parts went out, so
-    a retry by the queue continues where the failed attempt stopped instead of
-    sending the first parts twice.
+    Exactly one attempt per call: the core's outbound queue retries. The queue
+    holds the message's place of the send budget and hands it over; each Bot
+    API call carries it as ``rate_limit_args``, so PTB's rate limiter
+    (:class:`~adapters.telegram.rate_limiter.BudgetLimiter`, which never retries)
+    makes the call inside ``place.request()``. A reply that needs several Bot API
+    calls (long text, files) remembers per ``dedupe_key`` how many parts went
+    out, so a retry by the queue continues where the failed attempt stopped
+    instead of sending the first parts twice.
     """
 
     platform = PLATFORM
@@ -55,24 +57,38 @@ class TelegramMessenger:
     def __init__(self, bot: ExtBot[Any]) -> None:
         self._bot = bot
         self._sent_parts: OrderedDict[str, int] = OrderedDict()
-        # The queue took the pacer slot: tell the limiter (PTB refuses the argument without one).
-        paced = isinstance(bot.rate_limiter, PacedRateLimiter)
-        self._send_kwargs: dict[str, Any] = {"rate_limit_args": PACED} if paced else {}
+        # PTB refuses rate_limit_args on a bot without a rate limiter.
+        self._budgeted = isinstance(bot.rate_limiter, BudgetLimiter)
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Deliver ``reply`` to the user's private chat (its id equals the user id)."""
-        await self._send(int(platform_user_id), reply, dedupe_key)
+        await self._send(int(platform_user_id), reply, dedupe_key, place)
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Post ``reply`` in a group, supergroup or channel (numeric id or ``@username``)."""
         target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
-        await self._send(target, reply, dedupe_key)
+        await self._send(target, reply, dedupe_key, place)
 
-    async def _send(self, chat_id: int | str, reply: Reply, dedupe_key: str | None) -> None:
+    async def _send(
+        self, chat_id: int | str, reply: Reply, dedupe_key: str | None, place: Place | None
+    ) -> None:
+        kwargs: dict[str, Any] = {}
+        if place is not None and self._budgeted:
+            kwargs["rate_limit_args"] = place
         parts = render(reply)
         if not parts:
             # Nothing Telegram would accept; reporting success would hide a core bug.
@@ -80,7 +96,7 @@ class TelegramMessenger:
         done = self._sent_parts.get(dedupe_key, 0) if dedupe_key else 0
         for index in range(done, len(parts)):
             try:
-                await send_part(self._bot, chat_id, parts[index], **self._send_kwargs)
+                await send_part(self._bot, chat_id, parts[index], **kwargs)
             except TelegramError as exc:
                 if dedupe_key and index > 0:
                     self._remember(dedupe_key, index)

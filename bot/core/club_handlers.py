@@ -6,14 +6,13 @@ import re
 from collections.abc import Mapping
 
 from bot.clubs.texts import announcement, join_button
+from bot.core.commands import MAX_SUGGESTIONS
 from bot.core.context import Context, Handler
 from bot.core.ownership import ALERT
 from bot.messages import Button, Choice, Incoming, Reply
 from bot.models import Club
 from bot.services.challenges import ChallengeService, joined_text
 from bot.services.club_feed import ClubFeedService
-
-MAX_SUGGESTIONS = 25
 
 
 def club_key(incoming: Incoming) -> tuple[str, str, str]:

@@ -106,6 +106,7 @@ class CommandSpec:
         raise KeyError(name)
 
 
+MAX_SUGGESTIONS = 25  # choices offered while an option is typed (Discord shows 25)
 _TIME = r"^\d{1,2}([:.h]\d{2})?$|^\d{1,2}(:\d{2})?\s?(am|pm)$|^\d{4}$"
 # Anything that looks like a date is the date (refused if unreadable), never the note.
 _WHEN = DAY_WORD

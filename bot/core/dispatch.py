@@ -1,23 +1,23 @@
 """The core: one entry point that every adapter calls.
 
 ``Core.handle`` identifies the runner, routes the command (typed, or a button
-press carrying a command line), checks the options against the command list,
-calls the handler and turns domain errors into friendly replies.
+press carrying a command line), checks where and by whom it may run, hands the
+options to :mod:`bot.core.options`, calls the handler and turns domain errors
+into friendly replies. Around it: the set-up reminder (:mod:`bot.core.onboarding`),
+suggestions while typing (:mod:`bot.core.suggestions`), commands that act once per
+message (:mod:`bot.services.once`) and the daily clean-up (:mod:`bot.services.retention`).
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timedelta
 
 from bot.clock import Clock
 from bot.core.checkin_handlers import CheckinHandlers
 from bot.core.club_handlers import ClubHandlers
 from bot.core.commands import (
-    CommandSpec,
     OptionType,
     Scope,
     find_command,
@@ -31,36 +31,28 @@ from bot.core.data_handlers import DataHandlers
 from bot.core.handlers import CoreHandlers
 from bot.core.import_handlers import ImportHandlers
 from bot.core.nudge_handlers import NudgeHandlers
+from bot.core.onboarding import wants_reminder, with_reminder
+from bot.core.options import clean_incoming, validate_options
 from bot.core.ownership import not_yours, split_owner, stamp_owner
 from bot.core.progress_handlers import ProgressHandlers
 from bot.core.runfile_handlers import RunFileHandlers
+from bot.core.suggestions import Suggestions
 from bot.delivery.sweep import Sweeper
 from bot.errors import BadInput, NotAllowed, PacerError
-from bot.input_hygiene import MAX_ID, clean_text, parse_int, parse_number, quote
+from bot.input_hygiene import clean_text, quote
 from bot.messages import Choice, Incoming, Reply
-from bot.nudges.kinds import Kind
-from bot.parsing import format_distance, format_duration, suggest_zones
 from bot.ports import Messenger, ProgressNote
-from bot.services.profile import NUDGE_PLATFORMS, onboarding_question
+from bot.services.once import OncePerMessage
+from bot.services.retention import Retention
 from bot.services.strava_import import StravaImporter
 from bot.storage.database import Database
 from bot.storage.runners import Account
 
 log = logging.getLogger(__name__)
 
-MAX_SUGGESTIONS = 25
-# Platforms redeliver within minutes; a week covers any retry. Delivery records are
-# history for /nudges and debugging, kept for a season.
-HANDLED_MESSAGES_KEPT = timedelta(days=7)
-DELIVERIES_KEPT = timedelta(days=90)
-
 # Commands whose effect has no natural key of its own: a platform delivering the same
 # message twice gets the first answer again instead of a second deletion.
 ONCE_PER_MESSAGE = frozenset({"undo", "delete"})
-# Far more than any platform sends (Telegram: 4,096 characters): a longer message (the
-# console, a forged request) is refused before it is read. Shorter ones get the specific
-# answer of what they overflow (a note over 500 characters...).
-MAX_INPUT_CHARS = 65_536
 
 
 class Core:
@@ -90,6 +82,9 @@ class Core:
         )
         self.handlers = CoreHandlers(services, self.nudge_handlers)
         self.club_handlers = ClubHandlers(services.challenges, services.club_feed)
+        self.suggestions = Suggestions(services.accounts, services.runs, self.club_handlers)
+        self.once = OncePerMessage(db)
+        self.retention = Retention(db, clock)
         self._handlers: dict[str, Handler] = {
             **self.handlers.table(),
             **self.nudge_handlers.table(),
@@ -144,16 +139,14 @@ class Core:
             reply = replace(reply, text=f"{notice}\n\n{reply.text}")
         if not incoming.is_private and not reply.private:
             reply = stamp_owner(reply, incoming.user_id)
-        if reminded or user_id is None or not _wants_reminder(incoming, open_step):
+        if reminded or user_id is None or not wants_reminder(incoming, open_step):
             return reply
         # Once per question: the next commands answer without it, /start shows it again.
         try:
-            async with self.db.uow() as uow:
-                await uow.runners.update(user_id, onboarding_reminded=True)
-                await uow.commit()
+            await self.profile.update(user_id, {"onboarding_reminded": True})
         except Exception:  # the reply stands; the reminder may come once more
             log.exception("recording the set-up reminder failed")
-        return _onboarding_reminder(reply, open_step)
+        return with_reminder(reply, open_step)
 
     async def _reachability_notice(
         self, account: Account | None, incoming: Incoming, reply: Reply
@@ -216,37 +209,15 @@ class Core:
         key = ctx.source_key if spec.name in ONCE_PER_MESSAGE else None
         if key is None:
             return await handler(ctx, validate_options(spec, args))
-        # Claim the message before acting, so a copy arriving meanwhile (or after a
-        # crash mid-way) finds the claim and does nothing a second time.
-        async with self.db.uow() as uow:
-            claimed = await uow.activity.claim_message(key, ctx.user.id, ctx.now)
-            earlier = None if claimed else await uow.activity.handled_reply(key)
-            await uow.commit()
-        if not claimed:
-            return Reply(earlier or "Already done: I handled that message before.")
-        try:
-            reply = await handler(ctx, validate_options(spec, args))
-        except BaseException:
-            async with self.db.uow() as uow:
-                await uow.activity.release_message(key)
-                await uow.commit()
-            raise
-        async with self.db.uow() as uow:
-            await uow.activity.remember_reply(key, reply.text)
-            await uow.commit()
-        return reply
 
-    async def prune(self) -> int:
-        """Daily clean-up: old duplicate-message records, expired link codes, old deliveries."""
-        now = self.clock.now()
-        async with self.db.uow() as uow:
-            removed = await uow.activity.prune_handled(now - HANDLED_MESSAGES_KEPT)
-            removed += await uow.runners.prune_link_codes(now)
-            removed += await uow.deliveries.prune(now - DELIVERIES_KEPT)
-            removed += await uow.nudges.prune_oneoffs(now - DELIVERIES_KEPT)
-            await uow.commit()
-        log.info("pruned %d old rows", removed)
-        return removed
+        acted: list[Reply] = []  # the handler's whole reply (buttons too), when it ran
+
+        async def act() -> str:
+            acted.append(await handler(ctx, validate_options(spec, args)))
+            return acted[0].text
+
+        answer = await self.once.run(key, ctx.user.id, ctx.now, act)
+        return acted[0] if acted else Reply(answer)
 
     async def mark_unreachable(self, platform: str, platform_user_id: str, reason: str) -> None:
         """The platform says this account blocked the bot: no DMs until they write again."""
@@ -255,103 +226,7 @@ class Core:
 
     async def autocomplete(self, incoming: Incoming, option: str, partial: str) -> list[Choice]:
         """Suggestions for a typed-option value (at most 25)."""
-        spec = find_command(incoming.command)
-        source = None
-        if spec is not None:
-            try:
-                source = spec.option(option).autocomplete
-            except KeyError:
-                source = None
-        if source == "setting_value":
-            item = (incoming.options or {}).get("item", "")
-            source = {"timezone": "timezone", "units": "units", "nudges": "nudges"}.get(item)
-        if source == "timezone":
-            return [Choice(z, z) for z in suggest_zones(partial, MAX_SUGGESTIONS)]
-        if source == "units":
-            return [Choice(u, u) for u in ("km", "mi") if u.startswith(partial.lower())]
-        if source == "nudges":
-            return [Choice(p, p) for p in NUDGE_PLATFORMS if p.startswith(partial.lower())]
-        if source == "nudge_kind":
-            key = partial.strip().lower()
-            return [
-                Choice(k.label, k.value) for k in Kind if key in k.value or key in k.label.lower()
-            ]
-        if source == "challenge":
-            return await self.club_handlers.suggest(incoming, partial)
-        if source == "command":
-            names = [c.name for c in public_commands() if c.name.startswith(partial.lower())]
-            return [Choice(f"/{n}", n) for n in names][:MAX_SUGGESTIONS]
-        if source == "my_runs":
-            account = await self.accounts.identify(
-                incoming.platform, incoming.user_id, incoming.display_name
-            )
-            runs = await self.runs.recent(account.user, MAX_SUGGESTIONS)
-            user = account.user
-            choices = [
-                Choice(
-                    f"#{r.id} · {r.local_date:%a %d %b} · "
-                    f"{format_distance(r.distance_m, user.units)} in "
-                    f"{format_duration(r.duration_s)}",
-                    str(r.id),
-                )
-                for r in runs
-            ]
-            return [c for c in choices if partial.strip() in c.label][:MAX_SUGGESTIONS]
-        return []
-
-
-def _wants_reminder(incoming: Incoming, open_step: str | None) -> bool:
-    """Another command in a private chat while a set-up question is open."""
-    return (
-        open_step is not None
-        and bool(incoming.command)
-        and incoming.command not in ("start", "forget")
-        and incoming.is_private
-    )
-
-
-def _onboarding_reminder(reply: Reply, open_step: str | None) -> Reply:
-    """After another command mid-set-up, say which question the next message answers."""
-    if open_step is None:
-        return reply
-    question = onboarding_question(open_step)
-    reminder = (
-        f"(Set-up is still open: {question.text} "
-        "Answer it, type skip, or stop to finish set-up later.)"
-    )
-    if reply.buttons:
-        # Above, so the reply's buttons stay right under the text they answer.
-        return replace(reply, text=f"{reminder}\n\n{reply.text}")
-    return replace(reply, text=f"{reply.text}\n\n{reminder}")
-
-
-def clean_incoming(incoming: Incoming) -> Incoming:
-    """What was typed, as every handler may read, store and echo it (the input rules).
-
-    A message longer than any platform sends is refused whole; control characters,
-    terminal escapes, bidi overrides and lone surrogates are removed from the text,
-    the option values and the display name before anything reads them.
-    """
-    size = len(incoming.text) + sum(len(str(v)) for v in (incoming.options or {}).values())
-    if size > MAX_INPUT_CHARS:
-        raise BadInput(
-            f"That message is {size:,} characters long; I read up to {MAX_INPUT_CHARS:,}. "
-            "Nothing was saved."
-        )
-    options = incoming.options
-    if options is not None:
-        options = {clean_text(str(k)): clean_text(str(v)) for k, v in options.items()}
-    command = clean_text(incoming.command[:64])
-    text = clean_text(incoming.text)
-    name = clean_text(incoming.display_name[:100]).strip()
-    if (command, text, options, name) == (
-        incoming.command,
-        incoming.text,
-        incoming.options,
-        incoming.display_name,
-    ):
-        return incoming  # already clean: most messages
-    return replace(incoming, command=command, text=text, options=options, display_name=name)
+        return await self.suggestions.suggest(incoming, option, partial)
 
 
 def _route_action(incoming: Incoming) -> Incoming:
@@ -386,68 +261,3 @@ def _unknown_command(name: str) -> str:
     close = difflib.get_close_matches(name[:64].lower(), names, n=1, cutoff=0.5)
     hint = f" Did you mean /{close[0]}?" if close else ""
     return f"I don't know /{quote(name)}.{hint} /help lists everything I can do."
-
-
-def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, str]:
-    """Check options against the command list: required, choices, numbers, lengths."""
-    values = dict(args)
-    extra = values.pop("_extra", None)
-    if extra:
-        raise BadInput(f"I didn't expect '{quote(extra)}' there.", hint=f"Usage: {spec.usage}")
-    known = {o.name for o in spec.options}
-    for name in values:
-        if name not in known:
-            raise BadInput(
-                f"/{spec.name} has no option '{quote(name)}'.", hint=f"Usage: {spec.usage}"
-            )
-    for opt in spec.options:
-        value = values.get(opt.name, "").strip()
-        if not value:
-            if opt.required and not (opt.unless and values.get(opt.unless, "").strip()):
-                example = next((e for e in spec.examples if " " in e), "")
-                raise BadInput(
-                    f"/{spec.name} needs {opt.name.replace('_', ' ')}.",
-                    hint=(f"For example: {example}\n" if example else "") + f"Usage: {spec.usage}",
-                )
-            values.pop(opt.name, None)
-            continue
-        if opt.choices:
-            normal = value.lower().replace(" ", "-").replace("_", "-")
-            match = next((c for c in opt.choices if c.replace("_", "-") == normal), None)
-            if match is None:
-                close = difflib.get_close_matches(normal, opt.choices, n=1, cutoff=0.5)
-                explained = dict(opt.not_choices).get(normal)
-                if explained:
-                    guess = f"{explained} "
-                else:
-                    guess = f"Did you mean {close[0]}? " if close else ""
-                # Named by the command, not the option (a runner never sees "which").
-                known_choices = ", ".join(opt.choices[:-1]) + f" or {opt.choices[-1]}"
-                if len(opt.choices) == 1:
-                    known_choices = opt.choices[0]
-                raise BadInput(
-                    f"/{spec.name} knows {known_choices} there; not '{quote(value)}'.",
-                    hint=f"{guess}Usage: {spec.usage}",
-                )
-            value = match
-        if opt.type in (OptionType.INTEGER, OptionType.NUMBER):
-            what = opt.name.replace("_", " ").capitalize()
-            number: float = (
-                parse_number(value, what)
-                if opt.type is OptionType.NUMBER
-                else parse_int(value, what, high=None if opt.max_value is not None else MAX_ID)
-            )
-            if opt.min_value is not None and number < opt.min_value:
-                raise BadInput(f"{opt.name.replace('_', ' ').capitalize()} must be at least "
-                               f"{opt.min_value:g}.")  # fmt: skip
-            if opt.max_value is not None and number > opt.max_value:
-                raise BadInput(f"{opt.name.replace('_', ' ').capitalize()} can be at most "
-                               f"{opt.max_value:g}.")  # fmt: skip
-        if opt.max_length is not None and len(value) > opt.max_length:
-            raise BadInput(
-                f"/{spec.name}: that can be up to {opt.max_length} characters; yours has "
-                f"{len(value):,}. Nothing was saved.",
-                hint="Shorten it and try again.",
-            )
-        values[opt.name] = value
-    return values

@@ -1,5 +1,6 @@
-"""Outbound delivery: a pacer per platform, shared by replies and scheduled messages, and the queue.
+"""Outbound delivery: the sweep that claims scheduled messages and the queue that sends them.
 
-``bot.delivery.pacing`` keeps a platform's rate limits; ``bot.delivery.outbound``
-sends queued messages through it. Import from those modules directly.
+``bot.delivery.sweep`` turns due rows into claimed messages; ``bot.delivery.outbound``
+sends them within the platform's :class:`~bot.budget.SendBudget`. Import from
+those modules directly.
 """

@@ -1,9 +1,10 @@
-"""A paced outbound queue per platform that loses nothing it need not lose.
+"""An outbound queue per platform that loses nothing it need not lose.
 
-Items go out in FIFO order, apart from chats still cooling down, each through
-a :class:`~bot.delivery.pacing.Pacer` slot shared with the bot's replies.
-Just before each request the caller hears ``on_sending`` (it records
-"sending", so after a crash only requests on the wire are in doubt); every
+Items go out in FIFO order, one at a time per chat, each holding a
+:class:`~bot.budget.Place` of the platform's send budget, shared with the bot's
+replies. Once the place is granted, just before the request, the caller hears
+``on_sending`` (it records "sending", so after a crash only requests on the
+wire are in doubt); every
 final outcome goes to ``on_outcome``. A 429 holds the whole platform for
 ``retry_after`` and the item is retried as long as its deadline allows;
 transient errors get a few retries with exponential backoff; a chat that
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from bot.budget import SendBudget, Sleep
 from bot.clock import Clock
-from bot.delivery.pacing import Pacer, Sleep
 from bot.messages import Reply
 from bot.ports import (
     DeliveryError,
@@ -67,6 +68,7 @@ class Outcome:
     reason: str
     attempts: int
     sent_at: datetime | None
+    rate_limited: int = 0  # of the attempts, how many were answered 429
 
 
 # Returns False when the message must not go out any more (its record was settled or
@@ -82,13 +84,13 @@ class _Running:
 
 
 class OutboundQueue:
-    """Sends queued messages through one messenger, paced by the platform's :class:`Pacer`."""
+    """Sends queued messages through one messenger within the platform's :class:`SendBudget`."""
 
     def __init__(
         self,
         messenger: Messenger,
         clock: Clock,
-        pacer: Pacer,
+        budget: SendBudget,
         on_sending: OnSending,
         on_outcome: OnOutcome,
         *,
@@ -99,7 +101,7 @@ class OutboundQueue:
     ) -> None:
         self.messenger = messenger
         self.platform = messenger.platform
-        self.pacer = pacer
+        self.budget = budget
         self._clock = clock
         self._on_sending = on_sending
         self._on_outcome = on_outcome
@@ -132,7 +134,7 @@ class OutboundQueue:
 
     def capacity(self, horizon_seconds: float) -> int:
         """How many more messages may be claimed to go out within the horizon."""
-        return max(0, self.pacer.capacity(horizon_seconds) - len(self._pending))
+        return max(0, self.budget.capacity(horizon_seconds) - len(self._pending))
 
     async def wait_idle(self) -> None:
         """Return once nothing is queued or in flight (needs a running worker or drain)."""
@@ -203,7 +205,7 @@ class OutboundQueue:
     def _pick(self, now: datetime) -> tuple[Outgoing | None, datetime | None, list[Outgoing]]:
         """The first item that may go now, else when one may; and items past their deadline."""
         expired: list[Outgoing] = []
-        if len(self._tasks) >= self.pacer.limits.max_in_flight:
+        if len(self._tasks) >= self.budget.limits.max_in_flight:
             return None, None, expired
         busy = {r.item.chat_id for r in self._tasks.values() if self._exclusive(r.item)}
         earliest: datetime | None = None
@@ -216,18 +218,16 @@ class OutboundQueue:
                 continue
             index += 1
             if item.chat_id in busy and self._exclusive(item):
-                continue  # one request at a time per chat: a task ending wakes us
-            ready = self.pacer.ready_at(item.chat_id, group=item.group, now=now)
-            if item.not_before is not None and item.not_before > ready:
-                ready = item.not_before
-            if ready <= now:
+                continue  # one message at a time per chat: a task ending wakes us
+            ready = item.not_before
+            if ready is None or ready <= now:
                 del self._pending[index - 1]
                 return item, None, expired
             earliest = ready if earliest is None else min(earliest, ready)
         return None, earliest, expired
 
     def _exclusive(self, item: Outgoing) -> bool:
-        limits = self.pacer.limits
+        limits = self.budget.limits
         return limits.per_chat_interval is not None or (
             item.group and limits.per_group_per_minute is not None
         )
@@ -254,7 +254,7 @@ class OutboundQueue:
         ahead = False
         while True:
             error, skip = await self._request(running, ahead=ahead)
-            # The slot is released: recording the outcome does not hold up the chat.
+            # The place is given back: recording the outcome does not hold up the chat.
             if skip is not None:
                 running.state = "settled"
                 await self._finish(item, *skip)
@@ -265,7 +265,7 @@ class OutboundQueue:
                 return
             wait = max(0.0, float(error.retry_after))
             # A 429 concerns the bot's budget, not one chat: hold the whole platform.
-            self.pacer.block_for(wait)
+            self.budget.block_for(wait)
             item.rate_limited += 1
             retry_at = self._clock.now() + timedelta(seconds=wait)
             if item.deadline is not None and retry_at > item.deadline:
@@ -279,9 +279,9 @@ class OutboundQueue:
     async def _request(
         self, running: _Running, *, ahead: bool
     ) -> tuple[Exception | None, tuple[Status, str] | None]:
-        """One request in a slot: the error it raised, or why it was not made."""
+        """One message in a place of the budget: the error it raised, or why it was not sent."""
         item = running.item
-        async with self.pacer.slot(item.chat_id, group=item.group, ahead=ahead):
+        async with self.budget.place(item.chat_id, group=item.group, ahead=ahead) as place:
             if item.deadline is not None and self._clock.now() > item.deadline:
                 return None, ("expired", self._expiry_reason(item))
             running.state = "on_wire"
@@ -292,13 +292,10 @@ class OutboundQueue:
                 log.exception(
                     "%s: recording delivery %s as sending failed", self.platform, item.delivery_id
                 )
-            # Held up since the grant (a busy loop, a slow mark)? Then the start is
-            # counted again now, so it cannot bunch up with later grants at the receiver.
-            await self.pacer.starting(item.chat_id)
             item.attempts += 1
             send = self.messenger.send_group if item.group else self.messenger.send_direct
             try:
-                await send(item.chat_id, item.reply, dedupe_key=item.dedupe_key)
+                await send(item.chat_id, item.reply, dedupe_key=item.dedupe_key, place=place)
             except Exception as exc:
                 return exc, None
         return None, None
@@ -344,7 +341,7 @@ class OutboundQueue:
         for task, running in self._tasks.items():
             other = running.item
             if running.state == "waiting" and (other.chat_id, other.group) == key:
-                running.state = "settled"  # waiting for its slot: never sent
+                running.state = "settled"  # waiting for its place: never sent
                 task.cancel()
                 dropped.append(other)
         for item in dropped:
@@ -361,7 +358,14 @@ class OutboundQueue:
         self, item: Outgoing, status: Status, reason: str, sent_at: datetime | None = None
     ) -> None:
         outcome = Outcome(
-            item.delivery_id, self.platform, item.chat_id, status, reason, item.attempts, sent_at
+            item.delivery_id,
+            self.platform,
+            item.chat_id,
+            status,
+            reason,
+            item.attempts,
+            sent_at,
+            item.rate_limited,
         )
         try:
             await self._on_outcome(outcome)

@@ -8,25 +8,29 @@ Each sweep:
 1. recovers claims whose lease ran out (a process died): never-tried claims go
    back to due; requests that were on the wire are resent only where the
    platform de-duplicates by nonce (Discord), never elsewhere (Telegram);
-2. asks every source to write the delivery rows that fell due;
-3. expires due rows missed by more than the grace window;
-4. per platform, claims only what its queue can send within the next few
-   seconds of its budget, renders them, and queues them.
+2. asks every source to write the delivery rows that fell due, a batch at a
+   time;
+3. after each batch, and at the end, expires due rows missed by more than the
+   grace window and, per platform, claims only what its queue can send within
+   the next few seconds of its budget, renders them, and queues them: the first
+   messages of a large burst go out while the rest is still being written.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.budget import SendBudget, limits_for
 from bot.clock import Clock
 from bot.delivery.outbound import OutboundQueue, Outcome, Outgoing
-from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Reply
+from bot.operations.metrics import Metrics
 from bot.ports import Messenger
 from bot.storage.database import Database
 from bot.storage.deliveries import Delivery
@@ -35,7 +39,6 @@ from bot.storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "delivery-sweep"
-RECOVERY_INTERVAL = timedelta(minutes=1)
 Sleep = Callable[[float], Any]
 OnUnreachable = Callable[[str, str], Any]
 
@@ -70,7 +73,7 @@ class SweepSettings:
 
     sweep_seconds: float = 5.0
     grace_minutes: int = 120
-    lease_seconds: float = 120.0  # a claim not renewed for this long belongs to a dead process
+    lease_seconds: float = 30.0  # a claim not renewed for this long belongs to a dead process
     horizon_seconds: float = 10.0  # claim what the platform budget can send this soon
     batch: int = 100  # rows written per transaction (short holds of SQLite's write lock)
     resend_in_doubt: frozenset[str] = frozenset({"discord"})  # platforms that dedupe by nonce
@@ -103,7 +106,7 @@ class Sweeper:
         settings: SweepSettings | None = None,
         *,
         sleep: Sleep = asyncio.sleep,
-        pacers: Mapping[str, Pacer] | None = None,
+        budgets: Mapping[str, SendBudget] | None = None,
         on_unreachable: OnUnreachable | None = None,
         before_sweep: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
@@ -114,7 +117,7 @@ class Sweeper:
         self._sources = list(sources)
         self._by_kind = {kind: s for s in self._sources for kind in s.kinds}
         self._sleep = sleep
-        self.pacers: dict[str, Pacer] = dict(pacers or {})
+        self.budgets: dict[str, SendBudget] = dict(budgets or {})
         self._on_unreachable = on_unreachable
         # Write-behind buffers to flush first (last-seen times, which pick routes).
         self._before_sweep = list(before_sweep)
@@ -124,18 +127,26 @@ class Sweeper:
         self._current: asyncio.Task[Any] | None = None
         self._first = True
         self._started = clock.now()
-        self._last_recovery = datetime.min.replace(tzinfo=UTC)
         self._sweeping = asyncio.Lock()
+        # Platforms whose scheduled messages this process claims and sends (None: every
+        # running one). Where processes share a bot token only the elected one does.
+        self.senders: set[str] | None = None
+        # Whether this process writes due rows and recovers claims (the scheduler role).
+        self.scheduling = True
+        self.metrics: Metrics | None = None
+        # Who this process is to the claims it makes (the app names it after the process).
+        self.owner = uuid.uuid4().hex[:12]
+        self._claims: dict[int, Delivery] = {}  # queued deliveries: their epoch and due time
 
     # --- queues ---------------------------------------------------------------------
 
-    def pacer(self, platform: str) -> Pacer:
-        """The platform's pacer, shared by its replies and its scheduled messages."""
-        pacer = self.pacers.get(platform)
-        if pacer is None:
-            pacer = Pacer(limits_for(platform), self.clock, sleep=self._sleep)
-            self.pacers[platform] = pacer
-        return pacer
+    def budget(self, platform: str) -> SendBudget:
+        """The platform's send budget, shared by its replies and its scheduled messages."""
+        budget = self.budgets.get(platform)
+        if budget is None:
+            budget = SendBudget(limits_for(platform), self.clock, sleep=self._sleep)
+            self.budgets[platform] = budget
+        return budget
 
     def queue(self, platform: str) -> OutboundQueue | None:
         """The outbound queue of a running platform (created on first use)."""
@@ -147,7 +158,7 @@ class Sweeper:
             queue = OutboundQueue(
                 messenger,
                 self.clock,
-                self.pacer(platform),
+                self.budget(platform),
                 self._mark_sending,
                 self._record,
                 sleep=self._sleep,
@@ -175,6 +186,8 @@ class Sweeper:
             max_instances=1,
             coalesce=True,
             replace_existing=True,
+            # On a grid from a whole minute: a burst due at HH:MM is swept at once.
+            start_date=datetime.now(UTC).replace(second=0, microsecond=0),
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )
@@ -207,8 +220,11 @@ class Sweeper:
         if not untried:
             return 0
         async with self.db.uow() as uow:
-            released = await uow.deliveries.release([o.delivery_id for o in untried])
+            released = await uow.deliveries.release(
+                [o.delivery_id for o in untried], owner=self.owner
+            )
             await uow.commit()
+        self._claims.clear()
         log.info("stopping: %d unsent messages go back to due", released)
         return released
 
@@ -216,6 +232,11 @@ class Sweeper:
         """Send everything queued now (tests, /nudges test)."""
         for queue in list(self._queues.values()):
             await queue.drain()
+
+    def sending(self) -> list[str]:
+        """The running platforms whose scheduled messages this process sends now."""
+        running = list(self._messengers())
+        return running if self.senders is None else [p for p in running if p in self.senders]
 
     # --- the sweep ------------------------------------------------------------------------
 
@@ -242,20 +263,21 @@ class Sweeper:
         in_flight = self.in_flight()
         if in_flight:  # before recovering: this process's own claims are alive
             async with self.db.uow() as uow:
-                await uow.deliveries.extend_leases(in_flight, self._lease())
+                await uow.deliveries.extend_leases(in_flight, self._lease(), owner=self.owner)
                 await uow.commit()
-        await self._recover(now, report)
-        for source in self._sources:
-            more = True
-            while more:
-                async with self.db.uow() as uow:
-                    written, more = await source.materialize(uow, now, self.settings.batch)
-                    await uow.commit()
-                report.written += written
-        for platform in list(self._messengers()):
-            if self._stopping:
-                break  # claim nothing more: the queues are closing
-            await self._claim(platform, self.clock.now(), report)
+        if self.scheduling:
+            await self._recover(now, report)
+            for source in self._sources:
+                more = True
+                while more and not self._stopping:
+                    async with self.db.uow() as uow:
+                        written, more = await source.materialize(uow, now, self.settings.batch)
+                        await uow.commit()
+                    report.written += written
+                    if written:
+                        # Sending starts while the rest of a burst is still being written.
+                        await self._claim_all(report)
+        await self._claim_all(report)
         if report.claimed or report.written:
             log.info(
                 "delivery sweep: %d written, %d claimed, %d queued, %d skipped, %d expired",
@@ -267,9 +289,16 @@ class Sweeper:
             )
         return report
 
+    async def _claim_all(self, report: SweepReport) -> None:
+        """Claim for every platform this process sends for what its budget can send soon."""
+        for platform in self.sending():
+            if self._stopping:
+                break  # claim nothing more: the queues are closing
+            await self._claim(platform, self.clock.now(), report)
+
     async def _recover(self, now: datetime, report: SweepReport) -> None:
-        if not self._first and now - self._last_recovery < RECOVERY_INTERVAL:
-            return
+        # Every sweep: with leases of ~30 s a dead process's claims come back within one
+        # lease and one sweep. Cheap: an index holds only the claimed and sending rows.
         cutoff = now
         if self._first and self.db.is_sqlite:
             # One process owns a SQLite file: at start every claim made before this
@@ -279,8 +308,11 @@ class Sweeper:
         async with self.db.uow() as uow:
             released, doubtful = await uow.deliveries.recover(cutoff, self.settings.resend_in_doubt)
             await uow.commit()
-        self._first, self._last_recovery = False, now
+        self._first = False
         report.recovered, report.in_doubt = released, doubtful
+        if self.metrics is not None:
+            self.metrics.recovered.labels("due_again").inc(released)
+            self.metrics.recovered.labels("in_doubt").inc(doubtful)
         if released or doubtful:
             log.warning(
                 "recovered %d unsent claims (back to due); %d were on the wire, not resent",
@@ -304,7 +336,9 @@ class Sweeper:
         # and a send waiting to mark itself `sending` should not wait for it.
         async with self.db.uow() as uow:
             report.expired += await uow.deliveries.expire_stale(now - grace)
-            claimed = await uow.deliveries.claim(platform, now, self._lease(), budget)
+            claimed = await uow.deliveries.claim(
+                platform, now, self._lease(), budget, owner=self.owner
+            )
             await uow.commit()
         rendered: dict[int, Reply | str] = {}
         async with self.db.reader() as uow:
@@ -328,14 +362,24 @@ class Sweeper:
                 )
             )
         if skipped:
+            epochs = {item.id: item.epoch for item in claimed}
             async with self.db.uow() as uow:
                 for delivery_id, reason in skipped:
-                    await uow.deliveries.finish(delivery_id, "skipped", reason, None)
+                    await uow.deliveries.finish(
+                        delivery_id,
+                        "skipped",
+                        reason,
+                        None,
+                        owner=self.owner,
+                        epoch=epochs[delivery_id],
+                    )
                 await uow.commit()
             report.skipped += len(skipped)
         report.claimed += len(claimed)
         report.by_platform[platform] = len(claimed)
+        by_id = {item.id: item for item in claimed}
         for out in outgoing:
+            self._claims[out.delivery_id] = by_id[out.delivery_id]
             queue.put(out)
         report.queued += len(outgoing)
 
@@ -353,23 +397,45 @@ class Sweeper:
         # One statement, no transaction: the shortest hold of SQLite's write lock, so a
         # reply that has to write is not kept waiting behind a burst. False: the record
         # was settled or taken back meanwhile (cancelled for a refused chat, recovered).
+        claim = self._claims.get(item.delivery_id)
+        if claim is None:
+            return False  # not a claim of this process (any more)
         async with self.db.single() as uow:
-            return await uow.deliveries.mark_sending(item.delivery_id, self.clock.now())
+            return await uow.deliveries.mark_sending(
+                item.delivery_id, self.clock.now(), owner=self.owner, epoch=claim.epoch
+            )
 
     async def _record(self, outcome: Outcome) -> None:
-        if outcome.status == "dropped":
-            return  # someone else settled it: nothing of ours to record
+        claim = self._claims.pop(outcome.delivery_id, None)
+        if self.metrics is not None:
+            due_at = None if claim is None else claim.due_at
+            self.metrics.outcome(
+                outcome.platform, outcome.status, outcome.rate_limited, due_at, outcome.sent_at
+            )
+        if outcome.status == "dropped" or claim is None:
+            return  # someone else settled it or took it back: nothing of ours to record
         now = self.clock.now()
         refused = outcome.status == "unreachable" and outcome.attempts > 0
+        owner, epoch = self.owner, claim.epoch
         if not refused:
             async with self.db.single() as uow:
                 await uow.deliveries.finish(
-                    outcome.delivery_id, outcome.status, outcome.reason, outcome.sent_at
+                    outcome.delivery_id,
+                    outcome.status,
+                    outcome.reason,
+                    outcome.sent_at,
+                    owner=owner,
+                    epoch=epoch,
                 )
             return
         async with self.db.uow() as uow:
             await uow.deliveries.finish(
-                outcome.delivery_id, outcome.status, outcome.reason, outcome.sent_at
+                outcome.delivery_id,
+                outcome.status,
+                outcome.reason,
+                outcome.sent_at,
+                owner=owner,
+                epoch=epoch,
             )
             # Everything else due for that chat is cancelled untried, now.
             await uow.deliveries.cancel_chat(

@@ -15,6 +15,7 @@ from bot.storage.tables import deliveries
 
 _D = deliveries.c
 FINISHED = ("sent", "skipped", "failed", "unreachable", "expired")
+PRUNE_BATCH = 5000
 
 
 def user_target(user_id: int) -> str:
@@ -66,6 +67,8 @@ class Delivery:
     sent_at: datetime | None
     answered_at: datetime | None
     attempts: int
+    owner: str | None = None  # the process holding the claim
+    epoch: int = 0  # which claim of this row: marking and finishing must name it
 
     @property
     def is_group_post(self) -> bool:
@@ -127,12 +130,14 @@ class DeliveryRepository:
         return result.rowcount
 
     async def claim(
-        self, platform: str, now: datetime, lease_until: datetime, limit: int
+        self, platform: str, now: datetime, lease_until: datetime, limit: int, *, owner: str
     ) -> list[Delivery]:
-        """Take up to ``limit`` due rows of one platform for this process, oldest first.
+        """Take up to ``limit`` due rows of one platform for ``owner``, oldest first.
 
         On PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``, so processes
-        sharing the database never claim the same row.
+        sharing the database never claim the same row; ``deliveries_claim`` serves
+        the first rows in order without sorting the backlog. Each claim bumps the
+        row's epoch: the claim's fence.
         """
         if limit <= 0:
             return []
@@ -149,44 +154,82 @@ class DeliveryRepository:
         stmt = (
             update(deliveries)
             .where(_D.id.in_(ids), _D.status == "due")
-            .values(status="claimed", claimed_at=now, lease_until=lease_until)
+            .values(
+                status="claimed",
+                claimed_at=now,
+                lease_until=lease_until,
+                owner=owner,
+                epoch=_D.epoch + 1,
+            )
             .returning(*deliveries.c)
         )
         rows = [_delivery(r) for r in await self.conn.execute(stmt)]
         return sorted(rows, key=lambda d: (d.due_at, d.id))
 
-    async def extend_leases(self, ids: Collection[int], lease_until: datetime) -> None:
+    async def extend_leases(
+        self, ids: Collection[int], lease_until: datetime, *, owner: str
+    ) -> None:
         """Keep this process's claims (still queued or on the wire) from being recovered."""
         if ids:
             await self.conn.execute(
                 update(deliveries)
-                .where(_D.id.in_(list(ids)), _D.status.in_(("claimed", "sending")))
+                .where(
+                    _D.id.in_(list(ids)),
+                    _D.status.in_(("claimed", "sending")),
+                    _D.owner == owner,
+                )
                 .values(lease_until=lease_until)
             )
 
-    async def mark_sending(self, delivery_id: int, now: datetime) -> bool:
+    async def mark_sending(
+        self, delivery_id: int, now: datetime, *, owner: str, epoch: int
+    ) -> bool:
         """The request is about to go out (after a crash it is in doubt); False if not ours.
 
-        Only a claimed row (or one being retried) is marked: one settled or taken
-        back meanwhile must not be sent.
+        Only this claim of the row (owner and epoch), still claimed or being
+        retried, and only while its lease runs: a row settled, taken back or
+        claimed again meanwhile, or a lease that lapsed while this process was
+        paused, must not be sent.
         """
         result = await self.conn.execute(
             update(deliveries)
-            .where(_D.id == delivery_id, _D.status.in_(("claimed", "sending")))
+            .where(
+                _D.id == delivery_id,
+                _D.status.in_(("claimed", "sending")),
+                _D.owner == owner,
+                _D.epoch == epoch,
+                _D.lease_until > now,
+            )
             .values(status="sending", sending_at=now, attempts=_D.attempts + 1)
         )
         return bool(result.rowcount == 1)
 
     async def finish(
-        self, delivery_id: int, status: str, reason: str, sent_at: datetime | None
-    ) -> None:
-        """How sending ended (``sent``, ``failed``, ``unreachable``, ``expired``...)."""
+        self,
+        delivery_id: int,
+        status: str,
+        reason: str,
+        sent_at: datetime | None,
+        *,
+        owner: str,
+        epoch: int,
+    ) -> bool:
+        """How this claim's sending ended (``sent``, ``failed``, ``unreachable``...).
+
+        False when the row is no longer this claim's (taken back meanwhile): the
+        outcome is not recorded over someone else's.
+        """
         values: dict[str, object] = {"status": status, "reason": reason, "lease_until": None}
         if sent_at is not None:
             values["sent_at"] = sent_at
-        await self.conn.execute(update(deliveries).where(_D.id == delivery_id).values(**values))
+        result = await self.conn.execute(
+            update(deliveries)
+            .where(_D.id == delivery_id, _D.owner == owner, _D.epoch == epoch)
+            .values(**values)
+        )
+        return bool(result.rowcount == 1)
 
-    async def release(self, ids: Collection[int]) -> int:
+    async def release(self, ids: Collection[int], *, owner: str) -> int:
         """Rows this process holds but is not sending go back to due (a clean stop).
 
         Never tried (claimed), or waiting to retry after a 429 or a network error
@@ -196,8 +239,8 @@ class DeliveryRepository:
             return 0
         result = await self.conn.execute(
             update(deliveries)
-            .where(_D.id.in_(list(ids)), _D.status.in_(("claimed", "sending")))
-            .values(status="due", claimed_at=None, lease_until=None)
+            .where(_D.id.in_(list(ids)), _D.status.in_(("claimed", "sending")), _D.owner == owner)
+            .values(status="due", claimed_at=None, lease_until=None, owner=None)
         )
         return result.rowcount
 
@@ -217,7 +260,7 @@ class DeliveryRepository:
                 (_D.status == "claimed")
                 | ((_D.status == "sending") & _D.platform.in_(list(resend_platforms))),
             )
-            .values(status="due", claimed_at=None, lease_until=None)
+            .values(status="due", claimed_at=None, lease_until=None, owner=None)
         )
         doubtful = await self.conn.execute(
             update(deliveries)
@@ -281,9 +324,26 @@ class DeliveryRepository:
         )
         return first
 
-    async def prune(self, before: datetime) -> int:
-        """Delete finished records due before ``before`` (their key guards nothing any more)."""
-        result = await self.conn.execute(
-            delete(deliveries).where(_D.status.in_(FINISHED), _D.due_at < before)
+    async def prune(self, before: datetime, batch: int = PRUNE_BATCH) -> int:
+        """Delete up to ``batch`` finished records due before ``before``, oldest ids first.
+
+        Their key guards nothing any more. In batches, so the clean-up of a large
+        history holds no lock for long; the caller repeats while a batch comes back full.
+        """
+        oldest = (
+            select(_D.id)
+            .where(_D.status.in_(FINISHED), _D.due_at < before)
+            .order_by(_D.id)
+            .limit(batch)
         )
+        result = await self.conn.execute(delete(deliveries).where(_D.id.in_(oldest)))
         return result.rowcount
+
+    async def backlog(self, now: datetime) -> dict[str, tuple[int, datetime | None]]:
+        """Per platform: how many rows are due by ``now`` and unclaimed, and the oldest."""
+        stmt = (
+            select(_D.platform, func.count(), func.min(_D.due_at))
+            .where(_D.status == "due", _D.due_at <= now, _D.platform.is_not(None))
+            .group_by(_D.platform)
+        )
+        return {str(r[0]): (int(r[1]), r[2]) for r in await self.conn.execute(stmt)}

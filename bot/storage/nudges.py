@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.sql import insert
-from bot.storage.tables import nudge_oneoffs, nudge_schedules, runs
+from bot.storage.tables import identities, nudge_oneoffs, nudge_schedules, runs
 
 FUEL = "post_run_fuel"
 
@@ -207,6 +207,19 @@ class NudgeRepository:
             d for d in [await self.conn.scalar(q) for q in (first, second, third)] if d is not None
         ]
         return min(found) if found else None
+
+    async def planned(self, start: datetime, end: datetime) -> dict[str, int]:
+        """Scheduled nudges next due in ``[start, end)``, per platform of the runner's accounts.
+
+        A runner with accounts on two platforms counts on both: an upper bound.
+        """
+        stmt = (
+            select(identities.c.platform, func.count())
+            .select_from(nudge_schedules.join(identities, identities.c.user_id == _S.user_id))
+            .where(_S.next_due_utc >= start, _S.next_due_utc < end)
+            .group_by(identities.c.platform)
+        )
+        return {str(r[0]): int(r[1]) for r in await self.conn.execute(stmt)}
 
     # --- one-offs ------------------------------------------------------------------
 

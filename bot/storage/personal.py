@@ -77,6 +77,15 @@ class TablePlan:
     deleted: ColumnElement[bool] | None  # rows that go with the runner
     anonymized: ColumnElement[bool] | None  # rows kept, their anonymize columns set NULL
     anonymize: tuple[Column[Any], ...] = ()
+    # Rows that say themselves they are the runner's; None: every row of ``mine`` does
+    # (a table with no identifying column, whose rows follow their parent's).
+    own: ColumnElement[bool] | None = None
+
+    @property
+    def exported(self) -> ColumnElement[bool]:
+        """The runner's rows an export holds: a row another runner wrote (a cheer under
+        this runner's run) goes when the run goes, but is that runner's data."""
+        return self.mine if self.own is None else self.own
 
     @property
     def mine(self) -> ColumnElement[bool]:
@@ -101,10 +110,12 @@ def plan(user_ids: Sequence[int], schema: MetaData = metadata) -> list[TablePlan
     plans: list[TablePlan] = []
     for table in schema.sorted_tables:
         by_mode: dict[str, list[ColumnElement[bool]]] = {DELETE: [], ANONYMIZE: []}
+        own: list[ColumnElement[bool]] = []
         for column in table.c:
             if identifying(column):
                 values: list[Any] = targets if column.info.get("match") == USER_TARGET else ids
                 by_mode[str(mode(column))].append(column.in_(values))
+                own.append(column.in_(values))
         marks = {mode(c) for c in table.c} - {None}
         if not marks or DELETE in marks:
             # A row pointing at a row that goes goes too (a kept, anonymized row never
@@ -121,7 +132,7 @@ def plan(user_ids: Sequence[int], schema: MetaData = metadata) -> list[TablePlan
         if deleted is not None:
             gone[table.name] = deleted
         kept = tuple(c for c in table.c if mode(c) == ANONYMIZE)
-        plans.append(TablePlan(table, deleted, anonymized, kept))
+        plans.append(TablePlan(table, deleted, anonymized, kept, or_(*own) if own else None))
     return plans
 
 
@@ -184,7 +195,7 @@ class PersonalDataRepository:
         found: list[TableRows] = []
         for p in plan(user_ids, self.schema):
             table = p.table
-            stmt = select(table).where(p.mine).order_by(*table.primary_key.columns)
+            stmt = select(table).where(p.exported).order_by(*table.primary_key.columns)
             rows: list[tuple[Scalar, ...]] = []
             # Years of history are thousands of rows: fetched and converted a chunk at a
             # time, so the event loop answers other chats in between.

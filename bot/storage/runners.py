@@ -118,15 +118,24 @@ class RunnerRepository:
         user_id = await self.conn.scalar(
             users.insert().values(display_name=display_name, created_at=now).returning(users.c.id)
         )
-        await self.conn.execute(
-            identities.insert().values(
+        # Another process may create the same runner meanwhile (two updates of one chat):
+        # the identity's key decides, and the loser's new user row goes again.
+        taken = await self.conn.scalar(
+            insert(self.dialect, identities)
+            .values(
                 platform=platform,
                 platform_user_id=platform_user_id,
                 user_id=user_id,
                 display_name=display_name,
                 last_seen_at=now,
             )
+            .on_conflict_do_nothing(
+                index_elements=[identities.c.platform, identities.c.platform_user_id]
+            )
+            .returning(identities.c.user_id)
         )
+        if taken is None:
+            await self.conn.execute(delete(users).where(users.c.id == user_id))
 
     async def touch_many(self, seen: Sequence[tuple[str, str, str, datetime]]) -> None:
         """Remember when accounts were last seen: (platform, platform id, name, when)."""

@@ -400,6 +400,11 @@ deliveries = Table(
     Column("answered_at", UtcDateTime),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("payload", Text, nullable=False, server_default=""),  # JSON for group posts
+    # The fence: who holds the claim and which claim it is. Marking sending and recording
+    # the outcome require both, so a process whose lease lapsed never sends a row
+    # someone else took back (migration 0015).
+    Column("owner", Text),
+    Column("epoch", Integer, nullable=False, server_default=text("0")),
     UniqueConstraint("target", "kind", "occurrence", name="deliveries_once"),
     CheckConstraint(
         "status IN (" + ", ".join(f"'{s}'" for s in DELIVERY_STATES) + ")",
@@ -408,6 +413,14 @@ deliveries = Table(
     partial_index(
         "deliveries_due",
         "due_at",
+        where="status = 'due'",
+    ),
+    # The claim reads a platform's first due rows in this order: a top-N index scan.
+    partial_index(
+        "deliveries_claim",
+        "platform",
+        "due_at",
+        "id",
         where="status = 'due'",
     ),
     partial_index(
@@ -556,6 +569,16 @@ challenge_results = Table(
     Column("position", Integer, nullable=False),  # order on the board (ties: who was first)
     Index("challenge_results_challenge", "challenge_id", "position"),
     Index("challenge_results_user", "user_id"),
+)
+
+# The Discord command schema last uploaded, per "<application id>/<scope>": a start
+# (in any process, on any machine) uploads again only when the schema changed.
+synced_commands = Table(
+    "synced_commands",
+    metadata,
+    Column("scope", Text, primary_key=True),
+    Column("digest", Text, nullable=False),
+    Column("synced_at", UtcDateTime, nullable=False),
 )
 
 # A member's 👏 under a club-mate's run: once per member per run (migration 0013).

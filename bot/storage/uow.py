@@ -33,6 +33,7 @@ from bot.storage.pauses import PauseRepository
 from bot.storage.personal import PersonalDataRepository
 from bot.storage.progress import ProgressRepository
 from bot.storage.runners import RunnerRepository
+from bot.storage.synced import SyncedCommandsRepository
 from bot.storage.tracks import TrackRepository
 
 Connect = Callable[..., AbstractAsyncContextManager[AsyncConnection]]
@@ -104,6 +105,11 @@ class UnitOfWork:
     def clubs(self) -> ClubRepository:
         """Clubs and challenges."""
         return ClubRepository(self._live(), self.dialect, self.challenge_counts)
+
+    @cached_property
+    def synced_commands(self) -> SyncedCommandsRepository:
+        """The Discord command schema last synced."""
+        return SyncedCommandsRepository(self._live(), self.dialect)
 
     @cached_property
     def club_feed(self) -> ClubFeedRepository:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.budget import Place
 from bot.messages import Incoming, Reply
 from bot.ports import Unreachable
 from tests.fakes import FakeChat, Harness
@@ -56,12 +57,22 @@ class GroupPosts:
     refuse: set[str] = field(default_factory=set)
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """DMs (nudges) are not what these tests look at."""
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Record a post, or refuse it as a group that removed the bot would."""
         if chat_id in self.refuse:

@@ -54,6 +54,10 @@ async def test_climb_from_a_typed_log_in_each_viewers_units(harness: Harness) ->
     assert lines[3].startswith("2. Ann 820 ft")
     refused = await cy.say("/log 5k 25:00 climb 40000m")
     assert refused.text.startswith("A climb of 40000 m is more than one run climbs")
+    negative = await cy.say("/log 5k 25:00 climb -5m")
+    assert negative.text.startswith("A climb must be more than zero")
+    twice = await cy.say("/log 5k 25:00 climb 100m climb 200m")
+    assert twice.text.startswith("One climb a run, please")
     assert len(await harness.runs(cy)) == 2  # nothing stored
 
 

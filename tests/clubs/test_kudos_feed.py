@@ -136,3 +136,25 @@ async def test_linked_accounts_keep_one_cheer_and_the_club(nudges: Nudges) -> No
     assert linked.text.startswith("Linked")
     # The cheer moved with Bob: pressing again from the same group is not a second one.
     assert (await cheer(bob, logged)).text == "You cheered this run already."
+
+
+async def test_an_export_holds_the_cheers_you_gave_not_those_you_got(nudges: Nudges) -> None:
+    """A cheer under your run is the cheerer's data: their export has it, yours does not."""
+    ann, bob = member(nudges, "ann"), member(nudges, "bob")
+    await bob.say("/log 5k 25:00")  # bob's run #1
+    logged = await ann.say("/log 10k 50:00")  # ann's run #2
+    await cheer(bob, logged)
+    bob_logged = await bob.say("/log 6k 30:00")
+    await cheer(ann, bob_logged)
+
+    async with nudges.db.reader() as uow:
+        ann_found = await uow.runners.find("telegram", "ann")
+        bob_found = await uow.runners.find("telegram", "bob")
+        assert ann_found is not None and bob_found is not None
+        ann_id, bob_id = ann_found.user.id, bob_found.user.id
+        cheerers = {}
+        for runner in (ann_id, bob_id):
+            tables = await uow.personal.rows([runner])
+            [kudos] = [t for t in tables if t.name == "run_kudos"]
+            cheerers[runner] = [row[kudos.columns.index("user_id")] for row in kudos.rows]
+    assert cheerers == {ann_id: [ann_id], bob_id: [bob_id]}  # only the cheers each gave

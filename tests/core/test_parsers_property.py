@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from bot import dates, input_hygiene, parsing
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, split_text
-from bot.core.dispatch import validate_options
 from bot.core.nudge_handlers import parse_kind
+from bot.core.options import validate_options
 from bot.errors import BadInput
 from bot.services.habits import parse_hold, parse_sets
 from bot.services.profile import parse_quiet_hours, read_setting

@@ -16,6 +16,7 @@ from telegram import Update
 from adapters.console.chat import ConsoleAdapter
 from adapters.discord.client import PacerClient
 from adapters.telegram import TelegramAdapter
+from bot.chart_pool import ChartPainter
 from tests.data_rights.runners import (
     DISCORD_ID,
     NAME_DC,
@@ -236,3 +237,30 @@ async def test_every_exported_table_is_described_in_the_readme(harness: Harness)
     assert "your rows of" not in readme
     assert "digests.csv" in readme and "run_efforts.csv" in readme
     assert "elevation_gain_m" in readme  # the columns a run file fills
+
+
+@pytest.mark.slow  # wall-clock time: a worker process
+async def test_the_archive_is_built_in_a_worker_process_and_reads_the_same(
+    harness: Harness,
+) -> None:
+    """The app builds /export's ZIP in a worker process: the same files as in a thread."""
+    chat = harness.chat("ana")
+    await chat.say("/log 5k 25:00 legs fine")
+    await chat.say("/slept 7.5")
+    user = await harness.user(chat)
+    in_thread = await harness.core.services.data.export(user)
+    workers = ChartPainter(processes=1)
+    try:
+        harness.core.services.data.workers = workers
+        in_process = await harness.core.services.data.export(user)
+        assert workers.in_processes  # it really went to a worker
+    finally:
+        workers.close()
+    assert in_process.rows == in_thread.rows
+    with (
+        zipfile.ZipFile(io.BytesIO(in_thread.data)) as one,
+        zipfile.ZipFile(io.BytesIO(in_process.data)) as two,
+    ):
+        assert one.namelist() == two.namelist()
+        for name in one.namelist():
+            assert one.read(name) == two.read(name), name

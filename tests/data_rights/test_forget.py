@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.budget import Place
 from bot.messages import Reply
 from bot.storage.deliveries import NewDelivery, chat_target, user_target
 from bot.storage.tables import metadata
@@ -194,12 +195,22 @@ class RememberingMessenger:
         self.channels = {DISCORD_ID: "dm-1", OTHER_ID: "dm-2"}
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Not used here."""
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Not used here."""
 

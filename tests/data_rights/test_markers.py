@@ -65,11 +65,13 @@ def test_every_table_marks_the_columns_that_identify_a_runner() -> None:
 
 # Tables that hold no runner's rows: a club and its challenges belong to the group.
 CLUB_TABLES = {"clubs", "challenges"}
+# Tables of the service itself: the Discord command schema last uploaded.
+SERVICE_TABLES = {"synced_commands"}
 
 
 def test_the_runner_tables_are_all_covered() -> None:
     planned = {p.table.name for p in plan([1])}
-    assert planned == {t.name for t in metadata.sorted_tables} - CLUB_TABLES
+    assert planned == {t.name for t in metadata.sorted_tables} - CLUB_TABLES - SERVICE_TABLES
 
 
 def test_an_unmarked_table_added_later_is_caught() -> None:

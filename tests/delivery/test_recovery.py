@@ -37,9 +37,12 @@ async def test_recovery_after_a_crash_by_platform(db: Database, clock: FakeClock
     }
     async with db.uow() as uow:
         for platform in ("telegram", "discord"):
-            claimed = await uow.deliveries.claim(platform, clock.now(), lease, 10)
+            claimed = await uow.deliveries.claim(platform, clock.now(), lease, 10, owner="p1")
             assert len(claimed) == 2
-            await uow.deliveries.mark_sending(ids[(platform, "sending")], clock.now())
+            epoch = {d.id: d.epoch for d in claimed}[ids[(platform, "sending")]]
+            assert await uow.deliveries.mark_sending(
+                ids[(platform, "sending")], clock.now(), owner="p1", epoch=epoch
+            )
         await uow.commit()
 
     async with db.uow() as uow:  # leases still running: another live process's, left alone
@@ -57,3 +60,55 @@ async def test_recovery_after_a_crash_by_platform(db: Database, clock: FakeClock
     telegram_doubt = rows[ids[("telegram", "sending")]]
     assert telegram_doubt.status == "failed"  # at most once on Telegram
     assert telegram_doubt.reason == "in doubt after a crash; not resent"
+
+
+async def test_a_claim_taken_back_and_claimed_again_is_never_sent_by_its_old_owner(
+    db: Database, clock: FakeClock
+) -> None:
+    """The fence: a process paused past its lease can neither send nor settle the row."""
+    row = await _row(db, clock, "telegram", "chat-1")
+    lease = clock.now() + timedelta(seconds=30)
+    async with db.uow() as uow:
+        (first,) = await uow.deliveries.claim("telegram", clock.now(), lease, 10, owner="paused")
+        await uow.commit()
+    clock.advance(seconds=31)  # the owner is paused; its lease lapses
+    async with db.uow() as uow:
+        assert await uow.deliveries.recover(clock.now(), set()) == (1, 0)
+        (second,) = await uow.deliveries.claim(
+            "telegram", clock.now(), clock.now() + timedelta(seconds=30), 10, owner="standby"
+        )
+        await uow.commit()
+    assert (first.id, second.id) == (row, row) and second.epoch == first.epoch + 1
+    async with db.uow() as uow:  # the paused process wakes up and tries its old claim
+        assert not await uow.deliveries.mark_sending(
+            row, clock.now(), owner="paused", epoch=first.epoch
+        )
+        assert not await uow.deliveries.finish(
+            row, "sent", "", clock.now(), owner="paused", epoch=first.epoch
+        )
+        assert await uow.deliveries.mark_sending(
+            row, clock.now(), owner="standby", epoch=second.epoch
+        )
+        assert await uow.deliveries.finish(
+            row, "sent", "", clock.now(), owner="standby", epoch=second.epoch
+        )
+        await uow.commit()
+        (record,) = await uow.deliveries.listing()
+    assert (record.status, record.owner, record.attempts) == ("sent", "standby", 1)
+
+
+async def test_a_lapsed_lease_is_not_sent_even_before_anyone_takes_it_back(
+    db: Database, clock: FakeClock
+) -> None:
+    row = await _row(db, clock, "telegram", "chat-2")
+    async with db.uow() as uow:
+        (claim,) = await uow.deliveries.claim(
+            "telegram", clock.now(), clock.now() + timedelta(seconds=30), 10, owner="p1"
+        )
+        await uow.commit()
+    clock.advance(seconds=31)
+    async with db.uow() as uow:
+        assert not await uow.deliveries.mark_sending(
+            row, clock.now(), owner="p1", epoch=claim.epoch
+        )
+        await uow.commit()

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
+from bot.budget import Place
 from bot.clock import FakeClock
 from bot.delivery.sweep import Sweeper, SweepSettings
 from bot.messages import Reply
@@ -44,13 +45,23 @@ class Recorder:
         self.posted: list[str] = []
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Not used here."""
         raise AssertionError("group posts only")
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Record the post, after giving the other process a chance to run."""
         await asyncio.sleep(0)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.bootstrap import build_core
+from bot.budget import Place
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
+from bot.delivery.sweep import Sweeper, SweepSettings
 from bot.messages import Reply
 from bot.ports import RateLimited
 from bot.storage.database import Database
+from bot.storage.deliveries import Delivery, NewDelivery
+from bot.storage.uow import UnitOfWork
 
 
 class Telegram:
@@ -26,7 +31,12 @@ class Telegram:
         self.answered_429 = asyncio.Event()
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Send, or answer 429 while told to."""
         if self.limited:
@@ -37,7 +47,12 @@ class Telegram:
         self.sent.append(dedupe_key)
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Not used here."""
         raise AssertionError("direct messages only")
@@ -95,3 +110,71 @@ async def test_a_stop_while_waiting_out_a_429_puts_the_messages_back_to_due(
     async with db.reader() as uow:
         states = await uow.deliveries.counts()
     assert released == 5 and states == {"due": 5} and telegram.sent == []
+
+
+class Burst:
+    """A source with ``total`` messages due now, written ``limit`` rows at a time."""
+
+    kinds = frozenset({"burst"})
+
+    def __init__(self, total: int, events: list[str]) -> None:
+        self.total = total
+        self.written = 0
+        self.events = events
+
+    async def materialize(self, uow: UnitOfWork, now: datetime, limit: int) -> tuple[int, bool]:
+        """Write the next batch of rows."""
+        count = min(limit, self.total - self.written)
+        await uow.deliveries.add_many(
+            [
+                NewDelivery(
+                    f"user:{n}", "burst", "1", now, platform="telegram", chat_id=f"{9000 + n}"
+                )
+                for n in range(self.written, self.written + count)
+            ]
+        )
+        self.written += count
+        self.events.append(f"wrote {self.written}")
+        return count, self.written < self.total
+
+    async def render(
+        self, uow: UnitOfWork, items: Sequence[Delivery], now: datetime
+    ) -> dict[int, Reply | str]:
+        """The same words for everyone."""
+        return {item.id: Reply("Time to run") for item in items}
+
+
+class Recording(Telegram):
+    """Notes each message among the source's batches."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__()
+        self.events = events
+
+    async def send_direct(
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
+    ) -> None:
+        """Send, noting when."""
+        self.events.append("sent")
+        await super().send_direct(platform_user_id, reply, dedupe_key=dedupe_key, place=place)
+
+
+async def test_a_burst_starts_going_out_while_the_rest_is_still_written(
+    db: Database, clock: FakeClock
+) -> None:
+    events: list[str] = []
+    telegram = Recording(events)
+    sweeper = Sweeper(
+        db, clock, lambda: {"telegram": telegram}, [Burst(500, events)], SweepSettings(batch=100)
+    )
+    sweeper.start(Jobs())
+    report = await sweeper.sweep()
+    await sweeper.stop()
+    assert report.written == 500
+    assert events.index("sent") < events.index("wrote 500")  # not after everything is written
+    assert events.index("wrote 100") < events.index("sent")

@@ -15,12 +15,13 @@ from adapters.discord.endpoints import api_base
 from adapters.discord.render import split_content
 from adapters.discord.sync import (
     _NoRunner,
-    hash_file,
-    read_hashes,
     sync_commands,
     sync_if_changed,
 )
+from bot.clock import SystemClock
 from bot.core.commands import CommandSpec, Scope, public_commands
+from bot.services.command_sync import CommandHashes
+from bot.storage.database import Database
 from tests.discord.fake_discord import APPLICATION_ID, FakeDiscord
 from tests.discord.harness import CapturedHTTP, settings
 from tests.discord.test_interactions import ADMIN_SPECS
@@ -32,6 +33,19 @@ def built(specs: tuple[CommandSpec, ...] | None = None) -> tuple[PacerClient, li
     client = PacerClient(None)
     install_commands(client.tree, _NoRunner(), specs)
     return client, schema(client.tree)
+
+
+async def opened(url: str) -> Database:
+    """An opened, migrated database."""
+    db = Database(url)
+    await db.open()
+    return db
+
+
+async def recorded_scopes(db: Database, *scopes: str) -> set[str]:
+    """Which of ``scopes`` have a synced hash in the database."""
+    hashes = CommandHashes(db, SystemClock())
+    return {scope for scope in scopes if await hashes.synced(scope) is not None}
 
 
 def by_name(payload: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -104,8 +118,8 @@ async def test_sync_happens_only_when_the_schema_changes(
 ) -> None:
     http = CapturedHTTP()
     http.install(monkeypatch)
-    path = hash_file(settings(database_url=f"sqlite:///{tmp_path}/pacer.db"))
-    assert path is not None and path.parent == tmp_path
+    db = await opened(f"sqlite:///{tmp_path}/pacer.db")
+    path = CommandHashes(db, SystemClock())
 
     client, _ = built()
     await client.login("fake-token")
@@ -128,7 +142,9 @@ async def test_sync_happens_only_when_the_schema_changes(
         "/applications/900000000000000002/guilds/123/commands",
         "/applications/900000000000000002/commands",
     ]
-    assert set(read_hashes(path)) == {f"{APPLICATION_ID}/global", f"{APPLICATION_ID}/guild:123"}
+    global_scope, guild_scope = f"{APPLICATION_ID}/global", f"{APPLICATION_ID}/guild:123"
+    assert await recorded_scopes(db, global_scope, guild_scope) == {global_scope, guild_scope}
+    await db.close()
     assert {c["name"] for c in puts[0].json} == {c.name.split()[0] for c in public_commands()}
 
 
@@ -137,7 +153,8 @@ async def test_another_application_on_the_same_database_is_synced_too(
 ) -> None:
     http = CapturedHTTP()
     http.install(monkeypatch)
-    path = tmp_path / "pacer.db.discord-commands.json"
+    db = await opened(f"sqlite:///{tmp_path}/pacer.db")
+    path = CommandHashes(db, SystemClock())
     for app_id in (APPLICATION_ID, "111111111111111111", APPLICATION_ID):
         client = PacerClient(None, application_id=int(app_id))
         install_commands(client.tree, _NoRunner())
@@ -147,6 +164,7 @@ async def test_another_application_on_the_same_database_is_synced_too(
         finally:
             await client.close()
 
+    await db.close()
     puts = [c.path for c in http.calls if c.method == "PUT"]
     assert puts == [  # the first application's hash is still known on its return
         f"/applications/{APPLICATION_ID}/commands",
@@ -166,12 +184,11 @@ async def test_the_discord_sync_entry_point_uploads_to_one_guild(tmp_path: Path)
     assert {c["name"] for c in fake.commands["guild:123"]} == {
         c.name.split()[0] for c in public_commands()
     }
-    assert set(read_hashes(hash_file(config))) == {f"{APPLICATION_ID}/guild:123"}
+    db = await opened(config.database_url)
+    global_scope, guild_scope = f"{APPLICATION_ID}/global", f"{APPLICATION_ID}/guild:123"
+    assert await recorded_scopes(db, global_scope, guild_scope) == {guild_scope}
+    await db.close()
     assert api_base() == default_base  # the override ends with the sync
-
-
-def test_no_hash_file_for_an_in_memory_database() -> None:
-    assert hash_file(settings(database_url="sqlite:///:memory:")) is None
 
 
 @given(st.text(min_size=1, max_size=6000))

@@ -35,6 +35,9 @@ DOCS = (README, *(ROOT / "docs" / page for page in PAGES))
 # Words after a slash that are not Pacer's commands, and why.
 NOT_PACER = {
     "km": "a pace unit (5:00 /km)",
+    "healthz": "an HTTP path of the health server",
+    "readyz": "an HTTP path of the health server",
+    "metrics": "an HTTP path of the health server",
     "newbot": "BotFather's",
     "setdescription": "BotFather's",
     "setabouttext": "BotFather's",

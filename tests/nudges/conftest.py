@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.bootstrap import build_core
+from bot.budget import Place
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
 from bot.delivery.sweep import SweepReport, SweepSettings
@@ -59,13 +60,23 @@ class RecordingMessenger:
     refuse: set[str] = field(default_factory=set)
 
     async def send_direct(
-        self, platform_user_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        platform_user_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Record one attempt; raise the next scripted error, if any."""
         await self._send(platform_user_id, reply, dedupe_key, group=False)
 
     async def send_group(
-        self, chat_id: str, reply: Reply, *, dedupe_key: str | None = None
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        dedupe_key: str | None = None,
+        place: Place | None = None,
     ) -> None:
         """Record one group post attempt."""
         await self._send(chat_id, reply, dedupe_key, group=True)

@@ -280,10 +280,10 @@ async def test_daily_prune_forgets_old_records_and_keeps_recent_ones(
         async with harness.db.reader() as uow:
             return int(await uow.activity.conn.scalar(select(func.count()).select_from(table)) or 0)
 
-    assert await harness.core.prune() == 0  # nothing old yet
+    assert await harness.core.retention.prune() == 0  # nothing old yet
     clock.advance(days=100)
     assert await count(deliveries) >= 1 and await count(handled_messages) == 1
-    assert await harness.core.prune() >= 2
+    assert await harness.core.retention.prune() >= 2
     assert await count(handled_messages) == 0
     async with harness.db.reader() as uow:
         left = await uow.deliveries.listing()

@@ -33,7 +33,7 @@ def test_charts_are_drawn_in_a_worker_process_started_on_first_use() -> None:
         assert painter._pool is None  # nothing started before a chart is asked for
         try:
             data = await painter.distance(weeks(12), "km")
-            where = await painter._draw(drawing_process)
+            where = await painter.run(drawing_process)
         finally:
             painter.close()
         assert data == distance_png(weeks(12), "km")  # the same PNG as drawn here
@@ -48,7 +48,7 @@ def test_a_dead_worker_falls_back_to_a_thread_and_charts_keep_coming() -> None:
     async def scenario() -> None:
         painter = ChartPainter(processes=1)
         try:
-            assert await painter._draw(die_in_a_worker) == "drawn in a thread"
+            assert await painter.run(die_in_a_worker) == "drawn in a thread"
             assert not painter.in_processes
             data = await painter.calendar(weeks(4), 2)
         finally:
@@ -61,7 +61,7 @@ def test_a_dead_worker_falls_back_to_a_thread_and_charts_keep_coming() -> None:
 def test_without_processes_charts_are_drawn_in_a_thread() -> None:
     async def scenario() -> None:
         painter = ChartPainter(processes=0)
-        assert await painter._draw(drawing_process) == "main"
+        assert await painter.run(drawing_process) == "main"
         assert (await painter.distance(weeks(3), "mi")).startswith(PNG_SIGNATURE)
 
     asyncio.run(scenario())

@@ -10,9 +10,9 @@ import pytest
 from telegram import Update
 
 from adapters.telegram import TelegramAdapter
+from bot.budget import SendBudget, limits_for
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.delivery.pacing import Pacer, limits_for
 from tests.fakes import FakeCore
 from tests.telegram.fakes import TOKEN, RecordingRequest
 
@@ -32,30 +32,30 @@ def fake_core() -> FakeCore:
 
 
 @pytest.fixture
-def pacer_clock() -> FakeClock:
-    """The pacer's clock: waiting moves it."""
+def budget_clock() -> FakeClock:
+    """The send budget's clock: waiting moves it."""
     return FakeClock()
 
 
 @pytest.fixture
-def pacer(pacer_clock: FakeClock) -> Pacer:
+def budget(budget_clock: FakeClock) -> SendBudget:
     """Telegram's limits on a fake clock: waiting for a chat's turn moves it, not the test."""
-    clock = pacer_clock
+    clock = budget_clock
 
     async def sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
         await asyncio.sleep(0)
 
-    return Pacer(limits_for("telegram"), clock, sleep=sleep)
+    return SendBudget(limits_for("telegram"), clock, sleep=sleep)
 
 
 @pytest.fixture
 async def adapter(
-    fake_request: RecordingRequest, fake_core: FakeCore, pacer: Pacer
+    fake_request: RecordingRequest, fake_core: FakeCore, budget: SendBudget
 ) -> AsyncIterator[TelegramAdapter]:
     """An adapter with an initialised (not polling) PTB application."""
     tg = TelegramAdapter(
-        Settings(telegram_token=TOKEN), fake_core, request=fake_request, pacer=pacer
+        Settings(telegram_token=TOKEN), fake_core, request=fake_request, budget=budget
     )
     await tg.application.initialize()
     try:

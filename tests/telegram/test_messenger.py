@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from adapters.telegram import TelegramAdapter, TelegramMessenger
+from bot.budget import SendBudget
 from bot.clock import FakeClock
-from bot.delivery.pacing import Pacer
 from bot.messages import Attachment, Reply
 from bot.ports import (
     DeliveryError,
@@ -60,7 +60,7 @@ async def test_flood_control_is_one_quiet_log_line(
     with caplog.at_level(logging.DEBUG), pytest.raises(RateLimited):
         await adapter.messenger.send_direct(str(RUNNER_ID), NUDGE)
 
-    limiter = [r for r in caplog.records if r.name == "adapters.telegram.pacing"]
+    limiter = [r for r in caplog.records if r.name == "adapters.telegram.rate_limiter"]
     assert [r.levelname for r in limiter] == ["INFO"]
     assert "429" in limiter[0].getMessage()
     assert limiter[0].exc_info is None
@@ -190,18 +190,16 @@ async def test_send_group_maps_a_kicked_bot_to_unreachable(
         await adapter.messenger.send_group(str(GROUP), NUDGE)
 
 
-async def test_the_messengers_sends_skip_the_pacer_the_queue_already_used(
+async def test_the_messengers_sends_use_the_place_the_queue_holds(
     adapter: TelegramAdapter,
     fake_request: RecordingRequest,
-    pacer: Pacer,
-    pacer_clock: FakeClock,
+    budget: SendBudget,
+    budget_clock: FakeClock,
 ) -> None:
     chat = str(RUNNER_ID)
-    await pacer.acquire(chat)  # the outbound queue's slot for this message
-    before = pacer_clock.now()
+    async with budget.place(chat) as place:  # the outbound queue's place for this message
+        before = budget_clock.now()
+        await asyncio.wait_for(adapter.messenger.send_direct(chat, NUDGE, place=place), 1.0)
+        assert budget_clock.now() == before  # straight through: no second place waited for
 
-    await asyncio.wait_for(adapter.messenger.send_direct(chat, NUDGE), 1.0)
-
-    assert pacer_clock.now() == before  # straight through: no second slot waited for
     assert len(fake_request.calls_to("sendMessage")) == 1
-    pacer.release(chat)

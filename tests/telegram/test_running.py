@@ -16,12 +16,12 @@ from telegram import Update
 
 import adapters.telegram
 from adapters.telegram import TelegramAdapter
-from adapters.telegram.pacing import PacedRateLimiter
 from adapters.telegram.processing import PerChatUpdateProcessor
+from adapters.telegram.rate_limiter import BudgetLimiter
 from adapters.telegram.redact import REDACTED
+from bot.budget import SendBudget, limits_for
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.delivery.pacing import Pacer, limits_for
 from bot.messages import Incoming, Reply
 from bot.ports import Adapter, AdapterContext, ProgressNote
 from tests.fakes import FakeCore
@@ -219,17 +219,17 @@ async def test_create_adapter_serves_the_apps_core_with_its_settings(
     fake_request: RecordingRequest,
 ) -> None:
     core = FakeCore()
-    pacers = {"telegram": Pacer(limits_for("telegram"), SystemClock())}
-    ctx = AdapterContext(Settings(telegram_token=TOKEN), core, lambda: None, pacers.__getitem__)
+    budgets = {"telegram": SendBudget(limits_for("telegram"), SystemClock())}
+    ctx = AdapterContext(Settings(telegram_token=TOKEN), core, lambda: None, budgets.__getitem__)
 
     tg = adapters.telegram.create_adapter(ctx)
     as_port: Adapter = tg  # mypy checks that the adapter satisfies the port
 
     assert as_port.platform == "telegram"
     assert tg.application.bot.token == TOKEN
-    # Replies go through the app's shared pacer, the one the outbound queue uses.
+    # Replies go through the app's shared send budget, the one the outbound queue uses.
     limiter = tg.application.bot.rate_limiter
-    assert isinstance(limiter, PacedRateLimiter) and limiter.pacer is pacers["telegram"]
+    assert isinstance(limiter, BudgetLimiter) and limiter.budget is budgets["telegram"]
     # Behaviour, not types: an update reaches ctx.core and its messenger can deliver.
     app = tg.application
     app.bot._request = (fake_request, fake_request)  # the factory takes no transport

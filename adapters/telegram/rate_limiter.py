@@ -1,16 +1,15 @@
-"""PTB's rate limiter, backed by the platform's shared :class:`~bot.delivery.pacing.Pacer`.
+"""PTB's rate limiter hook: every Bot API call that puts a message in a chat takes its places.
 
-Every Bot API call that puts a message in a chat (send*, copy*, forward*,
-edit*) takes a slot from the same pacer as the outbound queue, so replies and
-scheduled messages share one budget: 30 a second overall, one a second per
-chat counted from the end of the previous request, 20 a minute per group.
-Replies are urgent: they go before queued bulk. A call made with
-``rate_limit_args=PACED`` comes from the outbound queue, which already holds
-the slot: it goes straight through (a further call under the same slot, a
-reply in several parts, waits its per-chat turn). Anything else (getUpdates,
-answerCallbackQuery, getChatMember, setMyCommands...) is not paced.
+The places are the platform's :class:`~bot.budget.SendBudget`, shared with the
+outbound queue, so replies and scheduled messages share one budget. A call's
+``rate_limit_args`` (PTB's documented per-call argument) tells them apart: a
+:class:`~bot.budget.Place` is a scheduled message whose places the outbound
+queue holds (its calls go inside ``place.request()``); none is a reply to
+someone who just typed, which takes urgent places of its own. Calls that put
+no message in a chat (getUpdates, answerCallbackQuery, getChatMember,
+setMyCommands, sendChatAction...) pass straight through.
 
-A 429 blocks the whole pacer for ``retry_after`` and is raised to the caller:
+A 429 stops the whole budget for ``retry_after`` and is raised to the caller:
 this limiter never retries by itself (``max_retries=0`` in PTB's terms).
 """
 
@@ -26,14 +25,11 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery.pacing import Pacer
+from bot.budget import Place, SendBudget
 
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
-RateLimitArgs = dict[str, bool]
-# ``rate_limit_args`` of a call the outbound queue already took the slot for.
-PACED: RateLimitArgs = {"paced": True}
 
 # Endpoints that put a message in a chat (or change one there), by prefix.
 _MESSAGE_PREFIXES = ("send", "copyMessage", "forwardMessage", "editMessage")
@@ -50,7 +46,7 @@ def is_message_call(endpoint: str) -> bool:
 
 
 def chat_key(chat_id: object) -> tuple[str, bool]:
-    """The pacer's key for a ``chat_id`` and whether it is a group (or channel)."""
+    """The budget's key for a ``chat_id`` and whether it is a group (or channel)."""
     key = str(chat_id)
     try:
         return key, int(key) < 0  # groups, supergroups and channels have negative ids
@@ -66,24 +62,24 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class PacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
-    """Routes message-sending Bot API calls through the platform's :class:`Pacer`."""
+class BudgetLimiter(BaseRateLimiter[Place]):
+    """Makes message-sending Bot API calls inside places of the platform's send budget."""
 
-    __slots__ = ("_pacer",)
+    __slots__ = ("_budget",)
 
-    def __init__(self, pacer: Pacer) -> None:
-        self._pacer = pacer
+    def __init__(self, budget: SendBudget) -> None:
+        self._budget = budget
 
     @property
-    def pacer(self) -> Pacer:
-        """The shared pacer."""
-        return self._pacer
+    def budget(self) -> SendBudget:
+        """The shared send budget."""
+        return self._budget
 
     async def initialize(self) -> None:
-        """Nothing to open: the pacer belongs to the app."""
+        """Nothing to open: the budget belongs to the app."""
 
     async def shutdown(self) -> None:
-        """Nothing to close: the outbound queue may still use the pacer."""
+        """Nothing to close: the outbound queue may still use the budget."""
 
     async def process_request(
         self,
@@ -92,22 +88,22 @@ class PacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: RateLimitArgs | None,
+        rate_limit_args: Place | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        """Make the call in a pacer slot if it sends a message; block the pacer on a 429."""
+        """Make the call inside its places if it sends a message; stop the budget on a 429."""
         chat_id = data.get("chat_id")
         if chat_id is None or not is_message_call(endpoint):
             # Inline-message edits have no chat; the rest is not a message.
             return await callback(*args, **kwargs)
-        key, group = chat_key(chat_id)
         try:
-            if rate_limit_args and rate_limit_args.get("paced"):
-                async with self._pacer.paced(key):
+            if rate_limit_args is not None:  # a scheduled message: the queue holds its place
+                async with rate_limit_args.request():
                     return await callback(*args, **kwargs)
-            async with self._pacer.slot(key, group=group, urgent=True):
+            key, group = chat_key(chat_id)
+            async with self._budget.place(key, group=group, urgent=True):
                 return await callback(*args, **kwargs)
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
             log.info("telegram: 429 on %s, holding every send for %.1f s", endpoint, seconds)
-            self._pacer.block_for(seconds)
+            self._budget.block_for(seconds)
             raise

@@ -1,4 +1,4 @@
-"""PTB's rate limiter on the shared pacer: replies are paced and urgent, the rest passes."""
+"""PTB's rate limiter on the shared send budget: replies take urgent places, the rest passes."""
 
 from __future__ import annotations
 
@@ -12,20 +12,14 @@ import pytest
 from telegram.error import RetryAfter
 from telegram.ext import Application, ExtBot
 
-from adapters.telegram.pacing import (
-    PACED,
-    PacedRateLimiter,
-    RateLimitArgs,
-    chat_key,
-    is_message_call,
-)
+from adapters.telegram.rate_limiter import BudgetLimiter, chat_key, is_message_call
+from bot.budget import Place, SendBudget, limits_for
 from bot.clock import FakeClock
-from bot.delivery.pacing import Pacer, limits_for
 from tests.delivery import VirtualTime
 from tests.telegram.fakes import RecordingRequest
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
-TOKEN = "123456:TEST-pacing-token"
+TOKEN = "123456:TEST-budget-token"
 
 
 @dataclass
@@ -65,17 +59,17 @@ def vt(clock: FakeClock) -> VirtualTime:
 
 
 @pytest.fixture
-def pacer(clock: FakeClock, vt: VirtualTime) -> Pacer:
-    """Telegram's pacer."""
-    return Pacer(limits_for("telegram"), clock, sleep=vt.sleep)
+def budget(clock: FakeClock, vt: VirtualTime) -> SendBudget:
+    """Telegram's send budget."""
+    return SendBudget(limits_for("telegram"), clock, sleep=vt.sleep)
 
 
 async def call(
-    limiter: PacedRateLimiter,
+    limiter: BudgetLimiter,
     api: Api,
     endpoint: str,
     chat_id: object = None,
-    rate_limit_args: RateLimitArgs | None = None,
+    rate_limit_args: Place | None = None,
 ) -> Result:
     """What ``ExtBot._do_post`` does: hand the request to the limiter."""
     data: dict[str, Any] = {} if chat_id is None else {"chat_id": chat_id, "text": "hi"}
@@ -103,9 +97,9 @@ def test_which_calls_are_messages() -> None:
 
 
 async def test_replies_to_one_chat_are_a_second_apart_from_the_end(
-    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+    budget: SendBudget, clock: FakeClock, vt: VirtualTime
 ) -> None:
-    limiter = PacedRateLimiter(pacer)
+    limiter = BudgetLimiter(budget)
     api = Api(clock, vt, latency=0.3)
 
     async def scenario() -> None:
@@ -119,35 +113,36 @@ async def test_replies_to_one_chat_are_a_second_apart_from_the_end(
 
 
 async def test_other_calls_pass_straight_even_when_blocked(
-    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+    budget: SendBudget, clock: FakeClock, vt: VirtualTime
 ) -> None:
-    limiter = PacedRateLimiter(pacer)
+    limiter = BudgetLimiter(budget)
     api = Api(clock, vt)
-    pacer.block_for(30)
     start = clock.now()
 
     async def scenario() -> None:
-        await call(limiter, api, "getUpdates")
-        await call(limiter, api, "answerCallbackQuery")
-        await call(limiter, api, "getChatMember", 42)
-        await call(limiter, api, "setMyCommands")
-        await call(limiter, api, "sendChatAction", 42)
-        await call(limiter, api, "sendMessage", 42, PACED)  # the queue holds the slot
+        async with budget.place("42") as place:  # the queue's place, granted before the 429
+            budget.block_for(30)
+            await call(limiter, api, "getUpdates")
+            await call(limiter, api, "answerCallbackQuery")
+            await call(limiter, api, "getChatMember", 42)
+            await call(limiter, api, "setMyCommands")
+            await call(limiter, api, "sendChatAction", 42)
+            await call(limiter, api, "sendMessage", 42, place)  # counted at its grant
 
     await vt.run(scenario())
     assert len(api.calls) == 6 and clock.now() == start
 
 
-async def test_a_paced_message_in_parts_waits_between_parts(
-    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+async def test_a_queued_message_in_parts_waits_between_parts(
+    budget: SendBudget, clock: FakeClock, vt: VirtualTime
 ) -> None:
-    limiter = PacedRateLimiter(pacer)
+    limiter = BudgetLimiter(budget)
     api = Api(clock, vt, latency=0.2)
 
     async def queued_send() -> None:
-        async with pacer.slot("42"):  # the outbound queue's slot
-            await call(limiter, api, "sendMessage", 42, PACED)
-            await call(limiter, api, "sendDocument", 42, PACED)
+        async with budget.place("42") as place:  # the outbound queue's place
+            await call(limiter, api, "sendMessage", 42, place)
+            await call(limiter, api, "sendDocument", 42, place)
 
     start = clock.now()
     await vt.run(queued_send())
@@ -156,8 +151,10 @@ async def test_a_paced_message_in_parts_waits_between_parts(
     assert (second[2] - first[3]).total_seconds() >= 1.0
 
 
-async def test_group_chats_get_20_a_minute(pacer: Pacer, clock: FakeClock, vt: VirtualTime) -> None:
-    limiter = PacedRateLimiter(pacer)
+async def test_group_chats_get_20_a_minute(
+    budget: SendBudget, clock: FakeClock, vt: VirtualTime
+) -> None:
+    limiter = BudgetLimiter(budget)
     api = Api(clock, vt, latency=0.1)
 
     async def scenario() -> None:
@@ -169,14 +166,14 @@ async def test_group_chats_get_20_a_minute(pacer: Pacer, clock: FakeClock, vt: V
 
 
 async def test_a_reply_goes_before_queued_bulk(
-    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+    budget: SendBudget, clock: FakeClock, vt: VirtualTime
 ) -> None:
-    limiter = PacedRateLimiter(pacer)
+    limiter = BudgetLimiter(budget)
     api = Api(clock, vt)
     order: list[str] = []
 
     async def bulk(n: int) -> None:
-        async with pacer.slot(f"{n}"):
+        async with budget.place(f"{n}"):
             order.append("bulk")
 
     async def scenario() -> None:
@@ -192,10 +189,10 @@ async def test_a_reply_goes_before_queued_bulk(
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-async def test_retry_after_blocks_the_pacer_and_is_raised(
-    pacer: Pacer, clock: FakeClock, vt: VirtualTime
+async def test_retry_after_blocks_the_budget_and_is_raised(
+    budget: SendBudget, clock: FakeClock, vt: VirtualTime
 ) -> None:
-    limiter = PacedRateLimiter(pacer)
+    limiter = BudgetLimiter(budget)
     api = Api(clock, vt)
     api.raise_next = RetryAfter(5)
     start = clock.now()
@@ -224,9 +221,9 @@ class TimedRequest(RecordingRequest):
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-async def test_through_a_real_bot(pacer: Pacer, clock: FakeClock, vt: VirtualTime) -> None:
+async def test_through_a_real_bot(budget: SendBudget, clock: FakeClock, vt: VirtualTime) -> None:
     api = TimedRequest(clock)
-    limiter = PacedRateLimiter(pacer)
+    limiter = BudgetLimiter(budget)
     app = (
         Application.builder()
         .token(TOKEN)
@@ -236,15 +233,15 @@ async def test_through_a_real_bot(pacer: Pacer, clock: FakeClock, vt: VirtualTim
         .job_queue(None)
         .build()
     )
-    bot: ExtBot[RateLimitArgs] = app.bot
+    bot: ExtBot[Place] = app.bot
     assert bot.rate_limiter is limiter
 
     async def scenario() -> None:
         await bot.initialize()
         await bot.send_message(42, "one")
         await bot.send_message(42, "two")  # a reply: waits for the chat
-        async with pacer.slot("7"):
-            await bot.send_message(7, "queued", rate_limit_args=PACED)
+        async with budget.place("7") as place:
+            await bot.send_message(7, "queued", rate_limit_args=place)
         api.fail("sendMessage", 429, "Too Many Requests", retry_after=3)
         with pytest.raises(RetryAfter):
             await bot.send_message(8, "flood")

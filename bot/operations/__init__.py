@@ -1,0 +1,1 @@
+"""Running Pacer as a service: health, readiness, metrics, log context."""

@@ -1,0 +1,1 @@
+"""Pacer as a service: several processes, roles, failover, health and metrics."""

@@ -1,0 +1,73 @@
+"""The compose file: every variable it gives Pacer is one ``.env.example`` describes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import parse_roles, parse_shard_ids
+
+ROOT = Path(__file__).resolve().parents[2]
+_SETTING = re.compile(r"^#?\s*([A-Z][A-Z0-9_]+)=", re.MULTILINE)
+_INTERPOLATED = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
+
+
+def _compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    return loaded
+
+
+def _pacer_services() -> dict[str, dict[str, Any]]:
+    services: dict[str, dict[str, Any]] = _compose()["services"]
+    return {n: s for n, s in services.items() if s.get("image", "").startswith("pacer")}
+
+
+def _documented() -> set[str]:
+    return set(_SETTING.findall((ROOT / ".env.example").read_text()))
+
+
+def test_every_variable_given_to_pacer_is_in_env_example() -> None:
+    documented = _documented()
+    services = _pacer_services()
+    assert services, "compose.yaml runs no Pacer service"
+    for name, service in services.items():
+        environment = service.get("environment", {})
+        assert isinstance(environment, dict), f"{name}: environment as a mapping, please"
+        unknown = sorted(set(environment) - documented)
+        assert unknown == [], f"{name} sets variables .env.example does not describe"
+        read = {var for v in environment.values() for var in _INTERPOLATED.findall(str(v))}
+        used = sorted(read - documented)
+        assert used == [], f"{name} reads variables .env.example does not describe"
+
+
+def test_the_compose_file_runs_the_service_the_docs_describe() -> None:
+    services = _pacer_services()
+    assert services["migrate"]["command"] == ["db", "upgrade"]
+    assert services["migrate"]["restart"] == "no"
+    roles = {
+        n: parse_roles(s["environment"].get("PACER_ROLES"))
+        for n, s in services.items()
+        if n != "migrate"
+    }
+    assert sum("telegram" in r for r in roles.values()) == 2
+    assert sum("scheduler" in r for r in roles.values()) == 2
+    discord = [s["environment"] for n, s in services.items() if "discord" in roles.get(n, ())]
+    shards = sorted(parse_shard_ids(e["DISCORD_SHARD_IDS"]) for e in discord)
+    assert shards == [(0,), (1,)]
+    assert {e["DISCORD_SHARD_COUNT"] for e in discord} == {"2"}
+    for name, service in services.items():
+        if name != "migrate":
+            assert service["depends_on"]["migrate"]["condition"] == (
+                "service_completed_successfully"
+            )
+    assert "postgresql://" in services["migrate"]["environment"]["DATABASE_URL"]
+
+
+def test_the_image_runs_pacer_as_a_user_not_root() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["pacer"]' in dockerfile
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0")

@@ -1,0 +1,35 @@
+"""The failover drain, small: the active Telegram process is killed mid-drain.
+
+Two Telegram processes (one active, one standing by) and two schedulers on one
+PostgreSQL; nudges fall due over ten seconds while runners send /log. The kill
+loses at most the requests on the wire, never doubles one, and never breaks
+Telegram's limits at the receiver; the standby sends within 10 s. The full
+10,000-nudge run is ``bench/failover_bench.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from tests.databases import empty_postgres, postgres_url
+from tests.service.drain import run_drain
+
+
+async def test_killing_the_active_sender_mid_drain_loses_only_what_was_on_the_wire(
+    tmp_path: Path,
+) -> None:
+    url = await postgres_url()
+    await (await empty_postgres(url)).close()
+    result = await run_drain(
+        url, tmp_path, 400, spread=timedelta(seconds=10), lease_seconds=5, limit_seconds=240
+    )
+    print(result)
+    assert result.duplicates == 0
+    assert result.left_open == 0
+    assert result.lost <= result.in_doubt < 40  # only the requests on the wire at the kill
+    assert 0 < result.failover_seconds < 10
+    assert result.max_per_second <= 30
+    assert result.closest_same_chat >= 1.0
+    assert result.log_replies == result.log_sent > 0  # each /log answered once
+    assert result.conflicts == 0

@@ -17,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from bot.coaching import mobility_count
 from bot.parsing import METERS_PER_MILE
 from bot.services.stats import WeekPoint
 
@@ -79,12 +80,12 @@ def _cells(
     r, h = week.runs, week.habits
     target = strength_target or DEFAULT_STRENGTH_TARGET
     cells: list[tuple[float | None, str]] = [(h.good_nights / nights, f"{h.good_nights}/{nights}")]
-    if r.runs:
-        # Before and after each run: two sessions a run.
-        want = 2 * r.runs
-        cells.append((min(h.mobility_sessions / want, 1.0), f"{h.mobility_sessions}/{want}"))
+    mobility = mobility_count(h.mobility_sessions, h.mobility_on_run_days, r.run_days)
+    if mobility.wanted:
+        cells.append((mobility.done / mobility.wanted, f"{mobility.done}/{mobility.wanted}"))
     else:
-        cells.append((None, str(h.mobility_sessions) if h.mobility_sessions else "–"))
+        # No run: nothing was asked; sessions of other days are shown, not shaded.
+        cells.append((None, str(mobility.other) if mobility.other else "–"))
     cells.append((min(h.strength_sessions / target, 1.0), f"{h.strength_sessions}/{target}"))
     if r.run_days:
         cells.append((h.snacks_after_runs / r.run_days, f"{h.snacks_after_runs}/{r.run_days}"))
@@ -145,9 +146,9 @@ def calendar_figure(
     fig.text(
         0.5,
         0.015,
-        "sleep: nights of 7 h+ · mobility: sessions, 2 a run · strength: sessions, of the "
-        "weekly target\nfuel: run days with a snack · grey: no run that week, or before "
-        "you started",
+        "sleep: nights of 7 h+ · mobility: sessions on run days, 2 a run day · strength: "
+        "sessions, of the weekly target\nfuel: run days with a snack · grey: no run that week, "
+        "or before you started",
         ha="center",
         fontsize=FONT - 4,
         color="#555555",

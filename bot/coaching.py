@@ -45,6 +45,25 @@ def is_later(one: time, other: time) -> bool:
     return _night_minutes(one) > _night_minutes(other)
 
 
+# Hip mobility, the one rule everywhere (/week, /stats, /chart habits, the digest): on a
+# run day a session before the run and one after it each count, so a run day asks for 2.
+MOBILITY_PER_RUN_DAY = 2
+
+
+@dataclass(frozen=True, slots=True)
+class MobilityCount:
+    """Mobility by the one rule: sessions on run days out of 2 a run day; other days apart."""
+
+    done: int  # sessions on run days: at most one pre and one post a day
+    wanted: int  # MOBILITY_PER_RUN_DAY for each run day
+    other: int  # sessions on days without a run: shown, never counted towards the aim
+
+
+def mobility_count(sessions: int, on_run_days: int, run_days: int) -> MobilityCount:
+    """Count ``sessions`` (one per day and phase), ``on_run_days`` of them on a run day."""
+    return MobilityCount(on_run_days, MOBILITY_PER_RUN_DAY * run_days, sessions - on_run_days)
+
+
 @dataclass(frozen=True, slots=True)
 class SleepGoal:
     """Where the bedtime plan heads, given the usual bedtime, the target and the wake time.

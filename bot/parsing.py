@@ -317,11 +317,20 @@ def split_climb(note: str, units: str) -> tuple[float | None, str]:
     return meters, " ".join((note[: match.start()] + " " + note[match.end() :]).split())
 
 
+def distance_number(meters: float, units: str) -> str:
+    """A distance in the runner's units, bare: ``5.00``, ``3.11``, ``100.00``.
+
+    The one rule for distances, everywhere (/log, /week, /stats, boards, standing lines,
+    digests): two decimals in the runner's units, totals and targets alike, so numbers
+    written side by side line up and a 5 km run never reads as ``5``, ``5.0`` and ``5.00``.
+    """
+    per = METERS_PER_MILE if units == "mi" else 1000.0
+    return f"{meters / per:.2f}"
+
+
 def format_distance(meters: float, units: str) -> str:
-    """``5.00 km`` or ``3.11 mi``."""
-    if units == "mi":
-        return f"{meters / METERS_PER_MILE:.2f} mi"
-    return f"{meters / 1000:.2f} km"
+    """``5.00 km`` or ``3.11 mi``: :func:`distance_number` with its unit."""
+    return f"{distance_number(meters, units)} {'mi' if units == 'mi' else 'km'}"
 
 
 def format_duration(seconds: int) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from bot.challenge_metrics import CHALLENGE_METRICS, reached_target
 from bot.messages import Button
 from bot.models import Board, Challenge, Club, Run, Standing
-from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_duration
+from bot.parsing import FEET_PER_METRE, distance_number, format_distance, format_duration
 from bot.runfiles import EFFORT_NAMES
 
 TOP = 10
@@ -54,10 +54,12 @@ def number(value: float) -> str:
 
 
 def amount(metric: str, value: float, units: str, *, bare: bool = False) -> str:
-    """A value in the viewer's units: ``42.0 km``, ``12 h 30 min``, ``3 runs``, ``4 nights``."""
+    """A value in the viewer's units: ``42.00 km``, ``12 h 30 min``, ``3 runs``, ``4 nights``.
+
+    Distances follow the one rule of :func:`bot.parsing.distance_number`.
+    """
     if metric in ("distance", "longest"):
-        per = METERS_PER_MILE if units == "mi" else 1000.0
-        return number(value / per) if bare else f"{value / per:.1f} {units}"
+        return distance_number(value, units) if bare else format_distance(value, units)
     if metric == "climb":
         shown = round(value * FEET_PER_METRE if units == "mi" else value)
         return str(shown) if bare else f"{shown} {unit_of(metric, units)}"

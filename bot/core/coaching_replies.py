@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.coaching import DEADLIFT_REPS, DEADLIFT_SETS, VARIATIONS, StrengthSession
+from bot.coaching import (
+    DEADLIFT_REPS,
+    DEADLIFT_SETS,
+    VARIATIONS,
+    MobilityCount,
+    StrengthSession,
+    mobility_count,
+)
 from bot.models import CheckIn
 from bot.services.habits import FuelCheck, Recorded
 from bot.services.stats import WeekSummary
@@ -71,16 +78,22 @@ def fuel_advice(recorded: Recorded) -> str:
     )
 
 
+def mobility_text(count: MobilityCount, span: str = "this week", detail: str = "") -> str:
+    """Mobility by the one rule: ``3 of 4 sessions on run days (+1 on other days)``.
+
+    ``span`` for "no runs this week"; ``detail`` follows the count (/week's pre and post).
+    """
+    other = f"{count.other} session{'' if count.other == 1 else 's'}"
+    if not count.wanted:
+        return f"no runs {span}" + (f" (+{other})" if count.other else "")
+    text = f"{count.done} of {count.wanted} sessions on run days{detail}"
+    return text + (f" (+{count.other} on other days)" if count.other else "")
+
+
 def mobility_line(week: WeekSummary) -> str:
-    """/week's mobility: sessions on each run day, before and after; others apart."""
+    """/week's mobility by the one rule, with the run days' pre and post sessions apart."""
     on_run_days = week.mobility_pre_run_days + week.mobility_post_run_days
-    other = week.mobility_sessions - on_run_days
-    if not week.run_days:
-        sessions = f" (+{other} session{'' if other == 1 else 's'})" if other else ""
-        which = "this" if week.start <= week.today <= week.start + timedelta(days=6) else "that"
-        return f"🦵 Mobility: no runs {which} week{sessions}"
-    line = (
-        f"🦵 Mobility on run days: pre {week.mobility_pre_run_days} of {week.run_days}, "
-        f"post {week.mobility_post_run_days} of {week.run_days}"
-    )
-    return line + (f" (+{other} on other days)" if other else "")
+    count = mobility_count(week.mobility_sessions, on_run_days, week.run_days)
+    which = "this" if week.start <= week.today <= week.start + timedelta(days=6) else "that"
+    detail = f" (pre {week.mobility_pre_run_days}, post {week.mobility_post_run_days})"
+    return f"🦵 Mobility: {mobility_text(count, f'{which} week', detail)}"

@@ -30,7 +30,8 @@ def _when(moment: datetime, today: date) -> str:
 def status_reply(status: NudgeStatus, today: date) -> Reply:
     """The /nudges overview: each kind, on or off, and when the next one comes.
 
-    While a pause lasts, kinds that are on say "paused until <date>". A kind
+    While a pause lasts, kinds that are on say "paused until <date>". A pending
+    snooze says when the snoozed copy comes. A kind
     that is not set up says what it needs and has no toggle button (turning it
     on or off would change nothing you could see); one that is off offers
     "Turn on" even when its settings are missing.
@@ -56,6 +57,8 @@ def status_reply(status: NudgeStatus, today: date) -> Reply:
             state = f"next {_when(item.next_local, today)}"
             if item.skipped_in_quiet:
                 state += " (inside your quiet hours, so it will not be sent)"
+        if item.snoozed_local is not None and item.enabled:
+            state += f"; snoozed one comes {_when(item.snoozed_local, today)}"
         lines.append(f"- {item.kind.label}: {state}")
         if toggle:
             verb, action = ("Turn off", "stop") if item.enabled else ("Turn on", "start")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import astuple
 from datetime import date, timedelta
 
-from bot.core.coaching_replies import mobility_line
+from bot.coaching import mobility_count
+from bot.core.coaching_replies import mobility_line, mobility_text
 from bot.models import week_start
 from bot.parsing import format_distance, format_duration, format_pace
 from bot.services.stats import TREND_WEEKS, PeriodStats, Streaks, WeekSummary
@@ -38,8 +39,10 @@ def habit_lines(
     return [
         f"😴 Sleep: {sleep_count(h)}",
         mobility
-        or f"🦵 Mobility: {plural(h.mobility_sessions, 'session')}"
-        + (f" for {plural(runs, 'run')}" if runs else f", no runs {which} week"),
+        or "🦵 Mobility: "
+        + mobility_text(
+            mobility_count(h.mobility_sessions, h.mobility_on_run_days, run_days), f"{which} week"
+        ),
         f"💪 Strength: {plural(h.strength_sessions, 'session')}",
         f"🍌 Fuel: a snack on {h.snacks_after_runs} of {plural(run_days, 'run day')}"
         if run_days
@@ -87,11 +90,12 @@ def week_text(w: WeekSummary, units: str) -> str:
         w.mobility_sessions,
         w.strength_sessions,
         w.snacks_after_runs,
+        mobility_on_run_days=w.mobility_pre_run_days + w.mobility_post_run_days,
     )
     lines = [
         f"{head} ({week_span(w.start, w.today)}):",
         f"🏃 Runs: {w.runs} · {format_distance(w.distance_m, units)}",
-        # Mobility counted per run day (a session belongs to its own day's run only).
+        # Mobility by the one rule, with the run days' pre and post sessions apart.
         *habit_lines(
             w.runs,
             w.run_days,
@@ -149,11 +153,9 @@ def stats_text(p: PeriodStats, units: str) -> str:
         ]
     if t.runs == 0 and not any(astuple(h)):
         return "\n".join(lines)
-    sessions = plural(h.mobility_sessions, "mobility session")
-    mobility = (
-        f"{sessions} for {plural(t.runs, 'run')} (the aim: one before and one after each)"
-        if t.runs
-        else sessions
+    mobility = mobility_text(
+        mobility_count(h.mobility_sessions, h.mobility_on_run_days, t.run_days),
+        "yet" if p.period == "all" else PERIOD_NAMES[p.period].lower(),
     )
     strength = plural(h.strength_sessions, "strength session")
     if p.week_count > 1:
@@ -162,7 +164,7 @@ def stats_text(p: PeriodStats, units: str) -> str:
     lines += [
         "Habits:",
         f"  😴 {sleep_count(h)}",
-        f"  🦵 {mobility}",
+        f"  🦵 Mobility: {mobility}",
         f"  💪 {strength}",
         f"  🍌 {snacks if t.run_days else 'no runs to refuel after'}",
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.coaching import (
     MAX_FIRST_STEP_MINUTES,
@@ -19,6 +19,7 @@ from bot.nudges.schedule import (
     Rule,
     ScheduleError,
     format_hhmm,
+    occurrence_for,
     parse_hhmm,
     wall_at,
 )
@@ -190,3 +191,23 @@ def rule_for(settings: User, kind: Kind) -> Rule | None:
     return Rule(
         tz, lambda a: wall_at(a, strength_time), days=days, quiet=quiet, quiet_move=kind.quiet_move
     )
+
+
+def swallowed_by_quiet(settings: User, today: date) -> list[tuple[Kind, time]]:
+    """Kinds whose every nudge of the coming week falls in quiet hours, with their local time.
+
+    Only kinds that quiet hours skip rather than move can be swallowed: a
+    wind-down after bedtime or a warm-up after the run would be noise later.
+    """
+    swallowed: list[tuple[Kind, time]] = []
+    for kind in Kind:
+        if not kind.recurring or kind.quiet_move:
+            continue
+        rule = rule_for(settings, kind)
+        if rule is None or rule.quiet is None:
+            continue
+        week = [occurrence_for(rule, today + timedelta(days=n)) for n in range(7)]
+        due = [o for o in week if o is not None]
+        if due and all(o.in_quiet for o in due):
+            swallowed.append((kind, due[0].due.astimezone(rule.tz).time()))
+    return swallowed

@@ -15,6 +15,7 @@ from bot.nudges.schedule import localize
 from bot.nudges.texts import SNOOZE_CHOICES
 from bot.storage.database import Database
 from bot.storage.deliveries import Delivery, NewDelivery, user_target
+from bot.storage.nudges import SNOOZE_MARK
 from bot.storage.uow import UnitOfWork
 
 ALREADY_ANSWERED = "You've already answered that one."
@@ -162,7 +163,7 @@ class NudgeAnswers:
         await uow.nudges.insert_oneoff(
             user_id=user_id,
             kind=kind.value,
-            occurrence=f"{base}~z{count + 1}",
+            occurrence=f"{base}{SNOOZE_MARK}{count + 1}",
             anchor=anchor,
             due=due,
             now=now,

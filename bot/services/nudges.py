@@ -29,6 +29,7 @@ from bot.nudges.recurrence import (
 )
 from bot.nudges.schedule import format_hhmm
 from bot.storage.database import Database
+from bot.storage.nudges import SNOOZE_MARK
 from bot.storage.uow import UnitOfWork
 
 MAX_AHEAD = timedelta(days=366)
@@ -44,6 +45,7 @@ class KindStatus:
     next_local: datetime | None  # aware, in the runner's zone; None when nothing is due
     skipped_in_quiet: bool = False  # the next one falls in quiet hours and will be skipped
     note: str = ""
+    snoozed_local: datetime | None = None  # a pending snooze of this kind, in the runner's zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,15 +291,30 @@ class NudgeSettingsService:
         user = await self._user(user_id)
         async with self.db.reader() as uow:
             rows = {r.kind: r for r in await uow.nudges.schedules(user_id)}
+            oneoffs = await uow.nudges.pending_oneoffs(user_id)
         tz = runner_zone(user) or UTC
         today = self._today(user)
         quiet = quiet_hours(user)
+        snoozed: dict[str, datetime] = {}
+        for oneoff in oneoffs:  # soonest first: the first snooze of a kind is the next one
+            if SNOOZE_MARK in oneoff.occurrence:
+                snoozed.setdefault(oneoff.kind, oneoff.due.astimezone(tz))
         kinds: list[KindStatus] = []
         for kind in Kind:
             row = rows.get(kind.value)
             enabled = row.enabled if row is not None else True
+            snooze = snoozed.get(kind.value)
             if kind is Kind.POST_RUN_FUEL:
-                kinds.append(KindStatus(kind, enabled, True, None, note="after each logged run"))
+                kinds.append(
+                    KindStatus(
+                        kind,
+                        enabled,
+                        True,
+                        None,
+                        note="after each logged run",
+                        snoozed_local=snooze,
+                    )
+                )
                 continue
             configured = rule_for(user, kind) is not None
             next_local = row.next_due.astimezone(tz) if row is not None and row.next_due else None
@@ -309,7 +326,13 @@ class NudgeSettingsService:
             )
             kinds.append(
                 KindStatus(
-                    kind, enabled, configured, next_local, in_quiet, _needs(kind, configured)
+                    kind,
+                    enabled,
+                    configured,
+                    next_local,
+                    in_quiet,
+                    _needs(kind, configured),
+                    snoozed_local=snooze,
                 )
             )
         prefs = user.prefs

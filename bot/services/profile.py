@@ -12,11 +12,21 @@ from bot.dates import format_days, parse_bedtime, parse_clock, parse_days
 from bot.errors import BadInput
 from bot.input_hygiene import quote
 from bot.models import User
+from bot.nudges.kinds import Kind
+from bot.nudges.recurrence import runner_zone, swallowed_by_quiet
+from bot.nudges.schedule import format_hhmm
 from bot.parsing import COMMON_ZONES, parse_timezone
 from bot.services.events import Listeners
 from bot.storage.database import Database
 
 NUDGE_PLATFORMS = ("auto", "telegram", "discord", "console")
+# Settings that move a nudge's time or the quiet hours: a change may put a nudge inside them.
+QUIET_INPUTS = {"quiet_hours", "run_time", "run_days", "bedtime", "target_bedtime", "wake_time"}
+# Why a kind that quiet hours skip is no use later (see Kind.quiet_move).
+_TOO_LATE = {
+    Kind.WIND_DOWN: (" before bedtime", "a wind-down after bedtime is no use"),
+    Kind.PRE_RUN_MOBILITY: (" before your run", "a warm-up reminder after the run is no use"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +139,32 @@ class ProfileService:
             if warning:
                 warnings.append(warning)
         updated = await self.update(user.id, values, reschedule=True)
+        if QUIET_INPUTS & set(items):
+            warnings.extend(await self._swallowed(updated))
         return Change(updated, "\n".join(said), "\n".join(warnings))
+
+    async def _swallowed(self, user: User) -> list[str]:
+        """A warning for each nudge that is on and that the quiet hours always skip."""
+        tz = runner_zone(user)
+        if tz is None:
+            return []
+        async with self.db.reader() as uow:
+            off = {r.kind for r in await uow.nudges.schedules(user.id) if not r.enabled}
+            # As rescheduled: the reschedule may have restarted the bedtime plan.
+            user = await uow.runners.get(user.id) or user
+        quiet = f"{user.quiet_start}-{user.quiet_end}"
+        lines = []
+        for kind, at in swallowed_by_quiet(user, self.clock.now().astimezone(tz).date()):
+            if kind.value in off:
+                continue
+            before, why = _TOO_LATE.get(kind, ("", "it would come too late"))
+            lines.append(
+                f"Your {kind.label.lower()} nudge will never come: it is due at "
+                f"{format_hhmm(at)}{before}, inside your quiet hours ({quiet}), and {why}, "
+                "so it is skipped rather than sent later. Shorten the quiet hours, or turn it "
+                f"off: /nudges off {kind.value}"
+            )
+        return lines
 
     async def update(
         self, user_id: int, values: Mapping[str, Any], reschedule: bool = False

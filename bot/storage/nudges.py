@@ -83,6 +83,9 @@ def _oneoff(r: object) -> OneOff:
     )
 
 
+# A snoozed copy's occurrence is its original's plus this mark and a count: "2026-11-26~z1".
+SNOOZE_MARK = "~z"
+
 _S = nudge_schedules.c
 _O = nudge_oneoffs.c
 
@@ -367,7 +370,9 @@ class NudgeRepository:
 
     async def count_snoozes(self, user_id: int, kind: str, base: str) -> int:
         """How many snoozes already exist for one occurrence."""
-        pattern = base.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "~z%"
+        pattern = (
+            base.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + f"{SNOOZE_MARK}%"
+        )
         stmt = select(func.count()).where(
             _O.user_id == user_id, _O.kind == kind, _O.occurrence.like(pattern, escape="\\")
         )

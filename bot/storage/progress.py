@@ -39,6 +39,7 @@ class HabitCounts:
     mobility_sessions: int = 0  # one per day and phase
     strength_sessions: int = 0  # one per day
     snacks_after_runs: int = 0  # run days with a snack checked in
+    mobility_on_run_days: int = 0  # of mobility_sessions, those on a day with a run
 
 
 def week_of(column: Any, dialect: str) -> Any:
@@ -144,4 +145,14 @@ def _habit_columns() -> list[Any]:
         ),
         func.count(distinct(case((c.habit == "strength", c.local_date)))),
         func.count(distinct(case((and_(c.habit == "fuel", ran_that_day), c.local_date)))),
+        func.count(
+            distinct(
+                case(
+                    (
+                        and_(c.habit == "mobility", ran_that_day),
+                        cast(c.local_date, Text).concat(c.kind),
+                    )
+                )
+            )
+        ),
     ]

@@ -67,20 +67,20 @@ async def test_longest_run_with_a_hidden_runner_and_frozen_results(harness: Harn
     await ann.say("/log 5k 25:00")
     await bob.say("/log 10k 55:00")
     logged = await ann.say("/log 12k 66:00")
-    assert "Long Haul: 12 km, 1st of 2" in logged.text
+    assert "Long Haul: 12.00 km, 1st of 2" in logged.text
     await bob.say("/settings boards hidden")
     assert (await _board(harness, "ann", "Long Haul"))[2:4] == [
-        "1. Ann (you) 12.0 km",
-        "2. a runner 10.0 km",
+        "1. Ann (you) 12.00 km",
+        "2. a runner 10.00 km",
     ]
     ann = club_chat(harness, "ann", admin=True)
     await ann.say("/challenge end Long Haul")
     ended = await ann.press("End it now")
-    assert "1. Ann (you) 12.0 km" in ended.text and "2. a runner 10.0 km" in ended.text
+    assert "1. Ann (you) 12.00 km" in ended.text and "2. a runner 10.00 km" in ended.text
     await bob.say("/log 20k 1:50:00")  # after the end: the results stay as they were
     final = await _board(harness, "cy", "Long Haul")
     assert final[0] == "🏁 Long Haul · final results · longest run"
-    assert final[2:4] == ["1. Ann 12.0 km", "2. a runner 10.0 km"]
+    assert final[2:4] == ["1. Ann 12.00 km", "2. a runner 10.00 km"]
 
 
 async def test_fastest_5k_ranks_the_lowest_time_first(harness: Harness) -> None:
@@ -121,7 +121,7 @@ async def test_streak_with_a_daily_minimum_across_the_spring_forward(harness: Ha
     created = await _create_and_join(
         harness, "Daily streak min 1.6km 2027-03-25 7d", "Daily", "ann", "bob"
     )
-    assert "most days in a row with a run of 1.6 km or more" in created
+    assert "most days in a row with a run of 1.60 km or more" in created
     ann, bob = harness.chat("ann", "telegram"), harness.chat("bob", "telegram")
     for chat in (ann, bob):
         await chat.say("/settings timezone Europe/Berlin")
@@ -134,7 +134,7 @@ async def test_streak_with_a_daily_minimum_across_the_spring_forward(harness: Ha
     await ann.say("/log 5k 25:00 2027-03-29")
     for day in ("2027-03-25", "2027-03-26"):
         await bob.say(f"/log 1.6km 9:00 {day}")
-    await bob.say("/log 1k 6:00 2027-03-27")  # two short runs make the day's 1.6 km
+    await bob.say("/log 1k 6:00 2027-03-27")  # two short runs make the day's 1.60 km
     logged = await bob.say("/log 1k 6:05 2027-03-27")  # not the same again: no double tap
     assert "Daily: 3 days, 2nd of 2" in logged.text
     lines = await _board(harness, "ann", "Daily")
@@ -168,13 +168,13 @@ async def test_create_reads_each_metrics_own_words(harness: Harness) -> None:
     admin = club_chat(harness, "ann", admin=True)
     reply = await admin.say("/challenge create Club Streak streak min 2k today 2w target 10")
     assert reply.text.startswith(
-        "🏁 Club Streak: most days in a row with a run of 2.0 km or more, Thu 26 Nov – "
+        "🏁 Club Streak: most days in a row with a run of 2.00 km or more, Thu 26 Nov – "
         "Wed 09 Dec 2026, target 10 days each"
     )
     reply = await admin.say("/challenge create Fastest Ten fastest 10k today 2w")
     assert reply.text.startswith("🏁 Fastest Ten: fastest 10 km, Thu 26 Nov")
     reply = await admin.say("/challenge create Long One longest today 2w target 30km")
-    assert "Long One: longest run" in reply.text and "target 30.0 km each" in reply.text
+    assert "Long One: longest run" in reply.text and "target 30.00 km each" in reply.text
     listing = await admin.say("/challenge list")
     assert "• Fastest Ten: fastest 10 km, Thu 26 Nov – Wed 09 Dec" in listing.text
     refused = await admin.say("/challenge create Longer longest today 2w target 400km")

@@ -13,12 +13,12 @@ async def test_the_three_create_examples_work_as_typed(harness: Harness) -> None
     admin = club_chat(harness, "ann", admin=True)
     reply = await admin.say("/challenge create Winter Miles distance today 4w target 100km")
     assert reply.text.startswith("🏁 Winter Miles: distance, Thu 26 Nov – Wed 23 Dec 2026")
-    assert "target 100.0 km each" in reply.text
+    assert "target 100.00 km each" in reply.text
     assert reply.all_buttons[0].label.startswith("🏃 Join")
     reply = await admin.say(
         "/challenge create Club Marathon distance 2026-12-01 2026-12-31 target 500km team"
     )
-    assert "Club Marathon: distance, Tue 01 Dec – Thu 31 Dec 2026, team goal 500.0 km" in (
+    assert "Club Marathon: distance, Tue 01 Dec – Thu 31 Dec 2026, team goal 500.00 km" in (
         reply.text
     )
     reply = await admin.say("/challenge create Sleep Week sleep tomorrow 7d")
@@ -46,13 +46,13 @@ async def test_runs_logged_in_dms_on_both_platforms_show_on_the_group_board(
     await harness.chat("bob", "telegram").say("/log 5k 25:00")
     await cy_dm.say("/log 3k 18:00")
     logged = await cy_discord.say("/log 4k 22:00")
-    assert "Winter Miles: 7/100 km, 2nd of 3" in logged.text
+    assert "Winter Miles: 7.00/100.00 km, 2nd of 3" in logged.text
     board = await bob.say("/challenge board")
     lines = board.text.splitlines()
     assert lines[0] == "🏆 Winter Miles · distance · 28 days left"
-    assert lines[2].startswith("1. Ann 10.0 km ▓░░░░░░░░░ 10%")
-    assert lines[3].startswith("2. Cy 7.0 km")
-    assert lines[4].startswith("3. Bob (you) 5.0 km")
+    assert lines[2].startswith("1. Ann 10.00 km ▓░░░░░░░░░ 10%")
+    assert lines[3].startswith("2. Cy 7.00 km")
+    assert lines[4].startswith("3. Bob (you) 5.00 km")
 
 
 async def test_ties_share_a_rank_and_whoever_got_there_first_leads(harness: Harness) -> None:
@@ -136,7 +136,7 @@ async def test_late_joiners_get_their_window_runs_counted(harness: Harness) -> N
     await harness.chat("bob", "telegram").say("/log 8k 40:00")
     harness.clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
     reply = await club_chat(harness, "bob").say("/challenge join Winter Miles")
-    assert "You joined late: what you logged since Thu 26 Nov counts too (8.0 km so far)" in (
+    assert "You joined late: what you logged since Thu 26 Nov counts too (8.00 km so far)" in (
         reply.text
     )
 
@@ -170,14 +170,14 @@ async def test_final_results_show_hidden_runners_as_a_runner_like_live_boards(
     await harness.chat("cat", "telegram").say("/settings boards hidden")
     harness.clock.set(datetime(2026, 12, 4, 12, 0, tzinfo=UTC))  # frozen since 4 Dec 00:00
     final = (await admin.say("/challenge board Winter Week")).text
-    assert "final results" in final and "1. Bob 10.0 km" in final
-    assert "2. a runner 5.0 km" in final and "Cat" not in final
+    assert "final results" in final and "1. Bob 10.00 km" in final
+    assert "2. a runner 5.00 km" in final and "Cat" not in final
     # Hidden after the end: the results follow the runner's choice too.
     await harness.chat("bob", "telegram").say("/settings boards hidden")
     await harness.chat("cat", "telegram").say("/settings boards shown")
     final = (await admin.say("/challenge board Winter Week")).text
-    assert "1. a runner 10.0 km" in final and "Bob" not in final
-    assert "2. Cat 5.0 km" in final
+    assert "1. a runner 10.00 km" in final and "Bob" not in final
+    assert "2. Cat 5.00 km" in final
 
 
 async def test_the_viewer_sees_their_own_row_outside_the_top_ten(harness: Harness) -> None:
@@ -211,7 +211,7 @@ async def test_ending_early_shows_results_and_leavers_keep_their_frozen_row(
     assert asked.text.startswith("End Winter Miles now?")
     ended = await admin.press("End it now")
     assert ended.text.startswith("Winter Miles is over.\n🏁 Winter Miles · final results")
-    assert "1. Bob 5.0 km" in ended.text
+    assert "1. Bob 5.00 km" in ended.text
     # Frozen: leaving or logging changes nothing; the runner keeps their row.
     assert (
         "No active challenge here is called"
@@ -219,14 +219,14 @@ async def test_ending_early_shows_results_and_leavers_keep_their_frozen_row(
     )
     await harness.chat("bob", "telegram").say("/log 10k 50:00")
     board = (await bob.say("/challenge board Winter Miles")).text
-    assert "1. Bob (you) 5.0 km" in board
+    assert "1. Bob (you) 5.00 km" in board
     # A runner who is forgotten shows as "former member" (what /forget leaves behind).
     async with harness.db.uow() as uow:
         await uow.activity.conn.execute(
             challenge_results.update().values(user_id=None, display_name=None)
         )
         await uow.commit()
-    assert "1. former member 5.0 km" in (await admin.say("/challenge board Winter Miles")).text
+    assert "1. former member 5.00 km" in (await admin.say("/challenge board Winter Miles")).text
 
 
 async def test_a_mistyped_subcommand_gets_the_closest_one(harness: Harness) -> None:
@@ -248,8 +248,8 @@ async def test_linking_keeps_the_challenges_of_the_account_that_moves_over(
     code = (await discord_dm.say("/link")).text.split("/link ")[1].split()[0]
     await harness.chat("dee", "telegram").say(f"/link {code}")
     logged = await discord_dm.say("/log 4k 20:00")
-    assert "Winter Miles: 10 km, 1st of 1" in logged.text
-    assert "1. Dee-d 10.0 km" in (await admin.say("/challenge board")).text
+    assert "Winter Miles: 10.00 km, 1st of 1" in logged.text
+    assert "1. Dee-d 10.00 km" in (await admin.say("/challenge board")).text
 
 
 async def test_time_and_habit_metrics_count_in_their_own_terms(harness: Harness) -> None:

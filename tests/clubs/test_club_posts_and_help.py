@@ -69,16 +69,16 @@ async def test_club_units_for_posts_and_the_create_reply_readers_keep_theirs(
     assert "Units of posts: mi" in (await admin.say("/club")).text
     await admin.say("/club posts daily 18:00")
     created = await admin.say("/challenge create Fifty distance today 7d target 50")
-    assert "target 50.0 mi each" in created.text  # a bare target is read in the club's units
+    assert "target 50.00 mi each" in created.text  # a bare target is read in the club's units
     assert "You started it: join too?" in created.text
     assert (await admin.press("Join")).text.startswith("You're in Fifty!")
     await harness.chat("ann", "telegram").say("/log 10k 50:00")  # Ann reads km
     [post] = await sweep_at(harness, utc(2026, 11, 26, 18, 0), posts)
-    assert "1. Ann 6.2 mi" in post
+    assert "1. Ann 6.21 mi" in post
     board = (await admin.say("/challenge board")).text
-    assert "1. Ann (you) 10.0 km" in board  # her own units on the board she asks for
+    assert "1. Ann (you) 10.00 km" in board  # her own units on the board she asks for
     logged = await harness.chat("ann", "telegram").say("/log 5k 25:00")
-    assert "Fifty: 15/80.5 km, 1st of 1" in logged.text
+    assert "Fifty: 15.00/80.47 km, 1st of 1" in logged.text
 
 
 async def test_help_knows_the_club_commands(harness: Harness) -> None:

@@ -35,7 +35,7 @@ def test_an_admin_and_a_member_share_a_club_across_console_runs(tmp_path: Path) 
     assert "in the club 'Run Club' (as an admin)" in ann
     assert "I'll post the board every day at 18:00 (UTC)" in ann
     assert "🏁 Winter Miles: distance" in ann and "[1] 🏃 Join Winter Miles" in ann
-    assert "Winter Miles: 10/100 km, 1st of 1" in ann
+    assert "Winter Miles: 10.00/100.00 km, 1st of 1" in ann
     bob = console(
         db,
         "bob",
@@ -52,7 +52,7 @@ def test_an_admin_and_a_member_share_a_club_across_console_runs(tmp_path: Path) 
     assert "(as a member)" in bob
     assert "Only admins can use /challenge create here." in bob
     assert "You're in Winter Miles!" in bob
-    assert "1. ann 10.0 km" in bob and "2. bob (you) 5.0 km" in bob
+    assert "1. ann 10.00 km" in bob and "2. bob (you) 5.00 km" in bob
     # Without --club it is the runner's private chat: club commands say where they work.
     alone = console(db, "bob", ["/challenge list"])
     assert "works in a group or server channel" in alone

@@ -32,7 +32,7 @@ async def test_start_board_last_day_and_final_posts_come_on_time(harness: Harnes
     await harness.chat("bob", "telegram").say("/log 5k 25:00")
     [board] = await sweep_at(harness, utc(2026, 11, 27, 18, 0), posts)
     assert board.splitlines()[0] == "🏆 Winter Week · distance · 7 days left"
-    assert "1. Ann 12.0 km ▓▓▓▓▓▓░░░░ 60%" in board
+    assert "1. Ann 12.00 km ▓▓▓▓▓▓░░░░ 60%" in board
     assert await sweep_at(harness, utc(2026, 11, 27, 18, 5), posts) == []  # posted once
     harness.clock.set(utc(2026, 12, 2, 7, 0))
     await harness.chat("ann", "telegram").say("/log 10k 50:00")
@@ -45,8 +45,8 @@ async def test_start_board_last_day_and_final_posts_come_on_time(harness: Harnes
     [final] = await sweep_at(harness, utc(2026, 12, 5, 0, 0), posts)
     lines = final.splitlines()
     assert lines[0] == "🏁 Winter Week is over!"
-    assert lines[1] == "Winners: 🥇 Ann 22.0 km, 🥈 Bob 5.0 km"
-    assert lines[2] == "1 of 3 reached the target of 20.0 km."
+    assert lines[1] == "Winners: 🥇 Ann 22.00 km, 🥈 Bob 5.00 km"
+    assert lines[2] == "1 of 3 reached the target of 20.00 km."
 
 
 async def test_team_goal_reached_or_not_in_the_final_post(harness: Harness) -> None:
@@ -59,10 +59,10 @@ async def test_team_goal_reached_or_not_in_the_final_post(harness: Harness) -> N
     await club_chat(harness, "bob").say("/challenge join Team Trot")
     await harness.chat("ann", "telegram").say("/log 12k 1:00:00")
     logged = await harness.chat("bob", "telegram").say("/log 10k 50:00")
-    assert "Team Trot: 10 km (team 22/20), 2nd of 2" in logged.text
-    assert "Team: 22/20 km ▓▓▓▓▓▓▓▓▓▓ 110%" in (await admin.say("/challenge board")).text
+    assert "Team Trot: 10.00 km (team 22.00/20.00), 2nd of 2" in logged.text
+    assert "Team: 22.00/20.00 km ▓▓▓▓▓▓▓▓▓▓ 110%" in (await admin.say("/challenge board")).text
     [final] = await sweep_at(harness, utc(2026, 11, 30, 0, 0), posts)
-    assert "Team goal 20.0 km: 22.0 km, reached 🎉." in final
+    assert "Team goal 20.00 km: 22.00 km, reached 🎉." in final
 
 
 async def test_late_logs_count_for_24_hours_then_results_are_frozen(harness: Harness) -> None:
@@ -76,13 +76,13 @@ async def test_late_logs_count_for_24_hours_then_results_are_frozen(harness: Har
     # The day after the end: a run logged for the last day still counts.
     harness.clock.set(utc(2026, 12, 4, 20, 0))
     late = await bob_dm.say("/log 5k 25:00 2026-12-03")
-    assert "Winter Week: 11/20 km, 1st of 2" in late.text
+    assert "Winter Week: 11.00/20.00 km, 1st of 2" in late.text
     # /undo and a backdated /delete move the live board.
     await ann_dm.say("/log 4k 20:00 2026-12-01")
     await ann_dm.say("/undo")
     admin = club_chat(harness, "ann", admin=True)
     board = (await admin.say("/challenge board")).text
-    assert "1. Bob 11.0 km" in board and "2. Ann (you) 8.0 km" in board
+    assert "1. Bob 11.00 km" in board and "2. Ann (you) 8.00 km" in board
     await sweep_at(harness, utc(2026, 12, 5, 0, 0), posts)
     # Frozen: a later backdated log, or an undo, changes nothing.
     after = await ann_dm.say("/log 30k 3:00:00 2026-12-02")
@@ -90,7 +90,7 @@ async def test_late_logs_count_for_24_hours_then_results_are_frozen(harness: Har
     await bob_dm.say("/undo")
     board = (await admin.say("/challenge board Winter Week")).text
     assert board.splitlines()[0] == "🏁 Winter Week · final results · distance"
-    assert "1. Bob 11.0 km" in board and "2. Ann (you) 8.0 km" in board
+    assert "1. Bob 11.00 km" in board and "2. Ann (you) 8.00 km" in board
 
 
 async def test_a_window_across_daylight_saving_posts_at_the_clubs_local_times(

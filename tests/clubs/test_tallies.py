@@ -44,20 +44,20 @@ async def test_log_undo_edit_and_delete_each_move_the_board(harness: Harness) ->
     await _winter_miles(harness, "ann", "bob")
     bob = harness.chat("bob", "telegram")
     await bob.say("/log 5k 25:00")
-    assert (await _board(harness))[0].startswith("1. Bob 5.0 km")
+    assert (await _board(harness))[0].startswith("1. Bob 5.00 km")
     await bob.say("/undo")
-    assert (await _board(harness))[:2] == ["1. Ann (you) 0.0 km", "1. Bob 0.0 km"]
+    assert (await _board(harness))[:2] == ["1. Ann (you) 0.00 km", "1. Bob 0.00 km"]
     await bob.say("/log 8k 40:00")  # run #2
     await bob.say("/edit 2 distance 10km")
-    assert (await _board(harness))[0].startswith("1. Bob 10.0 km")
+    assert (await _board(harness))[0].startswith("1. Bob 10.00 km")
     await bob.say("/edit 2 date yesterday")  # Wed 25 Nov: before the start
-    assert (await _board(harness))[1] == "1. Bob 0.0 km"
+    assert (await _board(harness))[1] == "1. Bob 0.00 km"
     await bob.say("/edit 2 date today")
     await harness.chat("ann", "telegram").say("/log 10k 50:00")
     # Equal: Bob's run was logged first, so he leads (his run's id is the earlier one).
-    assert (await _board(harness))[:2] == ["1. Bob 10.0 km", "1. Ann (you) 10.0 km"]
+    assert (await _board(harness))[:2] == ["1. Bob 10.00 km", "1. Ann (you) 10.00 km"]
     await bob.say("/delete 2")
-    assert (await _board(harness))[:2] == ["1. Ann (you) 10.0 km", "2. Bob 0.0 km"]
+    assert (await _board(harness))[:2] == ["1. Ann (you) 10.00 km", "2. Bob 0.00 km"]
 
 
 async def test_a_second_log_on_a_counted_day_does_not_move_ahead(harness: Harness) -> None:
@@ -90,14 +90,14 @@ async def test_a_run_outside_the_window_or_after_the_freeze_changes_nothing(
     await bob.say("/log 5k 25:00 yesterday")  # the day before the start
     tcx = (DATA / "runfiles" / "run.tcx").read_bytes()  # a run from 2015
     assert "Logged" in (await bob.say("/log", attachments=(Attachment("run.tcx", tcx),))).text
-    assert (await _board(harness))[0] == "1. Bob 0.0 km"
+    assert (await _board(harness))[0] == "1. Bob 0.00 km"
     await bob.say("/log 3k 18:00")
     ann = club_chat(harness, "ann", admin=True)
     await ann.say("/challenge end Winter Miles")
     ended = await ann.press("End it now")
-    assert "1. Bob 3.0 km" in ended.text
+    assert "1. Bob 3.00 km" in ended.text
     await bob.say("/log 7k 35:00")
-    assert "1. Bob 3.0 km" in "\n".join(await _board(harness, name="Winter Miles"))
+    assert "1. Bob 3.00 km" in "\n".join(await _board(harness, name="Winter Miles"))
     async with harness.db.reader() as uow:  # the frozen challenge's tally was left alone
         value = await uow.clubs.conn.scalar(select(challenge_members.c.value))
     assert value == 3000.0
@@ -128,7 +128,7 @@ async def test_forget_removes_the_runner_and_their_numbers(harness: Harness) -> 
     [confirm, _] = (await bob.say("/forget")).all_buttons
     assert (await bob.say("", action=confirm.action)).text.startswith("Done")
     lines = await _board(harness)
-    assert lines[0].startswith("1. Ann (you) 4.0 km") and lines[-1] == "1 member"
+    assert lines[0].startswith("1. Ann (you) 4.00 km") and lines[-1] == "1 member"
 
 
 async def test_runs_written_by_the_repository_and_a_strava_import_count(
@@ -141,7 +141,7 @@ async def test_runs_written_by_the_repository_and_a_strava_import_count(
             bob.id, date(2026, 11, 27), 1500.0, 600, "", None, harness.clock.now()
         )
         await uow.commit()
-    assert (await _board(harness))[0].startswith("1. Bob 1.5 km")
+    assert (await _board(harness))[0].startswith("1. Bob 1.50 km")
     harness.clock.set(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))  # after the sample's runs
     with StravaExport(DATA / "strava_export") as export:
         await StravaImporter(harness.db, harness.clock).run(bob, export)
@@ -149,7 +149,7 @@ async def test_runs_written_by_the_repository_and_a_strava_import_count(
         window = await uow.activity.runs_between(bob.id, date(2026, 11, 26), date(2026, 12, 23))
     expected = sum(r.distance_m for r in window) / 1000
     assert len(window) > 2  # the import added runs in the window
-    assert (await _board(harness))[0].startswith(f"1. Bob {expected:.1f} km")
+    assert (await _board(harness))[0].startswith(f"1. Bob {expected:.2f} km")
 
 
 async def test_ending_early_recounts_the_shorter_window(harness: Harness) -> None:
@@ -161,11 +161,11 @@ async def test_ending_early_recounts_the_shorter_window(harness: Harness) -> Non
             bob.id, date(2026, 11, 27), 2000.0, 600, "", None, harness.clock.now()
         )
         await uow.commit()
-    assert (await _board(harness))[0].startswith("1. Bob 7.0 km")
+    assert (await _board(harness))[0].startswith("1. Bob 7.00 km")
     ann = club_chat(harness, "ann", admin=True)
     await ann.say("/challenge end Winter Miles")
     ended = await ann.press("End it now")
-    assert "1. Bob 5.0 km" in ended.text  # the last day counted is today
+    assert "1. Bob 5.00 km" in ended.text  # the last day counted is today
 
 
 async def test_the_board_ranks_as_window_functions_rank_every_member(db: Database) -> None:
@@ -258,7 +258,7 @@ async def test_a_members_row_moved_to_another_runner_is_recounted(harness: Harne
     async with harness.db.uow() as uow:  # what /link does: Bob's membership moves to Ann
         await uow.runners.merge("no-code", bob.id, ann.id)
         await uow.commit()
-    assert (await _board(harness))[0].startswith("1. Ann (you) 9.0 km")
+    assert (await _board(harness))[0].startswith("1. Ann (you) 9.00 km")
 
 
 async def test_two_transactions_logging_for_one_member_both_count(harness: Harness) -> None:
@@ -280,7 +280,7 @@ async def test_two_transactions_logging_for_one_member_both_count(harness: Harne
         await first.commit()
         await waiting
         await second.commit()
-    assert (await _board(harness))[0].startswith("1. Bob 3.0 km")
+    assert (await _board(harness))[0].startswith("1. Bob 3.00 km")
 
 
 async def test_a_join_and_a_run_in_two_transactions_both_count(harness: Harness) -> None:
@@ -303,4 +303,4 @@ async def test_a_join_and_a_run_in_two_transactions_both_count(harness: Harness)
         await joining.commit()
         await asyncio.wait_for(waiting, 10)
         await logging.commit()
-    assert (await _board(harness, "bob"))[0].startswith("1. Bob (you) 4.0 km")
+    assert (await _board(harness, "bob"))[0].startswith("1. Bob (you) 4.00 km")

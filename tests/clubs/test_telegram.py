@@ -65,11 +65,11 @@ async def test_a_telegram_group_runs_a_challenge_with_admins_checked_once(
     await say(tg, "/log 12k 1:00:00", group=False)
     logged = request.calls_to("sendMessage")[-1]
     assert logged.chat_id == RUNNER_ID
-    assert "Winter Miles: 12/100 km, 1st of 2" in logged.text
+    assert "Winter Miles: 12.00/100.00 km, 1st of 2" in logged.text
     await say(tg, "/challenge board", user=BOB_ID)
     board = request.calls_to("sendMessage")[-1]
     assert board.chat_id == GROUP_ID
-    assert "1. Ada 12.0 km" in board.text and "2. Bob (you) 0.0 km" in board.text
+    assert "1. Ada 12.00 km" in board.text and "2. Bob (you) 0.00 km" in board.text
 
 
 async def test_club_commands_in_a_private_chat_say_where_they_work(

@@ -97,4 +97,4 @@ async def test_a_month_of_coaching(harness: Harness, clock: FakeClock) -> None:
     assert len(fuel) == len(runs) + plain_fuel_days
     assert not [s for s in messenger.sent if s.reply.meta["nudge_kind"] == "post_run_fuel"]
     week = await chat.say("/week")
-    assert "Mobility on run days" in week.text
+    assert "sessions on run days (pre " in week.text

@@ -16,10 +16,11 @@ async def test_todays_mobility_does_not_count_for_yesterdays_run(
     await chat.say("/mobility pre")
     await chat.say("/mobility post")
     week = await chat.say("/week")
-    assert "Mobility on run days: pre 0 of 1, post 0 of 1 (+2 on other days)" in week.text
+    shown = "🦵 Mobility: 0 of 2 sessions on run days (pre 0, post 0) (+2 on other days)"
+    assert shown in week.text
     await chat.say("/log 6k 30:00")  # now today is a run day too
     week = await chat.say("/week")
-    assert "Mobility on run days: pre 1 of 2, post 1 of 2" in week.text
+    assert "🦵 Mobility: 2 of 4 sessions on run days (pre 1, post 1)" in week.text
     assert "other days" not in week.text
 
 

@@ -111,7 +111,7 @@ async def test_week_counts_every_habit_and_streaks(harness: Harness, clock: Fake
     assert "Mon 23 Nov - Sun 29 Nov" in text
     assert "Runs: 2 · 13.00 km" in text
     assert "Sleep: 2 of 3 logged nights at 7 h or more" in text
-    assert "Mobility on run days: pre 0 of 2, post 1 of 2" in text
+    assert "🦵 Mobility: 1 of 4 sessions on run days (pre 0, post 1)" in text
     assert "Strength: 1 session" in text
     assert "Fuel: a snack on 1 of 2 run days" in text
     assert "sleep 1 night ·" in text  # 8 h last night, 6 h the night before
@@ -147,7 +147,7 @@ async def test_week_counts_sessions_not_check_ins(harness: Harness) -> None:
     assert again.text.startswith("Already checked in")
     week = await chat.say("/week")
     assert "Strength: 1 session" in week.text
-    assert "Mobility on run days: pre 1 of 1, post 0 of 1" in week.text
+    assert "🦵 Mobility: 1 of 2 sessions on run days (pre 1, post 0)" in week.text
 
 
 async def test_a_redelivered_sleep_check_in_is_not_an_update(harness: Harness) -> None:

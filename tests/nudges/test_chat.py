@@ -101,6 +101,22 @@ async def test_snooze_button_brings_it_back_twenty_minutes_later(
     assert len(messenger.sent) == 2
 
 
+async def test_nudges_shows_a_pending_snooze_until_it_comes(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    clock.set(datetime(2026, 11, 27, 5, 50, 5, tzinfo=UTC))
+    await fire(harness)
+    chat.replies.append(messenger.sent[0].reply)
+    await chat.press("Snooze 20")
+    status = await chat.say("/nudges")
+    assert "Pre-run mobility: next Fri 06:50; snoozed one comes today 07:10" in status.text
+    clock.advance(minutes=21)
+    await fire(harness)
+    assert "snoozed" not in (await chat.say("/nudges")).text
+
+
 async def test_nudges_toggle_pause_race_and_bedtime(harness: Harness, clock: FakeClock) -> None:
     messenger = RecordingMessenger("console", clock)
     chat = await runner_in_berlin(harness, messenger)
@@ -272,3 +288,26 @@ async def test_daily_prune_forgets_old_records_and_keeps_recent_ones(
     async with harness.db.reader() as uow:
         left = await uow.deliveries.listing()
     assert [d for d in left if d.due_at < datetime(2026, 12, 1, tzinfo=UTC)] == []
+
+
+async def test_quiet_hours_that_swallow_a_nudge_say_which_and_why(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    await chat.say("/settings bedtime 23:00")
+    reply = await chat.say("/settings quiet_hours 21:00-08:00")
+    assert "Quiet hours set to 21:00-08:00." in reply.text
+    assert (
+        "Your pre-run mobility nudge will never come: it is due at 06:50 before your run, "
+        "inside your quiet hours (21:00-08:00), and a warm-up reminder after the run is no use"
+    ) in reply.text
+    assert "Your bedtime wind-down nudge will never come: it is due at 22:30" in reply.text
+    assert "/nudges off pre_run_mobility" in reply.text
+    # A window the nudges fall outside, and a kind turned off, raise no warning.
+    assert "never come" not in (await chat.say("/settings quiet_hours 23:30-06:00")).text
+    await chat.say("/nudges off mobility")
+    again = await chat.say("/settings quiet_hours 21:00-08:00")
+    assert "mobility" not in again.text and "wind-down nudge will never come" in again.text
+    # Moving bedtime out of the window clears its warning too.
+    assert "never come" not in (await chat.say("/settings bedtime 20:30")).text

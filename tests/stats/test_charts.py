@@ -22,7 +22,7 @@ def weeks(count: int) -> list[WeekPoint]:
         WeekPoint(
             first + timedelta(weeks=i),
             RunTotals(3, 3, 20000.0 + 1000 * i, 7200),
-            HabitCounts(7, i % 8, 3, i % 3, 2),
+            HabitCounts(7, i % 8, 3, i % 3, 2, mobility_on_run_days=3),
         )
         for i in range(count)
     ]
@@ -63,7 +63,7 @@ def test_habit_calendar_has_four_rows_of_eight_weeks() -> None:
         "Strength",
         "Fuel",
     ]
-    assert labels[:4] == ["0/7", "3/6", "0/2", "2/3"]  # mobility: 2 a run; fuel: run days
+    assert labels[:4] == ["0/7", "3/6", "0/2", "2/3"]  # mobility: 2 a run day; fuel: run days
     assert png_size(calendar_png(weeks(8)))[0] == 1000
 
 

@@ -37,7 +37,7 @@ async def test_stats_habits_say_counts_not_zero_of_zero_or_tenths(harness: Harne
     assert "0 of 0" not in year
     assert "😴 no nights logged" in year
     assert "(before and after: 2)" not in year
-    assert "🦵 0 mobility sessions for 2 runs (the aim: one before and one after each)" in year
+    assert "🦵 Mobility: 0 of 4 sessions on run days" in year
     # The year so far for this runner is the 4 weeks since 2 Nov, not 47 weeks.
     assert "💪 1 strength session in 4 weeks" in year
     assert "0.0" not in year
@@ -76,7 +76,7 @@ def test_the_digest_of_a_week_without_runs_does_not_count_sessions_for_zero_runs
     text = digest_text(date(2026, 11, 9), RunTotals(), HabitCounts(mobility_sessions=1), "km")
 
     assert "for 0 runs" not in text
-    assert "🦵 Mobility: 1 session, no runs this week" in text
+    assert "🦵 Mobility: no runs this week (+1 session)" in text
 
 
 async def test_week_last_is_called_last_week(harness: Harness) -> None:

@@ -27,7 +27,7 @@ async def test_stats_month_counts_the_months_runs_and_habits(harness: Harness) -
     assert "10 km: 50:00 (5:00 /km) · #2, 24 Nov 2026" in text
     assert "half: 1:50:00" in text
     assert "😴 1 of 1 logged night at 7 h or more" in text
-    assert "🦵 2 mobility sessions for 5 runs" in text
+    assert "🦵 Mobility: 2 of 10 sessions on run days" in text
     assert "🍌 a snack on 1 of 5 run days" in text
     [chart] = reply.attachments
     assert chart.mime_type == "image/png"

@@ -755,10 +755,15 @@ async def test_stop_loses_nothing_queued(db: Database, clock: FakeClock) -> None
 
 
 async def test_a_morning_rush_keeps_telegram_limits_and_records_attempts(
-    nudges: Nudges, db: Database, clock: FakeClock, telegram: RecordingMessenger
+    db: Database, clock: FakeClock
 ) -> None:
     from bot.ports import RateLimited, TransientDeliveryError
 
+    # One sweep, then the queue drains: no later sweep renews the claims' leases here
+    # (the app sweeps every few seconds), and the simulated clock races on while the
+    # database works, so the lease must outlast the whole drain.
+    nudges = make_nudges(db, clock, SweepSettings(lease_seconds=600))
+    telegram = nudges.telegram
     users = [await add_user(db, wake_time="07:00") for _ in range(120)]
     await nudges.reschedule()
     telegram.script[f"u{users[0]}"] = [RateLimited(3.0)]

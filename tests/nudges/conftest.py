@@ -363,6 +363,9 @@ class Nudges:
         return run
 
 
+HARNESS_LEASE_SECONDS = 120.0  # the lease the sweep had before leases were renewed
+
+
 def make_nudges(
     db: Database,
     clock: FakeClock,
@@ -377,6 +380,10 @@ def make_nudges(
     another ``sleep`` is given.
     """
     time = VirtualTime(clock)
+    # The app sweeps every few seconds, and each sweep renews its claims' leases; a test
+    # sweeps once and drains while the simulated clock races on as the database works.
+    # So the harness's lease outlasts any drain, unless a test sets one to watch it lapse.
+    settings = settings or SweepSettings(lease_seconds=HARNESS_LEASE_SECONDS)
     core = build_core(db, clock, settings, sleep=sleep or time.sleep)
     telegram = RecordingMessenger("telegram", clock)
     discord = RecordingMessenger("discord", clock)

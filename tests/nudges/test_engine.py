@@ -122,8 +122,9 @@ async def test_crash_between_claim_and_send_sends_once_after_restart(
 
 async def test_dead_claims_go_back_to_due_after_their_lease(db: Database, clock: FakeClock) -> None:
     uid = await add_user(db, wake_time="07:00")
-    dead = make_nudges(db, clock)
-    alive = make_nudges(db, clock)
+    lease = SweepSettings(lease_seconds=30)
+    dead = make_nudges(db, clock, lease)
+    alive = make_nudges(db, clock, lease)
     await dead.reschedule(uid)
     clock.set(utc(2026, 11, 27, 6, 59))
     await alive.sweep()  # the live process is running already
@@ -759,10 +760,7 @@ async def test_a_morning_rush_keeps_telegram_limits_and_records_attempts(
 ) -> None:
     from bot.ports import RateLimited, TransientDeliveryError
 
-    # One sweep, then the queue drains: no later sweep renews the claims' leases here
-    # (the app sweeps every few seconds), and the simulated clock races on while the
-    # database works, so the lease must outlast the whole drain.
-    nudges = make_nudges(db, clock, SweepSettings(lease_seconds=600))
+    nudges = make_nudges(db, clock)  # its lease outlasts the drain (see make_nudges)
     telegram = nudges.telegram
     users = [await add_user(db, wake_time="07:00") for _ in range(120)]
     await nudges.reschedule()

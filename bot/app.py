@@ -154,6 +154,9 @@ class App:
         try:
             await self.db.open()
         except Exception as error:
+            # Dispose of what was opened first: an aiosqlite thread left running would
+            # answer into a closed event loop and print a traceback after the one line.
+            await self.db.close()
             line = explain(error, self.settings.database_url)
             if line is None:
                 raise

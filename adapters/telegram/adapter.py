@@ -13,10 +13,11 @@ import logging
 import secrets
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from telegram import (
+    CallbackQuery,
     Chat,
     ChatMember,
     Message,
@@ -57,7 +58,7 @@ from bot.budget import SendBudget, limits_for
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec, find_command, resolve_subcommand
-from bot.core.ownership import ALERT
+from bot.core.ownership import ALERT, OWNER_MARK
 from bot.messages import Attachment, Incoming, Reply
 from bot.ports import ProgressNote, TokenRefused
 from bot.runfiles import MAX_FILE_BYTES
@@ -280,12 +281,32 @@ class TelegramAdapter:
         """Whether the sender administers the group; asked once per few minutes per member."""
         if message.chat.type == Chat.PRIVATE or message.from_user is None:
             return await _is_admin(bot, message)
-        key = (message.chat.id, message.from_user.id)
+        return await self._cached_admin(
+            (message.chat.id, message.from_user.id), lambda: _is_admin(bot, message)
+        )
+
+    async def _presser_is_admin(self, bot: ExtBot[Any], query: CallbackQuery) -> bool:
+        """Whether a button in a group was pressed by one of its admins, when the button's
+        command is for admins only (``🏁 End it now`` under ``/challenge end``)."""
+        chat = query.message.chat if query.message is not None else None
+        if (
+            chat is None
+            or chat.type == Chat.PRIVATE
+            or not _admin_only(query.data or "", query.from_user.id)
+        ):
+            return False
+        user = query.from_user.id
+        return await self._cached_admin(
+            (chat.id, user), lambda: _member_is_admin(bot, chat.id, user)
+        )
+
+    async def _cached_admin(self, key: tuple[int, int], ask: Callable[[], Awaitable[bool]]) -> bool:
+        """The cached answer for (chat, member), else ``ask()``'s (kept a few minutes)."""
         cached = self._admins.get(key)
         now = time.monotonic()
         if cached is not None and cached[1] > now:
             return cached[0]
-        answer = await _is_admin(bot, message)
+        answer = await ask()
         if len(self._admins) > ADMIN_CACHE_SIZE:
             self._admins.clear()
         self._admins[key] = (answer, now + ADMIN_CACHE_SECONDS)
@@ -333,7 +354,10 @@ class TelegramAdapter:
             return
         reply = None
         if query.data is not None:  # else not one of Pacer's buttons (e.g. a game)
-            reply = await self._core.handle(incoming_action(update))
+            incoming = incoming_action(update)
+            if await self._presser_is_admin(context.bot, query):
+                incoming = dataclasses.replace(incoming, is_admin=True)
+            reply = await self._core.handle(incoming)
         # A press on someone else's button is answered on the press itself, to the presser.
         alert = reply.text[:200] if reply is not None and reply.meta.get(ALERT) else None
         try:
@@ -421,5 +445,24 @@ async def _is_admin(bot: ExtBot[Any], message: Message) -> bool:
         return True
     if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
         return True  # an anonymous admin posting as the group
-    member = await bot.get_chat_member(message.chat.id, sender(message).id)
+    return await _member_is_admin(bot, message.chat.id, sender(message).id)
+
+
+async def _member_is_admin(bot: ExtBot[Any], chat_id: int, user_id: int) -> bool:
+    """Whether ``user_id`` is the group's creator or one of its administrators."""
+    member = await bot.get_chat_member(chat_id, user_id)
     return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+
+def _admin_only(action: str, presser: int) -> bool:
+    """Whether a button's action runs a command only admins may use in a group (and the
+    presser is the one it was made for: anyone else's press is refused without asking)."""
+    if action.startswith(OWNER_MARK):  # ``~<owner> /challenge end #3 confirm``
+        owner, _, action = action.partition(" ")
+        if owner != f"{OWNER_MARK}{presser}":
+            return False
+    if not action.startswith("/"):
+        return False
+    name, _, rest = action[1:].partition(" ")
+    spec = find_command(resolve_subcommand(name.lower(), rest)[0])
+    return spec is not None and spec.admin_only

@@ -191,6 +191,8 @@ def standing_line(board: Board, viewer: int, units: str) -> str | None:
             value += f" (target {amount(c.metric, c.target, units)})"
     elif c.target is not None and not c.team:
         value = f"{mine}/{amount(c.metric, c.target, units, bare=True)} {unit}"
+    elif c.metric in NOUNS:  # ``1 day``, ``3 runs``: counted as the board counts them
+        value = amount(c.metric, row.value, units)
     else:
         value = f"{mine} {unit}"
     if c.target is not None and c.team:

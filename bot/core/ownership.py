@@ -23,8 +23,9 @@ OWNER_MARK = "~"
 _OWNER_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
 # Adapters that can (Telegram) show a reply with this flag as an alert on the press.
 ALERT = "alert"
-# Buttons meant for everyone in the chat (a 👏 under a run): never stamped with an owner.
-OPEN_ACTIONS = ("/kudos ",)
+# Buttons meant for everyone in the chat (a 👏 under a run, the Join under a new challenge,
+# which joins whoever taps it): never stamped with an owner.
+OPEN_ACTIONS = ("/kudos ", "/challenge join ")
 
 
 def stamp_owner(reply: Reply, owner: str) -> Reply:

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 from itertools import count
-from typing import Any
 
 from telegram import Update
 
 from adapters.telegram import TelegramAdapter
+from tests.telegram.club import BOB_ID, say
 from tests.telegram.fakes import RecordingRequest
-from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback
 
-BOB_ID = 5550002
 _updates = count(970001)
-
-
-async def say(tg: TelegramAdapter, text: str, *, user: int = RUNNER_ID, group: bool = True) -> None:
-    """A message from ``user`` in the Sunrise Runners group (or their private chat)."""
-    data: dict[str, Any] = payload(
-        "group_command" if group else "private_command", update_id=next(_updates), text=text
-    )
-    sender = data["message"]["from"]
-    sender.update(id=user, first_name="Bob" if user == BOB_ID else "Ada", last_name="")
-    if not group:
-        data["message"]["chat"] = {
-            "id": user,
-            "type": "private",
-            "first_name": sender["first_name"],
-        }
-    await tg.application.process_update(Update.de_json(data, tg.application.bot))
 
 
 async def test_a_telegram_group_runs_a_challenge_with_admins_checked_once(

@@ -13,8 +13,10 @@ from adapters.telegram import TelegramAdapter
 from bot.budget import SendBudget, limits_for
 from bot.clock import FakeClock
 from bot.config import Settings
-from tests.fakes import FakeCore
+from tests.fakes import FakeCore, Harness
+from tests.telegram.club import TelegramGroup
 from tests.telegram.fakes import TOKEN, RecordingRequest
+from tests.telegram.updates import GROUP_ID, RUNNER_ID
 
 Feed = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -73,3 +75,15 @@ def feed(adapter: TelegramAdapter) -> Feed:
         await app.process_update(Update.de_json(data, app.bot))
 
     return _feed
+
+
+@pytest.fixture
+def telegram_group(
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest], harness: Harness
+) -> TelegramGroup:
+    """The Sunrise Runners group on the real core; Ada is its admin; club posts go out."""
+    tg, request = telegram_on_core
+    assert tg.messenger is not None
+    harness.core.messengers["telegram"] = tg.messenger
+    request.member_status[(GROUP_ID, RUNNER_ID)] = "administrator"
+    return TelegramGroup(tg, request, harness)

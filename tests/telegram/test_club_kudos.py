@@ -2,46 +2,11 @@
 
 from __future__ import annotations
 
-from itertools import count
-from typing import Any
-
-from telegram import Update
-
 from adapters.telegram import TelegramAdapter
 from tests.fakes import Harness
+from tests.telegram.club import BOB_ID, buttons, press, say
 from tests.telegram.fakes import RecordingRequest
-from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
-
-BOB_ID = 5550002
-_updates = count(980001)
-
-
-def _name(user: int) -> str:
-    return "Bob" if user == BOB_ID else "Ada"
-
-
-async def say(tg: TelegramAdapter, text: str, *, user: int = RUNNER_ID, group: bool = True) -> None:
-    """A message from ``user`` in the Sunrise Runners group (or their private chat)."""
-    data = payload(
-        "group_command" if group else "private_command", update_id=next(_updates), text=text
-    )
-    data["message"]["from"].update(id=user, first_name=_name(user), last_name="")
-    if not group:
-        data["message"]["chat"] = {"id": user, "type": "private", "first_name": _name(user)}
-    await tg.application.process_update(Update.de_json(data, tg.application.bot))
-
-
-async def press(tg: TelegramAdapter, data: str, *, user: int) -> None:
-    """``user`` taps a button in the group."""
-    update = callback(data, chat="group", update_id=next(_updates))
-    update["callback_query"]["from"].update(id=user, first_name=_name(user), last_name="")
-    await tg.application.process_update(Update.de_json(update, tg.application.bot))
-
-
-def buttons(call: Any) -> dict[str, str]:
-    """A sent message's inline buttons: label -> callback data."""
-    rows = call.params.get("reply_markup", {}).get("inline_keyboard", [])
-    return {b["text"]: b["callback_data"] for row in rows for b in row}
+from tests.telegram.updates import GROUP_ID, RUNNER_ID
 
 
 async def test_a_cheer_is_an_alert_to_the_presser_once_and_never_for_yourself(

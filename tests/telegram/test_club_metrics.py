@@ -1,0 +1,138 @@
+"""The climb, longest, fastest and streak challenges, club units and the one combined club
+post, through the Telegram adapter and the real core (both backends): what the Bot API shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.telegram.club import BOB_ID, CY_ID, TelegramGroup, buttons
+from tests.telegram.updates import GROUP_ID, RUNNER_ID
+
+
+def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+async def test_climb_board_ties_a_hidden_runner_and_the_end_confirmed_by_a_tap(
+    telegram_group: TelegramGroup,
+) -> None:
+    g = telegram_group
+    created = await g.say("/challenge create Hill Month climb today 4w target 1000m")
+    assert created.chat_id == GROUP_ID
+    assert created.text.startswith(
+        "🏁 Hill Month: elevation gain, Thu 26 Nov – Wed 23 Dec 2026, target 1000 m each."
+    )
+    # The Join under the create reply is for everyone in the group, not only its creator.
+    assert buttons(created) == {"🏃 Join Hill Month": "/challenge join #1"}
+    for user in (RUNNER_ID, BOB_ID, CY_ID):
+        joined = await g.press("🏃 Join Hill Month", on=created, user=user)
+        assert joined.text == "You're in Hill Month!"
+    logged = await g.say("/log 10k 55:00 climb 250m hilly")
+    assert logged.chat_id == GROUP_ID and "hilly" not in logged.text
+    assert "\nClimb: 250 m.\n" in logged.text and "Hill Month: 250/1000 m, 1st of 3" in logged.text
+    await g.say("/log 8k 44:00 climb 250", user=BOB_ID, group=False)
+    await g.say("/settings boards hidden", user=CY_ID, group=False)
+    await g.say("/log 5k 25:00 climb 100m", user=CY_ID, group=False)
+    board = await g.say("/challenge board Hill Month", user=BOB_ID)
+    assert board.chat_id == GROUP_ID
+    # Level with Ada, Bob comes second: she got there first. Cy is hidden.
+    assert board.text.splitlines()[2:6] == [
+        "1. Ada 250 m ▓▓░░░░░░░░ 25%",
+        "1. Bob (you) 250 m ▓▓░░░░░░░░ 25%",
+        "3. a runner 100 m ▓░░░░░░░░░ 10%",
+        "3 members",
+    ]
+    asked = await g.say("/challenge end Hill Month")
+    assert asked.text.startswith("End Hill Month now?")
+    confirm = buttons(asked)["🏁 End it now"]
+    # Bob cannot end it with Ada's button; Ada, an admin, can with one tap.
+    await g.press("🏁 End it now", on=asked, user=BOB_ID)
+    assert g.alerts()[-1].startswith("That button is for Ada")
+    ended = await g.press("🏁 End it now", on=asked)
+    assert confirm.endswith("/challenge end #1 confirm")
+    assert len(g.request.calls_to("getChatMember")) == 1  # her admin answer is cached
+    assert ended.chat_id == GROUP_ID
+    assert ended.text.splitlines()[:6] == [
+        "Hill Month is over.",
+        "🏁 Hill Month · final results · elevation gain",
+        "Thu 26 Nov – Thu 26 Nov 2026 (ended early; planned until Wed 23 Dec 2026)",
+        "1. Ada (you) 250 m ▓▓░░░░░░░░ 25%",
+        "1. Bob 250 m ▓▓░░░░░░░░ 25%",
+        "3. a runner 100 m ▓░░░░░░░░░ 10%",
+    ]
+    await g.say("/log 5k 25:00 climb 900m", user=CY_ID, group=False)  # too late: frozen
+    final = await g.say("/challenge board Hill Month", user=CY_ID)
+    assert "3. a runner (you) 100 m" in final.text and "join" not in final.text.lower()
+    assert await g.posts_at(utc(2026, 11, 27, 9)) == []  # the confirmation said it all
+
+
+async def test_longest_fastest_and_streak_boards_then_the_final_post(
+    telegram_group: TelegramGroup,
+) -> None:
+    g = telegram_group
+    assert "every day at 18:00" in (await g.say("/club posts daily 18:00")).text
+    long = await g.say("/challenge create Long Haul longest today 7d")
+    fast = await g.say("/challenge create Fast Five fastest 5k today 7d target 25:00")
+    streak = await g.say("/challenge create Daily streak min 1.6km today 7d")
+    assert "most days in a row with a run of 1.60 km or more" in streak.text
+    await g.say("/challenge create Nobody runs today 7d")  # nobody joins: no section
+    for user in (RUNNER_ID, BOB_ID, CY_ID):
+        await g.press("🏃 Join Long Haul", on=long, user=user)
+        await g.press("🏃 Join Fast Five", on=fast, user=user)
+    for user in (RUNNER_ID, BOB_ID):
+        await g.press("🏃 Join Daily", on=streak, user=user)
+    await g.say("/log 5k 26:00 2026-11-25", group=False)  # before the window: not counted
+    ada = await g.say("/log 5k 26:00", group=False)
+    assert ada.chat_id == RUNNER_ID
+    assert ada.text.splitlines()[3:6] == [
+        "Long Haul: 5.00 km, 1st of 3",
+        "Fast Five: 26:00 (target 25:00), 1st of 3",
+        "Daily: 1 day, 1st of 2",
+    ]
+    await g.say("/log 5k 24:00", user=BOB_ID, group=False)
+    await g.say("/log 10k 50:00", user=CY_ID, group=False)  # a typed 10k holds no 5 km time
+    [post] = await g.posts_at(utc(2026, 11, 26, 18))
+    sections = [s.splitlines() for s in post.text.split("\n\n")]
+    assert [s[0] for s in sections] == [
+        "🏆 Long Haul · longest run · 7 days left",
+        "🏆 Fast Five · fastest 5 km · 7 days left",
+        "🏆 Daily · most days in a row with a run of 1.60 km or more · 7 days left",
+    ]
+    assert sections[0][2:5] == ["1. Cy 10.00 km", "2. Ada 5.00 km", "2. Bob 5.00 km"]
+    assert sections[1][2:5] == ["1. Bob 24:00 ✓", "2. Ada 26:00", "3. Cy no time yet"]
+    assert sections[2][2:4] == ["1. Ada 1 day", "1. Bob 1 day"]
+    assert "Nobody" not in post.text and "reply_markup" not in post.params
+    assert await g.posts_at(utc(2026, 11, 27, 18)) == []  # nothing moved: nothing sent
+    await g.say("/log 2k 12:00", user=BOB_ID, group=False)  # Fri 27: Bob's second day
+    [post] = await g.posts_at(utc(2026, 11, 28, 18))
+    assert post.text.startswith("🏆 Daily") and "1. Bob 2 days" in post.text
+    assert "Long Haul" not in post.text
+    [final] = await g.posts_at(utc(2026, 12, 4, 0))
+    assert final.chat_id == GROUP_ID
+    assert "🏁 Long Haul is over!\nWinners: 🥇 Cy 10.00 km, 🥈 Ada 5.00 km, 🥈 Bob 5.00 km" in (
+        final.text
+    )
+    assert "🏁 Fast Five is over!\nWinners: 🥇 Bob 24:00, 🥈 Ada 26:00" in final.text
+    assert "1 of 3 reached the target of 25:00." in final.text
+    assert "🏁 Daily is over!\nWinners: 🥇 Bob 2 days, 🥈 Ada 1 day" in final.text
+    assert "join" not in final.text.lower() and "reply_markup" not in final.params
+
+
+async def test_club_units_for_posts_while_a_km_member_reads_km(
+    telegram_group: TelegramGroup,
+) -> None:
+    g = telegram_group
+    refused = await g.say("/club units mi", user=BOB_ID)
+    assert refused.text == "Bob, I sent you the answer in a private message."
+    assert (await g.say("/club units mi")).text.startswith("Club posts use mi from now on.")
+    await g.say("/club posts daily 18:00")
+    created = await g.say("/challenge create Fifty distance today 7d target 50")
+    assert "target 50.00 mi each" in created.text
+    await g.press("🏃 Join Fifty", on=created)
+    await g.say("/log 10k 50:00", group=False)  # Ada reads km
+    [post] = await g.posts_at(utc(2026, 11, 26, 18))
+    assert "1. Ada 6.21 mi" in post.text
+    board = await g.say("/challenge board Fifty")
+    assert "1. Ada (you) 10.00 km" in board.text
+    logged = await g.say("/log 5k 25:00", group=False)
+    assert "Fifty: 15.00/80.47 km, 1st of 1" in logged.text

@@ -63,6 +63,37 @@ class TelegramGroup:
         await press(self.tg, buttons(on)[label], user=user)
         return self.request.calls_to("sendMessage")[-1]
 
+    async def send_file(
+        self, name: str, content: bytes, *, user: int = RUNNER_ID, caption: str | None = None
+    ) -> Call:
+        """``user`` sends a file (a run's GPX, FIT or TCX) in their private chat with the bot,
+        or captioned ``/log`` in the group; the last message the bot sent after it."""
+        file_id = f"doc-{next(_updates)}"
+        self.request.files[file_id] = content
+        group = caption is not None
+        data = payload("group_command" if group else "private_command", update_id=next(_updates))
+        message = data["message"]
+        message.pop("text", None)
+        message.pop("entities", None)
+        message["from"].update(id=user, first_name=NAMES[user], last_name="")
+        if not group:
+            message["chat"] = {"id": user, "type": "private", "first_name": NAMES[user]}
+        else:
+            message["caption"] = caption
+            command = caption.split(None, 1)[0]
+            message["caption_entities"] = [
+                {"offset": 0, "length": len(command), "type": "bot_command"}
+            ]
+        message["document"] = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_name": name,
+            "mime_type": "application/octet-stream",
+            "file_size": len(content),
+        }
+        await self.tg.application.process_update(Update.de_json(data, self.tg.application.bot))
+        return self.request.calls_to("sendMessage")[-1]
+
     def alerts(self) -> list[Any]:
         """The texts shown on button presses (answerCallbackQuery), in order."""
         return [c.params.get("text") for c in self.request.calls_to("answerCallbackQuery")]

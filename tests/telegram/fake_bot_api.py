@@ -79,6 +79,7 @@ class BotApiResponder:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.member_status: dict[tuple[int, int], str] = {}
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and its download
         self._failures: dict[str, list[tuple[int, dict[str, Any]] | None]] = {}
         self._message_ids = itertools.count(1001)
 
@@ -126,7 +127,19 @@ class BotApiResponder:
             return self._message(method, params)
         if method == "getChatMember":
             return self._member(int(params["chat_id"]), int(params["user_id"]))
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "file_size": len(self.files[file_id]),
+                "file_path": f"documents/{file_id}",
+            }
         return True
+
+    def download(self, file_path: str) -> bytes | None:
+        """The content behind a ``getFile`` path (``documents/<file_id>``), if one was sent."""
+        return self.files.get(file_path.removeprefix("documents/"))
 
     def _message(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])

@@ -40,7 +40,10 @@ class RecordingRequest(BotApiResponder, BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
-        """Record the call and answer it."""
+        """Record the call and answer it (a file's download answers with its bytes)."""
+        if "/file/bot" in url:
+            content = self.download(url.split("/file/bot", 1)[1].split("/", 1)[1])
+            return (200, content) if content is not None else (404, b"Not Found")
         params = dict(request_data.parameters) if request_data else {}
         files: dict[str, str] = {}
         if request_data is not None and request_data.contains_files:

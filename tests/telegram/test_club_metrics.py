@@ -4,9 +4,12 @@ post, through the Telegram adapter and the real core (both backends): what the B
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tests.telegram.club import BOB_ID, CY_ID, TelegramGroup, buttons
 from tests.telegram.updates import GROUP_ID, RUNNER_ID
+
+RUN_FILE = Path(__file__).resolve().parent.parent / "data" / "runfiles" / "run.tcx"
 
 
 def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
@@ -136,3 +139,35 @@ async def test_club_units_for_posts_while_a_km_member_reads_km(
     assert "1. Ada (you) 10.00 km" in board.text
     logged = await g.say("/log 5k 25:00", group=False)
     assert "Fifty: 15.00/80.47 km, 1st of 1" in logged.text
+
+
+async def test_a_run_file_sent_in_chat_counts_its_climb_and_its_fastest_5k(
+    telegram_group: TelegramGroup,
+) -> None:
+    """run.tcx (Sat 15 Aug 2015, Denver): a 9 km run whose track holds a 5 km in 21:44."""
+    g = telegram_group
+    g.harness.clock.set(datetime(2015, 8, 15, 20, 0, tzinfo=UTC))
+    climb = await g.say("/challenge create Track Climb climb today 7d")
+    fast = await g.say("/challenge create Track Five fastest 5k today 7d")
+    for created, label in ((climb, "🏃 Join Track Climb"), (fast, "🏃 Join Track Five")):
+        await g.press(label, on=created, user=CY_ID)
+    await g.say("/settings timezone America/Denver", user=CY_ID, group=False)
+    logged = await g.send_file("run.tcx", RUN_FILE.read_bytes(), user=CY_ID)
+    assert logged.chat_id == CY_ID and logged.text.startswith("Logged #1")
+    [run] = await g.harness.runs(g.harness.chat(str(CY_ID), "telegram"))
+    async with g.harness.db.reader() as uow:
+        facts = await uow.tracks.facts(run.id)
+    assert facts is not None and facts.elevation_gain_m
+    metres = round(facts.elevation_gain_m)
+    assert f"Track Climb: {metres} m, 1st of 1" in logged.text
+    assert "Track Five: 21:44, 1st of 1" in logged.text
+    board = await g.say("/challenge board Track Climb")
+    assert board.text.splitlines()[2] == f"1. Cy {metres} m"
+    # In the group a file is logged when captioned /log; its reply there is public.
+    await g.press("🏃 Join Track Climb", on=climb, user=BOB_ID)
+    again = await g.send_file("run.tcx", RUN_FILE.read_bytes(), user=BOB_ID, caption="/log")
+    assert again.chat_id == GROUP_ID
+    assert f"From the TCX file's points: climb {metres} m" in again.text
+    assert f"Track Climb: {metres} m, 1st of 2" in again.text
+    board = await g.say("/challenge board Track Climb")
+    assert board.text.splitlines()[2:4] == [f"1. Cy {metres} m", f"1. Bob {metres} m"]

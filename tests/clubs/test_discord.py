@@ -7,28 +7,20 @@ from typing import Any
 from adapters.discord.client import PacerClient
 from adapters.discord.commands import install_commands, schema
 from tests.discord import payloads
-from tests.discord.harness import CapturedHTTP, deliver
+from tests.discord.club import BOB, answer
+from tests.discord.club import sub as server_sub
+from tests.discord.harness import CapturedHTTP
 
 ADMIN_ID = payloads.RUNNER_ID
-MEMBER_ID = "400000000000000009"
+MEMBER_ID = BOB
 RUNS_CHANNEL = "500000000000000077"
 
 
 def sub(
     group: str, name: str, options: dict[str, Any], *, admin: bool, user: str, kind: int = 2
 ) -> dict[str, Any]:
-    """``/group name option:value ...`` in the server's channel, as the gateway sends it."""
-    data = payloads.slash(group, guild=True, admin=admin, user_id=user)
-    typed = []
-    for key, value in options.items():
-        option: dict[str, Any] = {"name": key, "type": 3, "value": value}
-        if key == "channel":
-            option["type"] = 7
-        if kind == 4 and key == "name":
-            option["focused"] = True
-        typed.append(option)
-    data["type"] = kind
-    data["data"]["options"] = [{"name": name, "type": 1, "options": typed}]
+    """``/group name option:value ...``; a channel option comes with its resolved channel."""
+    data = server_sub(group, name, options, admin=admin, user=user, kind=kind)
     if "channel" in options:
         data["data"]["resolved"] = {
             "channels": {
@@ -42,14 +34,6 @@ def sub(
             }
         }
     return data
-
-
-async def answer(client: PacerClient, http: CapturedHTTP, data: dict[str, Any]) -> dict[str, Any]:
-    """Deliver an interaction; the JSON of its first answer."""
-    deliver(client, data)
-    call = await http.wait_for(lambda c: f"/interactions/{data['id']}/" in c.path)
-    body: dict[str, Any] = call.json
-    return body
 
 
 def test_challenge_is_a_command_group_with_typed_options() -> None:

@@ -117,7 +117,14 @@ def autocomplete(
     return _base(4, data, guild=False)
 
 
-def button_press(custom_id: str, *, label: str = "Done", guild: bool = False) -> dict[str, Any]:
+def button_press(
+    custom_id: str,
+    *,
+    label: str = "Done",
+    guild: bool = False,
+    admin: bool = False,
+    user_id: str = RUNNER_ID,
+) -> dict[str, Any]:
     """A button press (type 3) on an older bot message carrying that button."""
     channel = CHANNEL_ID if guild else DM_CHANNEL_ID
     components = [
@@ -131,7 +138,7 @@ def button_press(custom_id: str, *, label: str = "Done", guild: bool = False) ->
     ]
     message = message_payload(channel, "Time for your run?", components=components)
     data = {"custom_id": custom_id, "component_type": 2}
-    payload = _base(3, data, guild=guild)
+    payload = _base(3, data, guild=guild, admin=admin, user_id=user_id)
     payload["message"] = message
     return payload
 

@@ -17,13 +17,9 @@ NUDGE = Reply("Time for your 07:00 run?", buttons=((Button("Done", "nudge:done:9
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        restore = apply_endpoints(server.api_base)
-        try:
-            yield server
-        finally:
-            restore()
+def fake(fake_discord: FakeDiscord) -> FakeDiscord:
+    """The fake Discord that discord.py's routes point at (tests/discord/conftest.py)."""
+    return fake_discord
 
 
 @pytest.fixture

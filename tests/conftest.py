@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import discord
 import pytest
 
 from adapters.discord.adapter import build_client
@@ -84,6 +85,18 @@ def discord_http(monkeypatch: pytest.MonkeyPatch) -> CapturedHTTP:
     captured = CapturedHTTP()
     captured.install(monkeypatch)
     return captured
+
+
+@pytest.fixture
+def cdn(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Discord's attachment CDN: URL -> bytes; a download of anything else fails the test."""
+    served: dict[str, bytes] = {}
+
+    async def get_from_cdn(http: discord.http.HTTPClient, url: str) -> bytes:
+        return served[url]
+
+    monkeypatch.setattr(discord.http.HTTPClient, "get_from_cdn", get_from_cdn)
+    return served
 
 
 @pytest.fixture

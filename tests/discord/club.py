@@ -71,6 +71,7 @@ class DiscordServer:
     http: CapturedHTTP
     fake: FakeDiscord
     harness: Harness
+    cdn: dict[str, bytes]
 
     async def ask(self, data: dict[str, Any]) -> dict[str, Any]:
         """The ``data`` of the interaction's answer (content, components, flags)."""
@@ -93,6 +94,14 @@ class DiscordServer:
             return await self.ask(sub(group, subcommand, options or {}, admin=admin, user=user))
         data = payloads.slash(name, options, guild=guild, admin=admin, user_id=user)
         return await self.ask(as_member(data, user))
+
+    async def log_file(
+        self, name: str, content: bytes, *, user: str = ADA, guild: bool = True
+    ) -> dict[str, Any]:
+        """``/log file:<name>`` with the file attached, as ``user``."""
+        event = payloads.slash_with_file(name, len(content), guild=guild, user_id=user)
+        self.cdn[payloads.attachment_url(event)] = content
+        return await self.ask(as_member(event, user))
 
     async def press(self, label: str, *, on: dict[str, Any], user: str = ADA) -> dict[str, Any]:
         """``user`` presses the button labelled ``label`` under ``on`` in the channel."""

@@ -32,11 +32,12 @@ async def discord_server(
     discord_http: CapturedHTTP,
     fake_discord: FakeDiscord,
     harness: Harness,
+    cdn: dict[str, bytes],
 ) -> AsyncIterator[DiscordServer]:
     """The club's server on the real core; Ada manages it; club posts go to the fake Discord."""
     messenger = DiscordMessenger("fake-token", timeout=5.0)
     harness.core.messengers["discord"] = messenger
     try:
-        yield DiscordServer(discord_on_core, discord_http, fake_discord, harness)
+        yield DiscordServer(discord_on_core, discord_http, fake_discord, harness, cdn)
     finally:
         await messenger.close()

@@ -107,6 +107,42 @@ def slash(
     return _base(2, data, guild=guild, admin=admin, user_id=user_id)
 
 
+def slash_with_file(
+    name: str,
+    size: int,
+    options: dict[str, Any] | None = None,
+    command: str = "log",
+    **where: Any,
+) -> dict[str, Any]:
+    """``/log file:<attachment>`` as Discord sends it: the option names a resolved attachment
+    (at ``attachment_url(event)``); ``where`` as for :func:`slash` (``guild``, ``user_id``)."""
+    event = slash(command, options, **where)
+    data = event["data"]
+    attachment_id = snowflake()
+    data.setdefault("options", []).append({"name": "file", "type": 11, "value": attachment_id})
+    url = f"https://cdn.discordapp.com/attachments/1/{attachment_id}/{name}"
+    data["resolved"] = {
+        "attachments": {
+            attachment_id: {
+                "id": attachment_id,
+                "filename": name,
+                "size": size,
+                "url": url,
+                "proxy_url": url,
+                "content_type": "application/octet-stream",
+            }
+        }
+    }
+    return event
+
+
+def attachment_url(event: dict[str, Any]) -> str:
+    """Where the file of a :func:`slash_with_file` event is downloaded from."""
+    [attachment] = event["data"]["resolved"]["attachments"].values()
+    url: str = attachment["url"]
+    return url
+
+
 def autocomplete(
     name: str, focused: str, partial: Any, others: dict[str, Any] | None = None
 ) -> dict[str, Any]:

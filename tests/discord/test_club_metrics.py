@@ -5,8 +5,11 @@ answers and the channel posts as Discord receives them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tests.discord.club import ADA, BOB, CY, EPHEMERAL, DiscordServer, buttons
+
+RUN_FILE = Path(__file__).resolve().parent.parent / "data" / "runfiles" / "run.tcx"
 
 
 def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
@@ -147,3 +150,26 @@ async def test_the_feed_posts_an_opted_in_members_run_to_the_channel_without_its
     assert cheered["flags"] & EPHEMERAL
     assert cheered["content"] == "👏 You cheered Bob's 7.00 km."
     assert d.posts() == [post]  # Cy, not opted in, has no post; a cheer posts nothing
+
+
+async def test_a_run_file_attached_to_log_counts_its_climb_and_its_fastest_5k(
+    discord_server: DiscordServer,
+) -> None:
+    """run.tcx (Sat 15 Aug 2015, Denver): a 9 km run, climb 62 m, a 5 km in 21:44."""
+    d = discord_server
+    d.harness.clock.set(datetime(2015, 8, 15, 20, 0, tzinfo=UTC))
+    climb = await d.command("challenge create", create("Track Climb", "climb"))
+    fast = await d.command("challenge create", create("Track Five", "fastest", over="5k"))
+    for user in (BOB, CY):
+        await d.press("🏃 Join Track Climb", on=climb, user=user)
+    await d.press("🏃 Join Track Five", on=fast, user=CY)
+    for user in (BOB, CY):
+        await d.command("settings", {"item": "timezone", "value": "America/Denver"}, user=user)
+    logged = await d.log_file("run.tcx", RUN_FILE.read_bytes(), user=CY)
+    assert not logged.get("flags", 0) & EPHEMERAL
+    assert "From the TCX file's points: climb 62 m" in logged["content"]
+    assert "Track Climb: 62 m, 1st of 2" in logged["content"]
+    assert "Track Five: 21:44, 1st of 1" in logged["content"]
+    await d.log_file("run.tcx", RUN_FILE.read_bytes(), user=BOB, guild=False)
+    board = await d.command("challenge board", {"name": "Track Climb"})
+    assert board["content"].splitlines()[2:5] == ["1. Cy 62 m", "1. Bob 62 m", "2 members"]

@@ -3,22 +3,19 @@ attachment option (real-shaped payloads through the real libraries, no network).
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any
 
-import discord
 import pytest
 
 from adapters.discord.client import PacerClient
 from adapters.telegram import TelegramAdapter
 from tests.discord import payloads
-from tests.discord.fake_discord import snowflake
 from tests.discord.harness import CapturedHTTP, deliver
+from tests.discord.payloads import attachment_url, slash_with_file
 from tests.fakes import Harness
 from tests.runfiles.test_chat_import import NOW, export_zip
 from tests.telegram.fakes import RecordingRequest
-from tests.telegram.updates import GROUP_ID, RUNNER_ID, feed, payload
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, document, feed
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
 TCX = (DATA / "run.tcx").read_bytes()
@@ -27,66 +24,16 @@ TCX = (DATA / "run.tcx").read_bytes()
 # --- Telegram -------------------------------------------------------------------------
 
 
-class FileServingRequest(RecordingRequest):
-    """The recording Bot API, which also answers ``getFile`` and serves the file's bytes."""
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        super().__init__()
-        self.files = files
-        self.downloads: list[str] = []
-
-    def result(self, method: str, params: dict[str, Any]) -> Any:
-        """``getFile``: where the document can be downloaded."""
-        if method == "getFile":
-            file_id = str(params["file_id"])
-            return {
-                "file_id": file_id,
-                "file_unique_id": f"u-{file_id}",
-                "file_size": len(self.files[file_id]),
-                "file_path": f"documents/{file_id}",
-            }
-        return super().result(method, params)
-
-    async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        """File downloads come from ``/file/bot<token>/<path>``."""
-        if "/file/bot" in url:
-            file_id = url.rsplit("/", 1)[-1]
-            self.downloads.append(file_id)
-            return 200, self.files[file_id]
-        return await super().do_request(url, method, *args, **kwargs)
-
-
 @pytest.fixture
-def telegram_request() -> FileServingRequest:
+def telegram_request() -> RecordingRequest:
     """The recording Bot API, with files to download."""
-    return FileServingRequest({"doc-tcx": TCX, "doc-big": b""})
-
-
-def document(
-    name: str, file_id: str, size: int, *, caption: str | None = None, group: bool = False
-) -> dict[str, Any]:
-    """A message carrying a document, shaped like the Bot API sends it."""
-    update = payload("group_command" if group else "private_command")
-    message = update["message"]
-    message.pop("text", None)
-    message.pop("entities", None)
-    message["document"] = {
-        "file_name": name,
-        "mime_type": "application/octet-stream",
-        "file_id": file_id,
-        "file_unique_id": f"u-{file_id}",
-        "file_size": size,
-    }
-    if caption is not None:
-        message["caption"] = caption
-        if caption.startswith("/"):
-            length = len(caption.split(None, 1)[0])
-            message["caption_entities"] = [{"offset": 0, "length": length, "type": "bot_command"}]
-    return update
+    request = RecordingRequest()
+    request.files.update({"doc-tcx": TCX, "doc-big": b""})
+    return request
 
 
 async def test_telegram_document_logs_the_run(
-    telegram_on_core: tuple[TelegramAdapter, FileServingRequest], harness: Harness
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest], harness: Harness
 ) -> None:
     tg, request = telegram_on_core
     await feed(tg, document("run.tcx", "doc-tcx", len(TCX), caption="hilly one"))
@@ -105,7 +52,7 @@ async def test_telegram_document_logs_the_run(
 
 
 async def test_telegram_file_over_20_mb_is_refused_without_downloading(
-    telegram_on_core: tuple[TelegramAdapter, FileServingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
     tg, request = telegram_on_core
     await feed(tg, document("big.fit", "doc-big", 30 * 1024 * 1024))
@@ -116,7 +63,7 @@ async def test_telegram_file_over_20_mb_is_refused_without_downloading(
 
 
 async def test_telegram_group_files_need_a_log_caption(
-    telegram_on_core: tuple[TelegramAdapter, FileServingRequest],
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
 ) -> None:
     tg, request = telegram_on_core
     await feed(tg, document("minutes.tcx", "doc-tcx", len(TCX), group=True))
@@ -130,49 +77,11 @@ async def test_telegram_group_files_need_a_log_caption(
 # --- Discord --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cdn(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Attachment URL -> bytes; a download of anything else fails the test."""
-    served: dict[str, bytes] = {}
-
-    async def get_from_cdn(http: discord.http.HTTPClient, url: str) -> bytes:
-        return served[url]
-
-    monkeypatch.setattr(discord.http.HTTPClient, "get_from_cdn", get_from_cdn)
-    return served
-
-
-def slash_with_file(
-    name: str, size: int, options: dict[str, str] | None = None, command: str = "log"
-) -> dict[str, Any]:
-    """``/log file:<attachment>`` as Discord sends it: the option names a resolved attachment."""
-    event = payloads.slash(command, options)
-    data = copy.deepcopy(event["data"])
-    attachment_id = snowflake()
-    data.setdefault("options", []).append({"name": "file", "type": 11, "value": attachment_id})
-    url = f"https://cdn.discordapp.com/attachments/1/{attachment_id}/{name}"
-    data["resolved"] = {
-        "attachments": {
-            attachment_id: {
-                "id": attachment_id,
-                "filename": name,
-                "size": size,
-                "url": url,
-                "proxy_url": url,
-                "content_type": "application/octet-stream",
-            }
-        }
-    }
-    event["data"] = data
-    return event
-
-
 async def test_discord_attachment_option_logs_the_run(
     discord_on_core: PacerClient, discord_http: CapturedHTTP, cdn: dict[str, bytes]
 ) -> None:
     event = slash_with_file("run.tcx", len(TCX), {"note": "track session"})
-    attachment_id = event["data"]["options"][-1]["value"]
-    cdn[f"https://cdn.discordapp.com/attachments/1/{attachment_id}/run.tcx"] = TCX
+    cdn[attachment_url(event)] = TCX
     deliver(discord_on_core, event)
     answer = await discord_http.wait_for(lambda c: f"/interactions/{event['id']}/" in c.path)
     content = answer.json["data"]["content"]
@@ -194,8 +103,8 @@ async def test_discord_attachment_over_20_mb_is_not_downloaded(
 
 
 async def test_telegram_import_edits_one_progress_message(
-    telegram_on_core: tuple[TelegramAdapter, FileServingRequest],
-    telegram_request: FileServingRequest,
+    telegram_on_core: tuple[TelegramAdapter, RecordingRequest],
+    telegram_request: RecordingRequest,
     harness: Harness,
 ) -> None:
     harness.clock.set(NOW)  # after the sample export's last run
@@ -222,8 +131,7 @@ async def test_discord_import_through_the_attachment_option(
     harness.clock.set(NOW)
     data = export_zip()
     event = slash_with_file("export_123.zip", len(data), {"source": "strava"}, command="import")
-    attachment_id = event["data"]["options"][-1]["value"]
-    cdn[f"https://cdn.discordapp.com/attachments/1/{attachment_id}/export_123.zip"] = data
+    cdn[attachment_url(event)] = data
     deliver(discord_on_core, event)
     answer = await discord_http.wait_for(lambda c: "Imported 5 runs" in str(c.json))
     assert "(2 from their activity files" in str(answer.json)

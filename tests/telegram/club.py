@@ -13,7 +13,7 @@ from telegram import Update
 from adapters.telegram import TelegramAdapter
 from tests.fakes import Harness
 from tests.telegram.fakes import Call, RecordingRequest
-from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, payload
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, callback, document, payload
 
 BOB_ID = 5550002
 CY_ID = 5550003
@@ -70,27 +70,12 @@ class TelegramGroup:
         or captioned ``/log`` in the group; the last message the bot sent after it."""
         file_id = f"doc-{next(_updates)}"
         self.request.files[file_id] = content
-        group = caption is not None
-        data = payload("group_command" if group else "private_command", update_id=next(_updates))
+        data = document(name, file_id, len(content), caption=caption, group=caption is not None)
+        data["update_id"] = next(_updates)
         message = data["message"]
-        message.pop("text", None)
-        message.pop("entities", None)
         message["from"].update(id=user, first_name=NAMES[user], last_name="")
-        if not group:
+        if caption is None:
             message["chat"] = {"id": user, "type": "private", "first_name": NAMES[user]}
-        else:
-            message["caption"] = caption
-            command = caption.split(None, 1)[0]
-            message["caption_entities"] = [
-                {"offset": 0, "length": len(command), "type": "bot_command"}
-            ]
-        message["document"] = {
-            "file_id": file_id,
-            "file_unique_id": f"u-{file_id}",
-            "file_name": name,
-            "mime_type": "application/octet-stream",
-            "file_size": len(content),
-        }
         await self.tg.application.process_update(Update.de_json(data, self.tg.application.bot))
         return self.request.calls_to("sendMessage")[-1]
 

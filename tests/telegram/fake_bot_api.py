@@ -80,6 +80,7 @@ class BotApiResponder:
         self.calls: list[Call] = []
         self.member_status: dict[tuple[int, int], str] = {}
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and its download
+        self.downloads: list[str] = []  # file ids downloaded, in order
         self._failures: dict[str, list[tuple[int, dict[str, Any]] | None]] = {}
         self._message_ids = itertools.count(1001)
 
@@ -139,7 +140,9 @@ class BotApiResponder:
 
     def download(self, file_path: str) -> bytes | None:
         """The content behind a ``getFile`` path (``documents/<file_id>``), if one was sent."""
-        return self.files.get(file_path.removeprefix("documents/"))
+        file_id = file_path.removeprefix("documents/")
+        self.downloads.append(file_id)
+        return self.files.get(file_id)
 
     def _message(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])

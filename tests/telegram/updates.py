@@ -56,6 +56,29 @@ def callback(data: str, *, chat: str = "private", update_id: int = 900003) -> di
     return update
 
 
+def document(
+    name: str, file_id: str, size: int, *, caption: str | None = None, group: bool = False
+) -> dict[str, Any]:
+    """A message carrying a document, shaped like the Bot API sends it."""
+    update = payload("group_command" if group else "private_command")
+    message = update["message"]
+    message.pop("text", None)
+    message.pop("entities", None)
+    message["document"] = {
+        "file_name": name,
+        "mime_type": "application/octet-stream",
+        "file_id": file_id,
+        "file_unique_id": f"u-{file_id}",
+        "file_size": size,
+    }
+    if caption is not None:
+        message["caption"] = caption
+        if caption.startswith("/"):
+            length = len(caption.split(None, 1)[0])
+            message["caption_entities"] = [{"offset": 0, "length": length, "type": "bot_command"}]
+    return update
+
+
 async def feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
     """One update through PTB's parsing (``Update.de_json``) and the adapter's handlers."""
     await tg.application.process_update(Update.de_json(data, tg.application.bot))

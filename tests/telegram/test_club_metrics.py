@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.telegram.club import BOB_ID, CY_ID, TelegramGroup, buttons
-from tests.telegram.updates import GROUP_ID, RUNNER_ID
+from tests.telegram.updates import GROUP_ID, RUNNER_ID, feed, payload
 
 RUN_FILE = Path(__file__).resolve().parent.parent / "data" / "runfiles" / "run.tcx"
 
@@ -67,6 +67,21 @@ async def test_climb_board_ties_a_hidden_runner_and_the_end_confirmed_by_a_tap(
     final = await g.say("/challenge board Hill Month", user=CY_ID)
     assert "3. a runner (you) 100 m" in final.text and "join" not in final.text.lower()
     assert await g.posts_at(utc(2026, 11, 27, 9)) == []  # the confirmation said it all
+
+
+async def test_an_admin_demoted_before_the_tap_cannot_end_the_challenge(
+    telegram_group: TelegramGroup,
+) -> None:
+    g = telegram_group
+    await g.say("/challenge create Quick runs today 7d")
+    asked = await g.say("/challenge end Quick")
+    await feed(g.tg, payload("chat_member_demoted", update_id=969999))  # Telegram tells us
+    await g.press("🏁 End it now", on=asked)
+    refusal = g.request.calls_to("sendMessage")[-2]
+    assert refusal.chat_id == RUNNER_ID
+    assert refusal.text.startswith("Only admins can use /challenge end here.")
+    assert "final results" not in (await g.say("/challenge board Quick")).text
+    assert len(g.request.calls_to("getChatMember")) == 1  # the demotion came from Telegram
 
 
 async def test_longest_fastest_and_streak_boards_then_the_final_post(

@@ -173,3 +173,23 @@ async def test_a_run_file_attached_to_log_counts_its_climb_and_its_fastest_5k(
     await d.log_file("run.tcx", RUN_FILE.read_bytes(), user=BOB, guild=False)
     board = await d.command("challenge board", {"name": "Track Climb"})
     assert board["content"].splitlines()[2:5] == ["1. Cy 62 m", "1. Bob 62 m", "2 members"]
+
+
+async def test_challenges_starting_the_same_morning_are_one_post_with_a_join_button_each(
+    discord_server: DiscordServer,
+) -> None:
+    d = discord_server
+    await d.command("club posts", {"every": "off"})
+    for name, metric in (("Dec Miles", "distance"), ("Dec Sleep", "sleep")):
+        options = {"name": name, "metric": metric, "start": "2026-12-01", "end": "2026-12-31"}
+        await d.command("challenge create", options)
+    assert await d.posts_at(utc(2026, 12, 1, 8)) == []
+    [post] = await d.posts_at(utc(2026, 12, 1, 9))
+    assert post["content"].count("Starting today! 🏁") == 2
+    assert buttons(post) == {
+        "🏃 Join Dec Miles": "pacer:/challenge join #1",
+        "🏃 Join Dec Sleep": "pacer:/challenge join #2",
+    }
+    joined = await d.press("🏃 Join Dec Sleep", on=post, user=BOB)
+    assert joined["content"] == "You're in Dec Sleep!"
+    assert await d.posts_at(utc(2026, 12, 2, 9)) == []  # announced once

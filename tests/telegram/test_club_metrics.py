@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.telegram.club import BOB_ID, CY_ID, TelegramGroup, buttons
+from tests.telegram.club import BOB_ID, CY_ID, TelegramGroup, buttons, press
 from tests.telegram.updates import GROUP_ID, RUNNER_ID, feed, payload
 
 RUN_FILE = Path(__file__).resolve().parent.parent / "data" / "runfiles" / "run.tcx"
@@ -186,3 +186,22 @@ async def test_a_run_file_sent_in_chat_counts_its_climb_and_its_fastest_5k(
     assert f"Track Climb: {metres} m, 1st of 2" in again.text
     board = await g.say("/challenge board Track Climb")
     assert board.text.splitlines()[2:4] == [f"1. Cy {metres} m", f"1. Bob {metres} m"]
+
+
+async def test_challenges_starting_the_same_morning_are_one_post_with_a_join_each(
+    telegram_group: TelegramGroup,
+) -> None:
+    g = telegram_group
+    await g.say("/club posts off")
+    await g.say("/challenge create Miles & Smiles distance 2026-12-01 2026-12-31")
+    await g.say("/challenge create Dec <Sleep> sleep 2026-12-01 2026-12-31")
+    assert await g.posts_at(utc(2026, 12, 1, 8)) == []
+    [post] = await g.posts_at(utc(2026, 12, 1, 9))
+    assert post.params["parse_mode"] == "HTML"
+    assert post.text.count("Starting today! 🏁") == 2
+    assert "Miles &amp; Smiles" in post.text and "Dec &lt;Sleep&gt;" in post.text  # escaped
+    joins = buttons(post)
+    assert list(joins) == ["🏃 Join Miles & Smiles", "🏃 Join Dec <Sleep>"]
+    await press(g.tg, joins["🏃 Join Dec <Sleep>"], user=BOB_ID)
+    assert g.request.calls_to("sendMessage")[-1].text == "You're in Dec &lt;Sleep&gt;!"
+    assert await g.posts_at(utc(2026, 12, 2, 9)) == []  # announced once

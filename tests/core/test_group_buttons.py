@@ -12,6 +12,7 @@ from adapters.discord.adapter import build_client
 from adapters.discord.handler import InteractionHandler
 from adapters.telegram import TelegramAdapter
 from bot.messages import MAX_ACTION_BYTES
+from tests.clubs.conftest import club_chat
 from tests.discord import payloads
 from tests.discord.fake_discord import user_payload
 from tests.discord.harness import CapturedHTTP, deliver
@@ -40,6 +41,21 @@ async def test_another_runner_cannot_check_in_with_my_buttons(harness: Harness) 
     mine = await ana.press("Snack eaten")
     assert mine.text.startswith("Checked in: post-run snack")
     assert len(await harness.checkins(ana, "fuel")) == 1
+
+
+async def test_the_join_under_a_new_challenge_is_for_everyone_in_the_group(
+    harness: Harness,
+) -> None:
+    admin = club_chat(harness, "111", admin=True)
+    created = await admin.say("/challenge create Winter Miles distance today 4w")
+    [join] = created.all_buttons
+    assert join.action == "/challenge join #1"  # not stamped with the creator
+    ben = club_chat(harness, "222")
+    ben.replies.append(created)  # ben sees the announcement in the group and taps Join
+    assert (await ben.press("Join")).text == "You're in Winter Miles!"
+    assert (await admin.press("Join")).text == "You're in Winter Miles!"
+    board = (await ben.say("/challenge board")).text
+    assert "2 members" in board
 
 
 async def test_buttons_in_private_chats_are_left_as_they_are(harness: Harness) -> None:

@@ -310,6 +310,33 @@ async def test_admin_only_command_checks_chat_member(
     assert (int(check.params["chat_id"]), int(check.params["user_id"])) == (GROUP_ID, RUNNER_ID)
 
 
+@pytest.mark.parametrize(
+    ("data", "status", "expected", "asked"),
+    [
+        ("~5550001 /challenge end #3 confirm", "administrator", True, 1),
+        ("~5550001 /challenge end #3 confirm", "member", False, 1),
+        ("~5550002 /challenge end #3 confirm", "administrator", False, 0),  # not her button
+        ("/challenge join #3", "administrator", False, 0),  # anyone may: nobody is asked
+        ("tz:Europe/Berlin", "administrator", False, 0),
+    ],
+)
+async def test_a_press_on_an_admin_button_in_a_group_checks_the_presser(
+    adapter: TelegramAdapter,
+    fake_request: RecordingRequest,
+    fake_core: FakeCore,
+    feed: Feed,
+    data: str,
+    status: str,
+    expected: bool,
+    asked: int,
+) -> None:
+    fake_request.member_status[(GROUP_ID, RUNNER_ID)] = status
+    await feed(callback(data, chat="group"))
+    [incoming] = fake_core.received
+    assert (incoming.action, incoming.is_admin) == (data, expected)
+    assert len(fake_request.calls_to("getChatMember")) == asked
+
+
 async def test_a_demoted_admin_loses_admin_commands_when_telegram_says_so(
     fake_request: RecordingRequest, fake_core: FakeCore
 ) -> None:

@@ -1,14 +1,15 @@
 """The failover drain at full size: run by hand, prints a table (not a test).
 
     .venv/bin/python -m bench.failover_bench --db postgresql://postgres@127.0.0.1:5432/pacer_bench
-        [--nudges 10000] [--spread 60] [--kill-after 0.3]
+        [--nudges 10000] [--spread 60] [--kill-after 0.3] [--limit 780]
 
 Two Telegram processes (one active, one standing by) and two schedulers share the
 database (its tables are emptied first) and a fake Bot API on 127.0.0.1 that answers
 overlapping polls with 409 like Telegram. ``--nudges`` runners each get one nudge due
 within ``--spread`` seconds; runners send ``/log`` every two seconds meanwhile; the
 active Telegram process is killed with SIGKILL once ``--kill-after`` of the nudges
-arrived. At 30 messages a second 10,000 nudges take about 5.5 minutes.
+arrived. At 30 messages a second 10,000 nudges take about 5.5 minutes; ``--limit``
+bounds the drain (it fails with the states of the rows if they are not all settled by then).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.scale_bench import load_average
 from tests.databases import empty_postgres
 from tests.service.drain import DrainResult, run_drain
 
@@ -59,7 +61,7 @@ async def main_async(args: argparse.Namespace) -> DrainResult:
             args.nudges,
             spread=timedelta(seconds=args.spread),
             kill_after=args.kill_after,
-            limit_seconds=args.nudges / 10 + 300,
+            limit_seconds=args.limit,
         )
 
 
@@ -70,8 +72,14 @@ def main() -> None:
     parser.add_argument("--nudges", type=int, default=10_000)
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the due times span")
     parser.add_argument("--kill-after", type=float, default=0.3)
+    parser.add_argument("--limit", type=float, default=780.0, help="seconds the drain may take")
     args = parser.parse_args()
-    print(table(asyncio.run(main_async(args))))
+    started = datetime.now(UTC)
+    print(f"{started:%Y-%m-%d %H:%M} UTC, load average {load_average()}", flush=True)
+    print(f"draining {args.nudges:,} nudges (at most {args.limit:.0f} s) ...", flush=True)
+    result = asyncio.run(main_async(args))
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load_average()}")
+    print(table(result))
 
 
 if __name__ == "__main__":

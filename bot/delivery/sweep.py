@@ -14,6 +14,11 @@ Each sweep:
    grace window and, per platform, claims only what its queue can send within
    the next few seconds of its budget, renders them, and queues them: the first
    messages of a large burst go out while the rest is still being written.
+
+On PostgreSQL the rows a process sends may be written by another one (the
+scheduler): between sweeps a sender also claims every ``claim_seconds``
+(:meth:`Sweeper.claim_soon`), so a due mark's first messages leave within about a
+second of the scheduler's first batch, not at the sender's next sweep.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from bot.storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "delivery-sweep"
+CLAIM_JOB_ID = "delivery-claim"
 Sleep = Callable[[float], Any]
 OnUnreachable = Callable[[str, str], Any]
 
@@ -78,6 +84,8 @@ class SweepSettings:
     batch: int = 100  # rows written per transaction (short holds of SQLite's write lock)
     resend_in_doubt: frozenset[str] = frozenset({"discord"})  # platforms that dedupe by nonce
     stop_seconds: float = 3.0
+    # Between sweeps, on a shared database: claim what another process wrote this often.
+    claim_seconds: float = 1.0
 
 
 @dataclass(slots=True)
@@ -191,6 +199,21 @@ class Sweeper:
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )
+        if not self.db.is_sqlite and self.settings.claim_seconds < self.settings.sweep_seconds:
+            # Another process writes due rows (the scheduler role): at a due mark this
+            # process's sweep may run just before the first batch is committed, and the
+            # next sweep is sweep_seconds away. On SQLite one process writes and sends.
+            scheduler.add_job(
+                self.claim_soon,
+                "interval",
+                seconds=self.settings.claim_seconds,
+                id=CLAIM_JOB_ID,
+                name="delivery claim",
+                max_instances=1,
+                coalesce=True,
+                replace_existing=True,
+                misfire_grace_time=None,
+            )
         self._running = True
         for queue in self._queues.values():
             queue.start()
@@ -254,6 +277,32 @@ class Sweeper:
             except Exception:
                 log.exception("delivery sweep failed; the next one tries again")
                 return SweepReport()
+
+    async def claim_soon(self) -> int:
+        """Between sweeps: claim and queue what fell due or was written meanwhile; how many.
+
+        Skipped while a sweep runs (it claims as it goes). Never raises into the scheduler.
+        """
+        if self._sweeping.locked() or self._stopping or not self.sending():
+            return 0
+        async with self._sweeping:
+            self._current = asyncio.current_task()
+            report = SweepReport()
+            try:
+                await self._claim_all(report)
+            except asyncio.CancelledError:
+                return 0  # ended by stop() or the loop shutting down
+            except Exception:
+                log.exception("delivery claim failed; the next one tries again")
+                return 0
+            if report.claimed:
+                log.info(
+                    "delivery claim: %d claimed, %d queued, %d skipped",
+                    report.claimed,
+                    report.queued,
+                    report.skipped,
+                )
+            return report.claimed
 
     async def _sweep(self) -> SweepReport:
         for flush in self._before_sweep:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.sql import insert
@@ -16,6 +16,19 @@ from bot.storage.tables import deliveries
 _D = deliveries.c
 FINISHED = ("sent", "skipped", "failed", "unreachable", "expired")
 PRUNE_BATCH = 5000
+
+
+def _status_is(*states: str) -> ColumnElement[bool]:
+    """``status`` in these states, written into the SQL rather than bound.
+
+    The partial indexes (``deliveries_claim``, ``deliveries_due``, ``deliveries_open``)
+    cover rows of given states; a plan made for any parameters (a prepared
+    statement's generic plan) can use them only if the states are in the text.
+    With ``status = $1`` such a plan reads and sorts the whole table.
+    """
+    if len(states) == 1:
+        return _D.status == literal_column(f"'{states[0]}'")
+    return _D.status.in_([literal_column(f"'{s}'") for s in states])
 
 
 def user_target(user_id: int) -> str:
@@ -124,7 +137,7 @@ class DeliveryRepository:
         """Due rows missed by more than the grace window: never sent late any more."""
         result = await self.conn.execute(
             update(deliveries)
-            .where(_D.status == "due", _D.due_at < older_than)
+            .where(_status_is("due"), _D.due_at < older_than)
             .values(status="expired", reason="missed by more than the grace window")
         )
         return result.rowcount
@@ -143,7 +156,7 @@ class DeliveryRepository:
             return []
         picked = (
             select(_D.id)
-            .where(_D.status == "due", _D.due_at <= now, _D.platform == platform)
+            .where(_status_is("due"), _D.due_at <= now, _D.platform == platform)
             .order_by(_D.due_at, _D.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -252,7 +265,9 @@ class DeliveryRepository:
         elsewhere (Telegram) it is marked failed, never resent: at most once.
         Returns (released, in doubt and not resent).
         """
-        expired = and_(_D.lease_until.is_not(None), _D.lease_until <= now)
+        expired = and_(
+            _status_is("claimed", "sending"), _D.lease_until.is_not(None), _D.lease_until <= now
+        )
         released = await self.conn.execute(
             update(deliveries)
             .where(
@@ -320,7 +335,7 @@ class DeliveryRepository:
     async def next_due(self) -> datetime | None:
         """The earliest due instant of a due row."""
         first: datetime | None = await self.conn.scalar(
-            select(func.min(_D.due_at)).where(_D.status == "due")
+            select(func.min(_D.due_at)).where(_status_is("due"))
         )
         return first
 
@@ -343,7 +358,7 @@ class DeliveryRepository:
         """Per platform: how many rows are due by ``now`` and unclaimed, and the oldest."""
         stmt = (
             select(_D.platform, func.count(), func.min(_D.due_at))
-            .where(_D.status == "due", _D.due_at <= now, _D.platform.is_not(None))
+            .where(_status_is("due"), _D.due_at <= now, _D.platform.is_not(None))
             .group_by(_D.platform)
         )
         return {str(r[0]): (int(r[1]), r[2]) for r in await self.conn.execute(stmt)}

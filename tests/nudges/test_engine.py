@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.dates import parse_days
-from bot.delivery.sweep import SweepSettings
+from bot.delivery.sweep import CLAIM_JOB_ID, SWEEP_JOB_ID, SweepSettings
 from bot.errors import BadInput, NotFound
 from bot.nudges.kinds import Kind
 from bot.storage.database import Database
@@ -706,7 +706,7 @@ class RecordingScheduler:
         self.jobs.append({"func": func, "trigger": trigger, **kwargs})
 
 
-async def test_start_registers_one_job_and_the_first_sweep_recovers_dead_claims(
+async def test_start_registers_the_sweep_job_and_the_first_sweep_recovers_dead_claims(
     db: Database, clock: FakeClock
 ) -> None:
     uid = await add_user(db, wake_time="07:00")
@@ -717,13 +717,20 @@ async def test_start_registers_one_job_and_the_first_sweep_recovers_dead_claims(
     scheduler = RecordingScheduler()
     nudges = make_nudges(db, clock, SweepSettings(sweep_seconds=3))
     nudges.core.sweeper.start(scheduler)
-    [job] = scheduler.jobs
-    assert (job["trigger"], job["seconds"], job["max_instances"], job["coalesce"]) == (
-        "interval",
-        3,
-        1,
-        True,
-    )
+    jobs = {job["id"]: job for job in scheduler.jobs}
+    # One sweep job; on a shared database (PostgreSQL) also the claim between sweeps.
+    assert len(jobs) == len(scheduler.jobs)
+    assert set(jobs) == ({SWEEP_JOB_ID} if db.is_sqlite else {SWEEP_JOB_ID, CLAIM_JOB_ID})
+    for job_id, seconds in ((SWEEP_JOB_ID, 3), (CLAIM_JOB_ID, 1.0)):
+        if job_id not in jobs:
+            continue
+        job = jobs[job_id]
+        assert (job["trigger"], job["seconds"], job["max_instances"], job["coalesce"]) == (
+            "interval",
+            seconds,
+            1,
+            True,
+        )
     clock.advance(minutes=3)  # past the dead process's lease
     report = await nudges.time.run(nudges.core.sweeper.sweep())
     assert report.recovered == 1

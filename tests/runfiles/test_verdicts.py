@@ -9,7 +9,8 @@ import pytest
 
 from bot.errors import BadInput
 from bot.runfiles import read_run_file
-from tests.fakes import FakeChat, Harness
+from bot.storage.database import Database
+from tests.fakes import FakeChat, Harness, make_harness
 from tests.runfiles.test_log_file import send, stored
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
@@ -204,6 +205,70 @@ async def test_another_runner_cannot_answer_my_question(harness: Harness) -> Non
     token = ana.replies[-1].all_buttons[0].action.split(":", 1)[1]
     assert "has expired" in (await ben.say(f"/log file:{token}")).text
     assert (await stored(harness))[0] == 0
+
+
+def token_of(chat: FakeChat) -> str:
+    """The question's token, from its Yes button (``/log file:<token> yes``)."""
+    return chat.replies[-1].all_buttons[0].action.split(":", 1)[1].split()[0]
+
+
+async def test_a_restart_between_question_and_answer_still_logs_the_run(
+    harness: Harness,
+) -> None:
+    """The question waits in the database: a new core on it (a restart, another process)
+    answers the tap."""
+    chat = harness.chat()
+    assert "log it as a run?" in await ask(chat)
+    yes = chat.replies[-1].all_buttons[0].action
+    other = Database(harness.db.url)
+    await other.open(migrate=False)
+    try:
+        restarted = make_harness(other, harness.clock).chat()
+        logged = (await restarted.say(yes)).text
+        assert logged.startswith("Logged #1 · Sat 16 Jul 2022 · 1.16 km in 18:32"), logged
+        assert "from your watch's summary" in logged
+        assert "has expired (or was answered)" in (await restarted.say(yes)).text
+    finally:
+        await other.close()
+    assert (await stored(harness))[0] == 1
+    async with harness.db.reader() as uow:
+        assert await uow.tracks.sport_question(token_of(chat)) is None
+
+
+async def test_an_expired_question_says_so_and_stores_nothing(harness: Harness) -> None:
+    chat = harness.chat()
+    await ask(chat)
+    token = token_of(chat)
+    harness.clock.advance(minutes=31)
+    reply = (await chat.press("Yes")).text
+    assert reply.startswith("That question about a file has expired: Pacer keeps it 30 minutes")
+    assert "Send the file again" in reply
+    assert (await stored(harness))[0] == 0
+    async with harness.db.reader() as uow:
+        assert await uow.tracks.sport_question(token) is None
+
+
+async def test_forget_leaves_no_question_behind(harness: Harness) -> None:
+    chat = harness.chat()
+    await ask(chat)
+    token = token_of(chat)
+    user = await harness.user(chat)
+    async with harness.db.reader() as uow:
+        assert (await uow.personal.counts([user.id]))["file_questions"].deleted == 1
+    code = re.search(r"/forget confirm ([A-Z0-9]{6})", (await chat.say("/forget")).text)
+    assert code is not None
+    await chat.say(f"/forget confirm {code.group(1)}")
+    async with harness.db.reader() as uow:
+        assert await uow.tracks.sport_question(token) is None
+
+
+async def test_unanswered_questions_go_in_the_daily_clean_up(harness: Harness) -> None:
+    chat = harness.chat()
+    await ask(chat)
+    harness.clock.advance(minutes=31)
+    assert await harness.core.retention.prune() >= 1
+    async with harness.db.reader() as uow:
+        assert await uow.tracks.sport_question(token_of(chat)) is None
 
 
 @pytest.mark.parametrize("kind", ["unknown", "", "generic"])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import gzip
 import io
 import math
 import time
@@ -156,12 +157,14 @@ def error_table() -> list[str]:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for path in sorted(DATA.glob("*.*")):
-        if path.suffix not in (".fit", ".tcx"):
+        kind = path.name.removesuffix(".gz").rsplit(".", 1)[-1]
+        if kind not in ("fit", "tcx"):
             continue
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
         try:
-            tracks: list[Track] = (read_fit if path.suffix == ".fit" else read_tcx)(
-                path.read_bytes()
-            )
+            tracks: list[Track] = (read_fit if kind == "fit" else read_tcx)(data)
         except BadInput:
             continue
         for track in tracks:

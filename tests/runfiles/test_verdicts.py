@@ -57,6 +57,33 @@ def test_a_paused_foot_pod_run_counts_the_timer_not_the_clock() -> None:
     assert round(run.pause_s) == 111
 
 
+def test_a_real_paused_polar_run_keeps_the_watchs_lap_totals() -> None:
+    # A Polar M400 run exported as TCX by Polar Flow: two laps, 142 + 3,368 s of timer
+    # over 3,903.7 s start to finish (the timer stopped for 6:33), 4,508.5 m.
+    data = read("polar-m400-run.tcx.gz")
+    run = read_run_file("polar-m400-run.tcx.gz", data).only
+    assert run.from_summary
+    assert run.distance_m == pytest.approx(4508.5, rel=0.01)
+    assert run.moving_s == pytest.approx(3510.0, abs=30)
+    assert run.elapsed_s == pytest.approx(3903.7, abs=1)
+    assert round(run.pause_s) == 394
+    assert run.start is not None and run.start.isoformat() == "2019-01-29T10:25:13+00:00"
+    assert run.elevation_gain_m == pytest.approx(59, abs=1)  # no climb in TCX laps: points
+    # The fastest kilometre never beats what the raw samples allow (7:02 on this run).
+    assert run.efforts == {1000: pytest.approx(422.1, abs=0.5)}
+
+
+async def test_the_paused_polar_run_in_the_chat_says_where_its_figures_come_from(
+    harness: Harness,
+) -> None:
+    text = await send(harness.chat(), "polar-m400-run.tcx.gz")
+    assert text.startswith("Logged #1 · Tue 29 Jan 2019 · 4.51 km in 58:30"), text
+    assert (
+        "Distance and moving time from your watch's summary · climb 59 m · 6:34 with the "
+        "timer stopped (1:05:04 start to finish)" in text
+    ), text
+
+
 def test_a_triathlon_logs_its_run_and_names_the_rest() -> None:
     found = read_run_file("triathlon.fit", read("triathlon.fit"))
     [run] = found.runs
@@ -271,10 +298,16 @@ async def test_unanswered_questions_go_in_the_daily_clean_up(harness: Harness) -
         assert await uow.tracks.sport_question(token_of(chat)) is None
 
 
-@pytest.mark.parametrize("kind", ["unknown", "", "generic"])
+@pytest.mark.parametrize("kind", ["unknown", "", "generic", "Morning loop"])
 def test_a_gpx_of_unknown_type_is_asked_about_not_refused(kind: str) -> None:
-    # OpenTracks writes <type>unknown</type> when no activity was chosen.
+    # OpenTracks writes <type>unknown</type> when no activity was chosen, and the
+    # category the runner typed otherwise (free text: "Morning loop" names no sport).
     gpx = read("run-pause.gpx").decode().replace("<type>running</type>", f"<type>{kind}</type>")
     run = read_run_file("opentracks.gpx", gpx.encode()).only
     assert not run.sport_known
     assert run.distance_m == pytest.approx(4783, abs=5)
+
+
+def test_a_gpx_type_naming_another_sport_is_still_refused() -> None:
+    gpx = read("run-pause.gpx").decode().replace("<type>running</type>", "<type>Radfahren</type>")
+    assert "is a ride (Radfahren), not a run" in refusal("ride.gpx", gpx.encode())

@@ -21,6 +21,17 @@ from bot.storage.tables import file_questions, run_efforts, runs
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedRun:
+    """A run of an import (a Strava export), stored with others in one statement."""
+
+    local_date: date
+    distance_m: float
+    duration_s: int
+    note: str
+    facts: TrackFacts
+
+
+@dataclass(frozen=True, slots=True)
 class FileQuestion:
     """A file's sport question as stored: the run it would log, the note, until when."""
 
@@ -28,6 +39,30 @@ class FileQuestion:
     run_file: RunFile
     note: str
     expires_at: datetime
+
+
+def _file_run_values(
+    user_id: int,
+    local_date: date,
+    distance_m: float,
+    duration_s: int,
+    note: str,
+    facts: TrackFacts,
+    source_key: str | None,
+    now: datetime,
+    fuel_due_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The ``runs`` row of a run read from a file or an export."""
+    return run_values(
+        user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
+    ) | {
+        "source_file": facts.source_file,
+        "file_sha256": facts.file_sha256,
+        "strava_id": facts.strava_id,
+        "started_at": facts.started_at,
+        "elapsed_s": facts.elapsed_s,
+        "elevation_gain_m": facts.elevation_gain_m,
+    }
 
 
 def run_file_json(run_file: RunFile) -> str:
@@ -97,16 +132,9 @@ class TrackRepository:
         if existing is not None:
             return existing, False
         await self.counts.runner_changed(user_id, day=local_date)
-        values = run_values(
-            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
-        ) | {
-            "source_file": facts.source_file,
-            "file_sha256": facts.file_sha256,
-            "strava_id": facts.strava_id,
-            "started_at": facts.started_at,
-            "elapsed_s": facts.elapsed_s,
-            "elevation_gain_m": facts.elevation_gain_m,
-        }
+        values = _file_run_values(
+            user_id, local_date, distance_m, duration_s, note, facts, source_key, now, fuel_due_at
+        )
         # A copy racing this one loses on a unique index and finds the winner's run.
         stmt = insert(self.dialect, runs).values(**values).on_conflict_do_nothing()
         run_id = await self.conn.scalar(stmt.returning(runs.c.id))
@@ -123,6 +151,40 @@ class TrackRepository:
                 ],
             )
         return stored_run(run_id, values), True
+
+    async def add_imported_runs(
+        self, user_id: int, imported: list[ImportedRun], now: datetime
+    ) -> set[str]:
+        """Store an import's runs in two statements (the runs, then their efforts); the
+        Strava ids of those stored. A run whose Strava id or file is stored already (a
+        copy racing this one) is left out by the unique indexes, not stored twice.
+        """
+        if not imported:
+            return set()
+        # The earliest day: a runner whose challenges end before it needs no recount.
+        await self.counts.runner_changed(user_id, day=min(r.local_date for r in imported))
+        rows = [
+            _file_run_values(
+                user_id, r.local_date, r.distance_m, r.duration_s, r.note, r.facts, None, now
+            )
+            for r in imported
+        ]
+        stmt = insert(self.dialect, runs).values(rows).on_conflict_do_nothing()
+        stored = {
+            strava_id: run_id
+            for run_id, strava_id in await self.conn.execute(
+                stmt.returning(runs.c.id, runs.c.strava_id)
+            )
+        }
+        efforts = [
+            {"run_id": stored[r.facts.strava_id], "distance_m": meters, "seconds": seconds}
+            for r in imported
+            if r.facts.strava_id in stored
+            for meters, seconds in sorted(r.facts.efforts.items())
+        ]
+        if efforts:
+            await self.conn.execute(insert(self.dialect, run_efforts), efforts)
+        return set(stored)
 
     async def ask_sport(
         self, token: str, user_id: int, run_file: RunFile, note: str, expires_at: datetime

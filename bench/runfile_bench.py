@@ -32,6 +32,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import fitdecode
 import gpxpy
@@ -177,6 +178,76 @@ def read_table(fits: list[Path]) -> list[str]:
     return rows
 
 
+def readers_table(fits: list[Path]) -> list[str]:
+    """Table 3 (``--readers``): other FIT readers on the same files, those importable.
+
+    Not Pacer's dependencies: install them apart to compare, e.g.
+    ``.venv/bin/python -m pip install --target /tmp/fitalt fitparse garmin-fit-sdk fitfast``
+    then ``PYTHONPATH=.:/tmp/fitalt``. fitdecode's own options are timed too (checksum
+    off is not an option for Pacer: a damaged file would be read as good).
+    """
+    import importlib
+
+    def fitdecode_with(crc: Any, processor: Any = None) -> Callable[[bytes], None]:
+        def go(data: bytes) -> None:
+            with (
+                warnings.catch_warnings(),
+                contextlib.suppress(fitdecode.FitError),
+                fitdecode.FitReader(io.BytesIO(data), processor=processor, check_crc=crc) as reader,
+            ):
+                warnings.simplefilter("ignore")
+                for _ in reader:
+                    pass
+
+        return go
+
+    readers: list[tuple[str, Callable[[bytes], None]]] = [
+        (
+            "fitdecode, checksum checked, no processor (Pacer)",
+            fitdecode_with(fitdecode.CrcCheck.RAISE),
+        ),
+        ("fitdecode, checksum not checked", fitdecode_with(fitdecode.CrcCheck.DISABLED)),
+        (
+            "fitdecode, default data processor",
+            fitdecode_with(fitdecode.CrcCheck.RAISE, fitdecode.DefaultDataProcessor()),
+        ),
+    ]
+    with contextlib.suppress(ImportError):
+        fitparse = importlib.import_module("fitparse")
+
+        def by_fitparse(data: bytes) -> None:
+            with warnings.catch_warnings(), contextlib.suppress(Exception):
+                warnings.simplefilter("ignore")
+                for _ in fitparse.FitFile(io.BytesIO(data)).get_messages():
+                    pass
+
+        readers.append((f"fitparse {fitparse.__version__}", by_fitparse))
+    with contextlib.suppress(ImportError):
+        sdk = importlib.import_module("garmin_fit_sdk")
+
+        def by_sdk(data: bytes) -> None:
+            sdk.Decoder(sdk.Stream.from_byte_array(bytearray(data))).read(
+                convert_datetimes_to_dates=False, merge_heart_rates=False
+            )
+
+        readers.append(("garmin-fit-sdk (Garmin's Python SDK)", by_sdk))
+    with contextlib.suppress(ImportError):
+        fitfast = importlib.import_module("fitfast")
+
+        def by_fitfast(data: bytes) -> None:
+            with contextlib.suppress(Exception):
+                fitfast.parse(data)
+
+        readers.append((f"fitfast {fitfast.__version__} (Rust)", by_fitfast))
+    rows = ["| reader | " + " | ".join(p.name for p in fits) + " |"]
+    rows.append("| --- |" + " ---: |" * len(fits))
+    blobs = [p.read_bytes() for p in fits]
+    for name, read in readers:
+        times = [cpu(lambda data=data, read=read: read(data)) for data in blobs]  # type: ignore[misc]
+        rows.append(f"| {name} | " + " | ".join(f"{t:.3f} s" for t in times) + " |")
+    return rows
+
+
 def error_table() -> list[str]:
     """Table 2: Pacer's figures and the points-only figures against the device summaries."""
     rows = [
@@ -224,8 +295,14 @@ def main() -> None:
     parser.add_argument(
         "--fit", type=Path, nargs="*", help="FIT files to time (default: tests/data)"
     )
+    parser.add_argument(
+        "--readers", action="store_true", help="only time other FIT readers on the files"
+    )
     args = parser.parse_args()
     fits = args.fit or sorted(p for p in DATA.glob("*.fit") if p.stat().st_size > 50_000)
+    if args.readers:
+        print("\n".join(readers_table(fits)))
+        return
     print("\n".join(read_table(fits)))
     print()
     print("\n".join(error_table()))

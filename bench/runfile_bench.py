@@ -9,6 +9,9 @@ a marathon-length GPX and TCX (4 h, one point a second, written with gpxpy and
 ElementTree from a generated loop) and the FIT files given (default: the real
 recordings in ``tests/data/runfiles``); the GPX and TCX also through gpxpy and
 tcxreader on the same points, which is why the XML formats are read with iterparse.
+"The library's decoding alone" is the XML parser's events (iterparse, nothing done with
+them) or fitdecode's frames as ``read_fit`` asks for them; Pacer's own share is the rest
+(fields to samples, distance, moving time, best efforts).
 
 Table 2, every recording in ``tests/data/runfiles`` whose watch wrote a summary:
 distance and moving time as Pacer reports them (the summary), and as worked out from
@@ -20,14 +23,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import gzip
 import io
 import math
 import time
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import fitdecode
 import gpxpy
 import gpxpy.gpx
 from tcxreader.tcxreader import TCXReader
@@ -109,9 +116,10 @@ def read_table(fits: list[Path]) -> list[str]:
     gpx, tcx = as_gpx(points), as_tcx(points)
     rows = [
         "| file | size | points | Pacer: read and measured | Pacer: parsed only "
-        "(iterparse / fitdecode) | gpxpy or tcxreader: parsed only |"
+        "(iterparse / fitdecode) | the library's decoding alone | Pacer's own share "
+        "| gpxpy or tcxreader: parsed only |"
     ]
-    rows.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+    rows.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     gpx_lib = cpu(lambda: gpxpy.parse(gpx.decode()))
     tcx_lib = cpu(lambda: TCXReader().read(io.BytesIO(tcx), only_gps=False))  # type: ignore[arg-type]
     xml_files: list[tuple[str, bytes, Callable[[bytes], list[Track]], float]] = [
@@ -126,9 +134,14 @@ def read_table(fits: list[Path]) -> list[str]:
         def parsed_only(data: bytes = data, parse: Callable[[bytes], list[Track]] = parse) -> None:
             parse(data)
 
+        def events(data: bytes = data) -> None:
+            for _ in ET.iterparse(io.BytesIO(data), events=("end",)):
+                pass
+
+        took, alone = cpu(read), cpu(events)
         rows.append(
-            f"| {name} | {len(data) / 1e6:.1f} MB | {len(points):,} | {cpu(read):.3f} s | "
-            f"{cpu(parsed_only):.3f} s | {lib:.3f} s |"
+            f"| {name} | {len(data) / 1e6:.1f} MB | {len(points):,} | {took:.3f} s | "
+            f"{cpu(parsed_only):.3f} s | {alone:.3f} s | {took - alone:.3f} s | {lib:.3f} s |"
         )
     for path in fits:
         data = path.read_bytes()
@@ -141,10 +154,97 @@ def read_table(fits: list[Path]) -> list[str]:
         def fit_only(data: bytes = data) -> None:
             read_fit(data)
 
+        def decoding(data: bytes = data) -> None:
+            # fitdecode as read_fit drives it (no data processor, checksum checked).
+            with (
+                warnings.catch_warnings(),
+                contextlib.suppress(fitdecode.FitError),
+                fitdecode.FitReader(
+                    io.BytesIO(data),
+                    processor=None,
+                    check_crc=fitdecode.CrcCheck.RAISE,
+                    error_handling=fitdecode.ErrorHandling.WARN,
+                ) as reader,
+            ):
+                warnings.simplefilter("ignore")
+                for _ in reader:
+                    pass
+
+        total, alone = cpu(whole), cpu(decoding)
         rows.append(
-            f"| {path.name} | {len(data) / 1e6:.2f} MB | {records:,} | {cpu(whole):.3f} s | "
-            f"{cpu(fit_only):.3f} s | — |"
+            f"| {path.name} | {len(data) / 1e6:.2f} MB | {records:,} | {total:.3f} s | "
+            f"{cpu(fit_only):.3f} s | {alone:.3f} s | {total - alone:.3f} s | — |"
         )
+    return rows
+
+
+def readers_table(fits: list[Path]) -> list[str]:
+    """Table 3 (``--readers``): other FIT readers on the same files, those importable.
+
+    Not Pacer's dependencies: install them apart to compare, e.g.
+    ``.venv/bin/python -m pip install --target /tmp/fitalt fitparse garmin-fit-sdk fitfast``
+    then ``PYTHONPATH=.:/tmp/fitalt``. fitdecode's own options are timed too (checksum
+    off is not an option for Pacer: a damaged file would be read as good).
+    """
+    import importlib
+
+    def fitdecode_with(crc: Any, processor: Any = None) -> Callable[[bytes], None]:
+        def go(data: bytes) -> None:
+            with (
+                warnings.catch_warnings(),
+                contextlib.suppress(fitdecode.FitError),
+                fitdecode.FitReader(io.BytesIO(data), processor=processor, check_crc=crc) as reader,
+            ):
+                warnings.simplefilter("ignore")
+                for _ in reader:
+                    pass
+
+        return go
+
+    readers: list[tuple[str, Callable[[bytes], None]]] = [
+        (
+            "fitdecode, checksum checked, no processor (Pacer)",
+            fitdecode_with(fitdecode.CrcCheck.RAISE),
+        ),
+        ("fitdecode, checksum not checked", fitdecode_with(fitdecode.CrcCheck.DISABLED)),
+        (
+            "fitdecode, default data processor",
+            fitdecode_with(fitdecode.CrcCheck.RAISE, fitdecode.DefaultDataProcessor()),
+        ),
+    ]
+    with contextlib.suppress(ImportError):
+        fitparse = importlib.import_module("fitparse")
+
+        def by_fitparse(data: bytes) -> None:
+            with warnings.catch_warnings(), contextlib.suppress(Exception):
+                warnings.simplefilter("ignore")
+                for _ in fitparse.FitFile(io.BytesIO(data)).get_messages():
+                    pass
+
+        readers.append((f"fitparse {fitparse.__version__}", by_fitparse))
+    with contextlib.suppress(ImportError):
+        sdk = importlib.import_module("garmin_fit_sdk")
+
+        def by_sdk(data: bytes) -> None:
+            sdk.Decoder(sdk.Stream.from_byte_array(bytearray(data))).read(
+                convert_datetimes_to_dates=False, merge_heart_rates=False
+            )
+
+        readers.append(("garmin-fit-sdk (Garmin's Python SDK)", by_sdk))
+    with contextlib.suppress(ImportError):
+        fitfast = importlib.import_module("fitfast")
+
+        def by_fitfast(data: bytes) -> None:
+            with contextlib.suppress(Exception):
+                fitfast.parse(data)
+
+        readers.append((f"fitfast {fitfast.__version__} (Rust)", by_fitfast))
+    rows = ["| reader | " + " | ".join(p.name for p in fits) + " |"]
+    rows.append("| --- |" + " ---: |" * len(fits))
+    blobs = [p.read_bytes() for p in fits]
+    for name, read in readers:
+        times = [cpu(lambda data=data, read=read: read(data)) for data in blobs]  # type: ignore[misc]
+        rows.append(f"| {name} | " + " | ".join(f"{t:.3f} s" for t in times) + " |")
     return rows
 
 
@@ -156,12 +256,14 @@ def error_table() -> list[str]:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for path in sorted(DATA.glob("*.*")):
-        if path.suffix not in (".fit", ".tcx"):
+        kind = path.name.removesuffix(".gz").rsplit(".", 1)[-1]
+        if kind not in ("fit", "tcx"):
             continue
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
         try:
-            tracks: list[Track] = (read_fit if path.suffix == ".fit" else read_tcx)(
-                path.read_bytes()
-            )
+            tracks: list[Track] = (read_fit if kind == "fit" else read_tcx)(data)
         except BadInput:
             continue
         for track in tracks:
@@ -193,8 +295,14 @@ def main() -> None:
     parser.add_argument(
         "--fit", type=Path, nargs="*", help="FIT files to time (default: tests/data)"
     )
+    parser.add_argument(
+        "--readers", action="store_true", help="only time other FIT readers on the files"
+    )
     args = parser.parse_args()
     fits = args.fit or sorted(p for p in DATA.glob("*.fit") if p.stat().st_size > 50_000)
+    if args.readers:
+        print("\n".join(readers_table(fits)))
+        return
     print("\n".join(read_table(fits)))
     print()
     print("\n".join(error_table()))

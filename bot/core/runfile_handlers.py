@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
 
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import logged_reply, note_club_member, wants_time_zone_tip
@@ -17,19 +14,10 @@ from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_distance, format
 from bot.runfiles import EFFORT_NAMES, MAX_FILE_BYTES, FileRuns, RunFile, read_run_file, too_big
 from bot.runfiles.track import MOVING_SPEED, WINDOW_S
 
-# A question about a file's sport keeps this long, in this process's memory: the
-# file is not stored until the runner says it was a run (after a restart: send it again).
-ASK_TTL = timedelta(minutes=30)
-ASK_KEEP = 500
-ASK = "file:"  # a button's answer: /log file:<token> yes|no (no typed run starts so)
-
-
-@dataclass(frozen=True, slots=True)
-class _Asked:
-    user_id: int
-    run_file: RunFile
-    note: str
-    until: datetime
+# A button's answer to a file's sport question: /log file:<token> yes|no (no typed run
+# starts so). The question waits in the database (RunService.ask_sport), so a restart or
+# another process answers the tap; the file is not stored as a run until the answer.
+ASK = "file:"
 
 
 class RunFileHandlers:
@@ -38,7 +26,6 @@ class RunFileHandlers:
     def __init__(self, services: Services, typed_log: Handler) -> None:
         self.services = services
         self.typed_log = typed_log
-        self._asked: OrderedDict[str, _Asked] = OrderedDict()
 
     def table(self) -> dict[str, Handler]:
         """Command name -> handler (``log`` replaces the typed-only handler)."""
@@ -69,7 +56,7 @@ class RunFileHandlers:
             )
             parts.append(await self._log_one(ctx, run_file, note, key))
         for run_file in unsure:
-            parts.append(self._ask(ctx, run_file, note))
+            parts.append(await self._ask(ctx, run_file, note))
         return _joined(parts, found, len(found.runs))
 
     async def _log_one(
@@ -83,14 +70,9 @@ class RunFileHandlers:
         tip = wants_time_zone_tip(self.services, ctx.user)
         return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings, tip)
 
-    def _ask(self, ctx: Context, run_file: RunFile, note: str) -> Reply:
-        """Ask whether a file that names no sport was a run (nothing stored until then)."""
-        while self._asked and (
-            len(self._asked) >= ASK_KEEP or next(iter(self._asked.values())).until < ctx.now
-        ):
-            self._asked.popitem(last=False)
-        token = secrets.token_hex(4)
-        self._asked[token] = _Asked(ctx.user.id, run_file, note, ctx.now + ASK_TTL)
+    async def _ask(self, ctx: Context, run_file: RunFile, note: str) -> Reply:
+        """Ask whether a file that names no sport was a run (no run stored until then)."""
+        token = await self.services.runs.ask_sport(ctx.user, run_file, note)
         units = ctx.user.units
         what = (
             f"{format_distance(run_file.distance_m, units)} in "
@@ -110,16 +92,15 @@ class RunFileHandlers:
 
     async def _answer(self, ctx: Context, token: str, yes: bool) -> Reply:
         """A tap on a sport question's button: log the kept run, or forget it."""
-        asked = self._asked.get(token)
-        if asked is None or asked.user_id != ctx.user.id or asked.until < ctx.now:
-            raise BadInput(
-                "That question about a file has expired (or was answered). Nothing was saved.",
-                hint="Send the file again to log it.",
-            )
-        del self._asked[token]
+        asked = await self.services.runs.sport_question(ctx.user, token)
         if not yes:
+            await self.services.runs.drop_sport_question(token)
             return Reply("Not logged: Pacer logs runs only. Nothing was saved.")
-        return await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
+        # Logged first, then forgotten: a crash between the two leaves the question, and
+        # a second tap finds the run stored (the same file's fingerprint), not a twin.
+        reply = await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
+        await self.services.runs.drop_sport_question(token)
+        return reply
 
 
 def _joined(parts: list[Reply], found: FileRuns, count: int) -> Reply:

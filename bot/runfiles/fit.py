@@ -42,15 +42,25 @@ class _Reading:
         """One data message."""
         name = frame.name
         if name == "record":
-            speed = frame.get_value("enhanced_speed", fallback=None)
+            # One pass over the record's fields (get_value scans them once per name, and a
+            # long file has tens of thousands of records); the first of a name wins, as
+            # with get_value.
+            values: dict[str, Any] = {}
+            for field in frame.fields:
+                if field.name not in values:
+                    values[field.name] = field.value
+            speed = values.get("enhanced_speed")
             if speed is None:
-                speed = frame.get_value("speed", fallback=None)
+                speed = values.get("speed")
+            altitude = values.get("enhanced_altitude")
+            if altitude is None:
+                altitude = values.get("altitude")
             record = [
-                _when(frame.get_value("timestamp", fallback=None)),
-                frame.get_value("distance", fallback=None),
-                _altitude(frame),
-                frame.get_value("position_lat", fallback=None),
-                frame.get_value("position_long", fallback=None),
+                values.get("timestamp"),  # FIT seconds: dated from 0x10000000, else device time
+                values.get("distance"),
+                None if altitude is None else float(altitude),
+                values.get("position_lat"),
+                values.get("position_long"),
                 speed,
                 self.segment,
             ]
@@ -135,14 +145,16 @@ def _when(value: Any) -> Any:
 
 
 def _tracks(reading: _Reading) -> list[Track]:
-    timed = [r for r in reading.records if r[0] is not None]
+    # Record times stay FIT seconds (ints) while the tracks are cut: only a track's
+    # first one becomes a datetime.
+    timed = [r for r in reading.records if isinstance(r[0], int)]
     if not timed:
         raise BadInput(
             "This FIT file has no recorded points with times (is it an activity file?). "
             f"{NOTHING_SAVED}"
         )
     sessions = [s for s in reading.sessions if str(s["sport"]) != "transition"]
-    dated = all(isinstance(r[0], datetime) for r in timed)
+    dated = all(r[0] >= DEVICE_TIME for r in timed)
     if dated and len(sessions) > 1 and all(_span(s) for s in sessions):
         tracks = []
         for each in sessions:
@@ -158,11 +170,13 @@ def _tracks(reading: _Reading) -> list[Track]:
     return [_track(timed, reading, session)]
 
 
-def _span(session: dict[str, Any]) -> tuple[datetime, datetime] | None:
+def _span(session: dict[str, Any]) -> tuple[float, float] | None:
+    """A session's first and last second, in FIT seconds like the records' times."""
     start, elapsed = session["start_time"], session["total_elapsed_time"]
     if not isinstance(start, datetime) or not elapsed:
         return None
-    return start, start + timedelta(seconds=float(elapsed) + 1)
+    begin = seconds_between(FIT_EPOCH, start)
+    return begin, begin + float(elapsed) + 1
 
 
 def _laps_total(laps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -192,11 +206,11 @@ def _track(timed: list[Record], reading: _Reading, session: dict[str, Any] | Non
     # by the activity message's device-time end and local wall clock; a dated end
     # can't place it.
     activity = reading.activity
-    if all(isinstance(r[0], datetime) for r in timed):
-        start = aware(first)
-        offsets = [seconds_between(first, r[0]) for r in timed]
+    if all(r[0] >= DEVICE_TIME for r in timed):
+        start = FIT_EPOCH + timedelta(seconds=first)
+        offsets = [float(r[0] - first) for r in timed]
     elif (
-        all(isinstance(r[0], int) for r in timed)
+        all(r[0] < DEVICE_TIME for r in timed)
         and activity is not None
         and isinstance(activity[0], int)
         and isinstance(activity[1], datetime)
@@ -239,13 +253,6 @@ def _sport(session: dict[str, Any]) -> str:
 
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
-
-
-def _altitude(frame: fitdecode.FitDataMessage) -> float | None:
-    value = frame.get_value("enhanced_altitude", fallback=None)
-    if value is None:
-        value = frame.get_value("altitude", fallback=None)
-    return None if value is None else float(value)
 
 
 def _distances(records: list[Record]) -> list[float]:

@@ -36,10 +36,24 @@ def sport_name(sport: str) -> str:
     return f"{name}"
 
 
-def is_unknown(sport: str) -> bool:
-    """True when the file does not say which sport it records."""
+def is_unknown(sport: str, kind: str = "fit") -> bool:
+    """True when the file does not say which sport it records.
+
+    A FIT sport is one of the protocol's names, so any other name is a sport. A GPX
+    ``<type>`` is free text (OpenTracks writes the category the runner typed, such as
+    "Morning loop"): a name with no word of a run or another sport says nothing.
+    """
     name = sport.strip().lower()
-    return name in UNKNOWN or name.isdigit()
+    if name in UNKNOWN or name.isdigit():
+        return True
+    return kind != "fit" and not _names_a_sport(name.replace("_", " "))
+
+
+def _names_a_sport(name: str) -> bool:
+    """True when a lower-case name holds a word of running or of another sport."""
+    return any(word in name for word in RUN_WORDS) or any(
+        word in name for words, _ in OTHER_SPORTS for word in words
+    )
 
 
 def check_sport(sport: str, kind: str, speed: float) -> bool:
@@ -48,14 +62,15 @@ def check_sport(sport: str, kind: str, speed: float) -> bool:
     A file that names no sport is judged by how it moved: at a bike's speed it is
     refused as a ride (``speed`` is the average moving speed in m/s).
     """
-    called = sport_name(sport)
+    unknown = is_unknown(sport, kind)
+    called = "" if unknown else sport_name(sport)
     if called:
         raise BadInput(
             f"This {kind.upper()} file is {called} ({sport.strip()}), not a run. "
             "Nothing was saved.",
             hint="Pacer logs runs only.",
         )
-    if not is_unknown(sport):
+    if not unknown:
         return True
     if speed > 1000 / 150:
         raise BadInput(

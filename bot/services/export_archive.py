@@ -139,6 +139,13 @@ WORDS: dict[str, TableWords] = {
         "link codes",
         "a /link code you asked for that has not been used yet.",
     ),
+    "file_questions": TableWords(
+        "file question",
+        "file questions",
+        "a run file that didn't say its sport, waiting for your answer (kept 30 minutes): "
+        "the figures read from it (run_file: distance, times, climb, best efforts, the "
+        "file's fingerprint; not the file itself) and the note sent with it.",
+    ),
 }
 
 

@@ -18,7 +18,7 @@ DELIVERIES_KEPT = timedelta(days=90)
 
 
 class Retention:
-    """Removes what has outlived its use: handled-message keys, link codes, old deliveries."""
+    """Removes what outlived its use: message keys, link codes, file questions, old deliveries."""
 
     def __init__(
         self, db: Database, clock: Clock, deliveries_kept: timedelta = DELIVERIES_KEPT
@@ -33,6 +33,7 @@ class Retention:
         async with self.db.uow() as uow:
             removed = await uow.activity.prune_handled(now - HANDLED_MESSAGES_KEPT)
             removed += await uow.runners.prune_link_codes(now)
+            removed += await uow.tracks.prune_sport_questions(now)
             removed += await uow.nudges.prune_oneoffs(now - DELIVERIES_KEPT)
             await uow.commit()
         while True:  # the delivery history in batches: short transactions, however large

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,6 +24,7 @@ from bot.runfiles import RunFile
 from bot.services.events import Listeners
 from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
+from bot.storage.tracks import FileQuestion
 from bot.storage.uow import UnitOfWork
 
 MAX_NOTE_CHARS = 500
@@ -33,6 +35,8 @@ DOUBLE_TAP_WINDOW = timedelta(minutes=5)
 TYPED_KEPT = 10_000  # runners remembered before the ones outside the window are dropped
 # A watch clock a little ahead of ours is not a run from the future.
 FILE_CLOCK_SLACK = timedelta(minutes=10)
+# A file that doesn't say its sport waits this long (in the database) for the runner's tap.
+SPORT_QUESTION_KEPT = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +284,41 @@ class RunService:
             )
             await uow.commit()
         return await self._logged(user, run, created, now, shown_in=shown_in)
+
+    async def ask_sport(self, user: User, run_file: RunFile, note: str = "") -> str:
+        """Keep a file that doesn't say its sport until the runner answers; the question's
+        token (its buttons carry it)."""
+        token = secrets.token_hex(6)
+        expires = self.clock.now() + SPORT_QUESTION_KEPT
+        async with self.db.uow() as uow:
+            await uow.tracks.ask_sport(token, user.id, run_file, _check_note(note), expires)
+            await uow.commit()
+        return token
+
+    async def sport_question(self, user: User, token: str) -> FileQuestion:
+        """The runner's open question about a file's sport; refused when gone or expired."""
+        async with self.db.reader() as uow:
+            question = await uow.tracks.sport_question(token)
+        if question is None or question.user_id != user.id:
+            raise BadInput(
+                "That question about a file has expired (or was answered). Nothing was saved.",
+                hint="Send the file again to log it.",
+            )
+        if question.expires_at <= self.clock.now():
+            await self.drop_sport_question(token)
+            minutes = SPORT_QUESTION_KEPT // timedelta(minutes=1)
+            raise BadInput(
+                f"That question about a file has expired: Pacer keeps it {minutes} minutes, "
+                "and nothing was saved.",
+                hint="Send the file again to log it.",
+            )
+        return question
+
+    async def drop_sport_question(self, token: str) -> None:
+        """Forget an answered or expired question about a file's sport."""
+        async with self.db.uow() as uow:
+            await uow.tracks.drop_sport_question(token)
+            await uow.commit()
 
     async def _logged(
         self,

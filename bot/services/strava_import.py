@@ -23,6 +23,7 @@ from bot.runfiles.readers import read_run_file
 from bot.runfiles.strava import Skipped, StravaActivity, StravaExport, parse_activities
 from bot.runfiles.track import EARLIEST
 from bot.storage.database import Database
+from bot.storage.tracks import ImportedRun
 
 BATCH = 200  # runs written per transaction
 PROGRESS_EVERY = 25  # activities between two progress reports
@@ -41,15 +42,6 @@ class ImportSummary:
     first: date | None = None
     last: date | None = None
     distance_m: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    day: date
-    distance_m: float
-    seconds: int
-    note: str
-    facts: TrackFacts
 
 
 class StravaImporter:
@@ -76,7 +68,7 @@ class StravaImporter:
         total = len(activities) + len(skipped)
         async with self.db.reader() as uow:
             known_ids, known_hashes = await uow.tracks.known_sources(user.id)
-        batch: list[_Row] = []
+        batch: list[ImportedRun] = []
         if progress is not None:
             await progress(len(skipped), total)
         for done, activity in enumerate(activities, start=len(skipped) + 1):
@@ -109,7 +101,7 @@ class StravaImporter:
         known_ids: set[str],
         known_hashes: set[str],
         summary: ImportSummary,
-    ) -> _Row | None:
+    ) -> ImportedRun | None:
         what = f"{activity.activity_id} {activity.name!r}"
         if activity.activity_id in known_ids:
             summary.already += 1
@@ -171,25 +163,23 @@ class StravaImporter:
             summary.skipped.append(Skipped(activity.line, what, "dated before 2000"))
             return None
         day = activity.started.astimezone(user.tz).date()
-        return _Row(day, distance, round(seconds), clean_text(activity.name)[:500], facts)
+        return ImportedRun(day, distance, round(seconds), clean_text(activity.name)[:500], facts)
 
-    async def _store(self, user: User, batch: list[_Row], summary: ImportSummary) -> None:
+    async def _store(self, user: User, batch: list[ImportedRun], summary: ImportSummary) -> None:
         if not batch:
             return
         now = self.clock.now()
         async with self.db.uow() as uow:
+            stored = await uow.tracks.add_imported_runs(user.id, batch, now)
             for row in batch:
-                _, created = await uow.tracks.add_file_run(
-                    user.id, row.day, row.distance_m, row.seconds, row.note, row.facts, None, now
-                )
-                if not created:
+                if row.facts.strava_id not in stored:
                     summary.already += 1
                     continue
                 summary.imported += 1
                 summary.distance_m += row.distance_m
                 summary.from_files += row.facts.source_file != "strava"
-                summary.first = min(summary.first or row.day, row.day)
-                summary.last = max(summary.last or row.day, row.day)
+                summary.first = min(summary.first or row.local_date, row.local_date)
+                summary.last = max(summary.last or row.local_date, row.local_date)
             # The run streak is worked out again from the runs on next use.
             await uow.runners.update(user.id, streak_since=None, streak_last=None)
             await uow.commit()

@@ -630,3 +630,25 @@ streak_pauses = Table(
     Column("until", Date, nullable=False),  # the day nudges resume (not frozen itself)
     Column("reason", Text, nullable=False),
 )
+
+# A file that did not say its sport, waiting for the runner's one-tap answer (migration
+# 0016): the run read from it (JSON, the figures the answer logs; never the file's
+# bytes) and the note sent with it. Kept 30 minutes, so a restart or another process
+# answers the tap; the daily clean-up removes what nobody answered.
+file_questions = Table(
+    "file_questions",
+    metadata,
+    Column("token", Text, primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        info=PERSONAL_DELETE,
+    ),
+    Column("run_file", Text, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("file_questions_user", "user_id"),
+    Index("file_questions_expires", "expires_at"),
+)

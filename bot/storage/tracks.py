@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -10,10 +13,95 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.challenge_metrics import LOGGED_RUN_TOLERANCE, STANDARD_DISTANCES
 from bot.models import BestEffort, Run, TrackFacts
 from bot.parsing import HALF_MARATHON_M
+from bot.runfiles import RunFile
 from bot.storage.activity import run_values, stored_run
 from bot.storage.challenge_counts import ChallengeCounts
 from bot.storage.sql import insert, run_from
-from bot.storage.tables import run_efforts, runs
+from bot.storage.tables import file_questions, run_efforts, runs
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedRun:
+    """A run of an import (a Strava export), stored with others in one statement."""
+
+    local_date: date
+    distance_m: float
+    duration_s: int
+    note: str
+    facts: TrackFacts
+
+
+@dataclass(frozen=True, slots=True)
+class FileQuestion:
+    """A file's sport question as stored: the run it would log, the note, until when."""
+
+    user_id: int
+    run_file: RunFile
+    note: str
+    expires_at: datetime
+
+
+def _file_run_values(
+    user_id: int,
+    local_date: date,
+    distance_m: float,
+    duration_s: int,
+    note: str,
+    facts: TrackFacts,
+    source_key: str | None,
+    now: datetime,
+    fuel_due_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The ``runs`` row of a run read from a file or an export."""
+    return run_values(
+        user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
+    ) | {
+        "source_file": facts.source_file,
+        "file_sha256": facts.file_sha256,
+        "strava_id": facts.strava_id,
+        "started_at": facts.started_at,
+        "elapsed_s": facts.elapsed_s,
+        "elevation_gain_m": facts.elevation_gain_m,
+    }
+
+
+def run_file_json(run_file: RunFile) -> str:
+    """A run read from a file as JSON text (instants as ISO strings)."""
+    return json.dumps(
+        {
+            "kind": run_file.kind,
+            "sha256": run_file.sha256,
+            "distance_m": run_file.distance_m,
+            "moving_s": run_file.moving_s,
+            "elapsed_s": run_file.elapsed_s,
+            "elevation_gain_m": run_file.elevation_gain_m,
+            "efforts": {str(m): s for m, s in run_file.efforts.items()},
+            "start": None if run_file.start is None else run_file.start.isoformat(),
+            "start_wall": None if run_file.start_wall is None else run_file.start_wall.isoformat(),
+            "from_summary": run_file.from_summary,
+            "sport_known": run_file.sport_known,
+            "timing_note": run_file.timing_note,
+        }
+    )
+
+
+def run_file_from_json(text: str) -> RunFile:
+    """The run :func:`run_file_json` wrote."""
+    v: dict[str, Any] = json.loads(text)
+    return RunFile(
+        kind=str(v["kind"]),
+        sha256=str(v["sha256"]),
+        distance_m=float(v["distance_m"]),
+        moving_s=float(v["moving_s"]),
+        elapsed_s=float(v["elapsed_s"]),
+        elevation_gain_m=None if v["elevation_gain_m"] is None else float(v["elevation_gain_m"]),
+        efforts={int(m): float(s) for m, s in v["efforts"].items()},
+        start=None if v["start"] is None else datetime.fromisoformat(v["start"]),
+        start_wall=None if v["start_wall"] is None else datetime.fromisoformat(v["start_wall"]),
+        from_summary=bool(v["from_summary"]),
+        sport_known=bool(v["sport_known"]),
+        timing_note=str(v["timing_note"]),
+    )
 
 
 class TrackRepository:
@@ -44,16 +132,9 @@ class TrackRepository:
         if existing is not None:
             return existing, False
         await self.counts.runner_changed(user_id, day=local_date)
-        values = run_values(
-            user_id, local_date, distance_m, duration_s, note, source_key, now, fuel_due_at
-        ) | {
-            "source_file": facts.source_file,
-            "file_sha256": facts.file_sha256,
-            "strava_id": facts.strava_id,
-            "started_at": facts.started_at,
-            "elapsed_s": facts.elapsed_s,
-            "elevation_gain_m": facts.elevation_gain_m,
-        }
+        values = _file_run_values(
+            user_id, local_date, distance_m, duration_s, note, facts, source_key, now, fuel_due_at
+        )
         # A copy racing this one loses on a unique index and finds the winner's run.
         stmt = insert(self.dialect, runs).values(**values).on_conflict_do_nothing()
         run_id = await self.conn.scalar(stmt.returning(runs.c.id))
@@ -70,6 +151,74 @@ class TrackRepository:
                 ],
             )
         return stored_run(run_id, values), True
+
+    async def add_imported_runs(
+        self, user_id: int, imported: list[ImportedRun], now: datetime
+    ) -> set[str]:
+        """Store an import's runs in two statements (the runs, then their efforts); the
+        Strava ids of those stored. A run whose Strava id or file is stored already (a
+        copy racing this one) is left out by the unique indexes, not stored twice.
+        """
+        if not imported:
+            return set()
+        # The earliest day: a runner whose challenges end before it needs no recount.
+        await self.counts.runner_changed(user_id, day=min(r.local_date for r in imported))
+        rows = [
+            _file_run_values(
+                user_id, r.local_date, r.distance_m, r.duration_s, r.note, r.facts, None, now
+            )
+            for r in imported
+        ]
+        stmt = insert(self.dialect, runs).values(rows).on_conflict_do_nothing()
+        stored = {
+            strava_id: run_id
+            for run_id, strava_id in await self.conn.execute(
+                stmt.returning(runs.c.id, runs.c.strava_id)
+            )
+        }
+        efforts = [
+            {"run_id": stored[r.facts.strava_id], "distance_m": meters, "seconds": seconds}
+            for r in imported
+            if r.facts.strava_id in stored
+            for meters, seconds in sorted(r.facts.efforts.items())
+        ]
+        if efforts:
+            await self.conn.execute(insert(self.dialect, run_efforts), efforts)
+        return set(stored)
+
+    async def ask_sport(
+        self, token: str, user_id: int, run_file: RunFile, note: str, expires_at: datetime
+    ) -> None:
+        """Keep a file's sport question until ``expires_at``."""
+        await self.conn.execute(
+            file_questions.insert().values(
+                token=token,
+                user_id=user_id,
+                run_file=run_file_json(run_file),
+                note=note,
+                expires_at=expires_at,
+            )
+        )
+
+    async def sport_question(self, token: str) -> FileQuestion | None:
+        """A kept sport question, expired or not (None: answered, pruned or never asked)."""
+        row = (
+            await self.conn.execute(select(file_questions).where(file_questions.c.token == token))
+        ).first()
+        if row is None:
+            return None
+        return FileQuestion(row.user_id, run_file_from_json(row.run_file), row.note, row.expires_at)
+
+    async def drop_sport_question(self, token: str) -> None:
+        """Forget an answered (or expired) sport question."""
+        await self.conn.execute(delete(file_questions).where(file_questions.c.token == token))
+
+    async def prune_sport_questions(self, now: datetime) -> int:
+        """Forget the sport questions nobody answered in time; how many."""
+        result = await self.conn.execute(
+            delete(file_questions).where(file_questions.c.expires_at <= now)
+        )
+        return result.rowcount
 
     async def find_existing(
         self, user_id: int, facts: TrackFacts, source_key: str | None

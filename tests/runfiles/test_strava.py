@@ -15,6 +15,7 @@ from bot.bootstrap import build_core
 from bot.clock import FakeClock
 from bot.import_strava import main
 from bot.messages import Attachment
+from bot.models import TrackFacts
 from bot.runfiles.strava import (
     ExportError,
     StravaExport,
@@ -25,6 +26,7 @@ from bot.runfiles.strava import (
 )
 from bot.services.strava_import import StravaImporter
 from bot.storage.database import Database
+from bot.storage.tracks import ImportedRun
 from tests.fakes import make_harness
 
 EXPORT = Path(__file__).resolve().parent.parent / "data" / "strava_export"
@@ -192,3 +194,32 @@ def test_the_command_line_refuses_what_is_not_an_export(
     assert "is neither a ZIP file nor a folder" in capsys.readouterr().err
     assert main([str(tmp_path), "--user", "ana", "--db", db]) == 2
     assert "has no activities.csv" in capsys.readouterr().err
+
+
+async def test_an_import_batch_leaves_out_runs_stored_meanwhile(db: Database) -> None:
+    """A batch is one statement: a run a racing copy stored first is left out, not doubled,
+    and the efforts go with the runs that were stored."""
+    clock = FakeClock()
+    user = (await build_core(db, clock).accounts.identify("console", "ana", "Ana")).user
+
+    def imported(strava_id: str, efforts: dict[int, float]) -> ImportedRun:
+        facts = TrackFacts("gpx", clock.now(), 1500, 12.0, efforts, strava_id=strava_id)
+        return ImportedRun(date(2026, 11, 20), 5000.0, 1500, "", facts)
+
+    async with db.uow() as uow:
+        assert await uow.tracks.add_imported_runs(user.id, [imported("1", {})], clock.now()) == {
+            "1"
+        }
+        await uow.commit()
+    async with db.uow() as uow:
+        batch = [imported("1", {1000: 290.0}), imported("2", {1000: 280.0, 5000: 1490.0})]
+        assert await uow.tracks.add_imported_runs(user.id, batch, clock.now()) == {"2"}
+        await uow.commit()
+    async with db.reader() as uow:
+        runs = await uow.activity.recent_runs(user.id, 10)
+        assert len(runs) == 2
+        facts = [await uow.tracks.facts(run.id) for run in runs]
+    assert sorted((f.strava_id, sorted(f.efforts)) for f in facts if f) == [
+        ("1", []),
+        ("2", [1000, 5000]),
+    ]

@@ -9,7 +9,8 @@ import pytest
 
 from bot.errors import BadInput
 from bot.runfiles import read_run_file
-from tests.fakes import FakeChat, Harness
+from bot.storage.database import Database
+from tests.fakes import FakeChat, Harness, make_harness
 from tests.runfiles.test_log_file import send, stored
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
@@ -54,6 +55,33 @@ def test_a_paused_foot_pod_run_counts_the_timer_not_the_clock() -> None:
     run = read_run_file("run-pause-footpod.fit", read("run-pause-footpod.fit")).only
     assert (round(run.moving_s, 2), round(run.elapsed_s, 2)) == (3772.75, 3883.27)
     assert round(run.pause_s) == 111
+
+
+def test_a_real_paused_polar_run_keeps_the_watchs_lap_totals() -> None:
+    # A Polar M400 run exported as TCX by Polar Flow: two laps, 142 + 3,368 s of timer
+    # over 3,903.7 s start to finish (the timer stopped for 6:33), 4,508.5 m.
+    data = read("polar-m400-run.tcx.gz")
+    run = read_run_file("polar-m400-run.tcx.gz", data).only
+    assert run.from_summary
+    assert run.distance_m == pytest.approx(4508.5, rel=0.01)
+    assert run.moving_s == pytest.approx(3510.0, abs=30)
+    assert run.elapsed_s == pytest.approx(3903.7, abs=1)
+    assert round(run.pause_s) == 394
+    assert run.start is not None and run.start.isoformat() == "2019-01-29T10:25:13+00:00"
+    assert run.elevation_gain_m == pytest.approx(59, abs=1)  # no climb in TCX laps: points
+    # The fastest kilometre never beats what the raw samples allow (7:02 on this run).
+    assert run.efforts == {1000: pytest.approx(422.1, abs=0.5)}
+
+
+async def test_the_paused_polar_run_in_the_chat_says_where_its_figures_come_from(
+    harness: Harness,
+) -> None:
+    text = await send(harness.chat(), "polar-m400-run.tcx.gz")
+    assert text.startswith("Logged #1 · Tue 29 Jan 2019 · 4.51 km in 58:30"), text
+    assert (
+        "Distance and moving time from your watch's summary · climb 59 m · 6:34 with the "
+        "timer stopped (1:05:04 start to finish)" in text
+    ), text
 
 
 def test_a_triathlon_logs_its_run_and_names_the_rest() -> None:
@@ -206,10 +234,80 @@ async def test_another_runner_cannot_answer_my_question(harness: Harness) -> Non
     assert (await stored(harness))[0] == 0
 
 
-@pytest.mark.parametrize("kind", ["unknown", "", "generic"])
+def token_of(chat: FakeChat) -> str:
+    """The question's token, from its Yes button (``/log file:<token> yes``)."""
+    return chat.replies[-1].all_buttons[0].action.split(":", 1)[1].split()[0]
+
+
+async def test_a_restart_between_question_and_answer_still_logs_the_run(
+    harness: Harness,
+) -> None:
+    """The question waits in the database: a new core on it (a restart, another process)
+    answers the tap."""
+    chat = harness.chat()
+    assert "log it as a run?" in await ask(chat)
+    yes = chat.replies[-1].all_buttons[0].action
+    other = Database(harness.db.url)
+    await other.open(migrate=False)
+    try:
+        restarted = make_harness(other, harness.clock).chat()
+        logged = (await restarted.say(yes)).text
+        assert logged.startswith("Logged #1 · Sat 16 Jul 2022 · 1.16 km in 18:32"), logged
+        assert "from your watch's summary" in logged
+        assert "has expired (or was answered)" in (await restarted.say(yes)).text
+    finally:
+        await other.close()
+    assert (await stored(harness))[0] == 1
+    async with harness.db.reader() as uow:
+        assert await uow.tracks.sport_question(token_of(chat)) is None
+
+
+async def test_an_expired_question_says_so_and_stores_nothing(harness: Harness) -> None:
+    chat = harness.chat()
+    await ask(chat)
+    token = token_of(chat)
+    harness.clock.advance(minutes=31)
+    reply = (await chat.press("Yes")).text
+    assert reply.startswith("That question about a file has expired: Pacer keeps it 30 minutes")
+    assert "Send the file again" in reply
+    assert (await stored(harness))[0] == 0
+    async with harness.db.reader() as uow:
+        assert await uow.tracks.sport_question(token) is None
+
+
+async def test_forget_leaves_no_question_behind(harness: Harness) -> None:
+    chat = harness.chat()
+    await ask(chat)
+    token = token_of(chat)
+    user = await harness.user(chat)
+    async with harness.db.reader() as uow:
+        assert (await uow.personal.counts([user.id]))["file_questions"].deleted == 1
+    code = re.search(r"/forget confirm ([A-Z0-9]{6})", (await chat.say("/forget")).text)
+    assert code is not None
+    await chat.say(f"/forget confirm {code.group(1)}")
+    async with harness.db.reader() as uow:
+        assert await uow.tracks.sport_question(token) is None
+
+
+async def test_unanswered_questions_go_in_the_daily_clean_up(harness: Harness) -> None:
+    chat = harness.chat()
+    await ask(chat)
+    harness.clock.advance(minutes=31)
+    assert await harness.core.retention.prune() >= 1
+    async with harness.db.reader() as uow:
+        assert await uow.tracks.sport_question(token_of(chat)) is None
+
+
+@pytest.mark.parametrize("kind", ["unknown", "", "generic", "Morning loop"])
 def test_a_gpx_of_unknown_type_is_asked_about_not_refused(kind: str) -> None:
-    # OpenTracks writes <type>unknown</type> when no activity was chosen.
+    # OpenTracks writes <type>unknown</type> when no activity was chosen, and the
+    # category the runner typed otherwise (free text: "Morning loop" names no sport).
     gpx = read("run-pause.gpx").decode().replace("<type>running</type>", f"<type>{kind}</type>")
     run = read_run_file("opentracks.gpx", gpx.encode()).only
     assert not run.sport_known
     assert run.distance_m == pytest.approx(4783, abs=5)
+
+
+def test_a_gpx_type_naming_another_sport_is_still_refused() -> None:
+    gpx = read("run-pause.gpx").decode().replace("<type>running</type>", "<type>Radfahren</type>")
+    assert "is a ride (Radfahren), not a run" in refusal("ride.gpx", gpx.encode())

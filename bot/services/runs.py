@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.dates import parse_start, parse_when, split_when
+from bot.dates import parse_start, parse_when, split_day
 from bot.errors import BadInput, NotFound, PacerError
 from bot.input_hygiene import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
@@ -143,9 +143,9 @@ class RunService:
         meters = parse_distance(distance, user.units)
         seconds = parse_duration(duration)
         check_pace(meters, seconds, user.units, typed_distance=distance, typed_time=duration)
-        if not when:
-            when, note = split_when(note)
         climb_m, note = split_climb(note, user.units)
+        if not when:  # a day after the climb or the note is still the day, never the note
+            note, when = split_day(note)
         day, start_time = parse_start(when, user.today(now))
         started_at = None
         if start_time is not None:

@@ -16,6 +16,7 @@ from bot.messages import Attachment, Button, Reply
 from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_distance, format_duration
 from bot.runfiles import EFFORT_NAMES, MAX_FILE_BYTES, FileRuns, RunFile, read_run_file, too_big
 from bot.runfiles.track import MOVING_SPEED, WINDOW_S
+from bot.services.runs import SameRunLogged
 
 # A question about a file's sport keeps this long, in this process's memory: the
 # file is not stored until the runner says it was a run (after a restart: send it again).
@@ -67,7 +68,12 @@ class RunFileHandlers:
             key = (
                 ctx.source_key if index == 0 or not ctx.source_key else f"{ctx.source_key}#{index}"
             )
-            parts.append(await self._log_one(ctx, run_file, note, key))
+            try:
+                parts.append(await self._log_one(ctx, run_file, note, key))
+            except SameRunLogged as same:
+                if len(found.runs) == 1:
+                    raise
+                parts.append(Reply(str(same)))  # the file's other runs are still logged
         for run_file in unsure:
             parts.append(self._ask(ctx, run_file, note))
         return _joined(parts, found, len(found.runs))

@@ -14,6 +14,8 @@ from bot.nudges.planner import snack_due
 from bot.parsing import (
     SLOWEST_PACE_S_PER_KM,
     check_pace,
+    format_distance,
+    format_duration,
     format_pace,
     parse_distance,
     parse_duration,
@@ -33,6 +35,11 @@ DOUBLE_TAP_WINDOW = timedelta(minutes=5)
 TYPED_KEPT = 10_000  # runners remembered before the ones outside the window are dropped
 # A watch clock a little ahead of ours is not a run from the future.
 FILE_CLOCK_SLACK = timedelta(minutes=10)
+# One outing recorded twice (a watch file, then the Strava export that holds it): the
+# starts a couple of minutes apart, the distances within 2 % (devices measure a little
+# differently). Nobody starts two runs of one length within two minutes.
+SAME_START = timedelta(minutes=2)
+SAME_DISTANCE = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +105,20 @@ class RepeatedRun(PacerError):
         super().__init__(
             f"You logged exactly this run {ago} (#{earlier.id}). Nothing new was saved.",
             hint="Tap Log it again if you ran it twice.",
+        )
+        self.earlier = earlier
+
+
+class SameRunLogged(BadInput):
+    """A file's run that is already in the log from another source (another file, Strava)."""
+
+    def __init__(self, earlier: Run, units: str) -> None:
+        super().__init__(
+            f"This file's run is already in your log as #{earlier.id} "
+            f"({earlier.local_date:%a %d %b %Y}, {format_distance(earlier.distance_m, units)} "
+            f"in {format_duration(earlier.duration_s)}): same start and distance. "
+            "Nothing was saved.",
+            hint=f"To keep this file's version instead: /delete {earlier.id}, then send it again.",
         )
         self.earlier = earlier
 
@@ -240,7 +261,8 @@ class RunService:
     ) -> LoggedRun:
         """Store a run read from a file (its track facts and best efforts with it).
 
-        The same file again (by content) is the stored run, not a second one.
+        The same file again (by content) is the stored run, not a second one; the same
+        outing from another source (its start and distance) is refused, naming the run.
         """
         now = self.clock.now()
         started = run_file.local_start(user.tz)
@@ -267,6 +289,12 @@ class RunService:
         )
         day = started.date()
         async with self.db.uow() as uow:
+            if await uow.tracks.find_existing(user.id, facts, source_key) is None:
+                near = await uow.tracks.started_near(
+                    user.id, started.astimezone(UTC), SAME_START, run_file.distance_m, SAME_DISTANCE
+                )
+                if near is not None:
+                    raise SameRunLogged(near, user.units)
             run, created = await uow.tracks.add_file_run(
                 user.id,
                 day,

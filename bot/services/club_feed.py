@@ -108,7 +108,8 @@ class ClubFeedService:
             await uow.commit()
         name = "a runner" if hidden else runner
         others = f" ({count} cheers so far)" if count > 1 else ""
-        return f"👏 You cheered {name}'s {format_distance(run.distance_m, club.units)}{others}."
+        # Answered to the one who pressed: in their units, not the club's (posts keep those).
+        return f"👏 You cheered {name}'s {format_distance(run.distance_m, user.units)}{others}."
 
     # --- listener: a logged run goes to the feeds ------------------------------------------
 

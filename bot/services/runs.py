@@ -17,6 +17,7 @@ from bot.parsing import (
     format_distance,
     format_duration,
     format_pace,
+    parse_climb,
     parse_distance,
     parse_duration,
     split_climb,
@@ -29,7 +30,7 @@ from bot.storage.uow import UnitOfWork
 
 MAX_NOTE_CHARS = 500
 SIX_DAYS = timedelta(days=6)
-EDITABLE = ("distance", "time", "date", "note")
+EDITABLE = ("distance", "time", "date", "note", "climb")
 # The same run typed again this soon is most likely a double tap: asked, not stored.
 DOUBLE_TAP_WINDOW = timedelta(minutes=5)
 TYPED_KEPT = 10_000  # runners remembered before the ones outside the window are dropped
@@ -369,6 +370,8 @@ class RunService:
             changes["local_date"] = parse_when(value, user.today(now))
         elif field == "note":
             changes["note"] = _check_note(value)
+        elif field == "climb":  # the board of a climb challenge is recounted with the run
+            changes["elevation_gain_m"] = parse_climb(value, user.units)
         else:
             raise BadInput(f"I can change {', '.join(EDITABLE)}; not '{field}'.")
         moved = changes.get("local_date", before.local_date) != before.local_date

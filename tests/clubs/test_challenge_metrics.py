@@ -185,3 +185,37 @@ async def test_create_reads_each_metrics_own_words(harness: Harness) -> None:
     assert "A team goal adds everyone's numbers up; streak doesn't add up." in refused.text
     hills = await admin.say("/challenge create Hills climb today 2w target 30000m team")
     assert "team goal 30000 m" in hills.text
+
+
+async def test_edit_corrects_or_removes_a_runs_climb_and_the_board_follows(
+    harness: Harness,
+) -> None:
+    await _create_and_join(harness, "Hill Month climb today 4w", "Hill Month", "ann", "bob")
+    ann, bob = harness.chat("ann", "telegram"), harness.chat("bob", "telegram")
+    await ann.say("/log 10k 55:00 climb 250m")
+    await bob.say("/log 8k 44:00")
+    edited = await bob.say("/edit 2 climb 300m")
+    assert edited.text.startswith("Run #2: climb (no climb) → 300 m.")
+    assert (await _board(harness, "ann", "Hill Month"))[2:4] == [
+        "1. Bob 300 m",
+        "2. Ann (you) 250 m",
+    ]
+    # A runner in miles reads and types the climb in feet; a bare number is feet too.
+    await ann.say("/settings units mi")
+    assert (await ann.say("/edit 1 climb 1200")).text.startswith("Run #1: climb 820 ft → 1200 ft.")
+    assert (await _board(harness, "bob", "Hill Month"))[2].startswith("1. Ann 366 m")
+    assert (await ann.say("/edit 1 climb none")).text.startswith(
+        "Run #1: climb 1200 ft → (no climb)."
+    )
+    assert (await _board(harness, "bob", "Hill Month"))[2:4] == [
+        "1. Bob (you) 300 m",
+        "2. Ann 0 m",
+    ]
+    for typed, says in (
+        ("/edit 2 climb -20m", "A climb can't be negative (-20m). Nothing was saved."),
+        ("/edit 2 climb 40000m", "A climb of 40000 m is more than one run climbs."),
+        ("/edit 2 climb lots", "I can't read 'lots' as a climb."),
+        ("/edit 2 climb", "What should the climb be?"),
+    ):
+        assert (await bob.say(typed)).text.startswith(says), typed
+    assert (await _board(harness, "bob", "Hill Month"))[2] == "1. Bob (you) 300 m"

@@ -85,7 +85,7 @@ class RunFileHandlers:
             ctx.user, run_file, note, source_key, ctx.shown_in
         )
         await note_club_member(self.services, ctx)
-        standings = await self.services.challenges.standings(ctx.user)
+        standings = await self.services.challenges.standings(ctx.user, logged.run, run_file.efforts)
         tip = wants_time_zone_tip(self.services, ctx.user)
         return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings, tip)
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.challenge_metrics import CHALLENGE_METRICS, METRICS, RUN_METRICS
+from bot.challenge_metrics import CHALLENGE_METRICS, METRICS, Logged, counts_toward
 from bot.clock import Clock
 from bot.clubs import challenge_input
 from bot.clubs.texts import (
@@ -23,7 +23,7 @@ from bot.clubs.texts import (
 )
 from bot.dates import parse_clock
 from bot.errors import BadInput, NotAllowed, NotFound
-from bot.models import WEEKDAYS, Board, Challenge, Club, User
+from bot.models import WEEKDAYS, Board, Challenge, Club, Run, User
 from bot.parsing import parse_timezone
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
@@ -371,20 +371,26 @@ class ChallengeService:
 
     # --- the runner's side ------------------------------------------------------------------
 
-    async def standings(self, user: User, *, runs_only: bool = True) -> list[str]:
-        """One short line per active challenge the runner is in (at most three)."""
+    async def standings(
+        self, user: User, run: Run, efforts: Mapping[int, float] | None = None
+    ) -> list[str]:
+        """A short line for each open challenge this run counted toward (at most three):
+        in its window and worth something by its metric; the soonest to end first."""
         now = self.clock.now()
-        if user.challenges_until is None or user.challenges_until < user.today(now):
-            return []  # in no challenge that can still count this log: no read at all
+        if user.challenges_until is None or user.challenges_until < run.local_date:
+            return []  # in no challenge that can still count this run: no read at all
+        log = Logged(
+            run.id, run.local_date, run.distance_m, run.duration_s,
+            climb_m=run.climb_m or 0.0, efforts=efforts or {},
+        )  # fmt: skip
         async with self.db.reader() as uow:
-            joined = await uow.clubs.joined(user.id)
+            counted = [
+                challenge
+                for challenge, club in await uow.clubs.joined(user.id)
+                if now < challenge.freezes_at(club) and counts_toward(challenge, log)
+            ]
             lines = []
-            for challenge, club in joined:
-                if runs_only and challenge.metric not in RUN_METRICS:
-                    continue
-                today = club.today(now)
-                if today < challenge.start or now >= challenge.freezes_at(club):
-                    continue
+            for challenge in sorted(counted, key=lambda c: (c.end, -c.start.toordinal(), c.id)):
                 board = await uow.clubs.board(challenge, user.id, 0)
                 line = standing_line(board, user.id, user.units)
                 if line:

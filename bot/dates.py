@@ -74,8 +74,11 @@ def parse_future_date(text: str, today: date, max_days: int = MAX_DAYS_AHEAD) ->
     return day
 
 
-def parse_when(text: str, today: date) -> date:
-    """A run date from ``today``, ``yesterday``, a weekday (the latest one) or ISO."""
+def parse_when(text: str, today: date, earliest: date | None = None) -> date:
+    """A run date from ``today``, ``yesterday``, a weekday (the latest one) or ISO.
+
+    Up to a year back, or back to ``earliest`` when given (a run from a file).
+    """
     raw = text.strip().lower().rstrip(":,;.!")
     check_digits(raw)
     raw = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(raw, raw)
@@ -111,7 +114,13 @@ def parse_when(text: str, today: date) -> date:
             ) from None
     if day > today:
         raise BadInput(f"{day.isoformat()} is in the future; log runs you have done.")
-    if (today - day).days > MAX_DAYS_BACK:
+    if earliest is not None:
+        if day < earliest:
+            raise BadInput(
+                f"{day.isoformat()} is before {earliest.isoformat()}, the earliest date a run "
+                "can have."
+            )
+    elif (today - day).days > MAX_DAYS_BACK:
         raise BadInput(f"{day.isoformat()} is more than a year ago; I keep the last 365 days.")
     return day
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.dates import parse_start, parse_when, split_day
+from bot.dates import MAX_DAYS_BACK, parse_start, parse_when, split_day
 from bot.errors import BadInput, NotFound, PacerError
 from bot.input_hygiene import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
@@ -23,6 +23,7 @@ from bot.parsing import (
     split_climb,
 )
 from bot.runfiles import RunFile
+from bot.runfiles.track import EARLIEST
 from bot.services.events import Listeners
 from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
@@ -353,6 +354,7 @@ class RunService:
         now = self.clock.now()
         async with self.db.reader() as uow:
             before = await uow.activity.run(run_id)
+            from_file = field == "date" and await uow.tracks.facts(run_id) is not None
         if before is None or before.user_id != user.id:
             raise NotFound(
                 f"You have no run #{run_id}.", hint="/runs lists your runs with their ids."
@@ -367,7 +369,7 @@ class RunService:
             check_pace(before.distance_m, seconds, user.units, typed_time=value)
             changes["duration_s"] = seconds
         elif field == "date":
-            changes["local_date"] = parse_when(value, user.today(now))
+            changes["local_date"] = self._edited_date(user, before, value, from_file, now)
         elif field == "note":
             changes["note"] = _check_note(value)
         elif field == "climb":  # the board of a climb challenge is recounted with the run
@@ -401,6 +403,21 @@ class RunService:
         block = await self._streak(user, None)
         streak = block.streak(user.today(now)) if block else 0
         return EditedRun(before, after, total, count, streak)
+
+    def _edited_date(
+        self, user: User, before: Run, value: str, from_file: bool, now: datetime
+    ) -> date:
+        """A corrected date, within what storing the run accepted: back to 2000 for a run
+        from a file (as a file or an import stores it), a year back for a typed one (as
+        /log), its own date always; never in the future."""
+        today = user.today(now)
+        day = parse_when(value, today, earliest=EARLIEST.date())
+        if from_file or day >= before.local_date or (today - day).days <= MAX_DAYS_BACK:
+            return day
+        raise BadInput(
+            f"{day.isoformat()} is more than a year ago; a typed run goes back 365 days "
+            "(a run from a file back to 2000)."
+        )
 
     async def _streak(self, user: User, new_run: date | None) -> WeekBlock | None:
         """The runner's latest block of weeks with a run, from the cache on their row.

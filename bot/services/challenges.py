@@ -25,10 +25,21 @@ from bot.dates import parse_clock
 from bot.errors import BadInput, NotAllowed, NotFound
 from bot.models import WEEKDAYS, Board, Challenge, Club, Run, User
 from bot.parsing import parse_timezone
+from bot.services.profile import RunnerSwitch, set_switch
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
 
 MAX_STANDINGS = 3
+BOARDS = RunnerSwitch(
+    "Boards",
+    ("hidden", "shown"),
+    "boards_hidden",
+    hint="/settings boards hidden shows you as 'a runner' on club boards.",
+    answers=(
+        "Club boards show you as 'a runner' from now on; your numbers still count.",
+        "Club boards show your name again.",
+    ),
+)
 RECENT_DAYS = 30  # /challenge list shows challenges that ended this recently
 
 
@@ -401,18 +412,7 @@ class ChallengeService:
 
     async def set_boards(self, user: User, value: str) -> str:
         """``/settings boards hidden|shown``."""
-        choice = value.strip().lower()
-        if choice not in ("hidden", "shown"):
-            raise BadInput(
-                f"Boards can be hidden or shown; not '{value}'.",
-                hint="/settings boards hidden shows you as 'a runner' on club boards.",
-            )
-        async with self.db.uow() as uow:
-            await uow.runners.update(user.id, boards_hidden=choice == "hidden")
-            await uow.commit()
-        if choice == "hidden":
-            return "Club boards show you as 'a runner' from now on; your numbers still count."
-        return "Club boards show your name again."
+        return await set_switch(self.db, user, BOARDS, value)
 
 
 async def freeze_in(uow: UnitOfWork, challenge: Challenge, now: datetime) -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.clock import Clock
 from bot.dates import MAX_DAYS_BACK, parse_start, parse_when, split_day
 from bot.errors import BadInput, NotFound, PacerError
-from bot.input_hygiene import clean_text
+from bot.input_hygiene import clean_text, quote
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
 from bot.parsing import (
@@ -167,8 +167,14 @@ class RunService:
         seconds = parse_duration(duration)
         check_pace(meters, seconds, user.units, typed_distance=distance, typed_time=duration)
         climb_m, note = split_climb(note, user.units)
-        if not when:  # a day after the climb or the note is still the day, never the note
-            note, when = split_day(note)
+        # A day after the climb or the note is still the day, never the note; two are refused.
+        note, also = split_day(note)
+        if also and when:
+            raise BadInput(
+                f"Two days for one run: '{quote(when)}' and '{quote(also)}'. Nothing was saved.",
+                hint="Keep the day you ran, e.g. /log 5k 25:00 yesterday hilly",
+            )
+        when = when or also
         day, start_time = parse_start(when, user.today(now))
         started_at = None
         if start_time is not None:

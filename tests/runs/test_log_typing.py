@@ -145,6 +145,7 @@ async def test_a_day_after_the_climb_or_the_note_is_the_runs_day(
         ("/log 5k 25:00 climb 100m last week", "'last week' isn't one day; say which day."),
         ("/log 5k 25:00 easy last week", "'last week' isn't one day; say which day."),
         ("/log 5k 25:00 Feb 30", "'Feb 30' isn't a day of the calendar."),
+        ("/log 5k 25:00 yesterday hilly mon", "Two days for one run: 'yesterday' and 'mon'."),
         ("/log 5k 25:00 Dec 3 2024", "2024-12-03 is more than a year ago"),
         ("/log 5k 25:00 Dec 3 2026", "2026-12-03 is in the future"),
     ],

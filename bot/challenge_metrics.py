@@ -10,7 +10,7 @@ first). Storage keeps every open challenge's tallies with these definitions
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.models import GOOD_NIGHT_HOURS, Challenge
@@ -157,6 +157,19 @@ def tally(challenge: Challenge, logs: Sequence[Logged]) -> tuple[float, int | No
         else:
             low = middle + 1
     return value, ordered[low - 1].id if low else None
+
+
+def counts_toward(challenge: Challenge, log: Logged) -> bool:
+    """Whether one log counts in a challenge: inside its window, and worth something by the
+    challenge's own metric on its own (a flat run adds no climb; a 3 km run has no 5 km)."""
+    metric = CHALLENGE_METRICS[challenge.metric]
+    if not challenge.start <= log.day <= challenge.end:
+        return False
+    if challenge.day_min_m:  # a short run adds to its day's total: it counts all the same
+        challenge = replace(challenge, day_min_m=None)
+    return metric.reads == ("checkins" if log.habit else "runs") and (
+        metric.count([log], challenge) > 0
+    )
 
 
 def reached_target(challenge: Challenge, value: float) -> bool:

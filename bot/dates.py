@@ -24,6 +24,21 @@ DAY_WORD = (
     r"|\d{4}-\d{2}-\d{2}t\d{1,2}:\d{2}(:\d{2})?)[:,;.!]?$"
 )
 _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})t(\d{1,2}):(\d{2})(?::(\d{2}))?")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = (
+    r"(?:jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august"
+    r"|sep|sept|september|oct|october|nov|november|dec|december)"
+)
+# "Dec 3", "3 Dec", "3rd december": a day of a month, the latest one not in the future
+# (or of the year written after it: "Dec 3 2025").
+_MONTH_DAY = re.compile(
+    rf"(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\.?)(?:,?\s+(?P<y>\d{{4}}))?",
+    re.IGNORECASE,
+)
+# Two words a runner writes for a day: "last monday", "Dec 3", "3 Dec", and "last week"
+# (not one day: read so it can be refused, never kept as a note).
+_DAY_PHRASE = rf"(?:last\s+[a-z]+|{_MONTH_DAY.pattern})"
 MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
 _CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
 
@@ -59,8 +74,11 @@ def parse_future_date(text: str, today: date, max_days: int = MAX_DAYS_AHEAD) ->
     return day
 
 
-def parse_when(text: str, today: date) -> date:
-    """A run date from ``today``, ``yesterday``, a weekday (the latest one) or ISO."""
+def parse_when(text: str, today: date, earliest: date | None = None) -> date:
+    """A run date from ``today``, ``yesterday``, a weekday (the latest one) or ISO.
+
+    Up to a year back, or back to ``earliest`` when given (a run from a file).
+    """
     raw = text.strip().lower().rstrip(":,;.!")
     check_digits(raw)
     raw = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(raw, raw)
@@ -75,6 +93,13 @@ def parse_when(text: str, today: date) -> date:
         day = today
     elif raw == "yesterday":
         day = today - timedelta(days=1)
+    elif raw == "last week" or raw.startswith("last "):
+        raise BadInput(
+            f"'{quote(text)}' isn't one day; say which day.",
+            hint="Use a weekday (last monday), yesterday, Dec 3 or a date like 2026-11-20.",
+        )
+    elif (month_day := _MONTH_DAY.fullmatch(raw)) is not None:
+        day = _month_day(month_day, text, today)
     elif raw[:3] in WEEKDAYS and raw in {raw[:3], _full_day(raw[:3])}:
         back = (today.weekday() - WEEKDAYS.index(raw[:3])) % 7
         day = today - timedelta(days=back)
@@ -89,8 +114,29 @@ def parse_when(text: str, today: date) -> date:
             ) from None
     if day > today:
         raise BadInput(f"{day.isoformat()} is in the future; log runs you have done.")
-    if (today - day).days > MAX_DAYS_BACK:
+    if earliest is not None:
+        if day < earliest:
+            raise BadInput(
+                f"{day.isoformat()} is before {earliest.isoformat()}, the earliest date a run "
+                "can have."
+            )
+    elif (today - day).days > MAX_DAYS_BACK:
         raise BadInput(f"{day.isoformat()} is more than a year ago; I keep the last 365 days.")
+    return day
+
+
+def _month_day(match: re.Match[str], text: str, today: date) -> date:
+    """``Dec 3 2025``, or the latest ``Dec 3`` not after today (last year's if this one's ahead)."""
+    month = MONTHS.index((match.group("m1") or match.group("m2"))[:3].lower()) + 1
+    number = int(match.group("d1") or match.group("d2"))
+    years = (int(match.group("y")),) if match.group("y") else (today.year, today.year - 1)
+    for year in years:
+        try:
+            day = date(year, month, number)
+        except ValueError:
+            raise BadInput(f"'{quote(text)}' isn't a day of the calendar.") from None
+        if day <= today:
+            return day
     return day
 
 
@@ -144,9 +190,11 @@ def split_day(text: str) -> tuple[str, str]:
     last, rest = split_when(text)
     if last:
         return rest.strip(), last
-    tail = re.match(r"(.*?)\s*\b(last\s+[A-Za-z]+)[:,;.!]?$", text.strip(), re.DOTALL)
-    if tail and _weekday(tail.group(2).split()[1].lower()) is not None:
-        return tail.group(1).strip(), tail.group(2)
+    tail = re.match(
+        rf"(?P<rest>.*?)\s*\b(?P<day>{_DAY_PHRASE})[:,;.!]?$", text.strip(), re.DOTALL | re.I
+    )
+    if tail and _day_phrase(tail.group("day")):
+        return tail.group("rest").strip(), tail.group("day")
     if _day_word(words[0]):
         return " ".join(words[1:]), words[0]
     if _day_word(words[-1]):
@@ -175,10 +223,20 @@ def split_when(note: str) -> tuple[str, str]:
     ``/log`` reads one word as the day; "last monday" would otherwise become the
     note of a run stored today.
     """
-    match = re.match(r"\s*(last\s+[A-Za-z]+)[:,;.!]?(?:\s+|$)(.*)", note, re.DOTALL)
-    if match and _weekday(match.group(1).split()[1].lower()) is not None:
-        return match.group(1), match.group(2)
+    match = re.match(
+        rf"\s*(?P<day>{_DAY_PHRASE})[:,;.!]?(?:\s+|$)(?P<rest>.*)", note, re.DOTALL | re.I
+    )
+    if match and _day_phrase(match.group("day")):
+        return match.group("day"), match.group("rest")
     return "", note
+
+
+def _day_phrase(words: str) -> bool:
+    """``last monday``, ``last week``, ``Dec 3``: a two-word day (``last lap`` is a note)."""
+    first, _, second = words.lower().partition(" ")
+    if first == "last":
+        return second.strip() == "week" or _weekday(second.strip()) is not None
+    return _MONTH_DAY.fullmatch(words.strip()) is not None
 
 
 def parse_week_day(text: str, today: date) -> date:

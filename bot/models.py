@@ -161,6 +161,7 @@ class Run:
     duration_s: int
     note: str = ""
     created_at: datetime | None = None
+    climb_m: float | None = None  # elevation gain: typed (climb 250m) or from its file
 
     @property
     def pace_s_per_km(self) -> float:

@@ -305,16 +305,51 @@ def split_climb(note: str, units: str) -> tuple[float | None, str]:
         raise BadInput(
             "One climb a run, please: the whole run's elevation gain. Nothing was saved."
         )
-    value = float(match.group(1).replace(",", "."))
-    unit = (match.group(2) or ("ft" if units == "mi" else "m")).lower()
-    meters = value / FEET_PER_METRE if unit in ("ft", "feet") else value
+    meters = _climb_meters(match.group(1), match.group(2), units)
     if meters <= 0:
         raise BadInput("A climb must be more than zero; leave it out for a flat run.")
-    if meters > MAX_CLIMB_M:
-        raise BadInput(
-            f"A climb of {match.group(1)} {unit} is more than one run climbs. Nothing was saved."
-        )
     return meters, " ".join((note[: match.start()] + " " + note[match.end() :]).split())
+
+
+_CLIMB_VALUE = re.compile(r"^([-−]?\s*[0-9]+(?:[.,][0-9]+)?)\s*(m|ft|feet|metres|meters)?$", re.I)
+
+
+def parse_climb(text: str, units: str) -> float | None:
+    """A corrected climb (``/edit 12 climb 120m``): metres, or None for ``none``/``0``.
+
+    Read as ``/log`` reads ``climb 250m``: a bare number is metres, or feet in miles.
+    """
+    raw = text.strip().lower()
+    check_digits(raw)
+    if raw in {"none", "off", "-", "0", "0m", "0ft", "flat"}:
+        return None
+    match = _CLIMB_VALUE.match(raw)
+    if match is None:
+        raise BadInput(
+            f"I can't read '{quote(text)}' as a climb.",
+            hint="Use metres or feet: 120m, 400ft, or none to remove it.",
+        )
+    number = match.group(1).replace("−", "-").replace(" ", "")
+    if number.startswith("-"):
+        raise BadInput(
+            f"A climb can't be negative ({quote(text)}). Nothing was saved.",
+            hint="none removes the climb of a flat run.",
+        )
+    return _climb_meters(number, match.group(2), units)
+
+
+def _climb_meters(number: str, unit: str | None, units: str) -> float:
+    """Metres from a climb's number and unit (bare: metres, or feet in miles); refused
+    above what one run climbs."""
+    unit = (unit or ("ft" if units == "mi" else "m")).lower()
+    value = float(number.replace(",", "."))
+    meters = value / FEET_PER_METRE if unit in ("ft", "feet") else value
+    if meters > MAX_CLIMB_M:
+        shown = "ft" if unit in ("ft", "feet") else "m"
+        raise BadInput(
+            f"A climb of {number} {shown} is more than one run climbs. Nothing was saved."
+        )
+    return meters
 
 
 def distance_number(meters: float, units: str) -> str:

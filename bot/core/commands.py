@@ -412,7 +412,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "edit",
-        "Correct one of your runs: distance, time, date or note",
+        "Correct one of your runs: distance, time, date, note or climb",
         private_reply=True,
         options=(
             OptionSpec(
@@ -438,7 +438,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
             ),
             OptionSpec("value", "The right value (empty note: clears it)", rest=True),
         ),
-        examples=("/edit 12 distance 10.2km", "/edit 12 time 52:10", "/edit 12 date yesterday"),
+        examples=(
+            "/edit 12 distance 10.2km",
+            "/edit 12 time 52:10",
+            "/edit 12 date yesterday",
+            "/edit 12 climb 120m",
+        ),
+        # Five fields: named in the usage all the same (they are what can be corrected).
+        text_usage="/edit <run_id> <distance|time|date|note|climb> [value]",
     ),
     CommandSpec(
         "help",

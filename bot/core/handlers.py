@@ -278,7 +278,7 @@ class CoreHandlers:
         climb = []
         if logged.climb_m is not None:  # typed: say it was read as a climb, not a note
             climb = [f"Climb: {amount('climb', logged.climb_m, user.units)}."]
-        standings = await self.services.challenges.standings(user)
+        standings = await self.services.challenges.standings(user, logged.run)
         tip = wants_time_zone_tip(self.services, user)
         return logged_reply(ctx, logged, climb, standings, tip)
 
@@ -287,7 +287,7 @@ class CoreHandlers:
         logged = await self.services.runs.log_again(
             ctx.user, int(args["run_id"]), ctx.source_key, ctx.shown_in
         )
-        standings = await self.services.challenges.standings(ctx.user)
+        standings = await self.services.challenges.standings(ctx.user, logged.run)
         tip = wants_time_zone_tip(self.services, ctx.user)
         return logged_reply(ctx, logged, standings=standings, tip=tip)
 

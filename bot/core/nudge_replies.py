@@ -31,7 +31,8 @@ def status_reply(status: NudgeStatus, today: date) -> Reply:
     """The /nudges overview: each kind, on or off, and when the next one comes.
 
     While a pause lasts, kinds that are on say "paused until <date>". A pending
-    snooze says when the snoozed copy comes. A kind
+    snooze says when the snoozed copy comes; a next one the runner skipped says so, with its
+    undo. A kind
     that is not set up says what it needs and has no toggle button (turning it
     on or off would change nothing you could see); one that is off offers
     "Turn on" even when its settings are missing.
@@ -57,6 +58,12 @@ def status_reply(status: NudgeStatus, today: date) -> Reply:
             state = f"next {_when(item.next_local, today)}"
             if item.skipped_in_quiet:
                 state += " (inside your quiet hours, so it will not be sent)"
+            elif item.skipped:
+                said = "Skip tonight" if item.kind is Kind.WIND_DOWN else "Skip today"
+                state += (
+                    f" is skipped: you said {said} (/nudges on {item.kind.value} sends it "
+                    "after all)"
+                )
         if item.snoozed_local is not None and item.enabled:
             state += f"; snoozed one comes {_when(item.snoozed_local, today)}"
         lines.append(f"- {item.kind.label}: {state}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from bot.clubs.texts import amount
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import describe_run
 from bot.core.progress_replies import stats_text, week_text, week_total_line
@@ -15,7 +16,12 @@ from bot.models import Run, User
 from bot.parsing import format_distance, format_duration
 from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD, WeekPoint
 
-_EXAMPLES = {"distance": "10.2km", "time": "52:10", "date": "yesterday or 2026-11-20"}
+_EXAMPLES = {
+    "distance": "10.2km",
+    "time": "52:10",
+    "date": "yesterday or 2026-11-20",
+    "climb": "120m (or 400ft; none removes it)",
+}
 
 
 def png(name: str, data: bytes) -> Attachment:
@@ -149,6 +155,8 @@ def _field(run: Run, field: str, units: str) -> str:
         return format_duration(run.duration_s)
     if field == "date":
         return f"{run.local_date:%a %d %b %Y}"
+    if field == "climb":
+        return amount("climb", run.climb_m, units) if run.climb_m else "(no climb)"
     return f"'{run.note}'" if run.note else "(no note)"
 
 

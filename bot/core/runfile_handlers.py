@@ -13,6 +13,7 @@ from bot.messages import Attachment, Button, Reply
 from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_distance, format_duration
 from bot.runfiles import EFFORT_NAMES, MAX_FILE_BYTES, FileRuns, RunFile, read_run_file, too_big
 from bot.runfiles.track import MOVING_SPEED, WINDOW_S
+from bot.services.runs import SameRunLogged
 
 # A button's answer to a file's sport question: /log file:<token> yes|no (no typed run
 # starts so). The question waits in the database (RunService.ask_sport), so a restart or
@@ -54,7 +55,12 @@ class RunFileHandlers:
             key = (
                 ctx.source_key if index == 0 or not ctx.source_key else f"{ctx.source_key}#{index}"
             )
-            parts.append(await self._log_one(ctx, run_file, note, key))
+            try:
+                parts.append(await self._log_one(ctx, run_file, note, key))
+            except SameRunLogged as same:
+                if len(found.runs) == 1:
+                    raise
+                parts.append(Reply(str(same)))  # the file's other runs are still logged
         for run_file in unsure:
             parts.append(await self._ask(ctx, run_file, note))
         return _joined(parts, found, len(found.runs))
@@ -66,7 +72,7 @@ class RunFileHandlers:
             ctx.user, run_file, note, source_key, ctx.shown_in
         )
         await note_club_member(self.services, ctx)
-        standings = await self.services.challenges.standings(ctx.user)
+        standings = await self.services.challenges.standings(ctx.user, logged.run, run_file.efforts)
         tip = wants_time_zone_tip(self.services, ctx.user)
         return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings, tip)
 

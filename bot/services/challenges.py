@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.challenge_metrics import CHALLENGE_METRICS, METRICS, RUN_METRICS
+from bot.challenge_metrics import CHALLENGE_METRICS, METRICS, Logged, counts_toward
 from bot.clock import Clock
 from bot.clubs import challenge_input
 from bot.clubs.texts import (
@@ -23,12 +23,23 @@ from bot.clubs.texts import (
 )
 from bot.dates import parse_clock
 from bot.errors import BadInput, NotAllowed, NotFound
-from bot.models import WEEKDAYS, Board, Challenge, Club, User
+from bot.models import WEEKDAYS, Board, Challenge, Club, Run, User
 from bot.parsing import parse_timezone
+from bot.services.profile import RunnerSwitch, set_switch
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
 
 MAX_STANDINGS = 3
+BOARDS = RunnerSwitch(
+    "Boards",
+    ("hidden", "shown"),
+    "boards_hidden",
+    hint="/settings boards hidden shows you as 'a runner' on club boards.",
+    answers=(
+        "Club boards show you as 'a runner' from now on; your numbers still count.",
+        "Club boards show your name again.",
+    ),
+)
 RECENT_DAYS = 30  # /challenge list shows challenges that ended this recently
 
 
@@ -371,20 +382,26 @@ class ChallengeService:
 
     # --- the runner's side ------------------------------------------------------------------
 
-    async def standings(self, user: User, *, runs_only: bool = True) -> list[str]:
-        """One short line per active challenge the runner is in (at most three)."""
+    async def standings(
+        self, user: User, run: Run, efforts: Mapping[int, float] | None = None
+    ) -> list[str]:
+        """A short line for each open challenge this run counted toward (at most three):
+        in its window and worth something by its metric; the soonest to end first."""
         now = self.clock.now()
-        if user.challenges_until is None or user.challenges_until < user.today(now):
-            return []  # in no challenge that can still count this log: no read at all
+        if user.challenges_until is None or user.challenges_until < run.local_date:
+            return []  # in no challenge that can still count this run: no read at all
+        log = Logged(
+            run.id, run.local_date, run.distance_m, run.duration_s,
+            climb_m=run.climb_m or 0.0, efforts=efforts or {},
+        )  # fmt: skip
         async with self.db.reader() as uow:
-            joined = await uow.clubs.joined(user.id)
+            counted = [
+                challenge
+                for challenge, club in await uow.clubs.joined(user.id)
+                if now < challenge.freezes_at(club) and counts_toward(challenge, log)
+            ]
             lines = []
-            for challenge, club in joined:
-                if runs_only and challenge.metric not in RUN_METRICS:
-                    continue
-                today = club.today(now)
-                if today < challenge.start or now >= challenge.freezes_at(club):
-                    continue
+            for challenge in sorted(counted, key=lambda c: (c.end, -c.start.toordinal(), c.id)):
                 board = await uow.clubs.board(challenge, user.id, 0)
                 line = standing_line(board, user.id, user.units)
                 if line:
@@ -395,18 +412,7 @@ class ChallengeService:
 
     async def set_boards(self, user: User, value: str) -> str:
         """``/settings boards hidden|shown``."""
-        choice = value.strip().lower()
-        if choice not in ("hidden", "shown"):
-            raise BadInput(
-                f"Boards can be hidden or shown; not '{value}'.",
-                hint="/settings boards hidden shows you as 'a runner' on club boards.",
-            )
-        async with self.db.uow() as uow:
-            await uow.runners.update(user.id, boards_hidden=choice == "hidden")
-            await uow.commit()
-        if choice == "hidden":
-            return "Club boards show you as 'a runner' from now on; your numbers still count."
-        return "Club boards show your name again."
+        return await set_switch(self.db, user, BOARDS, value)
 
 
 async def freeze_in(uow: UnitOfWork, challenge: Challenge, now: datetime) -> bool:

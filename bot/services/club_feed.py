@@ -13,15 +13,27 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.clubs.feed import FEED_KIND
-from bot.errors import BadInput
 from bot.models import CheckIn, Club, Run, User
 from bot.parsing import format_distance
+from bot.services.profile import RunnerSwitch, set_switch
 from bot.storage.database import Database
 from bot.storage.deliveries import NewDelivery, chat_target
 from bot.storage.uow import UnitOfWork
 
 FEED_DAYS = 2  # runs dated today or yesterday are news; an imported history is not
 MAX_REMEMBERED = 10_000
+FEED = RunnerSwitch(
+    "The feed",
+    ("on", "off"),
+    "feed",
+    hint="/settings feed on posts your runs in your clubs that have a feed.",
+    answers=(
+        "Your runs go to the feeds of your clubs that have one (/club feed on), as you "
+        "log them: distance, time and pace, never a note or sleep. /settings feed off "
+        "stops it.",
+        "Your runs stay out of club feeds from now on.",
+    ),
+)
 
 
 def feed_channel(club: Club) -> str:
@@ -52,22 +64,7 @@ class ClubFeedService:
 
     async def set_runner_feed(self, user: User, value: str) -> str:
         """``/settings feed on|off``: the runner's own switch."""
-        choice = value.strip().lower()
-        if choice not in ("on", "off"):
-            raise BadInput(
-                f"The feed can be on or off; not '{value}'.",
-                hint="/settings feed on posts your runs in your clubs that have a feed.",
-            )
-        async with self.db.uow() as uow:
-            await uow.runners.update(user.id, feed=choice == "on")
-            await uow.commit()
-        if choice == "off":
-            return "Your runs stay out of club feeds from now on."
-        return (
-            "Your runs go to the feeds of your clubs that have one (/club feed on), as you "
-            "log them: distance, time and pace, never a note or sleep. /settings feed off "
-            "stops it."
-        )
+        return await set_switch(self.db, user, FEED, value)
 
     async def set_club_feed(self, club: Club, value: str, channel: str) -> str:
         """``/club feed on|off`` (admins); on Discord it posts where it was turned on."""
@@ -108,7 +105,8 @@ class ClubFeedService:
             await uow.commit()
         name = "a runner" if hidden else runner
         others = f" ({count} cheers so far)" if count > 1 else ""
-        return f"👏 You cheered {name}'s {format_distance(run.distance_m, club.units)}{others}."
+        # Answered to the one who pressed: in their units, not the club's (posts keep those).
+        return f"👏 You cheered {name}'s {format_distance(run.distance_m, user.units)}{others}."
 
     # --- listener: a logged run goes to the feeds ------------------------------------------
 

@@ -46,6 +46,7 @@ class KindStatus:
     skipped_in_quiet: bool = False  # the next one falls in quiet hours and will be skipped
     note: str = ""
     snoozed_local: datetime | None = None  # a pending snooze of this kind, in the runner's zone
+    skipped: bool = False  # the next one falls on a day the runner said "Skip today/tonight"
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +249,7 @@ class NudgeSettingsService:
         return (await self._change(user_id, change)).prefs
 
     async def set_kind(self, user_id: int, kind: Kind, on: bool) -> None:
-        """Turn one kind on or off (off also drops its pending snoozes)."""
+        """Turn one kind on or off (off also drops its pending snoozes; on undoes a skip)."""
         async with self._edit, self.db.uow() as uow:
             user = await uow.runners.get(user_id)
             if user is None:
@@ -324,6 +325,12 @@ class NudgeSettingsService:
                 and not kind.quiet_move
                 and quiet.contains(next_local.time())
             )
+            skip = row.skip_date if row is not None else None
+            skipped = bool(
+                skip is not None
+                and next_local is not None
+                and skip in (row.occurrence if row else None, next_local.date())
+            )
             kinds.append(
                 KindStatus(
                     kind,
@@ -333,6 +340,7 @@ class NudgeSettingsService:
                     in_quiet,
                     _needs(kind, configured),
                     snoozed_local=snooze,
+                    skipped=skipped,
                 )
             )
         prefs = user.prefs

@@ -30,6 +30,33 @@ _TOO_LATE = {
 
 
 @dataclass(frozen=True, slots=True)
+class RunnerSwitch:
+    """One of the runner's two-way settings (``/settings boards hidden|shown``): its two
+    words, the column the first one sets true, and what each answers."""
+
+    name: str  # how a refusal names it: "Boards", "The feed"
+    words: tuple[str, str]  # (sets the column, clears it): ("hidden", "shown")
+    column: str  # on the runner's row
+    hint: str
+    answers: tuple[str, str]  # said after each word
+
+
+async def set_switch(db: Database, user: User, switch: RunnerSwitch, value: str) -> str:
+    """Turn one of the runner's switches; a word it doesn't know is quoted back, nothing
+    stored."""
+    choice = value.strip().lower()
+    if choice not in switch.words:
+        first, second = switch.words
+        raise BadInput(
+            f"{switch.name} can be {first} or {second}; not '{quote(value)}'.", hint=switch.hint
+        )
+    async with db.uow() as uow:
+        await uow.runners.update(user.id, **{switch.column: choice == switch.words[0]})
+        await uow.commit()
+    return switch.answers[switch.words.index(choice)]
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """One onboarding question with one-tap answers (label, value)."""
 

@@ -7,20 +7,24 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.dates import parse_start, parse_when, split_when
+from bot.dates import MAX_DAYS_BACK, parse_start, parse_when, split_day
 from bot.errors import BadInput, NotFound, PacerError
-from bot.input_hygiene import clean_text
+from bot.input_hygiene import clean_text, quote
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
 from bot.parsing import (
     SLOWEST_PACE_S_PER_KM,
     check_pace,
+    format_distance,
+    format_duration,
     format_pace,
+    parse_climb,
     parse_distance,
     parse_duration,
     split_climb,
 )
 from bot.runfiles import RunFile
+from bot.runfiles.track import EARLIEST
 from bot.services.events import Listeners
 from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
@@ -29,7 +33,7 @@ from bot.storage.uow import UnitOfWork
 
 MAX_NOTE_CHARS = 500
 SIX_DAYS = timedelta(days=6)
-EDITABLE = ("distance", "time", "date", "note")
+EDITABLE = ("distance", "time", "date", "note", "climb")
 # The same run typed again this soon is most likely a double tap: asked, not stored.
 DOUBLE_TAP_WINDOW = timedelta(minutes=5)
 TYPED_KEPT = 10_000  # runners remembered before the ones outside the window are dropped
@@ -37,6 +41,11 @@ TYPED_KEPT = 10_000  # runners remembered before the ones outside the window are
 FILE_CLOCK_SLACK = timedelta(minutes=10)
 # A file that doesn't say its sport waits this long (in the database) for the runner's tap.
 SPORT_QUESTION_KEPT = timedelta(minutes=30)
+# One outing recorded twice (a watch file, then the Strava export that holds it): the
+# starts a couple of minutes apart, the distances within 2 % (devices measure a little
+# differently). Nobody starts two runs of one length within two minutes.
+SAME_START = timedelta(minutes=2)
+SAME_DISTANCE = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +115,20 @@ class RepeatedRun(PacerError):
         self.earlier = earlier
 
 
+class SameRunLogged(BadInput):
+    """A file's run that is already in the log from another source (another file, Strava)."""
+
+    def __init__(self, earlier: Run, units: str) -> None:
+        super().__init__(
+            f"This file's run is already in your log as #{earlier.id} "
+            f"({earlier.local_date:%a %d %b %Y}, {format_distance(earlier.distance_m, units)} "
+            f"in {format_duration(earlier.duration_s)}): same start and distance. "
+            "Nothing was saved.",
+            hint=f"To keep this file's version instead: /delete {earlier.id}, then send it again.",
+        )
+        self.earlier = earlier
+
+
 class RunService:
     """Logs runs and answers questions about them."""
 
@@ -147,9 +170,15 @@ class RunService:
         meters = parse_distance(distance, user.units)
         seconds = parse_duration(duration)
         check_pace(meters, seconds, user.units, typed_distance=distance, typed_time=duration)
-        if not when:
-            when, note = split_when(note)
         climb_m, note = split_climb(note, user.units)
+        # A day after the climb or the note is still the day, never the note; two are refused.
+        note, also = split_day(note)
+        if also and when:
+            raise BadInput(
+                f"Two days for one run: '{quote(when)}' and '{quote(also)}'. Nothing was saved.",
+                hint="Keep the day you ran, e.g. /log 5k 25:00 yesterday hilly",
+            )
+        when = when or also
         day, start_time = parse_start(when, user.today(now))
         started_at = None
         if start_time is not None:
@@ -244,7 +273,8 @@ class RunService:
     ) -> LoggedRun:
         """Store a run read from a file (its track facts and best efforts with it).
 
-        The same file again (by content) is the stored run, not a second one.
+        The same file again (by content) is the stored run, not a second one; the same
+        outing from another source (its start and distance) is refused, naming the run.
         """
         now = self.clock.now()
         started = run_file.local_start(user.tz)
@@ -271,6 +301,12 @@ class RunService:
         )
         day = started.date()
         async with self.db.uow() as uow:
+            if await uow.tracks.find_existing(user.id, facts, source_key) is None:
+                near = await uow.tracks.started_near(
+                    user.id, started.astimezone(UTC), SAME_START, run_file.distance_m, SAME_DISTANCE
+                )
+                if near is not None:
+                    raise SameRunLogged(near, user.units)
             run, created = await uow.tracks.add_file_run(
                 user.id,
                 day,
@@ -363,6 +399,7 @@ class RunService:
         now = self.clock.now()
         async with self.db.reader() as uow:
             before = await uow.activity.run(run_id)
+            from_file = field == "date" and await uow.tracks.facts(run_id) is not None
         if before is None or before.user_id != user.id:
             raise NotFound(
                 f"You have no run #{run_id}.", hint="/runs lists your runs with their ids."
@@ -377,9 +414,11 @@ class RunService:
             check_pace(before.distance_m, seconds, user.units, typed_time=value)
             changes["duration_s"] = seconds
         elif field == "date":
-            changes["local_date"] = parse_when(value, user.today(now))
+            changes["local_date"] = self._edited_date(user, before, value, from_file, now)
         elif field == "note":
             changes["note"] = _check_note(value)
+        elif field == "climb":  # the board of a climb challenge is recounted with the run
+            changes["elevation_gain_m"] = parse_climb(value, user.units)
         else:
             raise BadInput(f"I can change {', '.join(EDITABLE)}; not '{field}'.")
         moved = changes.get("local_date", before.local_date) != before.local_date
@@ -409,6 +448,21 @@ class RunService:
         block = await self._streak(user, None)
         streak = block.streak(user.today(now)) if block else 0
         return EditedRun(before, after, total, count, streak)
+
+    def _edited_date(
+        self, user: User, before: Run, value: str, from_file: bool, now: datetime
+    ) -> date:
+        """A corrected date, within what storing the run accepted: back to 2000 for a run
+        from a file (as a file or an import stores it), a year back for a typed one (as
+        /log), its own date always; never in the future."""
+        today = user.today(now)
+        day = parse_when(value, today, earliest=EARLIEST.date())
+        if from_file or day >= before.local_date or (today - day).days <= MAX_DAYS_BACK:
+            return day
+        raise BadInput(
+            f"{day.isoformat()} is more than a year ago; a typed run goes back 365 days "
+            "(a run from a file back to 2000)."
+        )
 
     async def _streak(self, user: User, new_run: date | None) -> WeekBlock | None:
         """The runner's latest block of weeks with a run, from the cache on their row.

@@ -9,10 +9,11 @@ of the same export finds every run there already and adds nothing.
 from __future__ import annotations
 
 import asyncio
+import bisect
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from bot.clock import Clock
 from bot.errors import BadInput
@@ -22,6 +23,7 @@ from bot.parsing import FASTEST_PACE_S_PER_KM, SLOWEST_PACE_S_PER_KM, format_dis
 from bot.runfiles.readers import read_run_file
 from bot.runfiles.strava import Skipped, StravaActivity, StravaExport, parse_activities
 from bot.runfiles.track import EARLIEST
+from bot.services.runs import SAME_DISTANCE, SAME_START
 from bot.storage.database import Database
 from bot.storage.tracks import ImportedRun
 
@@ -42,6 +44,31 @@ class ImportSummary:
     first: date | None = None
     last: date | None = None
     distance_m: float = 0.0
+
+
+class _Starts:
+    """The runner's runs by start, to find one outing recorded twice (a watch file sent in
+    the chat, then the export holding it): starts and distances as :mod:`bot.services.runs`
+    compares them."""
+
+    def __init__(self, known: list[tuple[datetime, float, int]]) -> None:
+        self.starts = [start for start, _, _ in known]
+        self.runs = [(meters, f"#{run_id}") for _, meters, run_id in known]
+
+    def near(self, started: datetime, meters: float) -> str | None:
+        """The run (``#12``, or an earlier line of this export) this one repeats, if any."""
+        first = bisect.bisect_left(self.starts, started - SAME_START)
+        last = bisect.bisect_right(self.starts, started + SAME_START)
+        for known, label in self.runs[first:last]:
+            if abs(known - meters) <= meters * SAME_DISTANCE:
+                return label
+        return None
+
+    def add(self, started: datetime, meters: float, label: str) -> None:
+        """Remember a run about to be stored."""
+        at = bisect.bisect_right(self.starts, started)
+        self.starts.insert(at, started)
+        self.runs.insert(at, (meters, label))
 
 
 class StravaImporter:
@@ -68,6 +95,7 @@ class StravaImporter:
         total = len(activities) + len(skipped)
         async with self.db.reader() as uow:
             known_ids, known_hashes = await uow.tracks.known_sources(user.id)
+            starts = _Starts(await uow.tracks.starts(user.id))
         batch: list[ImportedRun] = []
         if progress is not None:
             await progress(len(skipped), total)
@@ -80,7 +108,12 @@ class StravaImporter:
                 row = await asyncio.to_thread(
                     self._row, user, export, activity, known_ids, known_hashes, summary
                 )
-            if row is not None:
+            if row is not None and (earlier := starts.near(activity.started, row.distance_m)):
+                what = f"{activity.activity_id} {activity.name!r}"
+                summary.skipped.append(Skipped(activity.line, what, f"already logged ({earlier})"))
+                row = None
+            elif row is not None:
+                starts.add(activity.started, row.distance_m, f"line {activity.line}")
                 batch.append(row)
                 known_ids.add(activity.activity_id)
                 if row.facts.file_sha256:

@@ -93,6 +93,7 @@ def stored_run(run_id: int, values: dict[str, Any]) -> Run:
         values["duration_s"],
         values["note"],
         values["created_at"].replace(microsecond=0),
+        values["elevation_gain_m"],
     )
 
 

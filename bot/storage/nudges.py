@@ -136,7 +136,7 @@ class NudgeRepository:
         return [_schedule(r) for r in await self.conn.execute(stmt)]
 
     async def set_enabled(self, user_id: int, kind: str, enabled: bool, now: datetime) -> None:
-        """Turn a kind on or off (off also clears its due instant)."""
+        """Turn a kind on or off (off also clears its due instant; on, a "skip today")."""
         stmt = insert(self.dialect, nudge_schedules).values(
             user_id=user_id, kind=kind, enabled=enabled, updated_at=now
         )
@@ -147,6 +147,7 @@ class NudgeRepository:
                 "enabled": keep,
                 "next_due_utc": case((keep, _S.next_due_utc), else_=None),
                 "occurrence": case((keep, _S.occurrence), else_=None),
+                "skip_date": case((keep, None), else_=_S.skip_date),
                 "updated_at": stmt.excluded.updated_at,
             },
         )

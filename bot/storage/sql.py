@@ -65,6 +65,7 @@ def run_from(row: Row[Any]) -> Run:
         duration_s=m["duration_s"],
         note=m["note"],
         created_at=m["created_at"],
+        climb_m=m.get("elevation_gain_m"),
     )
 
 

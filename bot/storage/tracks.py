@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, or_, select
@@ -235,6 +235,33 @@ class TrackRepository:
             return None
         row = (await self.conn.execute(select(runs).where(or_(*same)).limit(1))).first()
         return None if row is None else run_from(row)
+
+    async def started_near(
+        self, user_id: int, started_at: datetime, within: timedelta, meters: float, share: float
+    ) -> Run | None:
+        """The runner's run that started within ``within`` of ``started_at`` and whose
+        distance is within ``share`` of ``meters``: the same outing from another source."""
+        stmt = (
+            select(runs)
+            .where(
+                runs.c.user_id == user_id,
+                runs.c.started_at.between(started_at - within, started_at + within),
+                runs.c.distance_m.between(meters * (1 - share), meters * (1 + share)),
+            )
+            .order_by(runs.c.id)
+            .limit(1)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return None if row is None else run_from(row)
+
+    async def starts(self, user_id: int) -> list[tuple[datetime, float, int]]:
+        """Every start the runner's runs carry: (start, distance, run id), by start."""
+        stmt = (
+            select(runs.c.started_at, runs.c.distance_m, runs.c.id)
+            .where(runs.c.user_id == user_id, runs.c.started_at.is_not(None))
+            .order_by(runs.c.started_at)
+        )
+        return [(start, meters, run_id) for start, meters, run_id in await self.conn.execute(stmt)]
 
     async def drop_efforts_over(self, user_id: int, run_id: int, meters: float) -> None:
         """Forget a run's best efforts longer than the run (its distance was corrected)."""

@@ -185,3 +185,83 @@ async def test_create_reads_each_metrics_own_words(harness: Harness) -> None:
     assert "A team goal adds everyone's numbers up; streak doesn't add up." in refused.text
     hills = await admin.say("/challenge create Hills climb today 2w target 30000m team")
     assert "team goal 30000 m" in hills.text
+
+
+async def test_edit_corrects_or_removes_a_runs_climb_and_the_board_follows(
+    harness: Harness,
+) -> None:
+    await _create_and_join(harness, "Hill Month climb today 4w", "Hill Month", "ann", "bob")
+    ann, bob = harness.chat("ann", "telegram"), harness.chat("bob", "telegram")
+    await ann.say("/log 10k 55:00 climb 250m")
+    await bob.say("/log 8k 44:00")
+    edited = await bob.say("/edit 2 climb 300m")
+    assert edited.text.startswith("Run #2: climb (no climb) → 300 m.")
+    assert (await _board(harness, "ann", "Hill Month"))[2:4] == [
+        "1. Bob 300 m",
+        "2. Ann (you) 250 m",
+    ]
+    # A runner in miles reads and types the climb in feet; a bare number is feet too.
+    await ann.say("/settings units mi")
+    assert (await ann.say("/edit 1 climb 1200")).text.startswith("Run #1: climb 820 ft → 1200 ft.")
+    assert (await _board(harness, "bob", "Hill Month"))[2].startswith("1. Ann 366 m")
+    assert (await ann.say("/edit 1 climb none")).text.startswith(
+        "Run #1: climb 1200 ft → (no climb)."
+    )
+    assert (await _board(harness, "bob", "Hill Month"))[2:4] == [
+        "1. Bob (you) 300 m",
+        "2. Ann 0 m",
+    ]
+    for typed, says in (
+        ("/edit 2 climb -20m", "A climb can't be negative (-20m). Nothing was saved."),
+        ("/edit 2 climb 40000m", "A climb of 40000 m is more than one run climbs."),
+        ("/edit 2 climb lots", "I can't read 'lots' as a climb."),
+        ("/edit 2 climb", "What should the climb be?"),
+    ):
+        assert (await bob.say(typed)).text.startswith(says), typed
+    assert (await _board(harness, "bob", "Hill Month"))[2] == "1. Bob (you) 300 m"
+
+
+async def test_the_log_reply_shows_the_challenges_the_run_counted_toward(
+    harness: Harness,
+) -> None:
+    # Joined first, but this run counts for none of them: flat, no 5 km in it, not started.
+    await _create_and_join(harness, "Hill Month climb today 4w", "Hill Month", "ann")
+    await _create_and_join(harness, "Fast Five fastest 5k today 4w", "Fast Five", "ann")
+    await _create_and_join(harness, "Spring Miles distance 2026-12-10 2w", "Spring Miles", "ann")
+    await _create_and_join(harness, "Long Run longest today 4w", "Long Run", "ann")
+    await _create_and_join(harness, "Winter Week runs today 1w", "Winter Week", "ann")
+    await _create_and_join(harness, "Big Month distance today 3w", "Big Month", "ann")
+    await _create_and_join(harness, "Daily streak today 2w", "Daily", "ann")
+    ann = harness.chat("ann", "telegram")
+    logged = await ann.say("/log 10k 50:00")
+    lines = [line.split(":")[0] for line in logged.text.splitlines()]
+    # The soonest to end first; three at most.
+    assert [n for n in lines if n in {"Winter Week", "Daily", "Big Month", "Long Run"}] == [
+        "Winter Week",
+        "Daily",
+        "Big Month",
+    ]
+    assert not {"Hill Month", "Fast Five", "Spring Miles"} & set(lines)
+    # A flat 3 km counts for the longest run only; a hilly 5 km for all three.
+    for name in ("Hill Month", "Fast Five", "Long Run"):
+        await club_chat(harness, "bob").say(f"/challenge join {name}")
+    bob = harness.chat("bob", "telegram")
+    flat = await bob.say("/log 3k 15:00")
+    assert "Long Run: 3.00 km" in flat.text
+    assert "Hill Month" not in flat.text and "Fast Five" not in flat.text
+    hilly = await bob.say("/log 5k 25:00 climb 80m")
+    assert [
+        n
+        for n in hilly.text.splitlines()
+        if n.split(":")[0] in {"Hill Month", "Fast Five", "Long Run"}
+    ] == [
+        "Hill Month: 80 m, 1st of 2",
+        "Fast Five: 25:00, 1st of 2",
+        "Long Run: 5.00 km, 2nd of 2",
+    ]
+    # A run from before the windows counts toward none: no standing lines.
+    before = await ann.say("/log 8k 40:00 2026-11-20")
+    assert before.text.startswith("Logged #4")
+    assert not any(
+        name in before.text for name in ("Winter Week", "Daily", "Big Month", "Hill Month")
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.storage.tables import challenge_results
 from tests.clubs.conftest import club_chat
 from tests.fakes import Harness
@@ -267,3 +269,26 @@ async def test_time_and_habit_metrics_count_in_their_own_terms(harness: Harness)
     assert "1. Ann (you) 2 sessions" in (await admin.say("/challenge board Hips")).text
     board = (await admin.say("/challenge board Time On Feet")).text
     assert "1. Ann (you) 1 h 15 min ▓▓░░░░░░░░ 25%" in board
+
+
+@pytest.mark.parametrize(
+    ("item", "says"),
+    [
+        ("boards", "Boards can be hidden or shown; not '"),
+        ("feed", "The feed can be on or off; not '"),
+    ],
+)
+async def test_a_runner_switch_quotes_what_was_typed_and_stores_nothing(
+    harness: Harness, item: str, says: str
+) -> None:
+    chat = harness.chat("bob", "telegram")
+    typed = "\u202eyes please\x1b[31m " + "x" * 200
+    refused = (await chat.say(f"/settings {item} {typed}")).text
+    quoted = "yes please " + "x" * 28 + "…"  # cleaned, on one line, 40 characters at most
+    assert refused.startswith(f"{says}{quoted}'.\n"), refused
+    assert "\u202e" not in refused and "\x1b" not in refused and "x" * 41 not in refused
+    user = await harness.user(chat)
+    assert (user.boards_hidden, user.feed) == (False, False)
+    assert (await chat.say(f"/settings {item} {'hidden' if item == 'boards' else 'on'}")).text
+    user = await harness.user(chat)
+    assert (user.boards_hidden, user.feed) == ((True, False) if item == "boards" else (False, True))

@@ -158,3 +158,23 @@ async def test_an_export_holds_the_cheers_you_gave_not_those_you_got(nudges: Nud
             [kudos] = [t for t in tables if t.name == "run_kudos"]
             cheerers[runner] = [row[kudos.columns.index("user_id")] for row in kudos.rows]
     assert cheerers == {ann_id: [ann_id], bob_id: [bob_id]}  # only the cheers each gave
+
+
+async def test_a_cheer_answers_in_the_cheerers_units_the_post_in_the_clubs(
+    nudges: Nudges,
+) -> None:
+    admin = member(nudges, "ann", admin=True)
+    await admin.say("/club units mi")
+    await admin.say("/club posts weekly sun 18:00")
+    await admin.say("/challenge create Winter Week distance today 7d")
+    await admin.press("Join")
+    logged = await admin.say("/log 10k 50:00")
+    bob = member(nudges, "bob")  # km, as every new runner
+    assert (await cheer(bob, logged)).text == "👏 You cheered Ann's 10.00 km."
+    cy = member(nudges, "cy")
+    await FakeChat(nudges.core, "telegram", "cy").say("/settings units mi")
+    assert (await cheer(cy, logged)).text == "👏 You cheered Ann's 6.21 mi (2 cheers so far)."
+    nudges.clock.set(datetime(2026, 11, 29, 18, 0, tzinfo=UTC))
+    await nudges.sweep()
+    [post] = posts(nudges)
+    assert post.text.endswith("👏 Most cheered this week: Ann's 6.21 mi on Thu 26 Nov (2 cheers)")

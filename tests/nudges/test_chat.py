@@ -311,3 +311,28 @@ async def test_quiet_hours_that_swallow_a_nudge_say_which_and_why(
     assert "mobility" not in again.text and "wind-down nudge will never come" in again.text
     # Moving bedtime out of the window clears its warning too.
     assert "never come" not in (await chat.say("/settings bedtime 20:30")).text
+
+
+async def test_nudges_shows_a_pending_skip_tonight_and_on_undoes_it(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await runner_in_berlin(harness, messenger)
+    await chat.say("/settings bedtime 23:00")
+    await chat.say("/nudges test")  # at 13:00 in Berlin: tonight's wind-down is still ahead
+    await harness.core.sweeper.drain()
+    [sample] = [s.reply for s in messenger.sent if "Skip tonight" in str(s.reply.buttons)]
+    chat.replies.append(sample)
+    await chat.press("Skip tonight")
+    status = await chat.say("/nudges")
+    assert (
+        "- Bedtime wind-down: next today 22:30 is skipped: you said Skip tonight "
+        "(/nudges on wind_down sends it after all)" in status.text
+    )
+    assert status.text.count("skipped") == 1  # only that kind
+    undone = await chat.say("/nudges on wind_down")
+    assert "- Bedtime wind-down: next today 22:30\n" in undone.text
+    sent = len(messenger.sent)
+    clock.set(datetime(2026, 11, 26, 21, 30, 5, tzinfo=UTC))  # 22:30 in Berlin
+    await fire(harness)
+    assert len(messenger.sent) == sent + 1

@@ -150,3 +150,38 @@ def test_console_import(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Importing your Strava history: 9 of 9 …" in done.stdout
     assert "Imported 5 runs (2 from their activity files" in done.stdout
+
+
+def watch_copy() -> Attachment:
+    """The export's TCX run as the watch's own file: the same outing, other bytes."""
+    data = (EXPORT.parent / "runfiles" / "run.tcx").read_bytes()
+    return Attachment("run.tcx", data.replace(b"?>\n", b"?>\n<!-- from the watch -->\n", 1))
+
+
+async def test_a_run_sent_as_a_file_then_imported_from_strava_is_stored_once(
+    at_now: Harness,
+) -> None:
+    chat = at_now.chat()
+    assert (await chat.say("/log", attachments=(watch_copy(),))).text.startswith("Logged #1")
+    # The parkrun, typed with its start a minute after Strava's 07:30.
+    assert (await chat.say("/log 5k 25:00 2026-11-28T07:31")).text.startswith("Logged #2")
+    reply = await say_import(chat, Attachment("export_123.zip", export_zip()), None)
+    assert reply.text.startswith("Imported 3 runs")
+    assert "  already logged: 2\n" in reply.text
+    assert "line 3: 4000000002 'Abendlauf': already logged (#1)" in reply.text
+    assert "line 5: 4000000004 'Parkrun': already logged (#2)" in reply.text
+    assert len(await at_now.runs(chat)) == 5  # the sample's 5 runs, each once
+
+
+async def test_a_file_of_an_imported_run_is_refused_naming_the_run(at_now: Harness) -> None:
+    chat = at_now.chat()
+    await say_import(chat, Attachment("export_123.zip", export_zip()), None)
+    before = await at_now.runs(chat)
+    tcx_run = next(r for r in before if r.local_date == date(2015, 8, 15))
+    reply = await chat.say("/log", attachments=(watch_copy(),))
+    assert reply.text == (
+        f"This file's run is already in your log as #{tcx_run.id} (Sat 15 Aug 2015, 9.01 km "
+        "in 47:13): same start and distance. Nothing was saved.\n"
+        f"To keep this file's version instead: /delete {tcx_run.id}, then send it again."
+    )
+    assert await at_now.runs(chat) == before

@@ -232,3 +232,30 @@ def test_a_miles_runner_reads_the_moving_speed_in_mph() -> None:
     [facts, *_] = file_lines(run_file, "mi")
 
     assert "more than 0.7 mph" in facts and "km/h" not in facts
+
+
+async def test_a_run_from_an_old_file_can_be_edited_within_its_own_dates(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+    await chat.say("/settings timezone America/Denver")
+    assert "Logged #1 · Sat 15 Aug 2015" in await send(chat, "run.tcx")
+    moved = await chat.say("/edit 1 date 2015-08-16")
+    assert moved.text.startswith("Run #1: date Sat 15 Aug 2015 → Sun 16 Aug 2015.")
+    back = await chat.say("/edit 1 date 2015-08-15")
+    assert back.text.startswith("Run #1: date Sun 16 Aug 2015 → Sat 15 Aug 2015.")
+    for typed, says in (
+        ("/edit 1 date 1999-12-31", "1999-12-31 is before 2000-01-01, the earliest date"),
+        ("/edit 1 date tomorrow", "Tomorrow is in the future"),
+        ("/edit 1 date 2026-12-01", "2026-12-01 is in the future"),
+    ):
+        assert (await chat.say(typed)).text.startswith(says), typed
+    await chat.say("/log 5k 25:00")
+    typed_run = await chat.say("/edit 2 date 2015-08-15")
+    assert typed_run.text.startswith(
+        "2015-08-15 is more than a year ago; a typed run goes back 365 days"
+    )
+    assert [r.local_date for r in await harness.runs(chat)] == [
+        date(2026, 11, 26),
+        date(2015, 8, 15),
+    ]

@@ -101,3 +101,58 @@ async def test_in_a_group_only_the_runner_can_tap_log_it_again(harness: Harness)
     refused = await ben.press("Log it again")
     assert refused.text.startswith("That button is for Ana: it answers only them")
     assert len(await harness.runs(ana)) == 1
+
+
+async def climbs(harness: Harness) -> list[float | None]:
+    """The stored elevation gain of every run."""
+    async with harness.db.reader() as uow:
+        rows = await uow.activity.conn.execute(select(runs.c.elevation_gain_m).order_by(runs.c.id))
+        return [r[0] for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("typed", "day", "note"),
+    [
+        ("/log 5k 25:00 climb 100m yesterday", date(2026, 11, 25), ""),
+        ("/log 5k 25:00 climb 100m hilly yesterday", date(2026, 11, 25), "hilly"),
+        ("/log 5k 25:00 hilly climb 100m mon", date(2026, 11, 23), "hilly"),
+        ("/log 5k 25:00 climb 100m last monday", date(2026, 11, 23), ""),
+        ("/log 5k 25:00 climb 100m 2026-11-20", date(2026, 11, 20), ""),
+        ("/log 5k 25:00 hilly Nov 20", date(2026, 11, 20), "hilly"),
+        ("/log 5k 25:00 climb 100m 20 Nov hilly", date(2026, 11, 20), "hilly"),
+        ("/log 5k 25:00 Dec 3", date(2025, 12, 3), ""),
+        ("/log 5k 25:00 3rd December", date(2025, 12, 3), ""),
+        ("/log 5k 25:00 hilly 3 Dec 2025", date(2025, 12, 3), "hilly"),
+        ("/log 5k 25:00 last lap fast", date(2026, 11, 26), "last lap fast"),
+        ("/log 5k 25:00 2 marathons to go", date(2026, 11, 26), "2 marathons to go"),
+    ],
+)
+async def test_a_day_after_the_climb_or_the_note_is_the_runs_day(
+    harness: Harness, typed: str, day: date, note: str
+) -> None:
+    chat = harness.chat()
+    reply = await chat.say(typed)
+    assert reply.text.startswith("Logged #1"), reply.text
+    [run] = await harness.runs(chat)
+    assert (run.local_date, run.note) == (day, note)
+    if "climb" in typed:
+        assert await climbs(harness) == [pytest.approx(100.0)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("/log 5k 25:00 climb 100m last week", "'last week' isn't one day; say which day."),
+        ("/log 5k 25:00 easy last week", "'last week' isn't one day; say which day."),
+        ("/log 5k 25:00 Feb 30", "'Feb 30' isn't a day of the calendar."),
+        ("/log 5k 25:00 yesterday hilly mon", "Two days for one run: 'yesterday' and 'mon'."),
+        ("/log 5k 25:00 Dec 3 2024", "2024-12-03 is more than a year ago"),
+        ("/log 5k 25:00 Dec 3 2026", "2026-12-03 is in the future"),
+    ],
+)
+async def test_a_day_that_is_no_day_is_refused_not_noted(
+    harness: Harness, typed: str, says: str
+) -> None:
+    chat = harness.chat()
+    assert says in (await chat.say(typed)).text
+    assert await harness.runs(chat) == []

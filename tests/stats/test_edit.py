@@ -94,7 +94,7 @@ async def test_an_old_snack_nudge_does_not_come_back(harness: Harness) -> None:
         ("/edit 1 date 2026-12-01", "2026-12-01 is in the future"),
         ("/edit 1 date 2024-01-01", "more than a year ago"),
         ("/edit 1 note " + "x" * 501, "Notes can be up to 500 characters"),
-        ("/edit 1 pace 4:00", "/edit knows distance, time, date or note there"),
+        ("/edit 1 pace 4:00", "/edit knows distance, time, date, note or climb there"),
         ("/edit 1 distance", "What should the distance be?"),
         ("/edit 7 note hello", "You have no run #7."),
     ],

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.storage.migrate import upgrade
+from bot.storage.problems import DatabaseUnavailable, sqlite_folder_problem
 from bot.storage.sql import NO_BEGIN, WRITE
 from bot.storage.uow import UnitOfWork
 
@@ -118,6 +119,8 @@ class Database:
         if self._engine is not None:
             return
         if self.is_sqlite:
+            if line := sqlite_folder_problem(self.url):
+                raise DatabaseUnavailable(line)
             self._engine = _sqlite_engine(self.url)
         else:
             self._engine = create_async_engine(self.url, pool_size=10, max_overflow=10)

@@ -27,8 +27,31 @@ class DatabaseUnavailable(RuntimeError):
         self.line = line
 
 
+def sqlite_folder_problem(url: str) -> str | None:
+    """The line for a SQLite file whose folder is missing, checked before anything opens it.
+
+    Checked first rather than read off the driver's error: a failed aiosqlite connect
+    leaves a thread that may answer into a closed event loop after the one line.
+    """
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    folder = Path(database).expanduser().parent
+    if folder.is_dir():
+        return None
+    return (
+        f"Can't open the SQLite database {database}: the folder {folder} does not exist. "
+        "Create it, or point --db (or DATABASE_URL) elsewhere."
+    )
+
+
 def explain(error: BaseException, url: str) -> str | None:
     """One line for a database that cannot be opened, or None for a fault of Pacer's own."""
+    if isinstance(error, DatabaseUnavailable):
+        return error.line
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _explain_sqlite(error, parsed.database or "")
@@ -70,10 +93,7 @@ def _explain_sqlite(error: BaseException, database: str) -> str | None:
         return None
     folder = Path(database).expanduser().parent
     if not folder.is_dir():
-        return (
-            f"Can't open the SQLite database {database}: the folder {folder} does not exist. "
-            "Create it, or point --db (or DATABASE_URL) elsewhere."
-        )
+        return sqlite_folder_problem(f"sqlite:///{database}")
     return (
         f"Can't open the SQLite database {database}: {folder} is not writable for this user. "
         "Fix its permissions, or point --db (or DATABASE_URL) elsewhere."

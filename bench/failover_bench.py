@@ -40,6 +40,11 @@ def table(result: DrainResult) -> str:
         ("kill to the standby's first send (s)", f"{result.failover_seconds:.2f}"),
         ("lateness p99 (s)", f"{result.lateness_p99:.1f}"),
         ("/log answered / sent", f"{result.log_replies} / {result.log_sent}"),
+        (
+            "/log unanswered: taken by the killed poller / otherwise / answered twice",
+            f"{result.log_lost_at_kill} / {result.log_lost_otherwise} / "
+            f"{result.log_answered_twice}",
+        ),
         ("409 conflicts", str(result.conflicts)),
     ]
     width = max(len(k) for k, _ in rows)

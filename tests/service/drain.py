@@ -37,6 +37,15 @@ class TimedBotApi(ConflictingBotApi):
         super().__init__(token, max_poll_wait=1.0)
         # (monotonic time, wall-clock time, chat, text and markup) of each sendMessage
         self.received: list[tuple[float, datetime, int, str]] = []
+        self.handed_out: dict[int, float] = {}  # update id -> when a poll first took it
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Serve as the fake does, noting when each update first left with a poll."""
+        updates = await super()._get_updates(params)
+        now = time.monotonic()
+        for update in updates:
+            self.handed_out.setdefault(int(update["update_id"]), now)
+        return updates
 
     def answer(
         self, method: str, params: dict[str, Any], files: dict[str, str] | None = None
@@ -73,6 +82,11 @@ class DrainResult:
     lateness_p99: float = 0.0
     log_replies: int = 0
     log_sent: int = 0
+    log_answered_twice: int = 0
+    # /log updates never answered: those the killed poller had taken (on the wire at the
+    # kill) and any other (a real loss)
+    log_lost_at_kill: int = 0
+    log_lost_otherwise: int = 0
     conflicts: int = 0
     states: dict[str, int] = field(default_factory=dict)
 
@@ -202,6 +216,7 @@ async def run_drain(
             standby = ""
             next_log = loop.time() + log_every
             log_chats = iter(range(FIRST_CHAT, FIRST_CHAT + nudges))
+            log_updates: dict[int, int] = {}  # chat -> its /log's update id
             while True:
                 delivered = len(set(_delivery_ids(api)))
                 if killed_at is None and delivered >= nudges * kill_after:
@@ -215,7 +230,7 @@ async def run_drain(
                 if loop.time() >= next_log:
                     chat = next(log_chats, None)
                     if chat is not None:
-                        api.push_update(_log_update(chat))
+                        log_updates[chat] = api.push_update(_log_update(chat))
                         result.log_sent += 1
                     next_log += log_every
                 if killed_at is not None and not result.failover_seconds:
@@ -246,6 +261,16 @@ async def run_drain(
     result.max_per_second = _sliding_max(times)
     result.closest_same_chat = _closest_same_chat(api.received)
     result.log_replies = sum("5.00 km in 25:00" in text for _, _, _, text in api.received)
+    answers = Counter(chat for _, _, chat, text in api.received if "5.00 km in 25:00" in text)
+    result.log_answered_twice = sum(1 for n in answers.values() if n > 1)
+    for chat, update_id in log_updates.items():
+        if answers[chat]:
+            continue
+        taken = api.handed_out.get(update_id)
+        if killed_at is not None and taken is not None and taken < killed_at:
+            result.log_lost_at_kill += 1
+        else:
+            result.log_lost_otherwise += 1
     result.conflicts = api.conflicts
     nudge_times = [t for t, _, _, text in api.received if _DELIVERY.search(text)]
     if nudge_times:

@@ -31,5 +31,11 @@ async def test_killing_the_active_sender_mid_drain_loses_only_what_was_on_the_wi
     assert 0 < result.failover_seconds < 10
     assert result.max_per_second <= 30
     assert result.closest_same_chat >= 1.0
-    assert result.log_replies == result.log_sent > 0  # each /log answered once
+    # Each /log answered once, but for one the killed poller had taken (its reply was on
+    # the wire, or the update confirmed to Telegram before the kill): at most a couple.
+    assert result.log_sent > 0
+    assert result.log_answered_twice == 0
+    assert result.log_lost_otherwise == 0
+    assert result.log_lost_at_kill <= 2
+    assert result.log_replies == result.log_sent - result.log_lost_at_kill
     assert result.conflicts == 0

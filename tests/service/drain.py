@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from bot.storage.database import Database
 from bot.storage.deliveries import NewDelivery, user_target
 from tests.service.conflicting_bot_api import ConflictingBotApi
@@ -37,6 +39,15 @@ class TimedBotApi(ConflictingBotApi):
         super().__init__(token, max_poll_wait=1.0)
         # (monotonic time, wall-clock time, chat, text and markup) of each sendMessage
         self.received: list[tuple[float, datetime, int, str]] = []
+        # Seconds each sendMessage is answered after its arrival: a slow platform keeps
+        # every request on the wire (and its row ``sending``) that long.
+        self.answer_delay = 0.0
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        response = await super()._handle(request)
+        if self.answer_delay and request.match_info["method"] == "sendMessage":
+            await asyncio.sleep(self.answer_delay)
+        return response
 
     def answer(
         self, method: str, params: dict[str, Any], files: dict[str, str] | None = None

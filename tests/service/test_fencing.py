@@ -22,10 +22,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from adapters.telegram.receiving import lock_name
 from tests.databases import empty_postgres, postgres_url
 from tests.service.drain import ACTIVE, TOKEN, TimedBotApi, _delivery_ids, seed, states
 from tests.service.processes import cut_off, kill, pacer_env, read_log, start_pacer, stop
+
+pytestmark = pytest.mark.slow  # wall-clock time: Pacer processes, fake servers on 127.0.0.1
 
 NUDGES = 300
 

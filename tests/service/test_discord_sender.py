@@ -40,7 +40,7 @@ CLUB_SERVER = "500000000000000001"
 CLUB_CHANNEL = "500000000000000002"
 ACTIVE = "active for the discord role"
 DMS = 12  # per wave
-LAST_DAY = timedelta(days=6)  # of the challenge, after its first
+WINDOW = timedelta(days=6)  # a challenge's last day, after its first
 
 
 async def _seed(url: str, first: int, due: datetime, *, club_post: bool) -> list[int]:
@@ -72,7 +72,7 @@ async def _seed(url: str, first: int, due: datetime, *, club_post: bool) -> list
                 club = await uow.clubs.ensure_club("discord", CLUB_SERVER, "Harriers", due)
                 start = due.date() + timedelta(days=1)
                 challenge = await uow.clubs.add_challenge(
-                    Challenge(0, club.id, "December miles", "distance", start, start + LAST_DAY),
+                    Challenge(0, club.id, "December miles", "distance", start, start + WINDOW),
                     due,
                 )
                 rows.append(

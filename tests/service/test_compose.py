@@ -66,8 +66,23 @@ def test_the_compose_file_runs_the_service_the_docs_describe() -> None:
     assert "postgresql://" in services["migrate"]["environment"]["DATABASE_URL"]
 
 
-def test_the_image_runs_pacer_as_a_user_not_root() -> None:
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    assert 'ENTRYPOINT ["pacer"]' in dockerfile
-    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
-    assert users and users[-1] not in ("root", "0")
+def test_every_pacer_process_shares_the_postgresql_service_and_serves_its_health_check() -> None:
+    services: dict[str, dict[str, Any]] = _compose()["services"]
+    postgres = services["postgres"]
+    assert postgres["image"].startswith("postgres:")
+    assert postgres["healthcheck"]["test"]  # migrate waits for it to answer, not to start
+    pacer = _pacer_services()
+    migrate = pacer["migrate"]
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    url = migrate["environment"]["DATABASE_URL"]
+    assert "@postgres:" in url  # the compose service, by name
+    for name, service in pacer.items():
+        environment = service["environment"]
+        assert environment["DATABASE_URL"] == url, name  # one database for every process
+        if name == "migrate":
+            continue
+        # The health check asks /healthz on the port this process serves it on.
+        check = " ".join(service["healthcheck"]["test"])
+        port = environment["PACER_HTTP_PORT"]
+        assert f"127.0.0.1:{port}/healthz" in check, name
+        assert "http" in parse_roles(environment["PACER_ROLES"]), name

@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 # Seconds one round of the election may take. A partition leaves the session's socket
 # open with nobody answering: without a bound the check would wait for TCP to give up
 # (minutes), and a process cut off from the database would go on acting as the holder.
-CHECK_SECONDS = 5.0
+# Generous, so a busy event loop does not give a role up; well below the time PostgreSQL
+# takes to end a silent session (keepalive), so the holder stops before a standby starts.
+CHECK_SECONDS = 10.0
 
 
 def lock_key(name: str) -> int:

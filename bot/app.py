@@ -12,6 +12,7 @@ import gc
 import importlib
 import logging
 import signal
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -172,6 +173,9 @@ class App:
         self.wanted = list(wanted)
         self.metrics = Metrics(s.name)
         self.core.sweeper.metrics = self.metrics
+        # Claims name the process that holds them (operators see who; a test checks who
+        # sent), and a random part keeps them apart when two processes share a name.
+        self.core.sweeper.owner = f"{s.name}:{uuid.uuid4().hex[:8]}"
         if s.has_role("http") and s.http_port:
             self.ops = OpsServer(
                 self.metrics, self.readiness, self._refresh_metrics, s.http_listen, s.http_port

@@ -142,7 +142,7 @@ class Sweeper:
         # Whether this process writes due rows and recovers claims (the scheduler role).
         self.scheduling = True
         self.metrics: Metrics | None = None
-        # Who this process is to the claims it makes (the app names it after the process).
+        # Who this process is to the claims it makes (the app puts the process name first).
         self.owner = uuid.uuid4().hex[:12]
         self._claims: dict[int, Delivery] = {}  # queued deliveries: their epoch and due time
 

@@ -9,6 +9,7 @@ beside it), and that process holds every lock; a second process may only chat.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -25,6 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
+
+# Seconds one round of the election may take. A partition leaves the session's socket
+# open with nobody answering: without a bound the check would wait for TCP to give up
+# (minutes), and a process cut off from the database would go on acting as the holder.
+# Generous, so a busy event loop does not give a role up; well below the time PostgreSQL
+# takes to end a silent session (keepalive), so the holder stops before a standby starts.
+CHECK_SECONDS = 10.0
 
 
 def lock_key(name: str) -> int:
@@ -63,22 +71,30 @@ class Election:
             self.held.update(changes.gained)
             return changes
         try:
-            conn = await self._connection()
-            if self.held:
-                await conn.scalar(select(literal(1)))  # the session, and its locks, live on
-            for name in self.names:
-                if name in self.held:
-                    continue
-                if await conn.scalar(select(func.pg_try_advisory_lock(lock_key(name)))):
-                    self.held.add(name)
-                    changes.gained.append(name)
+            async with asyncio.timeout(CHECK_SECONDS):
+                await self._try(changes)
         except Exception as exc:
-            # The session is gone or unusable: whatever it held, PostgreSQL has let go.
-            log.warning("lost the database session of the role locks: %s", exc)
-            changes.lost = sorted(self.held)
+            # The session is gone, unusable or unreachable: whatever it held, PostgreSQL
+            # has let go or will (once it notices); another process may hold it by now.
+            timed_out = isinstance(exc, TimeoutError)
+            reason = f"no answer within {CHECK_SECONDS:g} s" if timed_out else exc
+            log.warning("lost the database session of the role locks: %s", reason)
+            changes.lost = sorted(self.held)  # with any taken in this round: not taken after all
+            changes.gained = []
             self.held.clear()
             await self._drop()
         return changes
+
+    async def _try(self, changes: Changes) -> None:
+        conn = await self._connection()
+        if self.held:
+            await conn.scalar(select(literal(1)))  # the session, and its locks, live on
+        for name in self.names:
+            if name in self.held:
+                continue
+            if await conn.scalar(select(func.pg_try_advisory_lock(lock_key(name)))):
+                self.held.add(name)
+                changes.gained.append(name)
 
     async def _connection(self) -> AsyncConnection:
         if self._conn is None or self._conn.closed:
@@ -91,8 +107,9 @@ class Election:
         conn, self._conn = self._conn, None
         if conn is not None:
             with contextlib.suppress(Exception):
-                await conn.invalidate()
-                await conn.close()
+                async with asyncio.timeout(CHECK_SECONDS):  # an unreachable server too
+                    await conn.invalidate()
+                    await conn.close()
 
     async def release(self, name: str) -> None:
         """Give one lock up (its job could not be done here)."""

@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,7 @@ class Recorded:
     headers: dict[str, str]
     json: Any = None
     form: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def body(self) -> Any:

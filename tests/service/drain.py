@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from bot.storage.database import Database
 from bot.storage.deliveries import NewDelivery, user_target
 from tests.service.conflicting_bot_api import ConflictingBotApi
@@ -38,6 +40,9 @@ class TimedBotApi(ConflictingBotApi):
         # (monotonic time, wall-clock time, chat, text and markup) of each sendMessage
         self.received: list[tuple[float, datetime, int, str]] = []
         self.handed_out: dict[int, float] = {}  # update id -> when a poll first took it
+        # Seconds each sendMessage is answered after its arrival: a slow platform keeps
+        # every request on the wire (and its row ``sending``) that long.
+        self.answer_delay = 0.0
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Serve as the fake does, noting when each update first left with a poll."""
@@ -46,6 +51,12 @@ class TimedBotApi(ConflictingBotApi):
         for update in updates:
             self.handed_out.setdefault(int(update["update_id"]), now)
         return updates
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        response = await super()._handle(request)
+        if self.answer_delay and request.match_info["method"] == "sendMessage":
+            await asyncio.sleep(self.answer_delay)
+        return response
 
     def answer(
         self, method: str, params: dict[str, Any], files: dict[str, str] | None = None

@@ -13,11 +13,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.databases import empty_postgres, postgres_url
 from tests.discord import payloads
 from tests.discord.fake_discord import APPLICATION_ID, Recorded
 from tests.service.processes import pacer_env, read_log, start_pacer, stop
 from tests.service.sharded_discord import ShardedDiscord, shard_of
+
+pytestmark = pytest.mark.slow  # wall-clock time: Pacer processes, fake servers on 127.0.0.1
 
 TOKEN = "fake-sharded-token"
 SERVERS = 12

@@ -12,8 +12,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.databases import empty_postgres, postgres_url
 from tests.service.drain import run_drain
+
+pytestmark = pytest.mark.slow  # wall-clock time: Pacer processes, fake servers on 127.0.0.1
 
 
 async def test_killing_the_active_sender_mid_drain_loses_only_what_was_on_the_wire(

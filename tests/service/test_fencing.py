@@ -3,10 +3,14 @@
 Two Telegram processes and a scheduler drain a burst. The active sender is
 stopped with SIGSTOP while it holds queued claims, and its database session is
 ended (as a network partition would): the standby takes over, the scheduler
-takes the lapsed claims back, and the standby claims and sends them. Then the
-paused process is let go on (SIGCONT) with its old claims still queued: the
-fence (owner and epoch, and a lease that must still run) keeps every one of
-them from going out a second time.
+takes the lapsed claims back, and the standby claims them and starts sending.
+The fake Bot API now answers each message a second late, so the standby's rows
+stay ``claimed`` or ``sending`` for a while. The paused process is let go on
+(SIGCONT) just after the standby's first sends, with the same rows still in
+its queue: it walks them in the same order. Matching on the status alone it
+would find them claimed or sending and send them again (the receiver would see
+duplicates); the fence (the claim's owner and epoch, and a lease that must
+still run) keeps every one of them from going out a second time.
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from adapters.telegram.receiving import lock_name
 from tests.databases import empty_postgres, postgres_url
 from tests.service.drain import ACTIVE, TOKEN, TimedBotApi, _delivery_ids, seed, states
 from tests.service.processes import cut_off, kill, pacer_env, read_log, start_pacer, stop
+
+pytestmark = pytest.mark.slow  # wall-clock time: Pacer processes, fake servers on 127.0.0.1
 
 NUDGES = 300
 
@@ -64,12 +72,18 @@ async def test_a_paused_sender_never_sends_what_was_taken_back(tmp_path: Path) -
             open_before = await states(url)
             assert open_before.get("claimed", 0) > 0  # it holds queued claims
             assert await cut_off(url, lock_name(TOKEN)) == 1
+            # From now on each message stays on the wire a second before its answer.
+            api.answer_delay = 1.0
+            await asyncio.sleep(0.5)  # what the paused process had on the wire has arrived
             sent_at_pause = len(set(_delivery_ids(api)))
+            # The standby took the rows back and is sending them, slowly: most of what the
+            # paused process still holds is claimed or on the wire under the standby's claim.
             await _until(
-                lambda: len(set(_delivery_ids(api))) >= sent_at_pause + 100,
+                lambda: len(set(_delivery_ids(api))) >= sent_at_pause + 10,
                 60,
-                "the standby to send 100 more",
+                "the standby to start sending what was taken back",
             )
+            assert len(set(_delivery_ids(api))) < NUDGES - 100  # plenty left to collide on
             paused.send_signal(signal.SIGCONT)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 120

@@ -7,8 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.service.processes import ROOT, pacer_env, start_pacer, stop, wait_for_line
 from tests.telegram.fake_bot_api import FakeBotApi
+
+pytestmark = pytest.mark.slow  # wall-clock time: Pacer processes, fake servers on 127.0.0.1
 
 TOKEN = "123:abc"
 

@@ -13,11 +13,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.databases import empty_postgres, postgres_url
 from tests.service.conflicting_bot_api import ConflictingBotApi
 from tests.service.processes import kill, pacer_env, read_log, start_pacer, stop, wait_for_line
 from tests.telegram.fake_bot_api import Call
 from tests.telegram.updates import payload
+
+pytestmark = pytest.mark.slow  # wall-clock time: Pacer processes, fake servers on 127.0.0.1
 
 TOKEN = "424242:secret"
 FIRST_CHAT = 610_000

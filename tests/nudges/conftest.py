@@ -295,20 +295,31 @@ class Nudges:
         return min((d for d in found if d is not None), default=None)
 
     async def sweep_every(self, step: timedelta, rounds: int) -> int:
-        """What ``rounds`` times ``clock.advance(step)`` then ``sweep()`` does, without
-        the sweeps that would find nothing due: the clock jumps round by round to the
-        first round at or after the next due instant, and sweeps there. The sweeps run."""
+        """What a sweep every ``step`` for ``rounds`` steps from now does, on a fixed grid as
+        the app's interval job runs (a long drain does not push the later rounds back), without
+        the sweeps that would find nothing due: the clock jumps to the first round at or
+        after the next due instant, and sweeps there. The sweeps run."""
         swept = 0
-        while rounds > 0:
+        start = self.clock.now()
+        last = rounds  # rounds are start + k * step, k = 1..rounds
+        done = 0
+        while done < last:
             due = await self.next_due()
             now = self.clock.now()
-            # The round at or after ``due``: ceil((due - now) / step), at least the next one.
-            skip = rounds if due is None else min(rounds, max(1, -((now - due) // step)))
-            self.clock.advance(step * skip)
-            rounds -= skip
+            # The first round after the last one run, at or after ``due`` and not before now.
+            wanted = max(now, due) if due is not None else start + step * last
+            k = max(done + 1, -((start - wanted) // step))
+            if k > last:
+                break
+            at = start + step * k
+            if at > now:
+                self.clock.set(at)
+            done = k
             if due is not None and due <= self.clock.now():
                 await self.sweep()
                 swept += 1
+        if self.clock.now() < start + step * last:
+            self.clock.set(start + step * last)
         return swept
 
     async def reschedule(self, *user_ids: int) -> int:

@@ -17,21 +17,16 @@ from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
 from bot.core.nudge_replies import sleep_note
 from bot.core.progress_replies import week_total_line
-from bot.dates import format_days
 from bot.errors import BadInput
 from bot.input_hygiene import clean_text, quote
 from bot.messages import Button, Reply
 from bot.models import Run, User
 from bot.parsing import format_distance, format_duration, format_pace
 from bot.services.digest import describe as describe_digest
-from bot.services.profile import (
-    ONBOARDING,
-    PREF_STEPS,
-    SKIP_WORDS,
-    Question,
-    onboarding_question,
-)
+from bot.services.profile import PREF_STEPS, SKIP_WORDS, onboarding_question
 from bot.services.runs import LoggedRun, RepeatedRun
+from bot.texts import profile as texts
+from bot.texts.profile import ONBOARDING, SETTING_EXAMPLES, question_reply
 
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
@@ -131,18 +126,6 @@ def logged_reply(
     return Reply("\n".join(lines), buttons=buttons)
 
 
-def question_reply(question: Question, step: int, prefix: str = "") -> Reply:
-    """An onboarding question with its one-tap answers and a Skip."""
-    # A button names its question, so a tap on an old question's button is not
-    # taken as the answer to whatever is open now.
-    buttons = [Button(label, f"{question.step}={value}") for label, value in question.answers]
-    rows = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
-    rows.append((Button("Skip", f"{question.step}=skip"),))
-    text = f"{prefix}\n\n" if prefix else ""
-    text += f"({step}/{len(ONBOARDING)}) {question.text}"
-    return Reply(text=text, buttons=tuple(rows))
-
-
 class CoreHandlers:
     """The handlers of the core commands."""
 
@@ -170,12 +153,7 @@ class CoreHandlers:
         if not args and user.onboarding_step is not None:
             # Asked again mid-set-up: show the open question (stop, then /start, starts over).
             question = onboarding_question(user.onboarding_step)
-            return question_reply(
-                question,
-                _step_number(question.step),
-                "Set-up is still open; this is the question we're on. "
-                "(Type stop to finish later; /start after that begins again.)",
-            )
+            return question_reply(question, _step_number(question.step), texts.STILL_OPEN)
         if args:
             profile_args = {k: v for k, v in args.items() if k not in PREF_STEPS}
             for item in PREF_STEPS:  # checked before anything is saved
@@ -194,15 +172,10 @@ class CoreHandlers:
             if SLEEP_ITEMS & set(args):
                 lines.append(await self._sleep_note(user))
             text = "\n".join(line for line in lines if line)
-            return Reply(text + "\n\nAll set. Log a run with /log 5k 25:00.")
+            return Reply(text + texts.ALL_SET)
         question = await self.services.profile.start_onboarding(user)
         name = ctx.incoming.display_name or "runner"
-        intro = (
-            f"Hi {name}! I'm Pacer. Log your runs with /log and I'll help with the four habits "
-            "that keep runners going: sleep, hip mobility, strength and a snack after each run.\n"
-            "A few quick questions first (type 'skip' to leave one for later)."
-        )
-        return question_reply(question, 1, intro)
+        return question_reply(question, 1, texts.intro(name))
 
     async def plain_message(self, ctx: Context) -> Reply:
         """A message without a command: the answer to an onboarding question, if one is open."""
@@ -211,27 +184,18 @@ class CoreHandlers:
         named, sep, value = text.partition("=")
         if sep and named in ONBOARDING_STEPS:
             if user.onboarding_step is None:
-                return Reply(
-                    f"Set-up is finished; change it with /settings {named} {quote(value)}."
-                )
+                return Reply(texts.finished_already(named, quote(value)))
             if named != user.onboarding_step:
                 question = onboarding_question(user.onboarding_step)
-                return question_reply(
-                    question,
-                    _step_number(question.step),
-                    "That button belongs to an earlier question.",
-                )
+                return question_reply(question, _step_number(question.step), texts.EARLIER_BUTTON)
             text = value
         if user.onboarding_step is not None and text.lower() in {"stop", "cancel"}:
             await self.services.profile.cancel_onboarding(user)
-            return Reply(
-                "Set-up stopped; what you answered is kept. /start goes through the questions "
-                "again and /settings changes one item at a time."
-            )
+            return Reply(texts.STOPPED)
         if user.onboarding_step is None:
             if text.lower() in {"skip"}:
-                return Reply("There's no open question. /settings shows what you've set.")
-            return Reply("I work with commands. Try /log 5k 25:00, /week or /help.", private=True)
+                return Reply(texts.NO_OPEN_QUESTION)
+            return Reply(texts.COMMANDS_ONLY, private=True)
         step = user.onboarding_step
         try:
             if step in PREF_STEPS and text.strip().lower() not in SKIP_WORDS:
@@ -250,12 +214,7 @@ class CoreHandlers:
             prefix += f"\n{note}" if note else ""
         if following is None:
             strength = "\n".join((await self.nudge_handlers.settings_lines(user))[:2])
-            return Reply(
-                f"{prefix}\n\nYou're set up. Here's what you told me:\n{settings_text(user)}\n"
-                f"{strength}\n\n"
-                "Log your next run with /log 5k 25:00. Your nudges follow these times: "
-                "/nudges shows when the next ones come. /help shows everything."
-            )
+            return Reply(texts.set_up_done(prefix, user, strength))
         return question_reply(following, _step_number(following.step), prefix)
 
     async def log(self, ctx: Context, args: Mapping[str, str]) -> Reply:
@@ -321,16 +280,9 @@ class CoreHandlers:
         if item is None:
             lines = await self.nudge_handlers.settings_lines(ctx.user)
             lines.append(f"digest: {describe_digest(await self.services.digest.get(ctx.user))}")
-            extra = "\n".join(lines)
-            return Reply(
-                f"Your settings:\n{settings_text(ctx.user)}\n{extra}\n\n"
-                "Change one with /settings <item> <value>, e.g. /settings units mi"
-            )
+            return Reply(texts.settings_overview(ctx.user, "\n".join(lines)))
         if "value" not in args:
-            raise BadInput(
-                f"What should {item.replace('_', ' ')} be?",
-                hint=f"For example: {SETTING_EXAMPLES[item]}",
-            )
+            raise texts.what_should_it_be(item)
         if item == "digest":
             return Reply(await self.services.digest.change(ctx.user, args["value"]))
         if item == "boards":
@@ -349,11 +301,7 @@ class CoreHandlers:
         if item == "nudges" and chosen is not None:
             known = {i.platform for i in await self.services.accounts.identities(ctx.user.id)}
             if chosen not in known:
-                text += (
-                    f"\nNo {chosen} account is linked to you yet: talk to me there and send "
-                    "/link to join the accounts. Until then nudges go where you last talked "
-                    "to me."
-                )
+                text += texts.nudges_not_linked(chosen)
         return Reply(text)
 
     async def _sleep_note(self, user: User) -> str:
@@ -422,25 +370,6 @@ class CoreHandlers:
         return Reply("\n".join(lines))
 
 
-SETTING_EXAMPLES = {
-    "timezone": "/settings timezone Europe/Berlin",
-    "units": "/settings units mi",
-    "run_days": "/settings run_days mon,wed,sat",
-    "run_time": "/settings run_time 07:00",
-    "bedtime": "/settings bedtime 23:30",
-    "target_bedtime": "/settings target_bedtime 22:30",
-    "wake_time": "/settings wake_time 06:30",
-    "quiet_hours": "/settings quiet_hours 22:00-07:00 (or off)",
-    "nudges": "/settings nudges telegram (or discord, console, auto)",
-    "strength_days": "/settings strength_days tue,fri",
-    "strength_time": "/settings strength_time 18:30",
-    "wind_down_lead": "/settings wind_down_lead 30 (minutes before bedtime)",
-    "pre_run_lead": "/settings pre_run_lead 10 (minutes before your run)",
-    "fuel_delay": "/settings fuel_delay 20 (minutes after logging a run)",
-    "digest": "/settings digest sun 19:00 (a weekly summary with a chart; or off)",
-    "boards": "/settings boards hidden (or shown): your name on club boards",
-    "feed": "/settings feed on (or off): your runs in the feeds of your clubs that have one",
-}
 assert set(SETTING_EXAMPLES) == set(SETTINGS_ITEMS)
 assert all(c.name for c in COMMANDS)
 
@@ -464,27 +393,6 @@ def group_help(group: str) -> str:
     richest = max(subs, key=lambda spec: len(spec.options))
     lines.append(f"/help <command> explains one, e.g. /help {richest.name}")
     return "\n".join(lines)
-
-
-def settings_text(user: User) -> str:
-    """Every setting, one per line."""
-    zone = user.timezone + ("" if user.follows_dst else " (fixed offset, no daylight saving)")
-    quiet = f"{user.quiet_start}-{user.quiet_end}" if user.quiet_start else "off"
-    return "\n".join(
-        (
-            f"timezone: {zone}",
-            f"units: {user.units}",
-            f"run_days: {format_days(user.run_days)}",
-            f"run_time: {user.run_time or 'not set'}",
-            f"bedtime: {user.bedtime or 'not set'}",
-            f"target_bedtime: {user.target_bedtime or 'not set'}",
-            f"wake_time: {user.wake_time or 'not set'}",
-            f"quiet_hours: {quiet}",
-            f"nudges: {user.nudge_platform or 'auto (where you last talked to me)'}",
-            f"boards: {'hidden (a runner)' if user.boards_hidden else 'shown'}",
-            f"feed: {'on' if user.feed else 'off'}",
-        )
-    )
 
 
 ONBOARDING_STEPS = frozenset(q.step for q in ONBOARDING)

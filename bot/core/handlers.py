@@ -25,6 +25,7 @@ from bot.parsing import format_distance, format_duration, format_pace
 from bot.services.digest import describe as describe_digest
 from bot.services.profile import PREF_STEPS, SKIP_WORDS, onboarding_question
 from bot.services.runs import LoggedRun, RepeatedRun
+from bot.texts import accounts as account_texts
 from bot.texts import profile as texts
 from bot.texts.profile import ONBOARDING, SETTING_EXAMPLES, question_reply
 
@@ -315,23 +316,11 @@ class CoreHandlers:
         code = args.get("code", "").strip().upper()
         if not code:
             code = await self.services.accounts.new_link_code(ctx.user)
-            return Reply(
-                f"Your link code: {code}\n"
-                f"Within 15 minutes, send /link {code} to me from your other account "
-                "(Telegram, Discord or the console), in a private chat. That account's runs "
-                "and check-ins join this one; the settings here stay."
-            )
+            return Reply(account_texts.link_code(code))
         linked = await self.services.accounts.redeem(ctx.user, code)
         if linked.same_account:
-            return Reply(
-                "That's this account's own code: send it from your other account "
-                "(it still works there)."
-            )
-        return Reply(
-            f"Linked: your {' and '.join(linked.platforms)} accounts are one runner now, with one "
-            "history and one set of settings. /settings nudges <platform> picks where "
-            "nudges go."
-        )
+            return Reply(account_texts.SAME_ACCOUNT)
+        return Reply(account_texts.linked(linked.platforms))
 
     async def help(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The command list, or one command in detail."""

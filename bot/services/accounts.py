@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.errors import BadInput
 from bot.input_hygiene import quote
 from bot.models import Identity, User
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.runners import Account
+from bot.texts.accounts import unknown_code
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +169,7 @@ class AccountService:
         async with self.db.uow() as uow:
             target = await uow.runners.link_code_owner(code, now)
             if target is None:
-                raise BadInput(
-                    f"The code {quote(code)} is unknown or has expired.",
-                    hint="Send /link on your other account for a new one.",
-                )
+                raise unknown_code(quote(code))
             if target == user.id:
                 # Not used up: the runner can still send it from the other account.
                 return Linked(user, (), same_account=True)

@@ -14,7 +14,6 @@ from bot.nudges.planner import snack_due
 from bot.parsing import (
     SLOWEST_PACE_S_PER_KM,
     check_pace,
-    format_pace,
     parse_distance,
     parse_duration,
     split_climb,
@@ -24,6 +23,7 @@ from bot.services.events import Listeners
 from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
+from bot.texts import runfiles as file_texts
 
 MAX_NOTE_CHARS = 500
 SIX_DAYS = timedelta(days=6)
@@ -245,18 +245,10 @@ class RunService:
         now = self.clock.now()
         started = run_file.local_start(user.tz)
         if started.astimezone(UTC) > now + FILE_CLOCK_SLACK:
-            raise BadInput(
-                f"This file's run starts in the future ({started:%a %d %b %Y %H:%M}, your "
-                "time). Nothing was saved.",
-                hint="Check the watch's date, or your time zone with /settings timezone.",
-            )
+            raise file_texts.starts_in_future(started)
         seconds = round(run_file.moving_s)
         if seconds / (run_file.distance_m / 1000) > SLOWEST_PACE_S_PER_KM:
-            raise BadInput(
-                f"This file moves at {format_pace(run_file.distance_m, seconds, user.units)} "
-                "while moving: slower than 30:00 /km, so I take it for a walk, not a run. "
-                "Nothing was saved."
-            )
+            raise file_texts.walking_pace(run_file.distance_m, seconds, user.units)
         facts = TrackFacts(
             source_file=run_file.kind,
             started_at=started.astimezone(UTC),

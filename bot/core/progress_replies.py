@@ -6,11 +6,11 @@ from dataclasses import astuple
 from datetime import date, timedelta
 
 from bot.coaching import mobility_count
-from bot.core.coaching_replies import mobility_line, mobility_text
 from bot.models import week_start
 from bot.parsing import format_distance, format_duration, format_pace
 from bot.services.stats import TREND_WEEKS, PeriodStats, Streaks, WeekSummary
 from bot.storage.progress import HabitCounts, RunTotals
+from bot.texts.habits import mobility_text
 
 PERIOD_NAMES = {"week": "This week", "month": "This month", "year": "This year", "all": "All time"}
 
@@ -184,3 +184,12 @@ def digest_text(start: date, runs: RunTotals, habits: HabitCounts, units: str) -
     lines += habit_lines(runs.runs, runs.run_days, habits)
     lines.append("The chart: your weekly distance and nights of 7 h or more. /stats shows more.")
     return "\n".join(lines)
+
+
+def mobility_line(week: WeekSummary) -> str:
+    """/week's mobility by the one rule, with the run days' pre and post sessions apart."""
+    on_run_days = week.mobility_pre_run_days + week.mobility_post_run_days
+    count = mobility_count(week.mobility_sessions, on_run_days, week.run_days)
+    which = "this" if week.start <= week.today <= week.start + timedelta(days=6) else "that"
+    detail = f" (pre {week.mobility_pre_run_days}, post {week.mobility_post_run_days})"
+    return f"🦵 Mobility: {mobility_text(count, f'{which} week', detail)}"

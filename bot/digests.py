@@ -13,7 +13,6 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
 from bot.chart_pool import ChartPainter
-from bot.core.progress_replies import digest_text
 from bot.messages import Attachment, Reply
 from bot.models import User
 from bot.nudges.decisions import runner_delivery
@@ -22,6 +21,7 @@ from bot.services.digest import DIGEST_KIND, digest_week, next_digest
 from bot.services.stats import CHART_WEEKS, weekly_points
 from bot.storage.deliveries import Delivery
 from bot.storage.uow import UnitOfWork
+from bot.texts.progress import digest_text
 
 MAX_NAMED = 5
 

@@ -16,7 +16,6 @@ from bot.core.commands import (
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
 from bot.core.nudge_replies import sleep_note
-from bot.core.progress_replies import week_total_line
 from bot.errors import BadInput
 from bot.input_hygiene import clean_text, quote
 from bot.messages import Button, Reply
@@ -28,6 +27,7 @@ from bot.services.runs import LoggedRun, RepeatedRun
 from bot.texts import accounts as account_texts
 from bot.texts import profile as texts
 from bot.texts.profile import ONBOARDING, SETTING_EXAMPLES, question_reply
+from bot.texts.progress import week_total_line
 
 POST_RUN_BUTTONS = (
     (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),

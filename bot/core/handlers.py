@@ -15,7 +15,6 @@ from bot.core.commands import (
 )
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
-from bot.core.nudge_replies import sleep_note
 from bot.errors import BadInput
 from bot.input_hygiene import clean_text, quote
 from bot.messages import Button, Reply
@@ -26,6 +25,7 @@ from bot.services.profile import PREF_STEPS, SKIP_WORDS, onboarding_question
 from bot.services.runs import LoggedRun, RepeatedRun
 from bot.texts import accounts as account_texts
 from bot.texts import profile as texts
+from bot.texts.nudge_settings import sleep_note
 from bot.texts.profile import ONBOARDING, SETTING_EXAMPLES, question_reply
 from bot.texts.progress import week_total_line
 

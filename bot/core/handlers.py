@@ -1,11 +1,14 @@
-"""Command handlers: call a service, word the answer. No SQL, no platform code."""
+"""The core command handlers: /start, /log, /again, /runs, /undo, /delete, /settings, /link, /help.
+
+They call a service and hand its result to the capability's words (``bot/texts/``). No
+SQL, no platform code.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
 
-from bot.clubs.texts import amount, cheer_button
+from bot.clubs.texts import cheer_button
 from bot.core.commands import (
     COMMANDS,
     SETTINGS_ITEMS,
@@ -16,22 +19,19 @@ from bot.core.commands import (
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
 from bot.errors import BadInput
-from bot.input_hygiene import clean_text, quote
+from bot.input_hygiene import quote
 from bot.messages import Button, Reply
-from bot.models import Run, User
-from bot.parsing import format_distance, format_duration, format_pace
+from bot.models import User
 from bot.services.digest import describe as describe_digest
 from bot.services.profile import PREF_STEPS, SKIP_WORDS, onboarding_question
 from bot.services.runs import LoggedRun, RepeatedRun
 from bot.texts import accounts as account_texts
-from bot.texts import profile as texts
+from bot.texts import profile as profile_texts
+from bot.texts import runs as texts
 from bot.texts.nudge_settings import sleep_note
 from bot.texts.profile import ONBOARDING, SETTING_EXAMPLES, question_reply
 from bot.texts.progress import week_total_line
-
-POST_RUN_BUTTONS = (
-    (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
-)
+from bot.texts.runs import POST_RUN_BUTTONS, describe_run
 
 
 async def note_club_member(services: Services, ctx: Context) -> None:
@@ -43,35 +43,6 @@ async def note_club_member(services: Services, ctx: Context) -> None:
         incoming.platform, incoming.club_id or incoming.chat_id, incoming.chat_title
     )
     await services.club_feed.note_member(club, ctx.user)
-
-
-def day_label(day: date, today: date) -> str:
-    """``today``, ``yesterday`` or ``Mon 23 Nov``."""
-    if day == today:
-        return "today"
-    if day == today - timedelta(days=1):
-        return "yesterday"
-    if day.year != today.year:
-        return f"{day:%a %d %b %Y}"
-    return f"{day:%a %d %b}"
-
-
-def describe_run(
-    run: Run, units: str, today: date, with_note: bool = True, started: datetime | None = None
-) -> str:
-    """``#12 · today · 5.00 km in 25:00 (5:00 /km)`` (``today 07:00`` with its start)."""
-    when = day_label(run.local_date, today) + (f" {started:%H:%M}" if started else "")
-    text = (
-        f"#{run.id} · {when} · "
-        f"{format_distance(run.distance_m, units)} in {format_duration(run.duration_s)} "
-        f"({format_pace(run.distance_m, run.duration_s, units)})"
-    )
-    if with_note and run.note:
-        text += f" · {clean_text(run.note)}"  # also notes stored before the input rules
-    return text
-
-
-TIME_ZONE_TIP = "Tip: /start sets your time zone, so 'today' is your today."
 
 
 def wants_time_zone_tip(services: Services, user: User) -> bool:
@@ -96,12 +67,11 @@ def logged_reply(
     user = ctx.user
     run = logged.run
     today = user.today(ctx.now)
-    head = "Already logged" if not logged.created else "Logged"
     described = describe_run(
         run, user.units, today, with_note=not ctx.in_group, started=logged.started
     )
     lines = [
-        f"{head} {described}",
+        texts.logged_head(logged.created, described),
         week_total_line(
             run.local_date,
             today,
@@ -113,14 +83,11 @@ def logged_reply(
     ]
     lines += extra
     if run.local_date == today:
-        lines.append(
-            "Now: a light snack before the shower, then five minutes of hip mobility "
-            "(leg swings, clam shells, lunges)."
-        )
+        lines.append(texts.POST_RUN_NOW)
     lines += standings
     if tip:
-        lines.append(TIME_ZONE_TIP)
-    lines.append("Wrong? /undo removes it.")
+        lines.append(texts.TIME_ZONE_TIP)
+    lines.append(texts.UNDO_HINT)
     buttons: tuple[tuple[Button, ...], ...] = POST_RUN_BUTTONS if run.local_date == today else ()
     if ctx.in_group:
         buttons += (cheer_button(run),)
@@ -154,7 +121,7 @@ class CoreHandlers:
         if not args and user.onboarding_step is not None:
             # Asked again mid-set-up: show the open question (stop, then /start, starts over).
             question = onboarding_question(user.onboarding_step)
-            return question_reply(question, _step_number(question.step), texts.STILL_OPEN)
+            return question_reply(question, _step_number(question.step), profile_texts.STILL_OPEN)
         if args:
             profile_args = {k: v for k, v in args.items() if k not in PREF_STEPS}
             for item in PREF_STEPS:  # checked before anything is saved
@@ -173,10 +140,10 @@ class CoreHandlers:
             if SLEEP_ITEMS & set(args):
                 lines.append(await self._sleep_note(user))
             text = "\n".join(line for line in lines if line)
-            return Reply(text + texts.ALL_SET)
+            return Reply(text + profile_texts.ALL_SET)
         question = await self.services.profile.start_onboarding(user)
         name = ctx.incoming.display_name or "runner"
-        return question_reply(question, 1, texts.intro(name))
+        return question_reply(question, 1, profile_texts.intro(name))
 
     async def plain_message(self, ctx: Context) -> Reply:
         """A message without a command: the answer to an onboarding question, if one is open."""
@@ -185,18 +152,20 @@ class CoreHandlers:
         named, sep, value = text.partition("=")
         if sep and named in ONBOARDING_STEPS:
             if user.onboarding_step is None:
-                return Reply(texts.finished_already(named, quote(value)))
+                return Reply(profile_texts.finished_already(named, quote(value)))
             if named != user.onboarding_step:
                 question = onboarding_question(user.onboarding_step)
-                return question_reply(question, _step_number(question.step), texts.EARLIER_BUTTON)
+                return question_reply(
+                    question, _step_number(question.step), profile_texts.EARLIER_BUTTON
+                )
             text = value
         if user.onboarding_step is not None and text.lower() in {"stop", "cancel"}:
             await self.services.profile.cancel_onboarding(user)
-            return Reply(texts.STOPPED)
+            return Reply(profile_texts.STOPPED)
         if user.onboarding_step is None:
             if text.lower() in {"skip"}:
-                return Reply(texts.NO_OPEN_QUESTION)
-            return Reply(texts.COMMANDS_ONLY, private=True)
+                return Reply(profile_texts.NO_OPEN_QUESTION)
+            return Reply(profile_texts.COMMANDS_ONLY, private=True)
         step = user.onboarding_step
         try:
             if step in PREF_STEPS and text.strip().lower() not in SKIP_WORDS:
@@ -215,7 +184,7 @@ class CoreHandlers:
             prefix += f"\n{note}" if note else ""
         if following is None:
             strength = "\n".join((await self.nudge_handlers.settings_lines(user))[:2])
-            return Reply(texts.set_up_done(prefix, user, strength))
+            return Reply(profile_texts.set_up_done(prefix, user, strength))
         return question_reply(following, _step_number(following.step), prefix)
 
     async def log(self, ctx: Context, args: Mapping[str, str]) -> Reply:
@@ -232,12 +201,11 @@ class CoreHandlers:
                 ctx.shown_in,
             )
         except RepeatedRun as repeated:
-            again = Button("🔁 Log it again", f"/again {repeated.earlier.id}")
-            return Reply(str(repeated), buttons=((again,),))
+            return Reply(str(repeated), buttons=((texts.log_again_button(repeated.earlier.id),),))
         await note_club_member(self.services, ctx)
         climb = []
         if logged.climb_m is not None:  # typed: say it was read as a climb, not a note
-            climb = [f"Climb: {amount('climb', logged.climb_m, user.units)}."]
+            climb = [texts.climb_line(logged.climb_m, user.units)]
         standings = await self.services.challenges.standings(user)
         tip = wants_time_zone_tip(self.services, user)
         return logged_reply(ctx, logged, climb, standings, tip)
@@ -256,24 +224,20 @@ class CoreHandlers:
         count = int(args.get("count", "10"))
         runs = await self.services.runs.recent(ctx.user, count)
         if not runs:
-            return Reply("No runs yet. Log one with /log 5k 25:00.")
-        today = ctx.user.today(ctx.now)
-        lines = [f"Your last {len(runs)} run{'s' if len(runs) != 1 else ''}:"]
-        lines += [describe_run(r, ctx.user.units, today) for r in runs]
-        lines.append("/delete <id> removes one.")
-        return Reply("\n".join(lines))
+            return Reply(texts.NO_RUNS)
+        return Reply(texts.runs_list(runs, ctx.user.units, ctx.user.today(ctx.now)))
 
     async def undo(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Delete the run logged last."""
         run = await self.services.runs.undo(ctx.user)
         today = ctx.user.today(ctx.now)
-        return Reply(f"Removed run {describe_run(run, ctx.user.units, today)}.")
+        return Reply(texts.removed(run, ctx.user.units, today))
 
     async def delete(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Delete one of the runner's runs."""
         run = await self.services.runs.delete(ctx.user, int(args["run_id"]))
         today = ctx.user.today(ctx.now)
-        return Reply(f"Deleted run {describe_run(run, ctx.user.units, today)}.")
+        return Reply(texts.deleted(run, ctx.user.units, today))
 
     async def settings(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Show the settings or change one."""
@@ -281,9 +245,9 @@ class CoreHandlers:
         if item is None:
             lines = await self.nudge_handlers.settings_lines(ctx.user)
             lines.append(f"digest: {describe_digest(await self.services.digest.get(ctx.user))}")
-            return Reply(texts.settings_overview(ctx.user, "\n".join(lines)))
+            return Reply(profile_texts.settings_overview(ctx.user, "\n".join(lines)))
         if "value" not in args:
-            raise texts.what_should_it_be(item)
+            raise profile_texts.what_should_it_be(item)
         if item == "digest":
             return Reply(await self.services.digest.change(ctx.user, args["value"]))
         if item == "boards":
@@ -302,7 +266,7 @@ class CoreHandlers:
         if item == "nudges" and chosen is not None:
             known = {i.platform for i in await self.services.accounts.identities(ctx.user.id)}
             if chosen not in known:
-                text += texts.nudges_not_linked(chosen)
+                text += profile_texts.nudges_not_linked(chosen)
         return Reply(text)
 
     async def _sleep_note(self, user: User) -> str:

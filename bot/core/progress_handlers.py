@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.core.context import Context, Handler, Services
-from bot.core.handlers import describe_run
 from bot.dates import parse_week_day
-from bot.errors import BadInput
 from bot.messages import Attachment, Reply
-from bot.models import Run
-from bot.parsing import format_distance, format_duration
 from bot.progress import WeekPoint
 from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD
 from bot.texts import progress as texts
+from bot.texts import runs as run_texts
 from bot.texts.progress import stats_text, week_text, week_total_line
-
-_EXAMPLES = {"distance": "10.2km", "time": "52:10", "date": "yesterday or 2026-11-20"}
 
 
 def png(name: str, data: bytes) -> Attachment:
@@ -86,22 +81,15 @@ class ProgressHandlers:
         field = args["field"]
         value = args.get("value", "")
         if not value and field != "note":
-            raise BadInput(
-                f"What should the {field} be?",
-                hint=f"For example: /edit {args['run_id']} {field} {_EXAMPLES[field]}",
-            )
+            raise run_texts.edit_what(args["run_id"], field)
         edited = await self.services.runs.edit(user, int(args["run_id"]), field, value)
         before, after = edited.before, edited.after
         today = user.today(ctx.now)
-        was, now = _field(before, field, user.units), _field(after, field, user.units)
-        head = (
-            f"Run #{after.id}: {field} {was} → {now}."
-            if was != now
-            else f"Run #{after.id}: {field} was already {now}; nothing changed."
-        )
+        was = run_texts.field_text(before, field, user.units)
+        now = run_texts.field_text(after, field, user.units)
         lines = [
-            head,
-            f"Now: {describe_run(after, user.units, today)}",
+            run_texts.edited_head(after.id, field, was, now),
+            run_texts.edited_now(after, user.units, today),
             week_total_line(
                 after.local_date,
                 today,
@@ -112,17 +100,6 @@ class ProgressHandlers:
             ),
         ]
         return Reply("\n".join(lines))
-
-
-def _field(run: Run, field: str, units: str) -> str:
-    """One field of a run as the runner reads it."""
-    if field == "distance":
-        return format_distance(run.distance_m, units)
-    if field == "time":
-        return format_duration(run.duration_s)
-    if field == "date":
-        return f"{run.local_date:%a %d %b %Y}"
-    return f"'{run.note}'" if run.note else "(no note)"
 
 
 def _anything_to_draw(weeks: Sequence[WeekPoint]) -> bool:

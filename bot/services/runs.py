@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.dates import parse_start, parse_when, split_when
-from bot.errors import BadInput, NotFound, PacerError
+from bot.errors import PacerError
 from bot.input_hygiene import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
@@ -24,6 +24,7 @@ from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
 from bot.texts import runfiles as file_texts
+from bot.texts import runs as texts
 
 MAX_NOTE_CHARS = 500
 SIX_DAYS = timedelta(days=6)
@@ -63,11 +64,7 @@ def _check_note(note: str) -> str:
     """The note, cleaned and stripped; refused (never cut) when it is too long."""
     note = clean_text(note).strip()
     if len(note) > MAX_NOTE_CHARS:
-        raise BadInput(
-            f"Notes can be up to {MAX_NOTE_CHARS} characters; yours has {len(note):,}. "
-            "Nothing was saved.",
-            hint="Shorten the note and log again.",
-        )
+        raise texts.note_too_long(MAX_NOTE_CHARS, len(note))
     return note
 
 
@@ -94,11 +91,8 @@ class RepeatedRun(PacerError):
     """A typed run exactly like the one logged moments before: stored only when confirmed."""
 
     def __init__(self, earlier: Run, minutes: int) -> None:
-        ago = "just now" if minutes < 1 else f"{minutes} min ago"
-        super().__init__(
-            f"You logged exactly this run {ago} (#{earlier.id}). Nothing new was saved.",
-            hint="Tap Log it again if you ran it twice.",
-        )
+        message, hint = texts.repeated_run(earlier.id, minutes)
+        super().__init__(message, hint=hint)
         self.earlier = earlier
 
 
@@ -151,11 +145,7 @@ class RunService:
         if start_time is not None:
             start = datetime.combine(day, start_time, tzinfo=user.tz)
             if start.astimezone(UTC) > now:
-                raise BadInput(
-                    f"{start:%a %d %b %H:%M} is later than now (your time); log runs you "
-                    "have done.",
-                    hint="/settings timezone checks your time zone.",
-                )
+                raise texts.start_in_future(start)
             started_at = start.astimezone(UTC)
         note = _check_note(note)
         await self._check_not_repeated(user, day, meters, seconds, note, source_key, now)
@@ -218,9 +208,9 @@ class RunService:
             run = await uow.activity.run(run_id)
             last = await uow.activity.last_logged_run(user.id)
         if run is None or run.user_id != user.id:
-            raise NotFound(f"You have no run #{run_id}.", hint="/runs lists your runs.")
+            raise texts.no_such_run(run_id, "/runs lists your runs.")
         if last is not None and last.id != run.id and _same_run(last, run):
-            raise BadInput(f"Already logged again: #{last.id} is the second copy of #{run.id}.")
+            raise texts.logged_again_already(last.id, run.id)
         first = week_start(run.local_date)
         async with self.db.uow() as uow:
             copy, created, week = await uow.activity.add_run(
@@ -317,9 +307,7 @@ class RunService:
         async with self.db.reader() as uow:
             before = await uow.activity.run(run_id)
         if before is None or before.user_id != user.id:
-            raise NotFound(
-                f"You have no run #{run_id}.", hint="/runs lists your runs with their ids."
-            )
+            raise texts.no_such_run(run_id)
         changes: dict[str, object] = {}
         if field == "distance":
             meters = parse_distance(value, user.units)
@@ -334,7 +322,7 @@ class RunService:
         elif field == "note":
             changes["note"] = _check_note(value)
         else:
-            raise BadInput(f"I can change {', '.join(EDITABLE)}; not '{field}'.")
+            raise texts.not_editable(EDITABLE, field)
         moved = changes.get("local_date", before.local_date) != before.local_date
         async with self.db.uow() as uow:
             if moved:
@@ -349,7 +337,7 @@ class RunService:
                 await uow.runners.update(user.id, streak_since=None, streak_last=None)
             after = await uow.activity.update_run(user.id, run_id, **changes)
             if after is None:
-                raise NotFound(f"You have no run #{run_id}.")
+                raise texts.no_such_run(run_id, "")
             if after.distance_m < before.distance_m:
                 # A file's best efforts longer than the corrected run can't have been run.
                 await uow.tracks.drop_efforts_over(user.id, run_id, after.distance_m)
@@ -394,7 +382,7 @@ class RunService:
         async with self.db.uow() as uow:
             run = await uow.activity.last_logged_run(user.id)
             if run is None:
-                raise NotFound("There's no run to undo yet.", hint="Log one with /log 5k 25:00")
+                raise texts.nothing_to_undo()
             return await self._delete(uow, user, run.id)
 
     async def delete(self, user: User, run_id: int) -> Run:
@@ -405,9 +393,7 @@ class RunService:
     async def _delete(self, uow: UnitOfWork, user: User, run_id: int) -> Run:
         deleted = await uow.activity.delete_run(user.id, run_id)
         if deleted is None:
-            raise NotFound(
-                f"You have no run #{run_id}.", hint="/runs lists your runs with their ids."
-            )
+            raise texts.no_such_run(run_id)
         # The run may have held the streak together: work it out again next time.
         await uow.runners.update(user.id, streak_since=None, streak_last=None)
         await self.listeners.run_deleted(uow, user, deleted, self.clock.now())

@@ -1,6 +1,6 @@
 """Every word of clubs, challenges, boards, the run feed and kudos, in one place.
 
-How boards, standings and club posts read; the answers to ``/club``, ``/challenge``,
+How boards, standings, club posts and the run feed read; the answers to ``/club``, ``/challenge``,
 ``/kudos``, ``/settings boards`` and ``/settings feed``; and the refusals the club
 services raise (functions that return the error, so the service only says ``raise``).
 Pure functions of the models. What admins may type is checked by ``challenge_input.py``.
@@ -8,14 +8,21 @@ Pure functions of the models. What admins may type is checked by ``challenge_inp
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bot.challenge_metrics import CHALLENGE_METRICS, reached_target
 from bot.errors import BadInput, NotAllowed, NotFound
 from bot.messages import Button
 from bot.models import Board, Challenge, Club, Run, Standing
-from bot.parsing import FEET_PER_METRE, distance_number, format_distance, format_duration
+from bot.parsing import (
+    FEET_PER_METRE,
+    distance_number,
+    format_distance,
+    format_duration,
+    format_pace,
+)
 from bot.runfiles import EFFORT_NAMES
+from bot.storage.club_feed import CheeredRun
 
 TOP = 10
 BAR = 10
@@ -263,6 +270,77 @@ def announcement(challenge: Challenge, units: str) -> str:
         f"🏁 {c.name}: {metric_label(c, units)}, {c.start:%a %d %b} – {c.end:%a %d %b %Y}"
         + (f", {goal}" if goal else "")
         + f".\nTap Join or type /challenge join {c.name}"
+    )
+
+
+# --- the club posts (bot/clubs/posts.py) and the run feed (bot/clubs/feed.py) ------------------
+
+WINNERS = 3
+
+
+def starting_today(challenge: Challenge, units: str) -> str:
+    """The start post."""
+    return "Starting today! " + announcement(challenge, units)
+
+
+def last_day(
+    challenge: Challenge, until: datetime, zone: str, board: Board, units: str, today: date
+) -> str:
+    """The last day's post: late logs count until the freeze (``until``, the club's time)."""
+    return (
+        f"⏰ Last day of {challenge.name}! Log today's runs and check-ins; late logs count "
+        f"until {until:%a %d %b %H:%M} ({zone}).\n\n" + board_text(board, None, units, today)
+    )
+
+
+def kudos_text(cheered: CheeredRun, units: str) -> str:
+    """``👏 Most cheered this week: Ann's 12.0 km on Tue 01 Dec (3 cheers)``."""
+    run = cheered.run
+    name = "a runner" if cheered.hidden else cheered.runner
+    count = f"{cheered.cheers} cheer{'s' if cheered.cheers != 1 else ''}"
+    return (
+        f"👏 Most cheered this week: {name}'s {format_distance(run.distance_m, units)} on "
+        f"{run.local_date:%a %d %b} ({count})"
+    )
+
+
+def final_text(board: Board, units: str = "km") -> str:
+    """The final post: the winners, whether the team goal was reached, the full top."""
+    c = board.challenge
+    lines = [f"🏁 {c.name} is over!"]
+    winners = [r for r in board.rows if r.rank <= WINNERS and r.value > 0]
+    if winners:
+        medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+        lines.append(
+            "Winners: "
+            + ", ".join(
+                f"{medals[r.rank]} {shown_name(r)} {amount(c.metric, r.value, units)}"
+                for r in winners
+            )
+        )
+    else:
+        lines.append("Nobody logged anything this time.")
+    if c.team and c.target is not None:
+        total = amount(c.metric, board.total, units)
+        goal = amount(c.metric, c.target, units)
+        verdict = "reached 🎉" if board.total >= c.target else "not reached"
+        lines.append(f"Team goal {goal}: {total}, {verdict}.")
+    elif c.target is not None:
+        done = sum(1 for r in board.rows if reached_target(c, r.value))
+        goal = amount(c.metric, c.target, units)
+        lines.append(f"{done} of {board.members} reached the target of {goal}.")
+    lines.append("")
+    lines.append(board_text(board, None, units, c.end))
+    return "\n".join(lines)
+
+
+def feed_post(runner: str, hidden: bool, run: Run, units: str, today: date) -> str:
+    """A run in a club's feed (distance, time and pace; never the note)."""
+    when = "today" if run.local_date >= today else f"{run.local_date:%a %d %b}"
+    return (
+        f"🏃 {'A runner' if hidden else runner} ran "
+        f"{format_distance(run.distance_m, units)} in {format_duration(run.duration_s)} "
+        f"({format_pace(run.distance_m, run.duration_s, units)}) · {when}"
     )
 
 

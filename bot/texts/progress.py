@@ -201,6 +201,24 @@ def mobility_line(week: WeekSummary) -> str:
     return f"🦵 Mobility: {mobility_text(count, f'{which} week', detail)}"
 
 
+MAX_NAMED = 5  # cheering runners named in the digest; the rest are counted
+
+
+def _names(names: list[str]) -> str:
+    """``Bob``, ``Bob and Cy``, ``Bob, Cy, Dee and 3 more``."""
+    if len(names) > MAX_NAMED:
+        shown, more = names[: MAX_NAMED - 1], len(names) - (MAX_NAMED - 1)
+        return ", ".join(shown) + f" and {more} more"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def cheered_by(names: list[str]) -> str:
+    """The digest's line of who cheered the runner's runs this week."""
+    return f"\n👏 Cheered by {_names(names)} in your clubs this week."
+
+
 def rest_line(user: User, today: date) -> str:
     """``paused (injured) until Thu 24 Dec`` while a rest pause lasts, else nothing."""
     prefs = user.prefs

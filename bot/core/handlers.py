@@ -9,13 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.clubs.texts import cheer_button
-from bot.core.commands import (
-    COMMANDS,
-    SETTINGS_ITEMS,
-    find_command,
-    is_group,
-    public_commands,
-)
+from bot.core import texts as help_texts
+from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, is_group
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
 from bot.errors import BadInput
@@ -290,62 +285,17 @@ class CoreHandlers:
         """The command list, or one command in detail."""
         name = " ".join(args.get("command", "").lstrip("/").lower().split())
         if name and find_command(name) is None and is_group(name):
-            return Reply(group_help(name))
+            return Reply(help_texts.group_help(name))
         if name:
             spec = find_command(name)
             if spec is None or spec.hidden:
-                raise BadInput(f"There's no /{quote(name)}.", hint="/help lists every command.")
-            lines = [f"/{spec.name}: {spec.description}", f"Usage: {spec.usage}"]
-            for opt in spec.options:
-                need = "required" if opt.required else "optional"
-                shown = spec.usage + opt.description
-                choices = [c for c in opt.choices or () if c not in shown]
-                listed = f" (one of: {', '.join(opt.choices or ())})" if choices else ""
-                lines.append(f"  {opt.name} ({need}): {opt.description}{listed}")
-            if spec.help:
-                lines.append(spec.help)
-            if spec.examples:
-                lines.append("Examples: " + " · ".join(spec.examples))
-            return Reply("\n".join(lines))
-        lines = ["Pacer commands:"]
-        groups: set[str] = set()
-        for c in public_commands():
-            group, _, sub = c.name.partition(" ")
-            if not sub:
-                lines.append(f"/{c.name}: {c.description}")
-            elif group not in groups:  # a group is one line: /help <group> lists it
-                groups.add(group)
-                subs = "|".join(s.name.split(" ", 1)[1] for s in public_commands()
-                                if s.name.startswith(group + " "))  # fmt: skip
-                lines.append(f"/{group} {subs}: {GROUP_TITLES[group].split(': ', 1)[1]} "
-                             f"(/help {group})")  # fmt: skip
-        lines.append("/help <command> explains one.")
-        return Reply("\n".join(lines))
+                raise help_texts.no_such_command(quote(name))
+            return Reply(help_texts.command_help(spec))
+        return Reply(help_texts.command_list())
 
 
 assert set(SETTING_EXAMPLES) == set(SETTINGS_ITEMS)
 assert all(c.name for c in COMMANDS)
-
-
-GROUP_TITLES = {
-    "club": "/club: this club's settings (the admins') and what it shows",
-    "challenge": "/challenge: the club's challenges: race on distance, time or the habits",
-}
-
-
-def group_help(group: str) -> str:
-    """``/help challenge``: every subcommand of a group, with its usage and examples."""
-    subs = [c for c in public_commands() if c.name.startswith(group + " ")]
-    lines = [GROUP_TITLES.get(group, f"/{group}:")]
-    for spec in subs:
-        admins = " (admins)" if spec.admin_only and "(admins" not in spec.description else ""
-        lines.append(f"{spec.usage}: {spec.description}{admins}")
-    examples = [e for spec in subs for e in spec.examples[:1]]
-    if examples:
-        lines.append("Examples: " + " · ".join(examples))
-    richest = max(subs, key=lambda spec: len(spec.options))
-    lines.append(f"/help <command> explains one, e.g. /help {richest.name}")
-    return "\n".join(lines)
 
 
 ONBOARDING_STEPS = frozenset(q.step for q in ONBOARDING)

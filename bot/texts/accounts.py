@@ -1,6 +1,12 @@
-"""Every word of /link: the code, joining two accounts, and a code that does not work."""
+"""Every word of a runner's accounts: /link, and the notice of direct messages refused.
+
+/link's code, joining two accounts, a code that does not work; and the notice, on the
+runner's next message, that a platform refused Pacer's direct messages (or works again).
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from bot.errors import BadInput
 
@@ -34,4 +40,23 @@ def unknown_code(code: str) -> BadInput:
     return BadInput(
         f"The code {code} is unknown or has expired.",
         hint="Send /link on your other account for a new one.",
+    )
+
+
+def welcome_back(platform: str, since: datetime) -> str:
+    """A runner writing privately again on a platform whose DMs were refused."""
+    return (
+        f"Welcome back: I couldn't send you direct messages on {platform} "
+        f"since {since:%Y-%m-%d}, so your nudges had stopped. "
+        "They're back on now (/nudges shows them)."
+    )
+
+
+def dms_refused(platform: str, since: datetime) -> str:
+    """Told once, elsewhere: a platform refuses Pacer's direct messages."""
+    return (
+        f"Heads-up: I couldn't send you direct messages on {platform} since "
+        f"{since:%Y-%m-%d}, so your nudges are paused there. "
+        f"Open a private chat with me on {platform} (or allow DMs) to get "
+        "them again."
     )

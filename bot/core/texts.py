@@ -2,8 +2,9 @@
 
 /help (the list, a group, one command) laid out from the one command list (each
 command's description, usage and examples are declared in ``commands.py``); an unknown
-command, a command in the wrong place or not an admin's, options that do not fit, a
-message too long, a button pressed by someone else, and the apology for a fault.
+command, a command in the wrong place or not an admin's, options that do not fit the
+command list (``options.py`` checks them), a message too long, a button pressed by
+someone else, and the apology for a fault.
 The words of each capability are in ``bot/texts/`` (clubs: ``bot/clubs/texts.py``,
 what a nudge says: ``bot/nudges/texts.py``).
 """
@@ -120,4 +121,73 @@ def not_yours(whose: str) -> str:
     return (
         f"That button is for {whose}: it answers only them, so I did nothing. "
         "Log your own run with /log 5k 25:00 to get yours."
+    )
+
+
+# --- options that do not fit the command list (checked by options.py) --------------------------
+
+
+def message_too_long(size: int, most: int) -> BadInput:
+    """A message longer than any platform sends: refused whole."""
+    return BadInput(
+        f"That message is {size:,} characters long; I read up to {most:,}. Nothing was saved."
+    )
+
+
+def unexpected(extra: str, spec: CommandSpec) -> BadInput:
+    """Words past a command's last option (``extra`` quoted already)."""
+    return BadInput(f"I didn't expect '{extra}' there.", hint=f"Usage: {spec.usage}")
+
+
+def no_such_option(spec: CommandSpec, name: str) -> BadInput:
+    """A typed option the command does not have (``name`` quoted already)."""
+    return BadInput(f"/{spec.name} has no option '{name}'.", hint=f"Usage: {spec.usage}")
+
+
+def option_needed(spec: CommandSpec, option: str) -> BadInput:
+    """A required option left out: an example and the usage."""
+    example = next((e for e in spec.examples if " " in e), "")
+    return BadInput(
+        f"/{spec.name} needs {option.replace('_', ' ')}.",
+        hint=(f"For example: {example}\n" if example else "") + f"Usage: {spec.usage}",
+    )
+
+
+def not_a_choice(
+    spec: CommandSpec,
+    choices: tuple[str, ...],
+    value: str,
+    explained: str | None,
+    close: str | None,
+) -> BadInput:
+    """A value that is none of the option's choices (``value`` quoted already)."""
+    guess = f"Did you mean {close}? " if close else ""
+    if explained:  # a known mix-up says what it is instead
+        guess = f"{explained} "
+    # Named by the command, not the option (a runner never sees "which").
+    known_choices = ", ".join(choices[:-1]) + f" or {choices[-1]}"
+    if len(choices) == 1:
+        known_choices = choices[0]
+    return BadInput(
+        f"/{spec.name} knows {known_choices} there; not '{value}'.",
+        hint=f"{guess}Usage: {spec.usage}",
+    )
+
+
+def too_small(option: str, least: float) -> BadInput:
+    """A number under the option's bound."""
+    return BadInput(f"{option.replace('_', ' ').capitalize()} must be at least {least:g}.")
+
+
+def too_big(option: str, most: float) -> BadInput:
+    """A number over the option's bound."""
+    return BadInput(f"{option.replace('_', ' ').capitalize()} can be at most {most:g}.")
+
+
+def too_long(spec: CommandSpec, most: int, length: int) -> BadInput:
+    """Text past the option's length."""
+    return BadInput(
+        f"/{spec.name}: that can be up to {most} characters; yours has "
+        f"{length:,}. Nothing was saved.",
+        hint="Shorten it and try again.",
     )

@@ -39,7 +39,7 @@ from bot.charts import calendar_png, distance_figure, distance_png, render
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
 from bot.messages import Incoming
-from bot.services.stats import WeekPoint
+from bot.progress import WeekPoint
 from bot.storage.database import Database
 from bot.storage.tables import checkins, runs
 

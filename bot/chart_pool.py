@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.charts import calendar_png, distance_png
-from bot.services.stats import WeekPoint
+from bot.progress import WeekPoint
 from bot.workers import Workers
 
 

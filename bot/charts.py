@@ -19,7 +19,7 @@ from matplotlib.patches import Rectangle
 
 from bot.coaching import mobility_count
 from bot.parsing import METERS_PER_MILE
-from bot.services.stats import WeekPoint
+from bot.progress import WeekPoint
 
 WIDTH_IN, DPI = 10.0, 100  # 1000 px wide: sharp on a phone, small to send
 FONT = 16

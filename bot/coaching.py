@@ -1,4 +1,8 @@
-"""Pure coaching plans: the weekly bedtime steps, the 7-hour floor and the strength progression."""
+"""Pure coaching plans: the weekly bedtime steps, the 7-hour floor and the strength progression.
+
+Also what a stored check-in was found to be (``Recorded``, ``FuelCheck``): what the
+coach's answer is worded from (``bot/texts/habits.py``).
+"""
 
 from __future__ import annotations
 
@@ -300,3 +304,30 @@ def session_after(checkins: Sequence[CheckIn]) -> StrengthSession:
         if c.kind == "deadlift"
     ]
     return strength_session(holds, lifts)
+
+
+# --- a check-in as stored, and what the coaching rules make of it ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FuelCheck:
+    """Where a /fuel landed: on a run day (and how long after the run), counted already."""
+
+    run_day: bool
+    counted_for_run: bool = False  # this run's snack was checked in before: nothing stored
+    minutes_after_run: int | None = None  # from logging the latest run to this snack
+    backdated: bool = False  # checked in for an earlier day
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A stored check-in; ``replaced`` when it took the place of an earlier one."""
+
+    checkin: CheckIn
+    created: bool
+    replaced: bool = False
+    note: str = ""  # how an ambiguous input was read, for the reply
+    # Strength: the session that was due before this check-in, and the next one.
+    due: StrengthSession | None = None
+    next_session: StrengthSession | None = None
+    fuel: FuelCheck | None = None

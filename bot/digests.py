@@ -13,7 +13,6 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
 from bot.chart_pool import ChartPainter
-from bot.core.progress_replies import digest_text
 from bot.messages import Attachment, Reply
 from bot.models import User
 from bot.nudges.decisions import runner_delivery
@@ -22,18 +21,7 @@ from bot.services.digest import DIGEST_KIND, digest_week, next_digest
 from bot.services.stats import CHART_WEEKS, weekly_points
 from bot.storage.deliveries import Delivery
 from bot.storage.uow import UnitOfWork
-
-MAX_NAMED = 5
-
-
-def _names(names: list[str]) -> str:
-    """``Bob``, ``Bob and Cy``, ``Bob, Cy, Dee and 3 more``."""
-    if len(names) > MAX_NAMED:
-        shown, more = names[: MAX_NAMED - 1], len(names) - (MAX_NAMED - 1)
-        return ", ".join(shown) + f" and {more} more"
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + f" and {names[-1]}"
+from bot.texts.progress import cheered_by, digest_text
 
 
 class DigestSource:
@@ -99,7 +87,7 @@ class DigestSource:
             text = digest_text(start, week.runs, week.habits, user.units)
             cheered = await uow.club_feed.cheered_by(user.id, start, start + timedelta(days=6))
             if cheered:
-                text += f"\n👏 Cheered by {_names(cheered)} in your clubs this week."
+                text += cheered_by(cheered)
             return Reply(
                 text, attachments=(Attachment(f"pacer-week-{start}.png", png, "image/png"),)
             )

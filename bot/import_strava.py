@@ -15,9 +15,10 @@ from bot.bootstrap import build_core
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import PacerError
-from bot.runfiles.strava import ExportError, StravaExport
-from bot.services.strava_import import ImportSummary, StravaImporter, summary_text
+from bot.runfiles.strava import ExportError, ImportSummary, StravaExport
+from bot.services.strava_import import StravaImporter
 from bot.storage.database import Database
+from bot.texts.runfiles import summary_text
 
 CONSOLE = "console"
 

@@ -12,9 +12,8 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.clubs.texts import cheer_button
+from bot.clubs.texts import cheer_button, feed_post
 from bot.messages import Reply
-from bot.parsing import format_distance, format_duration, format_pace
 from bot.storage.deliveries import Delivery
 from bot.storage.uow import UnitOfWork
 
@@ -48,11 +47,7 @@ class FeedPostSource:
             run, runner, hidden = found
             units = club.units
             today = club.today(now)
-            when = "today" if run.local_date >= today else f"{run.local_date:%a %d %b}"
             out[item.id] = Reply(
-                f"🏃 {'A runner' if hidden else runner} ran "
-                f"{format_distance(run.distance_m, units)} in {format_duration(run.duration_s)} "
-                f"({format_pace(run.distance_m, run.duration_s, units)}) · {when}",
-                buttons=(cheer_button(run),),
+                feed_post(runner, hidden, run, units, today), buttons=(cheer_button(run),)
             )
         return out

@@ -19,12 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.challenge_metrics import reached_target
-from bot.clubs.texts import amount, announcement, board_text, join_button, shown_name
+from bot.clubs import texts
+from bot.clubs.texts import board_text, join_button
 from bot.messages import Button, Reply
 from bot.models import Board, Challenge, Club
-from bot.parsing import format_distance
-from bot.storage.club_feed import CheeredRun
 from bot.storage.deliveries import Delivery, NewDelivery, chat_target
 from bot.storage.uow import UnitOfWork
 
@@ -34,7 +32,6 @@ KUDOS = "kudos"  # the week's most-cheered run, a section of the weekly post
 CLUB_KINDS = frozenset({START, BOARD, LAST_DAY, FINAL, POST})
 MORNING = "09:00"  # start announcements and last-day reminders, club time
 WEEK = timedelta(days=7)
-WINNERS = 3
 MAX_REMEMBERED = 10_000
 
 
@@ -202,7 +199,7 @@ class ClubPostSource:
             if kind == KUDOS:
                 cheered = await uow.club_feed.most_cheered(club.id, due - WEEK)
                 if cheered is not None:
-                    parts.append(kudos_text(cheered, club.units))
+                    parts.append(texts.kudos_text(cheered, club.units))
                 continue
             challenge = await uow.clubs.challenge(challenge_id)
             if challenge is None:
@@ -222,21 +219,17 @@ class ClubPostSource:
         c = challenge
         units = club.units
         if kind == START:
-            return Reply("Starting today! " + announcement(c, units), buttons=join_button(c))
+            return Reply(texts.starting_today(c, units), buttons=join_button(c))
         if kind == FINAL:
             if c.frozen_at is None:
                 return "results not frozen yet"
-            return Reply(final_text(await uow.clubs.board(c, None), units))
+            return Reply(texts.final_text(await uow.clubs.board(c, None), units))
         if c.frozen_at is not None or c.ended_at is not None:
             return "challenge over"
         board = await uow.clubs.board(c, None)
         if kind == LAST_DAY:
             until = c.freezes_at(club).astimezone(club.tz)
-            return Reply(
-                f"⏰ Last day of {c.name}! Log today's runs and check-ins; late logs count "
-                f"until {until:%a %d %b %H:%M} ({club.timezone}).\n\n"
-                + board_text(board, None, units, today)
-            )
+            return Reply(texts.last_day(c, until, club.timezone, board, units, today))
         return Reply(board_text(board, None, units, today))
 
 
@@ -253,44 +246,3 @@ def board_state(board: Board) -> str:
     """What a board post shows, compactly: members and the top rows' values."""
     rows = ",".join(f"{r.user_id}:{r.value:g}" for r in board.rows)
     return f"{board.members}|{board.total:g}|{rows}"
-
-
-def kudos_text(cheered: CheeredRun, units: str) -> str:
-    """``👏 Most cheered this week: Ann's 12.0 km on Tue 01 Dec (3 cheers)``."""
-    run = cheered.run
-    name = "a runner" if cheered.hidden else cheered.runner
-    count = f"{cheered.cheers} cheer{'s' if cheered.cheers != 1 else ''}"
-    return (
-        f"👏 Most cheered this week: {name}'s {format_distance(run.distance_m, units)} on "
-        f"{run.local_date:%a %d %b} ({count})"
-    )
-
-
-def final_text(board: Board, units: str = "km") -> str:
-    """The final post: the winners, whether the team goal was reached, the full top."""
-    c = board.challenge
-    lines = [f"🏁 {c.name} is over!"]
-    winners = [r for r in board.rows if r.rank <= WINNERS and r.value > 0]
-    if winners:
-        medals = {1: "🥇", 2: "🥈", 3: "🥉"}
-        lines.append(
-            "Winners: "
-            + ", ".join(
-                f"{medals[r.rank]} {shown_name(r)} {amount(c.metric, r.value, units)}"
-                for r in winners
-            )
-        )
-    else:
-        lines.append("Nobody logged anything this time.")
-    if c.team and c.target is not None:
-        total = amount(c.metric, board.total, units)
-        goal = amount(c.metric, c.target, units)
-        verdict = "reached 🎉" if board.total >= c.target else "not reached"
-        lines.append(f"Team goal {goal}: {total}, {verdict}.")
-    elif c.target is not None:
-        done = sum(1 for r in board.rows if reached_target(c, r.value))
-        goal = amount(c.metric, c.target, units)
-        lines.append(f"{done} of {board.members} reached the target of {goal}.")
-    lines.append("")
-    lines.append(board_text(board, None, units, c.end))
-    return "\n".join(lines)

@@ -1,14 +1,28 @@
-"""How boards, standings and club posts read. Pure functions of the models."""
+"""Every word of clubs, challenges, boards, the run feed and kudos, in one place.
+
+How boards, standings, club posts and the run feed read; the answers to ``/club``, ``/challenge``,
+``/kudos``, ``/settings boards`` and ``/settings feed``; and the refusals the club
+services raise (functions that return the error, so the service only says ``raise``).
+Pure functions of the models. What admins may type is checked by ``challenge_input.py``.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bot.challenge_metrics import CHALLENGE_METRICS, reached_target
+from bot.errors import BadInput, NotAllowed, NotFound
 from bot.messages import Button
 from bot.models import Board, Challenge, Club, Run, Standing
-from bot.parsing import FEET_PER_METRE, distance_number, format_distance, format_duration
+from bot.parsing import (
+    FEET_PER_METRE,
+    distance_number,
+    format_distance,
+    format_duration,
+    format_pace,
+)
 from bot.runfiles import EFFORT_NAMES
+from bot.storage.club_feed import CheeredRun
 
 TOP = 10
 BAR = 10
@@ -259,3 +273,350 @@ def announcement(challenge: Challenge, units: str) -> str:
         + (f", {goal}" if goal else "")
         + f".\nTap Join or type /challenge join {c.name}"
     )
+
+
+# --- the club posts (bot/clubs/posts.py) and the run feed (bot/clubs/feed.py) ------------------
+
+WINNERS = 3
+
+
+def starting_today(challenge: Challenge, units: str) -> str:
+    """The start post."""
+    return "Starting today! " + announcement(challenge, units)
+
+
+def last_day(
+    challenge: Challenge, until: datetime, zone: str, board: Board, units: str, today: date
+) -> str:
+    """The last day's post: late logs count until the freeze (``until``, the club's time)."""
+    return (
+        f"⏰ Last day of {challenge.name}! Log today's runs and check-ins; late logs count "
+        f"until {until:%a %d %b %H:%M} ({zone}).\n\n" + board_text(board, None, units, today)
+    )
+
+
+def kudos_text(cheered: CheeredRun, units: str) -> str:
+    """``👏 Most cheered this week: Ann's 12.0 km on Tue 01 Dec (3 cheers)``."""
+    run = cheered.run
+    name = "a runner" if cheered.hidden else cheered.runner
+    count = f"{cheered.cheers} cheer{'s' if cheered.cheers != 1 else ''}"
+    return (
+        f"👏 Most cheered this week: {name}'s {format_distance(run.distance_m, units)} on "
+        f"{run.local_date:%a %d %b} ({count})"
+    )
+
+
+def final_text(board: Board, units: str = "km") -> str:
+    """The final post: the winners, whether the team goal was reached, the full top."""
+    c = board.challenge
+    lines = [f"🏁 {c.name} is over!"]
+    winners = [r for r in board.rows if r.rank <= WINNERS and r.value > 0]
+    if winners:
+        medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+        lines.append(
+            "Winners: "
+            + ", ".join(
+                f"{medals[r.rank]} {shown_name(r)} {amount(c.metric, r.value, units)}"
+                for r in winners
+            )
+        )
+    else:
+        lines.append("Nobody logged anything this time.")
+    if c.team and c.target is not None:
+        total = amount(c.metric, board.total, units)
+        goal = amount(c.metric, c.target, units)
+        verdict = "reached 🎉" if board.total >= c.target else "not reached"
+        lines.append(f"Team goal {goal}: {total}, {verdict}.")
+    elif c.target is not None:
+        done = sum(1 for r in board.rows if reached_target(c, r.value))
+        goal = amount(c.metric, c.target, units)
+        lines.append(f"{done} of {board.members} reached the target of {goal}.")
+    lines.append("")
+    lines.append(board_text(board, None, units, c.end))
+    return "\n".join(lines)
+
+
+def feed_post(runner: str, hidden: bool, run: Run, units: str, today: date) -> str:
+    """A run in a club's feed (distance, time and pace; never the note)."""
+    when = "today" if run.local_date >= today else f"{run.local_date:%a %d %b}"
+    return (
+        f"🏃 {'A runner' if hidden else runner} ran "
+        f"{format_distance(run.distance_m, units)} in {format_duration(run.duration_s)} "
+        f"({format_pace(run.distance_m, run.duration_s, units)}) · {when}"
+    )
+
+
+# --- answers to the club commands (built by ChallengeService, ClubFeedService, the handlers)
+
+
+def timezone_set(name: str, warning: str) -> str:
+    """The answer to ``/club timezone``."""
+    reply = f"Club time zone set to {name}: posts and the final results follow its days."
+    return reply + (f"\n{warning}" if warning else "")
+
+
+POSTS_OFF = "Board posts are off. Start and final posts still come."
+
+
+def posts_set(club: Club, every: str, post_day: int, post_time: str) -> str:
+    """The answer to ``/club posts daily|weekly ...`` (``club`` as it was before)."""
+    when = (
+        f"every day at {post_time}"
+        if every == "daily"
+        else f"every {day_name(post_day)} at {post_time}"
+    )
+    resumed = " Posts resume." if club.posts_paused_at is not None else ""
+    return f"I'll post the board {when} ({club.timezone}).{resumed}"
+
+
+def units_set(units: str) -> str:
+    """The answer to ``/club units``."""
+    return (
+        f"Club posts use {units} from now on. Boards and standing lines stay in each "
+        "reader's own units (/settings units)."
+    )
+
+
+def channel_set(channel: str) -> str:
+    """The answer to ``/club channel``."""
+    return f"Club posts go to <#{channel}> from now on."
+
+
+NO_CHALLENGES = "No challenges here yet. An admin starts one with /challenge create."
+
+
+def listing_text(found: list[Challenge], units: str, today: date) -> str:
+    """``/challenge list``: active and recent challenges, with days left."""
+    if not found:
+        return NO_CHALLENGES
+    lines = ["Challenges:"]
+    for c in found:
+        extra = target_text(c, units)
+        lines.append(
+            f"• {c.name}: {metric_label(c, units)}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
+            f"{when_text(c, today)}" + (f", {extra}" if extra else "")
+        )
+    if any(c.frozen_at is None and c.ended_at is None and c.end >= today for c in found):
+        lines.append("/challenge join <name> to take part · /challenge board <name>")
+    else:  # only ended ones: nothing left to join
+        lines.append("/challenge board <name> shows the results.")
+    return "\n".join(lines)
+
+
+def joined_text(challenge: Challenge, late: bool, so_far: float, units: str) -> str:
+    """The answer to ``/challenge join``."""
+    c = challenge
+    text = f"You're in {c.name}!"
+    if late:
+        text += (
+            f" You joined late: what you logged since {c.start:%a %d %b} counts too "
+            f"({amount(c.metric, so_far, units)} so far)."
+        )
+    return text
+
+
+def left_text(challenge: Challenge) -> str:
+    """The answer to ``/challenge leave``."""
+    return f"You left {challenge.name}."
+
+
+def created_text(challenge: Challenge, units: str) -> str:
+    """The answer to ``/challenge create``: the announcement, and its creator asked to join."""
+    # The creator is asked too: a board without its creator on it surprises them.
+    return announcement(challenge, units) + "\nYou started it: join too?"
+
+
+def zones_note(user_zone: str, club_zone: str) -> str:
+    """Under a board whose viewer lives in another zone than the club."""
+    return (
+        f"\nDays: each run counts on its runner's own date (yours: {user_zone}); "
+        f"posts and the final freeze follow the club's zone, {club_zone}."
+    )
+
+
+def end_question(challenge: Challenge) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+    """``/challenge end <name>`` asks first; one tap ends it (the buttons carry the id)."""
+    return (
+        f"End {challenge.name} now? Its results become final today; the planned end "
+        f"({challenge.end:%a %d %b %Y}) stays in them.",
+        (
+            (
+                Button("🏁 End it now", f"/challenge end #{challenge.id} confirm"),
+                Button("Keep it going", f"/challenge end #{challenge.id} cancel"),
+            ),
+        ),
+    )
+
+
+def end_cancelled(challenge: Challenge) -> str:
+    """The answer to "Keep it going"."""
+    return f"{challenge.name} goes on until {challenge.end:%a %d %b %Y}."
+
+
+def ended_text(challenge: Challenge, board: Board, viewer: int, units: str, today: date) -> str:
+    """The answer to ``/challenge end``: the final board."""
+    return f"{challenge.name} is over.\n" + board_text(board, viewer, units, today)
+
+
+# /settings boards and /settings feed: the runner's two switches (set by services.profile).
+BOARDS_NAME = "Boards"
+BOARDS_HINT = "/settings boards hidden shows you as 'a runner' on club boards."
+FEED_NAME = "The feed"
+FEED_HINT = "/settings feed on posts your runs in your clubs that have a feed."
+BOARDS_HIDDEN = "Club boards show you as 'a runner' from now on; your numbers still count."
+BOARDS_SHOWN = "Club boards show your name again."
+RUNNER_FEED_OFF = "Your runs stay out of club feeds from now on."
+RUNNER_FEED_ON = (
+    "Your runs go to the feeds of your clubs that have one (/club feed on), as you "
+    "log them: distance, time and pace, never a note or sleep. /settings feed off "
+    "stops it."
+)
+CLUB_FEED_OFF = "The run feed is off: no runs are posted here any more."
+
+
+def club_feed_on(where: str) -> str:
+    """The answer to ``/club feed on`` (``where``: `` in <#channel>`` on Discord)."""
+    return (
+        f"The run feed is on{where}: runs of members who say /settings feed on are posted "
+        "as they are logged (distance, time and pace; never a note or sleep), with a 👏 "
+        "button."
+    )
+
+
+KUDOS_RUN_GONE = "I can't find that run in this club any more."
+KUDOS_OWN_RUN = "That's your own run: cheers are for club-mates. 🙂"
+KUDOS_AGAIN = "You cheered this run already."
+
+
+def cheered_text(name: str, distance_m: float, units: str, count: int) -> str:
+    """The answer to a 👏 press."""
+    others = f" ({count} cheers so far)" if count > 1 else ""
+    return f"👏 You cheered {name}'s {format_distance(distance_m, units)}{others}."
+
+
+# --- refusals (raised by ChallengeService and ClubFeedService) --------------------------------
+
+
+def posts_how_often() -> BadInput:
+    """``/club posts`` without daily, weekly or off."""
+    return BadInput(
+        "How often should I post the board?",
+        hint="/club posts daily 18:00, /club posts weekly sun 18:00 or /club posts off",
+    )
+
+
+def unexpected_after_off(rest: list[str]) -> BadInput:
+    """``/club posts off`` followed by more words."""
+    return BadInput(f"I didn't expect '{' '.join(rest)}' after off.")
+
+
+def unexpected_there(extra: list[str]) -> BadInput:
+    """``/club posts`` with words past the day and time."""
+    return BadInput(f"I didn't expect '{' '.join(extra)}' there.")
+
+
+def posts_which_day() -> BadInput:
+    """``/club posts weekly`` without a weekday."""
+    return BadInput("Which day of the week?", hint="For example: /club posts weekly sun 18:00")
+
+
+def channel_not_here() -> BadInput:
+    """``/club channel`` outside Discord."""
+    return BadInput("Posts go to this group itself; a channel is a Discord setting.")
+
+
+def channel_unreadable(text: str) -> BadInput:
+    """``/club channel`` with something that is not a channel."""
+    return BadInput(f"I can't read '{text}' as a channel.", hint="Pick one: /club channel #runs")
+
+
+def which_metric(metrics: tuple[str, ...]) -> BadInput:
+    """``/challenge create`` without a metric."""
+    return BadInput(
+        "Which metric does the challenge count?",
+        hint=f"One of {', '.join(metrics)}. "
+        "Example: /challenge create Winter Miles distance today 4w target 100km",
+    )
+
+
+def when_does_it_end() -> BadInput:
+    """``/challenge create`` without an end."""
+    return BadInput("When does it end?", hint="Give a date (2026-12-31) or a length (7d, 4w).")
+
+
+def team_cannot_add(metric: str) -> BadInput:
+    """A team goal over a metric that does not add up."""
+    return BadInput(
+        f"A team goal adds everyone's numbers up; {metric} doesn't add up.",
+        hint="Give each member a target instead (leave out team).",
+    )
+
+
+def team_needs_target() -> BadInput:
+    """A team challenge without a target."""
+    return BadInput(
+        "A team challenge needs a target to reach together.",
+        hint="Add one: ... target 500km team",
+    )
+
+
+def name_taken(name: str) -> BadInput:
+    """A second active challenge of one name."""
+    return BadInput(
+        f"This club already has an active challenge called '{name}'.",
+        hint="Pick another name.",
+    )
+
+
+def too_many_active(most: int) -> BadInput:
+    """More active challenges than a club may run."""
+    return BadInput(
+        f"A club can run {most} challenges at once; end one first (/challenge end <name>)."
+    )
+
+
+def challenge_gone() -> NotFound:
+    """A Join button of a challenge that is gone."""
+    return NotFound("That challenge is over or gone.", hint="/challenge list")
+
+
+def no_such_challenge(name: str, live_only: bool, suggestion: str | None) -> NotFound:
+    """No challenge of that name (the closest suggested)."""
+    hint = f"Did you mean {suggestion}? " if suggestion else ""
+    return NotFound(
+        f"No {'active ' if live_only else ''}challenge here is called '{name}'.",
+        hint=hint + "/challenge list shows them.",
+    )
+
+
+def join_too_late(challenge: Challenge) -> NotAllowed:
+    """Joining a challenge past its end."""
+    return NotAllowed(f"{challenge.name} has ended; you can't join it any more.")
+
+
+def already_in(challenge: Challenge) -> BadInput:
+    """Joining twice."""
+    return BadInput(f"You're already in {challenge.name}.")
+
+
+def not_in(challenge: Challenge) -> BadInput:
+    """Leaving a challenge one is not in."""
+    return BadInput(f"You're not in {challenge.name}.")
+
+
+def no_live_challenge() -> NotFound:
+    """``/challenge board`` where none is running."""
+    return NotFound("No challenge is running here.", hint="/challenge list")
+
+
+def which_board(live: list[Challenge]) -> BadInput:
+    """``/challenge board`` without a name where several run."""
+    return BadInput(
+        "Which one? " + ", ".join(c.name for c in live),
+        hint="/challenge board <name>",
+    )
+
+
+def already_over(challenge: Challenge) -> BadInput:
+    """``/challenge end`` of one already over."""
+    return BadInput(f"{challenge.name} is already over.", hint="/challenge list")

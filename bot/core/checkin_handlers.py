@@ -1,41 +1,17 @@
-"""Handlers of the habit check-ins: /slept, /mobility, /strength, /fuel."""
+"""Handlers of the habit check-ins: /slept, /mobility, /strength, /fuel.
+
+Their words are in :mod:`bot.texts.habits`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.core.coaching_replies import fuel_advice, strength_advice
+from bot.coaching import Recorded
 from bot.core.context import Context, Handler, Services
 from bot.dates import split_day
-from bot.input_hygiene import clean_text
 from bot.messages import Reply
-from bot.models import GOOD_NIGHT_HOURS, CheckIn
-from bot.services.habits import Recorded
-
-# Eight hours is ideal; well past it is a long night, not "more of the ideal".
-LONG_NIGHT_HOURS = 10
-
-
-def format_hours(hours: float) -> str:
-    """``7 h 20 min`` (or ``8 h``)."""
-    h, m = divmod(round(hours * 60), 60)
-    return f"{h} h {m} min" if m else f"{h} h"
-
-
-def describe_checkin(c: CheckIn, with_note: bool = True) -> str:
-    """A check-in as the runner would say it (a snack's note left out in a group)."""
-    if c.habit == "sleep":
-        bed = f", in bed at {c.bedtime}" if c.bedtime else ""
-        return f"sleep: {format_hours(c.hours or 0.0)}{bed}"
-    if c.habit == "mobility":
-        return f"{'pre' if c.kind == 'pre' else 'post'}-run hip mobility"
-    if c.habit == "strength":
-        name = c.kind.replace("-", " ")
-        if c.kind == "deadlift":
-            load = f" at {c.load:g} {c.load_unit}" if c.load is not None else ""
-            return f"deadlift {c.sets} x {c.reps}{load}"
-        return f"{name} {c.seconds} s"
-    return "post-run snack" + (f": {clean_text(c.note)}" if c.note and with_note else "")
+from bot.texts import habits as texts
 
 
 def _with_day(text: str, day: str) -> tuple[str, str]:
@@ -59,33 +35,14 @@ class CheckinHandlers:
         }
 
     def _checked(self, recorded: Recorded, extra: str = "", what: str = "") -> Reply:
-        c = recorded.checkin
-        if not recorded.created:
-            verb = "Already checked in"
-        elif recorded.replaced:
-            verb = "Updated"
-        else:
-            verb = "Checked in"
-        text = f"{verb}: {what or describe_checkin(c)} ({c.local_date:%a %d %b})."
-        return Reply(text + (f"\n{extra}" if extra else ""))
+        return Reply(texts.checked(recorded, extra, what))
 
     async def slept(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Last night's sleep."""
         recorded = await self.services.habits.sleep(
             ctx.user, args["hours"], args.get("bedtime", ""), ctx.source_key, args.get("day", "")
         )
-        hours = recorded.checkin.hours or 0.0
-        if hours > LONG_NIGHT_HOURS:
-            extra = (
-                "A long night: fine after a hard week or when you're ill. If you often need "
-                "this much, ease the training a little and see how you feel."
-            )
-        elif hours >= 8:
-            extra = "That's the ideal amount. Your legs will thank you."
-        elif hours >= GOOD_NIGHT_HOURS:
-            extra = "Seven or more: enough to recover well."
-        else:
-            extra = "Under seven hours. Tonight, try getting into bed a little earlier."
+        extra = texts.sleep_advice(recorded.checkin.hours or 0.0)
         if recorded.note:
             extra = f"{recorded.note}\n{extra}"
         return self._checked(recorded, extra)
@@ -103,14 +60,14 @@ class CheckinHandlers:
         recorded = await self.services.habits.strength(
             ctx.user, args["exercise"], detail, ctx.source_key, day
         )
-        return self._checked(recorded, strength_advice(recorded))
+        return self._checked(recorded, texts.strength_advice(recorded))
 
     async def fuel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The post-run snack."""
         what, day = _with_day(args.get("what", ""), args.get("day", ""))
         recorded = await self.services.habits.fuel(ctx.user, what, ctx.source_key, day)
         plain = recorded.fuel is not None and not recorded.fuel.run_day
-        what = describe_checkin(recorded.checkin, with_note=not ctx.in_group)
+        what = texts.describe_checkin(recorded.checkin, with_note=not ctx.in_group)
         return self._checked(
-            recorded, fuel_advice(recorded), what.replace("post-run ", "") if plain else what
+            recorded, texts.fuel_advice(recorded), what.replace("post-run ", "") if plain else what
         )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.clubs.texts import announcement, join_button
+from bot.clubs import texts
+from bot.clubs.texts import join_button
 from bot.core.commands import MAX_SUGGESTIONS
 from bot.core.context import Context, Handler
 from bot.core.ownership import ALERT
-from bot.messages import Button, Choice, Incoming, Reply
+from bot.messages import Choice, Incoming, Reply
 from bot.models import Club
 from bot.services.challenges import ChallengeService, joined_text
 from bot.services.club_feed import ClubFeedService
@@ -89,9 +90,7 @@ class ClubHandlers:
         """Start a challenge; the reply carries the one-tap Join."""
         club = await self._club(ctx)
         challenge = await self.challenges.create(club, ctx.incoming.chat_id, ctx.user, args)
-        # The creator is asked too: a board without its creator on it surprises them.
-        text = announcement(challenge, club.units) + "\nYou started it: join too?"
-        return Reply(text, buttons=join_button(challenge))
+        return Reply(texts.created_text(challenge, club.units), buttons=join_button(challenge))
 
     async def join(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Join by name (or ``#id`` from a button)."""
@@ -101,7 +100,7 @@ class ClubHandlers:
     async def leave(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Leave a challenge."""
         challenge = await self.challenges.leave(await self._club(ctx), ctx.user, args["name"])
-        return Reply(f"You left {challenge.name}.")
+        return Reply(texts.left_text(challenge))
 
     async def board(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """A challenge's board."""
@@ -115,19 +114,11 @@ class ClubHandlers:
         answered = re.fullmatch(r"(#\d+) (confirm|cancel)", name)
         if answered is None:
             challenge = await self.challenges.ending(club, name)
-            return Reply(
-                f"End {challenge.name} now? Its results become final today; the planned end "
-                f"({challenge.end:%a %d %b %Y}) stays in them.",
-                buttons=(
-                    (
-                        Button("🏁 End it now", f"/challenge end #{challenge.id} confirm"),
-                        Button("Keep it going", f"/challenge end #{challenge.id} cancel"),
-                    ),
-                ),
-            )
+            question, buttons = texts.end_question(challenge)
+            return Reply(question, buttons=buttons)
         if answered.group(2) == "cancel":
             challenge = await self.challenges.ending(club, answered.group(1))
-            return Reply(f"{challenge.name} goes on until {challenge.end:%a %d %b %Y}.")
+            return Reply(texts.end_cancelled(challenge))
         return Reply(await self.challenges.end(club, ctx.user, answered.group(1)))
 
     async def suggest(self, incoming: Incoming, partial: str) -> list[Choice]:

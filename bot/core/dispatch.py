@@ -10,11 +10,11 @@ message (:mod:`bot.services.once`) and the daily clean-up (:mod:`bot.services.re
 
 from __future__ import annotations
 
-import difflib
 import logging
 from dataclasses import replace
 
 from bot.clock import Clock
+from bot.core import texts
 from bot.core.checkin_handlers import CheckinHandlers
 from bot.core.club_handlers import ClubHandlers
 from bot.core.commands import (
@@ -22,7 +22,6 @@ from bot.core.commands import (
     Scope,
     find_command,
     is_group,
-    public_commands,
     resolve_subcommand,
     split_text,
 )
@@ -38,8 +37,8 @@ from bot.core.progress_handlers import ProgressHandlers
 from bot.core.runfile_handlers import RunFileHandlers
 from bot.core.suggestions import Suggestions
 from bot.delivery.sweep import Sweeper
-from bot.errors import BadInput, NotAllowed, PacerError
-from bot.input_hygiene import clean_text, quote
+from bot.errors import PacerError
+from bot.input_hygiene import clean_text
 from bot.messages import Choice, Incoming, Reply
 from bot.ports import Messenger, ProgressNote
 from bot.services.once import OncePerMessage
@@ -126,11 +125,7 @@ class Core:
             reply = Reply(text=str(error), private=True)
         except Exception:
             log.exception("error handling /%s from %s", incoming.command, incoming.platform)
-            reply = Reply(
-                text="Sorry, something went wrong on my side. Please try again in a moment "
-                "(/runs and /week show what was saved).",
-                private=True,
-            )
+            reply = Reply(text=texts.APOLOGY, private=True)
         spec = find_command(incoming.command)
         if spec is not None and spec.private_reply and not incoming.is_private:
             reply = replace(reply, private=True)
@@ -183,20 +178,13 @@ class Core:
             typed = incoming.command
             if is_group(typed):
                 typed = f"{typed} {incoming.text.split(' ', 1)[0]}"
-            raise BadInput(_unknown_command(typed))
+            raise texts.unknown_command(typed)
         if spec.scope is Scope.PRIVATE and not incoming.is_private:
-            raise NotAllowed(f"/{spec.name} works in a private chat with me.")
+            raise texts.private_only(spec.name)
         if spec.scope is Scope.GROUP and incoming.is_private:
-            raise NotAllowed(
-                f"/{spec.name} works in a group or server channel.",
-                hint="Clubs live in their Discord server or Telegram group; runs you log "
-                "here count there too.",
-            )
+            raise texts.group_only(spec.name)
         if spec.admin_only and not incoming.is_private and not incoming.is_admin:
-            raise NotAllowed(
-                f"Only admins can use /{spec.name} here.",
-                hint=ADMIN_HINTS.get(incoming.platform, ""),
-            )
+            raise texts.admins_only(spec.name, incoming.platform)
         if incoming.options is not None:
             args = {k: str(v) for k, v in incoming.options.items() if str(v) != ""}
         else:
@@ -240,12 +228,6 @@ def _route_action(incoming: Incoming) -> Incoming:
     return replace(incoming, command="", text=line, options=None, action=None)
 
 
-ADMIN_HINTS = {
-    "telegram": "On Telegram that's the group's administrators.",
-    "discord": "On Discord that's members with the Manage Server permission.",
-}
-
-
 def _route_subcommand(incoming: Incoming) -> Incoming:
     """Typed ``/challenge join Winter Miles`` is the command ``challenge join``."""
     if incoming.options is not None or not incoming.command:
@@ -254,10 +236,3 @@ def _route_subcommand(incoming: Incoming) -> Incoming:
     if name == incoming.command:
         return incoming
     return replace(incoming, command=name, text=text)
-
-
-def _unknown_command(name: str) -> str:
-    names = [c.name for c in public_commands()]
-    close = difflib.get_close_matches(name[:64].lower(), names, n=1, cutoff=0.5)
-    hint = f" Did you mean /{close[0]}?" if close else ""
-    return f"I don't know /{quote(name)}.{hint} /help lists everything I can do."

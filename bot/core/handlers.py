@@ -1,41 +1,32 @@
-"""Command handlers: call a service, word the answer. No SQL, no platform code."""
+"""The core command handlers: /start, /log, /again, /runs, /undo, /delete, /settings, /link, /help.
+
+They call a service and hand its result to the capability's words (``bot/texts/``). No
+SQL, no platform code.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
 
-from bot.clubs.texts import amount, cheer_button
-from bot.core.commands import (
-    COMMANDS,
-    SETTINGS_ITEMS,
-    find_command,
-    is_group,
-    public_commands,
-)
+from bot.clubs.texts import cheer_button
+from bot.core import texts as help_texts
+from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, is_group
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
-from bot.core.nudge_replies import sleep_note
-from bot.core.progress_replies import week_total_line
-from bot.dates import format_days
 from bot.errors import BadInput
-from bot.input_hygiene import clean_text, quote
+from bot.input_hygiene import quote
 from bot.messages import Button, Reply
-from bot.models import Run, User
-from bot.parsing import format_distance, format_duration, format_pace
+from bot.models import User
 from bot.services.digest import describe as describe_digest
-from bot.services.profile import (
-    ONBOARDING,
-    PREF_STEPS,
-    SKIP_WORDS,
-    Question,
-    onboarding_question,
-)
+from bot.services.profile import PREF_STEPS, SKIP_WORDS, onboarding_question
 from bot.services.runs import LoggedRun, RepeatedRun
-
-POST_RUN_BUTTONS = (
-    (Button("🍌 Snack eaten", "/fuel"), Button("🦵 Post-run mobility done", "/mobility post")),
-)
+from bot.texts import accounts as account_texts
+from bot.texts import profile as profile_texts
+from bot.texts import runs as texts
+from bot.texts.nudge_settings import sleep_note
+from bot.texts.profile import ONBOARDING, SETTING_EXAMPLES, question_reply
+from bot.texts.progress import week_total_line
+from bot.texts.runs import POST_RUN_BUTTONS, describe_run
 
 
 async def note_club_member(services: Services, ctx: Context) -> None:
@@ -47,35 +38,6 @@ async def note_club_member(services: Services, ctx: Context) -> None:
         incoming.platform, incoming.club_id or incoming.chat_id, incoming.chat_title
     )
     await services.club_feed.note_member(club, ctx.user)
-
-
-def day_label(day: date, today: date) -> str:
-    """``today``, ``yesterday`` or ``Mon 23 Nov``."""
-    if day == today:
-        return "today"
-    if day == today - timedelta(days=1):
-        return "yesterday"
-    if day.year != today.year:
-        return f"{day:%a %d %b %Y}"
-    return f"{day:%a %d %b}"
-
-
-def describe_run(
-    run: Run, units: str, today: date, with_note: bool = True, started: datetime | None = None
-) -> str:
-    """``#12 · today · 5.00 km in 25:00 (5:00 /km)`` (``today 07:00`` with its start)."""
-    when = day_label(run.local_date, today) + (f" {started:%H:%M}" if started else "")
-    text = (
-        f"#{run.id} · {when} · "
-        f"{format_distance(run.distance_m, units)} in {format_duration(run.duration_s)} "
-        f"({format_pace(run.distance_m, run.duration_s, units)})"
-    )
-    if with_note and run.note:
-        text += f" · {clean_text(run.note)}"  # also notes stored before the input rules
-    return text
-
-
-TIME_ZONE_TIP = "Tip: /start sets your time zone, so 'today' is your today."
 
 
 def wants_time_zone_tip(services: Services, user: User) -> bool:
@@ -100,12 +62,11 @@ def logged_reply(
     user = ctx.user
     run = logged.run
     today = user.today(ctx.now)
-    head = "Already logged" if not logged.created else "Logged"
     described = describe_run(
         run, user.units, today, with_note=not ctx.in_group, started=logged.started
     )
     lines = [
-        f"{head} {described}",
+        texts.logged_head(logged.created, described),
         week_total_line(
             run.local_date,
             today,
@@ -117,30 +78,15 @@ def logged_reply(
     ]
     lines += extra
     if run.local_date == today:
-        lines.append(
-            "Now: a light snack before the shower, then five minutes of hip mobility "
-            "(leg swings, clam shells, lunges)."
-        )
+        lines.append(texts.POST_RUN_NOW)
     lines += standings
     if tip:
-        lines.append(TIME_ZONE_TIP)
-    lines.append("Wrong? /undo removes it.")
+        lines.append(texts.TIME_ZONE_TIP)
+    lines.append(texts.UNDO_HINT)
     buttons: tuple[tuple[Button, ...], ...] = POST_RUN_BUTTONS if run.local_date == today else ()
     if ctx.in_group:
         buttons += (cheer_button(run),)
     return Reply("\n".join(lines), buttons=buttons)
-
-
-def question_reply(question: Question, step: int, prefix: str = "") -> Reply:
-    """An onboarding question with its one-tap answers and a Skip."""
-    # A button names its question, so a tap on an old question's button is not
-    # taken as the answer to whatever is open now.
-    buttons = [Button(label, f"{question.step}={value}") for label, value in question.answers]
-    rows = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
-    rows.append((Button("Skip", f"{question.step}=skip"),))
-    text = f"{prefix}\n\n" if prefix else ""
-    text += f"({step}/{len(ONBOARDING)}) {question.text}"
-    return Reply(text=text, buttons=tuple(rows))
 
 
 class CoreHandlers:
@@ -170,12 +116,7 @@ class CoreHandlers:
         if not args and user.onboarding_step is not None:
             # Asked again mid-set-up: show the open question (stop, then /start, starts over).
             question = onboarding_question(user.onboarding_step)
-            return question_reply(
-                question,
-                _step_number(question.step),
-                "Set-up is still open; this is the question we're on. "
-                "(Type stop to finish later; /start after that begins again.)",
-            )
+            return question_reply(question, _step_number(question.step), profile_texts.STILL_OPEN)
         if args:
             profile_args = {k: v for k, v in args.items() if k not in PREF_STEPS}
             for item in PREF_STEPS:  # checked before anything is saved
@@ -194,15 +135,10 @@ class CoreHandlers:
             if SLEEP_ITEMS & set(args):
                 lines.append(await self._sleep_note(user))
             text = "\n".join(line for line in lines if line)
-            return Reply(text + "\n\nAll set. Log a run with /log 5k 25:00.")
+            return Reply(text + profile_texts.ALL_SET)
         question = await self.services.profile.start_onboarding(user)
         name = ctx.incoming.display_name or "runner"
-        intro = (
-            f"Hi {name}! I'm Pacer. Log your runs with /log and I'll help with the four habits "
-            "that keep runners going: sleep, hip mobility, strength and a snack after each run.\n"
-            "A few quick questions first (type 'skip' to leave one for later)."
-        )
-        return question_reply(question, 1, intro)
+        return question_reply(question, 1, profile_texts.intro(name))
 
     async def plain_message(self, ctx: Context) -> Reply:
         """A message without a command: the answer to an onboarding question, if one is open."""
@@ -211,27 +147,20 @@ class CoreHandlers:
         named, sep, value = text.partition("=")
         if sep and named in ONBOARDING_STEPS:
             if user.onboarding_step is None:
-                return Reply(
-                    f"Set-up is finished; change it with /settings {named} {quote(value)}."
-                )
+                return Reply(profile_texts.finished_already(named, quote(value)))
             if named != user.onboarding_step:
                 question = onboarding_question(user.onboarding_step)
                 return question_reply(
-                    question,
-                    _step_number(question.step),
-                    "That button belongs to an earlier question.",
+                    question, _step_number(question.step), profile_texts.EARLIER_BUTTON
                 )
             text = value
         if user.onboarding_step is not None and text.lower() in {"stop", "cancel"}:
             await self.services.profile.cancel_onboarding(user)
-            return Reply(
-                "Set-up stopped; what you answered is kept. /start goes through the questions "
-                "again and /settings changes one item at a time."
-            )
+            return Reply(profile_texts.STOPPED)
         if user.onboarding_step is None:
             if text.lower() in {"skip"}:
-                return Reply("There's no open question. /settings shows what you've set.")
-            return Reply("I work with commands. Try /log 5k 25:00, /week or /help.", private=True)
+                return Reply(profile_texts.NO_OPEN_QUESTION)
+            return Reply(profile_texts.COMMANDS_ONLY, private=True)
         step = user.onboarding_step
         try:
             if step in PREF_STEPS and text.strip().lower() not in SKIP_WORDS:
@@ -250,12 +179,7 @@ class CoreHandlers:
             prefix += f"\n{note}" if note else ""
         if following is None:
             strength = "\n".join((await self.nudge_handlers.settings_lines(user))[:2])
-            return Reply(
-                f"{prefix}\n\nYou're set up. Here's what you told me:\n{settings_text(user)}\n"
-                f"{strength}\n\n"
-                "Log your next run with /log 5k 25:00. Your nudges follow these times: "
-                "/nudges shows when the next ones come. /help shows everything."
-            )
+            return Reply(profile_texts.set_up_done(prefix, user, strength))
         return question_reply(following, _step_number(following.step), prefix)
 
     async def log(self, ctx: Context, args: Mapping[str, str]) -> Reply:
@@ -272,12 +196,11 @@ class CoreHandlers:
                 ctx.shown_in,
             )
         except RepeatedRun as repeated:
-            again = Button("🔁 Log it again", f"/again {repeated.earlier.id}")
-            return Reply(str(repeated), buttons=((again,),))
+            return Reply(str(repeated), buttons=((texts.log_again_button(repeated.earlier.id),),))
         await note_club_member(self.services, ctx)
         climb = []
         if logged.climb_m is not None:  # typed: say it was read as a climb, not a note
-            climb = [f"Climb: {amount('climb', logged.climb_m, user.units)}."]
+            climb = [texts.climb_line(logged.climb_m, user.units)]
         standings = await self.services.challenges.standings(user, logged.run)
         tip = wants_time_zone_tip(self.services, user)
         return logged_reply(ctx, logged, climb, standings, tip)
@@ -296,24 +219,20 @@ class CoreHandlers:
         count = int(args.get("count", "10"))
         runs = await self.services.runs.recent(ctx.user, count)
         if not runs:
-            return Reply("No runs yet. Log one with /log 5k 25:00.")
-        today = ctx.user.today(ctx.now)
-        lines = [f"Your last {len(runs)} run{'s' if len(runs) != 1 else ''}:"]
-        lines += [describe_run(r, ctx.user.units, today) for r in runs]
-        lines.append("/delete <id> removes one.")
-        return Reply("\n".join(lines))
+            return Reply(texts.NO_RUNS)
+        return Reply(texts.runs_list(runs, ctx.user.units, ctx.user.today(ctx.now)))
 
     async def undo(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Delete the run logged last."""
         run = await self.services.runs.undo(ctx.user)
         today = ctx.user.today(ctx.now)
-        return Reply(f"Removed run {describe_run(run, ctx.user.units, today)}.")
+        return Reply(texts.removed(run, ctx.user.units, today))
 
     async def delete(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Delete one of the runner's runs."""
         run = await self.services.runs.delete(ctx.user, int(args["run_id"]))
         today = ctx.user.today(ctx.now)
-        return Reply(f"Deleted run {describe_run(run, ctx.user.units, today)}.")
+        return Reply(texts.deleted(run, ctx.user.units, today))
 
     async def settings(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Show the settings or change one."""
@@ -321,16 +240,9 @@ class CoreHandlers:
         if item is None:
             lines = await self.nudge_handlers.settings_lines(ctx.user)
             lines.append(f"digest: {describe_digest(await self.services.digest.get(ctx.user))}")
-            extra = "\n".join(lines)
-            return Reply(
-                f"Your settings:\n{settings_text(ctx.user)}\n{extra}\n\n"
-                "Change one with /settings <item> <value>, e.g. /settings units mi"
-            )
+            return Reply(profile_texts.settings_overview(ctx.user, "\n".join(lines)))
         if "value" not in args:
-            raise BadInput(
-                f"What should {item.replace('_', ' ')} be?",
-                hint=f"For example: {SETTING_EXAMPLES[item]}",
-            )
+            raise profile_texts.what_should_it_be(item)
         if item == "digest":
             return Reply(await self.services.digest.change(ctx.user, args["value"]))
         if item == "boards":
@@ -349,11 +261,7 @@ class CoreHandlers:
         if item == "nudges" and chosen is not None:
             known = {i.platform for i in await self.services.accounts.identities(ctx.user.id)}
             if chosen not in known:
-                text += (
-                    f"\nNo {chosen} account is linked to you yet: talk to me there and send "
-                    "/link to join the accounts. Until then nudges go where you last talked "
-                    "to me."
-                )
+                text += profile_texts.nudges_not_linked(chosen)
         return Reply(text)
 
     async def _sleep_note(self, user: User) -> str:
@@ -367,124 +275,27 @@ class CoreHandlers:
         code = args.get("code", "").strip().upper()
         if not code:
             code = await self.services.accounts.new_link_code(ctx.user)
-            return Reply(
-                f"Your link code: {code}\n"
-                f"Within 15 minutes, send /link {code} to me from your other account "
-                "(Telegram, Discord or the console), in a private chat. That account's runs "
-                "and check-ins join this one; the settings here stay."
-            )
+            return Reply(account_texts.link_code(code))
         linked = await self.services.accounts.redeem(ctx.user, code)
         if linked.same_account:
-            return Reply(
-                "That's this account's own code: send it from your other account "
-                "(it still works there)."
-            )
-        return Reply(
-            f"Linked: your {' and '.join(linked.platforms)} accounts are one runner now, with one "
-            "history and one set of settings. /settings nudges <platform> picks where "
-            "nudges go."
-        )
+            return Reply(account_texts.SAME_ACCOUNT)
+        return Reply(account_texts.linked(linked.platforms))
 
     async def help(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The command list, or one command in detail."""
         name = " ".join(args.get("command", "").lstrip("/").lower().split())
         if name and find_command(name) is None and is_group(name):
-            return Reply(group_help(name))
+            return Reply(help_texts.group_help(name))
         if name:
             spec = find_command(name)
             if spec is None or spec.hidden:
-                raise BadInput(f"There's no /{quote(name)}.", hint="/help lists every command.")
-            lines = [f"/{spec.name}: {spec.description}", f"Usage: {spec.usage}"]
-            for opt in spec.options:
-                need = "required" if opt.required else "optional"
-                shown = spec.usage + opt.description
-                choices = [c for c in opt.choices or () if c not in shown]
-                listed = f" (one of: {', '.join(opt.choices or ())})" if choices else ""
-                lines.append(f"  {opt.name} ({need}): {opt.description}{listed}")
-            if spec.help:
-                lines.append(spec.help)
-            if spec.examples:
-                lines.append("Examples: " + " · ".join(spec.examples))
-            return Reply("\n".join(lines))
-        lines = ["Pacer commands:"]
-        groups: set[str] = set()
-        for c in public_commands():
-            group, _, sub = c.name.partition(" ")
-            if not sub:
-                lines.append(f"/{c.name}: {c.description}")
-            elif group not in groups:  # a group is one line: /help <group> lists it
-                groups.add(group)
-                subs = "|".join(s.name.split(" ", 1)[1] for s in public_commands()
-                                if s.name.startswith(group + " "))  # fmt: skip
-                lines.append(f"/{group} {subs}: {GROUP_TITLES[group].split(': ', 1)[1]} "
-                             f"(/help {group})")  # fmt: skip
-        lines.append("/help <command> explains one.")
-        return Reply("\n".join(lines))
+                raise help_texts.no_such_command(quote(name))
+            return Reply(help_texts.command_help(spec))
+        return Reply(help_texts.command_list())
 
 
-SETTING_EXAMPLES = {
-    "timezone": "/settings timezone Europe/Berlin",
-    "units": "/settings units mi",
-    "run_days": "/settings run_days mon,wed,sat",
-    "run_time": "/settings run_time 07:00",
-    "bedtime": "/settings bedtime 23:30",
-    "target_bedtime": "/settings target_bedtime 22:30",
-    "wake_time": "/settings wake_time 06:30",
-    "quiet_hours": "/settings quiet_hours 22:00-07:00 (or off)",
-    "nudges": "/settings nudges telegram (or discord, console, auto)",
-    "strength_days": "/settings strength_days tue,fri",
-    "strength_time": "/settings strength_time 18:30",
-    "wind_down_lead": "/settings wind_down_lead 30 (minutes before bedtime)",
-    "pre_run_lead": "/settings pre_run_lead 10 (minutes before your run)",
-    "fuel_delay": "/settings fuel_delay 20 (minutes after logging a run)",
-    "digest": "/settings digest sun 19:00 (a weekly summary with a chart; or off)",
-    "boards": "/settings boards hidden (or shown): your name on club boards",
-    "feed": "/settings feed on (or off): your runs in the feeds of your clubs that have one",
-}
 assert set(SETTING_EXAMPLES) == set(SETTINGS_ITEMS)
 assert all(c.name for c in COMMANDS)
-
-
-GROUP_TITLES = {
-    "club": "/club: this club's settings (the admins') and what it shows",
-    "challenge": "/challenge: the club's challenges: race on distance, time or the habits",
-}
-
-
-def group_help(group: str) -> str:
-    """``/help challenge``: every subcommand of a group, with its usage and examples."""
-    subs = [c for c in public_commands() if c.name.startswith(group + " ")]
-    lines = [GROUP_TITLES.get(group, f"/{group}:")]
-    for spec in subs:
-        admins = " (admins)" if spec.admin_only and "(admins" not in spec.description else ""
-        lines.append(f"{spec.usage}: {spec.description}{admins}")
-    examples = [e for spec in subs for e in spec.examples[:1]]
-    if examples:
-        lines.append("Examples: " + " · ".join(examples))
-    richest = max(subs, key=lambda spec: len(spec.options))
-    lines.append(f"/help <command> explains one, e.g. /help {richest.name}")
-    return "\n".join(lines)
-
-
-def settings_text(user: User) -> str:
-    """Every setting, one per line."""
-    zone = user.timezone + ("" if user.follows_dst else " (fixed offset, no daylight saving)")
-    quiet = f"{user.quiet_start}-{user.quiet_end}" if user.quiet_start else "off"
-    return "\n".join(
-        (
-            f"timezone: {zone}",
-            f"units: {user.units}",
-            f"run_days: {format_days(user.run_days)}",
-            f"run_time: {user.run_time or 'not set'}",
-            f"bedtime: {user.bedtime or 'not set'}",
-            f"target_bedtime: {user.target_bedtime or 'not set'}",
-            f"wake_time: {user.wake_time or 'not set'}",
-            f"quiet_hours: {quiet}",
-            f"nudges: {user.nudge_platform or 'auto (where you last talked to me)'}",
-            f"boards: {'hidden (a runner)' if user.boards_hidden else 'shown'}",
-            f"feed: {'on' if user.feed else 'off'}",
-        )
-    )
 
 
 ONBOARDING_STEPS = frozenset(q.step for q in ONBOARDING)

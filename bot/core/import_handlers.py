@@ -7,19 +7,15 @@ import time
 from collections.abc import Mapping
 
 from bot.core.context import Context, Handler
-from bot.errors import BadInput
 from bot.messages import Reply
 from bot.ports import ProgressNote
-from bot.runfiles.readers import MAX_FILE_BYTES, megabytes
+from bot.runfiles.readers import MAX_FILE_BYTES
 from bot.runfiles.strava import ExportError, StravaExport
-from bot.services.strava_import import StravaImporter, summary_text
+from bot.services.strava_import import StravaImporter
+from bot.texts import runfiles as texts
 
 log = logging.getLogger(__name__)
 EDIT_EVERY_S = 2.0  # a chat edits one message about once a second at most; leave room
-LARGER = (
-    "Send activities.csv from inside the ZIP alone (it holds every activity's figures), "
-    "or ask whoever runs Pacer to use pacer import-strava with the whole ZIP."
-)
 
 
 class _Progress:
@@ -35,7 +31,7 @@ class _Progress:
             return
         self.last = now
         try:
-            await self.note.show(f"Importing your Strava history: {done:,} of {total:,} …")
+            await self.note.show(texts.importing(done, total))
         except Exception:  # a lost edit is no reason to stop an import
             log.exception("progress note could not be updated")
 
@@ -53,25 +49,15 @@ class ImportHandlers:
     async def import_history(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Import the runs of a Strava export sent with the command."""
         if not ctx.incoming.attachments:
-            raise BadInput(
-                "Attach your Strava export to /import strava: the ZIP Strava emailed you, "
-                "or the activities.csv inside it.",
-                hint="Strava: Settings > My Account > Download or Delete Your Account > "
-                "Request Your Archive.",
-            )
+            raise texts.attach_export()
         attachment = ctx.incoming.attachments[0]
         size = attachment.size if attachment.size is not None else len(attachment.data)
         if size > MAX_FILE_BYTES or len(attachment.data) > MAX_FILE_BYTES:
-            raise BadInput(
-                f"{attachment.filename} is {megabytes(size)}, over the "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB limit for a file sent here. "
-                "Nothing was imported.",
-                hint=LARGER,
-            )
+            raise texts.export_too_big(attachment.filename, size)
         try:
             export = StravaExport.from_upload(attachment.filename, attachment.data)
             with export:
                 summary = await self.importer.run(ctx.user, export, _Progress(ctx.progress))
         except ExportError as error:
-            raise BadInput(f"{error}. Nothing was imported.") from None
-        return Reply(summary_text(summary, units=ctx.user.units), private=True)
+            raise texts.export_unreadable(error) from None
+        return Reply(texts.summary_text(summary, units=ctx.user.units), private=True)

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from bot.messages import Incoming, Reply
 from bot.services.profile import onboarding_question
+from bot.texts.profile import reminder as reminder_text
 
 
 def wants_reminder(incoming: Incoming, open_step: str | None) -> bool:
@@ -24,10 +25,7 @@ def with_reminder(reply: Reply, open_step: str | None) -> Reply:
     if open_step is None:
         return reply
     question = onboarding_question(open_step)
-    reminder = (
-        f"(Set-up is still open: {question.text} "
-        "Answer it, type skip, or stop to finish set-up later.)"
-    )
+    reminder = reminder_text(question)
     if reply.buttons:
         # Above, so the reply's buttons stay right under the text they answer.
         return replace(reply, text=f"{reminder}\n\n{reply.text}")

@@ -7,8 +7,8 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import replace
 
+from bot.core import texts
 from bot.core.commands import CommandSpec, OptionType
-from bot.errors import BadInput
 from bot.input_hygiene import MAX_ID, clean_text, parse_int, parse_number, quote
 from bot.messages import Incoming
 
@@ -27,10 +27,7 @@ def clean_incoming(incoming: Incoming) -> Incoming:
     """
     size = len(incoming.text) + sum(len(str(v)) for v in (incoming.options or {}).values())
     if size > MAX_INPUT_CHARS:
-        raise BadInput(
-            f"That message is {size:,} characters long; I read up to {MAX_INPUT_CHARS:,}. "
-            "Nothing was saved."
-        )
+        raise texts.message_too_long(size, MAX_INPUT_CHARS)
     options = incoming.options
     if options is not None:
         options = {clean_text(str(k)): clean_text(str(v)) for k, v in options.items()}
@@ -52,22 +49,16 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
     values = dict(args)
     extra = values.pop("_extra", None)
     if extra:
-        raise BadInput(f"I didn't expect '{quote(extra)}' there.", hint=f"Usage: {spec.usage}")
+        raise texts.unexpected(quote(extra), spec)
     known = {o.name for o in spec.options}
     for name in values:
         if name not in known:
-            raise BadInput(
-                f"/{spec.name} has no option '{quote(name)}'.", hint=f"Usage: {spec.usage}"
-            )
+            raise texts.no_such_option(spec, quote(name))
     for opt in spec.options:
         value = values.get(opt.name, "").strip()
         if not value:
             if opt.required and not (opt.unless and values.get(opt.unless, "").strip()):
-                example = next((e for e in spec.examples if " " in e), "")
-                raise BadInput(
-                    f"/{spec.name} needs {opt.name.replace('_', ' ')}.",
-                    hint=(f"For example: {example}\n" if example else "") + f"Usage: {spec.usage}",
-                )
+                raise texts.option_needed(spec, opt.name)
             values.pop(opt.name, None)
             continue
         if opt.choices:
@@ -76,17 +67,8 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
             if match is None:
                 close = difflib.get_close_matches(normal, opt.choices, n=1, cutoff=0.5)
                 explained = dict(opt.not_choices).get(normal)
-                if explained:
-                    guess = f"{explained} "
-                else:
-                    guess = f"Did you mean {close[0]}? " if close else ""
-                # Named by the command, not the option (a runner never sees "which").
-                known_choices = ", ".join(opt.choices[:-1]) + f" or {opt.choices[-1]}"
-                if len(opt.choices) == 1:
-                    known_choices = opt.choices[0]
-                raise BadInput(
-                    f"/{spec.name} knows {known_choices} there; not '{quote(value)}'.",
-                    hint=f"{guess}Usage: {spec.usage}",
+                raise texts.not_a_choice(
+                    spec, opt.choices, quote(value), explained, close[0] if close else None
                 )
             value = match
         if opt.type in (OptionType.INTEGER, OptionType.NUMBER):
@@ -97,16 +79,10 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
                 else parse_int(value, what, high=None if opt.max_value is not None else MAX_ID)
             )
             if opt.min_value is not None and number < opt.min_value:
-                raise BadInput(f"{opt.name.replace('_', ' ').capitalize()} must be at least "
-                               f"{opt.min_value:g}.")  # fmt: skip
+                raise texts.too_small(opt.name, opt.min_value)
             if opt.max_value is not None and number > opt.max_value:
-                raise BadInput(f"{opt.name.replace('_', ' ').capitalize()} can be at most "
-                               f"{opt.max_value:g}.")  # fmt: skip
+                raise texts.too_big(opt.name, opt.max_value)
         if opt.max_length is not None and len(value) > opt.max_length:
-            raise BadInput(
-                f"/{spec.name}: that can be up to {opt.max_length} characters; yours has "
-                f"{len(value):,}. Nothing was saved.",
-                hint="Shorten it and try again.",
-            )
+            raise texts.too_long(spec, opt.max_length, len(value))
         values[opt.name] = value
     return values

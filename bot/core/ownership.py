@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import replace
 
+from bot.core import texts
 from bot.messages import MAX_ACTION_BYTES, Button, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,8 @@ def split_owner(incoming: Incoming) -> tuple[str | None, Incoming]:
 
 def not_yours(owner_name: str) -> Reply:
     """The answer to a press on someone else's button: private, nothing done."""
-    whose = owner_name or "another runner"
     return Reply(
-        f"That button is for {whose}: it answers only them, so I did nothing. "
-        "Log your own run with /log 5k 25:00 to get yours.",
+        texts.not_yours(owner_name or "another runner"),
         private=True,
         meta={ALERT: "1"},
     )

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 
-from bot.clubs.texts import amount
 from bot.core.context import Context, Handler, Services
-from bot.core.handlers import describe_run
-from bot.core.progress_replies import stats_text, week_text, week_total_line
 from bot.dates import parse_week_day
-from bot.errors import BadInput
 from bot.messages import Attachment, Reply
-from bot.models import Run, User
-from bot.parsing import format_distance, format_duration
-from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD, WeekPoint
-
-_EXAMPLES = {
-    "distance": "10.2km",
-    "time": "52:10",
-    "date": "yesterday or 2026-11-20",
-    "climb": "120m (or 400ft; none removes it)",
-}
+from bot.progress import WeekPoint
+from bot.services.stats import CALENDAR_WEEKS, CHART_WEEKS, DEFAULT_PERIOD
+from bot.texts import progress as texts
+from bot.texts import runs as run_texts
+from bot.texts.progress import stats_text, week_text, week_total_line
 
 
 def png(name: str, data: bytes) -> Attachment:
@@ -44,7 +34,7 @@ class ProgressHandlers:
         user = ctx.user
         day = parse_week_day(args.get("when", ""), user.today(ctx.now))
         summary = await self.services.stats.week(user, day)
-        return Reply(week_text(summary, user.units) + rest_line(user, user.today(ctx.now)))
+        return Reply(week_text(summary, user.units) + texts.rest_line(user, user.today(ctx.now)))
 
     async def stats(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Totals, averages, the longest run, trend, best efforts and habits, with the chart."""
@@ -54,7 +44,7 @@ class ProgressHandlers:
             return Reply(stats_text(period, user.units))  # an empty chart says nothing
         chart = await self.services.charts.distance(period.weeks, user.units)
         return Reply(
-            stats_text(period, user.units) + rest_line(user, user.today(ctx.now)),
+            stats_text(period, user.units) + texts.rest_line(user, user.today(ctx.now)),
             attachments=(png(f"pacer-stats-{period.period}-{period.end}.png", chart),),
         )
 
@@ -66,37 +56,22 @@ class ProgressHandlers:
             weeks = await self.services.stats.weeks(user, CALENDAR_WEEKS)
             first = await self.services.stats.first_day(user)
             if first is None or not _anything_to_draw(weeks):
-                return Reply(
-                    "Nothing to draw yet. Once you log a run or a check-in (/slept, "
-                    "/mobility, /strength, /fuel), /chart habits shows the last "
-                    f"{CALENDAR_WEEKS} weeks x sleep, mobility, strength and fuel, one column a "
-                    "week, shaded by how much of each you did."
-                )
+                return Reply(texts.no_habits_to_draw(CALENDAR_WEEKS))
             data = await self.services.charts.calendar(
                 weeks, len(user.prefs.strength_days), first, today
             )
-            since = ""
-            if (today - first).days < 7 * (CALENDAR_WEEKS - 1):
-                since = (
-                    f" Weeks before your first run or check-in ({first:%a %d %b}) stay grey; "
-                    "each week you log fills its column."
-                )
+            recent = (today - first).days < 7 * (CALENDAR_WEEKS - 1)
             return Reply(
-                f"Your habits over the last {CALENDAR_WEEKS} weeks: the deeper the green, the "
-                f"more of it you did.{since}",
+                texts.habits_caption(CALENDAR_WEEKS, first if recent else None),
                 attachments=(png(f"pacer-habits-{today}.png", data),),
             )
         weeks = await self.services.stats.weeks(user, CHART_WEEKS)
         if not _anything_to_draw(weeks):
-            return Reply(
-                f"Nothing to draw yet: log a run (/log 5k 25:00) and /chart shows the last "
-                f"{CHART_WEEKS} weeks' distance, with the nights of 7 h or more beside each week."
-            )
+            return Reply(texts.no_distance_to_draw(CHART_WEEKS))
         data = await self.services.charts.distance(weeks, user.units)
         total = sum(w.runs.distance_m for w in weeks)
         return Reply(
-            f"Your last {CHART_WEEKS} weeks: {format_distance(total, user.units)}, with the "
-            "nights of 7 h or more beside each week.",
+            texts.distance_caption(CHART_WEEKS, total, user.units),
             attachments=(png(f"pacer-distance-{today}.png", data),),
         )
 
@@ -106,22 +81,15 @@ class ProgressHandlers:
         field = args["field"]
         value = args.get("value", "")
         if not value and field != "note":
-            raise BadInput(
-                f"What should the {field} be?",
-                hint=f"For example: /edit {args['run_id']} {field} {_EXAMPLES[field]}",
-            )
+            raise run_texts.edit_what(args["run_id"], field)
         edited = await self.services.runs.edit(user, int(args["run_id"]), field, value)
         before, after = edited.before, edited.after
         today = user.today(ctx.now)
-        was, now = _field(before, field, user.units), _field(after, field, user.units)
-        head = (
-            f"Run #{after.id}: {field} {was} → {now}."
-            if was != now
-            else f"Run #{after.id}: {field} was already {now}; nothing changed."
-        )
+        was = run_texts.field_text(before, field, user.units)
+        now = run_texts.field_text(after, field, user.units)
         lines = [
-            head,
-            f"Now: {describe_run(after, user.units, today)}",
+            run_texts.edited_head(after.id, field, was, now),
+            run_texts.edited_now(after, user.units, today),
             week_total_line(
                 after.local_date,
                 today,
@@ -132,32 +100,6 @@ class ProgressHandlers:
             ),
         ]
         return Reply("\n".join(lines))
-
-
-def rest_line(user: User, today: date) -> str:
-    """``paused (injured) until Thu 24 Dec`` while a rest pause lasts, else nothing."""
-    prefs = user.prefs
-    if not prefs.pause_reason or prefs.paused_until is None or prefs.paused_until <= today:
-        return ""
-    until = prefs.paused_until
-    year = f" {until:%Y}" if until.year != today.year else ""
-    return (
-        f"\n⏸ Streaks paused ({prefs.pause_reason}) until {until:%a %d %b}{year}: "
-        "they neither grow nor break until then."
-    )
-
-
-def _field(run: Run, field: str, units: str) -> str:
-    """One field of a run as the runner reads it."""
-    if field == "distance":
-        return format_distance(run.distance_m, units)
-    if field == "time":
-        return format_duration(run.duration_s)
-    if field == "date":
-        return f"{run.local_date:%a %d %b %Y}"
-    if field == "climb":
-        return amount("climb", run.climb_m, units) if run.climb_m else "(no climb)"
-    return f"'{run.note}'" if run.note else "(no note)"
 
 
 def _anything_to_draw(weeks: Sequence[WeekPoint]) -> bool:

@@ -1,4 +1,7 @@
-"""``/log`` with a file: a GPX, FIT or TCX recording read into a run (or several)."""
+"""``/log`` with a file: a GPX, FIT or TCX recording read into a run (or several).
+
+Its words are in :mod:`bot.texts.runfiles`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,10 @@ from dataclasses import replace
 
 from bot.core.context import Context, Handler, Services
 from bot.core.handlers import logged_reply, note_club_member, wants_time_zone_tip
-from bot.errors import BadInput
-from bot.messages import Attachment, Button, Reply
-from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, format_distance, format_duration
-from bot.runfiles import EFFORT_NAMES, MAX_FILE_BYTES, FileRuns, RunFile, read_run_file, too_big
-from bot.runfiles.track import MOVING_SPEED, WINDOW_S
+from bot.messages import Attachment, Reply
+from bot.runfiles import MAX_FILE_BYTES, FileRuns, RunFile, read_run_file, too_big
 from bot.services.runs import SameRunLogged
+from bot.texts import runfiles as texts
 
 # A button's answer to a file's sport question: /log file:<token> yes|no (no typed run
 # starts so). The question waits in the database (RunService.ask_sport), so a restart or
@@ -41,10 +42,7 @@ class RunFileHandlers:
             return await self.typed_log(ctx, args)
         typed = [name for name in ("distance", "duration", "when") if args.get(name)]
         if typed:
-            raise BadInput(
-                f"The file has the run's {' and '.join(typed)}: send it without them (a note "
-                "may go with it), or type the run without a file. Nothing was saved."
-            )
+            raise texts.typed_with_file(typed)
         found = await read_attachment(ctx.incoming.attachments[0])
         note = args.get("note", "")
         sure = [r for r in found.runs if r.sport_known]
@@ -74,34 +72,26 @@ class RunFileHandlers:
         await note_club_member(self.services, ctx)
         standings = await self.services.challenges.standings(ctx.user, logged.run, run_file.efforts)
         tip = wants_time_zone_tip(self.services, ctx.user)
-        return logged_reply(ctx, logged, file_lines(run_file, ctx.user.units), standings, tip)
+        return logged_reply(ctx, logged, texts.file_lines(run_file, ctx.user.units), standings, tip)
 
     async def _ask(self, ctx: Context, run_file: RunFile, note: str) -> Reply:
         """Ask whether a file that names no sport was a run (no run stored until then)."""
         token = await self.services.runs.ask_sport(ctx.user, run_file, note)
-        units = ctx.user.units
-        what = (
-            f"{format_distance(run_file.distance_m, units)} in "
-            f"{format_duration(round(run_file.moving_s))}, "
-            f"{run_file.local_start(ctx.user.tz):%a %d %b %Y %H:%M}"
+        question, buttons = texts.sport_question(
+            run_file,
+            ctx.user.units,
+            run_file.local_start(ctx.user.tz),
+            f"/log {ASK}{token} yes",
+            f"/log {ASK}{token} no",
         )
-        return Reply(
-            f"This {run_file.kind.upper()} file doesn't say what sport it is ({what}): "
-            "log it as a run?",
-            buttons=(
-                (
-                    Button("🏃 Yes, log it as a run", f"/log {ASK}{token} yes"),
-                    Button("No, it wasn't a run", f"/log {ASK}{token} no"),
-                ),
-            ),
-        )
+        return Reply(question, buttons=buttons)
 
     async def _answer(self, ctx: Context, token: str, yes: bool) -> Reply:
         """A tap on a sport question's button: log the kept run, or forget it."""
         asked = await self.services.runs.sport_question(ctx.user, token)
         if not yes:
             await self.services.runs.drop_sport_question(token)
-            return Reply("Not logged: Pacer logs runs only. Nothing was saved.")
+            return Reply(texts.NOT_A_RUN)
         # Logged first, then forgotten: a crash between the two leaves the question, and
         # a second tap finds the run stored (the same file's fingerprint), not a twin.
         reply = await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
@@ -113,10 +103,10 @@ def _joined(parts: list[Reply], found: FileRuns, count: int) -> Reply:
     """One reply for a file: each run's answer, then the other activities named."""
     if len(parts) == 1 and not found.others:
         return parts[0]
-    head = f"This file holds {count + len(found.others)} activities."
+    head = texts.activities_head(count + len(found.others))
     lines = [head, *(p.text for p in parts)]
     if found.others:
-        lines.append("Not logged: " + " · ".join(found.others))
+        lines.append(texts.not_logged(found.others))
     # Two runs of today both offer the snack buttons: show each row once.
     buttons = tuple(dict.fromkeys(row for p in parts for row in p.buttons))
     return replace(parts[-1], text="\n\n".join(lines), buttons=buttons)
@@ -127,51 +117,3 @@ async def read_attachment(attachment: Attachment) -> FileRuns:
     if attachment.size is not None and attachment.size > MAX_FILE_BYTES:
         raise too_big(attachment.filename, attachment.size)
     return await asyncio.to_thread(read_run_file, attachment.filename, attachment.data)
-
-
-def moving_speed(units: str) -> str:
-    """The speed under which a track counts as stopped, in the runner's units."""
-    if units == "mi":
-        return f"{MOVING_SPEED * 3600 / METERS_PER_MILE:.1f} mph"
-    return f"{MOVING_SPEED * 3.6:.1f} km/h"
-
-
-def file_lines(run_file: RunFile, units: str) -> list[str]:
-    """Where the figures came from, and what the file told beyond them."""
-    lines = []
-    facts = []
-    if run_file.elevation_gain_m is not None:
-        gain = run_file.elevation_gain_m
-        facts.append(
-            f"climb {gain * FEET_PER_METRE:,.0f} ft" if units == "mi" else f"climb {gain:,.0f} m"
-        )
-    pause = round(run_file.pause_s)
-    start_to_finish = format_duration(round(run_file.elapsed_s))
-    if run_file.from_summary:
-        facts.append(
-            f"{format_duration(pause)} with the timer stopped ({start_to_finish} start to finish)"
-            if pause >= 1
-            else "no timer stops"
-        )
-    elif pause >= 1:
-        facts.append(
-            f"{format_duration(pause)} stopped, not counted (moving time counts while you "
-            f"covered more than {moving_speed(units)} over {WINDOW_S:.0f} s either side, or "
-            f"the file's own speed said you moved; {start_to_finish} start to finish)"
-        )
-    else:
-        facts.append("no pauses")
-    source = "your watch's summary" if run_file.from_summary else f"the {run_file.kind.upper()}"
-    if run_file.from_summary:
-        lines.append(f"Distance and moving time from {source} · " + " · ".join(facts))
-    else:
-        lines.append(f"From {source} file's points: " + " · ".join(facts))
-    if run_file.efforts:
-        best = " · ".join(
-            f"{EFFORT_NAMES[m]} {format_duration(round(s))}"
-            for m, s in sorted(run_file.efforts.items())
-        )
-        lines.append(f"Best efforts in this run: {best}")
-    elif run_file.timing_note:
-        lines.append(f"No best efforts from this file: {run_file.timing_note}.")
-    return lines

@@ -1,4 +1,4 @@
-"""Every word a nudge says, with its one-tap buttons.
+"""Every word a nudge says, with its one-tap buttons, and the answers to those buttons.
 
 The wording is Pacer's own. Each kind has several variants, picked by the
 occurrence (a day number plus the runner id), so consecutive days rotate and
@@ -13,12 +13,14 @@ Button actions are command lines the core routes like typed text:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time
 
 from bot.coaching import StrengthSession
+from bot.errors import BadInput, NotFound
 from bot.messages import Button, Reply
 from bot.nudges.kinds import Kind
 from bot.nudges.schedule import format_hhmm
+from bot.nudges.status import SnoozeResult
 
 SNOOZE_CHOICES = ("20m", "1h", "tomorrow")
 RACE_WEEKS_DAYS = 14  # race variants from this many days out
@@ -210,3 +212,82 @@ def nudge_reply(kind: Kind, ctx: NudgeContext) -> Reply:
         private=True,
         meta={"nudge_kind": kind.value, "delivery_id": str(ctx.delivery_id)},
     )
+
+
+# --- the answers to a nudge's buttons (done, skip today, snooze) ------------------------------
+
+
+def when_text(moment: datetime, today: date) -> str:
+    """``07:00`` today, ``tomorrow 07:00``, or ``Mon 07:00``."""
+    hhmm = format_hhmm(moment.time())
+    days = (moment.date() - today).days
+    if days == 0:
+        return f"today {hhmm}"
+    if days == 1:
+        return f"tomorrow {hhmm}"
+    return f"{moment.strftime('%a')} {hhmm}"
+
+
+DONE = "Nice. Screens off, lights low, sleep well."
+
+
+def skipped_today(kind: Kind) -> str:
+    """The answer to "skip today"."""
+    return f"OK, no more {kind.label.lower()} nudges today."
+
+
+def snooze_reply(result: SnoozeResult, today: date) -> Reply:
+    """The answer to a snooze tap."""
+    if result.due_local is None:
+        return Reply(f"OK, no more of that one today ({result.note}).", private=True)
+    if result.regular:
+        when = when_text(result.due_local, today)
+        return Reply(f"OK, nothing extra: the next one comes {when} ({result.note}).", private=True)
+    text = f"Snoozed: I'll remind you {when_text(result.due_local, today)}."
+    if result.note:
+        text += f" ({result.note})"
+    return Reply(text, private=True)
+
+
+# Where a snoozed nudge went, when not simply later (``SnoozeResult.note``).
+SNACK_TOO_LATE = "a snack tomorrow is too late for this run"
+NO_RUN_DAY = "no run day is coming up"
+NEXT_RUN_DAY = "your next run day"
+TOMORROWS_REGULAR = "tomorrow's regular nudge"
+INSIDE_QUIET_HOURS = "that would be inside your quiet hours"
+MOVED_PAST_QUIET_HOURS = "moved to the end of your quiet hours"
+# Why a /nudges test could not write a kind.
+NO_REACHABLE_CHAT = "no reachable chat"
+SENT_THIS_SECOND = "already sent this second"
+
+ALREADY_ANSWERED = "You've already answered that one."
+
+
+def snooze_how_long() -> BadInput:
+    """A snooze tap without its length."""
+    return BadInput("Snooze for how long?", hint="20m, 1h or tomorrow")
+
+
+def snooze_choices() -> BadInput:
+    """A snooze of a length Pacer does not offer."""
+    return BadInput(f"Snooze for {', '.join(SNOOZE_CHOICES)}.")
+
+
+def already_answered() -> BadInput:
+    """A second tap on an answered nudge."""
+    return BadInput(ALREADY_ANSWERED)
+
+
+def snoozed_enough() -> BadInput:
+    """A fourth snooze of one nudge."""
+    return BadInput("Snoozed enough times already; skip it or do it now.")
+
+
+def not_your_nudge() -> NotFound:
+    """A button of another runner's nudge, or one gone."""
+    return NotFound("That nudge is not yours or no longer exists.")
+
+
+def unknown_runner() -> NotFound:
+    """A nudge service asked about a runner who never said /start."""
+    return NotFound("I don't know you yet: send /start first.")

@@ -15,8 +15,8 @@ import re
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -127,6 +127,20 @@ class Skipped:
     line: int
     what: str
     reason: str
+
+
+@dataclass
+class ImportSummary:
+    """What an import did."""
+
+    imported: int = 0
+    from_files: int = 0
+    already: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[Skipped] = field(default_factory=list)  # imported, but not as hoped
+    first: date | None = None
+    last: date | None = None
+    distance_m: float = 0.0
 
 
 def parse_date(text: str) -> datetime:

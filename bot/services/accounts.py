@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.errors import BadInput
 from bot.input_hygiene import quote
 from bot.models import Identity, User
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.runners import Account
+from bot.texts import accounts as texts
 
 log = logging.getLogger(__name__)
 
@@ -137,21 +137,12 @@ class AccountService:
                 )
                 if this_account and in_private_chat:
                     await uow.runners.set_unreachable(other.platform, other.platform_user_id, None)
-                    notices.append(
-                        f"Welcome back: I couldn't send you direct messages on {other.platform} "
-                        f"since {other.unreachable_since:%Y-%m-%d}, so your nudges had stopped. "
-                        "They're back on now (/nudges shows them)."
-                    )
+                    notices.append(texts.welcome_back(other.platform, other.unreachable_since))
                     continue
                 if other.unreachable_told or this_account:
                     continue
                 await uow.runners.mark_unreachable_told(other.platform, other.platform_user_id)
-                notices.append(
-                    f"Heads-up: I couldn't send you direct messages on {other.platform} since "
-                    f"{other.unreachable_since:%Y-%m-%d}, so your nudges are paused there. "
-                    f"Open a private chat with me on {other.platform} (or allow DMs) to get "
-                    "them again."
-                )
+                notices.append(texts.dms_refused(other.platform, other.unreachable_since))
             await uow.commit()
         return "\n".join(notices[:2])
 
@@ -169,10 +160,7 @@ class AccountService:
         async with self.db.uow() as uow:
             target = await uow.runners.link_code_owner(code, now)
             if target is None:
-                raise BadInput(
-                    f"The code {quote(code)} is unknown or has expired.",
-                    hint="Send /link on your other account for a new one.",
-                )
+                raise texts.unknown_code(quote(code))
             if target == user.id:
                 # Not used up: the runner can still send it from the other account.
                 return Linked(user, (), same_account=True)

@@ -10,19 +10,9 @@ from datetime import date, datetime, timedelta
 
 from bot.challenge_metrics import CHALLENGE_METRICS, METRICS, Logged, counts_toward
 from bot.clock import Clock
-from bot.clubs import challenge_input
-from bot.clubs.texts import (
-    amount,
-    board_text,
-    club_text,
-    day_name,
-    metric_label,
-    standing_line,
-    target_text,
-    when_text,
-)
+from bot.clubs import challenge_input, texts
+from bot.clubs.texts import board_text, club_text, standing_line
 from bot.dates import parse_clock
-from bot.errors import BadInput, NotAllowed, NotFound
 from bot.models import WEEKDAYS, Board, Challenge, Club, Run, User
 from bot.parsing import parse_timezone
 from bot.services.profile import RunnerSwitch, set_switch
@@ -31,14 +21,11 @@ from bot.storage.uow import UnitOfWork
 
 MAX_STANDINGS = 3
 BOARDS = RunnerSwitch(
-    "Boards",
+    texts.BOARDS_NAME,
     ("hidden", "shown"),
     "boards_hidden",
-    hint="/settings boards hidden shows you as 'a runner' on club boards.",
-    answers=(
-        "Club boards show you as 'a runner' from now on; your numbers still count.",
-        "Club boards show your name again.",
-    ),
+    hint=texts.BOARDS_HINT,
+    answers=(texts.BOARDS_HIDDEN, texts.BOARDS_SHOWN),
 )
 RECENT_DAYS = 30  # /challenge list shows challenges that ended this recently
 
@@ -86,33 +73,27 @@ class ChallengeService:
         async with self.db.uow() as uow:
             await uow.clubs.update_club(club.id, timezone=name)
             await uow.commit()
-        reply = f"Club time zone set to {name}: posts and the final results follow its days."
-        return reply + (f"\n{warning}" if warning else "")
+        return texts.timezone_set(name, warning)
 
     async def set_posts(self, club: Club, text: str) -> str:
         """``/club posts daily 18:00``, ``weekly sun 18:00`` or ``off``; resumes paused posts."""
         words = text.lower().split()
         if not words or words[0] not in ("daily", "weekly", "off"):
-            raise BadInput(
-                "How often should I post the board?",
-                hint="/club posts daily 18:00, /club posts weekly sun 18:00 or /club posts off",
-            )
+            raise texts.posts_how_often()
         every, rest = words[0], words[1:]
         values: dict[str, object] = {"post_every": every}
         if every == "off":
             if rest:
-                raise BadInput(f"I didn't expect '{' '.join(rest)}' after off.")
+                raise texts.unexpected_after_off(rest)
         elif every == "daily":
             if len(rest) > 1:
-                raise BadInput(f"I didn't expect '{' '.join(rest[1:])}' there.")
+                raise texts.unexpected_there(rest[1:])
             values["post_time"] = parse_clock(rest[0]) if rest else club.post_time
         else:
             if not rest or rest[0][:3] not in WEEKDAYS:
-                raise BadInput(
-                    "Which day of the week?", hint="For example: /club posts weekly sun 18:00"
-                )
+                raise texts.posts_which_day()
             if len(rest) > 2:
-                raise BadInput(f"I didn't expect '{' '.join(rest[2:])}' there.")
+                raise texts.unexpected_there(rest[2:])
             values["post_day"] = WEEKDAYS.index(rest[0][:3])
             values["post_time"] = parse_clock(rest[1]) if len(rest) > 1 else club.post_time
         values["posts_paused_at"] = None
@@ -121,41 +102,31 @@ class ChallengeService:
             await uow.clubs.update_club(club.id, **values)
             await uow.commit()
         if every == "off":
-            return "Board posts are off. Start and final posts still come."
-        when = (
-            f"every day at {values['post_time']}"
-            if every == "daily"
-            else f"every {day_name(int(str(values['post_day'])))} at {values['post_time']}"
-        )
-        resumed = " Posts resume." if club.posts_paused_at is not None else ""
-        return f"I'll post the board {when} ({club.timezone}).{resumed}"
+            return texts.POSTS_OFF
+        post_day = int(str(values.get("post_day", 0)))
+        return texts.posts_set(club, every, post_day, str(values["post_time"]))
 
     async def set_units(self, club: Club, units: str) -> str:
         """``/club units mi``: the units of the club's posts and create replies."""
         async with self.db.uow() as uow:
             await uow.clubs.update_club(club.id, units=units)
             await uow.commit()
-        return (
-            f"Club posts use {units} from now on. Boards and standing lines stay in each "
-            "reader's own units (/settings units)."
-        )
+        return texts.units_set(units)
 
     async def set_channel(self, club: Club, text: str) -> str:
         """``/club channel #runs`` (Discord): where posts go."""
         if club.platform != "discord":
-            raise BadInput("Posts go to this group itself; a channel is a Discord setting.")
+            raise texts.channel_not_here()
         match = re.fullmatch(r"<#(\d+)>|(\d{5,25})", text.strip())
         if match is None:
-            raise BadInput(
-                f"I can't read '{text}' as a channel.", hint="Pick one: /club channel #runs"
-            )
+            raise texts.channel_unreadable(text)
         channel = match.group(1) or match.group(2)
         async with self.db.uow() as uow:
             await uow.clubs.update_club(
                 club.id, post_channel=channel, posts_paused_at=None, paused_reason=""
             )
             await uow.commit()
-        return f"Club posts go to <#{channel}> from now on."
+        return texts.channel_set(channel)
 
     # --- challenges -----------------------------------------------------------------------
 
@@ -167,25 +138,16 @@ class ChallengeService:
         today = club.today(now)
         name = challenge_input.check_name(args.get("name", ""))
         if "metric" not in args:
-            raise BadInput(
-                "Which metric does the challenge count?",
-                hint=f"One of {', '.join(METRICS)}. "
-                "Example: /challenge create Winter Miles distance today 4w target 100km",
-            )
+            raise texts.which_metric(METRICS)
         metric = challenge_input.check_metric(args["metric"])
         start = challenge_input.parse_start(args.get("start", "today"), today)
         if "end" not in args:
-            raise BadInput(
-                "When does it end?", hint="Give a date (2026-12-31) or a length (7d, 4w)."
-            )
+            raise texts.when_does_it_end()
         end = challenge_input.parse_end(args["end"], start)
         challenge_input.check_window(start, end, today)
         team = args.get("team", "").lower() in ("yes", "true", "team", "1")
         if team and not CHALLENGE_METRICS[metric].sums:
-            raise BadInput(
-                f"A team goal adds everyone's numbers up; {metric} doesn't add up.",
-                hint="Give each member a target instead (leave out team).",
-            )
+            raise texts.team_cannot_add(metric)
         effort_m = None
         if metric == "fastest":
             effort_m = challenge_input.parse_effort(args.get("over", ""))
@@ -198,24 +160,15 @@ class ChallengeService:
                 args["target"], metric, club.units, (end - start).days + 1, team
             )
         elif team:
-            raise BadInput(
-                "A team challenge needs a target to reach together.",
-                hint="Add one: ... target 500km team",
-            )
+            raise texts.team_needs_target()
         async with self.db.uow() as uow:
             live = [
                 c for c in await uow.clubs.club_challenges(club.id, date.min) if c.frozen_at is None
             ]
             if any(c.name.lower() == name.lower() for c in live):
-                raise BadInput(
-                    f"This club already has an active challenge called '{name}'.",
-                    hint="Pick another name.",
-                )
+                raise texts.name_taken(name)
             if len(live) >= challenge_input.MAX_ACTIVE:
-                raise BadInput(
-                    f"A club can run {challenge_input.MAX_ACTIVE} challenges at once; "
-                    "end one first (/challenge end <name>)."
-                )
+                raise texts.too_many_active(challenge_input.MAX_ACTIVE)
             challenge = await uow.clubs.add_challenge(
                 Challenge(
                     0, club.id, name, metric, start, end, target, team, channel,
@@ -237,20 +190,15 @@ class ChallengeService:
             for challenge in found:
                 if challenge.id == int(by_id.group(1)):
                     return challenge
-            raise NotFound("That challenge is over or gone.", hint="/challenge list")
+            raise texts.challenge_gone()
         key = " ".join(name.split()).lower()
         for challenge in sorted(pool, key=lambda c: c.frozen_at is not None):
             if challenge.name.lower() == key:
                 return challenge
         names = [c.name for c in pool]
         close = difflib.get_close_matches(key, [n.lower() for n in names], n=1, cutoff=0.5)
-        hint = ""
-        if close:
-            hint = f"Did you mean {next(n for n in names if n.lower() == close[0])}? "
-        raise NotFound(
-            f"No {'active ' if live_only else ''}challenge here is called '{name}'.",
-            hint=hint + "/challenge list shows them.",
-        )
+        suggestion = next(n for n in names if n.lower() == close[0]) if close else None
+        raise texts.no_such_challenge(name, live_only, suggestion)
 
     async def names(self, platform: str, chat_id: str) -> list[str]:
         """Names of a club's active challenges (autocomplete); none for an unknown club."""
@@ -266,32 +214,19 @@ class ChallengeService:
         today = club.today(self.clock.now())
         async with self.db.reader() as uow:
             found = await uow.clubs.club_challenges(club.id, today - timedelta(days=RECENT_DAYS))
-        if not found:
-            return "No challenges here yet. An admin starts one with /challenge create."
-        lines = ["Challenges:"]
-        for c in found:
-            extra = target_text(c, units)
-            lines.append(
-                f"• {c.name}: {metric_label(c, units)}, {c.start:%a %d %b} – {c.end:%a %d %b}, "
-                f"{when_text(c, today)}" + (f", {extra}" if extra else "")
-            )
-        if any(c.frozen_at is None and c.ended_at is None and c.end >= today for c in found):
-            lines.append("/challenge join <name> to take part · /challenge board <name>")
-        else:  # only ended ones: nothing left to join
-            lines.append("/challenge board <name> shows the results.")
-        return "\n".join(lines)
+        return texts.listing_text(found, units, today)
 
     async def join(self, club: Club, user: User, name: str) -> Joined:
         """Join a challenge (late joiners' runs inside the window count)."""
         challenge = await self.find(club, name)
         now = self.clock.now()
         if club.today(now) > challenge.end:
-            raise NotAllowed(f"{challenge.name} has ended; you can't join it any more.")
+            raise texts.join_too_late(challenge)
         async with self.db.uow() as uow:
             # Two days past the end: late logs count for 24 h after it, in any zone.
             until = challenge.end + timedelta(days=2)
             if not await uow.clubs.join(challenge.id, user.id, now, until):
-                raise BadInput(f"You're already in {challenge.name}.")
+                raise texts.already_in(challenge)
             board = await uow.clubs.board(challenge, user.id, 0)
             await uow.commit()
         row = board.row_of(user.id)
@@ -303,7 +238,7 @@ class ChallengeService:
         challenge = await self.find(club, name)
         async with self.db.uow() as uow:
             if not await uow.clubs.leave(challenge.id, user.id):
-                raise BadInput(f"You're not in {challenge.name}.")
+                raise texts.not_in(challenge)
             await uow.commit()
         return challenge
 
@@ -318,20 +253,14 @@ class ChallengeService:
                 found = await uow.clubs.club_challenges(club.id, today - timedelta(days=1))
             live = [c for c in found if c.frozen_at is None]
             if not live:
-                raise NotFound("No challenge is running here.", hint="/challenge list")
+                raise texts.no_live_challenge()
             if len(live) > 1:
-                raise BadInput(
-                    "Which one? " + ", ".join(c.name for c in live),
-                    hint="/challenge board <name>",
-                )
+                raise texts.which_board(live)
             challenge = live[0]
         board = await self.current_board(club, challenge, user.id)
         text = board_text(board, user.id, user.units, club.today(self.clock.now()))
         if user.timezone != club.timezone and board.row_of(user.id) is not None:
-            text += (
-                f"\nDays: each run counts on its runner's own date (yours: {user.timezone}); "
-                f"posts and the final freeze follow the club's zone, {club.timezone}."
-            )
+            text += texts.zones_note(user.timezone, club.timezone)
         return text
 
     async def current_board(self, club: Club, challenge: Challenge, viewer: int | None) -> Board:
@@ -355,7 +284,7 @@ class ChallengeService:
         """The live challenge ``/challenge end <name>`` asks about (not one already over)."""
         challenge = await self.find(club, name)
         if challenge.ended_at is not None or challenge.frozen_at is not None:
-            raise BadInput(f"{challenge.name} is already over.", hint="/challenge list")
+            raise texts.already_over(challenge)
         return challenge
 
     async def end(self, club: Club, user: User, name: str) -> str:
@@ -376,9 +305,7 @@ class ChallengeService:
             final = await uow.clubs.challenge(challenge.id)
             assert final is not None
             board = await uow.clubs.board(final, user.id)
-        return f"{challenge.name} is over.\n" + board_text(
-            board, user.id, user.units, club.today(now)
-        )
+        return texts.ended_text(challenge, board, user.id, user.units, club.today(now))
 
     # --- the runner's side ------------------------------------------------------------------
 
@@ -421,12 +348,5 @@ async def freeze_in(uow: UnitOfWork, challenge: Challenge, now: datetime) -> boo
 
 
 def joined_text(joined: Joined, units: str) -> str:
-    """The answer to ``/challenge join``."""
-    c = joined.challenge
-    text = f"You're in {c.name}!"
-    if joined.late:
-        text += (
-            f" You joined late: what you logged since {c.start:%a %d %b} counts too "
-            f"({amount(c.metric, joined.so_far, units)} so far)."
-        )
-    return text
+    """The answer to ``/challenge join`` (worded in :mod:`bot.clubs.texts`)."""
+    return texts.joined_text(joined.challenge, joined.late, joined.so_far, units)

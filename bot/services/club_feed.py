@@ -12,9 +12,9 @@ import json
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.clubs import texts
 from bot.clubs.feed import FEED_KIND
 from bot.models import CheckIn, Club, Run, User
-from bot.parsing import format_distance
 from bot.services.profile import RunnerSwitch, set_switch
 from bot.storage.database import Database
 from bot.storage.deliveries import NewDelivery, chat_target
@@ -23,16 +23,11 @@ from bot.storage.uow import UnitOfWork
 FEED_DAYS = 2  # runs dated today or yesterday are news; an imported history is not
 MAX_REMEMBERED = 10_000
 FEED = RunnerSwitch(
-    "The feed",
+    texts.FEED_NAME,
     ("on", "off"),
     "feed",
-    hint="/settings feed on posts your runs in your clubs that have a feed.",
-    answers=(
-        "Your runs go to the feeds of your clubs that have one (/club feed on), as you "
-        "log them: distance, time and pace, never a note or sleep. /settings feed off "
-        "stops it.",
-        "Your runs stay out of club feeds from now on.",
-    ),
+    hint=texts.FEED_HINT,
+    answers=(texts.RUNNER_FEED_ON, texts.RUNNER_FEED_OFF),
 )
 
 
@@ -76,17 +71,13 @@ class ClubFeedService:
             await uow.clubs.update_club(club.id, **values)
             await uow.commit()
         if not on:
-            return "The run feed is off: no runs are posted here any more."
+            return texts.CLUB_FEED_OFF
         where = (
             f" in <#{values.get('post_channel', club.post_channel)}>"
             if club.platform == ("discord")
             else ""
         )
-        return (
-            f"The run feed is on{where}: runs of members who say /settings feed on are posted "
-            "as they are logged (distance, time and pace; never a note or sleep), with a 👏 "
-            "button."
-        )
+        return texts.club_feed_on(where)
 
     async def cheer(self, club: Club, user: User, run_id: int) -> str:
         """A 👏 under a club-mate's run: once per member per run, never your own."""
@@ -94,19 +85,18 @@ class ClubFeedService:
         async with self.db.uow() as uow:
             found = await uow.club_feed.run_with_runner(run_id)
             if found is None or not await uow.club_feed.is_member(club.id, found[0].user_id):
-                return "I can't find that run in this club any more."
+                return texts.KUDOS_RUN_GONE
             run, runner, hidden = found
             if run.user_id == user.id:
-                return "That's your own run: cheers are for club-mates. 🙂"
+                return texts.KUDOS_OWN_RUN
             await uow.club_feed.add_member(club.id, user.id, now)
             if not await uow.club_feed.give_kudos(run.id, user.id, club.id, now):
-                return "You cheered this run already."
+                return texts.KUDOS_AGAIN
             count = await uow.club_feed.kudos_count(run.id)
             await uow.commit()
         name = "a runner" if hidden else runner
-        others = f" ({count} cheers so far)" if count > 1 else ""
         # Answered to the one who pressed: in their units, not the club's (posts keep those).
-        return f"👏 You cheered {name}'s {format_distance(run.distance_m, user.units)}{others}."
+        return texts.cheered_text(name, run.distance_m, user.units, count)
 
     # --- listener: a logged run goes to the feeds ------------------------------------------
 

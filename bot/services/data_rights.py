@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.errors import BadInput
 from bot.models import User
 from bot.ports import ForgetsAccounts, Messenger
 from bot.services.accounts import LINK_ALPHABET, AccountService
 from bot.services.export_archive import build_archive
 from bot.storage.database import Database
 from bot.storage.personal import Forgotten, Removed
+from bot.texts.data_rights import wrong_code
 from bot.workers import Workers
 
 # A /forget confirmation (its button, or the code typed) works this long.
@@ -108,11 +108,7 @@ class DataRightsService:
         window = int(CONFIRM_WITHIN.total_seconds() // 60)
         typed = code.strip().upper()
         if not any(typed == _code(user.id, m) for m in range(now - window, now + 1)):
-            raise BadInput(
-                "That confirmation is wrong or has expired (it works for 10 minutes). "
-                "Nothing was deleted.",
-                hint="Send /forget again to get a new one.",
-            )
+            raise wrong_code()
 
     async def forget(self, user: User, code: str) -> Forget:
         """Delete everything about the runner on every linked account: one transaction."""

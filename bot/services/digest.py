@@ -19,9 +19,9 @@ from bot.nudges.schedule import Occurrence, Rule, next_occurrence, parse_hhmm, w
 from bot.storage.database import Database
 from bot.storage.digests import DigestRow
 from bot.storage.uow import UnitOfWork
+from bot.texts import progress as texts
 
 DIGEST_KIND = "weekly_digest"
-_EXAMPLE = "/settings digest sun 19:00 (or off)"
 
 
 def parse_digest(text: str) -> tuple[int, str] | None:
@@ -30,14 +30,14 @@ def parse_digest(text: str) -> tuple[int, str] | None:
     if words in (["off"], ["none"], ["no"]):
         return None
     if len(words) != 2:
-        raise BadInput("Say the day and the time of your digest, or off.", hint=_EXAMPLE)
+        raise texts.digest_day_and_time()
     day, clock = words
     try:
         days = parse_days(day) if day.isalpha() else ()
     except BadInput:
         days = ()
     if len(days) != 1:  # "sundae" is not Sunday, nor "weekdays" one day
-        raise BadInput(f"I can't read '{quote(day)}' as a day of the week.", hint=_EXAMPLE)
+        raise texts.digest_day_unreadable(quote(day))
     return days[0], parse_clock(clock)
 
 
@@ -67,7 +67,9 @@ def digest_week(anchor: date) -> date:
 
 def describe(row: DigestRow | None) -> str:
     """``sun 19:00`` or ``off``."""
-    return "off" if row is None else f"{WEEKDAYS[row.weekday]} {row.local_time}"
+    if row is None:
+        return texts.digest_setting(None)
+    return texts.digest_setting(WEEKDAYS[row.weekday], row.local_time)
 
 
 class DigestService:
@@ -90,7 +92,7 @@ class DigestService:
             if wanted is None:
                 removed = await uow.digests.remove(user.id)
                 await uow.commit()
-                return "Weekly digest off." if removed else "The weekly digest was already off."
+                return texts.DIGEST_OFF if removed else texts.DIGEST_ALREADY_OFF
             row = DigestRow(user.id, *wanted)
             occ = next_digest(user, row, now)
             await uow.digests.save(
@@ -99,11 +101,7 @@ class DigestService:
             )
             await uow.commit()
         when = f"{occ.due.astimezone(user.tz):%a %d %b} at {row.local_time}" if occ else "-"
-        return (
-            f"Weekly digest on: every {WEEKDAYS[row.weekday].capitalize()} at {row.local_time}, "
-            f"your time (next: {when}). It brings the week's chart and your four habits. "
-            "/settings digest off stops it."
-        )
+        return texts.digest_on(WEEKDAYS[row.weekday], row.local_time, when)
 
     # --- listener: the time zone moves the next digest ---------------------------------
 

@@ -1,5 +1,8 @@
 """The /export archive: a ZIP of one CSV per table, everything again as JSON, and a README.
 
+The README's words, and how each table is named to a runner, are in
+:mod:`bot.texts.data_rights`.
+
 Pure and synchronous (the service runs it in a worker thread, off the event loop).
 """
 
@@ -8,160 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import textwrap
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage.personal import Scalar, TableRows
+from bot.texts.data_rights import readme_text
 
 JSON_NAME = "pacer-export.json"
 README_NAME = "README.txt"
-
-
-@dataclass(frozen=True, slots=True)
-class TableWords:
-    """How a table is named to a runner: one item, several, and what its file holds."""
-
-    one: str
-    many: str
-    about: str
-
-
-# Tables that exist today, in the runner's words. A table added later (with marked
-# columns) is exported too, described by its ``info["about"]`` or by its name.
-WORDS: dict[str, TableWords] = {
-    "users": TableWords(
-        "profile",
-        "profiles",
-        "your profile and settings: time zone, units, run days and time, bedtime and "
-        "target bedtime, wake time, quiet hours, where nudges go, set-up progress, and "
-        "the cached run streak (streak_since, streak_last: Mondays).",
-    ),
-    "identities": TableWords(
-        "linked account",
-        "linked accounts",
-        "your accounts on each platform (Discord, Telegram, console): the platform's user "
-        "id, the display name Pacer last saw, when you were last seen, and whether direct "
-        "messages to you were refused.",
-    ),
-    "runs": TableWords(
-        "run",
-        "runs",
-        "every run you logged: local_date (your calendar day), distance_m (metres), "
-        "duration_s (seconds), note, when it was logged (created_at, UTC) and when its "
-        "snack nudge is due (fuel_due_at). source_key identifies the message it came from. "
-        "A run from a file also has source_file (its name), file_sha256 (so the same file is "
-        "logged once), started_at (UTC), elapsed_s (start to finish, stops included) and "
-        "elevation_gain_m; strava_id marks one brought in by pacer import-strava.",
-    ),
-    "checkins": TableWords(
-        "check-in",
-        "check-ins",
-        "your habit check-ins: sleep (hours, bedtime), mobility (kind pre/post), strength "
-        "(kind, seconds, sets, reps, load, load_unit) and fuel (note).",
-    ),
-    "nudge_prefs": TableWords(
-        "nudge setting",
-        "nudge settings",
-        "how your nudges are timed (leads and delays in minutes), your bedtime plan, "
-        "strength days and time, goal race and pause.",
-    ),
-    "nudge_schedules": TableWords(
-        "nudge schedule",
-        "nudge schedules",
-        "one row per nudge kind: on or off, local time, days, and when it is next due (UTC).",
-    ),
-    "nudge_oneoffs": TableWords(
-        "snoozed nudge",
-        "snoozed nudges",
-        "nudges you snoozed and when they come back.",
-    ),
-    "deliveries": TableWords(
-        "nudge record",
-        "nudge records",
-        "your nudge history: every message scheduled for you (kind, the day it was about, "
-        "due_at), what happened to it (status, reason, sent_at, answered_at) and where it "
-        "went (platform, chat_id).",
-    ),
-    "handled_messages": TableWords(
-        "message record",
-        "message records",
-        "messages of yours Pacer answered recently, with the answer (kept 7 days, so a "
-        "message the platform delivers twice is handled once).",
-    ),
-    "digests": TableWords(
-        "weekly digest setting",
-        "weekly digest settings",
-        "your weekly digest (/settings digest): weekday (0 = Monday), local_time, and the "
-        "next one: its day (occurrence, your calendar day) and when it is due (next_due_at, "
-        "UTC).",
-    ),
-    "run_efforts": TableWords(
-        "best effort",
-        "best efforts",
-        "the fastest stretch of a standard distance (distance_m: 1000, 5000, 10000, 21097) "
-        "inside a run from a file, in seconds; run_id is the run in runs.csv.",
-    ),
-    "challenge_members": TableWords(
-        "challenge entry",
-        "challenge entries",
-        "the club challenges you joined (challenge_id) and when you joined (joined_at, UTC).",
-    ),
-    "challenge_results": TableWords(
-        "challenge result",
-        "challenge results",
-        "your frozen results of finished challenges: rank, your value in the challenge's "
-        "metric (metres, seconds or a count), your place on the board and the name shown.",
-    ),
-    "club_members": TableWords(
-        "club membership",
-        "club memberships",
-        "the clubs you took part in (club_id; by joining a challenge, cheering or logging "
-        "in the club's chat) and since when (joined_at, UTC): their feeds may post your "
-        "runs if you said /settings feed on.",
-    ),
-    "run_kudos": TableWords(
-        "cheer",
-        "cheers",
-        "the 👏 you gave under club-mates' runs (run_id, in club_id) and when (created_at, "
-        "UTC). Cheers others gave you are their data; your digest names who cheered.",
-    ),
-    "streak_pauses": TableWords(
-        "rest pause",
-        "rest pauses",
-        "your /pause ... injured, ill or rest windows: from since up to until (your "
-        "calendar days), and the reason; streaks are frozen inside them.",
-    ),
-    "link_codes": TableWords(
-        "link code",
-        "link codes",
-        "a /link code you asked for that has not been used yet.",
-    ),
-    "file_questions": TableWords(
-        "file question",
-        "file questions",
-        "a run file that didn't say its sport, waiting for your answer (kept 30 minutes): "
-        "the figures read from it (run_file: distance, times, climb, best efforts, the "
-        "file's fingerprint; not the file itself) and the note sent with it.",
-    ),
-}
-
-
-def words(name: str, about: str = "") -> TableWords:
-    """How to name a table's rows to a runner."""
-    known = WORDS.get(name)
-    if known is not None:
-        return known
-    label = name.replace("_", " ")
-    return TableWords(f"{label} row", f"{label} rows", about or f"your rows of '{name}'.")
-
-
-def counted(count: int, name: str) -> str:
-    """``3 runs``, ``1 run``."""
-    w = words(name)
-    return f"{count} {w.one if count == 1 else w.many}"
 
 
 def _cell(value: Scalar) -> Scalar:
@@ -180,42 +38,6 @@ def _csv(table: TableRows) -> bytes:
     for row in table.rows:
         writer.writerow([_cell(v) for v in row])
     return out.getvalue().encode("utf-8")
-
-
-def _readme(tables: Sequence[TableRows], exported_at: datetime, platforms: Sequence[str]) -> str:
-    lines = [
-        "Everything Pacer holds about you",
-        "================================",
-        "",
-        f"Exported {exported_at:%Y-%m-%d %H:%M} UTC, for your accounts on "
-        f"{', '.join(platforms) or 'no platform'}.",
-        "",
-        "Files",
-        "-----",
-        f"{JSON_NAME}",
-        "    All of it in one JSON file: {'exported_at', 'accounts', 'tables': {name: [rows]}}",
-        "    (each row an object of column -> value).",
-    ]
-    order = {name: i for i, name in enumerate(WORDS)}
-    for table in sorted(tables, key=lambda t: (order.get(t.name, len(order)), t.name)):
-        n = len(table.rows)
-        lines += [f"{table.name}.csv ({n} row{'' if n == 1 else 's'})"]
-        about = words(table.name, table.about).about
-        lines += textwrap.wrap(about, 78, initial_indent="    ", subsequent_indent="    ")
-    lines += [
-        "",
-        "Formats",
-        "-------",
-        "CSV: UTF-8, comma-separated, a header row, one file per table; empty = no value.",
-        "Instants (*_at) are UTC in ISO 8601; local_date and other dates are your own",
-        "calendar days; times of day (bedtime, run_time) are your local HH:MM; weekday",
-        "sets are names (mon,wed,sat). Distances are metres, durations seconds.",
-        "",
-        "/forget deletes all of this on every linked account after you confirm; frozen",
-        "challenge results stay, shown as an anonymous 'former member'.",
-        "",
-    ]
-    return "\n".join(lines)
 
 
 def _json(tables: Sequence[TableRows], exported_at: datetime, platforms: Sequence[str]) -> str:
@@ -245,7 +67,7 @@ def build_archive(
     """The ZIP: README.txt, pacer-export.json and one CSV per table."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(README_NAME, _readme(tables, exported_at, platforms))
+        archive.writestr(README_NAME, readme_text(tables, exported_at, platforms, JSON_NAME))
         archive.writestr(JSON_NAME, _json(tables, exported_at, platforms))
         for table in tables:
             archive.writestr(f"{table.name}.csv", _csv(table))

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.clock import Clock
-from bot.coaching import StrengthSession, session_after
+from bot.coaching import FuelCheck, Recorded, session_after
 from bot.dates import parse_bedtime, parse_checkin_day, parse_hours
-from bot.errors import BadInput
 from bot.input_hygiene import check_digits, clean_text, quote
 from bot.models import CheckIn, User
 from bot.services.events import Listeners
 from bot.storage.database import Database
 from bot.storage.uow import UnitOfWork
+from bot.texts import habits as texts
 
 PLANK_EXERCISES = ("plank", "side-plank", "reverse-plank", "plank-with-movement")
 MAX_FUEL_NOTE = 200
@@ -28,30 +27,6 @@ _SETS = re.compile(
     r"^(?P<sets>[0-9]+)\s*[x×*]\s*(?P<reps>[0-9]+)"
     r"(?:\s*(?:@|at)?\s*(?P<load>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>kg|kgs|lb|lbs)?)?$"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class FuelCheck:
-    """Where a /fuel landed: on a run day (and how long after the run), counted already."""
-
-    run_day: bool
-    counted_for_run: bool = False  # this run's snack was checked in before: nothing stored
-    minutes_after_run: int | None = None  # from logging the latest run to this snack
-    backdated: bool = False  # checked in for an earlier day
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """A stored check-in; ``replaced`` when it took the place of an earlier one."""
-
-    checkin: CheckIn
-    created: bool
-    replaced: bool = False
-    note: str = ""  # how an ambiguous input was read, for the reply
-    # Strength: the session that was due before this check-in, and the next one.
-    due: StrengthSession | None = None
-    next_session: StrengthSession | None = None
-    fuel: FuelCheck | None = None
 
 
 class HabitService:
@@ -119,9 +94,7 @@ class HabitService:
         """A hip mobility session, before or after a run."""
         on = self._day(user, day)
         if phase and phase not in {"pre", "post"}:
-            raise BadInput(
-                f"'{quote(phase)}' isn't pre or post.", hint="/mobility pre or /mobility post"
-            )
+            raise texts.not_pre_or_post(quote(phase))
         async with self.db.uow() as uow:
             if not phase:
                 ran_that_day = await uow.activity.runs_between(user.id, on, on)
@@ -164,10 +137,7 @@ class HabitService:
                 source_key=source_key,
             )
         else:
-            raise BadInput(
-                f"I don't track '{quote(exercise)}' yet.",
-                hint="Choose plank, side-plank, reverse-plank, plank-with-movement or deadlift.",
-            )
+            raise texts.untracked_exercise(quote(exercise))
         async with self.db.uow() as uow:
             recorded = await self._store_in(uow, user, checkin)
             history = await uow.activity.strength_checkins(user.id)
@@ -182,10 +152,7 @@ class HabitService:
         """The post-run snack (of today, or of an earlier day when ``day`` says)."""
         what = clean_text(what).strip()
         if len(what) > MAX_FUEL_NOTE:
-            raise BadInput(
-                f"Keep it under {MAX_FUEL_NOTE} characters (yours has {len(what):,}). "
-                "Nothing was saved."
-            )
+            raise texts.fuel_note_too_long(MAX_FUEL_NOTE, len(what))
         now = self.clock.now()
         on = self._day(user, day)
         backdated = on != user.today(now)
@@ -223,45 +190,34 @@ class HabitService:
 def parse_hold(text: str, exercise: str = "plank") -> int:
     """Seconds held, from ``60``, ``60s``, ``1:30`` or ``1m30s``."""
     if not text:
-        raise BadInput(
-            f"How long did you hold the {exercise.replace('-', ' ')}?",
-            hint=f"/strength {exercise} 45 (seconds)",
-        )
+        raise texts.how_long_held(exercise)
     check_digits(text)
     minutes = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(?:min|mins|minutes?)", text)
     if minutes:
         text = str(round(float(minutes.group(1)) * 60))
     match = _HOLD.match(text.replace(" ", ""))
     if not match:
-        raise BadInput(
-            f"I can't read '{quote(text)}' as a hold time.", hint="Use seconds: 45, or 1:30."
-        )
+        raise texts.hold_unreadable(quote(text))
     seconds = int(match.group("m") or 0) * 60 + int(match.group("s"))
     if not 5 <= seconds <= 1800:
-        raise BadInput(f"A hold of {seconds} s is outside 5 s to 30 min; check the number.")
+        raise texts.hold_out_of_range(seconds)
     return seconds
 
 
 def parse_sets(text: str, default_unit: str) -> tuple[int, int, float | None, str]:
     """``3x6``, ``3x6 60kg``, ``3 x 6 @ 135 lb``: sets, reps, load and its unit."""
     if not text:
-        raise BadInput(
-            "How many sets and reps?",
-            hint="/strength deadlift 3x6 60kg (sets x reps, then the load)",
-        )
+        raise texts.how_many_sets()
     check_digits(text)
     match = _SETS.match(text)
     if not match:
-        raise BadInput(
-            f"I can't read '{quote(text)}' as sets and reps.",
-            hint="/strength deadlift 3x6 60kg (sets x reps, then the load)",
-        )
+        raise texts.sets_unreadable(quote(text))
     sets, reps = int(match.group("sets")), int(match.group("reps"))
     if not (1 <= sets <= 20 and 1 <= reps <= 50):
-        raise BadInput(f"{sets} x {reps} is outside 1-20 sets of 1-50 reps.")
+        raise texts.sets_out_of_range(sets, reps)
     load = float(match.group("load").replace(",", ".")) if match.group("load") else None
     unit = (match.group("unit") or default_unit).rstrip("s")
     limit = 500 if unit == "kg" else 1100
     if load is not None and not 0 < load <= limit:
-        raise BadInput(f"A load of {load:g} {unit} is outside what I can record (up to {limit}).")
+        raise texts.load_out_of_range(load, unit, limit)
     return sets, reps, load, unit

@@ -4,38 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from bot.clock import Clock
-from bot.errors import BadInput, NotFound
+from bot.nudges import texts
 from bot.nudges.decisions import route
 from bot.nudges.kinds import Kind
 from bot.nudges.recurrence import quiet_hours, runner_zone
 from bot.nudges.schedule import localize
+from bot.nudges.status import SnoozeResult
 from bot.nudges.texts import SNOOZE_CHOICES
 from bot.storage.database import Database
 from bot.storage.deliveries import Delivery, NewDelivery, user_target
 from bot.storage.nudges import SNOOZE_MARK
 from bot.storage.uow import UnitOfWork
 
-ALREADY_ANSWERED = "You've already answered that one."
 MAX_SNOOZES = 3  # per occurrence
 TOMORROW_MERGE = timedelta(hours=3)  # a "tomorrow" snooze folds into a regular nudge this close
 _SNOOZE_DELAYS = {"20m": timedelta(minutes=20), "1h": timedelta(hours=1)}
-
-
-@dataclass(frozen=True, slots=True)
-class SnoozeResult:
-    """Where a snoozed nudge went: ``due_local`` None means nothing more comes for it.
-
-    ``regular`` True: nothing extra was queued; ``due_local`` is the kind's next
-    regular nudge (tomorrow's, or the next run day's for pre-run mobility).
-    """
-
-    kind: Kind
-    due_local: datetime | None
-    note: str = ""
-    regular: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +48,9 @@ class NudgeAnswers:
     async def _delivery(self, uow: UnitOfWork, user_id: int, delivery_id: int) -> Delivery:
         delivery = await uow.deliveries.get(delivery_id)
         if delivery is None or delivery.user_id != user_id or delivery.anchor is None:
-            raise NotFound("That nudge is not yours or no longer exists.")
+            raise texts.not_your_nudge()
         if delivery.kind not in NUDGE_KINDS:  # another scheduled message (a digest): no answers
-            raise NotFound("That nudge is not yours or no longer exists.")
+            raise texts.not_your_nudge()
         return delivery
 
     async def _answer(self, uow: UnitOfWork, delivery: Delivery) -> None:
@@ -105,7 +91,7 @@ class NudgeAnswers:
         day's regular nudge; post-run fuel cannot go to tomorrow: it is skipped.
         """
         if duration not in SNOOZE_CHOICES:
-            raise BadInput(f"Snooze for {', '.join(SNOOZE_CHOICES)}.")
+            raise texts.snooze_choices()
         async with self.db.uow() as uow:
             result = await self._snooze(uow, user_id, delivery_id, duration)
             await uow.commit()
@@ -116,7 +102,7 @@ class NudgeAnswers:
     ) -> SnoozeResult:
         delivery = await self._delivery(uow, user_id, delivery_id)
         if delivery.answered_at is not None:
-            raise BadInput(ALREADY_ANSWERED)
+            raise texts.already_answered()
         user = await uow.runners.get(user_id)
         assert user is not None and delivery.anchor is not None
         kind = Kind(delivery.kind)
@@ -130,19 +116,19 @@ class NudgeAnswers:
         if duration == "tomorrow":
             if kind is Kind.POST_RUN_FUEL:
                 await self._skip(uow, delivery)
-                return SnoozeResult(kind, None, "a snack tomorrow is too late for this run")
+                return SnoozeResult(kind, None, texts.SNACK_TOO_LATE)
             if kind is Kind.PRE_RUN_MOBILITY:
                 await self._answer(uow, delivery)
                 if regular is None:
-                    return SnoozeResult(kind, None, "no run day is coming up")
-                return SnoozeResult(kind, regular.astimezone(tz), "your next run day", True)
+                    return SnoozeResult(kind, None, texts.NO_RUN_DAY)
+                return SnoozeResult(kind, regular.astimezone(tz), texts.NEXT_RUN_DAY, True)
             original = delivery.due_at.astimezone(tz).replace(tzinfo=None)
             due = localize(original + timedelta(days=1), tz)
             anchor = anchor + timedelta(days=1)
             if regular is not None and abs(regular - due) <= TOMORROW_MERGE:
                 await self._answer(uow, delivery)
                 return SnoozeResult(
-                    kind, regular.astimezone(tz), "tomorrow's regular nudge", regular=True
+                    kind, regular.astimezone(tz), texts.TOMORROWS_REGULAR, regular=True
                 )
         else:
             due = now + _SNOOZE_DELAYS[duration]
@@ -152,14 +138,14 @@ class NudgeAnswers:
         if quiet is not None and quiet.contains(wall.time()):
             if not kind.quiet_move:
                 await self._answer(uow, delivery)
-                return SnoozeResult(kind, None, "that would be inside your quiet hours")
+                return SnoozeResult(kind, None, texts.INSIDE_QUIET_HOURS)
             due = localize(quiet.end_after(wall), tz)
-            note = "moved to the end of your quiet hours"
+            note = texts.MOVED_PAST_QUIET_HOURS
         if not await uow.deliveries.answer_once(delivery_id, now):
-            raise BadInput(ALREADY_ANSWERED)  # a second tap got here first
+            raise texts.already_answered()  # a second tap got here first
         count = await uow.nudges.count_snoozes(user_id, kind.value, base)
         if count >= MAX_SNOOZES:
-            raise BadInput("Snoozed enough times already; skip it or do it now.")
+            raise texts.snoozed_enough()
         await uow.nudges.insert_oneoff(
             user_id=user_id,
             kind=kind.value,
@@ -177,13 +163,13 @@ class NudgeAnswers:
         async with self.db.uow() as uow:
             user = await uow.runners.get(user_id)
             if user is None:
-                raise NotFound("I don't know you yet: send /start first.")
+                raise texts.unknown_runner()
             accounts = (await uow.runners.identities([user_id]))[user_id]
             to = route(user, accounts, self._running())
             today = now.astimezone(runner_zone(user) or UTC).date()
             for kind in Kind:
                 if to is None:
-                    results.append(SampleNudge(kind, None, None, "no reachable chat"))
+                    results.append(SampleNudge(kind, None, None, texts.NO_REACHABLE_CHAT))
                     continue
                 delivery_id = await uow.deliveries.add(
                     NewDelivery(
@@ -199,7 +185,7 @@ class NudgeAnswers:
                     )
                 )
                 if delivery_id is None:
-                    results.append(SampleNudge(kind, None, to.platform, "already sent this second"))
+                    results.append(SampleNudge(kind, None, to.platform, texts.SENT_THIS_SECOND))
                 else:
                     results.append(SampleNudge(kind, delivery_id, to.platform))
             await uow.commit()

@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.coaching import MAX_STEP_MINUTES, MIN_STEP_MINUTES, BedtimePlan
-from bot.errors import BadInput, NotFound
+from bot.errors import BadInput
 from bot.models import CheckIn, NudgePrefs, RestWindow, Run, User
 from bot.nudges import planner
 from bot.nudges.kinds import Kind
@@ -28,48 +27,14 @@ from bot.nudges.recurrence import (
     runner_zone,
 )
 from bot.nudges.schedule import format_hhmm
+from bot.nudges.status import KindStatus, NudgeStatus, RaceInfo
+from bot.nudges.texts import unknown_runner
 from bot.storage.database import Database
 from bot.storage.nudges import SNOOZE_MARK
 from bot.storage.uow import UnitOfWork
+from bot.texts import nudge_settings as texts
 
 MAX_AHEAD = timedelta(days=366)
-
-
-@dataclass(frozen=True, slots=True)
-class KindStatus:
-    """One kind of nudge as /nudges shows it."""
-
-    kind: Kind
-    enabled: bool
-    configured: bool  # the runner has the settings this kind needs
-    next_local: datetime | None  # aware, in the runner's zone; None when nothing is due
-    skipped_in_quiet: bool = False  # the next one falls in quiet hours and will be skipped
-    note: str = ""
-    snoozed_local: datetime | None = None  # a pending snooze of this kind, in the runner's zone
-    skipped: bool = False  # the next one falls on a day the runner said "Skip today/tonight"
-
-
-@dataclass(frozen=True, slots=True)
-class NudgeStatus:
-    """Every kind of nudge for one runner, plus pause and race."""
-
-    user_id: int
-    timezone: str
-    paused_until: date | None  # only while the pause lasts (the date is after today)
-    race_date: date | None  # only when the race is today or ahead
-    race_name: str
-    kinds: tuple[KindStatus, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RaceInfo:
-    """The runner's goal race."""
-
-    race_date: date | None
-    name: str
-    days_left: int | None
-    bedtime: time | None = None  # this week's planned bedtime (None: no bedtime set)
-    wake: time | None = None  # the wake time (None: not set)
 
 
 class NudgeSettingsService:
@@ -122,7 +87,7 @@ class NudgeSettingsService:
         async with self._edit, self.db.uow() as uow:
             user = await uow.runners.get(user_id)
             if user is None:
-                raise NotFound("I don't know you yet: send /start first.")
+                raise unknown_runner()
             now = self.clock.now()
             today = now.astimezone(runner_zone(user) or UTC).date()
             result = change(user, today)
@@ -147,9 +112,9 @@ class NudgeSettingsService:
         def change(user: User, today: date) -> NudgePrefs | BadInput:
             prefs = user.prefs
             if until is not None and until <= today:
-                return BadInput("Pick a date after today.")
+                return texts.pause_after_today()
             if until is not None and until > today + MAX_AHEAD:
-                return BadInput("Pause for a year at most.", hint="/pause 2027-01-15")
+                return texts.pause_a_year_at_most()
             resting = prefs.pause_reason and prefs.paused_since is not None
             if resting and prefs.paused_until is not None and prefs.paused_until > today:
                 assert prefs.paused_since is not None
@@ -175,9 +140,9 @@ class NudgeSettingsService:
 
         def change(user: User, today: date) -> NudgePrefs | BadInput:
             if race_date is not None and race_date < today:
-                return BadInput("That race date is in the past.")
+                return texts.race_in_the_past()
             if race_date is not None and race_date > today + MAX_AHEAD * 2:
-                return BadInput("Pick a race within the next two years.")
+                return texts.race_too_far()
             days.append((race_date - today).days if race_date else 0)
             return dataclasses.replace(
                 user.prefs, race_date=race_date, race_name=name if race_date else ""
@@ -197,13 +162,13 @@ class NudgeSettingsService:
     async def set_bedtime_step(self, user_id: int, minutes: int) -> BedtimePlan:
         """Change the weekly bedtime step (5-30 min); the plan goes on from this week's bedtime."""
         if not MIN_STEP_MINUTES <= minutes <= MAX_STEP_MINUTES:
-            raise BadInput(f"The step must be {MIN_STEP_MINUTES}-{MAX_STEP_MINUTES} minutes.")
+            raise texts.step_out_of_range(MIN_STEP_MINUTES, MAX_STEP_MINUTES)
 
         def change(user: User, today: date) -> NudgePrefs | BadInput:
             user = dataclasses.replace(user, prefs=refresh_plan(user, today))
             plan = plan_on(user, today)
             if plan is None:
-                return BadInput("Set your bedtime first: /settings bedtime 23:30")
+                return texts.bedtime_first()
             return dataclasses.replace(
                 user.prefs,
                 bedtime_step=minutes,
@@ -235,7 +200,7 @@ class NudgeSettingsService:
         """Change how long before bedtime / the run, and after logging a run, nudges come."""
         for value in (wind_down, pre_run, fuel_delay):
             if value is not None and not 0 <= value <= 180:
-                raise BadInput("Use between 0 and 180 minutes.")
+                raise texts.lead_out_of_range()
 
         def change(user: User, _: date) -> NudgePrefs:
             p = user.prefs
@@ -253,7 +218,7 @@ class NudgeSettingsService:
         async with self._edit, self.db.uow() as uow:
             user = await uow.runners.get(user_id)
             if user is None:
-                raise NotFound("I don't know you yet: send /start first.")
+                raise unknown_runner()
             now = self.clock.now()
             await uow.nudges.set_enabled(user_id, kind.value, on, now)
             if on:
@@ -271,7 +236,7 @@ class NudgeSettingsService:
         async with self.db.reader() as uow:
             user = await uow.runners.get(user_id)
         if user is None:
-            raise NotFound("I don't know you yet: send /start first.")
+            raise unknown_runner()
         return user
 
     async def bedtime_status(self, user_id: int) -> BedtimePlan | None:
@@ -312,7 +277,7 @@ class NudgeSettingsService:
                         enabled,
                         True,
                         None,
-                        note="after each logged run",
+                        note=texts.AFTER_EACH_RUN,
                         snoozed_local=snooze,
                     )
                 )
@@ -338,7 +303,7 @@ class NudgeSettingsService:
                     configured,
                     next_local,
                     in_quiet,
-                    _needs(kind, configured),
+                    texts.needs(kind, configured),
                     snoozed_local=snooze,
                     skipped=skipped,
                 )
@@ -363,20 +328,3 @@ async def _keep_windows(uow: UnitOfWork, user_id: int, windows: list[RestWindow]
             await uow.pauses.save(user_id, window)
         else:
             await uow.pauses.end(user_id, window.since, window.until)
-
-
-def _needs(kind: Kind, configured: bool) -> str:
-    if configured:
-        return ""
-    return {
-        Kind.WIND_DOWN: "needs your bedtime (/settings bedtime 23:30)",
-        Kind.SLEEP_CHECKIN: "needs your wake time (/settings wake_time 06:30)",
-        Kind.PRE_RUN_MOBILITY: (
-            "needs run days and run time "
-            "(/settings run_days mon,wed,sat and /settings run_time 07:00)"
-        ),
-        Kind.STRENGTH: (
-            "needs strength days and time "
-            "(/settings strength_days tue,fri and /settings strength_time 18:30)"
-        ),
-    }.get(kind, "")

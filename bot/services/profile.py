@@ -1,4 +1,4 @@
-"""The runner's profile: onboarding questions and settings."""
+"""The runner's profile: onboarding questions and settings (their words: bot/texts/profile.py)."""
 
 from __future__ import annotations
 
@@ -9,30 +9,24 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.dates import format_days, parse_bedtime, parse_clock, parse_days
-from bot.errors import BadInput
 from bot.input_hygiene import quote
 from bot.models import User
-from bot.nudges.kinds import Kind
 from bot.nudges.recurrence import runner_zone, swallowed_by_quiet
-from bot.nudges.schedule import format_hhmm
-from bot.parsing import COMMON_ZONES, parse_timezone
+from bot.parsing import parse_timezone
 from bot.services.events import Listeners
 from bot.storage.database import Database
+from bot.texts import profile as texts
+from bot.texts.profile import ONBOARDING, Question
 
 NUDGE_PLATFORMS = ("auto", "telegram", "discord", "console")
 # Settings that move a nudge's time or the quiet hours: a change may put a nudge inside them.
 QUIET_INPUTS = {"quiet_hours", "run_time", "run_days", "bedtime", "target_bedtime", "wake_time"}
-# Why a kind that quiet hours skip is no use later (see Kind.quiet_move).
-_TOO_LATE = {
-    Kind.WIND_DOWN: (" before bedtime", "a wind-down after bedtime is no use"),
-    Kind.PRE_RUN_MOBILITY: (" before your run", "a warm-up reminder after the run is no use"),
-}
 
 
 @dataclass(frozen=True, slots=True)
 class RunnerSwitch:
     """One of the runner's two-way settings (``/settings boards hidden|shown``): its two
-    words, the column the first one sets true, and what each answers."""
+    words, the column the first one sets true, and its wording (a capability's texts)."""
 
     name: str  # how a refusal names it: "Boards", "The feed"
     words: tuple[str, str]  # (sets the column, clears it): ("hidden", "shown")
@@ -46,74 +40,13 @@ async def set_switch(db: Database, user: User, switch: RunnerSwitch, value: str)
     stored."""
     choice = value.strip().lower()
     if choice not in switch.words:
-        first, second = switch.words
-        raise BadInput(
-            f"{switch.name} can be {first} or {second}; not '{quote(value)}'.", hint=switch.hint
-        )
+        raise texts.switch_choice(switch.name, switch.words, value, switch.hint)
     async with db.uow() as uow:
         await uow.runners.update(user.id, **{switch.column: choice == switch.words[0]})
         await uow.commit()
     return switch.answers[switch.words.index(choice)]
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
-    """One onboarding question with one-tap answers (label, value)."""
-
-    step: str
-    text: str
-    answers: tuple[tuple[str, str], ...]
-
-
-ONBOARDING: tuple[Question, ...] = (
-    Question(
-        "timezone",
-        "Which time zone are you in? Type a name like Europe/Berlin or a city like Denver, "
-        "or tap one.",
-        (*((z, z) for z in COMMON_ZONES), ("UTC", "UTC")),
-    ),
-    Question("units", "Kilometres or miles?", (("km", "km"), ("miles", "mi"))),
-    Question(
-        "run_days",
-        "Which days do you usually run? e.g. mon,wed,sat",
-        (
-            ("Mon Wed Fri", "mon,wed,fri"),
-            ("Tue Thu Sat", "tue,thu,sat"),
-            ("Weekdays", "weekdays"),
-            ("Every day", "daily"),
-        ),
-    ),
-    Question(
-        "run_time",
-        "What time do you usually head out? e.g. 07:00",
-        (("06:00", "06:00"), ("07:00", "07:00"), ("12:30", "12:30"), ("18:00", "18:00")),
-    ),
-    Question(
-        "bedtime",
-        "When do you usually get into bed now? e.g. 23:45",
-        (("22:30", "22:30"), ("23:00", "23:00"), ("23:30", "23:30"), ("00:00", "00:00")),
-    ),
-    Question(
-        "target_bedtime",
-        "And the bedtime you'd like to reach? I'll move you there in small weekly steps.",
-        (("22:00", "22:00"), ("22:30", "22:30"), ("23:00", "23:00")),
-    ),
-    Question(
-        "wake_time",
-        "When do you usually wake up? I'll ask how you slept then.",
-        (("06:00", "06:00"), ("06:30", "06:30"), ("07:00", "07:00"), ("07:30", "07:30")),
-    ),
-    Question(
-        "strength_days",
-        "Which days suit a short strength session (planks, deadlifts)? e.g. tue,fri",
-        (("Tue Fri", "tue,fri"), ("Mon Thu", "mon,thu"), ("Wed Sat", "wed,sat")),
-    ),
-    Question(
-        "strength_time",
-        "And at what time? I'll nudge you with the session then.",
-        (("07:00", "07:00"), ("12:30", "12:30"), ("18:00", "18:00"), ("19:30", "19:30")),
-    ),
-)
 # Answers kept with the nudge preferences, saved by the nudge settings (not a profile column).
 PREF_STEPS = frozenset(("strength_days", "strength_time"))
 SKIP_WORDS = {"skip", "-", "later"}
@@ -184,13 +117,7 @@ class ProfileService:
         for kind, at in swallowed_by_quiet(user, self.clock.now().astimezone(tz).date()):
             if kind.value in off:
                 continue
-            before, why = _TOO_LATE.get(kind, ("", "it would come too late"))
-            lines.append(
-                f"Your {kind.label.lower()} nudge will never come: it is due at "
-                f"{format_hhmm(at)}{before}, inside your quiet hours ({quiet}), and {why}, "
-                "so it is skipped rather than sent later. Shorten the quiet hours, or turn it "
-                f"off: /nudges off {kind.value}"
-            )
+            lines.append(texts.swallowed_by_quiet_hours(kind, at, quiet))
         return lines
 
     async def update(
@@ -228,7 +155,7 @@ class ProfileService:
         assert step is not None
         saved, warning = "", ""
         if text.strip().lower() in SKIP_WORDS:
-            saved = "Skipped."
+            saved = texts.SKIPPED
         else:
             change = await self.change(user, step, text)
             user, saved, warning = change.user, change.confirmation, change.warning
@@ -261,46 +188,43 @@ def read_setting(item: str, value: str) -> tuple[dict[str, Any], str, str]:
     value = value.strip()
     label = item.replace("_", " ").capitalize()
     if not value:
-        raise BadInput(f"What should {item.replace('_', ' ')} be?", hint="/help settings")
+        raise texts.no_value(item)
     if item == "timezone":
         zone, warning = parse_timezone(value)
-        return {"timezone": zone}, f"{label} set to {zone}.", warning
+        return {"timezone": zone}, texts.set_to(label, zone), warning
     if item == "units":
         unit = {"km": "km", "kilometres": "km", "kilometers": "km", "mi": "mi",
                 "miles": "mi", "mile": "mi"}.get(value.lower())  # fmt: skip
         if unit is None:
-            raise BadInput(f"Units are km or mi, not '{quote(value)}'.")
-        return {"units": unit}, f"{label} set to {unit}.", ""
+            raise texts.bad_units(quote(value))
+        return {"units": unit}, texts.set_to(label, unit), ""
     if item == "run_days":
         days = parse_days(value)
-        said = f"{label} set to {format_days(days)}." if days else f"{label} cleared."
+        said = texts.set_to(label, format_days(days)) if days else texts.cleared(label)
         return {"run_days": days}, said, ""
     if item in CLOCK_SETTINGS:
         if value.lower() in OFF_WORDS:
-            return {item: None}, f"{label} cleared.", ""
+            return {item: None}, texts.cleared(label), ""
         if item in {"bedtime", "target_bedtime"}:
             clock_time, note = parse_bedtime(value)
         else:
             clock_time, note = parse_clock(value), ""
-        said = f"{label} set to {clock_time}." + (f" ({note})" if note else "")
+        said = texts.set_to(label, clock_time) + (f" ({note})" if note else "")
         return {item: clock_time}, said, ""
     if item == "quiet_hours":
         start, end = parse_quiet_hours(value)
-        said = f"{label} set to {start}-{end}." if start else f"{label} off."
+        said = texts.set_to(label, f"{start}-{end}") if start else texts.quiet_hours_off(label)
         return {"quiet_start": start, "quiet_end": end}, said, ""
     if item == "nudges":
         choice = value.lower()
         if choice not in NUDGE_PLATFORMS:
-            raise BadInput(
-                f"Nudges can go to {', '.join(NUDGE_PLATFORMS)}; not '{quote(value)}'.",
-                hint="auto sends them where you last talked to me.",
-            )
+            raise texts.bad_nudge_platform(NUDGE_PLATFORMS, quote(value))
         return (
             {"nudge_platform": None if choice == "auto" else choice},
-            f"{label} go to {choice}.",
+            texts.nudges_go_to(label, choice),
             "",
         )
-    raise BadInput(f"There's no setting called '{item}'.", hint="/settings lists them.")
+    raise texts.no_such_setting(item)
 
 
 def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
@@ -310,11 +234,8 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
         return None, None
     parts = re.split(r"\s*(?:-|–|to)\s*", raw)
     if len(parts) != 2:
-        raise BadInput(
-            f"I can't read '{quote(text)}' as quiet hours.",
-            hint="Use start-end, e.g. 22:00-07:00, or off.",
-        )
+        raise texts.quiet_hours_unreadable(quote(text))
     start, end = parse_clock(parts[0]), parse_clock(parts[1])
     if start == end:
-        raise BadInput("Quiet hours need different start and end times.")
+        raise texts.quiet_hours_empty()
     return start, end

@@ -8,16 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.dates import MAX_DAYS_BACK, parse_start, parse_when, split_day
-from bot.errors import BadInput, NotFound, PacerError
-from bot.input_hygiene import clean_text, quote
+from bot.errors import BadInput, PacerError
+from bot.input_hygiene import clean_text
 from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
 from bot.parsing import (
     SLOWEST_PACE_S_PER_KM,
     check_pace,
-    format_distance,
-    format_duration,
-    format_pace,
     parse_climb,
     parse_distance,
     parse_duration,
@@ -30,6 +27,8 @@ from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
 from bot.storage.tracks import FileQuestion
 from bot.storage.uow import UnitOfWork
+from bot.texts import runfiles as file_texts
+from bot.texts import runs as texts
 
 MAX_NOTE_CHARS = 500
 SIX_DAYS = timedelta(days=6)
@@ -76,11 +75,7 @@ def _check_note(note: str) -> str:
     """The note, cleaned and stripped; refused (never cut) when it is too long."""
     note = clean_text(note).strip()
     if len(note) > MAX_NOTE_CHARS:
-        raise BadInput(
-            f"Notes can be up to {MAX_NOTE_CHARS} characters; yours has {len(note):,}. "
-            "Nothing was saved.",
-            hint="Shorten the note and log again.",
-        )
+        raise texts.note_too_long(MAX_NOTE_CHARS, len(note))
     return note
 
 
@@ -107,11 +102,8 @@ class RepeatedRun(PacerError):
     """A typed run exactly like the one logged moments before: stored only when confirmed."""
 
     def __init__(self, earlier: Run, minutes: int) -> None:
-        ago = "just now" if minutes < 1 else f"{minutes} min ago"
-        super().__init__(
-            f"You logged exactly this run {ago} (#{earlier.id}). Nothing new was saved.",
-            hint="Tap Log it again if you ran it twice.",
-        )
+        message, hint = texts.repeated_run(earlier.id, minutes)
+        super().__init__(message, hint=hint)
         self.earlier = earlier
 
 
@@ -119,13 +111,8 @@ class SameRunLogged(BadInput):
     """A file's run that is already in the log from another source (another file, Strava)."""
 
     def __init__(self, earlier: Run, units: str) -> None:
-        super().__init__(
-            f"This file's run is already in your log as #{earlier.id} "
-            f"({earlier.local_date:%a %d %b %Y}, {format_distance(earlier.distance_m, units)} "
-            f"in {format_duration(earlier.duration_s)}): same start and distance. "
-            "Nothing was saved.",
-            hint=f"To keep this file's version instead: /delete {earlier.id}, then send it again.",
-        )
+        text, hint = file_texts.same_run_logged(earlier, units)
+        super().__init__(text, hint=hint)
         self.earlier = earlier
 
 
@@ -174,21 +161,14 @@ class RunService:
         # A day after the climb or the note is still the day, never the note; two are refused.
         note, also = split_day(note)
         if also and when:
-            raise BadInput(
-                f"Two days for one run: '{quote(when)}' and '{quote(also)}'. Nothing was saved.",
-                hint="Keep the day you ran, e.g. /log 5k 25:00 yesterday hilly",
-            )
+            raise texts.two_days(when, also)
         when = when or also
         day, start_time = parse_start(when, user.today(now))
         started_at = None
         if start_time is not None:
             start = datetime.combine(day, start_time, tzinfo=user.tz)
             if start.astimezone(UTC) > now:
-                raise BadInput(
-                    f"{start:%a %d %b %H:%M} is later than now (your time); log runs you "
-                    "have done.",
-                    hint="/settings timezone checks your time zone.",
-                )
+                raise texts.start_in_future(start)
             started_at = start.astimezone(UTC)
         note = _check_note(note)
         await self._check_not_repeated(user, day, meters, seconds, note, source_key, now)
@@ -251,9 +231,9 @@ class RunService:
             run = await uow.activity.run(run_id)
             last = await uow.activity.last_logged_run(user.id)
         if run is None or run.user_id != user.id:
-            raise NotFound(f"You have no run #{run_id}.", hint="/runs lists your runs.")
+            raise texts.no_such_run(run_id, "/runs lists your runs.")
         if last is not None and last.id != run.id and _same_run(last, run):
-            raise BadInput(f"Already logged again: #{last.id} is the second copy of #{run.id}.")
+            raise texts.logged_again_already(last.id, run.id)
         first = week_start(run.local_date)
         async with self.db.uow() as uow:
             copy, created, week = await uow.activity.add_run(
@@ -279,18 +259,10 @@ class RunService:
         now = self.clock.now()
         started = run_file.local_start(user.tz)
         if started.astimezone(UTC) > now + FILE_CLOCK_SLACK:
-            raise BadInput(
-                f"This file's run starts in the future ({started:%a %d %b %Y %H:%M}, your "
-                "time). Nothing was saved.",
-                hint="Check the watch's date, or your time zone with /settings timezone.",
-            )
+            raise file_texts.starts_in_future(started)
         seconds = round(run_file.moving_s)
         if seconds / (run_file.distance_m / 1000) > SLOWEST_PACE_S_PER_KM:
-            raise BadInput(
-                f"This file moves at {format_pace(run_file.distance_m, seconds, user.units)} "
-                "while moving: slower than 30:00 /km, so I take it for a walk, not a run. "
-                "Nothing was saved."
-            )
+            raise file_texts.walking_pace(run_file.distance_m, seconds, user.units)
         facts = TrackFacts(
             source_file=run_file.kind,
             started_at=started.astimezone(UTC),
@@ -336,18 +308,11 @@ class RunService:
         async with self.db.reader() as uow:
             question = await uow.tracks.sport_question(token)
         if question is None or question.user_id != user.id:
-            raise BadInput(
-                "That question about a file has expired (or was answered). Nothing was saved.",
-                hint="Send the file again to log it.",
-            )
+            raise file_texts.question_gone()
         if question.expires_at <= self.clock.now():
             await self.drop_sport_question(token)
             minutes = SPORT_QUESTION_KEPT // timedelta(minutes=1)
-            raise BadInput(
-                f"That question about a file has expired: Pacer keeps it {minutes} minutes, "
-                "and nothing was saved.",
-                hint="Send the file again to log it.",
-            )
+            raise file_texts.question_expired(minutes)
         return question
 
     async def drop_sport_question(self, token: str) -> None:
@@ -401,9 +366,7 @@ class RunService:
             before = await uow.activity.run(run_id)
             from_file = field == "date" and await uow.tracks.facts(run_id) is not None
         if before is None or before.user_id != user.id:
-            raise NotFound(
-                f"You have no run #{run_id}.", hint="/runs lists your runs with their ids."
-            )
+            raise texts.no_such_run(run_id)
         changes: dict[str, object] = {}
         if field == "distance":
             meters = parse_distance(value, user.units)
@@ -420,7 +383,7 @@ class RunService:
         elif field == "climb":  # the board of a climb challenge is recounted with the run
             changes["elevation_gain_m"] = parse_climb(value, user.units)
         else:
-            raise BadInput(f"I can change {', '.join(EDITABLE)}; not '{field}'.")
+            raise texts.not_editable(EDITABLE, field)
         moved = changes.get("local_date", before.local_date) != before.local_date
         async with self.db.uow() as uow:
             if moved:
@@ -435,7 +398,7 @@ class RunService:
                 await uow.runners.update(user.id, streak_since=None, streak_last=None)
             after = await uow.activity.update_run(user.id, run_id, **changes)
             if after is None:
-                raise NotFound(f"You have no run #{run_id}.")
+                raise texts.no_such_run(run_id, "")
             if after.distance_m < before.distance_m:
                 # A file's best efforts longer than the corrected run can't have been run.
                 await uow.tracks.drop_efforts_over(user.id, run_id, after.distance_m)
@@ -459,10 +422,7 @@ class RunService:
         day = parse_when(value, today, earliest=EARLIEST.date())
         if from_file or day >= before.local_date or (today - day).days <= MAX_DAYS_BACK:
             return day
-        raise BadInput(
-            f"{day.isoformat()} is more than a year ago; a typed run goes back 365 days "
-            "(a run from a file back to 2000)."
-        )
+        raise texts.edited_too_far_back(day)
 
     async def _streak(self, user: User, new_run: date | None) -> WeekBlock | None:
         """The runner's latest block of weeks with a run, from the cache on their row.
@@ -495,7 +455,7 @@ class RunService:
         async with self.db.uow() as uow:
             run = await uow.activity.last_logged_run(user.id)
             if run is None:
-                raise NotFound("There's no run to undo yet.", hint="Log one with /log 5k 25:00")
+                raise texts.nothing_to_undo()
             return await self._delete(uow, user, run.id)
 
     async def delete(self, user: User, run_id: int) -> Run:
@@ -506,9 +466,7 @@ class RunService:
     async def _delete(self, uow: UnitOfWork, user: User, run_id: int) -> Run:
         deleted = await uow.activity.delete_run(user.id, run_id)
         if deleted is None:
-            raise NotFound(
-                f"You have no run #{run_id}.", hint="/runs lists your runs with their ids."
-            )
+            raise texts.no_such_run(run_id)
         # The run may have held the streak together: work it out again next time.
         await uow.runners.update(user.id, streak_since=None, streak_last=None)
         await self.listeners.run_deleted(uow, user, deleted, self.clock.now())

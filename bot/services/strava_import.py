@@ -10,40 +10,31 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import BadInput
 from bot.input_hygiene import clean_text
 from bot.models import TrackFacts, User
-from bot.parsing import FASTEST_PACE_S_PER_KM, SLOWEST_PACE_S_PER_KM, format_distance
+from bot.parsing import FASTEST_PACE_S_PER_KM, SLOWEST_PACE_S_PER_KM
 from bot.runfiles.readers import read_run_file
-from bot.runfiles.strava import Skipped, StravaActivity, StravaExport, parse_activities
+from bot.runfiles.strava import (
+    ImportSummary,
+    Skipped,
+    StravaActivity,
+    StravaExport,
+    parse_activities,
+)
 from bot.runfiles.track import EARLIEST
 from bot.services.runs import SAME_DISTANCE, SAME_START
 from bot.storage.database import Database
 from bot.storage.tracks import ImportedRun
+from bot.texts import runfiles as texts
 
 BATCH = 200  # runs written per transaction
 PROGRESS_EVERY = 25  # activities between two progress reports
 EXAMPLES = 5  # rows named per reason in the summary
-
-
-@dataclass
-class ImportSummary:
-    """What an import did."""
-
-    imported: int = 0
-    from_files: int = 0
-    already: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    notes: list[Skipped] = field(default_factory=list)  # imported, but not as hoped
-    first: date | None = None
-    last: date | None = None
-    distance_m: float = 0.0
 
 
 class _Starts:
@@ -110,7 +101,7 @@ class StravaImporter:
                 )
             if row is not None and (earlier := starts.near(activity.started, row.distance_m)):
                 what = f"{activity.activity_id} {activity.name!r}"
-                summary.skipped.append(Skipped(activity.line, what, f"already logged ({earlier})"))
+                summary.skipped.append(Skipped(activity.line, what, texts.already_logged(earlier)))
                 row = None
             elif row is not None:
                 starts.add(activity.started, row.distance_m, f"line {activity.line}")
@@ -154,7 +145,7 @@ class StravaImporter:
                 data = export.activity_file(activity.filename)
                 if data is None:
                     summary.notes.append(
-                        Skipped(activity.line, what, f"{activity.filename} is not in the export")
+                        Skipped(activity.line, what, texts.not_in_export(activity.filename))
                     )
                 else:
                     run_file = read_run_file(activity.filename, data).only
@@ -174,26 +165,22 @@ class StravaImporter:
             except (BadInput, ValueError) as error:
                 reason = error.message if isinstance(error, BadInput) else str(error)
                 reason = reason.replace(" Nothing was saved.", "").rstrip(".")
-                summary.notes.append(
-                    Skipped(activity.line, what, f"file not used ({reason}); CSV figures kept")
-                )
+                summary.notes.append(Skipped(activity.line, what, texts.file_not_used(reason)))
         if not distance or distance <= 0:
-            summary.skipped.append(Skipped(activity.line, what, "no distance"))
+            summary.skipped.append(Skipped(activity.line, what, texts.NO_DISTANCE))
             return None
         if not seconds or seconds <= 0:
-            summary.skipped.append(Skipped(activity.line, what, "no time"))
+            summary.skipped.append(Skipped(activity.line, what, texts.NO_TIME))
             return None
         pace = seconds / (distance / 1000)
         if not FASTEST_PACE_S_PER_KM <= pace <= SLOWEST_PACE_S_PER_KM:
-            summary.skipped.append(
-                Skipped(activity.line, what, f"{pace / 60:.1f} min/km is no running pace")
-            )
+            summary.skipped.append(Skipped(activity.line, what, texts.no_running_pace(pace / 60)))
             return None
         if activity.started > self.clock.now():
-            summary.skipped.append(Skipped(activity.line, what, "dated in the future"))
+            summary.skipped.append(Skipped(activity.line, what, texts.IN_THE_FUTURE))
             return None
         if activity.started < EARLIEST:
-            summary.skipped.append(Skipped(activity.line, what, "dated before 2000"))
+            summary.skipped.append(Skipped(activity.line, what, texts.BEFORE_2000))
             return None
         day = activity.started.astimezone(user.tz).date()
         return ImportedRun(day, distance, round(seconds), clean_text(activity.name)[:500], facts)
@@ -216,46 +203,3 @@ class StravaImporter:
             # The run streak is worked out again from the runs on next use.
             await uow.runners.update(user.id, streak_since=None, streak_last=None)
             await uow.commit()
-
-
-def summary_text(summary: ImportSummary, who: str = "", units: str = "km") -> str:
-    """What an import did: counts per reason, with at most five rows named for each."""
-    runs = f"{summary.imported:,} run{'s' if summary.imported != 1 else ''}"
-    head = f"Imported {runs}{f' for {who}' if who else ''}"
-    if summary.imported:
-        head += (
-            f" ({summary.from_files:,} from their activity files, "
-            f"{format_distance(summary.distance_m, units)}), "
-            f"{summary.first:%d %b %Y} to {summary.last:%d %b %Y}."
-        )
-    else:
-        head += "."
-    text = [head]
-    if summary.already:
-        text.append(f"Already in your log: {summary.already:,} (imported before).")
-    if summary.notes:
-        text.append(f"Imported from the CSV alone ({len(summary.notes):,}):")
-        text.extend(_grouped(summary.notes))
-    if summary.skipped:
-        text.append(f"Skipped {len(summary.skipped):,}:")
-        text.extend(_grouped(summary.skipped))
-    return "\n".join(text)
-
-
-def _grouped(items: list[Skipped]) -> list[str]:
-    """Rows by reason: a count per reason, then up to :data:`EXAMPLES` rows of it."""
-    kinds = Counter(_kind(item.reason) for item in items)
-    out: list[str] = []
-    for kind, count in kinds.most_common():
-        out.append(f"  {kind}: {count:,}")
-        rows = [item for item in items if _kind(item.reason) == kind]
-        out.extend(f"    line {i.line}: {i.what}: {i.reason}" for i in rows[:EXAMPLES])
-        if count > EXAMPLES:
-            out.append(f"    … and {count - EXAMPLES:,} more")
-    return out
-
-
-def _kind(reason: str) -> str:
-    """A reason without its particulars: ``not a run (Ride)`` -> ``not a run``."""
-    head = reason.split(" (", 1)[0]
-    return "unreadable date" if head.startswith("unreadable date") else head

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.commands import COMMANDS, public_commands
-from bot.core.handlers import POST_RUN_BUTTONS
 from bot.messages import MAX_ACTION_BYTES, Button
-from bot.services.profile import ONBOARDING
+from bot.texts.profile import ONBOARDING
+from bot.texts.runs import POST_RUN_BUTTONS
 
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_LIBRARIES = {"discord", "telegram"}

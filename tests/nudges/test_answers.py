@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FakeClock
-from bot.core.nudge_replies import snooze_reply
 from bot.errors import BadInput
 from bot.nudges.kinds import Kind
-from bot.services.nudge_answers import SnoozeResult
+from bot.nudges.status import SnoozeResult
+from bot.nudges.texts import snooze_reply
 from bot.storage.database import Database
 
 from .conftest import Nudges, RecordingMessenger, add_user, utc

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, time
 
 from bot.coaching import bedtime_plan
-from bot.core.nudge_replies import bedtime_reply, race_reply, snooze_reply, status_reply
 from bot.messages import MAX_ACTION_BYTES
 from bot.nudges.kinds import Kind
-from bot.services.nudge_answers import SnoozeResult
-from bot.services.nudges import RaceInfo
+from bot.nudges.status import RaceInfo, SnoozeResult
+from bot.nudges.texts import snooze_reply
 from bot.storage.database import Database
+from bot.texts.nudge_settings import bedtime_reply, race_reply, status_reply
 
 from .conftest import Nudges, add_user, utc
 

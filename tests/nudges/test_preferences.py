@@ -7,11 +7,11 @@ from datetime import date, time, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.core.nudge_replies import bedtime_reply, race_reply, status_reply
 from bot.errors import BadInput, NotFound
 from bot.nudges.kinds import Kind
-from bot.services.nudges import RaceInfo
+from bot.nudges.status import RaceInfo
 from bot.storage.database import Database
+from bot.texts.nudge_settings import bedtime_reply, race_reply, status_reply
 
 from .conftest import Nudges, RecordingMessenger, add_user, set_user, utc
 

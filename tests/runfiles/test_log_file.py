@@ -223,8 +223,8 @@ async def test_stats_say_which_best_efforts_come_from_a_track(harness: Harness) 
 def test_a_miles_runner_reads_the_moving_speed_in_mph() -> None:
     from pathlib import Path
 
-    from bot.core.runfile_handlers import file_lines
     from bot.runfiles import read_run_file
+    from bot.texts.runfiles import file_lines
 
     path = Path("tests/data/runfiles/run-pause.gpx")
     run_file = read_run_file(path.name, path.read_bytes()).only

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import matplotlib.image
 
 from bot.charts import calendar_figure, calendar_png, distance_figure, distance_png
-from bot.services.stats import WeekPoint
+from bot.progress import WeekPoint
 from bot.storage.progress import HabitCounts, RunTotals
 from tests.fakes import Harness
 from tests.stats.helpers import PNG_SIGNATURE, bar_heights, png_size

@@ -70,8 +70,8 @@ async def test_an_empty_week_says_so_instead_of_zero_of_zero(harness: Harness) -
 def test_the_digest_of_a_week_without_runs_does_not_count_sessions_for_zero_runs() -> None:
     from datetime import date
 
-    from bot.core.progress_replies import digest_text
     from bot.storage.progress import HabitCounts, RunTotals
+    from bot.texts.progress import digest_text
 
     text = digest_text(date(2026, 11, 9), RunTotals(), HabitCounts(mobility_sessions=1), "km")
 

@@ -1,30 +1,23 @@
-"""Ready-made replies for the nudge commands (/nudges, /bedtime, /race, snooze answers).
+"""Every word of the nudge settings: /nudges, /bedtime, /race, /pause and their /settings items.
 
-The command handlers may use these or format the engine's dataclasses themselves.
+Each kind's state and its toggle buttons, the bedtime plan and the 7-hour floor, the goal
+race, the pause, the strength days and leads, and the refusals of the nudge settings
+service. What a nudge itself says, and the answers to its buttons, are in
+``bot/nudges/texts.py``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from bot.coaching import BedtimePlan, minutes_in_bed
+from bot.errors import BadInput
 from bot.messages import Button, Reply
+from bot.models import WEEKDAYS, NudgePrefs
 from bot.nudges.kinds import Kind
 from bot.nudges.schedule import format_hhmm
-from bot.nudges.texts import RACE_WEEKS_DAYS
-from bot.services.nudge_answers import SnoozeResult
-from bot.services.nudges import NudgeStatus, RaceInfo
-
-
-def _when(moment: datetime, today: date) -> str:
-    """``07:00`` today, ``tomorrow 07:00``, or ``Mon 07:00``."""
-    hhmm = format_hhmm(moment.time())
-    days = (moment.date() - today).days
-    if days == 0:
-        return f"today {hhmm}"
-    if days == 1:
-        return f"tomorrow {hhmm}"
-    return f"{moment.strftime('%a')} {hhmm}"
+from bot.nudges.status import NudgeStatus, RaceInfo
+from bot.nudges.texts import RACE_WEEKS_DAYS, when_text
 
 
 def status_reply(status: NudgeStatus, today: date) -> Reply:
@@ -55,7 +48,7 @@ def status_reply(status: NudgeStatus, today: date) -> Reply:
         elif item.next_local is None:
             state = "on"
         else:
-            state = f"next {_when(item.next_local, today)}"
+            state = f"next {when_text(item.next_local, today)}"
             if item.skipped_in_quiet:
                 state += " (inside your quiet hours, so it will not be sent)"
             elif item.skipped:
@@ -65,7 +58,7 @@ def status_reply(status: NudgeStatus, today: date) -> Reply:
                     "after all)"
                 )
         if item.snoozed_local is not None and item.enabled:
-            state += f"; snoozed one comes {_when(item.snoozed_local, today)}"
+            state += f"; snoozed one comes {when_text(item.snoozed_local, today)}"
         lines.append(f"- {item.kind.label}: {state}")
         if toggle:
             verb, action = ("Turn off", "stop") if item.enabled else ("Turn on", "start")
@@ -222,14 +215,161 @@ def race_reply(race: RaceInfo) -> Reply:
     return Reply("\n".join(lines), private=True)
 
 
-def snooze_reply(result: SnoozeResult, today: date) -> Reply:
-    """The answer to a snooze tap."""
-    if result.due_local is None:
-        return Reply(f"OK, no more of that one today ({result.note}).", private=True)
-    if result.regular:
-        when = _when(result.due_local, today)
-        return Reply(f"OK, nothing extra: the next one comes {when} ({result.note}).", private=True)
-    text = f"Snoozed: I'll remind you {_when(result.due_local, today)}."
-    if result.note:
-        text += f" ({result.note})"
-    return Reply(text, private=True)
+def needs(kind: Kind, configured: bool) -> str:
+    """What a kind that is not set up needs (nothing when it is)."""
+    if configured:
+        return ""
+    return {
+        Kind.WIND_DOWN: "needs your bedtime (/settings bedtime 23:30)",
+        Kind.SLEEP_CHECKIN: "needs your wake time (/settings wake_time 06:30)",
+        Kind.PRE_RUN_MOBILITY: (
+            "needs run days and run time "
+            "(/settings run_days mon,wed,sat and /settings run_time 07:00)"
+        ),
+        Kind.STRENGTH: (
+            "needs strength days and time "
+            "(/settings strength_days tue,fri and /settings strength_time 18:30)"
+        ),
+    }.get(kind, "")
+
+
+AFTER_EACH_RUN = "after each logged run"  # the snack nudge's line in /nudges
+
+
+# --- answers of the nudge commands -------------------------------------------------------------
+
+
+def step_set(minutes: str, plan: str) -> str:
+    """``/bedtime 15``: the new step above the plan."""
+    return f"Weekly step set to {minutes} min.\n{plan}"
+
+
+NO_RACE_TO_CLEAR = "No goal race was set; nothing to clear. /race 2027-04-12 Boston"
+RACE_CLEARED = "Goal race cleared."
+
+
+def sending_tests(count: int, platform: str) -> str:
+    """``/nudges test``: where the samples go."""
+    return f"Sending one of each kind ({count}) to your {platform} direct messages now."
+
+
+def toggled(kind: Kind, on: bool, status: str) -> str:
+    """A kind turned on or off, above the new status."""
+    head = f"{kind.label} nudges {'on' if on else 'off'}."
+    return f"{head}\n\n{status}"
+
+
+RESUMED = "Nudges are back on."
+
+
+def paused(day: date, reason: str) -> str:
+    """``/pause 2026-12-24 injured``: when nudges resume (and streaks, if a reason)."""
+    frozen = (
+        f" Your streaks are frozen ({reason}) until then: they neither grow nor break."
+        if reason
+        else ""
+    )
+    return (
+        f"Paused every nudge; they resume on {day:%a %d %b %Y}.{frozen} /pause off resumes sooner."
+    )
+
+
+def strength_days_set(days: tuple[int, ...]) -> str:
+    """``/settings strength_days tue,fri``."""
+    shown = ", ".join(WEEKDAYS[d].capitalize() for d in days) or "none"
+    return f"Strength days set to {shown}."
+
+
+def strength_time_set(at: str | None, days_chosen: bool) -> str:
+    """``/settings strength_time 18:30`` (a hint when no days are chosen)."""
+    hint = "" if days_chosen else " Choose the days with /settings strength_days tue,fri."
+    return f"Strength time set to {at or 'not set'}.{hint}"
+
+
+def lead_set(item: str, minutes: int) -> str:
+    """``/settings wind_down_lead 30``."""
+    return f"{item.replace('_', ' ').capitalize()} set to {minutes} min."
+
+
+def settings_lines(p: NudgePrefs) -> list[str]:
+    """The nudge settings, for /settings."""
+    days = ", ".join(WEEKDAYS[d].capitalize() for d in p.strength_days) or "not set"
+    return [
+        f"strength_days: {days}",
+        f"strength_time: {p.strength_time or 'not set'}",
+        f"wind_down_lead: {p.wind_down_lead} min before bedtime",
+        f"pre_run_lead: {p.pre_run_lead} min before your run",
+        f"fuel_delay: {p.fuel_delay} min after a logged run",
+    ]
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+def no_such_kind(text: str) -> BadInput:
+    """A nudge kind Pacer does not have (``text`` quoted already)."""
+    names = ", ".join(k.value for k in Kind)
+    return BadInput(f"There's no '{text}' nudge.", hint=f"Kinds: {names}.")
+
+
+def race_which_day() -> BadInput:
+    """``/race`` with a name and no date."""
+    return BadInput("Which day is the race?", hint="/race 2027-04-12 Berlin Half")
+
+
+def no_chat_for_nudges() -> BadInput:
+    """``/nudges test`` for a runner Pacer cannot reach."""
+    return BadInput(
+        "I have no chat to send nudges to yet.",
+        hint="Start a private chat with me (Telegram) or allow DMs (Discord).",
+    )
+
+
+def which_kind(action: str) -> BadInput:
+    """``/nudges on`` or ``off`` without a kind."""
+    return BadInput(f"Which nudge should I turn {action}?", hint="/nudges off strength")
+
+
+def on_or_off_first() -> BadInput:
+    """``/nudges <kind>`` without on or off."""
+    return BadInput("Say on or off first.", hint="/nudges off strength")
+
+
+def resume_needs_no_reason(reason: str) -> BadInput:
+    """``/pause off injured``."""
+    return BadInput(f"/pause off resumes now; '{reason}' needs a date.")
+
+
+def pause_after_today() -> BadInput:
+    """A pause that ends today or before."""
+    return BadInput("Pick a date after today.")
+
+
+def pause_a_year_at_most() -> BadInput:
+    """A pause past a year."""
+    return BadInput("Pause for a year at most.", hint="/pause 2027-01-15")
+
+
+def race_in_the_past() -> BadInput:
+    """A goal race before today."""
+    return BadInput("That race date is in the past.")
+
+
+def race_too_far() -> BadInput:
+    """A goal race past two years."""
+    return BadInput("Pick a race within the next two years.")
+
+
+def step_out_of_range(low: int, high: int) -> BadInput:
+    """A bedtime step outside its bounds."""
+    return BadInput(f"The step must be {low}-{high} minutes.")
+
+
+def bedtime_first() -> BadInput:
+    """A bedtime step before a bedtime."""
+    return BadInput("Set your bedtime first: /settings bedtime 23:30")
+
+
+def lead_out_of_range() -> BadInput:
+    """A lead past three hours."""
+    return BadInput("Use between 0 and 180 minutes.")

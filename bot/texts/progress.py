@@ -1,4 +1,9 @@
-"""Wording of progress: /week (this or an earlier week), /stats, and the weekly digest."""
+"""Every word of progress: /week, /stats, /chart, the streak line under /log, the weekly digest.
+
+How a week, a period and the streaks read; the charts' captions; the rest pause under
+/week and /stats; the /settings digest answers; and the refusals of the stats and
+digest services.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,12 @@ from dataclasses import astuple
 from datetime import date, timedelta
 
 from bot.coaching import mobility_count
-from bot.core.coaching_replies import mobility_line, mobility_text
-from bot.models import week_start
+from bot.errors import BadInput
+from bot.models import User, week_start
 from bot.parsing import format_distance, format_duration, format_pace
-from bot.services.stats import TREND_WEEKS, PeriodStats, Streaks, WeekSummary
+from bot.progress import TREND_WEEKS, PeriodStats, Streaks, WeekSummary
 from bot.storage.progress import HabitCounts, RunTotals
+from bot.texts.habits import mobility_text
 
 PERIOD_NAMES = {"week": "This week", "month": "This month", "year": "This year", "all": "All time"}
 
@@ -184,3 +190,128 @@ def digest_text(start: date, runs: RunTotals, habits: HabitCounts, units: str) -
     lines += habit_lines(runs.runs, runs.run_days, habits)
     lines.append("The chart: your weekly distance and nights of 7 h or more. /stats shows more.")
     return "\n".join(lines)
+
+
+def mobility_line(week: WeekSummary) -> str:
+    """/week's mobility by the one rule, with the run days' pre and post sessions apart."""
+    on_run_days = week.mobility_pre_run_days + week.mobility_post_run_days
+    count = mobility_count(week.mobility_sessions, on_run_days, week.run_days)
+    which = "this" if week.start <= week.today <= week.start + timedelta(days=6) else "that"
+    detail = f" (pre {week.mobility_pre_run_days}, post {week.mobility_post_run_days})"
+    return f"🦵 Mobility: {mobility_text(count, f'{which} week', detail)}"
+
+
+MAX_NAMED = 5  # cheering runners named in the digest; the rest are counted
+
+
+def _names(names: list[str]) -> str:
+    """``Bob``, ``Bob and Cy``, ``Bob, Cy, Dee and 3 more``."""
+    if len(names) > MAX_NAMED:
+        shown, more = names[: MAX_NAMED - 1], len(names) - (MAX_NAMED - 1)
+        return ", ".join(shown) + f" and {more} more"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def cheered_by(names: list[str]) -> str:
+    """The digest's line of who cheered the runner's runs this week."""
+    return f"\n👏 Cheered by {_names(names)} in your clubs this week."
+
+
+def rest_line(user: User, today: date) -> str:
+    """``paused (injured) until Thu 24 Dec`` while a rest pause lasts, else nothing."""
+    prefs = user.prefs
+    if not prefs.pause_reason or prefs.paused_until is None or prefs.paused_until <= today:
+        return ""
+    until = prefs.paused_until
+    year = f" {until:%Y}" if until.year != today.year else ""
+    return (
+        f"\n⏸ Streaks paused ({prefs.pause_reason}) until {until:%a %d %b}{year}: "
+        "they neither grow nor break until then."
+    )
+
+
+# --- /chart -----------------------------------------------------------------------------------
+
+
+def no_habits_to_draw(weeks: int) -> str:
+    """``/chart habits`` before any run or check-in."""
+    return (
+        "Nothing to draw yet. Once you log a run or a check-in (/slept, "
+        "/mobility, /strength, /fuel), /chart habits shows the last "
+        f"{weeks} weeks x sleep, mobility, strength and fuel, one column a "
+        "week, shaded by how much of each you did."
+    )
+
+
+def habits_caption(weeks: int, first: date | None) -> str:
+    """Under the habit calendar (``first``: the first day, while it is inside the calendar)."""
+    since = ""
+    if first is not None:
+        since = (
+            f" Weeks before your first run or check-in ({first:%a %d %b}) stay grey; "
+            "each week you log fills its column."
+        )
+    return (
+        f"Your habits over the last {weeks} weeks: the deeper the green, the "
+        f"more of it you did.{since}"
+    )
+
+
+def no_distance_to_draw(weeks: int) -> str:
+    """``/chart`` before any run."""
+    return (
+        f"Nothing to draw yet: log a run (/log 5k 25:00) and /chart shows the last "
+        f"{weeks} weeks' distance, with the nights of 7 h or more beside each week."
+    )
+
+
+def distance_caption(weeks: int, total_m: float, units: str) -> str:
+    """Under the distance chart."""
+    return (
+        f"Your last {weeks} weeks: {format_distance(total_m, units)}, with the "
+        "nights of 7 h or more beside each week."
+    )
+
+
+# --- /settings digest -------------------------------------------------------------------------
+
+DIGEST_EXAMPLE = "/settings digest sun 19:00 (or off)"
+DIGEST_OFF = "Weekly digest off."
+DIGEST_ALREADY_OFF = "The weekly digest was already off."
+
+
+def digest_on(weekday: str, local_time: str, when: str) -> str:
+    """``/settings digest sun 19:00``: when it comes (``when``: the next one, or -)."""
+    return (
+        f"Weekly digest on: every {weekday.capitalize()} at {local_time}, "
+        f"your time (next: {when}). It brings the week's chart and your four habits. "
+        "/settings digest off stops it."
+    )
+
+
+def digest_setting(weekday: str | None, local_time: str = "") -> str:
+    """``sun 19:00`` or ``off``."""
+    return "off" if weekday is None else f"{weekday} {local_time}"
+
+
+# --- refusals (raised by StatsService and the digest setting) ---------------------------------
+
+
+def no_such_period(periods: tuple[str, ...], period: str) -> BadInput:
+    """``/stats`` of a period Pacer does not know."""
+    return BadInput(
+        f"I can show stats for {', '.join(periods)}; not '{period}'.",
+        hint="/stats month",
+    )
+
+
+def digest_day_and_time() -> BadInput:
+    """``/settings digest`` that is not a day and a time, nor off."""
+    return BadInput("Say the day and the time of your digest, or off.", hint=DIGEST_EXAMPLE)
+
+
+def digest_day_unreadable(day: str) -> BadInput:
+    """A digest day that is not one weekday (``day`` quoted already)."""
+    return BadInput(f"I can't read '{day}' as a day of the week.", hint=DIGEST_EXAMPLE)

@@ -43,11 +43,18 @@ class UnitOfWork:
     """One transaction with every repository bound to it (each made on first use)."""
 
     def __init__(
-        self, connect: Connect, *, write: bool, dialect: str, autocommit: bool = False
+        self,
+        connect: Connect,
+        *,
+        write: bool,
+        dialect: str,
+        autocommit: bool = False,
+        background: bool = False,
     ) -> None:
         self._connect = connect
         self.write = write
         self.autocommit = autocommit
+        self.background = background  # a writer that lets runners' writes go first
         self.dialect = dialect
         self._cm: AbstractAsyncContextManager[AsyncConnection] | None = None
         self._conn: AsyncConnection | None = None
@@ -122,7 +129,9 @@ class UnitOfWork:
         return PauseRepository(self._live(), self.dialect)
 
     async def __aenter__(self) -> UnitOfWork:
-        self._cm = self._connect(write=self.write, autocommit=self.autocommit)
+        self._cm = self._connect(
+            write=self.write, autocommit=self.autocommit, background=self.background
+        )
         self._conn = await self._cm.__aenter__()
         return self
 

@@ -144,6 +144,42 @@ async def test_writes_wait_for_another_process_holding_the_write_lock(tmp_path: 
         await h.db.close()
 
 
+async def test_a_runners_write_goes_before_the_sweeps_queued_ones(tmp_path: Path) -> None:
+    """SQLite: while the sweep's batches wait for the write turn, a runner's write goes first."""
+    db = await _sqlite(tmp_path / "turns.db")
+    created = FakeClock().now()
+
+    async def write(name: str, *, background: bool) -> None:
+        async with db.uow(background=background) as uow:
+            await uow.runners.conn.execute(
+                users.insert().values(display_name=name, created_at=created)
+            )
+            await uow.commit()
+
+    try:
+        release = asyncio.Event()
+
+        async def holder() -> None:  # a batch of the sweep, writing now
+            async with db.uow(background=True):
+                await release.wait()
+
+        holding = asyncio.create_task(holder())
+        await asyncio.sleep(0)
+        queued = [asyncio.create_task(write(f"sweep {n}", background=True)) for n in range(3)]
+        await asyncio.sleep(0)
+        runner = asyncio.create_task(write("runner", background=False))
+        await asyncio.sleep(0)
+        release.set()
+        await asyncio.gather(holding, *queued, runner)
+        async with db.reader() as uow:
+            names = (
+                await uow.runners.conn.scalars(select(users.c.display_name).order_by(users.c.id))
+            ).all()
+        assert names == ["runner", "sweep 0", "sweep 1", "sweep 2"]
+    finally:
+        await db.close()
+
+
 async def test_slept_replaces_last_night_in_one_transaction(harness: Harness) -> None:
     chat = harness.chat()
     await chat.say("/slept 6")

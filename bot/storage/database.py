@@ -35,7 +35,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.storage.migrate import upgrade
 from bot.storage.sql import NO_BEGIN, WRITE
-from bot.storage.uow import UnitOfWork
+from bot.storage.uow import UnitOfWork, WriteTurn
 
 log = logging.getLogger(__name__)
 
@@ -92,34 +92,40 @@ def _sqlite_engine(url: str) -> AsyncEngine:
     return engine
 
 
+# The order in which waiting writers get SQLite's write turn: a runner's command first;
+# then a scheduled message marking itself "sending" (it holds a place of the send budget
+# meanwhile); last the delivery sweep's batches and records, which nobody waits to read.
+TURN_ORDER: tuple[WriteTurn, ...] = ("runner", "send", "sweep")
+
+
 class WriteTurns:
     """SQLite's one writer at a time within this process, runners first.
 
-    Writers go in the order they came, except that a *background* writer (the
-    delivery sweep's batches and bookkeeping, which nobody is waiting to read)
-    lets every waiting foreground writer (a runner's command) go first. A burst of
-    scheduled messages then never queues a reply's write behind its own.
+    Writers of one kind go in the order they came; a waiting writer of an earlier kind
+    in :data:`TURN_ORDER` goes before any of a later kind. A burst of scheduled messages
+    then never queues a reply's write behind its own bookkeeping.
     """
 
     def __init__(self) -> None:
         self._held = False
-        self._foreground: deque[asyncio.Future[None]] = deque()
-        self._background: deque[asyncio.Future[None]] = deque()
+        self._lines: dict[WriteTurn, deque[asyncio.Future[None]]] = {
+            turn: deque() for turn in TURN_ORDER
+        }
 
     @asynccontextmanager
-    async def turn(self, *, background: bool = False) -> AsyncIterator[None]:
-        """Hold the turn for the body."""
-        await self._acquire(background)
+    async def turn(self, turn: WriteTurn = "runner") -> AsyncIterator[None]:
+        """Hold the write turn for the body."""
+        await self._acquire(turn)
         try:
             yield
         finally:
             self._release()
 
-    async def _acquire(self, background: bool) -> None:
-        if not self._held and not self._foreground and not self._background:
+    async def _acquire(self, turn: WriteTurn) -> None:
+        if not self._held and not any(self._lines.values()):
             self._held = True
             return
-        line = self._background if background else self._foreground
+        line = self._lines[turn]
         future = asyncio.get_running_loop().create_future()
         line.append(future)
         try:
@@ -132,7 +138,7 @@ class WriteTurns:
             raise
 
     def _release(self) -> None:
-        for line in (self._foreground, self._background):
+        for line in self._lines.values():
             while line:
                 future = line.popleft()
                 if not future.done():
@@ -182,18 +188,18 @@ class Database:
 
     @asynccontextmanager
     async def connection(
-        self, *, write: bool, autocommit: bool = False, background: bool = False
+        self, *, write: bool, autocommit: bool = False, turn: WriteTurn = "runner"
     ) -> AsyncIterator[AsyncConnection]:
         """A connection for one unit of work.
 
         ``write``: a write transaction (``BEGIN IMMEDIATE`` in the process's write
         turn on SQLite); else one read-only snapshot. ``autocommit`` (with ``write``):
-        no transaction, each statement commits by itself. ``background``: a writer
-        that lets waiting foreground writers go first (SQLite; PostgreSQL has no turns).
+        no transaction, each statement commits by itself. ``turn``: who writes, which
+        orders the waiting writers on SQLite (PostgreSQL has no turns).
         """
         if write and self._write_turns is not None:
             async with (
-                self._write_turns.turn(background=background),
+                self._write_turns.turn(turn),
                 self._connect(write, autocommit) as conn,
             ):
                 yield conn
@@ -216,15 +222,14 @@ class Database:
                 )
             yield conn
 
-    def uow(self, *, background: bool = False) -> UnitOfWork:
+    def uow(self, *, turn: WriteTurn = "runner") -> UnitOfWork:
         """A unit of work that may write (``await uow.commit()`` keeps what it did).
 
-        ``background``: work nobody is waiting for (the delivery sweep's), which lets
-        runners' writes go first on SQLite.
+        ``turn``: who writes (:data:`TURN_ORDER`); on SQLite, runners' writes go first.
         """
-        return UnitOfWork(self.connection, write=True, dialect=self.dialect, background=background)
+        return UnitOfWork(self.connection, write=True, dialect=self.dialect, turn=turn)
 
-    def single(self, *, background: bool = False) -> UnitOfWork:
+    def single(self, *, turn: WriteTurn = "runner") -> UnitOfWork:
         """A unit of work for one write statement: it commits by itself.
 
         Use it only where one statement is the whole change.
@@ -234,7 +239,7 @@ class Database:
             write=True,
             dialect=self.dialect,
             autocommit=True,
-            background=background,
+            turn=turn,
         )
 
     def reader(self) -> UnitOfWork:

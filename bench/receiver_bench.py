@@ -254,8 +254,8 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             while time.perf_counter() < deadline:
                 await asyncio.sleep(5)
                 arrived = await driver.arrivals()
-                answered = {a[2] for a in arrived} >= set(reply_chats + members)
-                if answered and time.perf_counter() - max(a[0] for a in arrived) >= 5:
+                all_in = {a[2] for a in arrived} >= set(reply_chats + members)
+                if all_in and time.perf_counter() - max(a[0] for a in arrived) >= 5:
                     break
             driver.pushed.clear()
 

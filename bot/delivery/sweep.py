@@ -242,7 +242,7 @@ class Sweeper:
             untried.extend(await queue.stop())
         if not untried:
             return 0
-        async with self.db.uow() as uow:
+        async with self.db.uow(turn="sweep") as uow:
             released = await uow.deliveries.release(
                 [o.delivery_id for o in untried], owner=self.owner
             )
@@ -311,7 +311,7 @@ class Sweeper:
         now = self.clock.now()
         in_flight = self.in_flight()
         if in_flight:  # before recovering: this process's own claims are alive
-            async with self.db.uow() as uow:
+            async with self.db.uow(turn="sweep") as uow:
                 await uow.deliveries.extend_leases(in_flight, self._lease(), owner=self.owner)
                 await uow.commit()
         if self.scheduling:
@@ -319,7 +319,7 @@ class Sweeper:
             for source in self._sources:
                 more = True
                 while more and not self._stopping:
-                    async with self.db.uow() as uow:
+                    async with self.db.uow(turn="sweep") as uow:
                         written, more = await source.materialize(uow, now, self.settings.batch)
                         await uow.commit()
                     report.written += written
@@ -354,7 +354,7 @@ class Sweeper:
             # sweeper existed is a dead one's. Not later ones: while a restart
             # overlaps, the old process may still be sending what it claimed.
             cutoff = max(now, self._started + timedelta(seconds=self.settings.lease_seconds))
-        async with self.db.uow() as uow:
+        async with self.db.uow(turn="sweep") as uow:
             released, doubtful = await uow.deliveries.recover(cutoff, self.settings.resend_in_doubt)
             await uow.commit()
         self._first = False
@@ -383,7 +383,7 @@ class Sweeper:
         grace = timedelta(minutes=self.settings.grace_minutes)
         # The write lock is held for the claim only: wording the messages is reading,
         # and a send waiting to mark itself `sending` should not wait for it.
-        async with self.db.uow() as uow:
+        async with self.db.uow(turn="sweep") as uow:
             report.expired += await uow.deliveries.expire_stale(now - grace)
             claimed = await uow.deliveries.claim(
                 platform, now, self._lease(), budget, owner=self.owner
@@ -412,7 +412,7 @@ class Sweeper:
             )
         if skipped:
             epochs = {item.id: item.epoch for item in claimed}
-            async with self.db.uow() as uow:
+            async with self.db.uow(turn="sweep") as uow:
                 for delivery_id, reason in skipped:
                     await uow.deliveries.finish(
                         delivery_id,
@@ -443,13 +443,14 @@ class Sweeper:
     # --- outcomes ---------------------------------------------------------------------------
 
     async def _mark_sending(self, item: Outgoing) -> bool:
-        # One statement, no transaction: the shortest hold of SQLite's write lock, so a
-        # reply that has to write is not kept waiting behind a burst. False: the record
-        # was settled or taken back meanwhile (cancelled for a refused chat, recovered).
+        # One statement, no transaction: the shortest hold of SQLite's write lock. Its
+        # turn comes after runners' writes but before the sweep's batches and records:
+        # the send holds a place of the budget until it is marked. False: the record was
+        # settled or taken back meanwhile (cancelled for a refused chat, recovered).
         claim = self._claims.get(item.delivery_id)
         if claim is None:
             return False  # not a claim of this process (any more)
-        async with self.db.single() as uow:
+        async with self.db.single(turn="send") as uow:
             return await uow.deliveries.mark_sending(
                 item.delivery_id, self.clock.now(), owner=self.owner, epoch=claim.epoch
             )
@@ -467,7 +468,7 @@ class Sweeper:
         refused = outcome.status == "unreachable" and outcome.attempts > 0
         owner, epoch = self.owner, claim.epoch
         if not refused:
-            async with self.db.single() as uow:
+            async with self.db.single(turn="sweep") as uow:
                 await uow.deliveries.finish(
                     outcome.delivery_id,
                     outcome.status,
@@ -477,7 +478,7 @@ class Sweeper:
                     epoch=epoch,
                 )
             return
-        async with self.db.uow() as uow:
+        async with self.db.uow(turn="sweep") as uow:
             await uow.deliveries.finish(
                 outcome.delivery_id,
                 outcome.status,

@@ -19,8 +19,8 @@ from bot.nudges.kinds import Kind
 from bot.nudges.recurrence import parse_time_or_none, plan_on, rule_for, runner_zone
 from bot.nudges.schedule import Occurrence, format_hhmm, next_occurrence
 from bot.nudges.texts import RACE_WEEKS_DAYS, NudgeContext, nudge_reply
-from bot.storage.deliveries import Delivery
-from bot.storage.nudges import OneOff, ScheduleRow, SnackDue
+from bot.storage.deliveries import Delivery, NewDelivery
+from bot.storage.nudges import OneOff, ScheduleMove, ScheduleRow, SnackDue
 from bot.storage.uow import UnitOfWork
 
 NUDGE_KINDS = frozenset(k.value for k in Kind)
@@ -67,8 +67,9 @@ class NudgeSource:
             if await uow.nudges.claim_oneoff(oneoff.id):
                 await batch.oneoff(oneoff)
         snacks_done = await batch.snacks(snacks)
+        written = await batch.write()
         more_snacks = len(snacks) >= limit and snacks_done > 0
-        return batch.written, len(rows) >= limit or len(oneoffs) >= limit or more_snacks
+        return written, len(rows) >= limit or len(oneoffs) >= limit or more_snacks
 
     async def render(
         self, uow: UnitOfWork, items: Sequence[Delivery], now: datetime
@@ -129,7 +130,12 @@ async def nudge_message(
 
 
 class _Batch:
-    """One materialize pass: the runners, what they did, and the rows written."""
+    """One materialize pass: the runners, what they did, and the rows to write.
+
+    The rows are written together at the end (:meth:`write`): two statements for the
+    whole batch rather than two per row, so the transaction, and on SQLite the write
+    lock that replies and sends wait for, is held briefly.
+    """
 
     def __init__(self, source: NudgeSource, uow: UnitOfWork, now: datetime, users: list[User]):
         self.source = source
@@ -138,7 +144,8 @@ class _Batch:
         self.users = {u.id: u for u in users}
         self.grace = timedelta(minutes=source.settings.grace_minutes)
         self.running = set(source._running())
-        self.written = 0
+        self.rows: list[NewDelivery] = []
+        self.moves: list[ScheduleMove] = []
         self.facts = Facts({}, set())
         self.accounts: dict[int, list] = {}  # type: ignore[type-arg]
 
@@ -183,13 +190,22 @@ class _Batch:
             and (upcoming is None or upcoming.due <= self.now)
         ):
             upcoming = next_occurrence(rule, self.now, min_anchor=current.anchor)
-        await self.uow.nudges.advance_schedule(
-            row,
-            next_due=upcoming.due if upcoming else None,
-            occurrence=upcoming.anchor if upcoming else None,
-            local_time=format_hhmm(upcoming.due.astimezone(tz).time()) if upcoming and tz else None,
-            now=self.now,
+        self.moves.append(
+            ScheduleMove(
+                row,
+                next_due=upcoming.due if upcoming else None,
+                occurrence=upcoming.anchor if upcoming else None,
+                local_time=format_hhmm(upcoming.due.astimezone(tz).time())
+                if upcoming and tz
+                else None,
+            )
         )
+
+    async def write(self) -> int:
+        """Write the delivery rows and move the schedules on; how many rows were new."""
+        written = await self.uow.deliveries.add_many(self.rows)
+        await self.uow.nudges.advance_schedules(self.moves, self.now)
+        return written
 
     async def snacks(self, due: Sequence[SnackDue]) -> int:
         """Write the snack nudges of runs that are due; how many runs were settled.
@@ -253,7 +269,7 @@ class _Batch:
                     user.id, (fuel_since or due) - lookback
                 )
             reason = skip_reason(user, kind, anchor, due, tz, skip_date, self.facts, fuel_done)
-        added = await self.uow.deliveries.add(
+        self.rows.append(
             runner_delivery(
                 user,
                 kind.value,
@@ -265,5 +281,3 @@ class _Batch:
                 self.running,
             )
         )
-        if added is not None:
-            self.written += 1

@@ -10,8 +10,8 @@ that a writer waits for another process's write lock instead of failing.
 SQLAlchemy's documented pysqlite/aiosqlite recipe hands ``BEGIN`` to us (the
 driver's own implicit transactions are off): writers begin with
 ``BEGIN IMMEDIATE`` (taking the write lock up front, so a transaction never
-fails half-way upgrading a read lock) and this process's writers queue on one
-asyncio lock, so they never spin on SQLite's busy handler against each other;
+fails half-way upgrading a read lock) and this process's writers take turns
+(:class:`WriteTurns`), so they never spin on SQLite's busy handler against each other;
 readers begin with a deferred ``BEGIN``, so all their SELECTs see one snapshot.
 SQLite's own WAL auto-checkpoint runs inside a commit, on aiosqlite's thread.
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -35,7 +36,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from bot.storage.migrate import upgrade
 from bot.storage.problems import DatabaseUnavailable, sqlite_folder_problem
 from bot.storage.sql import NO_BEGIN, WRITE
-from bot.storage.uow import UnitOfWork
+from bot.storage.uow import UnitOfWork, WriteTurn
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +93,70 @@ def _sqlite_engine(url: str) -> AsyncEngine:
     return engine
 
 
+# The order in which waiting writers get SQLite's write turn: a runner's command first;
+# then a scheduled message marking itself "sending" (it holds a place of the send budget
+# meanwhile); last the delivery sweep's batches and records, which nobody waits to read.
+TURN_ORDER: tuple[WriteTurn, ...] = ("runner", "send", "sweep")
+
+
+class WriteTurns:
+    """SQLite's one writer at a time within this process, runners first.
+
+    Writers of one kind go in the order they came; a waiting writer of an earlier kind
+    in :data:`TURN_ORDER` goes before any of a later kind. A burst of scheduled messages
+    then never queues a reply's write behind its own bookkeeping.
+    """
+
+    def __init__(self) -> None:
+        self._held = False
+        self._lines: dict[WriteTurn, deque[asyncio.Future[None]]] = {
+            turn: deque() for turn in TURN_ORDER
+        }
+
+    @asynccontextmanager
+    async def turn(self, turn: WriteTurn = "runner") -> AsyncIterator[None]:
+        """Hold the write turn for the body."""
+        await self._acquire(turn)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, turn: WriteTurn) -> None:
+        if not self._held and not any(self._lines.values()):
+            self._held = True
+            return
+        line = self._lines[turn]
+        future = asyncio.get_running_loop().create_future()
+        line.append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self._release()  # handed the turn as it was cancelled: pass it on
+            else:
+                line.remove(future)
+            raise
+
+    def _release(self) -> None:
+        for line in self._lines.values():
+            while line:
+                future = line.popleft()
+                if not future.done():
+                    future.set_result(None)  # the turn passes on: still held
+                    return
+        self._held = False
+
+
 class Database:
-    """The engine, the SQLite write lock, and units of work."""
+    """The engine, the SQLite write turns, and units of work."""
 
     def __init__(self, url: str) -> None:
         self.url = async_url(url)
         self.dialect = make_url(self.url).get_backend_name()
         self._engine: AsyncEngine | None = None
         # SQLite has one writer at a time: this process's writers take turns here.
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._write_turns = WriteTurns() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -135,16 +191,20 @@ class Database:
 
     @asynccontextmanager
     async def connection(
-        self, *, write: bool, autocommit: bool = False
+        self, *, write: bool, autocommit: bool = False, turn: WriteTurn = "runner"
     ) -> AsyncIterator[AsyncConnection]:
         """A connection for one unit of work.
 
-        ``write``: a write transaction (``BEGIN IMMEDIATE`` under the process's write
-        lock on SQLite); else one read-only snapshot. ``autocommit`` (with ``write``):
-        no transaction, each statement commits by itself.
+        ``write``: a write transaction (``BEGIN IMMEDIATE`` in the process's write
+        turn on SQLite); else one read-only snapshot. ``autocommit`` (with ``write``):
+        no transaction, each statement commits by itself. ``turn``: who writes, which
+        orders the waiting writers on SQLite (PostgreSQL has no turns).
         """
-        if write and self._write_lock is not None:
-            async with self._write_lock, self._connect(write, autocommit) as conn:
+        if write and self._write_turns is not None:
+            async with (
+                self._write_turns.turn(turn),
+                self._connect(write, autocommit) as conn,
+            ):
                 yield conn
         else:
             async with self._connect(write, autocommit) as conn:
@@ -165,16 +225,25 @@ class Database:
                 )
             yield conn
 
-    def uow(self) -> UnitOfWork:
-        """A unit of work that may write (``await uow.commit()`` keeps what it did)."""
-        return UnitOfWork(self.connection, write=True, dialect=self.dialect)
+    def uow(self, *, turn: WriteTurn = "runner") -> UnitOfWork:
+        """A unit of work that may write (``await uow.commit()`` keeps what it did).
 
-    def single(self) -> UnitOfWork:
+        ``turn``: who writes (:data:`TURN_ORDER`); on SQLite, runners' writes go first.
+        """
+        return UnitOfWork(self.connection, write=True, dialect=self.dialect, turn=turn)
+
+    def single(self, *, turn: WriteTurn = "runner") -> UnitOfWork:
         """A unit of work for one write statement: it commits by itself.
 
         Use it only where one statement is the whole change.
         """
-        return UnitOfWork(self.connection, write=True, dialect=self.dialect, autocommit=True)
+        return UnitOfWork(
+            self.connection,
+            write=True,
+            dialect=self.dialect,
+            autocommit=True,
+            turn=turn,
+        )
 
     def reader(self) -> UnitOfWork:
         """A unit of work that only reads: one transaction, one consistent snapshot."""

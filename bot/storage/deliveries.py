@@ -124,14 +124,20 @@ class DeliveryRepository:
         new_id: int | None = await self.conn.scalar(stmt)
         return new_id
 
-    async def add_many(self, items: Sequence[NewDelivery]) -> None:
-        """Record many occurrences at once (already-recorded ones are left alone)."""
+    async def add_many(self, items: Sequence[NewDelivery]) -> int:
+        """Record many occurrences in one statement; how many were new.
+
+        Already-recorded ones (the unique key) are left alone and not counted.
+        """
         if not items:
-            return
-        stmt = insert(self.dialect, deliveries).on_conflict_do_nothing(
-            index_elements=[_D.target, _D.kind, _D.occurrence]
+            return 0
+        stmt = (
+            insert(self.dialect, deliveries)
+            .on_conflict_do_nothing(index_elements=[_D.target, _D.kind, _D.occurrence])
+            .returning(_D.id)
         )
-        await self.conn.execute(stmt, [dataclasses.asdict(i) for i in items])
+        result = await self.conn.execute(stmt, [dataclasses.asdict(i) for i in items])
+        return len(result.all())
 
     async def expire_stale(self, older_than: datetime) -> int:
         """Due rows missed by more than the grace window: never sent late any more."""

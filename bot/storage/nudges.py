@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.sql import insert
@@ -27,6 +27,16 @@ class ScheduleRow:
     occurrence: date | None = None  # the anchor date of next_due
     next_due: datetime | None = None
     skip_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleMove:
+    """A claimed schedule row and the occurrence it moves on to (``None``: no more)."""
+
+    row: ScheduleRow
+    next_due: datetime | None
+    occurrence: date | None
+    local_time: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,25 +189,42 @@ class NudgeRepository:
         )
         return [_schedule(r) for r in await self.conn.execute(stmt)]
 
-    async def advance_schedule(
-        self,
-        row: ScheduleRow,
-        *,
-        next_due: datetime | None,
-        occurrence: date | None,
-        local_time: str | None,
-        now: datetime,
-    ) -> bool:
-        """Move a claimed row to its next occurrence; False if someone else moved it first."""
-        assert row.next_due is not None
-        result = await self.conn.execute(
+    async def advance_schedules(self, moves: Sequence[ScheduleMove], now: datetime) -> int:
+        """Move claimed rows to their next occurrence in one statement; how many moved.
+
+        A row someone else moved first (its due instant changed) is left alone.
+        """
+        if not moves:
+            return 0
+        stmt = (
             update(nudge_schedules)
-            .where(_S.user_id == row.user_id, _S.kind == row.kind, _S.next_due_utc == row.next_due)
+            .where(
+                _S.user_id == bindparam("b_user"),
+                _S.kind == bindparam("b_kind"),
+                _S.next_due_utc == bindparam("b_due"),
+            )
             .values(
-                next_due_utc=next_due, occurrence=occurrence, local_time=local_time, updated_at=now
+                next_due_utc=bindparam("b_next"),
+                occurrence=bindparam("b_occurrence"),
+                local_time=bindparam("b_time"),
+                updated_at=now,
             )
         )
-        return result.rowcount == 1
+        result = await self.conn.execute(
+            stmt,
+            [
+                {
+                    "b_user": m.row.user_id,
+                    "b_kind": m.row.kind,
+                    "b_due": m.row.next_due,
+                    "b_next": m.next_due,
+                    "b_occurrence": m.occurrence,
+                    "b_time": m.local_time,
+                }
+                for m in moves
+            ],
+        )
+        return result.rowcount
 
     async def next_due(self) -> datetime | None:
         """The earliest due instant of any schedule, pending one-off or snack nudge."""

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from functools import cached_property
 from types import TracebackType
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -37,17 +38,27 @@ from bot.storage.synced import SyncedCommandsRepository
 from bot.storage.tracks import TrackRepository
 
 Connect = Callable[..., AbstractAsyncContextManager[AsyncConnection]]
+# Who writes: a runner's command, a scheduled message's "sending" mark, the delivery
+# sweep. On SQLite it orders the writers waiting for the write turn (database.WriteTurns).
+WriteTurn = Literal["runner", "send", "sweep"]
 
 
 class UnitOfWork:
     """One transaction with every repository bound to it (each made on first use)."""
 
     def __init__(
-        self, connect: Connect, *, write: bool, dialect: str, autocommit: bool = False
+        self,
+        connect: Connect,
+        *,
+        write: bool,
+        dialect: str,
+        autocommit: bool = False,
+        turn: WriteTurn = "runner",
     ) -> None:
         self._connect = connect
         self.write = write
         self.autocommit = autocommit
+        self.turn = turn
         self.dialect = dialect
         self._cm: AbstractAsyncContextManager[AsyncConnection] | None = None
         self._conn: AsyncConnection | None = None
@@ -122,7 +133,7 @@ class UnitOfWork:
         return PauseRepository(self._live(), self.dialect)
 
     async def __aenter__(self) -> UnitOfWork:
-        self._cm = self._connect(write=self.write, autocommit=self.autocommit)
+        self._cm = self._connect(write=self.write, autocommit=self.autocommit, turn=self.turn)
         self._conn = await self._cm.__aenter__()
         return self
 

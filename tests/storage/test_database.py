@@ -16,6 +16,7 @@ from bot.clock import FakeClock
 from bot.storage.database import Database
 from bot.storage.migrate import head_revision, upgrade
 from bot.storage.tables import runs, users
+from bot.storage.uow import WriteTurn
 from tests.fakes import Harness, make_harness
 
 DATA = Path(__file__).parent.parent / "data"
@@ -142,6 +143,44 @@ async def test_writes_wait_for_another_process_holding_the_write_lock(tmp_path: 
             assert [c.hours for c in await h.checkins(chat, "sleep")] == [7.5]
     finally:
         await h.db.close()
+
+
+async def test_a_runners_write_goes_before_the_sweeps_queued_ones(tmp_path: Path) -> None:
+    """SQLite: a runner's write goes first, then a send's mark, then the sweep's queued batches."""
+    db = await _sqlite(tmp_path / "turns.db")
+    created = FakeClock().now()
+
+    async def write(name: str, turn: WriteTurn) -> None:
+        async with db.uow(turn=turn) as uow:
+            await uow.runners.conn.execute(
+                users.insert().values(display_name=name, created_at=created)
+            )
+            await uow.commit()
+
+    try:
+        release = asyncio.Event()
+
+        async def holder() -> None:  # a batch of the sweep, writing now
+            async with db.uow(turn="sweep"):
+                await release.wait()
+
+        holding = asyncio.create_task(holder())
+        await asyncio.sleep(0)
+        queued = [asyncio.create_task(write(f"sweep {n}", "sweep")) for n in range(2)]
+        await asyncio.sleep(0)
+        send = asyncio.create_task(write("send", "send"))
+        await asyncio.sleep(0)
+        runner = asyncio.create_task(write("runner", "runner"))
+        await asyncio.sleep(0)
+        release.set()
+        await asyncio.gather(holding, *queued, send, runner)
+        async with db.reader() as uow:
+            names = (
+                await uow.runners.conn.scalars(select(users.c.display_name).order_by(users.c.id))
+            ).all()
+        assert names == ["runner", "send", "sweep 0", "sweep 1"]
+    finally:
+        await db.close()
 
 
 async def test_slept_replaces_last_night_in_one_transaction(harness: Harness) -> None:

@@ -134,7 +134,7 @@ class WriteTurns:
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self._release()  # handed the turn as it was cancelled: pass it on
-            else:
+            elif future in line:  # a release may already have passed over it
                 line.remove(future)
             raise
 

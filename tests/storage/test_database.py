@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.clock import FakeClock
-from bot.storage.database import Database
+from bot.storage.database import Database, WriteTurns
 from bot.storage.migrate import head_revision, upgrade
 from bot.storage.tables import runs, users
 from bot.storage.uow import WriteTurn
@@ -337,3 +337,26 @@ async def test_upgrading_to_0010_counts_the_members_who_joined_before(tmp_path: 
         assert [(s.name, s.rank, s.value) for s in board.rows] == [("Ben", 1, 2.0), ("Ana", 2, 0.0)]
     finally:
         await db.close()
+
+
+async def test_a_writer_cancelled_as_the_turn_passes_it_by_gets_its_cancel_and_frees_the_turn() -> (
+    None
+):
+    turns = WriteTurns()
+    entered: list[str] = []
+
+    async def write(kind: WriteTurn) -> None:
+        async with turns.turn(kind):
+            entered.append(kind)
+
+    holder = turns.turn("runner")
+    await holder.__aenter__()
+    waiter = asyncio.create_task(write("sweep"))
+    await asyncio.sleep(0)  # the sweep's writer waits in its line
+    waiter.cancel()  # cancelled, and before it runs again the turn is released past it
+    await holder.__aexit__(None, None, None)
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    async with asyncio.timeout(1):  # the turn is free again, not wedged
+        await write("runner")
+    assert entered == ["runner"]

@@ -9,12 +9,15 @@ columns (two Distance and two Elapsed Time columns), dates in the US format, and
 mixed activities: 75 % runs (Run, Trail Run, Virtual Run), the rest rides, walks and
 swims. Two in three runs have an activity file, a real-sized recording (one point
 every 2 s, 25-75 min) written with gpxpy as ``.gpx`` or, gzipped, ``.gpx.gz``; the
-other runs are read from the CSV alone. The ZIP is imported twice through the same
-code as the command (``StravaImporter`` on a fresh database, ``--db`` or a temporary
-SQLite file): the first import stores every run, the second finds them all there.
-Printed: wall and CPU time of each import (CPU: the host may be shared), activities per
-second, files read per second. ``--keep DIR`` keeps the ZIP and reuses it on the next run,
-so one export can be imported by two trees in turn (before and after a change)::
+other runs are read from the CSV alone. A fresh database (``--db``, or a temporary
+SQLite file) is migrated, then the command itself, ``python -m bot import-strava``,
+imports the ZIP twice, each time in a process of its own as an operator runs it: the
+first import stores every run, the second finds them all there. Printed: wall and CPU
+time of each (CPU: the host may be shared), with the command's start-up alone
+(``--help``) for scale, activities per second, files read per second. ``--keep DIR``
+keeps the ZIP and reuses it on the next run, so one export can be imported by two
+trees in turn (before and after a change; the command runs from the tree that
+PYTHONPATH chose)::
 
     PYTHONPATH=<old tree> .venv/bin/python bench/import_bench.py --keep /tmp/x
     PYTHONPATH=. .venv/bin/python bench/import_bench.py --keep /tmp/x
@@ -28,7 +31,11 @@ import csv
 import gzip
 import io
 import math
+import os
 import random
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 import zipfile
@@ -39,13 +46,11 @@ import gpxpy.gpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.bootstrap import build_core
-from bot.clock import FakeClock
-from bot.runfiles.strava import StravaExport
-from bot.services.strava_import import StravaImporter
+import bot
 from bot.storage.database import Database
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+TREE = str(Path(bot.__file__).resolve().parent.parent)  # the tree PYTHONPATH chose
 ENGLISH_HEADER = [
     "Activity ID", "Activity Date", "Activity Name", "Activity Type", "Activity Description",
     "Elapsed Time", "Distance", "Max Heart Rate", "Relative Effort", "Commute",
@@ -161,6 +166,27 @@ async def fresh(url: str) -> Database:
     return db
 
 
+def command(*args: str) -> tuple[float, float, str]:
+    """``pacer import-strava ARGS`` run as the operator runs it, in a process of its own:
+    (wall seconds, CPU seconds of that process, the first line it printed)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "import-strava", *args],
+        cwd=tempfile.gettempdir(),  # not a checkout: ``-m`` would put its bot/ first
+        env={**os.environ, "PYTHONPATH": TREE},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    took = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"pacer import-strava failed ({done.returncode}): {done.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return took, cpu, done.stdout.splitlines()[0]
+
+
 async def run(count: int, url: str | None, keep: Path | None) -> None:
     """Generate, import twice, print the table."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,41 +199,23 @@ async def run(count: int, url: str | None, keep: Path | None) -> None:
         else:
             runs, files = make_export(zipped, count)
         made = time.perf_counter() - began
-        db = await fresh(url or f"sqlite:///{Path(tmp) / 'import.db'}")
-        clock = FakeClock(NOW)
-        try:
-            ana = (await build_core(db, clock).accounts.identify("console", "ana", "ana")).user
-            timings = []
-            cpus = []
-            summaries = []
-            for _ in range(2):
-                with StravaExport(zipped) as export:
-                    began, began_cpu = time.perf_counter(), time.process_time()
-                    summaries.append(await StravaImporter(db, clock).run(ana, export))
-                    timings.append(time.perf_counter() - began)
-                    cpus.append(time.process_time() - began_cpu)
-        finally:
-            await db.close()
-    first, second = summaries
+        url = url or f"sqlite:///{Path(tmp) / 'import.db'}"
+        await (await fresh(url)).close()  # migrated here, so the command only imports
+        imports = [command(str(zipped), "--user", "ana", "--db", url) for _ in range(2)]
+        imports.append(command("--help"))
     size = zipped.stat().st_size if keep else 0
     print(
         f"export: {count:,} activities, {runs:,} runs, {files:,} GPX files (made in {made:.1f} s)"
     )
     if size:
         print(f"ZIP: {size / 1024 / 1024:.1f} MB at {zipped}")
-    print(f"database: {url or 'temporary SQLite file'}")
-    print("| import | wall | CPU | activities/s (wall) | imported | already there | skipped |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for label, took, used, summary in (
-        ("first", timings[0], cpus[0], first),
-        ("second", timings[1], cpus[1], second),
-    ):
-        print(
-            f"| {label} | {took:.2f} s | {used:.2f} s | {count / took:,.0f} | {summary.imported:,} "
-            f"({summary.from_files:,} from files) | {summary.already:,} | "
-            f"{len(summary.skipped):,} |"
-        )
-    print(f"files read per second (first import): {files / timings[0]:.1f}")
+    print(f"database: {'temporary SQLite file' if 'import.db' in url else url}")
+    print("| `pacer import-strava` | wall | CPU | activities/s (wall) | summary |")
+    print("| --- | --- | --- | --- | --- |")
+    labels = ("first", "second", "start-up alone (`--help`)")
+    for label, (took, used, line) in zip(labels, imports, strict=True):
+        print(f"| {label} | {took:.2f} s | {used:.2f} s | {count / took:,.0f} | {line} |")
+    print(f"files read per second (first import): {files / imports[0][0]:.1f}")
 
 
 def main() -> None:

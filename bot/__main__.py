@@ -14,7 +14,7 @@ from dataclasses import replace
 from bot.app import StartRefused
 from bot.bootstrap import build_app
 from bot.config import Settings
-from bot.operations import logs
+from bot.operations import heap, logs
 from bot.ports import TokenRefused
 from bot.storage.database import Database, safe_url
 from bot.storage.migrate import MigrationError, upgrade
@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:2] == ["db", "upgrade"]:
         sys.exit(db_upgrade(argv[2:]))
     if argv[:1] == ["import-strava"]:
-        sys.exit(importlib.import_module("bot.import_strava").main(argv[1:]))
+        command = importlib.import_module("bot.import_strava")
+        heap.settle()  # the libraries are loaded: full collections walk only the import's
+        sys.exit(command.main(argv[1:]))
     if argv[:1] == ["discord-sync"]:
         # Imported by name so that bot/ never imports discord itself.
         importlib.import_module("adapters.discord.sync").main(argv[1:])
@@ -88,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=level, format=logs.FORMAT)
     app = build_app(settings)
     logs.install(logs.ProcessContext(settings.name, app.describe_roles))
+    heap.settle()  # start-up is done: what it made lives as long as the process
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(app.run())

@@ -18,7 +18,6 @@ auto-paused watch records nothing while you stand, then moves on). A timer stop
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple
@@ -255,41 +254,45 @@ def _moving(
     samples: list[Sample], times: list[float]
 ) -> tuple[float, float, list[float], list[float]]:
     """Distance, moving time, and the moving clock with the distance covered on it."""
-    distance = 0.0
+    dist = [s.d for s in samples]  # plain lists: the window reads them many times a step
+    seg = [s.segment for s in samples]
+    distance = moved_so_far = moving_so_far = 0.0
     moved = [0.0]
     moving = [0.0]
     lo = hi = 0
     count = len(samples)
-    for i, (prev, cur) in enumerate(itertools.pairwise(samples)):
+    for i in range(1, count):
         dd = dt = 0.0
-        if cur.segment == prev.segment:
-            dd = cur.d - prev.d
+        here = seg[i]
+        if here == seg[i - 1]:
+            dd = dist[i] - dist[i - 1]
             if dd < 0:
                 dd = 0.0
-            step = times[i + 1] - times[i]
+            step = times[i] - times[i - 1]
             if 0 < step <= GAP_S:
                 # The window: WINDOW_S either side of the step, inside its segment.
-                while times[lo] < times[i] - WINDOW_S or samples[lo].segment != cur.segment:
+                first = times[i - 1] - WINDOW_S
+                while times[lo] < first or seg[lo] != here:
                     lo += 1
-                if hi < i + 1:
-                    hi = i + 1
-                while (
-                    hi + 1 < count
-                    and times[hi + 1] <= times[i + 1] + WINDOW_S
-                    and samples[hi + 1].segment == cur.segment
-                ):
+                if hi < i:
+                    hi = i
+                last = times[i] + WINDOW_S
+                while hi + 1 < count and times[hi + 1] <= last and seg[hi + 1] == here:
                     hi += 1
                 span = times[hi] - times[lo]
-                window = (samples[hi].d - samples[lo].d) / span if span > 0 else 0.0
-                recorded = cur.speed is not None and cur.speed >= MOVING_SPEED
-                if window >= MOVING_SPEED or recorded:
-                    dt = step
+                if (span > 0 and (dist[hi] - dist[lo]) / span >= MOVING_SPEED) or (
+                    (speed := samples[i].speed) is not None and speed >= MOVING_SPEED
+                ):
+                    dt = step  # moved over the window, or the file's own speed says so
             elif step > GAP_S and dd / step >= MOVING_SPEED:
                 dt = step
         distance += dd
-        moved.append(moved[-1] + (dd if dt else 0.0))
-        moving.append(moving[-1] + dt)
-    return distance, moving[-1], moved, moving
+        if dt:
+            moved_so_far += dd
+            moving_so_far += dt
+        moved.append(moved_so_far)
+        moving.append(moving_so_far)
+    return distance, moving_so_far, moved, moving
 
 
 def elevation_gain(elevations: list[float | None]) -> float | None:

@@ -351,7 +351,7 @@ async def _part_burst(
     await insert_runners(db, count, same_minute=True)
     await core.services.nudge_settings.reschedule_users()
     sweeper = core.sweeper
-    replies = Replies(core, sweeper.budget("telegram"), reply_runners, reply_interval)
+    replies = Replies(core, sweeper.queues.budget("telegram"), reply_runners, reply_interval)
     for chat in replies.chats:  # first contact creates them, and a first /log warms caches
         await core.handle(Incoming("telegram", chat, chat, command="help"))
     for _ in replies.chats:

@@ -233,7 +233,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     port = port_queue.get(timeout=30)
     base = f"http://127.0.0.1:{port}/bot{TOKEN}"
     settings = Settings(telegram_token=TOKEN, telegram_api_base_url=f"http://127.0.0.1:{port}/bot")
-    adapter = TelegramAdapter(settings, core, budget=core.sweeper.budget("telegram"))
+    adapter = TelegramAdapter(settings, core, budget=core.sweeper.queues.budget("telegram"))
     core.messengers["telegram"] = adapter.messenger
     sweeper = core.sweeper
     out: dict[str, Any] = {}

@@ -454,7 +454,7 @@ async def part_claim(url: str, due: int, claims: int, small: int) -> dict[str, A
     clock = SystemClock()
     core = build_core(db, clock, SweepSettings(), platforms=("telegram",))
     core.messengers["telegram"] = FakeTelegram()
-    queue = core.sweeper.queue("telegram")
+    queue = core.sweeper.queues.queue("telegram")
     assert queue is not None
     limit = queue.capacity(core.sweeper.settings.horizon_seconds)
     captured: list[tuple[str, Any]] = []

@@ -172,10 +172,10 @@ class App:
         self._own_sqlite_file(wanted)
         self.wanted = list(wanted)
         self.metrics = Metrics(s.name)
-        self.core.sweeper.metrics = self.metrics
+        self.core.sweeper.queues.metrics = self.metrics
         # Claims name the process that holds them (operators see who; a test checks who
         # sent), and a random part keeps them apart when two processes share a name.
-        self.core.sweeper.owner = f"{s.name}:{uuid.uuid4().hex[:8]}"
+        self.core.sweeper.queues.owner = f"{s.name}:{uuid.uuid4().hex[:8]}"
         if s.has_role("http") and s.http_port:
             self.ops = OpsServer(
                 self.metrics, self.readiness, self._refresh_metrics, s.http_listen, s.http_port
@@ -185,7 +185,7 @@ class App:
             self.settings,
             CountedInbound(self.core, self.metrics),
             self.request_shutdown,
-            self.core.sweeper.budget,
+            self.core.sweeper.queues.budget,
             elected=True,
             command_hashes=CommandHashes(self.db, self.clock),
         )
@@ -305,7 +305,7 @@ class App:
             except Exception:
                 log.exception("error stopping %s adapter", adapter.platform)
         self.adapters.clear()
-        for budget in self.core.sweeper.budgets.values():
+        for budget in self.core.sweeper.queues.budgets.values():
             budget.close()  # its timers, once nothing sends any more
         self.core.services.charts.close()  # the chart worker process, if one was started
         if self.leadership is not None:

@@ -70,7 +70,7 @@ async def telegram_on_core(
         Settings(telegram_token=TOKEN),
         core,
         request=telegram_request,
-        budget=core.sweeper.budget("telegram"),
+        budget=core.sweeper.queues.budget("telegram"),
     )
     await tg.application.initialize()
     try:

@@ -1,6 +1,6 @@
 """Replying on Telegram: where an answer goes (the chat, or the DM for private ones) and how.
 
-The handlers in :mod:`adapters.telegram.adapter` call :func:`answer` with the
+The handlers in :mod:`adapters.telegram.handlers` call :func:`answer` with the
 core's ``Reply``; rendering (HTML, the 4096-character split, buttons) is
 :mod:`adapters.telegram.render`.
 """

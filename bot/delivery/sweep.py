@@ -19,23 +19,25 @@ On PostgreSQL the rows a process sends may be written by another one (the
 scheduler): between sweeps a sender also claims every ``claim_seconds``
 (:meth:`Sweeper.claim_soon`), so a due mark's first messages leave within about a
 second of the scheduler's first batch, not at the sender's next sweep.
+
+Sending is :mod:`bot.delivery.queues`: each platform's budget and outbound queue,
+and what each send writes (``sending``, then its outcome).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.budget import SendBudget, limits_for
+from bot.budget import SendBudget
 from bot.clock import Clock
-from bot.delivery.outbound import OutboundQueue, Outcome, Outgoing
+from bot.delivery.outbound import Outgoing
+from bot.delivery.queues import OnUnreachable, OutboundQueues, Sleep
 from bot.messages import Reply
-from bot.operations.metrics import Metrics
 from bot.ports import Messenger
 from bot.storage.database import Database
 from bot.storage.deliveries import Delivery
@@ -45,8 +47,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "delivery-sweep"
 CLAIM_JOB_ID = "delivery-claim"
-Sleep = Callable[[float], Any]
-OnUnreachable = Callable[[str, str], Any]
 
 
 class MessageSource(Protocol):
@@ -103,7 +103,12 @@ class SweepReport:
 
 
 class Sweeper:
-    """Drives every scheduled message from the database to the outbound queues."""
+    """Drives every scheduled message from the database to the outbound queues.
+
+    ``queues`` (:class:`~bot.delivery.queues.OutboundQueues`) sends them and holds
+    the process's claims: their ``owner``, the ``metrics`` they count into, each
+    platform's ``budget``.
+    """
 
     def __init__(
         self,
@@ -121,16 +126,13 @@ class Sweeper:
         self.db = db
         self.clock = clock
         self.settings = settings or SweepSettings()
-        self._messengers = messengers
+        self.queues = OutboundQueues(
+            db, clock, messengers, sleep=sleep, budgets=budgets, on_unreachable=on_unreachable
+        )
         self._sources = list(sources)
         self._by_kind = {kind: s for s in self._sources for kind in s.kinds}
-        self._sleep = sleep
-        self.budgets: dict[str, SendBudget] = dict(budgets or {})
-        self._on_unreachable = on_unreachable
         # Write-behind buffers to flush first (last-seen times, which pick routes).
         self._before_sweep = list(before_sweep)
-        self._queues: dict[str, OutboundQueue] = {}
-        self._running = False
         self._stopping = False
         self._current: asyncio.Task[Any] | None = None
         self._first = True
@@ -141,47 +143,8 @@ class Sweeper:
         self.senders: set[str] | None = None
         # Whether this process writes due rows and recovers claims (the scheduler role).
         self.scheduling = True
-        self.metrics: Metrics | None = None
-        # Who this process is to the claims it makes (the app puts the process name first).
-        self.owner = uuid.uuid4().hex[:12]
-        self._claims: dict[int, Delivery] = {}  # queued deliveries: their epoch and due time
 
-    # --- queues ---------------------------------------------------------------------
-
-    def budget(self, platform: str) -> SendBudget:
-        """The platform's send budget, shared by its replies and its scheduled messages."""
-        budget = self.budgets.get(platform)
-        if budget is None:
-            budget = SendBudget(limits_for(platform), self.clock, sleep=self._sleep)
-            self.budgets[platform] = budget
-        return budget
-
-    def queue(self, platform: str) -> OutboundQueue | None:
-        """The outbound queue of a running platform (created on first use)."""
-        messenger = self._messengers().get(platform)
-        if messenger is None:
-            return None
-        queue = self._queues.get(platform)
-        if queue is None or queue.messenger is not messenger:
-            queue = OutboundQueue(
-                messenger,
-                self.clock,
-                self.budget(platform),
-                self._mark_sending,
-                self._record,
-                sleep=self._sleep,
-            )
-            self._queues[platform] = queue
-            if self._running:
-                queue.start()
-        return queue
-
-    def in_flight(self) -> set[int]:
-        """Delivery ids this process's queues own."""
-        ids: set[int] = set()
-        for queue in self._queues.values():
-            ids |= queue.delivery_ids()
-        return ids
+    # --- running ---------------------------------------------------------------------
 
     def start(self, scheduler: JobScheduler) -> None:
         """Register the sweep job and start the send workers."""
@@ -214,9 +177,7 @@ class Sweeper:
                 replace_existing=True,
                 misfire_grace_time=None,
             )
-        self._running = True
-        for queue in self._queues.values():
-            queue.start()
+        self.queues.start()
 
     async def stop(self) -> int:
         """Let a running sweep finish, stop the queues, put never-tried claims back to due.
@@ -236,29 +197,15 @@ class Sweeper:
                 await asyncio.wait({sweep})
         else:
             self._sweeping.release()
-        self._running = False
-        untried: list[Outgoing] = []
-        for queue in self._queues.values():
-            untried.extend(await queue.stop())
-        if not untried:
-            return 0
-        async with self.db.uow(turn="sweep") as uow:
-            released = await uow.deliveries.release(
-                [o.delivery_id for o in untried], owner=self.owner
-            )
-            await uow.commit()
-        self._claims.clear()
-        log.info("stopping: %d unsent messages go back to due", released)
-        return released
+        return await self.queues.stop()
 
     async def drain(self) -> None:
         """Send everything queued now (tests, /nudges test)."""
-        for queue in list(self._queues.values()):
-            await queue.drain()
+        await self.queues.drain()
 
     def sending(self) -> list[str]:
         """The running platforms whose scheduled messages this process sends now."""
-        running = list(self._messengers())
+        running = self.queues.platforms()
         return running if self.senders is None else [p for p in running if p in self.senders]
 
     # --- the sweep ------------------------------------------------------------------------
@@ -309,10 +256,12 @@ class Sweeper:
             await flush()
         report = SweepReport()
         now = self.clock.now()
-        in_flight = self.in_flight()
+        in_flight = self.queues.in_flight()
         if in_flight:  # before recovering: this process's own claims are alive
             async with self.db.uow(turn="sweep") as uow:
-                await uow.deliveries.extend_leases(in_flight, self._lease(), owner=self.owner)
+                await uow.deliveries.extend_leases(
+                    in_flight, self._lease(), owner=self.queues.owner
+                )
                 await uow.commit()
         if self.scheduling:
             await self._recover(now, report)
@@ -359,9 +308,10 @@ class Sweeper:
             await uow.commit()
         self._first = False
         report.recovered, report.in_doubt = released, doubtful
-        if self.metrics is not None:
-            self.metrics.recovered.labels("due_again").inc(released)
-            self.metrics.recovered.labels("in_doubt").inc(doubtful)
+        metrics = self.queues.metrics
+        if metrics is not None:
+            metrics.recovered.labels("due_again").inc(released)
+            metrics.recovered.labels("in_doubt").inc(doubtful)
         if released or doubtful:
             log.warning(
                 "recovered %d unsent claims (back to due); %d were on the wire, not resent",
@@ -374,7 +324,7 @@ class Sweeper:
         return self.clock.now() + timedelta(seconds=self.settings.lease_seconds)
 
     async def _claim(self, platform: str, now: datetime, report: SweepReport) -> None:
-        queue = self.queue(platform)
+        queue = self.queues.queue(platform)
         if queue is None:
             return
         budget = queue.capacity(self.settings.horizon_seconds)
@@ -386,7 +336,7 @@ class Sweeper:
         async with self.db.uow(turn="sweep") as uow:
             report.expired += await uow.deliveries.expire_stale(now - grace)
             claimed = await uow.deliveries.claim(
-                platform, now, self._lease(), budget, owner=self.owner
+                platform, now, self._lease(), budget, owner=self.queues.owner
             )
             await uow.commit()
         rendered: dict[int, Reply | str] = {}
@@ -419,7 +369,7 @@ class Sweeper:
                         "skipped",
                         reason,
                         None,
-                        owner=self.owner,
+                        owner=self.queues.owner,
                         epoch=epochs[delivery_id],
                     )
                 await uow.commit()
@@ -428,8 +378,7 @@ class Sweeper:
         report.by_platform[platform] = len(claimed)
         by_id = {item.id: item for item in claimed}
         for out in outgoing:
-            self._claims[out.delivery_id] = by_id[out.delivery_id]
-            queue.put(out)
+            self.queues.put(queue, by_id[out.delivery_id], out)
         report.queued += len(outgoing)
 
     def _group(self, items: Sequence[Delivery]) -> dict[MessageSource, list[Delivery]]:
@@ -439,66 +388,3 @@ class Sweeper:
             if source is not None:
                 groups.setdefault(source, []).append(item)
         return groups
-
-    # --- outcomes ---------------------------------------------------------------------------
-
-    async def _mark_sending(self, item: Outgoing) -> bool:
-        # One statement, no transaction: the shortest hold of SQLite's write lock. Its
-        # turn comes after runners' writes but before the sweep's batches and records:
-        # the send holds a place of the budget until it is marked. False: the record was
-        # settled or taken back meanwhile (cancelled for a refused chat, recovered).
-        claim = self._claims.get(item.delivery_id)
-        if claim is None:
-            return False  # not a claim of this process (any more)
-        async with self.db.single(turn="send") as uow:
-            return await uow.deliveries.mark_sending(
-                item.delivery_id, self.clock.now(), owner=self.owner, epoch=claim.epoch
-            )
-
-    async def _record(self, outcome: Outcome) -> None:
-        claim = self._claims.pop(outcome.delivery_id, None)
-        if self.metrics is not None:
-            due_at = None if claim is None else claim.due_at
-            self.metrics.outcome(
-                outcome.platform, outcome.status, outcome.rate_limited, due_at, outcome.sent_at
-            )
-        if outcome.status == "dropped" or claim is None:
-            return  # someone else settled it or took it back: nothing of ours to record
-        now = self.clock.now()
-        refused = outcome.status == "unreachable" and outcome.attempts > 0
-        owner, epoch = self.owner, claim.epoch
-        if not refused:
-            async with self.db.single(turn="sweep") as uow:
-                await uow.deliveries.finish(
-                    outcome.delivery_id,
-                    outcome.status,
-                    outcome.reason,
-                    outcome.sent_at,
-                    owner=owner,
-                    epoch=epoch,
-                )
-            return
-        async with self.db.uow(turn="sweep") as uow:
-            await uow.deliveries.finish(
-                outcome.delivery_id,
-                outcome.status,
-                outcome.reason,
-                outcome.sent_at,
-                owner=owner,
-                epoch=epoch,
-            )
-            # Everything else due for that chat is cancelled untried, now.
-            await uow.deliveries.cancel_chat(
-                outcome.platform, outcome.chat_id, "chat refused; not tried"
-            )
-            await uow.runners.set_unreachable(outcome.platform, outcome.chat_id, now)
-            record = await uow.deliveries.get(outcome.delivery_id)
-            if record is not None and record.is_group_post:
-                # A group that removed the bot, a deleted channel: its club posts pause.
-                await uow.clubs.pause_posts(
-                    outcome.platform, outcome.chat_id, now, outcome.reason or "chat refused"
-                )
-            await uow.commit()
-        log.info("%s chat %s unreachable: %s", outcome.platform, outcome.chat_id, outcome.reason)
-        if self._on_unreachable is not None:
-            await self._on_unreachable(outcome.platform, outcome.chat_id)

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from adapters.telegram import TelegramAdapter
-from adapters.telegram.adapter import SORRY
+from adapters.telegram.handlers import SORRY
 from bot.config import Settings
 from bot.core.commands import COMMANDS, CommandSpec, Scope
 from bot.messages import Attachment, Button, Incoming, Reply

@@ -84,6 +84,36 @@ async def test_the_paused_polar_run_in_the_chat_says_where_its_figures_come_from
     ), text
 
 
+def test_a_treadmill_run_keeps_the_watchs_distance_and_timer() -> None:
+    # A Garmin Forerunner 945 on a treadmill (sub_sport treadmill): no GPS, no altitude,
+    # distance from the watch; the timer stopped three times (1:58, 4:28 and 4:40).
+    # Its session: 10,630.37 m, timer 3,097.789 s, elapsed 3,763.503 s, no ascent.
+    run = read_run_file("treadmill.fit", read("treadmill.fit")).only
+    assert run.from_summary and run.sport_known
+    assert run.distance_m == pytest.approx(10630.37, rel=0.01)
+    assert run.moving_s == pytest.approx(3097.789, abs=30)
+    assert run.elapsed_s == pytest.approx(3763.503, abs=1)
+    assert round(run.pause_s) == 666
+    assert run.start is not None and run.start.isoformat() == "2020-02-02T11:19:33+00:00"
+    assert run.elevation_gain_m is None  # no climb made up indoors
+    # The watch's records on its timer: the fastest 1 km 230 s, the fastest 5 km 1,231 s.
+    assert run.efforts[1000] == pytest.approx(230, abs=2)
+    assert run.efforts[5000] == pytest.approx(1231, abs=2)
+
+
+async def test_the_treadmill_run_in_the_chat(harness: Harness) -> None:
+    chat = harness.chat()
+    text = await send(chat, "treadmill.fit")
+    assert text.startswith("Logged #1 · Sun 02 Feb 2020 · 10.63 km in 51:38 (4:51 /km)"), text
+    assert (
+        "Distance and moving time from your watch's summary · 11:06 with the timer "
+        "stopped (1:02:44 start to finish)" in text
+    ), text
+    assert "climb" not in text
+    [run] = await harness.runs(chat)
+    assert (run.distance_m, run.duration_s, run.climb_m) == (10630.37, 3098, None)
+
+
 def test_a_triathlon_logs_its_run_and_names_the_rest() -> None:
     found = read_run_file("triathlon.fit", read("triathlon.fit"))
     [run] = found.runs

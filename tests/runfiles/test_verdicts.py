@@ -114,6 +114,34 @@ async def test_the_treadmill_run_in_the_chat(harness: Harness) -> None:
     assert (run.distance_m, run.duration_s, run.climb_m) == (10630.37, 3098, None)
 
 
+def test_a_real_multisport_tcx_logs_its_runs_and_not_its_rides() -> None:
+    # A Forerunner 305 export: one MultiSportSession of four activities on four days,
+    # two runs (one lap each: 3,601.84 s and 7,651.03 m; 3,623.59 s and 9,405.03 m)
+    # and two indoor rides of 0 m.
+    found = read_run_file("multisport-run-bike.tcx.gz", read("multisport-run-bike.tcx.gz"))
+    first, second = found.runs
+    assert first.from_summary and second.from_summary
+    assert first.distance_m == pytest.approx(7651.03, rel=0.01)
+    assert first.moving_s == pytest.approx(3601.84, abs=30)
+    assert first.start is not None and first.start.isoformat() == "2011-11-29T12:12:00+00:00"
+    assert second.distance_m == pytest.approx(9405.03, rel=0.01)
+    assert second.moving_s == pytest.approx(3623.59, abs=30)
+    assert second.start is not None and second.start.isoformat() == "2011-12-04T15:26:28+00:00"
+    assert len(found.others) == 2
+
+
+async def test_the_multisport_tcx_in_the_chat_logs_two_runs(harness: Harness) -> None:
+    chat = harness.chat()
+    text = await send(chat, "multisport-run-bike.tcx.gz")
+    assert text.startswith("This file holds 4 activities."), text
+    assert [line for line in text.splitlines() if line.startswith("Logged")] == [
+        "Logged #1 · Tue 29 Nov 2011 · 7.65 km in 1:00:02 (7:51 /km)",
+        "Logged #2 · Sun 04 Dec 2011 · 9.41 km in 1:00:24 (6:25 /km)",
+    ]
+    assert "Not logged: " in text
+    assert (await stored(harness))[0] == 2
+
+
 def test_a_triathlon_logs_its_run_and_names_the_rest() -> None:
     found = read_run_file("triathlon.fit", read("triathlon.fit"))
     [run] = found.runs

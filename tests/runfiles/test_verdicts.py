@@ -192,6 +192,22 @@ def test_a_jittery_gpx_keeps_its_point_order() -> None:
     assert shaky.efforts == {} and "steps back" in shaky.timing_note
 
 
+@pytest.mark.xfail(
+    strict=True, reason="issue 19: Pacer refuses it, 'clock goes back 5 min between two points'"
+)
+def test_a_real_sports_tracker_gpx_is_read_despite_its_clock() -> None:
+    # Sports Tracker's clock steps back 3,078 times, mostly 1-12 s; ten single points are
+    # stamped 75-297 s ahead of both neighbours. A GPX has no summary: the figures are the
+    # points' own (first 14:10:59, last 16:00:41 UTC; 12,286 m in file order; 537 m of
+    # climb without the 12 leading points at elevation 0.0).
+    run = read_run_file("sports-tracker.gpx.gz", read("sports-tracker.gpx.gz")).only
+    assert run.distance_m == pytest.approx(12286, rel=0.01)
+    assert run.elapsed_s == pytest.approx(6582, abs=30)
+    assert run.start is not None and run.start.isoformat() == "2018-05-13T14:10:59+00:00"
+    assert run.elevation_gain_m == pytest.approx(537, rel=0.1)
+    assert run.efforts == {} and "steps back" in run.timing_note
+
+
 def test_real_time_travel_is_refused() -> None:
     text = refusal("odd.gpx", jitter(read("run-pause.gpx").decode(), 7200).encode())
     assert "clock goes back 2 h between two points" in text

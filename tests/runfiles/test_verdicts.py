@@ -84,6 +84,64 @@ async def test_the_paused_polar_run_in_the_chat_says_where_its_figures_come_from
     ), text
 
 
+def test_a_treadmill_run_keeps_the_watchs_distance_and_timer() -> None:
+    # A Garmin Forerunner 945 on a treadmill (sub_sport treadmill): no GPS, no altitude,
+    # distance from the watch; the timer stopped three times (1:58, 4:28 and 4:40).
+    # Its session: 10,630.37 m, timer 3,097.789 s, elapsed 3,763.503 s, no ascent.
+    run = read_run_file("treadmill.fit", read("treadmill.fit")).only
+    assert run.from_summary and run.sport_known
+    assert run.distance_m == pytest.approx(10630.37, rel=0.01)
+    assert run.moving_s == pytest.approx(3097.789, abs=30)
+    assert run.elapsed_s == pytest.approx(3763.503, abs=1)
+    assert round(run.pause_s) == 666
+    assert run.start is not None and run.start.isoformat() == "2020-02-02T11:19:33+00:00"
+    assert run.elevation_gain_m is None  # no climb made up indoors
+    # The watch's records on its timer: the fastest 1 km 230 s, the fastest 5 km 1,231 s.
+    assert run.efforts[1000] == pytest.approx(230, abs=2)
+    assert run.efforts[5000] == pytest.approx(1231, abs=2)
+
+
+async def test_the_treadmill_run_in_the_chat(harness: Harness) -> None:
+    chat = harness.chat()
+    text = await send(chat, "treadmill.fit")
+    assert text.startswith("Logged #1 · Sun 02 Feb 2020 · 10.63 km in 51:38 (4:51 /km)"), text
+    assert (
+        "Distance and moving time from your watch's summary · 11:06 with the timer "
+        "stopped (1:02:44 start to finish)" in text
+    ), text
+    assert "climb" not in text
+    [run] = await harness.runs(chat)
+    assert (run.distance_m, run.duration_s, run.climb_m) == (10630.37, 3098, None)
+
+
+def test_a_real_multisport_tcx_logs_its_runs_and_not_its_rides() -> None:
+    # A Forerunner 305 export: one MultiSportSession of four activities on four days,
+    # two runs (one lap each: 3,601.84 s and 7,651.03 m; 3,623.59 s and 9,405.03 m)
+    # and two indoor rides of 0 m.
+    found = read_run_file("multisport-run-bike.tcx.gz", read("multisport-run-bike.tcx.gz"))
+    first, second = found.runs
+    assert first.from_summary and second.from_summary
+    assert first.distance_m == pytest.approx(7651.03, rel=0.01)
+    assert first.moving_s == pytest.approx(3601.84, abs=30)
+    assert first.start is not None and first.start.isoformat() == "2011-11-29T12:12:00+00:00"
+    assert second.distance_m == pytest.approx(9405.03, rel=0.01)
+    assert second.moving_s == pytest.approx(3623.59, abs=30)
+    assert second.start is not None and second.start.isoformat() == "2011-12-04T15:26:28+00:00"
+    assert len(found.others) == 2
+
+
+async def test_the_multisport_tcx_in_the_chat_logs_two_runs(harness: Harness) -> None:
+    chat = harness.chat()
+    text = await send(chat, "multisport-run-bike.tcx.gz")
+    assert text.startswith("This file holds 4 activities."), text
+    assert [line for line in text.splitlines() if line.startswith("Logged")] == [
+        "Logged #1 · Tue 29 Nov 2011 · 7.65 km in 1:00:02 (7:51 /km)",
+        "Logged #2 · Sun 04 Dec 2011 · 9.41 km in 1:00:24 (6:25 /km)",
+    ]
+    assert "Not logged: " in text
+    assert (await stored(harness))[0] == 2
+
+
 def test_a_triathlon_logs_its_run_and_names_the_rest() -> None:
     found = read_run_file("triathlon.fit", read("triathlon.fit"))
     [run] = found.runs
@@ -132,6 +190,22 @@ def test_a_jittery_gpx_keeps_its_point_order() -> None:
     assert shaky.distance_m == pytest.approx(plain.distance_m, abs=0.01)  # no zigzag
     assert shaky.moving_s == pytest.approx(plain.moving_s, rel=0.02)
     assert shaky.efforts == {} and "steps back" in shaky.timing_note
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 19: Pacer refuses it, 'clock goes back 5 min between two points'"
+)
+def test_a_real_sports_tracker_gpx_is_read_despite_its_clock() -> None:
+    # Sports Tracker's clock steps back 3,078 times, mostly 1-12 s; ten single points are
+    # stamped 75-297 s ahead of both neighbours. A GPX has no summary: the figures are the
+    # points' own (first 14:10:59, last 16:00:41 UTC; 12,286 m in file order; 537 m of
+    # climb without the 12 leading points at elevation 0.0).
+    run = read_run_file("sports-tracker.gpx.gz", read("sports-tracker.gpx.gz")).only
+    assert run.distance_m == pytest.approx(12286, rel=0.01)
+    assert run.elapsed_s == pytest.approx(6582, abs=30)
+    assert run.start is not None and run.start.isoformat() == "2018-05-13T14:10:59+00:00"
+    assert run.elevation_gain_m == pytest.approx(537, rel=0.1)
+    assert run.efforts == {} and "steps back" in run.timing_note
 
 
 def test_real_time_travel_is_refused() -> None:

@@ -403,13 +403,18 @@ def listing_text(found: list[Challenge], units: str, today: date) -> str:
     return "\n".join(lines)
 
 
-def joined_text(challenge: Challenge, late: bool, so_far: float, units: str) -> str:
-    """The answer to ``/challenge join``."""
+def joiner_name(display_name: str, hidden: bool) -> str:
+    """Who joined, as the group sees it: "A runner" for one who hides on boards."""
+    return "A runner" if hidden or not display_name else display_name
+
+
+def joined_text(challenge: Challenge, late: bool, so_far: float, units: str, who: str) -> str:
+    """The answer to ``/challenge join``, read by the whole group: it says who joined."""
     c = challenge
-    text = f"You're in {c.name}!"
+    text = f"{who} is in {c.name}!"
     if late:
         text += (
-            f" You joined late: what you logged since {c.start:%a %d %b} counts too "
+            f" Joined late: what they logged since {c.start:%a %d %b} counts too "
             f"({amount(c.metric, so_far, units)} so far)."
         )
     return text

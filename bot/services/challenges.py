@@ -347,6 +347,8 @@ async def freeze_in(uow: UnitOfWork, challenge: Challenge, now: datetime) -> boo
     return await uow.clubs.freeze(challenge, now)
 
 
-def joined_text(joined: Joined, units: str) -> str:
-    """The answer to ``/challenge join`` (worded in :mod:`bot.clubs.texts`)."""
-    return texts.joined_text(joined.challenge, joined.late, joined.so_far, units)
+def joined_text(joined: Joined, user: User, display_name: str) -> str:
+    """The answer to ``/challenge join`` (worded in :mod:`bot.clubs.texts`), naming the runner
+    as boards do: by their display name, or "A runner" if they hide on boards."""
+    who = texts.joiner_name(display_name, user.boards_hidden)
+    return texts.joined_text(joined.challenge, joined.late, joined.so_far, user.units, who)

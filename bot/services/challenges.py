@@ -310,13 +310,23 @@ class ChallengeService:
     # --- the runner's side ------------------------------------------------------------------
 
     async def standings(
-        self, user: User, run: Run, efforts: Mapping[int, float] | None = None
+        self,
+        user: User,
+        run: Run,
+        efforts: Mapping[int, float] | None = None,
+        group: Club | None = None,
     ) -> list[str]:
         """A short line for each open challenge this run counted toward (at most three):
-        in its window and worth something by its metric; the soonest to end first."""
+        in its window and worth something by its metric; the soonest to end first.
+
+        In a club's chat (``group``) the whole group reads them: only that club's
+        challenges (another club's are none of its business), and none for a runner
+        who hides on boards (the line sits under their own message)."""
         now = self.clock.now()
         if user.challenges_until is None or user.challenges_until < run.local_date:
             return []  # in no challenge that can still count this run: no read at all
+        if group is not None and user.boards_hidden:
+            return []
         log = Logged(
             run.id, run.local_date, run.distance_m, run.duration_s,
             climb_m=run.climb_m or 0.0, efforts=efforts or {},
@@ -325,7 +335,9 @@ class ChallengeService:
             counted = [
                 challenge
                 for challenge, club in await uow.clubs.joined(user.id)
-                if now < challenge.freezes_at(club) and counts_toward(challenge, log)
+                if now < challenge.freezes_at(club)
+                and counts_toward(challenge, log)
+                and (group is None or club.id == group.id)
             ]
             lines = []
             for challenge in sorted(counted, key=lambda c: (c.end, -c.start.toordinal(), c.id)):

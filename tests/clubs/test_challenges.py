@@ -135,6 +135,28 @@ async def test_the_group_reads_who_joined_and_a_hidden_runner_stays_a_runner(
     assert joined.text == "A runner is in Winter Miles!" and not joined.private
 
 
+async def test_a_run_logged_in_a_group_shows_only_that_clubs_standings(
+    harness: Harness,
+) -> None:
+    await club_chat(harness, "ann", admin=True).say("/challenge create Winter Miles runs today 4w")
+    other = club_chat(harness, "ann", admin=True, group="group-2")
+    await other.say("/challenge create Secret Streak runs today 4w")
+    bob, bob_elsewhere = club_chat(harness, "bob"), club_chat(harness, "bob", group="group-2")
+    await bob.say("/challenge join Winter Miles")
+    await bob_elsewhere.say("/challenge join Secret Streak")
+    in_group = (await bob.say("/log 5k 25:00")).text
+    assert "Winter Miles: 1 run, 1st of 1" in in_group and "Secret Streak" not in in_group
+    in_private = (await harness.chat("bob", "telegram").say("/log 6k 30:00")).text
+    assert "Winter Miles: 2 runs, 1st of 1" in in_private
+    assert "Secret Streak: 2 runs, 1st of 1" in in_private
+    # Hidden on boards: the group would read the place under Bob's own /log; it is left out.
+    await harness.chat("bob", "telegram").say("/settings boards hidden")
+    hidden = (await bob.say("/log 7k 35:00")).text
+    assert hidden.startswith("Logged #3") and "Winter Miles" not in hidden
+    alone = (await harness.chat("bob", "telegram").say("/log 8k 40:00")).text
+    assert "Winter Miles: 4 runs, 1st of 1" in alone  # in private, still there
+
+
 async def test_non_admins_are_told_why(harness: Harness) -> None:
     bob = club_chat(harness, "bob")
     reply = await bob.say("/challenge create Winter Miles distance today 4w")

@@ -458,7 +458,9 @@ def end_cancelled(challenge: Challenge) -> str:
     return f"{challenge.name} goes on until {challenge.end:%a %d %b %Y}."
 
 
-def ended_text(challenge: Challenge, board: Board, viewer: int, units: str, today: date) -> str:
+def ended_text(
+    challenge: Challenge, board: Board, viewer: int | None, units: str, today: date
+) -> str:
     """The answer to ``/challenge end``: the final board."""
     return f"{challenge.name} is over.\n" + board_text(board, viewer, units, today)
 

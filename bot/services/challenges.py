@@ -258,8 +258,10 @@ class ChallengeService:
                 raise texts.which_board(live)
             challenge = live[0]
         board = await self.current_board(club, challenge, user.id)
-        text = board_text(board, user.id, user.units, club.today(self.clock.now()))
-        if user.timezone != club.timezone and board.row_of(user.id) is not None:
+        viewer = shown_viewer(user)
+        text = board_text(board, viewer, user.units, club.today(self.clock.now()))
+        on_board = viewer is not None and board.row_of(viewer) is not None
+        if on_board and user.timezone != club.timezone:
             text += texts.zones_note(user.timezone, club.timezone)
         return text
 
@@ -305,7 +307,7 @@ class ChallengeService:
             final = await uow.clubs.challenge(challenge.id)
             assert final is not None
             board = await uow.clubs.board(final, user.id)
-        return texts.ended_text(challenge, board, user.id, user.units, club.today(now))
+        return texts.ended_text(challenge, board, shown_viewer(user), user.units, club.today(now))
 
     # --- the runner's side ------------------------------------------------------------------
 
@@ -352,6 +354,12 @@ class ChallengeService:
     async def set_boards(self, user: User, value: str) -> str:
         """``/settings boards hidden|shown``."""
         return await set_switch(self.db, user, BOARDS, value)
+
+
+def shown_viewer(user: User) -> int | None:
+    """Whose row a board in the group marks "(you)": nobody's for a runner hidden on boards,
+    or the group would read which "a runner" asked (and their row past the top ten)."""
+    return None if user.boards_hidden else user.id
 
 
 async def freeze_in(uow: UnitOfWork, challenge: Challenge, now: datetime) -> bool:

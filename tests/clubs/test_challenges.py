@@ -157,6 +157,24 @@ async def test_a_run_logged_in_a_group_shows_only_that_clubs_standings(
     assert "Winter Miles: 4 runs, 1st of 1" in alone  # in private, still there
 
 
+async def test_a_hidden_runners_board_in_the_group_does_not_point_at_them(
+    harness: Harness,
+) -> None:
+    await club_chat(harness, "ann", admin=True).say(
+        "/challenge create Winter Miles distance today 4w"
+    )
+    bob = club_chat(harness, "bob")
+    await bob.say("/challenge join Winter Miles")
+    await harness.chat("bob", "telegram").say("/settings timezone Europe/Berlin")
+    await harness.chat("bob", "telegram").say("/log 5k 25:00")
+    shown = (await bob.say("/challenge board")).text
+    assert "1. Bob (you) 5.00 km" in shown and "(yours: Europe/Berlin)" in shown
+    await harness.chat("bob", "telegram").say("/settings boards hidden")
+    hidden = (await bob.say("/challenge board")).text.splitlines()
+    assert hidden[2].startswith("1. a runner 5.00 km")  # the group can't tell it is Bob's
+    assert "(you)" not in "\n".join(hidden) and not any("yours:" in line for line in hidden)
+
+
 async def test_non_admins_are_told_why(harness: Harness) -> None:
     bob = club_chat(harness, "bob")
     reply = await bob.say("/challenge create Winter Miles distance today 4w")

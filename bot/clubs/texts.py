@@ -403,20 +403,17 @@ def listing_text(found: list[Challenge], units: str, today: date) -> str:
     return "\n".join(lines)
 
 
-def joiner_name(display_name: str, hidden: bool) -> str:
-    """Who joined, as the group sees it: "A runner" for one who hides on boards."""
-    return "A runner" if hidden or not display_name else display_name
-
-
-def joined_text(challenge: Challenge, late: bool, so_far: float, units: str, who: str) -> str:
-    """The answer to ``/challenge join``, read by the whole group: it says who joined."""
+def joined_text(
+    challenge: Challenge, late: bool, so_far: float, units: str, name: str, hidden: bool
+) -> str:
+    """The answer to ``/challenge join``, read by the whole group: it says who joined, by
+    name, or "A runner" with no amount so far for one who hides on boards (a typed join
+    still shows whose it is)."""
     c = challenge
-    text = f"{who} is in {c.name}!"
+    text = f"{'A runner' if hidden or not name else name} is in {c.name}!"
     if late:
-        text += (
-            f" Joined late: what they logged since {c.start:%a %d %b} counts too "
-            f"({amount(c.metric, so_far, units)} so far)."
-        )
+        text += f" Joined late: what they logged since {c.start:%a %d %b} counts too"
+        text += "." if hidden else f" ({amount(c.metric, so_far, units)} so far)."
     return text
 
 

@@ -370,5 +370,6 @@ async def freeze_in(uow: UnitOfWork, challenge: Challenge, now: datetime) -> boo
 def joined_text(joined: Joined, user: User, display_name: str) -> str:
     """The answer to ``/challenge join`` (worded in :mod:`bot.clubs.texts`), naming the runner
     as boards do: by their display name, or "A runner" if they hide on boards."""
-    who = texts.joiner_name(display_name, user.boards_hidden)
-    return texts.joined_text(joined.challenge, joined.late, joined.so_far, user.units, who)
+    return texts.joined_text(
+        joined.challenge, joined.late, joined.so_far, user.units, display_name, user.boards_hidden
+    )

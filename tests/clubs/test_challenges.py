@@ -196,6 +196,13 @@ async def test_late_joiners_get_their_window_runs_counted(harness: Harness) -> N
         "Bob is in Winter Miles! Joined late: what they logged since Thu 26 Nov counts too "
         "(8.00 km so far)."
     )
+    # Hidden on boards: the group is not told how far they got (a typed join shows whose).
+    await harness.chat("cy", "telegram").say("/settings boards hidden")
+    await harness.chat("cy", "telegram").say("/log 6k 30:00")
+    reply = await club_chat(harness, "cy").say("/challenge join Winter Miles")
+    assert reply.text == (
+        "A runner is in Winter Miles! Joined late: what they logged since Thu 26 Nov counts too."
+    )
 
 
 async def test_boards_hidden_shows_a_runner(harness: Harness) -> None:

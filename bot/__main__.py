@@ -8,6 +8,7 @@ import contextlib
 import importlib
 import logging
 import os
+import signal
 import sys
 from dataclasses import replace
 
@@ -105,6 +106,40 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
 
 
+# Every migration of one run is in one transaction (PostgreSQL and SQLite both roll back DDL),
+# so a stop part-way keeps nothing of it; a stop as the commit goes may keep all of it.
+STOPPED = (
+    "stopped by {signal} before it finished; the migrations run in one transaction, so "
+    "nothing half-done is kept: run pacer db upgrade again to finish"
+)
+
+
+class UpgradeStop:
+    """SIGTERM (``docker stop``: as PID 1 nothing else would end it) or SIGINT during
+    ``pacer db upgrade``: the running statement is cancelled on the server, the transaction
+    rolled back and the connections closed, within seconds (a wait for SQLite's write lock:
+    up to its busy timeout). Once the migrations are committed a signal cancels nothing."""
+
+    def __init__(self) -> None:
+        self.by: signal.Signals | None = None
+        self.committed = False
+
+    def install(self) -> None:
+        """Handle both signals on the running loop by cancelling the running task."""
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def stop(sig: signal.Signals) -> None:
+            self.by = self.by or sig
+            if not self.committed:
+                task.cancel()
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop, sig)
+
+
 def db_upgrade(argv: list[str]) -> int:
     """``pacer db upgrade [--db URL]``: bring the database to this release's schema."""
     parser = argparse.ArgumentParser(
@@ -116,16 +151,26 @@ def db_upgrade(argv: list[str]) -> int:
     url = args.db or Settings.from_env().database_url
     logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
 
+    stop = UpgradeStop()
+
     async def run() -> tuple[str | None, str | None]:
+        stop.install()
         db = Database(url)
         await db.open(migrate=False)
         try:
-            return await upgrade(db.engine)
+            revisions = await upgrade(db.engine)
+            stop.committed = True
+            return revisions
         finally:
             await db.close()
 
     try:
         before, after = asyncio.run(run())
+    except asyncio.CancelledError:
+        if stop.by is None:
+            raise
+        print(f"pacer db upgrade: {STOPPED.format(signal=stop.by.name)}", file=sys.stderr)
+        return 128 + stop.by.value
     except Exception as error:
         line = explain(error, url)
         if line is not None:

@@ -40,6 +40,11 @@ _MONTH_DAY = re.compile(
 # (not one day: read so it can be refused, never kept as a note).
 _DAY_PHRASE = rf"(?:last\s+[a-z]+|{_MONTH_DAY.pattern})"
 MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
+# Every form of a run's day that parse_start reads, as /log's help lists them (a test parses each).
+RUN_DAY_FORMS = (
+    "today (default), yesterday, mon, last mon, Dec 3, 3 Dec, 2026-11-20 "
+    "or 2026-11-20T07:30 (start time)"
+)
 _CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
 
 
@@ -109,8 +114,8 @@ def parse_when(text: str, today: date, earliest: date | None = None) -> date:
         except ValueError:
             raise BadInput(
                 f"I can't read '{quote(text)}' as a date.",
-                hint="Use today, yesterday, a weekday (mon) or a date like 2026-11-20 "
-                "(year-month-day).",
+                hint="Use today, yesterday, a weekday (mon, last mon), Dec 3 or a date like "
+                "2026-11-20 (year-month-day).",
             ) from None
     if day > today:
         raise BadInput(f"{day.isoformat()} is in the future; log runs you have done.")

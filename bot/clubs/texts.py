@@ -403,15 +403,17 @@ def listing_text(found: list[Challenge], units: str, today: date) -> str:
     return "\n".join(lines)
 
 
-def joined_text(challenge: Challenge, late: bool, so_far: float, units: str) -> str:
-    """The answer to ``/challenge join``."""
+def joined_text(
+    challenge: Challenge, late: bool, so_far: float, units: str, name: str, hidden: bool
+) -> str:
+    """The answer to ``/challenge join``, read by the whole group: it says who joined, by
+    name, or "A runner" with no amount so far for one who hides on boards (a typed join
+    still shows whose it is)."""
     c = challenge
-    text = f"You're in {c.name}!"
+    text = f"{'A runner' if hidden or not name else name} is in {c.name}!"
     if late:
-        text += (
-            f" You joined late: what you logged since {c.start:%a %d %b} counts too "
-            f"({amount(c.metric, so_far, units)} so far)."
-        )
+        text += f" Joined late: what they logged since {c.start:%a %d %b} counts too"
+        text += "." if hidden else f" ({amount(c.metric, so_far, units)} so far)."
     return text
 
 
@@ -453,7 +455,9 @@ def end_cancelled(challenge: Challenge) -> str:
     return f"{challenge.name} goes on until {challenge.end:%a %d %b %Y}."
 
 
-def ended_text(challenge: Challenge, board: Board, viewer: int, units: str, today: date) -> str:
+def ended_text(
+    challenge: Challenge, board: Board, viewer: int | None, units: str, today: date
+) -> str:
     """The answer to ``/challenge end``: the final board."""
     return f"{challenge.name} is over.\n" + board_text(board, viewer, units, today)
 

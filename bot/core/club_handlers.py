@@ -95,7 +95,9 @@ class ClubHandlers:
     async def join(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Join by name (or ``#id`` from a button)."""
         joined = await self.challenges.join(await self._club(ctx), ctx.user, args["name"])
-        return Reply(joined_text(joined, ctx.user.units))
+        # Seen by the whole group (a button press shows nobody who pressed): name the runner.
+        name = ctx.incoming.display_name or ctx.identity.display_name
+        return Reply(joined_text(joined, ctx.user, name))
 
     async def leave(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Leave a challenge."""

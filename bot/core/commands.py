@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.challenge_metrics import METRICS
 from bot.clubs.challenge_input import parse_create_text
-from bot.dates import DAY_WORD
+from bot.dates import DAY_WORD, RUN_DAY_FORMS
 from bot.models import REST_REASONS
 from bot.services.runs import EDITABLE
 from bot.services.stats import PERIODS
@@ -178,7 +178,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("duration", "Time: 25:00, 1:05:30, 45m, 1h5m", required=True, unless="file"),
             OptionSpec(
                 "when",
-                "today (default), yesterday, a weekday or a date (2026-11-20)",
+                RUN_DAY_FORMS,
                 pattern=_WHEN,
             ),
             OptionSpec("note", "A note about the run", rest=True, max_length=500),

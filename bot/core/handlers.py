@@ -16,7 +16,7 @@ from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strengt
 from bot.errors import BadInput
 from bot.input_hygiene import quote
 from bot.messages import Button, Reply
-from bot.models import User
+from bot.models import Club, Run, User
 from bot.services.digest import describe as describe_digest
 from bot.services.profile import PREF_STEPS, SKIP_WORDS, onboarding_question
 from bot.services.runs import LoggedRun, RepeatedRun
@@ -29,15 +29,26 @@ from bot.texts.progress import week_total_line
 from bot.texts.runs import POST_RUN_BUTTONS, describe_run
 
 
-async def note_club_member(services: Services, ctx: Context) -> None:
-    """A runner who logs in a club's chat takes part in that club (its feed, its kudos)."""
+async def note_club_member(services: Services, ctx: Context) -> Club | None:
+    """A runner who logs in a club's chat takes part in that club (its feed, its kudos);
+    that club, or None in a private chat."""
     if not ctx.in_group:
-        return
+        return None
     incoming = ctx.incoming
     club = await services.challenges.club(
         incoming.platform, incoming.club_id or incoming.chat_id, incoming.chat_title
     )
     await services.club_feed.note_member(club, ctx.user)
+    return club
+
+
+async def run_standings(
+    services: Services, ctx: Context, run: Run, efforts: Mapping[int, float] | None = None
+) -> list[str]:
+    """The lines under a logged run: the runner's place in each challenge it counted toward
+    (in a club's chat only that club's, as the group reads them)."""
+    club = await note_club_member(services, ctx)
+    return await services.challenges.standings(ctx.user, run, efforts, group=club)
 
 
 def wants_time_zone_tip(services: Services, user: User) -> bool:
@@ -197,11 +208,10 @@ class CoreHandlers:
             )
         except RepeatedRun as repeated:
             return Reply(str(repeated), buttons=((texts.log_again_button(repeated.earlier.id),),))
-        await note_club_member(self.services, ctx)
         climb = []
         if logged.climb_m is not None:  # typed: say it was read as a climb, not a note
             climb = [texts.climb_line(logged.climb_m, user.units)]
-        standings = await self.services.challenges.standings(user, logged.run)
+        standings = await run_standings(self.services, ctx, logged.run)
         tip = wants_time_zone_tip(self.services, user)
         return logged_reply(ctx, logged, climb, standings, tip)
 
@@ -210,7 +220,7 @@ class CoreHandlers:
         logged = await self.services.runs.log_again(
             ctx.user, int(args["run_id"]), ctx.source_key, ctx.shown_in
         )
-        standings = await self.services.challenges.standings(ctx.user, logged.run)
+        standings = await run_standings(self.services, ctx, logged.run)
         tip = wants_time_zone_tip(self.services, ctx.user)
         return logged_reply(ctx, logged, standings=standings, tip=tip)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.core.context import Context, Handler, Services
-from bot.core.handlers import logged_reply, note_club_member, wants_time_zone_tip
+from bot.core.handlers import logged_reply, run_standings, wants_time_zone_tip
 from bot.messages import Attachment, Reply
 from bot.runfiles import MAX_FILE_BYTES, FileRuns, RunFile, read_run_file, too_big
 from bot.services.runs import SameRunLogged
@@ -69,8 +69,7 @@ class RunFileHandlers:
         logged = await self.services.runs.log_file(
             ctx.user, run_file, note, source_key, ctx.shown_in
         )
-        await note_club_member(self.services, ctx)
-        standings = await self.services.challenges.standings(ctx.user, logged.run, run_file.efforts)
+        standings = await run_standings(self.services, ctx, logged.run, run_file.efforts)
         tip = wants_time_zone_tip(self.services, ctx.user)
         return logged_reply(ctx, logged, texts.file_lines(run_file, ctx.user.units), standings, tip)
 

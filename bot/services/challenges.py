@@ -258,8 +258,10 @@ class ChallengeService:
                 raise texts.which_board(live)
             challenge = live[0]
         board = await self.current_board(club, challenge, user.id)
-        text = board_text(board, user.id, user.units, club.today(self.clock.now()))
-        if user.timezone != club.timezone and board.row_of(user.id) is not None:
+        viewer = shown_viewer(user)
+        text = board_text(board, viewer, user.units, club.today(self.clock.now()))
+        on_board = viewer is not None and board.row_of(viewer) is not None
+        if on_board and user.timezone != club.timezone:
             text += texts.zones_note(user.timezone, club.timezone)
         return text
 
@@ -305,18 +307,28 @@ class ChallengeService:
             final = await uow.clubs.challenge(challenge.id)
             assert final is not None
             board = await uow.clubs.board(final, user.id)
-        return texts.ended_text(challenge, board, user.id, user.units, club.today(now))
+        return texts.ended_text(challenge, board, shown_viewer(user), user.units, club.today(now))
 
     # --- the runner's side ------------------------------------------------------------------
 
     async def standings(
-        self, user: User, run: Run, efforts: Mapping[int, float] | None = None
+        self,
+        user: User,
+        run: Run,
+        efforts: Mapping[int, float] | None = None,
+        group: Club | None = None,
     ) -> list[str]:
         """A short line for each open challenge this run counted toward (at most three):
-        in its window and worth something by its metric; the soonest to end first."""
+        in its window and worth something by its metric; the soonest to end first.
+
+        In a club's chat (``group``) the whole group reads them: only that club's
+        challenges (another club's are none of its business), and none for a runner
+        who hides on boards (the line sits under their own message)."""
         now = self.clock.now()
         if user.challenges_until is None or user.challenges_until < run.local_date:
             return []  # in no challenge that can still count this run: no read at all
+        if group is not None and user.boards_hidden:
+            return []
         log = Logged(
             run.id, run.local_date, run.distance_m, run.duration_s,
             climb_m=run.climb_m or 0.0, efforts=efforts or {},
@@ -325,7 +337,9 @@ class ChallengeService:
             counted = [
                 challenge
                 for challenge, club in await uow.clubs.joined(user.id)
-                if now < challenge.freezes_at(club) and counts_toward(challenge, log)
+                if now < challenge.freezes_at(club)
+                and counts_toward(challenge, log)
+                and (group is None or club.id == group.id)
             ]
             lines = []
             for challenge in sorted(counted, key=lambda c: (c.end, -c.start.toordinal(), c.id)):
@@ -342,11 +356,20 @@ class ChallengeService:
         return await set_switch(self.db, user, BOARDS, value)
 
 
+def shown_viewer(user: User) -> int | None:
+    """Whose row a board in the group marks "(you)": nobody's for a runner hidden on boards,
+    or the group would read which "a runner" asked (and their row past the top ten)."""
+    return None if user.boards_hidden else user.id
+
+
 async def freeze_in(uow: UnitOfWork, challenge: Challenge, now: datetime) -> bool:
     """Freeze a challenge's results inside a unit of work; False if they were before."""
     return await uow.clubs.freeze(challenge, now)
 
 
-def joined_text(joined: Joined, units: str) -> str:
-    """The answer to ``/challenge join`` (worded in :mod:`bot.clubs.texts`)."""
-    return texts.joined_text(joined.challenge, joined.late, joined.so_far, units)
+def joined_text(joined: Joined, user: User, display_name: str) -> str:
+    """The answer to ``/challenge join`` (worded in :mod:`bot.clubs.texts`), naming the runner
+    as boards do: by their display name, or "A runner" if they hide on boards."""
+    return texts.joined_text(
+        joined.challenge, joined.late, joined.so_far, user.units, display_name, user.boards_hidden
+    )

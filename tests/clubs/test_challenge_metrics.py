@@ -19,9 +19,8 @@ async def _board(harness: Harness, who: str, name: str) -> list[str]:
 async def _create_and_join(harness: Harness, line: str, name: str, *members: str) -> str:
     created = await club_chat(harness, "ann", admin=True).say(f"/challenge create {line}")
     for member in members:
-        assert (await club_chat(harness, member).say(f"/challenge join {name}")).text.startswith(
-            "You're in"
-        )
+        joined = (await club_chat(harness, member).say(f"/challenge join {name}")).text
+        assert joined.startswith(f"{member.capitalize()} is in {name}!")
     return created.text
 
 

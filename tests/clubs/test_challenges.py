@@ -37,8 +37,9 @@ async def test_runs_logged_in_dms_on_both_platforms_show_on_the_group_board(
     await ann.say("/challenge create Winter Miles distance today 4w target 100km")
     bob = club_chat(harness, "bob")
     cy_tg = club_chat(harness, "cy")
-    for member in (ann, bob, cy_tg):
-        assert (await member.say("/challenge join Winter Miles")).text.startswith("You're in")
+    for member, name in ((ann, "Ann"), (bob, "Bob"), (cy_tg, "Cy")):
+        joined = (await member.say("/challenge join Winter Miles")).text
+        assert joined.startswith(f"{name} is in Winter Miles!")
     # Cy also talks to Pacer on Discord; the accounts are linked, so both logs count.
     cy_dm = harness.chat("cy", "telegram")
     code = (await cy_dm.say("/link")).text.split("/link ")[1].split()[0]
@@ -111,7 +112,7 @@ async def test_joining_leaving_and_names_that_match_nothing(harness: Harness) ->
     admin = club_chat(harness, "ann", admin=True)
     await admin.say("/challenge create Winter Miles distance today 4w")
     bob = club_chat(harness, "bob")
-    assert "You're in Winter Miles!" in (await bob.say("/challenge join winter miles")).text
+    assert "Bob is in Winter Miles!" in (await bob.say("/challenge join winter miles")).text
     assert "already in Winter Miles" in (await bob.say("/challenge join Winter Miles")).text
     reply = await bob.say("/challenge join Winter Mile")
     assert "Did you mean Winter Miles?" in reply.text
@@ -119,6 +120,59 @@ async def test_joining_leaving_and_names_that_match_nothing(harness: Harness) ->
     assert "not in Winter Miles" in (await bob.say("/challenge leave Winter Miles")).text
     reply = await harness.chat("bob", "telegram").say("/challenge join Winter Miles")
     assert "works in a group or server channel" in reply.text
+
+
+async def test_the_group_reads_who_joined_and_a_hidden_runner_stays_a_runner(
+    harness: Harness,
+) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    await admin.say("/challenge create Winter Miles distance today 4w")
+    assert (await club_chat(harness, "bob").say("/challenge join Winter Miles")).text == (
+        "Bob is in Winter Miles!"
+    )
+    await harness.chat("cy", "telegram").say("/settings boards hidden")
+    joined = await club_chat(harness, "cy").say("/challenge join Winter Miles")
+    assert joined.text == "A runner is in Winter Miles!" and not joined.private
+
+
+async def test_a_run_logged_in_a_group_shows_only_that_clubs_standings(
+    harness: Harness,
+) -> None:
+    await club_chat(harness, "ann", admin=True).say("/challenge create Winter Miles runs today 4w")
+    other = club_chat(harness, "ann", admin=True, group="group-2")
+    await other.say("/challenge create Secret Streak runs today 4w")
+    bob, bob_elsewhere = club_chat(harness, "bob"), club_chat(harness, "bob", group="group-2")
+    await bob.say("/challenge join Winter Miles")
+    await bob_elsewhere.say("/challenge join Secret Streak")
+    in_group = (await bob.say("/log 5k 25:00")).text
+    assert "Winter Miles: 1 run, 1st of 1" in in_group and "Secret Streak" not in in_group
+    in_private = (await harness.chat("bob", "telegram").say("/log 6k 30:00")).text
+    assert "Winter Miles: 2 runs, 1st of 1" in in_private
+    assert "Secret Streak: 2 runs, 1st of 1" in in_private
+    # Hidden on boards: the group would read the place under Bob's own /log; it is left out.
+    await harness.chat("bob", "telegram").say("/settings boards hidden")
+    hidden = (await bob.say("/log 7k 35:00")).text
+    assert hidden.startswith("Logged #3") and "Winter Miles" not in hidden
+    alone = (await harness.chat("bob", "telegram").say("/log 8k 40:00")).text
+    assert "Winter Miles: 4 runs, 1st of 1" in alone  # in private, still there
+
+
+async def test_a_hidden_runners_board_in_the_group_does_not_point_at_them(
+    harness: Harness,
+) -> None:
+    await club_chat(harness, "ann", admin=True).say(
+        "/challenge create Winter Miles distance today 4w"
+    )
+    bob = club_chat(harness, "bob")
+    await bob.say("/challenge join Winter Miles")
+    await harness.chat("bob", "telegram").say("/settings timezone Europe/Berlin")
+    await harness.chat("bob", "telegram").say("/log 5k 25:00")
+    shown = (await bob.say("/challenge board")).text
+    assert "1. Bob (you) 5.00 km" in shown and "(yours: Europe/Berlin)" in shown
+    await harness.chat("bob", "telegram").say("/settings boards hidden")
+    hidden = (await bob.say("/challenge board")).text.splitlines()
+    assert hidden[2].startswith("1. a runner 5.00 km")  # the group can't tell it is Bob's
+    assert "(you)" not in "\n".join(hidden) and not any("yours:" in line for line in hidden)
 
 
 async def test_non_admins_are_told_why(harness: Harness) -> None:
@@ -138,8 +192,16 @@ async def test_late_joiners_get_their_window_runs_counted(harness: Harness) -> N
     await harness.chat("bob", "telegram").say("/log 8k 40:00")
     harness.clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
     reply = await club_chat(harness, "bob").say("/challenge join Winter Miles")
-    assert "You joined late: what you logged since Thu 26 Nov counts too (8.00 km so far)" in (
-        reply.text
+    assert reply.text == (
+        "Bob is in Winter Miles! Joined late: what they logged since Thu 26 Nov counts too "
+        "(8.00 km so far)."
+    )
+    # Hidden on boards: the group is not told how far they got (a typed join shows whose).
+    await harness.chat("cy", "telegram").say("/settings boards hidden")
+    await harness.chat("cy", "telegram").say("/log 6k 30:00")
+    reply = await club_chat(harness, "cy").say("/challenge join Winter Miles")
+    assert reply.text == (
+        "A runner is in Winter Miles! Joined late: what they logged since Thu 26 Nov counts too."
     )
 
 

@@ -71,7 +71,7 @@ async def test_club_units_for_posts_and_the_create_reply_readers_keep_theirs(
     created = await admin.say("/challenge create Fifty distance today 7d target 50")
     assert "target 50.00 mi each" in created.text  # a bare target is read in the club's units
     assert "You started it: join too?" in created.text
-    assert (await admin.press("Join")).text.startswith("You're in Fifty!")
+    assert (await admin.press("Join")).text.startswith("Ann is in Fifty!")
     await harness.chat("ann", "telegram").say("/log 10k 50:00")  # Ann reads km
     [post] = await sweep_at(harness, utc(2026, 11, 26, 18, 0), posts)
     assert "1. Ann 6.21 mi" in post

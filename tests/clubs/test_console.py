@@ -51,7 +51,7 @@ def test_an_admin_and_a_member_share_a_club_across_console_runs(tmp_path: Path) 
     )
     assert "(as a member)" in bob
     assert "Only admins can use /challenge create here." in bob
-    assert "You're in Winter Miles!" in bob
+    assert "bob is in Winter Miles!" in bob
     assert "1. ann 10.00 km" in bob and "2. bob (you) 5.00 km" in bob
     # Without --club it is the runner's private chat: club commands say where they work.
     alone = console(db, "bob", ["/challenge list"])

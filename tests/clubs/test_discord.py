@@ -93,7 +93,7 @@ async def test_a_server_runs_a_challenge_and_manage_server_is_admin(
         discord_http,
         sub("challenge", "join", {"name": "Winter Miles"}, admin=False, user=MEMBER_ID),
     )
-    assert "You're in Winter Miles!" in joined["data"]["content"]
+    assert "Bob is in Winter Miles!" in joined["data"]["content"]
     shown = await answer(
         discord_on_core, discord_http, sub("club", "show", {}, admin=False, user=MEMBER_ID)
     )

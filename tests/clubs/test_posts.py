@@ -12,7 +12,7 @@ async def club_with_challenge(harness: Harness) -> GroupPosts:
     admin = club_chat(harness, "ann", admin=True)
     assert "every day at 18:00" in (await admin.say("/club posts daily 18:00")).text
     await admin.say("/challenge create Winter Week distance tomorrow 7d target 20km")
-    assert (await admin.press("Join")).text.startswith("You're in Winter Week")  # asked to
+    assert (await admin.press("Join")).text.startswith("Ann is in Winter Week")  # asked to
     return posts
 
 
@@ -24,7 +24,7 @@ async def test_start_board_last_day_and_final_posts_come_on_time(harness: Harnes
     # One tap on the post's Join button joins.
     bob = club_chat(harness, "bob")
     bob.replies.append(posts.posts[-1][1])
-    assert (await bob.press("Join")).text.startswith("You're in Winter Week!")
+    assert (await bob.press("Join")).text.startswith("Bob is in Winter Week!")
     ann = club_chat(harness, "ann", admin=True)
     await ann.say("/challenge join Winter Week")
     await club_chat(harness, "cy").say("/challenge join Winter Week")

@@ -39,7 +39,7 @@ async def test_a_telegram_group_runs_a_challenge_with_admins_checked_once(
     assert "Only admins can use /challenge end here." in refusal
     assert "group's administrators" in refusal
     await say(tg, "/challenge join Winter Miles", user=BOB_ID)
-    assert "You're in Winter Miles!" in request.calls_to("sendMessage")[-1].text
+    assert "Bob is in Winter Miles!" in request.calls_to("sendMessage")[-1].text
 
     # Ada taps Join under the announcement, then logs a run in her private chat.
     await tg.application.process_update(

@@ -24,7 +24,7 @@ def test_a_club_name_ignores_case_and_spacing(tmp_path: Path) -> None:
     assert ann.returncode == 0 and "🏁 Winter Miles" in ann.stdout
     bob = run_console(db, ["/challenge join Winter Miles"], "bob",
                       "--club", "run  club", "--member")  # fmt: skip
-    assert "You're in Winter Miles!" in bob.stdout, bob.stdout
+    assert "bob is in Winter Miles!" in bob.stdout, bob.stdout
 
 
 def test_quit_stops_at_once(tmp_path: Path) -> None:

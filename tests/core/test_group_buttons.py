@@ -52,8 +52,9 @@ async def test_the_join_under_a_new_challenge_is_for_everyone_in_the_group(
     assert join.action == "/challenge join #1"  # not stamped with the creator
     ben = club_chat(harness, "222")
     ben.replies.append(created)  # ben sees the announcement in the group and taps Join
-    assert (await ben.press("Join")).text == "You're in Winter Miles!"
-    assert (await admin.press("Join")).text == "You're in Winter Miles!"
+    # Everyone in the group reads the answer to a press: it names who joined.
+    assert (await ben.press("Join")).text == "222 is in Winter Miles!"
+    assert (await admin.press("Join")).text == "111 is in Winter Miles!"
     board = (await ben.say("/challenge board")).text
     assert "2 members" in board
 

@@ -33,9 +33,10 @@ async def test_climb_from_the_note_option_with_a_tie_a_hidden_runner_and_a_confi
     )
     # The Join is for everyone in the channel: not stamped with the creator.
     assert buttons(created) == {"🏃 Join Hill Month": "pacer:/challenge join #1"}
-    for user in (ADA, BOB, CY):
+    for user, name in ((ADA, "Ada"), (BOB, "Bob"), (CY, "Cy")):
+        # The whole channel sees the answer to a press: it names who joined.
         assert (await d.press("🏃 Join Hill Month", on=created, user=user))["content"] == (
-            "You're in Hill Month!"
+            f"{name} is in Hill Month!"
         )
     logged = await d.command("log", {"distance": "10k", "duration": "55:00", "note": "climb 250m"})
     assert not logged.get("flags", 0) & EPHEMERAL  # the run's reply is public in the server
@@ -191,5 +192,5 @@ async def test_challenges_starting_the_same_morning_are_one_post_with_a_join_but
         "🏃 Join Dec Sleep": "pacer:/challenge join #2",
     }
     joined = await d.press("🏃 Join Dec Sleep", on=post, user=BOB)
-    assert joined["content"] == "You're in Dec Sleep!"
+    assert joined["content"] == "Bob is in Dec Sleep!"
     assert await d.posts_at(utc(2026, 12, 2, 9)) == []  # announced once

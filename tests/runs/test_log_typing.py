@@ -156,3 +156,43 @@ async def test_a_day_that_is_no_day_is_refused_not_noted(
     chat = harness.chat()
     assert says in (await chat.say(typed)).text
     assert await harness.runs(chat) == []
+
+
+# Every form /help log lists for the day, and the day a run logged with it gets (today is
+# Thu 26 Nov 2026 on the harness clock).
+LISTED_DAYS = {
+    "today": date(2026, 11, 26),
+    "yesterday": date(2026, 11, 25),
+    "mon": date(2026, 11, 23),
+    "last mon": date(2026, 11, 23),
+    "Dec 3": date(2025, 12, 3),
+    "3 Dec": date(2025, 12, 3),
+    "2026-11-20": date(2026, 11, 20),
+    "2026-11-20T07:30": date(2026, 11, 20),
+}
+
+
+async def test_every_day_form_the_help_lists_logs_a_run_on_that_day(harness: Harness) -> None:
+    chat = harness.chat()
+    help_text = (await chat.say("/help log")).text
+    [line] = [x for x in help_text.splitlines() if x.strip().startswith("when (optional):")]
+    listed = line.split(":", 1)[1].replace("(default)", "").replace("(start time)", "")
+    forms = [f.strip() for f in listed.replace(" or ", ", ").split(",")]
+    assert forms == list(LISTED_DAYS)  # nothing listed that is not tried here
+    for seconds, form in enumerate(forms, start=1500):
+        typed = await chat.say(f"/log 5k {seconds // 60}:{seconds % 60:02d} {form}")
+        day = LISTED_DAYS[form]
+        shown = {date(2026, 11, 26): "· today", date(2026, 11, 25): "· yesterday"}.get(
+            day, f"· {day:%a %d %b}"
+        )
+        assert typed.text.startswith("Logged #") and shown in typed.text, (form, typed.text)
+        # The same day as a Discord option, where the form arrives as the option's value.
+        options = {
+            "distance": "6k",
+            "duration": f"{seconds // 60}:{seconds % 60:02d}",
+            "when": form,
+        }
+        chosen = await chat.say("/log", options=options)
+        assert chosen.text.startswith("Logged #") and shown in chosen.text, (form, chosen.text)
+    stored = sorted(run.local_date for run in await harness.runs(chat))
+    assert stored == sorted(day for day in LISTED_DAYS.values() for _ in range(2))

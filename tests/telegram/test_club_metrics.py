@@ -27,9 +27,9 @@ async def test_climb_board_ties_a_hidden_runner_and_the_end_confirmed_by_a_tap(
     )
     # The Join under the create reply is for everyone in the group, not only its creator.
     assert buttons(created) == {"🏃 Join Hill Month": "/challenge join #1"}
-    for user in (RUNNER_ID, BOB_ID, CY_ID):
+    for user, name in ((RUNNER_ID, "Ada"), (BOB_ID, "Bob"), (CY_ID, "Cy")):
         joined = await g.press("🏃 Join Hill Month", on=created, user=user)
-        assert joined.text == "You're in Hill Month!"
+        assert joined.text == f"{name} is in Hill Month!"  # the group sees who joined
     logged = await g.say("/log 10k 55:00 climb 250m hilly")
     assert logged.chat_id == GROUP_ID and "hilly" not in logged.text
     assert "\nClimb: 250 m.\n" in logged.text and "Hill Month: 250/1000 m, 1st of 3" in logged.text
@@ -65,7 +65,9 @@ async def test_climb_board_ties_a_hidden_runner_and_the_end_confirmed_by_a_tap(
     ]
     await g.say("/log 5k 25:00 climb 900m", user=CY_ID, group=False)  # too late: frozen
     final = await g.say("/challenge board Hill Month", user=CY_ID)
-    assert "3. a runner (you) 100 m" in final.text and "join" not in final.text.lower()
+    # Hidden: the group reads the board under Cy's own command, so no row says "(you)".
+    assert "3. a runner 100 m" in final.text and "(you)" not in final.text
+    assert "join" not in final.text.lower()
     assert await g.posts_at(utc(2026, 11, 27, 9)) == []  # the confirmation said it all
 
 
@@ -203,5 +205,5 @@ async def test_challenges_starting_the_same_morning_are_one_post_with_a_join_eac
     joins = buttons(post)
     assert list(joins) == ["🏃 Join Miles & Smiles", "🏃 Join Dec <Sleep>"]
     await press(g.tg, joins["🏃 Join Dec <Sleep>"], user=BOB_ID)
-    assert g.request.calls_to("sendMessage")[-1].text == "You're in Dec &lt;Sleep&gt;!"
+    assert g.request.calls_to("sendMessage")[-1].text == "Bob is in Dec &lt;Sleep&gt;!"
     assert await g.posts_at(utc(2026, 12, 2, 9)) == []  # announced once

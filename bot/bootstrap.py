@@ -34,6 +34,7 @@ from bot.services.habits import HabitService
 from bot.services.nudge_answers import NudgeAnswers
 from bot.services.nudges import NudgeSettingsService
 from bot.services.profile import ProfileService
+from bot.services.runfiles import RunFileService
 from bot.services.runs import RunService
 from bot.services.stats import StatsService
 from bot.storage.database import Database
@@ -73,6 +74,7 @@ def build_core(
     digest = DigestService(db, clock)
     listeners.add(digest)
     digest_source = DigestSource(routes, charts, sweep.grace_minutes)
+    runs = RunService(db, clock, listeners)
     sweeper = Sweeper(
         db,
         clock,
@@ -84,7 +86,8 @@ def build_core(
     )
     services = Services(
         accounts=accounts,
-        runs=RunService(db, clock, listeners),
+        runs=runs,
+        runfiles=RunFileService(db, clock, runs),
         habits=HabitService(db, clock, listeners),
         profile=ProfileService(db, clock, listeners),
         stats=StatsService(db, clock),

@@ -19,6 +19,7 @@ from bot.services.habits import HabitService
 from bot.services.nudge_answers import NudgeAnswers
 from bot.services.nudges import NudgeSettingsService
 from bot.services.profile import ProfileService
+from bot.services.runfiles import RunFileService
 from bot.services.runs import RunService
 from bot.services.stats import StatsService
 
@@ -29,6 +30,7 @@ class Services:
 
     accounts: AccountService
     runs: RunService
+    runfiles: RunFileService
     habits: HabitService
     profile: ProfileService
     stats: StatsService

@@ -13,11 +13,11 @@ from bot.core.context import Context, Handler, Services
 from bot.core.handlers import logged_reply, run_standings, wants_time_zone_tip
 from bot.messages import Attachment, Reply
 from bot.runfiles import MAX_FILE_BYTES, FileRuns, RunFile, read_run_file, too_big
-from bot.services.runs import SameRunLogged
+from bot.services.runfiles import SameRunLogged
 from bot.texts import runfiles as texts
 
 # A button's answer to a file's sport question: /log file:<token> yes|no (no typed run
-# starts so). The question waits in the database (RunService.ask_sport), so a restart or
+# starts so). The question waits in the database (RunFileService.ask_sport), so a restart or
 # another process answers the tap; the file is not stored as a run until the answer.
 ASK = "file:"
 
@@ -66,7 +66,7 @@ class RunFileHandlers:
     async def _log_one(
         self, ctx: Context, run_file: RunFile, note: str, source_key: str | None
     ) -> Reply:
-        logged = await self.services.runs.log_file(
+        logged = await self.services.runfiles.log_file(
             ctx.user, run_file, note, source_key, ctx.shown_in
         )
         standings = await run_standings(self.services, ctx, logged.run, run_file.efforts)
@@ -75,7 +75,7 @@ class RunFileHandlers:
 
     async def _ask(self, ctx: Context, run_file: RunFile, note: str) -> Reply:
         """Ask whether a file that names no sport was a run (no run stored until then)."""
-        token = await self.services.runs.ask_sport(ctx.user, run_file, note)
+        token = await self.services.runfiles.ask_sport(ctx.user, run_file, note)
         question, buttons = texts.sport_question(
             run_file,
             ctx.user.units,
@@ -87,14 +87,14 @@ class RunFileHandlers:
 
     async def _answer(self, ctx: Context, token: str, yes: bool) -> Reply:
         """A tap on a sport question's button: log the kept run, or forget it."""
-        asked = await self.services.runs.sport_question(ctx.user, token)
+        asked = await self.services.runfiles.sport_question(ctx.user, token)
         if not yes:
-            await self.services.runs.drop_sport_question(token)
+            await self.services.runfiles.drop_sport_question(token)
             return Reply(texts.NOT_A_RUN)
         # Logged first, then forgotten: a crash between the two leaves the question, and
         # a second tap finds the run stored (the same file's fingerprint), not a twin.
         reply = await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
-        await self.services.runs.drop_sport_question(token)
+        await self.services.runfiles.drop_sport_question(token)
         return reply
 
 

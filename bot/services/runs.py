@@ -1,33 +1,27 @@
-"""Runs: logging, listing, undo and delete."""
+"""Runs typed or edited: /log as typed, a double tap confirmed, /edit, /undo, /delete,
+the latest runs, and the streak shown under a logged run.
+
+Runs read from files are :mod:`bot.services.runfiles`; it stores through this service's
+:meth:`RunService.logged` so a file's run is told and totalled as a typed one.
+"""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.dates import MAX_DAYS_BACK, parse_start, parse_when, split_day
-from bot.errors import BadInput, PacerError
+from bot.errors import PacerError
 from bot.input_hygiene import clean_text
-from bot.models import Run, TrackFacts, User, WeekBlock, latest_block, week_start
+from bot.models import Run, User, WeekBlock, latest_block, week_start
 from bot.nudges.planner import snack_due
-from bot.parsing import (
-    SLOWEST_PACE_S_PER_KM,
-    check_pace,
-    parse_climb,
-    parse_distance,
-    parse_duration,
-    split_climb,
-)
-from bot.runfiles import RunFile
+from bot.parsing import check_pace, parse_climb, parse_distance, parse_duration, split_climb
 from bot.runfiles.track import EARLIEST
 from bot.services.events import Listeners
 from bot.services.stats import STREAK_LOOKBACK_DAYS, rest_windows, week_streak
 from bot.storage.database import Database
-from bot.storage.tracks import FileQuestion
 from bot.storage.uow import UnitOfWork
-from bot.texts import runfiles as file_texts
 from bot.texts import runs as texts
 
 MAX_NOTE_CHARS = 500
@@ -36,15 +30,6 @@ EDITABLE = ("distance", "time", "date", "note", "climb")
 # The same run typed again this soon is most likely a double tap: asked, not stored.
 DOUBLE_TAP_WINDOW = timedelta(minutes=5)
 TYPED_KEPT = 10_000  # runners remembered before the ones outside the window are dropped
-# A watch clock a little ahead of ours is not a run from the future.
-FILE_CLOCK_SLACK = timedelta(minutes=10)
-# A file that doesn't say its sport waits this long (in the database) for the runner's tap.
-SPORT_QUESTION_KEPT = timedelta(minutes=30)
-# One outing recorded twice (a watch file, then the Strava export that holds it): the
-# starts a couple of minutes apart, the distances within 2 % (devices measure a little
-# differently). Nobody starts two runs of one length within two minutes.
-SAME_START = timedelta(minutes=2)
-SAME_DISTANCE = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +56,7 @@ class EditedRun:
     streak_weeks: int
 
 
-def _check_note(note: str) -> str:
+def check_note(note: str) -> str:
     """The note, cleaned and stripped; refused (never cut) when it is too long."""
     note = clean_text(note).strip()
     if len(note) > MAX_NOTE_CHARS:
@@ -104,15 +89,6 @@ class RepeatedRun(PacerError):
     def __init__(self, earlier: Run, minutes: int) -> None:
         message, hint = texts.repeated_run(earlier.id, minutes)
         super().__init__(message, hint=hint)
-        self.earlier = earlier
-
-
-class SameRunLogged(BadInput):
-    """A file's run that is already in the log from another source (another file, Strava)."""
-
-    def __init__(self, earlier: Run, units: str) -> None:
-        text, hint = file_texts.same_run_logged(earlier, units)
-        super().__init__(text, hint=hint)
         self.earlier = earlier
 
 
@@ -170,7 +146,7 @@ class RunService:
             if start.astimezone(UTC) > now:
                 raise texts.start_in_future(start)
             started_at = start.astimezone(UTC)
-        note = _check_note(note)
+        note = check_note(note)
         await self._check_not_repeated(user, day, meters, seconds, note, source_key, now)
         first = week_start(day)
         # The run, with its snack nudge due on the row itself, and its week's totals for
@@ -181,7 +157,7 @@ class RunService:
                 snack_due(user, day, now), (first, first + SIX_DAYS), climb_m, started_at,
             )  # fmt: skip
             await uow.commit()
-        logged = await self._logged(user, run, created, now, week, shown_in)
+        logged = await self.logged(user, run, created, now, week, shown_in)
         started = started_at.astimezone(user.tz) if started_at is not None and created else None
         return replace(logged, climb_m=climb_m if created else None, started=started)
 
@@ -241,87 +217,9 @@ class RunService:
                 now, snack_due(user, run.local_date, now), (first, first + SIX_DAYS),
             )  # fmt: skip
             await uow.commit()
-        return await self._logged(user, copy, created, now, week, shown_in)
+        return await self.logged(user, copy, created, now, week, shown_in)
 
-    async def log_file(
-        self,
-        user: User,
-        run_file: RunFile,
-        note: str = "",
-        source_key: str | None = None,
-        shown_in: str = "",
-    ) -> LoggedRun:
-        """Store a run read from a file (its track facts and best efforts with it).
-
-        The same file again (by content) is the stored run, not a second one; the same
-        outing from another source (its start and distance) is refused, naming the run.
-        """
-        now = self.clock.now()
-        started = run_file.local_start(user.tz)
-        if started.astimezone(UTC) > now + FILE_CLOCK_SLACK:
-            raise file_texts.starts_in_future(started)
-        seconds = round(run_file.moving_s)
-        if seconds / (run_file.distance_m / 1000) > SLOWEST_PACE_S_PER_KM:
-            raise file_texts.walking_pace(run_file.distance_m, seconds, user.units)
-        facts = TrackFacts(
-            source_file=run_file.kind,
-            started_at=started.astimezone(UTC),
-            elapsed_s=round(run_file.elapsed_s),
-            elevation_gain_m=run_file.elevation_gain_m,
-            efforts=run_file.efforts,
-            file_sha256=run_file.sha256,
-        )
-        day = started.date()
-        async with self.db.uow() as uow:
-            if await uow.tracks.find_existing(user.id, facts, source_key) is None:
-                near = await uow.tracks.started_near(
-                    user.id, started.astimezone(UTC), SAME_START, run_file.distance_m, SAME_DISTANCE
-                )
-                if near is not None:
-                    raise SameRunLogged(near, user.units)
-            run, created = await uow.tracks.add_file_run(
-                user.id,
-                day,
-                run_file.distance_m,
-                seconds,
-                _check_note(note),
-                facts,
-                source_key,
-                now,
-                snack_due(user, day, now),
-            )
-            await uow.commit()
-        return await self._logged(user, run, created, now, shown_in=shown_in)
-
-    async def ask_sport(self, user: User, run_file: RunFile, note: str = "") -> str:
-        """Keep a file that doesn't say its sport until the runner answers; the question's
-        token (its buttons carry it)."""
-        token = secrets.token_hex(6)
-        expires = self.clock.now() + SPORT_QUESTION_KEPT
-        async with self.db.uow() as uow:
-            await uow.tracks.ask_sport(token, user.id, run_file, _check_note(note), expires)
-            await uow.commit()
-        return token
-
-    async def sport_question(self, user: User, token: str) -> FileQuestion:
-        """The runner's open question about a file's sport; refused when gone or expired."""
-        async with self.db.reader() as uow:
-            question = await uow.tracks.sport_question(token)
-        if question is None or question.user_id != user.id:
-            raise file_texts.question_gone()
-        if question.expires_at <= self.clock.now():
-            await self.drop_sport_question(token)
-            minutes = SPORT_QUESTION_KEPT // timedelta(minutes=1)
-            raise file_texts.question_expired(minutes)
-        return question
-
-    async def drop_sport_question(self, token: str) -> None:
-        """Forget an answered or expired question about a file's sport."""
-        async with self.db.uow() as uow:
-            await uow.tracks.drop_sport_question(token)
-            await uow.commit()
-
-    async def _logged(
+    async def logged(
         self,
         user: User,
         run: Run,
@@ -331,7 +229,7 @@ class RunService:
         shown_in: str = "",
     ) -> LoggedRun:
         """Tell listeners about a new run, then the week's totals (read unless given) and
-        the streak."""
+        the streak: what every stored run (typed or from a file) answers with."""
         if created:
             await self.listeners.run_logged(user, run, now, shown_in)
         today = user.today(now)
@@ -379,7 +277,7 @@ class RunService:
         elif field == "date":
             changes["local_date"] = self._edited_date(user, before, value, from_file, now)
         elif field == "note":
-            changes["note"] = _check_note(value)
+            changes["note"] = check_note(value)
         elif field == "climb":  # the board of a climb challenge is recounted with the run
             changes["elevation_gain_m"] = parse_climb(value, user.units)
         else:

@@ -27,7 +27,7 @@ from bot.runfiles.strava import (
     parse_activities,
 )
 from bot.runfiles.track import EARLIEST
-from bot.services.runs import SAME_DISTANCE, SAME_START
+from bot.services.runfiles import SAME_DISTANCE, SAME_START
 from bot.storage.database import Database
 from bot.storage.tracks import ImportedRun
 from bot.texts import runfiles as texts
@@ -39,7 +39,7 @@ EXAMPLES = 5  # rows named per reason in the summary
 
 class _Starts:
     """The runner's runs by start, to find one outing recorded twice (a watch file sent in
-    the chat, then the export holding it): starts and distances as :mod:`bot.services.runs`
+    the chat, then the export holding it): starts and distances as :mod:`bot.services.runfiles`
     compares them."""
 
     def __init__(self, known: list[tuple[datetime, float, int]]) -> None:

@@ -276,8 +276,12 @@ class FakeBotApi(BotApiResponder):
         if method == "getUpdates":
             self.calls.append(Call(method, params))
             self.recorded()
-            return web.json_response({"ok": True, "result": await self._get_updates(params)})
-        answer = self.answer(method, params, files)
+            queued = self._failures.get(method)
+            if not queued:
+                return web.json_response({"ok": True, "result": await self._get_updates(params)})
+            answer = queued.pop(0)  # fail("getUpdates", 409, ...): another poller, say
+        else:
+            answer = self.answer(method, params, files)
         if answer is None:  # over HTTP, a timeout looks like a gateway giving up
             answer = 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
         status, body = answer

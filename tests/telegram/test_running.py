@@ -1,5 +1,5 @@
-"""The adapter started for real: polling against the fake Bot API server, webhook mode,
-per-chat ordering, and the factory the app calls."""
+"""The adapter started for real: polling against the fake Bot API server (a 409 Conflict
+heard while polling too), webhook mode, per-chat ordering, and the factory the app calls."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from typing import Any
 import aiohttp
 import pytest
 from telegram import Update
+from telegram.error import Conflict, NetworkError
 
 import adapters.telegram
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.processing import PerChatUpdateProcessor
 from adapters.telegram.rate_limiter import BudgetLimiter
+from adapters.telegram.receiving import PollErrors
 from adapters.telegram.redact import REDACTED
 from bot.budget import SendBudget, limits_for
 from bot.clock import SystemClock
@@ -271,3 +273,68 @@ async def test_rejected_token_is_never_shown(
         assert secret not in shown
         assert secret not in caplog.text
     assert not tg.application.running
+
+
+# What Telegram answers a long poll that a second getUpdates with the same token ended.
+CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+
+
+def _conflict_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if "409 Conflict" in r.getMessage()]
+
+
+@pytest.mark.slow  # wall-clock time: polling a fake Bot API server
+async def test_a_409_conflict_while_polling_is_one_warning_and_polling_goes_on(
+    bot_api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    bot_api.fail("getUpdates", 409, CONFLICT)  # a resumed standby polled meanwhile
+    core = SignallingCore()
+    settings = Settings(telegram_token=TOKEN, telegram_api_base_url=bot_api.base_url)
+    tg = TelegramAdapter(settings, core)
+    await tg.start()
+    try:
+        bot_api.push_update(payload("private_command", text="/log 5k 25:00"))
+        sent = await bot_api.wait_for(lambda c: c.method == "sendMessage", within=WAIT)
+    finally:
+        await asyncio.wait_for(tg.stop(), WAIT)
+
+    assert sent.text == "ok log 5k 25:00"  # polled again after the 409, and answered
+    assert len(bot_api.calls_to("getUpdates")) >= 2
+    [line] = _conflict_lines(caplog)
+    assert line.levelno == logging.WARNING
+    message = line.getMessage()
+    assert "another process polls with this bot token" in message
+    assert "only one process per TELEGRAM_TOKEN" in message and "Still polling" in message
+    assert "\n" not in message
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert "Traceback" not in caplog.text
+
+
+def test_conflicts_repeating_are_one_warning_a_minute(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    errors = PollErrors(clock=lambda: now[0])
+    for second in (0.0, 5.0, 30.0, 59.0, 61.0):
+        now[0] = second
+        errors(Conflict(CONFLICT))
+
+    lines = [r.getMessage() for r in _conflict_lines(caplog)]
+    assert len(lines) == 2
+    assert "409 Conflict:" in lines[0]
+    assert "409 Conflict (4 times since the last warning):" in lines[1]
+    assert "Traceback" not in caplog.text
+
+
+def test_other_polling_errors_keep_their_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    try:
+        raise NetworkError("Bad Gateway")
+    except NetworkError as exc:
+        PollErrors()(exc)
+
+    [record] = caplog.records
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == "polling Telegram for updates failed"
+    assert "Bad Gateway" in caplog.text and "Traceback" in caplog.text

@@ -44,6 +44,7 @@ from bot.chart_pool import ChartPainter
 from bot.clock import FakeClock
 from bot.core.dispatch import Core
 from bot.messages import Incoming, Reply
+from bot.operations import heap
 from bot.storage.database import Database
 from bot.storage.tables import challenge_members, checkins, runs, users
 
@@ -227,6 +228,7 @@ async def measure(url: str, args: argparse.Namespace) -> list[tuple[str, ...]]:
         began = time.perf_counter()
         await seed(db, core, args.others, args.members)
         seeded = time.perf_counter() - began
+        heap.settle()  # as `pacer` does once start-up is done (bot/__main__.py)
         dm = Incoming("telegram", "veteran", "veteran")
         group = Incoming("telegram", "veteran", CLUB_CHAT, is_private=False, chat_title="Bench")
         actions: list[tuple[str, Callable[[], Awaitable[Reply]]]] = [

@@ -51,6 +51,7 @@ from bench.nudge_bench import (
 from bot.bootstrap import build_core
 from bot.config import Settings
 from bot.delivery.sweep import SweepSettings
+from bot.operations import heap
 from tests.telegram.fake_bot_api import FakeBotApi
 
 TOKEN = "123456:BENCH-receiver-token"
@@ -236,6 +237,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     adapter = TelegramAdapter(settings, core, budget=core.sweeper.queues.budget("telegram"))
     core.messengers["telegram"] = adapter.messenger
     sweeper = core.sweeper
+    heap.settle()  # as `pacer` does once start-up is done (bot/__main__.py)
     out: dict[str, Any] = {}
     try:
         await adapter.start()

@@ -132,14 +132,27 @@ class _Clock:
 
 
 def _steady_clock(samples: list[Sample], label: str) -> _Clock:
-    """Times in the file's order; refuse real time travel."""
+    """Times in the file's order; refuse real time travel.
+
+    A single point stamped more than :data:`JITTER_S` ahead of both neighbours, the
+    next one back in the normal sequence, is a bad timestamp, not the clock going
+    back: it is held at its predecessor's time, like jitter.
+    """
     times: list[float] = []
     latest = samples[0].t
-    jittered = 0
+    backs = 0
     shift = 0.0
     note = ""
+    last = len(samples) - 1
     for index, sample in enumerate(samples):
         t = sample.t - shift
+        if index and sample.t < samples[index - 1].t:
+            backs += 1  # the file's own steps back, not the points held after one
+        if 0 < index < last and t - latest > JITTER_S:
+            after = samples[index + 1].t - shift
+            if t - after > JITTER_S and after >= latest - JITTER_S:
+                times.append(latest)
+                continue
         if t < latest:
             if latest - t > JITTER_S:
                 raise BadInput(
@@ -147,7 +160,6 @@ def _steady_clock(samples: list[Sample], label: str) -> _Clock:
                     "points, so I can't tell how long the run took. Nothing was saved.",
                     hint="Export it again from the watch's own app, or log it by hand.",
                 )
-            jittered += 1
             t = latest
         elif index and t - latest > CLOCK_JUMP_S and sample.d - samples[index - 1].d < 1000:
             # The watch set its clock mid-run (a GPS fix after a flat battery): the jump
@@ -157,8 +169,8 @@ def _steady_clock(samples: list[Sample], label: str) -> _Clock:
             note = "its clock jumped"
         latest = t
         times.append(t)
-    if jittered and not note:
-        note = f"its clock steps back {jittered:,} time{'s' if jittered != 1 else ''}"
+    if backs and not note:
+        note = f"its clock steps back {backs:,} time{'s' if backs != 1 else ''}"
     return _Clock(times, shift, note)
 
 

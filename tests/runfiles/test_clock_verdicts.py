@@ -1,0 +1,65 @@
+"""Files whose clock misleads: a point stamped ahead, time travel, the watch's timer clock."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.runfiles import read_run_file
+from tests.fakes import Harness
+from tests.runfiles.test_log_file import send, stored
+from tests.runfiles.test_verdicts import read, refusal
+
+
+def retimed(gpx: str, index: int, seconds: int, *, after: bool = False) -> str:
+    """``run-pause.gpx`` with point ``index`` (and every later one, with ``after``) moved
+    by ``seconds``."""
+    head, *points = gpx.split("<trkpt ")
+    for k in range(index, len(points) if after else index + 1):
+        found = re.search(r"<time>([^<]+)</time>", points[k])
+        assert found is not None
+        moved = datetime.fromisoformat(found.group(1)) + timedelta(seconds=seconds)
+        stamp = moved.strftime("%Y-%m-%dT%H:%M:%SZ")
+        points[k] = points[k].replace(found.group(0), f"<time>{stamp}</time>", 1)
+    return "<trkpt ".join([head, *points])
+
+
+def test_a_point_stamped_ahead_of_both_neighbours_is_held_not_refused() -> None:
+    gpx = read("run-pause.gpx").decode()
+    plain = read_run_file("run-pause.gpx", gpx.encode()).only
+    run = read_run_file("ahead.gpx", retimed(gpx, 300, 300).encode()).only
+    assert run.distance_m == pytest.approx(plain.distance_m, abs=0.01)
+    assert run.elapsed_s == plain.elapsed_s
+    assert run.moving_s == pytest.approx(plain.moving_s, abs=2)
+    assert run.start == plain.start
+    # The next point steps back 5 min from it: the file's clock is not trusted for efforts.
+    assert run.efforts == {} and run.timing_note == "its clock steps back 1 time"
+
+
+def test_a_clock_that_goes_back_and_stays_back_is_still_refused() -> None:
+    gpx = read("run-pause.gpx").decode()
+    text = refusal("back.gpx", retimed(gpx, 300, -300, after=True).encode())
+    assert "clock goes back 5 min between two points" in text
+
+
+def test_the_sports_tracker_gpx_is_read_despite_its_clock() -> None:
+    # Its clock steps back 3,078 times, and ten single points are stamped 75-297 s ahead
+    # of both neighbours (the first 5 min ahead was refused as the clock going back).
+    run = read_run_file("sports-tracker.gpx.gz", read("sports-tracker.gpx.gz")).only
+    assert not run.sport_known  # no <type>: asked about
+    assert run.distance_m == pytest.approx(12286, rel=0.01)
+    assert run.elapsed_s == pytest.approx(6582, abs=30)
+    assert run.start is not None and run.start.isoformat() == "2018-05-13T14:10:59+00:00"
+    assert run.efforts == {} and run.timing_note == "its clock steps back 3,078 times"
+
+
+async def test_the_sports_tracker_gpx_in_the_chat(harness: Harness) -> None:
+    chat = harness.chat()
+    question = await send(chat, "sports-tracker.gpx.gz")
+    assert question.startswith("This GPX file doesn't say what sport it is (12.30 km in "), question
+    logged = (await chat.press("Yes")).text
+    assert logged.startswith("Logged #1 · Sun 13 May 2018 · 12.30 km in "), logged
+    assert "No best efforts from this file: its clock steps back 3,078 times." in logged
+    assert await stored(harness) == (1, 0)

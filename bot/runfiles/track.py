@@ -308,8 +308,15 @@ def _moving(
 
 
 def elevation_gain(elevations: list[float | None]) -> float | None:
-    """Metres climbed, counting a climb once it rises :data:`CLIMB_STEP` above the low point."""
+    """Metres climbed, counting a climb once it rises :data:`CLIMB_STEP` above the low point.
+
+    Elevations of exactly 0.0 before the first other value are a device without an
+    altitude fix yet (Sports Tracker writes them), not a start at sea level: left out.
+    A 0 m later in the run is a real elevation and counts.
+    """
     values = [e for e in elevations if e is not None]
+    first = next((k for k, value in enumerate(values) if value != 0.0), len(values))
+    values = values[first:]
     if len(values) < 2:
         return None
     gain = 0.0

@@ -60,6 +60,7 @@ async def test_the_sports_tracker_gpx_in_the_chat(harness: Harness) -> None:
     question = await send(chat, "sports-tracker.gpx.gz")
     assert question.startswith("This GPX file doesn't say what sport it is (12.30 km in "), question
     logged = (await chat.press("Yes")).text
-    assert logged.startswith("Logged #1 · Sun 13 May 2018 · 12.30 km in "), logged
+    assert logged.startswith("Logged #1 · Sun 13 May 2018 · 12.30 km in 1:25:08 (6:55 /km)"), logged
+    assert "climb 537 m" in logged, logged  # not 1,244 m from the leading 0.0 m points
     assert "No best efforts from this file: its clock steps back 3,078 times." in logged
     assert await stored(harness) == (1, 0)

@@ -192,9 +192,6 @@ def test_a_jittery_gpx_keeps_its_point_order() -> None:
     assert shaky.efforts == {} and "steps back" in shaky.timing_note
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 19: the 12 leading 0.0 m elevations count as 707 m of climb"
-)
 def test_a_real_sports_tracker_gpx_is_read_despite_its_clock() -> None:
     # Sports Tracker's clock steps back 3,078 times, mostly 1-12 s; ten single points are
     # stamped 75-297 s ahead of both neighbours. A GPX has no summary: the figures are the

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from bot.errors import BadInput
-from bot.runfiles.sports import check_sport
+from bot.runfiles.sports import check_sport, check_unnamed_speed
 
 MOVING_SPEED = 0.3  # m/s over the window: slower than a steep hike, faster than GPS drift
 WINDOW_S = 10.0  # s either side of a step over which movement is judged
@@ -183,6 +183,8 @@ def measure(track: Track, sha256: str) -> RunFile:
     """The run in a track: the watch's summary first, else worked out from the samples."""
     samples = track.samples
     label = track.kind.upper()
+    # The declared sport first: an indoor ride of 0 m is a ride, not "no movement".
+    sport_known = check_sport(track.sport, track.kind)
     if len(samples) < 2:
         raise BadInput(
             f"This {label} file has {'no' if not samples else 'only one'} recorded "
@@ -209,7 +211,8 @@ def measure(track: Track, sha256: str) -> RunFile:
             f"This {label} file has no movement in it ({distance:.0f} m). Nothing was saved."
         )
     speed = distance / moving_s
-    sport_known = check_sport(track.sport, track.kind, speed)
+    if not sport_known:
+        check_unnamed_speed(track.kind, speed)
     start = summary.start if summary.start is not None else track.start
     if start is not None and clock.shift and summary.start is None:
         start = start + timedelta(seconds=clock.shift)

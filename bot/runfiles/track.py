@@ -14,6 +14,9 @@ the step alone keeps the seconds a watch repeats its last distance for (many
 do, then jump); a step longer than :data:`GAP_S` is judged on its own (an
 auto-paused watch records nothing while you stand, then moves on). A timer stop
 (FIT) or a new GPX segment counts neither distance nor time.
+
+Best efforts, on the watch's timer clock or this moving clock, are found in
+:mod:`bot.runfiles.efforts`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from bot.errors import BadInput
+from bot.runfiles.efforts import run_efforts
 from bot.runfiles.sports import check_sport, check_unnamed_speed
 
 MOVING_SPEED = 0.3  # m/s over the window: slower than a steep hike, faster than GPS drift
@@ -31,10 +35,6 @@ GAP_S = 30.0  # s: a longer step without samples is judged on its own
 JITTER_S = 60.0  # s: timestamps may step back this far (phones, some apps); more is a broken clock
 CLOCK_JUMP_S = 6 * 3600.0  # s: a still step this long is the watch setting its clock
 CLIMB_STEP = 3.0  # m: elevation noise below this is not a climb
-# Standard distances (metres) whose fastest stretch inside a track is kept.
-EFFORT_DISTANCES = (1000, 5000, 10000, 21097)
-EFFORT_NAMES = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097: "half"}
-HALF_MARATHON_M = 21097.5
 # 2:30 /km, the fastest pace /log accepts: a whole track moving faster is not a run.
 FASTEST_RUN_SPEED = 1000 / 150
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # GPS watches worth reading came later
@@ -229,12 +229,13 @@ def measure(track: Track, sha256: str) -> RunFile:
         climb = elevation_gain([s.ele for s in samples])
     efforts: dict[int, float] = {}
     if not clock.note:
-        efforts = best_efforts(moved, moving)
-        if moving[-1] < times[-1] - times[0]:
-            # The moving clock leaves pauses out, but a stretch can never beat what the
-            # raw samples allow: that would be a dropped second, not a fast runner.
-            raw = best_efforts([s.d for s in samples], times, same_segment=samples)
-            efforts = {m: max(s, raw.get(m, s)) for m, s in efforts.items()}
+        efforts = run_efforts(
+            [s.d for s in samples],
+            [s.segment for s in samples],
+            times,
+            (moved, moving),
+            watch_timer,
+        )
     return RunFile(
         kind=track.kind,
         sha256=sha256,
@@ -331,48 +332,6 @@ def elevation_gain(elevations: list[float | None]) -> float | None:
             gain += value - low
             low = value
     return gain
-
-
-def best_efforts(
-    dist: list[float], clock: list[float], same_segment: list[Sample] | None = None
-) -> dict[int, float]:
-    """The fastest stretch of each standard distance: seconds on the given clock.
-
-    For every end sample the start lies exactly the standard distance back,
-    interpolated between two samples. With ``same_segment``, a stretch must lie
-    inside one segment (the raw clock of a track with timer stops).
-    """
-    found: dict[int, float] = {}
-    total = dist[-1]
-    firsts: list[int] = []
-    if same_segment is not None:
-        firsts = [0] * len(dist)
-        for k in range(1, len(dist)):
-            same = same_segment[k].segment == same_segment[k - 1].segment
-            firsts[k] = firsts[k - 1] if same else k
-    for length in EFFORT_DISTANCES:
-        target = HALF_MARATHON_M if length == 21097 else float(length)
-        if total < target:
-            continue
-        best: float | None = None
-        i = 0
-        for j in range(1, len(dist)):
-            begin = dist[j] - target
-            if begin < 0:
-                continue
-            # The start only moves forward as the end does: two pointers, not a search.
-            while dist[i + 1] <= begin:
-                i += 1
-            if firsts and i < firsts[j]:
-                continue
-            span = dist[i + 1] - dist[i]
-            part = (begin - dist[i]) / span if span > 0 else 0.0
-            seconds = clock[j] - (clock[i] + (clock[i + 1] - clock[i]) * part)
-            if best is None or seconds < best:
-                best = seconds
-        if best is not None and best > 0:
-            found[length] = best
-    return found
 
 
 def seconds_between(a: datetime, b: datetime) -> float:

@@ -64,3 +64,34 @@ async def test_the_sports_tracker_gpx_in_the_chat(harness: Harness) -> None:
     assert "climb 537 m" in logged, logged  # not 1,244 m from the leading 0.0 m points
     assert "No best efforts from this file: its clock steps back 3,078 times." in logged
     assert await stored(harness) == (1, 0)
+
+
+def test_the_treadmills_best_efforts_run_on_the_watchs_timer() -> None:
+    # Forerunner 945 on a treadmill, the timer stopped three times: on the watch's timer
+    # (the stops left out, its stands with the timer running counted) the fastest 10 km
+    # takes 47:21; Pacer's own moving clock, which also leaves the stands out, made it
+    # 45:41, faster than the timer allows.
+    run = read_run_file("treadmill.fit", read("treadmill.fit")).only
+    assert run.efforts == {
+        1000: pytest.approx(229.3, abs=0.5),
+        5000: pytest.approx(1231.0, abs=0.5),
+        10000: pytest.approx(2841.4, abs=0.5),
+    }
+
+
+async def test_the_treadmills_best_efforts_in_the_chat_and_stored(harness: Harness) -> None:
+    chat = harness.chat()
+    text = await send(chat, "treadmill.fit")
+    assert "Best efforts in this run: 1 km 3:49 · 5 km 20:31 · 10 km 47:21" in text, text
+    [run] = await harness.runs(chat)
+    async with harness.db.reader() as uow:
+        facts = await uow.tracks.facts(run.id)
+    assert facts is not None
+    assert {m: round(s) for m, s in facts.efforts.items()} == {1000: 229, 5000: 1231, 10000: 2841}
+
+
+def test_a_paused_foot_pod_runs_efforts_on_its_timer_too() -> None:
+    # Its timer stopped 110 s between two segments: a 10 km stretch spans the stop,
+    # the stop left out and its slow stretches with the timer running counted.
+    run = read_run_file("run-pause-footpod.fit", read("run-pause-footpod.fit")).only
+    assert run.efforts[10000] == pytest.approx(3574.1, abs=0.5)  # 59:34, not 57:46

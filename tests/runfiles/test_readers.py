@@ -15,7 +15,8 @@ from fitdecode.utils import compute_crc
 
 from bot.errors import BadInput
 from bot.runfiles import MAX_FILE_BYTES, read_run_file
-from bot.runfiles.track import Sample, Track, best_efforts, elevation_gain, measure
+from bot.runfiles.efforts import best_efforts
+from bot.runfiles.track import Sample, Track, elevation_gain, measure
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
 

@@ -56,11 +56,12 @@ def _names_a_sport(name: str) -> bool:
     )
 
 
-def check_sport(sport: str, kind: str, speed: float) -> bool:
-    """Refuse a file whose sport is not running; False when the file does not say.
+def check_sport(sport: str, kind: str) -> bool:
+    """Refuse a file that declares another sport; True when it says run, False when it
+    does not say.
 
-    A file that names no sport is judged by how it moved: at a bike's speed it is
-    refused as a ride (``speed`` is the average moving speed in m/s).
+    Checked before the file's movement, so an indoor ride of 0 m is named a ride, not
+    "no movement".
     """
     unknown = is_unknown(sport, kind)
     called = "" if unknown else sport_name(sport)
@@ -70,8 +71,12 @@ def check_sport(sport: str, kind: str, speed: float) -> bool:
             "Nothing was saved.",
             hint="Pacer logs runs only.",
         )
-    if not unknown:
-        return True
+    return not unknown
+
+
+def check_unnamed_speed(kind: str, speed: float) -> None:
+    """Refuse a file that names no sport and moves at a bike's speed (``speed``: the
+    average moving speed in m/s)."""
     if speed > 1000 / 150:
         raise BadInput(
             f"This {kind.upper()} file doesn't say what sport it is, and it moves at "
@@ -79,4 +84,3 @@ def check_sport(sport: str, kind: str, speed: float) -> bool:
             "a ride, not a run. Nothing was saved.",
             hint="Pacer logs runs only.",
         )
-    return False

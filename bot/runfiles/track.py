@@ -14,6 +14,9 @@ the step alone keeps the seconds a watch repeats its last distance for (many
 do, then jump); a step longer than :data:`GAP_S` is judged on its own (an
 auto-paused watch records nothing while you stand, then moves on). A timer stop
 (FIT) or a new GPX segment counts neither distance nor time.
+
+Best efforts, on the watch's timer clock or this moving clock, are found in
+:mod:`bot.runfiles.efforts`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from bot.errors import BadInput
-from bot.runfiles.sports import check_sport
+from bot.runfiles.efforts import run_efforts
+from bot.runfiles.sports import check_sport, check_unnamed_speed
 
 MOVING_SPEED = 0.3  # m/s over the window: slower than a steep hike, faster than GPS drift
 WINDOW_S = 10.0  # s either side of a step over which movement is judged
@@ -31,10 +35,6 @@ GAP_S = 30.0  # s: a longer step without samples is judged on its own
 JITTER_S = 60.0  # s: timestamps may step back this far (phones, some apps); more is a broken clock
 CLOCK_JUMP_S = 6 * 3600.0  # s: a still step this long is the watch setting its clock
 CLIMB_STEP = 3.0  # m: elevation noise below this is not a climb
-# Standard distances (metres) whose fastest stretch inside a track is kept.
-EFFORT_DISTANCES = (1000, 5000, 10000, 21097)
-EFFORT_NAMES = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097: "half"}
-HALF_MARATHON_M = 21097.5
 # 2:30 /km, the fastest pace /log accepts: a whole track moving faster is not a run.
 FASTEST_RUN_SPEED = 1000 / 150
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # GPS watches worth reading came later
@@ -132,14 +132,27 @@ class _Clock:
 
 
 def _steady_clock(samples: list[Sample], label: str) -> _Clock:
-    """Times in the file's order; refuse real time travel."""
+    """Times in the file's order; refuse real time travel.
+
+    A single point stamped more than :data:`JITTER_S` ahead of both neighbours, the
+    next one back in the normal sequence, is a bad timestamp, not the clock going
+    back: it is held at its predecessor's time, like jitter.
+    """
     times: list[float] = []
     latest = samples[0].t
-    jittered = 0
+    backs = 0
     shift = 0.0
     note = ""
+    last = len(samples) - 1
     for index, sample in enumerate(samples):
         t = sample.t - shift
+        if index and sample.t < samples[index - 1].t:
+            backs += 1  # the file's own steps back, not the points held after one
+        if 0 < index < last and t - latest > JITTER_S:
+            after = samples[index + 1].t - shift
+            if t - after > JITTER_S and after >= latest - JITTER_S:
+                times.append(latest)
+                continue
         if t < latest:
             if latest - t > JITTER_S:
                 raise BadInput(
@@ -147,7 +160,6 @@ def _steady_clock(samples: list[Sample], label: str) -> _Clock:
                     "points, so I can't tell how long the run took. Nothing was saved.",
                     hint="Export it again from the watch's own app, or log it by hand.",
                 )
-            jittered += 1
             t = latest
         elif index and t - latest > CLOCK_JUMP_S and sample.d - samples[index - 1].d < 1000:
             # The watch set its clock mid-run (a GPS fix after a flat battery): the jump
@@ -157,8 +169,8 @@ def _steady_clock(samples: list[Sample], label: str) -> _Clock:
             note = "its clock jumped"
         latest = t
         times.append(t)
-    if jittered and not note:
-        note = f"its clock steps back {jittered:,} time{'s' if jittered != 1 else ''}"
+    if backs and not note:
+        note = f"its clock steps back {backs:,} time{'s' if backs != 1 else ''}"
     return _Clock(times, shift, note)
 
 
@@ -171,6 +183,8 @@ def measure(track: Track, sha256: str) -> RunFile:
     """The run in a track: the watch's summary first, else worked out from the samples."""
     samples = track.samples
     label = track.kind.upper()
+    # The declared sport first: an indoor ride of 0 m is a ride, not "no movement".
+    sport_known = check_sport(track.sport, track.kind)
     if len(samples) < 2:
         raise BadInput(
             f"This {label} file has {'no' if not samples else 'only one'} recorded "
@@ -197,7 +211,8 @@ def measure(track: Track, sha256: str) -> RunFile:
             f"This {label} file has no movement in it ({distance:.0f} m). Nothing was saved."
         )
     speed = distance / moving_s
-    sport_known = check_sport(track.sport, track.kind, speed)
+    if not sport_known:
+        check_unnamed_speed(track.kind, speed)
     start = summary.start if summary.start is not None else track.start
     if start is not None and clock.shift and summary.start is None:
         start = start + timedelta(seconds=clock.shift)
@@ -214,12 +229,13 @@ def measure(track: Track, sha256: str) -> RunFile:
         climb = elevation_gain([s.ele for s in samples])
     efforts: dict[int, float] = {}
     if not clock.note:
-        efforts = best_efforts(moved, moving)
-        if moving[-1] < times[-1] - times[0]:
-            # The moving clock leaves pauses out, but a stretch can never beat what the
-            # raw samples allow: that would be a dropped second, not a fast runner.
-            raw = best_efforts([s.d for s in samples], times, same_segment=samples)
-            efforts = {m: max(s, raw.get(m, s)) for m, s in efforts.items()}
+        efforts = run_efforts(
+            [s.d for s in samples],
+            [s.segment for s in samples],
+            times,
+            (moved, moving),
+            watch_timer,
+        )
     return RunFile(
         kind=track.kind,
         sha256=sha256,
@@ -296,8 +312,15 @@ def _moving(
 
 
 def elevation_gain(elevations: list[float | None]) -> float | None:
-    """Metres climbed, counting a climb once it rises :data:`CLIMB_STEP` above the low point."""
+    """Metres climbed, counting a climb once it rises :data:`CLIMB_STEP` above the low point.
+
+    Elevations of exactly 0.0 before the first other value are a device without an
+    altitude fix yet (Sports Tracker writes them), not a start at sea level: left out.
+    A 0 m later in the run is a real elevation and counts.
+    """
     values = [e for e in elevations if e is not None]
+    first = next((k for k, value in enumerate(values) if value != 0.0), len(values))
+    values = values[first:]
     if len(values) < 2:
         return None
     gain = 0.0
@@ -309,48 +332,6 @@ def elevation_gain(elevations: list[float | None]) -> float | None:
             gain += value - low
             low = value
     return gain
-
-
-def best_efforts(
-    dist: list[float], clock: list[float], same_segment: list[Sample] | None = None
-) -> dict[int, float]:
-    """The fastest stretch of each standard distance: seconds on the given clock.
-
-    For every end sample the start lies exactly the standard distance back,
-    interpolated between two samples. With ``same_segment``, a stretch must lie
-    inside one segment (the raw clock of a track with timer stops).
-    """
-    found: dict[int, float] = {}
-    total = dist[-1]
-    firsts: list[int] = []
-    if same_segment is not None:
-        firsts = [0] * len(dist)
-        for k in range(1, len(dist)):
-            same = same_segment[k].segment == same_segment[k - 1].segment
-            firsts[k] = firsts[k - 1] if same else k
-    for length in EFFORT_DISTANCES:
-        target = HALF_MARATHON_M if length == 21097 else float(length)
-        if total < target:
-            continue
-        best: float | None = None
-        i = 0
-        for j in range(1, len(dist)):
-            begin = dist[j] - target
-            if begin < 0:
-                continue
-            # The start only moves forward as the end does: two pointers, not a search.
-            while dist[i + 1] <= begin:
-                i += 1
-            if firsts and i < firsts[j]:
-                continue
-            span = dist[i + 1] - dist[i]
-            part = (begin - dist[i]) / span if span > 0 else 0.0
-            seconds = clock[j] - (clock[i] + (clock[i + 1] - clock[i]) * part)
-            if best is None or seconds < best:
-                best = seconds
-        if best is not None and best > 0:
-            found[length] = best
-    return found
 
 
 def seconds_between(a: datetime, b: datetime) -> float:

@@ -15,7 +15,8 @@ from fitdecode.utils import compute_crc
 
 from bot.errors import BadInput
 from bot.runfiles import MAX_FILE_BYTES, read_run_file
-from bot.runfiles.track import Sample, Track, best_efforts, elevation_gain, measure
+from bot.runfiles.efforts import best_efforts
+from bot.runfiles.track import Sample, Track, elevation_gain, measure
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
 
@@ -191,3 +192,12 @@ def test_elevation_gain_ignores_noise() -> None:
     assert elevation_gain([100, 101, 100, 101, 100, 101]) == 0
     assert elevation_gain([100, 105, 103, 110, 90, 95]) == pytest.approx(5 + 7 + 5)
     assert elevation_gain([None, None]) is None
+
+
+def test_leading_zero_elevations_are_no_fix_yet_but_a_later_zero_counts() -> None:
+    # No altitude fix yet: 0.0 until the first real value, not a climb from sea level.
+    assert elevation_gain([0.0, 0.0, None, 0.0, 707.0, 705.0, 712.0]) == pytest.approx(7)
+    assert elevation_gain([0.0, 0.0, 0.0]) is None  # never a fix: no climb known
+    # A run along the shore at sea level: a real 0 m in the middle, and the climb from it.
+    assert elevation_gain([6.0, 2.0, 0.0, 0.0, 4.0, 9.0]) == pytest.approx(9)
+    assert elevation_gain([0.0, 0.0, 5.0, 0.0, 8.0]) == pytest.approx(8)

@@ -1,0 +1,97 @@
+"""Files whose clock misleads: a point stamped ahead, time travel, the watch's timer clock."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.runfiles import read_run_file
+from tests.fakes import Harness
+from tests.runfiles.test_log_file import send, stored
+from tests.runfiles.test_verdicts import read, refusal
+
+
+def retimed(gpx: str, index: int, seconds: int, *, after: bool = False) -> str:
+    """``run-pause.gpx`` with point ``index`` (and every later one, with ``after``) moved
+    by ``seconds``."""
+    head, *points = gpx.split("<trkpt ")
+    for k in range(index, len(points) if after else index + 1):
+        found = re.search(r"<time>([^<]+)</time>", points[k])
+        assert found is not None
+        moved = datetime.fromisoformat(found.group(1)) + timedelta(seconds=seconds)
+        stamp = moved.strftime("%Y-%m-%dT%H:%M:%SZ")
+        points[k] = points[k].replace(found.group(0), f"<time>{stamp}</time>", 1)
+    return "<trkpt ".join([head, *points])
+
+
+def test_a_point_stamped_ahead_of_both_neighbours_is_held_not_refused() -> None:
+    gpx = read("run-pause.gpx").decode()
+    plain = read_run_file("run-pause.gpx", gpx.encode()).only
+    run = read_run_file("ahead.gpx", retimed(gpx, 300, 300).encode()).only
+    assert run.distance_m == pytest.approx(plain.distance_m, abs=0.01)
+    assert run.elapsed_s == plain.elapsed_s
+    assert run.moving_s == pytest.approx(plain.moving_s, abs=2)
+    assert run.start == plain.start
+    # The next point steps back 5 min from it: the file's clock is not trusted for efforts.
+    assert run.efforts == {} and run.timing_note == "its clock steps back 1 time"
+
+
+def test_a_clock_that_goes_back_and_stays_back_is_still_refused() -> None:
+    gpx = read("run-pause.gpx").decode()
+    text = refusal("back.gpx", retimed(gpx, 300, -300, after=True).encode())
+    assert "clock goes back 5 min between two points" in text
+
+
+def test_the_sports_tracker_gpx_is_read_despite_its_clock() -> None:
+    # Its clock steps back 3,078 times, and ten single points are stamped 75-297 s ahead
+    # of both neighbours (the first 5 min ahead was refused as the clock going back).
+    run = read_run_file("sports-tracker.gpx.gz", read("sports-tracker.gpx.gz")).only
+    assert not run.sport_known  # no <type>: asked about
+    assert run.distance_m == pytest.approx(12286, rel=0.01)
+    assert run.elapsed_s == pytest.approx(6582, abs=30)
+    assert run.start is not None and run.start.isoformat() == "2018-05-13T14:10:59+00:00"
+    assert run.efforts == {} and run.timing_note == "its clock steps back 3,078 times"
+
+
+async def test_the_sports_tracker_gpx_in_the_chat(harness: Harness) -> None:
+    chat = harness.chat()
+    question = await send(chat, "sports-tracker.gpx.gz")
+    assert question.startswith("This GPX file doesn't say what sport it is (12.30 km in "), question
+    logged = (await chat.press("Yes")).text
+    assert logged.startswith("Logged #1 · Sun 13 May 2018 · 12.30 km in 1:25:08 (6:55 /km)"), logged
+    assert "climb 537 m" in logged, logged  # not 1,244 m from the leading 0.0 m points
+    assert "No best efforts from this file: its clock steps back 3,078 times." in logged
+    assert await stored(harness) == (1, 0)
+
+
+def test_the_treadmills_best_efforts_run_on_the_watchs_timer() -> None:
+    # Forerunner 945 on a treadmill, the timer stopped three times: on the watch's timer
+    # (the stops left out, its stands with the timer running counted) the fastest 10 km
+    # takes 47:21; Pacer's own moving clock, which also leaves the stands out, made it
+    # 45:41, faster than the timer allows.
+    run = read_run_file("treadmill.fit", read("treadmill.fit")).only
+    assert run.efforts == {
+        1000: pytest.approx(229.3, abs=0.5),
+        5000: pytest.approx(1231.0, abs=0.5),
+        10000: pytest.approx(2841.4, abs=0.5),
+    }
+
+
+async def test_the_treadmills_best_efforts_in_the_chat_and_stored(harness: Harness) -> None:
+    chat = harness.chat()
+    text = await send(chat, "treadmill.fit")
+    assert "Best efforts in this run: 1 km 3:49 · 5 km 20:31 · 10 km 47:21" in text, text
+    [run] = await harness.runs(chat)
+    async with harness.db.reader() as uow:
+        facts = await uow.tracks.facts(run.id)
+    assert facts is not None
+    assert {m: round(s) for m, s in facts.efforts.items()} == {1000: 229, 5000: 1231, 10000: 2841}
+
+
+def test_a_paused_foot_pod_runs_efforts_on_its_timer_too() -> None:
+    # Its timer stopped 110 s between two segments: a 10 km stretch spans the stop,
+    # the stop left out and its slow stretches with the timer running counted.
+    run = read_run_file("run-pause-footpod.fit", read("run-pause-footpod.fit")).only
+    assert run.efforts[10000] == pytest.approx(3574.1, abs=0.5)  # 59:34, not 57:46

@@ -39,8 +39,13 @@ async def test_another_runner_cannot_check_in_with_my_buttons(harness: Harness) 
     assert "That button is for Ana" in reply.text and reply.private
     assert await harness.checkins(ben) == [] and await harness.checkins(ana) == []
     mine = await ana.press("Snack eaten")
-    assert mine.text.startswith("Checked in: post-run snack")
+    # The group reads the answer as a new message with nobody shown pressing: it says whose.
+    assert mine.text.startswith("111 checked in: post-run snack (")
+    assert not mine.private
     assert len(await harness.checkins(ana, "fuel")) == 1
+    ana.replies.append(logged)  # a second tap on the same run's button
+    again = await ana.press("Snack eaten")
+    assert again.text.startswith("111 already checked in: post-run snack (")
 
 
 async def test_the_join_under_a_new_challenge_is_for_everyone_in_the_group(
@@ -69,7 +74,8 @@ async def test_a_discord_sized_owner_still_fits_callback_data(harness: Harness) 
     ana = harness.chat("1234567890123456789", "discord", private=False)
     logged = await ana.say("/log 5k 25:00")
     assert all(len(b.action.encode()) <= MAX_ACTION_BYTES for b in logged.all_buttons)
-    assert (await ana.press("mobility")).text.startswith("Checked in")
+    pressed = await ana.press("mobility")
+    assert pressed.text.startswith("1234567890123456789 checked in: post-run hip mobility")
 
 
 async def _feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
@@ -98,7 +104,9 @@ async def test_telegram_tells_the_other_presser_on_the_press_itself(
     assert await harness.checkins(ben) == []
 
     await feed(tg, callback(data, chat="group", update_id=900101))  # Ada herself
-    assert "Checked in: post-run snack" in request.calls_to("sendMessage")[-1].text
+    # A new message quoting nothing: its text says whose check-in it is.
+    posted = request.calls_to("sendMessage")[-1].text
+    assert posted.startswith("Ada Runner checked in: post-run snack (")
     assert request.calls_to("sendMessage")[-1].params["chat_id"] == GROUP_ID
 
 
@@ -126,5 +134,15 @@ async def test_discord_answers_the_other_presser_ephemerally(
         assert "That button is for" in data["content"] and data["flags"] & (1 << 6)
         ben = harness.chat("4242424242424242", "discord")
         assert await harness.checkins(ben) == []
+
+        # Ada's own press: a public answer (type 4, not ephemeral) that the channel reads
+        # with no "used /log" line above it, so its text says whose check-in it is.
+        mine = payloads.button_press(snack["custom_id"], label=snack["label"], guild=True)
+        deliver(client, mine)
+        answered = await http.wait_for(lambda c: f"/interactions/{mine['id']}/" in c.path)
+        assert answered.json["type"] == 4
+        data = answered.json["data"]
+        assert data["content"].startswith("Ada checked in: post-run snack (")
+        assert not (data.get("flags") or 0) & (1 << 6)
     finally:
         await client.close()

@@ -152,7 +152,7 @@ async def test_a_run_logged_in_a_group_shows_only_that_clubs_standings(
     # Hidden on boards: the group would read the place under Bob's own /log; it is left out.
     await harness.chat("bob", "telegram").say("/settings boards hidden")
     hidden = (await bob.say("/log 7k 35:00")).text
-    assert hidden.startswith("Logged #3") and "Winter Miles" not in hidden
+    assert hidden.startswith("A runner logged #3") and "Winter Miles" not in hidden
     alone = (await harness.chat("bob", "telegram").say("/log 8k 40:00")).text
     assert "Winter Miles: 4 runs, 1st of 1" in alone  # in private, still there
 

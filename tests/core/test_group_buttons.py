@@ -18,6 +18,7 @@ from tests.discord.fake_discord import user_payload
 from tests.discord.harness import CapturedHTTP, deliver
 from tests.discord.harness import settings as discord_settings
 from tests.fakes import Harness
+from tests.runfiles.test_log_file import send
 from tests.telegram.fakes import RecordingRequest
 from tests.telegram.updates import GROUP_ID, callback, feed, payload
 
@@ -62,6 +63,34 @@ async def test_the_join_under_a_new_challenge_is_for_everyone_in_the_group(
     assert (await admin.press("Join")).text == "111 is in Winter Miles!"
     board = (await ben.say("/challenge board")).text
     assert "2 members" in board
+
+
+async def test_every_press_answered_in_the_group_says_whose_it_is(harness: Harness) -> None:
+    """A button's answer is a new message showing nobody who pressed: it names the runner,
+    or "A runner" for one who hides on boards (as boards and a challenge join do)."""
+    bob = harness.chat("bob", "telegram", private=False)
+    await bob.say("/log 5k 25:00")
+    await bob.say("/log 5k 25:00")  # the same run again: asked, with Log it again
+    assert (await bob.press("Log it again")).text.startswith("Bob logged #2 · today · 5.00 km")
+    assert (await bob.press("mobility")).text.startswith("Bob checked in: post-run hip mobility")
+
+    question = await send(bob, "other-sup.tcx")  # a file that names no sport, sent here
+    assert "log it as a run?" in question
+    assert (await bob.press("No")).text == (
+        "Not logged: Bob's file wasn't a run, and Pacer logs runs only. Nothing was saved."
+    )
+    await send(bob, "other-sup.tcx")
+    assert (await bob.press("Yes")).text.startswith("Bob logged #3 · Sat 16 Jul 2022 · 1.16 km")
+
+    await harness.chat("bob", "telegram").say("/settings boards hidden")
+    await bob.say("/log 8k 40:00")
+    hidden = await bob.press("Snack eaten")
+    assert hidden.text.startswith("A runner checked in: post-run snack (")
+    assert "Bob" not in hidden.text
+    # In private the answers read as before.
+    alone = harness.chat("bob", "telegram")
+    await alone.say("/log 3k 15:00")
+    assert (await alone.press("Snack eaten")).text.startswith("Already checked in: post-run snack")
 
 
 async def test_buttons_in_private_chats_are_left_as_they_are(harness: Harness) -> None:

@@ -462,10 +462,11 @@ def end_cancelled(challenge: Challenge) -> str:
 
 
 def ended_text(
-    challenge: Challenge, board: Board, viewer: int | None, units: str, today: date
+    challenge: Challenge, board: Board, viewer: int | None, units: str, today: date, who: str
 ) -> str:
-    """The answer to ``/challenge end``: the final board."""
-    return f"{challenge.name} is over.\n" + board_text(board, viewer, units, today)
+    """The answer to ``/challenge end`` (a tap on "End it now"): who ended it, as the group
+    reads them (the tap's answer shows nobody who pressed), and the final board."""
+    return f"{who} ended {challenge.name}: it is over.\n" + board_text(board, viewer, units, today)
 
 
 # /settings boards and /settings feed: the runner's two switches (set by services.profile).

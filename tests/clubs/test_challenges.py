@@ -274,7 +274,8 @@ async def test_ending_early_shows_results_and_leavers_keep_their_frozen_row(
     asked = await admin.say("/challenge end Winter Miles")
     assert asked.text.startswith("End Winter Miles now?")
     ended = await admin.press("End it now")
-    assert ended.text.startswith("Winter Miles is over.\n🏁 Winter Miles · final results")
+    # The group reads the tap's answer with nobody shown pressing: it says who ended it.
+    assert ended.text.startswith("Ann ended Winter Miles: it is over.\n🏁 Winter Miles · final")
     assert "1. Bob 5.00 km" in ended.text
     # Frozen: leaving or logging changes nothing; the runner keeps their row.
     assert (

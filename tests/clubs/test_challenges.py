@@ -355,3 +355,13 @@ async def test_a_runner_switch_quotes_what_was_typed_and_stores_nothing(
     assert (await chat.say(f"/settings {item} {'hidden' if item == 'boards' else 'on'}")).text
     user = await harness.user(chat)
     assert (user.boards_hidden, user.feed) == ((True, False) if item == "boards" else (False, True))
+
+
+async def test_an_admin_with_hidden_boards_ends_a_challenge_as_a_runner(harness: Harness) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    await admin.say("/challenge create Winter Miles distance today 4w")
+    await harness.chat("ann", "telegram").say("/settings boards hidden")
+    await admin.say("/challenge end Winter Miles")
+    ended = (await admin.press("End it now")).text
+    assert ended.startswith("A runner ended Winter Miles: it is over.\n")
+    assert "Ann" not in ended and "(you)" not in ended

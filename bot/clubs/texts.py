@@ -403,6 +403,12 @@ def listing_text(found: list[Challenge], units: str, today: date) -> str:
     return "\n".join(lines)
 
 
+def runner_in_group(name: str, hidden: bool) -> str:
+    """A runner as a group reads them in a reply: their display name, or "A runner" for one
+    who hides on boards (or has no name)."""
+    return "A runner" if hidden or not name else name
+
+
 def joined_text(
     challenge: Challenge, late: bool, so_far: float, units: str, name: str, hidden: bool
 ) -> str:
@@ -410,7 +416,7 @@ def joined_text(
     name, or "A runner" with no amount so far for one who hides on boards (a typed join
     still shows whose it is)."""
     c = challenge
-    text = f"{'A runner' if hidden or not name else name} is in {c.name}!"
+    text = f"{runner_in_group(name, hidden)} is in {c.name}!"
     if late:
         text += f" Joined late: what they logged since {c.start:%a %d %b} counts too"
         text += "." if hidden else f" ({amount(c.metric, so_far, units)} so far)."
@@ -456,10 +462,11 @@ def end_cancelled(challenge: Challenge) -> str:
 
 
 def ended_text(
-    challenge: Challenge, board: Board, viewer: int | None, units: str, today: date
+    challenge: Challenge, board: Board, viewer: int | None, units: str, today: date, who: str
 ) -> str:
-    """The answer to ``/challenge end``: the final board."""
-    return f"{challenge.name} is over.\n" + board_text(board, viewer, units, today)
+    """The answer to ``/challenge end`` (a tap on "End it now"): who ended it, as the group
+    reads them (the tap's answer shows nobody who pressed), and the final board."""
+    return f"{who} ended {challenge.name}: it is over.\n" + board_text(board, viewer, units, today)
 
 
 # /settings boards and /settings feed: the runner's two switches (set by services.profile).

@@ -34,8 +34,9 @@ class CheckinHandlers:
             "fuel": self.fuel,
         }
 
-    def _checked(self, recorded: Recorded, extra: str = "", what: str = "") -> Reply:
-        return Reply(texts.checked(recorded, extra, what))
+    def _checked(self, ctx: Context, recorded: Recorded, extra: str = "", what: str = "") -> Reply:
+        # In a group the answer says whose check-in it is (a button's answer names nobody).
+        return Reply(texts.checked(recorded, extra, what, ctx.name_in_group))
 
     async def slept(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Last night's sleep."""
@@ -45,14 +46,14 @@ class CheckinHandlers:
         extra = texts.sleep_advice(recorded.checkin.hours or 0.0)
         if recorded.note:
             extra = f"{recorded.note}\n{extra}"
-        return self._checked(recorded, extra)
+        return self._checked(ctx, recorded, extra)
 
     async def mobility(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """A hip mobility session."""
         recorded = await self.services.habits.mobility(
             ctx.user, args.get("when", ""), ctx.source_key, args.get("day", "")
         )
-        return self._checked(recorded)
+        return self._checked(ctx, recorded)
 
     async def strength(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """A strength session."""
@@ -60,7 +61,7 @@ class CheckinHandlers:
         recorded = await self.services.habits.strength(
             ctx.user, args["exercise"], detail, ctx.source_key, day
         )
-        return self._checked(recorded, texts.strength_advice(recorded))
+        return self._checked(ctx, recorded, texts.strength_advice(recorded))
 
     async def fuel(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """The post-run snack."""
@@ -69,5 +70,8 @@ class CheckinHandlers:
         plain = recorded.fuel is not None and not recorded.fuel.run_day
         what = texts.describe_checkin(recorded.checkin, with_note=not ctx.in_group)
         return self._checked(
-            recorded, texts.fuel_advice(recorded), what.replace("post-run ", "") if plain else what
+            ctx,
+            recorded,
+            texts.fuel_advice(recorded),
+            what.replace("post-run ", "") if plain else what,
         )

@@ -121,7 +121,9 @@ class ClubHandlers:
         if answered.group(2) == "cancel":
             challenge = await self.challenges.ending(club, answered.group(1))
             return Reply(texts.end_cancelled(challenge))
-        return Reply(await self.challenges.end(club, ctx.user, answered.group(1)))
+        return Reply(
+            await self.challenges.end(club, ctx.user, answered.group(1), ctx.name_in_group)
+        )
 
     async def suggest(self, incoming: Incoming, partial: str) -> list[Choice]:
         """Autocomplete: the club's challenge names containing what was typed."""

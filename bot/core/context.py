@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.chart_pool import ChartPainter
+from bot.clubs.texts import runner_in_group
 from bot.messages import Incoming, Reply
 from bot.models import Identity, User
 from bot.ports import ProgressNote
@@ -74,6 +75,17 @@ class Context:
     def in_group(self) -> bool:
         """True in a server channel or group chat, where others can read the reply."""
         return not self.incoming.is_private
+
+    @property
+    def name_in_group(self) -> str:
+        """Who the reply is about, as the group reads it ("" in a private chat): the display
+        name, or "A runner" for one who hides on boards. A button's answer is a new message
+        that shows nobody who pressed (no quoted command, no "used /log" line)."""
+        if not self.in_group:
+            return ""
+        return runner_in_group(
+            self.incoming.display_name or self.identity.display_name, self.user.boards_hidden
+        )
 
 
 Handler = Callable[[Context, Mapping[str, str]], Awaitable[Reply]]

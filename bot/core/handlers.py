@@ -77,7 +77,7 @@ def logged_reply(
         run, user.units, today, with_note=not ctx.in_group, started=logged.started
     )
     lines = [
-        texts.logged_head(logged.created, described),
+        texts.logged_head(logged.created, described, ctx.name_in_group),
         week_total_line(
             run.local_date,
             today,

@@ -90,7 +90,7 @@ class RunFileHandlers:
         asked = await self.services.runfiles.sport_question(ctx.user, token)
         if not yes:
             await self.services.runfiles.drop_sport_question(token)
-            return Reply(texts.NOT_A_RUN)
+            return Reply(texts.not_a_run(ctx.name_in_group))
         # Logged first, then forgotten: a crash between the two leaves the question, and
         # a second tap finds the run stored (the same file's fingerprint), not a twin.
         reply = await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)

@@ -289,8 +289,9 @@ class ChallengeService:
             raise texts.already_over(challenge)
         return challenge
 
-    async def end(self, club: Club, user: User, name: str) -> str:
-        """Ends a challenge now, with results (the planned end date is kept)."""
+    async def end(self, club: Club, user: User, name: str, who: str) -> str:
+        """Ends a challenge now, with results (the planned end date is kept); ``who`` is the
+        runner as the group reads them."""
         challenge = await self.ending(club, name)
         now = self.clock.now()
         last = min(challenge.end, club.today(now))
@@ -307,7 +308,8 @@ class ChallengeService:
             final = await uow.clubs.challenge(challenge.id)
             assert final is not None
             board = await uow.clubs.board(final, user.id)
-        return texts.ended_text(challenge, board, shown_viewer(user), user.units, club.today(now))
+        today = club.today(now)
+        return texts.ended_text(challenge, board, shown_viewer(user), user.units, today, who)
 
     # --- the runner's side ------------------------------------------------------------------
 

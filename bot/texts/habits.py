@@ -46,15 +46,17 @@ def describe_checkin(c: CheckIn, with_note: bool = True) -> str:
     return "post-run snack" + (f": {clean_text(c.note)}" if c.note and with_note else "")
 
 
-def checked(recorded: Recorded, extra: str = "", what: str = "") -> str:
-    """``Checked in: sleep: 7 h 30 min (Mon 23 Nov).`` and the coach's line under it."""
+def checked(recorded: Recorded, extra: str = "", what: str = "", who: str = "") -> str:
+    """``Checked in: sleep: 7 h 30 min (Mon 23 Nov).`` and the coach's line under it; in a
+    group ``who`` says whose it is: ``Ana checked in: post-run snack (Sat 05 Dec).``"""
     c = recorded.checkin
     if not recorded.created:
-        verb = "Already checked in"
+        verb = "already checked in"
     elif recorded.replaced:
-        verb = "Updated"
+        verb = "updated"
     else:
-        verb = "Checked in"
+        verb = "checked in"
+    verb = f"{who} {verb}" if who else verb.capitalize()
     text = f"{verb}: {what or describe_checkin(c)} ({c.local_date:%a %d %b})."
     return text + (f"\n{extra}" if extra else "")
 

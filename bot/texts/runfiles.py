@@ -78,7 +78,11 @@ def question_expired(minutes: int) -> BadInput:
     )
 
 
-NOT_A_RUN = "Not logged: Pacer logs runs only. Nothing was saved."
+def not_a_run(who: str = "") -> str:
+    """The answer to "No, it wasn't a run"; in a group ``who`` says whose file it was."""
+    if not who:
+        return "Not logged: Pacer logs runs only. Nothing was saved."
+    return f"Not logged: {who}'s file wasn't a run, and Pacer logs runs only. Nothing was saved."
 
 
 def activities_head(count: int) -> str:

@@ -51,10 +51,11 @@ def describe_run(
 TIME_ZONE_TIP = "Tip: /start sets your time zone, so 'today' is your today."
 
 
-def logged_head(created: bool, described: str) -> str:
-    """``Logged #12 · today · 5.00 km in 25:00 (5:00 /km)`` (``Already logged`` again)."""
-    head = "Already logged" if not created else "Logged"
-    return f"{head} {described}"
+def logged_head(created: bool, described: str, who: str = "") -> str:
+    """``Logged #12 · today · 5.00 km in 25:00 (5:00 /km)`` (``Already logged`` again); in a
+    group ``who`` says whose run it is: ``Ana logged #12 · today · ...``."""
+    head = "already logged" if not created else "logged"
+    return f"{who} {head} {described}" if who else f"{head.capitalize()} {described}"
 
 
 POST_RUN_NOW = (

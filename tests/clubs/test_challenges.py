@@ -152,7 +152,7 @@ async def test_a_run_logged_in_a_group_shows_only_that_clubs_standings(
     # Hidden on boards: the group would read the place under Bob's own /log; it is left out.
     await harness.chat("bob", "telegram").say("/settings boards hidden")
     hidden = (await bob.say("/log 7k 35:00")).text
-    assert hidden.startswith("Logged #3") and "Winter Miles" not in hidden
+    assert hidden.startswith("A runner logged #3") and "Winter Miles" not in hidden
     alone = (await harness.chat("bob", "telegram").say("/log 8k 40:00")).text
     assert "Winter Miles: 4 runs, 1st of 1" in alone  # in private, still there
 
@@ -274,7 +274,8 @@ async def test_ending_early_shows_results_and_leavers_keep_their_frozen_row(
     asked = await admin.say("/challenge end Winter Miles")
     assert asked.text.startswith("End Winter Miles now?")
     ended = await admin.press("End it now")
-    assert ended.text.startswith("Winter Miles is over.\n🏁 Winter Miles · final results")
+    # The group reads the tap's answer with nobody shown pressing: it says who ended it.
+    assert ended.text.startswith("Ann ended Winter Miles: it is over.\n🏁 Winter Miles · final")
     assert "1. Bob 5.00 km" in ended.text
     # Frozen: leaving or logging changes nothing; the runner keeps their row.
     assert (
@@ -354,3 +355,13 @@ async def test_a_runner_switch_quotes_what_was_typed_and_stores_nothing(
     assert (await chat.say(f"/settings {item} {'hidden' if item == 'boards' else 'on'}")).text
     user = await harness.user(chat)
     assert (user.boards_hidden, user.feed) == ((True, False) if item == "boards" else (False, True))
+
+
+async def test_an_admin_with_hidden_boards_ends_a_challenge_as_a_runner(harness: Harness) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    await admin.say("/challenge create Winter Miles distance today 4w")
+    await harness.chat("ann", "telegram").say("/settings boards hidden")
+    await admin.say("/challenge end Winter Miles")
+    ended = (await admin.press("End it now")).text
+    assert ended.startswith("A runner ended Winter Miles: it is over.\n")
+    assert "Ann" not in ended and "(you)" not in ended

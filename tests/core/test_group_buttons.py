@@ -18,6 +18,7 @@ from tests.discord.fake_discord import user_payload
 from tests.discord.harness import CapturedHTTP, deliver
 from tests.discord.harness import settings as discord_settings
 from tests.fakes import Harness
+from tests.runfiles.test_log_file import send
 from tests.telegram.fakes import RecordingRequest
 from tests.telegram.updates import GROUP_ID, callback, feed, payload
 
@@ -39,8 +40,13 @@ async def test_another_runner_cannot_check_in_with_my_buttons(harness: Harness) 
     assert "That button is for Ana" in reply.text and reply.private
     assert await harness.checkins(ben) == [] and await harness.checkins(ana) == []
     mine = await ana.press("Snack eaten")
-    assert mine.text.startswith("Checked in: post-run snack")
+    # The group reads the answer as a new message with nobody shown pressing: it says whose.
+    assert mine.text.startswith("111 checked in: post-run snack (")
+    assert not mine.private
     assert len(await harness.checkins(ana, "fuel")) == 1
+    ana.replies.append(logged)  # a second tap on the same run's button
+    again = await ana.press("Snack eaten")
+    assert again.text.startswith("111 already checked in: post-run snack (")
 
 
 async def test_the_join_under_a_new_challenge_is_for_everyone_in_the_group(
@@ -59,6 +65,34 @@ async def test_the_join_under_a_new_challenge_is_for_everyone_in_the_group(
     assert "2 members" in board
 
 
+async def test_every_press_answered_in_the_group_says_whose_it_is(harness: Harness) -> None:
+    """A button's answer is a new message showing nobody who pressed: it names the runner,
+    or "A runner" for one who hides on boards (as boards and a challenge join do)."""
+    bob = harness.chat("bob", "telegram", private=False)
+    await bob.say("/log 5k 25:00")
+    await bob.say("/log 5k 25:00")  # the same run again: asked, with Log it again
+    assert (await bob.press("Log it again")).text.startswith("Bob logged #2 · today · 5.00 km")
+    assert (await bob.press("mobility")).text.startswith("Bob checked in: post-run hip mobility")
+
+    question = await send(bob, "other-sup.tcx")  # a file that names no sport, sent here
+    assert "log it as a run?" in question
+    assert (await bob.press("No")).text == (
+        "Not logged: Bob's file wasn't a run, and Pacer logs runs only. Nothing was saved."
+    )
+    await send(bob, "other-sup.tcx")
+    assert (await bob.press("Yes")).text.startswith("Bob logged #3 · Sat 16 Jul 2022 · 1.16 km")
+
+    await harness.chat("bob", "telegram").say("/settings boards hidden")
+    await bob.say("/log 8k 40:00")
+    hidden = await bob.press("Snack eaten")
+    assert hidden.text.startswith("A runner checked in: post-run snack (")
+    assert "Bob" not in hidden.text
+    # In private the answers read as before.
+    alone = harness.chat("bob", "telegram")
+    await alone.say("/log 3k 15:00")
+    assert (await alone.press("Snack eaten")).text.startswith("Already checked in: post-run snack")
+
+
 async def test_buttons_in_private_chats_are_left_as_they_are(harness: Harness) -> None:
     chat = harness.chat("111", "telegram")
     logged = await chat.say("/log 5k 25:00")
@@ -69,7 +103,8 @@ async def test_a_discord_sized_owner_still_fits_callback_data(harness: Harness) 
     ana = harness.chat("1234567890123456789", "discord", private=False)
     logged = await ana.say("/log 5k 25:00")
     assert all(len(b.action.encode()) <= MAX_ACTION_BYTES for b in logged.all_buttons)
-    assert (await ana.press("mobility")).text.startswith("Checked in")
+    pressed = await ana.press("mobility")
+    assert pressed.text.startswith("1234567890123456789 checked in: post-run hip mobility")
 
 
 async def _feed(tg: TelegramAdapter, data: dict[str, Any]) -> None:
@@ -98,7 +133,9 @@ async def test_telegram_tells_the_other_presser_on_the_press_itself(
     assert await harness.checkins(ben) == []
 
     await feed(tg, callback(data, chat="group", update_id=900101))  # Ada herself
-    assert "Checked in: post-run snack" in request.calls_to("sendMessage")[-1].text
+    # A new message quoting nothing: its text says whose check-in it is.
+    posted = request.calls_to("sendMessage")[-1].text
+    assert posted.startswith("Ada Runner checked in: post-run snack (")
     assert request.calls_to("sendMessage")[-1].params["chat_id"] == GROUP_ID
 
 
@@ -126,5 +163,15 @@ async def test_discord_answers_the_other_presser_ephemerally(
         assert "That button is for" in data["content"] and data["flags"] & (1 << 6)
         ben = harness.chat("4242424242424242", "discord")
         assert await harness.checkins(ben) == []
+
+        # Ada's own press: a public answer (type 4, not ephemeral) that the channel reads
+        # with no "used /log" line above it, so its text says whose check-in it is.
+        mine = payloads.button_press(snack["custom_id"], label=snack["label"], guild=True)
+        deliver(client, mine)
+        answered = await http.wait_for(lambda c: f"/interactions/{mine['id']}/" in c.path)
+        assert answered.json["type"] == 4
+        data = answered.json["data"]
+        assert data["content"].startswith("Ada checked in: post-run snack (")
+        assert not (data.get("flags") or 0) & (1 << 6)
     finally:
         await client.close()

@@ -59,7 +59,7 @@ async def test_climb_from_the_note_option_with_a_tie_a_hidden_runner_and_a_confi
     assert refused["flags"] & EPHEMERAL and refused["content"].startswith("That button is for")
     ended = await d.press("🏁 End it now", on=asked)
     assert ended["content"].splitlines()[:6] == [
-        "Hill Month is over.",
+        "Ada ended Hill Month: it is over.",
         "🏁 Hill Month · final results · elevation gain",
         "Thu 26 Nov – Thu 26 Nov 2026 (ended early; planned until Wed 23 Dec 2026)",
         "1. Ada (you) 250 m ▓▓░░░░░░░░ 25%",

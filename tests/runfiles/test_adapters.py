@@ -71,7 +71,7 @@ async def test_telegram_group_files_need_a_log_caption(
     await feed(tg, document("run.tcx", "doc-tcx", len(TCX), caption="/log", group=True))
     [sent] = request.calls_to("sendMessage")
     assert sent.chat_id == GROUP_ID
-    assert "Logged #1" in sent.text
+    assert sent.text.startswith("Ada Runner logged #1 · Sat 15 Aug 2015")
 
 
 # --- Discord --------------------------------------------------------------------------

@@ -56,7 +56,7 @@ async def test_climb_board_ties_a_hidden_runner_and_the_end_confirmed_by_a_tap(
     assert len(g.request.calls_to("getChatMember")) == 1  # her admin answer is cached
     assert ended.chat_id == GROUP_ID
     assert ended.text.splitlines()[:6] == [
-        "Hill Month is over.",
+        "Ada ended Hill Month: it is over.",
         "🏁 Hill Month · final results · elevation gain",
         "Thu 26 Nov – Thu 26 Nov 2026 (ended early; planned until Wed 23 Dec 2026)",
         "1. Ada (you) 250 m ▓▓░░░░░░░░ 25%",

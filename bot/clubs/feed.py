@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.clubs.texts import cheer_button, feed_post
+from bot.clubs.texts.feed import cheer_button, feed_post
 from bot.messages import Reply
 from bot.storage.deliveries import Delivery
 from bot.storage.uow import UnitOfWork

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.clubs import texts
-from bot.clubs.texts import board_text, join_button
+from bot.clubs.texts.boards import board_text
+from bot.clubs.texts.challenges import join_button
+from bot.clubs.texts.posts import final_text, kudos_text, last_day, starting_today
 from bot.messages import Button, Reply
 from bot.models import Board, Challenge, Club
 from bot.storage.deliveries import Delivery, NewDelivery, chat_target
@@ -199,7 +200,7 @@ class ClubPostSource:
             if kind == KUDOS:
                 cheered = await uow.club_feed.most_cheered(club.id, due - WEEK)
                 if cheered is not None:
-                    parts.append(texts.kudos_text(cheered, club.units))
+                    parts.append(kudos_text(cheered, club.units))
                 continue
             challenge = await uow.clubs.challenge(challenge_id)
             if challenge is None:
@@ -219,17 +220,17 @@ class ClubPostSource:
         c = challenge
         units = club.units
         if kind == START:
-            return Reply(texts.starting_today(c, units), buttons=join_button(c))
+            return Reply(starting_today(c, units), buttons=join_button(c))
         if kind == FINAL:
             if c.frozen_at is None:
                 return "results not frozen yet"
-            return Reply(texts.final_text(await uow.clubs.board(c, None), units))
+            return Reply(final_text(await uow.clubs.board(c, None), units))
         if c.frozen_at is not None or c.ended_at is not None:
             return "challenge over"
         board = await uow.clubs.board(c, None)
         if kind == LAST_DAY:
             until = c.freezes_at(club).astimezone(club.tz)
-            return Reply(texts.last_day(c, until, club.timezone, board, units, today))
+            return Reply(last_day(c, until, club.timezone, board, units, today))
         return Reply(board_text(board, None, units, today))
 
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.clubs import texts
-from bot.clubs.texts import join_button
+from bot.clubs.texts.challenges import (
+    created_text,
+    end_cancelled,
+    end_question,
+    join_button,
+    left_text,
+)
 from bot.core.commands import MAX_SUGGESTIONS
 from bot.core.context import Context, Handler
 from bot.core.ownership import ALERT
@@ -90,7 +95,7 @@ class ClubHandlers:
         """Start a challenge; the reply carries the one-tap Join."""
         club = await self._club(ctx)
         challenge = await self.challenges.create(club, ctx.incoming.chat_id, ctx.user, args)
-        return Reply(texts.created_text(challenge, club.units), buttons=join_button(challenge))
+        return Reply(created_text(challenge, club.units), buttons=join_button(challenge))
 
     async def join(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Join by name (or ``#id`` from a button)."""
@@ -102,7 +107,7 @@ class ClubHandlers:
     async def leave(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Leave a challenge."""
         challenge = await self.challenges.leave(await self._club(ctx), ctx.user, args["name"])
-        return Reply(texts.left_text(challenge))
+        return Reply(left_text(challenge))
 
     async def board(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """A challenge's board."""
@@ -116,11 +121,11 @@ class ClubHandlers:
         answered = re.fullmatch(r"(#\d+) (confirm|cancel)", name)
         if answered is None:
             challenge = await self.challenges.ending(club, name)
-            question, buttons = texts.end_question(challenge)
+            question, buttons = end_question(challenge)
             return Reply(question, buttons=buttons)
         if answered.group(2) == "cancel":
             challenge = await self.challenges.ending(club, answered.group(1))
-            return Reply(texts.end_cancelled(challenge))
+            return Reply(end_cancelled(challenge))
         return Reply(
             await self.challenges.end(club, ctx.user, answered.group(1), ctx.name_in_group)
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.chart_pool import ChartPainter
-from bot.clubs.texts import runner_in_group
+from bot.clubs.texts.challenges import runner_in_group
 from bot.messages import Incoming, Reply
 from bot.models import Identity, User
 from bot.ports import ProgressNote

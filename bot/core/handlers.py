@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.clubs.texts import cheer_button
+from bot.clubs.texts.feed import cheer_button
 from bot.core import texts as help_texts
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, is_group
 from bot.core.context import Context, Handler, Services

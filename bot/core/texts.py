@@ -5,7 +5,7 @@ command's description, usage and examples are declared in ``commands.py``); an u
 command, a command in the wrong place or not an admin's, options that do not fit the
 command list (``options.py`` checks them), a message too long, a button pressed by
 someone else, and the apology for a fault.
-The words of each capability are in ``bot/texts/`` (clubs: ``bot/clubs/texts.py``,
+The words of each capability are in ``bot/texts/`` (clubs: ``bot/clubs/texts/``,
 what a nudge says: ``bot/nudges/texts.py``).
 """
 

@@ -10,8 +10,10 @@ from datetime import date, datetime, timedelta
 
 from bot.challenge_metrics import CHALLENGE_METRICS, METRICS, Logged, counts_toward
 from bot.clock import Clock
-from bot.clubs import challenge_input, texts
-from bot.clubs.texts import board_text, club_text, standing_line
+from bot.clubs import challenge_input
+from bot.clubs.texts import boards as board_texts
+from bot.clubs.texts import challenges as challenge_texts
+from bot.clubs.texts import club as club_texts
 from bot.dates import parse_clock
 from bot.models import WEEKDAYS, Board, Challenge, Club, Run, User
 from bot.parsing import parse_timezone
@@ -21,11 +23,11 @@ from bot.storage.uow import UnitOfWork
 
 MAX_STANDINGS = 3
 BOARDS = RunnerSwitch(
-    texts.BOARDS_NAME,
+    board_texts.BOARDS_NAME,
     ("hidden", "shown"),
     "boards_hidden",
-    hint=texts.BOARDS_HINT,
-    answers=(texts.BOARDS_HIDDEN, texts.BOARDS_SHOWN),
+    hint=board_texts.BOARDS_HINT,
+    answers=(board_texts.BOARDS_HIDDEN, board_texts.BOARDS_SHOWN),
 )
 RECENT_DAYS = 30  # /challenge list shows challenges that ended this recently
 
@@ -65,7 +67,7 @@ class ChallengeService:
         today = club.today(now)
         async with self.db.reader() as uow:
             found = await uow.clubs.club_challenges(club.id, today - timedelta(days=RECENT_DAYS))
-        return club_text(club, found, today)
+        return club_texts.club_text(club, found, today)
 
     async def set_timezone(self, club: Club, text: str) -> str:
         """``/club timezone Europe/Berlin``."""
@@ -73,27 +75,27 @@ class ChallengeService:
         async with self.db.uow() as uow:
             await uow.clubs.update_club(club.id, timezone=name)
             await uow.commit()
-        return texts.timezone_set(name, warning)
+        return club_texts.timezone_set(name, warning)
 
     async def set_posts(self, club: Club, text: str) -> str:
         """``/club posts daily 18:00``, ``weekly sun 18:00`` or ``off``; resumes paused posts."""
         words = text.lower().split()
         if not words or words[0] not in ("daily", "weekly", "off"):
-            raise texts.posts_how_often()
+            raise club_texts.posts_how_often()
         every, rest = words[0], words[1:]
         values: dict[str, object] = {"post_every": every}
         if every == "off":
             if rest:
-                raise texts.unexpected_after_off(rest)
+                raise club_texts.unexpected_after_off(rest)
         elif every == "daily":
             if len(rest) > 1:
-                raise texts.unexpected_there(rest[1:])
+                raise club_texts.unexpected_there(rest[1:])
             values["post_time"] = parse_clock(rest[0]) if rest else club.post_time
         else:
             if not rest or rest[0][:3] not in WEEKDAYS:
-                raise texts.posts_which_day()
+                raise club_texts.posts_which_day()
             if len(rest) > 2:
-                raise texts.unexpected_there(rest[2:])
+                raise club_texts.unexpected_there(rest[2:])
             values["post_day"] = WEEKDAYS.index(rest[0][:3])
             values["post_time"] = parse_clock(rest[1]) if len(rest) > 1 else club.post_time
         values["posts_paused_at"] = None
@@ -102,31 +104,31 @@ class ChallengeService:
             await uow.clubs.update_club(club.id, **values)
             await uow.commit()
         if every == "off":
-            return texts.POSTS_OFF
+            return club_texts.POSTS_OFF
         post_day = int(str(values.get("post_day", 0)))
-        return texts.posts_set(club, every, post_day, str(values["post_time"]))
+        return club_texts.posts_set(club, every, post_day, str(values["post_time"]))
 
     async def set_units(self, club: Club, units: str) -> str:
         """``/club units mi``: the units of the club's posts and create replies."""
         async with self.db.uow() as uow:
             await uow.clubs.update_club(club.id, units=units)
             await uow.commit()
-        return texts.units_set(units)
+        return club_texts.units_set(units)
 
     async def set_channel(self, club: Club, text: str) -> str:
         """``/club channel #runs`` (Discord): where posts go."""
         if club.platform != "discord":
-            raise texts.channel_not_here()
+            raise club_texts.channel_not_here()
         match = re.fullmatch(r"<#(\d+)>|(\d{5,25})", text.strip())
         if match is None:
-            raise texts.channel_unreadable(text)
+            raise club_texts.channel_unreadable(text)
         channel = match.group(1) or match.group(2)
         async with self.db.uow() as uow:
             await uow.clubs.update_club(
                 club.id, post_channel=channel, posts_paused_at=None, paused_reason=""
             )
             await uow.commit()
-        return texts.channel_set(channel)
+        return club_texts.channel_set(channel)
 
     # --- challenges -----------------------------------------------------------------------
 
@@ -138,16 +140,16 @@ class ChallengeService:
         today = club.today(now)
         name = challenge_input.check_name(args.get("name", ""))
         if "metric" not in args:
-            raise texts.which_metric(METRICS)
+            raise challenge_texts.which_metric(METRICS)
         metric = challenge_input.check_metric(args["metric"])
         start = challenge_input.parse_start(args.get("start", "today"), today)
         if "end" not in args:
-            raise texts.when_does_it_end()
+            raise challenge_texts.when_does_it_end()
         end = challenge_input.parse_end(args["end"], start)
         challenge_input.check_window(start, end, today)
         team = args.get("team", "").lower() in ("yes", "true", "team", "1")
         if team and not CHALLENGE_METRICS[metric].sums:
-            raise texts.team_cannot_add(metric)
+            raise challenge_texts.team_cannot_add(metric)
         effort_m = None
         if metric == "fastest":
             effort_m = challenge_input.parse_effort(args.get("over", ""))
@@ -160,15 +162,15 @@ class ChallengeService:
                 args["target"], metric, club.units, (end - start).days + 1, team
             )
         elif team:
-            raise texts.team_needs_target()
+            raise challenge_texts.team_needs_target()
         async with self.db.uow() as uow:
             live = [
                 c for c in await uow.clubs.club_challenges(club.id, date.min) if c.frozen_at is None
             ]
             if any(c.name.lower() == name.lower() for c in live):
-                raise texts.name_taken(name)
+                raise challenge_texts.name_taken(name)
             if len(live) >= challenge_input.MAX_ACTIVE:
-                raise texts.too_many_active(challenge_input.MAX_ACTIVE)
+                raise challenge_texts.too_many_active(challenge_input.MAX_ACTIVE)
             challenge = await uow.clubs.add_challenge(
                 Challenge(
                     0, club.id, name, metric, start, end, target, team, channel,
@@ -190,7 +192,7 @@ class ChallengeService:
             for challenge in found:
                 if challenge.id == int(by_id.group(1)):
                     return challenge
-            raise texts.challenge_gone()
+            raise challenge_texts.challenge_gone()
         key = " ".join(name.split()).lower()
         for challenge in sorted(pool, key=lambda c: c.frozen_at is not None):
             if challenge.name.lower() == key:
@@ -198,7 +200,7 @@ class ChallengeService:
         names = [c.name for c in pool]
         close = difflib.get_close_matches(key, [n.lower() for n in names], n=1, cutoff=0.5)
         suggestion = next(n for n in names if n.lower() == close[0]) if close else None
-        raise texts.no_such_challenge(name, live_only, suggestion)
+        raise challenge_texts.no_such_challenge(name, live_only, suggestion)
 
     async def names(self, platform: str, chat_id: str) -> list[str]:
         """Names of a club's active challenges (autocomplete); none for an unknown club."""
@@ -214,19 +216,19 @@ class ChallengeService:
         today = club.today(self.clock.now())
         async with self.db.reader() as uow:
             found = await uow.clubs.club_challenges(club.id, today - timedelta(days=RECENT_DAYS))
-        return texts.listing_text(found, units, today)
+        return challenge_texts.listing_text(found, units, today)
 
     async def join(self, club: Club, user: User, name: str) -> Joined:
         """Join a challenge (late joiners' runs inside the window count)."""
         challenge = await self.find(club, name)
         now = self.clock.now()
         if club.today(now) > challenge.end:
-            raise texts.join_too_late(challenge)
+            raise challenge_texts.join_too_late(challenge)
         async with self.db.uow() as uow:
             # Two days past the end: late logs count for 24 h after it, in any zone.
             until = challenge.end + timedelta(days=2)
             if not await uow.clubs.join(challenge.id, user.id, now, until):
-                raise texts.already_in(challenge)
+                raise challenge_texts.already_in(challenge)
             board = await uow.clubs.board(challenge, user.id, 0)
             await uow.commit()
         row = board.row_of(user.id)
@@ -238,7 +240,7 @@ class ChallengeService:
         challenge = await self.find(club, name)
         async with self.db.uow() as uow:
             if not await uow.clubs.leave(challenge.id, user.id):
-                raise texts.not_in(challenge)
+                raise challenge_texts.not_in(challenge)
             await uow.commit()
         return challenge
 
@@ -253,16 +255,16 @@ class ChallengeService:
                 found = await uow.clubs.club_challenges(club.id, today - timedelta(days=1))
             live = [c for c in found if c.frozen_at is None]
             if not live:
-                raise texts.no_live_challenge()
+                raise challenge_texts.no_live_challenge()
             if len(live) > 1:
-                raise texts.which_board(live)
+                raise challenge_texts.which_board(live)
             challenge = live[0]
         board = await self.current_board(club, challenge, user.id)
         viewer = shown_viewer(user)
-        text = board_text(board, viewer, user.units, club.today(self.clock.now()))
+        text = board_texts.board_text(board, viewer, user.units, club.today(self.clock.now()))
         on_board = viewer is not None and board.row_of(viewer) is not None
         if on_board and user.timezone != club.timezone:
-            text += texts.zones_note(user.timezone, club.timezone)
+            text += board_texts.zones_note(user.timezone, club.timezone)
         return text
 
     async def current_board(self, club: Club, challenge: Challenge, viewer: int | None) -> Board:
@@ -286,7 +288,7 @@ class ChallengeService:
         """The live challenge ``/challenge end <name>`` asks about (not one already over)."""
         challenge = await self.find(club, name)
         if challenge.ended_at is not None or challenge.frozen_at is not None:
-            raise texts.already_over(challenge)
+            raise challenge_texts.already_over(challenge)
         return challenge
 
     async def end(self, club: Club, user: User, name: str, who: str) -> str:
@@ -309,7 +311,9 @@ class ChallengeService:
             assert final is not None
             board = await uow.clubs.board(final, user.id)
         today = club.today(now)
-        return texts.ended_text(challenge, board, shown_viewer(user), user.units, today, who)
+        return challenge_texts.ended_text(
+            challenge, board, shown_viewer(user), user.units, today, who
+        )
 
     # --- the runner's side ------------------------------------------------------------------
 
@@ -346,7 +350,7 @@ class ChallengeService:
             lines = []
             for challenge in sorted(counted, key=lambda c: (c.end, -c.start.toordinal(), c.id)):
                 board = await uow.clubs.board(challenge, user.id, 0)
-                line = standing_line(board, user.id, user.units)
+                line = board_texts.standing_line(board, user.id, user.units)
                 if line:
                     lines.append(line)
                 if len(lines) == MAX_STANDINGS:
@@ -370,8 +374,9 @@ async def freeze_in(uow: UnitOfWork, challenge: Challenge, now: datetime) -> boo
 
 
 def joined_text(joined: Joined, user: User, display_name: str) -> str:
-    """The answer to ``/challenge join`` (worded in :mod:`bot.clubs.texts`), naming the runner
+    """The answer to ``/challenge join`` (worded in
+    :mod:`bot.clubs.texts.challenges`), naming the runner
     as boards do: by their display name, or "A runner" if they hide on boards."""
-    return texts.joined_text(
+    return challenge_texts.joined_text(
         joined.challenge, joined.late, joined.so_far, user.units, display_name, user.boards_hidden
     )

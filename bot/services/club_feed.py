@@ -12,8 +12,19 @@ import json
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.clubs import texts
 from bot.clubs.feed import FEED_KIND
+from bot.clubs.texts.feed import (
+    CLUB_FEED_OFF,
+    FEED_HINT,
+    FEED_NAME,
+    KUDOS_AGAIN,
+    KUDOS_OWN_RUN,
+    KUDOS_RUN_GONE,
+    RUNNER_FEED_OFF,
+    RUNNER_FEED_ON,
+    cheered_text,
+    club_feed_on,
+)
 from bot.models import CheckIn, Club, Run, User
 from bot.services.profile import RunnerSwitch, set_switch
 from bot.storage.database import Database
@@ -23,11 +34,11 @@ from bot.storage.uow import UnitOfWork
 FEED_DAYS = 2  # runs dated today or yesterday are news; an imported history is not
 MAX_REMEMBERED = 10_000
 FEED = RunnerSwitch(
-    texts.FEED_NAME,
+    FEED_NAME,
     ("on", "off"),
     "feed",
-    hint=texts.FEED_HINT,
-    answers=(texts.RUNNER_FEED_ON, texts.RUNNER_FEED_OFF),
+    hint=FEED_HINT,
+    answers=(RUNNER_FEED_ON, RUNNER_FEED_OFF),
 )
 
 
@@ -71,13 +82,13 @@ class ClubFeedService:
             await uow.clubs.update_club(club.id, **values)
             await uow.commit()
         if not on:
-            return texts.CLUB_FEED_OFF
+            return CLUB_FEED_OFF
         where = (
             f" in <#{values.get('post_channel', club.post_channel)}>"
             if club.platform == ("discord")
             else ""
         )
-        return texts.club_feed_on(where)
+        return club_feed_on(where)
 
     async def cheer(self, club: Club, user: User, run_id: int) -> str:
         """A 👏 under a club-mate's run: once per member per run, never your own."""
@@ -85,18 +96,18 @@ class ClubFeedService:
         async with self.db.uow() as uow:
             found = await uow.club_feed.run_with_runner(run_id)
             if found is None or not await uow.club_feed.is_member(club.id, found[0].user_id):
-                return texts.KUDOS_RUN_GONE
+                return KUDOS_RUN_GONE
             run, runner, hidden = found
             if run.user_id == user.id:
-                return texts.KUDOS_OWN_RUN
+                return KUDOS_OWN_RUN
             await uow.club_feed.add_member(club.id, user.id, now)
             if not await uow.club_feed.give_kudos(run.id, user.id, club.id, now):
-                return texts.KUDOS_AGAIN
+                return KUDOS_AGAIN
             count = await uow.club_feed.kudos_count(run.id)
             await uow.commit()
         name = "a runner" if hidden else runner
         # Answered to the one who pressed: in their units, not the club's (posts keep those).
-        return texts.cheered_text(name, run.distance_m, user.units, count)
+        return cheered_text(name, run.distance_m, user.units, count)
 
     # --- listener: a logged run goes to the feeds ------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.clubs.texts import amount
+from bot.clubs.texts.amounts import amount
 from bot.errors import BadInput, NotFound
 from bot.input_hygiene import clean_text, quote
 from bot.messages import Button

@@ -175,6 +175,12 @@ def sliding_max(times: list[float], window: float) -> int:
     return best
 
 
+def answer_word(text: str) -> str:
+    """An answer's first word; in a group a run is "Ana logged #12 ...", counted as "Logged"."""
+    first, _, rest = text.partition(" ")
+    return "Logged" if rest.startswith("logged #") else first
+
+
 def latencies(
     driver: Driver, arrived: list[tuple[float, str, int, str]], chats: set[int]
 ) -> dict[str, Any]:
@@ -198,7 +204,7 @@ def latencies(
                 unanswered += 1
                 continue
             waits.append((pushed, answer[0] - pushed))
-            words[answer[1].split()[0] if answer[1] else ""] += 1
+            words[answer_word(answer[1])] += 1
     return {"waits": waits, "words": dict(words), "unanswered": unanswered}
 
 

@@ -83,7 +83,7 @@ class TimedBotApi(FakeBotApi):
             return 200, {"ok": True, "result": self.arrived}
         if method in MESSAGES:
             text = str(params.get("text", ""))
-            self.arrived.append((time.perf_counter(), method, int(params["chat_id"]), text[:8]))
+            self.arrived.append((time.perf_counter(), method, int(params["chat_id"]), text[:24]))
         self.calls.clear()  # nobody reads them here: keep memory flat
         return super().answer(method, params, files)
 

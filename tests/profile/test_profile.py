@@ -133,7 +133,7 @@ async def test_a_returning_blocked_runner_is_told_privately_never_in_the_group(
     await group.say("/help")
     await harness.core.accounts.mark_unreachable("telegram", "ana", harness.clock.now())
     public = await group.say("/log 5k 25:00")
-    assert "couldn't send you" not in public.text and "Logged" in public.text
+    assert "couldn't send you" not in public.text and "Ana logged #1" in public.text
     # A private reply in the group would go through the very DMs that were refused.
     assert "couldn't send you" not in (await group.say("/week")).text
     back = await harness.chat(platform="telegram").say("/help")

@@ -53,6 +53,7 @@ class Context:
     identity: Identity
     now: datetime
     progress: ProgressNote | None = None  # where a long command shows how far it got
+    private_reply: bool = False  # the answer goes to the runner alone, even from a group
 
     @property
     def source_key(self) -> str | None:
@@ -78,10 +79,11 @@ class Context:
 
     @property
     def name_in_group(self) -> str:
-        """Who the reply is about, as the group reads it ("" in a private chat): the display
-        name, or "A runner" for one who hides on boards. A button's answer is a new message
-        that shows nobody who pressed (no quoted command, no "used /log" line)."""
-        if not self.in_group:
+        """Who the reply is about, as the group reads it ("" in a private chat, and for an
+        answer that goes to the runner alone): the display name, or "A runner" for one who
+        hides on boards. A button's answer is a new message that shows nobody who pressed
+        (no quoted command, no "used /log" line)."""
+        if not self.in_group or self.private_reply:
             return ""
         return runner_in_group(
             self.incoming.display_name or self.identity.display_name, self.user.boards_hidden

@@ -118,7 +118,9 @@ class Core:
                 incoming.platform, incoming.user_id, incoming.display_name
             )
             user, identity = account.user, account.identity
-            ctx = Context(incoming, user, identity, self.clock.now(), progress)
+            found = find_command(incoming.command)
+            private = found is not None and found.private_reply
+            ctx = Context(incoming, user, identity, self.clock.now(), progress, private)
             open_step, reminded, user_id = user.onboarding_step, user.onboarding_reminded, user.id
             reply = await self._dispatch(ctx)
         except PacerError as error:

@@ -175,3 +175,16 @@ async def test_discord_answers_the_other_presser_ephemerally(
         assert not (data.get("flags") or 0) & (1 << 6)
     finally:
         await client.close()
+
+
+async def test_an_answer_that_goes_to_the_runner_alone_does_not_name_them(
+    harness: Harness,
+) -> None:
+    group = harness.chat("111", "telegram", private=False)
+    await harness.chat("111", "telegram").say("/start", display_name="Ana")
+    slept = await group.say("/slept 7.5", display_name="Ana")
+    assert slept.private  # /slept answers in private, even when typed in the group
+    assert slept.text.startswith("Checked in: sleep: 7 h 30 min")
+    assert "Ana" not in slept.text
+    logged = await group.say("/log 5k 25:00", display_name="Ana")
+    assert logged.text.startswith("Ana logged #1")  # the group reads this one

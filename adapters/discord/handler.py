@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.commands import AppChoice
-from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_content
+from adapters.discord.render import NO_MENTIONS, build_files, build_view, content_parts
 from adapters.discord.texts import ANSWERED_PRIVATELY, NEEDS_MANAGE_SERVER, RESTARTING, SORRY
 from bot.budget import SendBudget, limits_for
 from bot.clock import SystemClock
@@ -303,7 +303,7 @@ class InteractionHandler:
         ephemeral = (
             reply.private and not is_private_context(interaction)
         ) or progress.deferred_ephemeral
-        parts = split_content(reply.text)
+        parts = content_parts(reply.text)
         view = build_view(reply)
         files = build_files(reply)
         if interaction.response.is_done() and ephemeral and not progress.deferred_ephemeral:
@@ -376,7 +376,7 @@ async def _send_to_channel(
     channel: discord.abc.Messageable, reply: Reply, budget: SendBudget, chat_id: str
 ) -> None:
     """A reply as DM messages: text parts, buttons and files on the last one, each in a place."""
-    parts = split_content(reply.text)
+    parts = content_parts(reply.text)
     view = build_view(reply)
     files = build_files(reply)
     for index, part in enumerate(parts):

@@ -22,7 +22,7 @@ import aiohttp
 import discord
 from discord.http import Route, handle_message_parameters
 
-from adapters.discord.render import NO_MENTIONS, build_files, build_view, split_content
+from adapters.discord.render import NO_MENTIONS, build_files, build_view, content_parts
 from bot.budget import Place
 from bot.messages import Reply
 from bot.ports import DeliveryError, RateLimited, TransientDeliveryError, Unreachable
@@ -158,7 +158,7 @@ class DiscordMessenger:
     async def _send(
         self, channel_id: str, reply: Reply, dedupe_key: str | None, place: Place | None
     ) -> None:
-        parts = split_content(reply.text)
+        parts = content_parts(reply.text)
         route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1

@@ -35,6 +35,13 @@ def split_content(text: str, limit: int = MAX_CONTENT) -> list[str]:
     return [p for p in parts if p] or ["✓"]
 
 
+def content_parts(text: str) -> list[str]:
+    """A reply's text as Discord messages: plain text, as on Telegram (whose renderer
+    escapes HTML), so markdown a display name, a note or a challenge name holds ("# Ana",
+    "**x**") shows as typed; then cut at Discord's 2,000 characters. Links are left whole."""
+    return split_content(discord.utils.escape_markdown(text))
+
+
 def button_rows(reply: Reply) -> list[list[Button]]:
     """The reply's buttons laid out within Discord's 5 rows of 5.
 

@@ -228,7 +228,7 @@ async def measure(url: str, args: argparse.Namespace) -> list[tuple[str, ...]]:
         began = time.perf_counter()
         await seed(db, core, args.others, args.members)
         seeded = time.perf_counter() - began
-        heap.settle()  # as `pacer` does once start-up is done (bot/__main__.py)
+        heap.settle()  # as the app does once started (App.start)
         dm = Incoming("telegram", "veteran", "veteran")
         group = Incoming("telegram", "veteran", CLUB_CHAT, is_private=False, chat_title="Bench")
         actions: list[tuple[str, Callable[[], Awaitable[Reply]]]] = [

@@ -243,11 +243,11 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     adapter = TelegramAdapter(settings, core, budget=core.sweeper.queues.budget("telegram"))
     core.messengers["telegram"] = adapter.messenger
     sweeper = core.sweeper
-    heap.settle()  # as `pacer` does once start-up is done (bot/__main__.py)
     out: dict[str, Any] = {}
     try:
         await adapter.start()
         sweeper.start(NoScheduler())
+        heap.settle()  # as the app does once started (App.start)
         reply_chats = [REPLY_BASE + n for n in range(40)]
         for process in loads:
             process.start()

@@ -91,7 +91,6 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=level, format=logs.FORMAT)
     app = build_app(settings)
     logs.install(logs.ProcessContext(settings.name, app.describe_roles))
-    heap.settle()  # start-up is done: what it made lives as long as the process
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(app.run())

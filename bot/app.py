@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import importlib
 import logging
 import signal
@@ -23,6 +22,7 @@ from bot.config import ROLES, Settings
 from bot.core.dispatch import Core
 from bot.delivery.ceiling import check_ceiling
 from bot.leadership import Leadership, Post
+from bot.operations import heap
 from bot.operations.http import OpsServer
 from bot.operations.logs import describe
 from bot.operations.metrics import CountedInbound, Metrics
@@ -209,7 +209,7 @@ class App:
         # process: kept out of the collector's full passes, which a big read (an /export)
         # sets off, so a pass scans what came since, not the whole heap (that took
         # 180-240 ms on the loop, measured by bench/loop_bench.py).
-        gc.freeze()
+        heap.settle()
         if self.chat_only:
             return  # the owner of the file sweeps; this process only answers its chat
         sweeper = self.core.sweeper

@@ -15,8 +15,13 @@ class _Node:
 
 
 def test_start_up_is_frozen_and_later_cycles_are_still_collected() -> None:
+    before = _Node()
+    before.other = before  # garbage already, in a cycle, when settle runs
+    left = weakref.ref(before)
+    del before
     try:
         heap.settle()
+        assert left() is None  # collected first, not frozen for good
         frozen = gc.get_freeze_count()
         assert frozen > 10_000  # the libraries imported so far, at least
         node = _Node()

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import random
 import tempfile
@@ -228,7 +227,6 @@ async def measure(url: str, args: argparse.Namespace) -> list[tuple[str, ...]]:
         began = time.perf_counter()
         await seed(db, core, args.others, args.members)
         seeded = time.perf_counter() - began
-        heap.settle()  # as the app does once started (App.start)
         dm = Incoming("telegram", "veteran", "veteran")
         group = Incoming("telegram", "veteran", CLUB_CHAT, is_private=False, chat_title="Bench")
         actions: list[tuple[str, Callable[[], Awaitable[Reply]]]] = [
@@ -242,7 +240,7 @@ async def measure(url: str, args: argparse.Namespace) -> list[tuple[str, ...]]:
         ]
         for _, action in actions:  # warm-up (caches, first chart), not measured
             await action()
-        gc.freeze()  # as the app does once started (bot/app.py)
+        heap.settle()  # as the app does once started (App.start)
         traffic = Traffic(core, clock, [f"r{n}" for n in range(args.others)], args.log_rate)
         traffic.start()
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from bot.clubs.texts.challenges import HIDDEN_RUNNER
 from bot.errors import BadInput
 from bot.messages import Button
 from bot.models import Run
@@ -82,7 +83,8 @@ def not_a_run(who: str = "") -> str:
     """The answer to "No, it wasn't a run"; in a group ``who`` says whose file it was."""
     if not who:
         return "Not logged: Pacer logs runs only. Nothing was saved."
-    return f"Not logged: {who}'s file wasn't a run, and Pacer logs runs only. Nothing was saved."
+    whose = f"{who.lower()}'s" if who == HIDDEN_RUNNER else f"{who}'s"  # mid-sentence
+    return f"Not logged: {whose} file wasn't a run, and Pacer logs runs only. Nothing was saved."
 
 
 def activities_head(count: int) -> str:

@@ -188,3 +188,13 @@ async def test_an_answer_that_goes_to_the_runner_alone_does_not_name_them(
     assert "Ana" not in slept.text
     logged = await group.say("/log 5k 25:00", display_name="Ana")
     assert logged.text.startswith("Ana logged #1")  # the group reads this one
+
+
+def test_a_hidden_runners_file_that_was_not_a_run_reads_right_mid_sentence() -> None:
+    from bot.texts.runfiles import not_a_run
+
+    assert not_a_run("A runner") == (
+        "Not logged: a runner's file wasn't a run, and Pacer logs runs only. Nothing was saved."
+    )
+    assert not_a_run("Bob").startswith("Not logged: Bob's file wasn't a run")
+    assert not_a_run() == "Not logged: Pacer logs runs only. Nothing was saved."

@@ -55,10 +55,13 @@ def listing_text(found: list[Challenge], units: str, today: date) -> str:
     return "\n".join(lines)
 
 
+HIDDEN_RUNNER = "A runner"  # a runner who hides on boards, at the start of a group's answer
+
+
 def runner_in_group(name: str, hidden: bool) -> str:
     """A runner as a group reads them in a reply: their display name, or "A runner" for one
     who hides on boards (or has no name)."""
-    return "A runner" if hidden or not name else name
+    return HIDDEN_RUNNER if hidden or not name else name
 
 
 def joined_text(

@@ -112,15 +112,16 @@ class Core:
         user_id: int | None = None
         reminded = False
         account: Account | None = None
+        private_reply = False  # an error's reply is private anyway
         try:
             incoming = clean_incoming(incoming)
+            spec = find_command(incoming.command)
+            private_reply = spec is not None and spec.private_reply
             account = await self.accounts.identify(
                 incoming.platform, incoming.user_id, incoming.display_name
             )
             user, identity = account.user, account.identity
-            found = find_command(incoming.command)
-            private = found is not None and found.private_reply
-            ctx = Context(incoming, user, identity, self.clock.now(), progress, private)
+            ctx = Context(incoming, user, identity, self.clock.now(), progress, private_reply)
             open_step, reminded, user_id = user.onboarding_step, user.onboarding_reminded, user.id
             reply = await self._dispatch(ctx)
         except PacerError as error:
@@ -128,8 +129,7 @@ class Core:
         except Exception:
             log.exception("error handling /%s from %s", incoming.command, incoming.platform)
             reply = Reply(text=texts.APOLOGY, private=True)
-        spec = find_command(incoming.command)
-        if spec is not None and spec.private_reply and not incoming.is_private:
+        if private_reply and not incoming.is_private:
             reply = replace(reply, private=True)
         notice = await self._reachability_notice(account, incoming, reply)
         if notice:

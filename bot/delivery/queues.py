@@ -25,6 +25,7 @@ from bot.operations.metrics import Metrics
 from bot.ports import Messenger
 from bot.storage.database import Database
 from bot.storage.deliveries import Delivery
+from bot.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -159,24 +160,10 @@ class OutboundQueues:
         owner, epoch = self.owner, claim.epoch
         if not refused:
             async with self.db.single(turn="sweep") as uow:
-                await uow.deliveries.finish(
-                    outcome.delivery_id,
-                    outcome.status,
-                    outcome.reason,
-                    outcome.sent_at,
-                    owner=owner,
-                    epoch=epoch,
-                )
+                await _finish(uow, outcome, owner, epoch)
             return
         async with self.db.uow(turn="sweep") as uow:
-            await uow.deliveries.finish(
-                outcome.delivery_id,
-                outcome.status,
-                outcome.reason,
-                outcome.sent_at,
-                owner=owner,
-                epoch=epoch,
-            )
+            await _finish(uow, outcome, owner, epoch)
             # Everything else due for that chat is cancelled untried, now.
             await uow.deliveries.cancel_chat(
                 outcome.platform, outcome.chat_id, "chat refused; not tried"
@@ -192,3 +179,15 @@ class OutboundQueues:
         log.info("%s chat %s unreachable: %s", outcome.platform, outcome.chat_id, outcome.reason)
         if self._on_unreachable is not None:
             await self._on_unreachable(outcome.platform, outcome.chat_id)
+
+
+async def _finish(uow: UnitOfWork, outcome: Outcome, owner: str, epoch: int) -> bool:
+    """Record how a claim's sending ended (False: it is no longer this claim's)."""
+    return await uow.deliveries.finish(
+        outcome.delivery_id,
+        outcome.status,
+        outcome.reason,
+        outcome.sent_at,
+        owner=owner,
+        epoch=epoch,
+    )

@@ -62,17 +62,22 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
         yield api
 
 
-@pytest.mark.slow  # wall-clock time: polling a fake Bot API server
-async def test_polling_adapter_answers_and_stops_cleanly(bot_api: FakeBotApi) -> None:
-    core = SignallingCore()
+async def polled_log(bot_api: FakeBotApi, core: SignallingCore) -> Any:
+    """Start a polling adapter, send it one ``/log``, stop it: the answer the API received."""
     settings = Settings(telegram_token=TOKEN, telegram_api_base_url=bot_api.base_url)
     tg = TelegramAdapter(settings, core)
     await tg.start()
     try:
         bot_api.push_update(payload("private_command", text="/log 5k 25:00"))
-        sent = await bot_api.wait_for(lambda c: c.method == "sendMessage", within=WAIT)
+        return await bot_api.wait_for(lambda c: c.method == "sendMessage", within=WAIT)
     finally:
         await asyncio.wait_for(tg.stop(), WAIT)
+
+
+@pytest.mark.slow  # wall-clock time: polling a fake Bot API server
+async def test_polling_adapter_answers_and_stops_cleanly(bot_api: FakeBotApi) -> None:
+    core = SignallingCore()
+    sent = await polled_log(bot_api, core)
 
     assert sent.chat_id == RUNNER_ID
     assert sent.text == "ok log 5k 25:00"
@@ -293,14 +298,7 @@ async def test_a_409_conflict_while_polling_is_one_warning_and_polling_goes_on(
     caplog.set_level(logging.INFO)
     bot_api.fail("getUpdates", 409, CONFLICT)  # a resumed standby polled meanwhile
     core = SignallingCore()
-    settings = Settings(telegram_token=TOKEN, telegram_api_base_url=bot_api.base_url)
-    tg = TelegramAdapter(settings, core)
-    await tg.start()
-    try:
-        bot_api.push_update(payload("private_command", text="/log 5k 25:00"))
-        sent = await bot_api.wait_for(lambda c: c.method == "sendMessage", within=WAIT)
-    finally:
-        await asyncio.wait_for(tg.stop(), WAIT)
+    sent = await polled_log(bot_api, core)
 
     assert sent.text == "ok log 5k 25:00"  # polled again after the 409, and answered
     assert len(bot_api.calls_to("getUpdates")) >= 2

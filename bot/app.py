@@ -295,8 +295,13 @@ class App:
             await self.leadership.stop()  # no role changes hands while stopping
         if self._scheduling:
             self._scheduling = False
-            self.scheduler.shutdown(wait=False)
+            # No job starts from now on; one already handed to the loop ends by itself once
+            # the sweeper is stopping. Shutting down cancels whatever job is still pending,
+            # and a job cancelled before its first step is logged as a failed job.
+            self.scheduler.pause()
             await self.core.sweeper.stop()
+            await asyncio.sleep(0)  # a job submitted just now takes its first step
+            self.scheduler.shutdown(wait=False)
         await self.core.accounts.flush()
         self.core.messengers.clear()
         for adapter in reversed(self.adapters):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -36,6 +36,52 @@ def test_a_point_stamped_ahead_of_both_neighbours_is_held_not_refused() -> None:
     assert run.start == plain.start
     # The next point steps back 5 min from it: the file's clock is not trusted for efforts.
     assert run.efforts == {} and run.timing_note == "its clock steps back 1 time"
+
+
+T0 = datetime(2024, 5, 4, 7, 0, tzinfo=UTC)
+
+
+def straight_run(stamps: list[datetime]) -> bytes:
+    """A running GPX going north 15 m (0.000135 degrees of latitude) per point, one
+    point at each of ``stamps``."""
+    points = "".join(
+        f'<trkpt lat="{52 + k * 0.000135:.6f}" lon="13.0">'
+        f"<time>{stamp:%Y-%m-%dT%H:%M:%SZ}</time></trkpt>"
+        for k, stamp in enumerate(stamps)
+    )
+    return (
+        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+        f"<trk><type>running</type><trkseg>{points}</trkseg></trk></gpx>"
+    ).encode()
+
+
+EVERY_5_S = [T0 + timedelta(seconds=5 * k) for k in range(41)]  # 600 m in 200 s
+
+
+def test_a_first_point_stamped_ahead_of_the_second_is_held_not_refused() -> None:
+    plain = read_run_file("plain.gpx", straight_run(EVERY_5_S)).only
+    stamps = [T0 + timedelta(minutes=5), *EVERY_5_S[1:]]  # 5 min ahead of the second
+    run = read_run_file("first.gpx", straight_run(stamps)).only
+    assert run.distance_m == pytest.approx(plain.distance_m, abs=0.01)
+    assert run.start == T0 + timedelta(seconds=5)  # held at the second point's time
+    assert run.elapsed_s == plain.elapsed_s - 5 == 195
+    assert run.efforts == {} and run.timing_note == "its clock steps back 1 time"
+
+
+def test_a_last_point_stamped_behind_the_one_before_is_held_not_refused() -> None:
+    plain = read_run_file("plain.gpx", straight_run(EVERY_5_S)).only
+    stamps = [*EVERY_5_S[:-1], T0 - timedelta(minutes=5)]  # 5 min before the first
+    run = read_run_file("last.gpx", straight_run(stamps)).only
+    assert run.distance_m == pytest.approx(plain.distance_m, abs=0.01)
+    assert run.start == T0
+    assert run.elapsed_s == plain.elapsed_s - 5 == 195  # held at the one before's time
+    assert run.efforts == {} and run.timing_note == "its clock steps back 1 time"
+
+
+def test_the_second_point_stepping_far_back_is_still_refused() -> None:
+    # Two points before the clock goes back are not one bad stamp.
+    stamps = [T0 + timedelta(minutes=5), T0 + timedelta(minutes=5, seconds=5), *EVERY_5_S[2:]]
+    assert "clock goes back 5 min between two points" in refusal("two.gpx", straight_run(stamps))
 
 
 def test_a_clock_that_goes_back_and_stays_back_is_still_refused() -> None:

@@ -226,9 +226,9 @@ def measure(track: Track, sha256: str) -> RunFile:
     start = summary.start if summary.start is not None else track.start
     start_wall = track.start_wall
     if clock.shift and summary.start is None:
-        moved = timedelta(seconds=clock.shift)
-        start = None if start is None else start + moved
-        start_wall = None if start_wall is None else start_wall + moved
+        offset = timedelta(seconds=clock.shift)
+        start = None if start is None else start + offset
+        start_wall = None if start_wall is None else start_wall + offset
     _check_date(start or (start_wall.replace(tzinfo=UTC) if start_wall else None), label)
     if speed > FASTEST_RUN_SPEED:
         raise BadInput(

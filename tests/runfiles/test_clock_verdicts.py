@@ -70,7 +70,7 @@ def test_a_first_point_stamped_ahead_of_the_second_is_held_not_refused() -> None
 
 def test_a_last_point_stamped_behind_the_one_before_is_held_not_refused() -> None:
     plain = read_run_file("plain.gpx", straight_run(EVERY_5_S)).only
-    stamps = [*EVERY_5_S[:-1], T0 - timedelta(minutes=5)]  # 5 min before the first
+    stamps = [*EVERY_5_S[:-1], EVERY_5_S[-2] - timedelta(minutes=5)]  # 5 min behind
     run = read_run_file("last.gpx", straight_run(stamps)).only
     assert run.distance_m == pytest.approx(plain.distance_m, abs=0.01)
     assert run.start == T0

@@ -127,7 +127,7 @@ class _Clock:
     """The samples' times made usable: back-jitter held, clock jumps closed."""
 
     times: list[float]
-    shift: float  # seconds a clock jump moved the start by
+    shift: float  # seconds the start moves by: a clock jump, or a first point held
     note: str  # what made the timing untrustworthy ("" when it is fine)
 
 
@@ -136,16 +136,23 @@ def _steady_clock(samples: list[Sample], label: str) -> _Clock:
 
     A single point stamped more than :data:`JITTER_S` ahead of both neighbours, the
     next one back in the normal sequence, is a bad timestamp, not the clock going
-    back: it is held at its predecessor's time, like jitter.
+    back: it is held at its predecessor's time, like jitter. At the ends of the file
+    a point has one neighbour: a first point stamped that far ahead of the second is
+    held at the second's time (the start moves with it), a last point stamped that
+    far behind the one before at that one's time. (A first point far behind the
+    second, or a last one far ahead, reads as a wait at the start or the end and
+    only stretches the time from start to finish, so it stays.)
     """
     times: list[float] = []
+    last = len(samples) - 1
     latest = samples[0].t
+    if last and latest - samples[1].t > JITTER_S:
+        latest = samples[1].t  # the first point stamped ahead of the second: held
     backs = 0
     shift = 0.0
     note = ""
-    last = len(samples) - 1
     for index, sample in enumerate(samples):
-        t = sample.t - shift
+        t = sample.t - shift if index else latest
         if index and sample.t < samples[index - 1].t:
             backs += 1  # the file's own steps back, not the points held after one
         if 0 < index < last and t - latest > JITTER_S:
@@ -153,6 +160,9 @@ def _steady_clock(samples: list[Sample], label: str) -> _Clock:
             if t - after > JITTER_S and after >= latest - JITTER_S:
                 times.append(latest)
                 continue
+        if index and index == last and latest - t > JITTER_S:
+            times.append(latest)  # the last point stamped behind the one before: held
+            continue
         if t < latest:
             if latest - t > JITTER_S:
                 raise BadInput(
@@ -171,7 +181,7 @@ def _steady_clock(samples: list[Sample], label: str) -> _Clock:
         times.append(t)
     if backs and not note:
         note = f"its clock steps back {backs:,} time{'s' if backs != 1 else ''}"
-    return _Clock(times, shift, note)
+    return _Clock(times, shift + times[0] - samples[0].t, note)
 
 
 def _span(seconds: float) -> str:
@@ -214,9 +224,11 @@ def measure(track: Track, sha256: str) -> RunFile:
     if not sport_known:
         check_unnamed_speed(track.kind, speed)
     start = summary.start if summary.start is not None else track.start
-    if start is not None and clock.shift and summary.start is None:
-        start = start + timedelta(seconds=clock.shift)
     start_wall = track.start_wall
+    if clock.shift and summary.start is None:
+        offset = timedelta(seconds=clock.shift)
+        start = None if start is None else start + offset
+        start_wall = None if start_wall is None else start_wall + offset
     _check_date(start or (start_wall.replace(tzinfo=UTC) if start_wall else None), label)
     if speed > FASTEST_RUN_SPEED:
         raise BadInput(

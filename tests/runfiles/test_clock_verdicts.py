@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -38,6 +38,52 @@ def test_a_point_stamped_ahead_of_both_neighbours_is_held_not_refused() -> None:
     assert run.efforts == {} and run.timing_note == "its clock steps back 1 time"
 
 
+T0 = datetime(2024, 5, 4, 7, 0, tzinfo=UTC)
+
+
+def straight_run(stamps: list[datetime]) -> bytes:
+    """A running GPX going north 15 m (0.000135 degrees of latitude) per point, one
+    point at each of ``stamps``."""
+    points = "".join(
+        f'<trkpt lat="{52 + k * 0.000135:.6f}" lon="13.0">'
+        f"<time>{stamp:%Y-%m-%dT%H:%M:%SZ}</time></trkpt>"
+        for k, stamp in enumerate(stamps)
+    )
+    return (
+        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+        f"<trk><type>running</type><trkseg>{points}</trkseg></trk></gpx>"
+    ).encode()
+
+
+EVERY_5_S = [T0 + timedelta(seconds=5 * k) for k in range(41)]  # 600 m in 200 s
+
+
+def test_a_first_point_stamped_ahead_of_the_second_is_held_not_refused() -> None:
+    plain = read_run_file("plain.gpx", straight_run(EVERY_5_S)).only
+    stamps = [T0 + timedelta(minutes=5), *EVERY_5_S[1:]]  # 5 min ahead of the second
+    run = read_run_file("first.gpx", straight_run(stamps)).only
+    assert run.distance_m == pytest.approx(plain.distance_m, abs=0.01)
+    assert run.start == T0 + timedelta(seconds=5)  # held at the second point's time
+    assert run.elapsed_s == plain.elapsed_s - 5 == 195
+    assert run.efforts == {} and run.timing_note == "its clock steps back 1 time"
+
+
+def test_a_last_point_stamped_behind_the_one_before_is_held_not_refused() -> None:
+    plain = read_run_file("plain.gpx", straight_run(EVERY_5_S)).only
+    stamps = [*EVERY_5_S[:-1], EVERY_5_S[-2] - timedelta(minutes=5)]  # 5 min behind
+    run = read_run_file("last.gpx", straight_run(stamps)).only
+    assert run.distance_m == pytest.approx(plain.distance_m, abs=0.01)
+    assert run.start == T0
+    assert run.elapsed_s == plain.elapsed_s - 5 == 195  # held at the one before's time
+    assert run.efforts == {} and run.timing_note == "its clock steps back 1 time"
+
+
+def test_the_second_point_stepping_far_back_is_still_refused() -> None:
+    # Two points before the clock goes back are not one bad stamp.
+    stamps = [T0 + timedelta(minutes=5), T0 + timedelta(minutes=5, seconds=5), *EVERY_5_S[2:]]
+    assert "clock goes back 5 min between two points" in refusal("two.gpx", straight_run(stamps))
+
+
 def test_a_clock_that_goes_back_and_stays_back_is_still_refused() -> None:
     gpx = read("run-pause.gpx").decode()
     text = refusal("back.gpx", retimed(gpx, 300, -300, after=True).encode())
@@ -45,13 +91,17 @@ def test_a_clock_that_goes_back_and_stays_back_is_still_refused() -> None:
 
 
 def test_the_sports_tracker_gpx_is_read_despite_its_clock() -> None:
-    # Its clock steps back 3,078 times, and ten single points are stamped 75-297 s ahead
-    # of both neighbours (the first 5 min ahead was refused as the clock going back).
+    # Its clock steps back 3,078 times, mostly 1-12 s, and ten single points are stamped
+    # 75-297 s ahead of both neighbours (the first 5 min ahead was refused as the clock
+    # going back). A GPX has no summary: the figures are the points' own (first 14:10:59,
+    # last 16:00:41 UTC; 12,286 m in file order; 537 m of climb without the 12 leading
+    # points at elevation 0.0).
     run = read_run_file("sports-tracker.gpx.gz", read("sports-tracker.gpx.gz")).only
     assert not run.sport_known  # no <type>: asked about
     assert run.distance_m == pytest.approx(12286, rel=0.01)
     assert run.elapsed_s == pytest.approx(6582, abs=30)
     assert run.start is not None and run.start.isoformat() == "2018-05-13T14:10:59+00:00"
+    assert run.elevation_gain_m == pytest.approx(537, rel=0.1)
     assert run.efforts == {} and run.timing_note == "its clock steps back 3,078 times"
 
 

@@ -110,6 +110,10 @@ class ShiftedClock:
         """The shifted instant."""
         return self._base + timedelta(seconds=time.perf_counter() - self._t0)
 
+    def monotonic(self) -> float:
+        """Real seconds, unshifted: moving the instant moves no place of the send budget."""
+        return time.perf_counter()
+
 
 class FakeTelegram:
     """Records each request's arrival (monotonic seconds), chat and dedupe key."""

@@ -337,8 +337,8 @@ class SendBudget:
         return max(0, int(rate * (horizon_seconds - start)) - self.waiting)
 
     def seconds(self) -> float:
-        """The clock, in seconds."""
-        return self._clock.now().timestamp()
+        """The clock's monotonic seconds: a wall clock set forward or back moves no place."""
+        return self._clock.monotonic()
 
     async def sleep_until(self, when: float) -> None:
         """Sleep (the injected sleep) until the clock reads ``when``."""

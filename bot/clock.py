@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
 class Clock(Protocol):
-    """Tells the current instant, always timezone-aware UTC."""
+    """Tells the current instant, always timezone-aware UTC, and measures durations."""
 
     def now(self) -> datetime:
         """The current instant in UTC."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds for measuring how long things take: never steps when the wall clock
+        is set (NTP, a resumed virtual machine), as ``asyncio.sleep`` counts them."""
         ...
 
 
@@ -20,6 +26,10 @@ class SystemClock:
     def now(self) -> datetime:
         """The current instant in UTC."""
         return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        """``time.monotonic()``: the clock of asyncio's event loop."""
+        return time.monotonic()
 
 
 class FakeClock:
@@ -34,6 +44,10 @@ class FakeClock:
     def now(self) -> datetime:
         """The current instant in UTC."""
         return self._now
+
+    def monotonic(self) -> float:
+        """The fake instant in seconds: durations move only when the clock is told to."""
+        return self._now.timestamp()
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         """Move forward by ``delta`` (or ``timedelta(**kwargs)``) and return the new now."""

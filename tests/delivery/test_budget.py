@@ -380,3 +380,49 @@ async def test_beats_granted_late_are_caught_up_not_lost(clock: FakeClock, vt: V
     assert max_in_window(starts) <= 30
     rate = (len(starts) - 1) / (starts[-1] - starts[0]).total_seconds()
     assert rate >= 0.9 * 30
+
+
+class SetWallClock:
+    """A fake clock whose wall time can be set apart from its passing seconds (NTP)."""
+
+    def __init__(self, base: FakeClock) -> None:
+        self.base = base
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self.base.now() + self.offset
+
+    def monotonic(self) -> float:
+        return self.base.monotonic()
+
+
+async def test_a_wall_clock_set_ahead_frees_no_place(clock: FakeClock, vt: VirtualTime) -> None:
+    wall = SetWallClock(clock)
+    budget = SendBudget(limits_for("telegram"), wall, sleep=vt.sleep)
+    sent: list[datetime] = []
+
+    async def scenario() -> None:
+        async with budget.place("42"):
+            sent.append(clock.now())
+        wall.offset = timedelta(hours=1)  # the host's clock is set an hour ahead
+        async with budget.place("42"):
+            sent.append(clock.now())
+
+    await vt.run(scenario())
+    assert (sent[1] - sent[0]).total_seconds() >= 1.0
+
+
+async def test_a_wall_clock_set_back_holds_up_no_send(clock: FakeClock, vt: VirtualTime) -> None:
+    wall = SetWallClock(clock)
+    budget = SendBudget(limits_for("telegram"), wall, sleep=vt.sleep)
+    sent: list[datetime] = []
+
+    async def scenario() -> None:
+        async with budget.place("7"):
+            sent.append(clock.now())
+        wall.offset = -timedelta(hours=1)  # the host's clock is set an hour back
+        async with budget.place("8"):  # a scheduled message to another chat
+            sent.append(clock.now())
+
+    await vt.run(scenario())
+    assert (sent[1] - sent[0]).total_seconds() < 1.0

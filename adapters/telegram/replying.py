@@ -7,6 +7,7 @@ core's ``Reply``; rendering (HTML, the 4096-character split, buttons) is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from telegram import (
@@ -24,7 +25,8 @@ from telegram.ext import ExtBot
 
 from adapters.telegram.messenger import map_error
 from adapters.telegram.render import escape, render, send_part
-from bot.messages import Reply
+from bot.core.ownership import OWNER_MARK
+from bot.messages import Button, Reply
 from bot.ports import Unreachable
 
 # Anonymous admins and "post as channel" all arrive as the same Telegram user
@@ -44,6 +46,12 @@ async def answer(bot: ExtBot[Any], update: Update, reply: Reply) -> None:
         await send_reply(bot, chat.id if chat else user.id, reply)
         return
     quote = update.message.message_id if update.message is not None else None
+    if update.message is not None and anonymous_in_group(update.message):
+        # Only an admin-only command gets here (anyone else was asked to post as
+        # themselves), for the club: the answer stays in the group, where every admin
+        # can read it and tap its buttons (each tap is checked against the tapper).
+        await send_reply(bot, chat.id, for_any_admin(reply), quote)
+        return
     if not reply.private:
         await send_reply(bot, chat.id, reply, quote)
         return
@@ -60,6 +68,19 @@ async def answer(bot: ExtBot[Any], update: Update, reply: Reply) -> None:
 def anonymous_in_group(message: Message) -> bool:
     """Sent on behalf of a chat (anonymous admin, a channel): no telling who it was."""
     return message.sender_chat is not None and message.chat.type != Chat.PRIVATE
+
+
+def for_any_admin(reply: Reply) -> Reply:
+    """``reply`` with buttons that answer anyone: an anonymous admin taps as themselves,
+    never as the group the core made them for (``~<GroupAnonymousBot> /challenge end``)."""
+    rows = tuple(tuple(Button(b.label, _unowned(b.action)) for b in row) for row in reply.buttons)
+    return replace(reply, buttons=rows, private=False)
+
+
+def _unowned(action: str) -> str:
+    if not action.startswith(OWNER_MARK):
+        return action
+    return action.partition(" ")[2]
 
 
 async def post_as_yourself(bot: ExtBot[Any], message: Message) -> None:

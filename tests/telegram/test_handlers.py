@@ -453,6 +453,7 @@ async def test_anonymous_admin_still_runs_admin_only_commands(
 
     [incoming] = fake_core.received
     assert (incoming.command, incoming.is_admin) == ("club", True)
+    assert incoming.display_name == "An admin"  # not "Group", Telegram's name for them
     assert fake_request.calls_to("getChatMember") == []
 
 

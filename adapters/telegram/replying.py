@@ -7,6 +7,7 @@ core's ``Reply``; rendering (HTML, the 4096-character split, buttons) is
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -28,6 +29,8 @@ from adapters.telegram.render import escape, render, send_part
 from bot.core.ownership import OWNER_MARK
 from bot.messages import Button, Reply
 from bot.ports import Unreachable
+
+log = logging.getLogger(__name__)
 
 # Anonymous admins and "post as channel" all arrive as the same Telegram user
 # (GroupAnonymousBot, Channel_Bot): they cannot be told apart, so they get this.
@@ -54,6 +57,8 @@ async def answer(bot: ExtBot[Any], update: Update, reply: Reply) -> None:
         return
     if not reply.private:
         await send_reply(bot, chat.id, reply, quote)
+        if reply.private_note:
+            await note_privately(bot, user.id, reply.private_note)
         return
     try:
         await send_reply(bot, user.id, reply)
@@ -63,6 +68,18 @@ async def answer(bot: ExtBot[Any], update: Update, reply: Reply) -> None:
         await notice_in_group(bot, chat.id, user, quote, delivered=False)
     else:
         await notice_in_group(bot, chat.id, user, quote, delivered=True)
+
+
+async def note_privately(bot: ExtBot[Any], user_id: int, note: str) -> None:
+    """The runner's own lines under a group answer, in their private chat, silently (they
+    follow what the runner just did); none for a runner who has not started Pacer privately.
+    The group answer stands either way: a failure is logged, not apologised for."""
+    try:
+        for part in render(Reply(note)):
+            await send_part(bot, user_id, part, disable_notification=True)
+    except TelegramError as exc:
+        level = logging.INFO if isinstance(map_error(exc), Unreachable) else logging.WARNING
+        log.log(level, "a private note to telegram user %s failed: %s", user_id, exc)
 
 
 def anonymous_in_group(message: Message) -> bool:

@@ -40,7 +40,8 @@ EMPTY_REPLY = "✓"
 
 
 async def answer(bot: ExtBot[Any], update: Update, reply: Reply) -> None:
-    """Show ``reply`` where the user asked; private content in a group goes to the DM."""
+    """Show ``reply`` where the user asked; private content in a group goes to the DM, and
+    so do a group answer's lines that are the runner's own (``private_note``)."""
     user = update.effective_user
     chat = update.effective_chat
     if user is None:

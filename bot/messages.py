@@ -73,12 +73,19 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the core answers. ``private`` replies must only be shown to the user."""
+    """What the core answers. ``private`` replies must only be shown to the user.
+
+    ``private_note``: lines of a reply the group reads that are the runner's own (the
+    coach's word after a check-in, their week under a logged run), shown to them alone the
+    way a private reply is (ephemeral on Discord, their private chat on Telegram). Only a
+    public reply in a group carries one; anywhere else they are part of ``text``.
+    """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachments: tuple[Attachment, ...] = ()
     private: bool = False
+    private_note: str = ""
     # Free-form hints for adapters that can show more (e.g. Discord embeds).
     meta: Mapping[str, str] = field(default_factory=dict)
 

@@ -30,6 +30,7 @@ FILES_DIR = Path("pacer-files")
 # Buttons keep their numbers for the whole session; the oldest are forgotten past this.
 KEPT_BUTTONS = 500
 _BUTTON_NUMBER = re.compile(r"\[?([0-9]{1,9})\]?")
+JUST_FOR_YOU = "🔒 Just for you: "
 
 
 class ConsoleAdapter:
@@ -194,6 +195,10 @@ class ConsoleAdapter:
                 file.write(attachment.data)
             kind = "chart" if attachment.is_image else "file"
             self.write(f"  ({kind} saved: {path})")
+        if reply.private_note:
+            # The runner's own lines under a club answer: a chat shows them to the runner
+            # alone (ephemeral on Discord, a DM on Telegram); the terminal marks them.
+            self.write(f"{JUST_FOR_YOU}{reply.private_note}")
 
     def write(self, text: str, end: str = "\n") -> None:
         """One block of output; output closed (the pipe's reader gone): Pacer stops."""

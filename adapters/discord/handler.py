@@ -327,6 +327,18 @@ class InteractionHandler:
                     part, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra
                 )
             progress.placeholder_closed = True
+        if reply.private_note and not ephemeral:
+            await _note_privately(interaction, reply.private_note)
+
+
+async def _note_privately(interaction: discord.Interaction, note: str) -> None:
+    """The runner's own lines under an answer the channel reads, to them alone. The answer
+    stands either way: a failure is logged, not apologised for."""
+    try:
+        for part in content_parts(note):
+            await interaction.followup.send(part, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        log.warning("a private note to discord user %s failed", interaction.user.id, exc_info=True)
 
 
 class InteractionNote:

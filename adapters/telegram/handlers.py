@@ -141,6 +141,9 @@ class TelegramHandlers:
             is_log_caption(message.caption) or is_import_caption(message.caption)
         ):
             return  # files shared in a group are not meant for Pacer
+        if anonymous_in_group(message):  # whose run would it be?
+            await post_as_yourself(context.bot, message)
+            return
         name = document.file_name or "file"
         mime = document.mime_type or "application/octet-stream"
         size = document.file_size

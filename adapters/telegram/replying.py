@@ -7,6 +7,8 @@ core's ``Reply``; rendering (HTML, the 4096-character split, buttons) is
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from typing import Any
 
 from telegram import (
@@ -24,8 +26,11 @@ from telegram.ext import ExtBot
 
 from adapters.telegram.messenger import map_error
 from adapters.telegram.render import escape, render, send_part
-from bot.messages import Reply
+from bot.core.ownership import OWNER_MARK
+from bot.messages import Button, Reply
 from bot.ports import Unreachable
+
+log = logging.getLogger(__name__)
 
 # Anonymous admins and "post as channel" all arrive as the same Telegram user
 # (GroupAnonymousBot, Channel_Bot): they cannot be told apart, so they get this.
@@ -35,7 +40,8 @@ EMPTY_REPLY = "✓"
 
 
 async def answer(bot: ExtBot[Any], update: Update, reply: Reply) -> None:
-    """Show ``reply`` where the user asked; private content in a group goes to the DM."""
+    """Show ``reply`` where the user asked; private content in a group goes to the DM, and
+    so do a group answer's lines that are the runner's own (``private_note``)."""
     user = update.effective_user
     chat = update.effective_chat
     if user is None:
@@ -44,8 +50,16 @@ async def answer(bot: ExtBot[Any], update: Update, reply: Reply) -> None:
         await send_reply(bot, chat.id if chat else user.id, reply)
         return
     quote = update.message.message_id if update.message is not None else None
+    if update.message is not None and anonymous_in_group(update.message):
+        # Only an admin-only command gets here (anyone else was asked to post as
+        # themselves), for the club: the answer stays in the group, where every admin
+        # can read it and tap its buttons (each tap is checked against the tapper).
+        await send_reply(bot, chat.id, for_any_admin(reply), quote)
+        return
     if not reply.private:
         await send_reply(bot, chat.id, reply, quote)
+        if reply.private_note:
+            await note_privately(bot, user.id, reply.private_note)
         return
     try:
         await send_reply(bot, user.id, reply)
@@ -57,9 +71,34 @@ async def answer(bot: ExtBot[Any], update: Update, reply: Reply) -> None:
         await notice_in_group(bot, chat.id, user, quote, delivered=True)
 
 
+async def note_privately(bot: ExtBot[Any], user_id: int, note: str) -> None:
+    """The runner's own lines under a group answer, in their private chat, silently (they
+    follow what the runner just did); none for a runner who has not started Pacer privately.
+    The group answer stands either way: a failure is logged, not apologised for."""
+    try:
+        for part in render(Reply(note)):
+            await send_part(bot, user_id, part, disable_notification=True)
+    except TelegramError as exc:
+        level = logging.INFO if isinstance(map_error(exc), Unreachable) else logging.WARNING
+        log.log(level, "a private note to telegram user %s failed: %s", user_id, exc)
+
+
 def anonymous_in_group(message: Message) -> bool:
     """Sent on behalf of a chat (anonymous admin, a channel): no telling who it was."""
     return message.sender_chat is not None and message.chat.type != Chat.PRIVATE
+
+
+def for_any_admin(reply: Reply) -> Reply:
+    """``reply`` with buttons that answer anyone: an anonymous admin taps as themselves,
+    never as the group the core made them for (``~<GroupAnonymousBot> /challenge end``)."""
+    rows = tuple(tuple(Button(b.label, _unowned(b.action)) for b in row) for row in reply.buttons)
+    return replace(reply, buttons=rows, private=False)
+
+
+def _unowned(action: str) -> str:
+    if not action.startswith(OWNER_MARK):
+        return action
+    return action.partition(" ")[2]
 
 
 async def post_as_yourself(bot: ExtBot[Any], message: Message) -> None:

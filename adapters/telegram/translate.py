@@ -9,6 +9,9 @@ from telegram import Chat, Message, Update, User
 from bot.messages import Attachment, Incoming
 
 PLATFORM = "telegram"
+# An admin writing anonymously, as the group: Telegram names the sender "Group"
+# (GroupAnonymousBot), which reads as nobody in "Group ended Winter Miles".
+ANONYMOUS_ADMIN = "An admin"
 
 
 def split_command(text: str) -> tuple[str, str, str]:
@@ -30,6 +33,7 @@ def _incoming(
     command: str = "",
     text: str = "",
     action: str | None = None,
+    display_name: str = "",
 ) -> Incoming:
     """Fill the fields every kind of update shares; no chat means the private chat."""
     private = chat is None or chat.type == Chat.PRIVATE
@@ -39,7 +43,7 @@ def _incoming(
         chat_id=str(user.id if chat is None else chat.id),
         is_private=private,
         is_admin=True if private else is_admin,
-        display_name=user.full_name,
+        display_name=display_name or user.full_name,
         command=command,
         text=text,
         action=action,
@@ -55,11 +59,28 @@ def sender(message: Message) -> User:
     return message.from_user
 
 
+def shown_name(message: Message) -> str:
+    """Who wrote ``message``, as the group reads them: their name; an admin writing as the
+    group "An admin"; a channel its title."""
+    chat = message.sender_chat
+    if chat is None:
+        return sender(message).full_name
+    if chat.id == message.chat.id:
+        return ANONYMOUS_ADMIN
+    return chat.effective_name or sender(message).full_name
+
+
 def incoming_command(update: Update, message: Message, *, is_admin: bool = False) -> Incoming:
     """A ``/command args`` message (PTB has already checked any ``@BotName``)."""
     name, _, args = split_command(message.text or "")
     return _incoming(
-        update, sender(message), message.chat, is_admin=is_admin, command=name, text=args
+        update,
+        sender(message),
+        message.chat,
+        is_admin=is_admin,
+        command=name,
+        text=args,
+        display_name=shown_name(message),
     )
 
 

@@ -35,8 +35,11 @@ class CheckinHandlers:
         }
 
     def _checked(self, ctx: Context, recorded: Recorded, extra: str = "", what: str = "") -> Reply:
-        # In a group the answer says whose check-in it is (a button's answer names nobody).
-        return Reply(texts.checked(recorded, extra, what, ctx.name_in_group))
+        # In a group the answer says whose check-in it is (a button's answer names nobody);
+        # the coach's word there (a strength target, the snack's timing) is the runner's own.
+        if ctx.seen_by_group:
+            return Reply(texts.checked(recorded, "", what, ctx.name_in_group), private_note=extra)
+        return Reply(texts.checked(recorded, extra, what))
 
     async def slept(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Last night's sleep."""

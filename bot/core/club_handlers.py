@@ -107,7 +107,7 @@ class ClubHandlers:
     async def leave(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """Leave a challenge."""
         challenge = await self.challenges.leave(await self._club(ctx), ctx.user, args["name"])
-        return Reply(left_text(challenge))
+        return Reply(left_text(challenge, ctx.name_in_group))
 
     async def board(self, ctx: Context, args: Mapping[str, str]) -> Reply:
         """A challenge's board."""

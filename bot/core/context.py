@@ -78,12 +78,18 @@ class Context:
         return not self.incoming.is_private
 
     @property
+    def seen_by_group(self) -> bool:
+        """True when the whole group reads the reply: in a group, and not a command whose
+        answer goes to the runner alone (``private_reply``)."""
+        return self.in_group and not self.private_reply
+
+    @property
     def name_in_group(self) -> str:
         """Who the reply is about, as the group reads it ("" in a private chat, and for an
         answer that goes to the runner alone): the display name, or "A runner" for one who
         hides on boards. A button's answer is a new message that shows nobody who pressed
         (no quoted command, no "used /log" line)."""
-        if not self.in_group or self.private_reply:
+        if not self.seen_by_group:
             return ""
         return runner_in_group(
             self.incoming.display_name or self.identity.display_name, self.user.boards_hidden

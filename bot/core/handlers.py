@@ -68,7 +68,9 @@ def logged_reply(
     """The answer to a logged run: the run, the week, the streak, the post-run prompts.
 
     ``extra`` lines (what a run file added) go after the week's totals; ``standings``
-    (the runner's place in each active challenge) after the post-run prompt.
+    (the runner's place in each active challenge) after the post-run prompt. The week
+    counts runs logged anywhere, which a group sees nowhere else (its boards show only its
+    own challenges): in a group it goes to the runner alone.
     """
     user = ctx.user
     run = logged.run
@@ -76,17 +78,17 @@ def logged_reply(
     described = describe_run(
         run, user.units, today, with_note=not ctx.in_group, started=logged.started
     )
-    lines = [
-        texts.logged_head(logged.created, described, ctx.name_in_group),
-        week_total_line(
-            run.local_date,
-            today,
-            logged.week_distance_m,
-            logged.week_runs,
-            logged.streak_weeks,
-            user.units,
-        ),
-    ]
+    week = week_total_line(
+        run.local_date,
+        today,
+        logged.week_distance_m,
+        logged.week_runs,
+        logged.streak_weeks,
+        user.units,
+    )
+    lines = [texts.logged_head(logged.created, described, ctx.name_in_group)]
+    if not ctx.seen_by_group:
+        lines.append(week)
     lines += extra
     if run.local_date == today:
         lines.append(texts.POST_RUN_NOW)
@@ -97,7 +99,8 @@ def logged_reply(
     buttons: tuple[tuple[Button, ...], ...] = POST_RUN_BUTTONS if run.local_date == today else ()
     if ctx.in_group:
         buttons += (cheer_button(run),)
-    return Reply("\n".join(lines), buttons=buttons)
+    note = week if ctx.seen_by_group else ""
+    return Reply("\n".join(lines), buttons=buttons, private_note=note)
 
 
 class CoreHandlers:

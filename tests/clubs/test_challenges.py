@@ -116,7 +116,8 @@ async def test_joining_leaving_and_names_that_match_nothing(harness: Harness) ->
     assert "already in Winter Miles" in (await bob.say("/challenge join Winter Miles")).text
     reply = await bob.say("/challenge join Winter Mile")
     assert "Did you mean Winter Miles?" in reply.text
-    assert "You left Winter Miles." in (await bob.say("/challenge leave Winter Miles")).text
+    left = await bob.say("/challenge leave Winter Miles")
+    assert left.text == "Bob left Winter Miles." and not left.private  # the group reads who
     assert "not in Winter Miles" in (await bob.say("/challenge leave Winter Miles")).text
     reply = await harness.chat("bob", "telegram").say("/challenge join Winter Miles")
     assert "works in a group or server channel" in reply.text
@@ -133,6 +134,8 @@ async def test_the_group_reads_who_joined_and_a_hidden_runner_stays_a_runner(
     await harness.chat("cy", "telegram").say("/settings boards hidden")
     joined = await club_chat(harness, "cy").say("/challenge join Winter Miles")
     assert joined.text == "A runner is in Winter Miles!" and not joined.private
+    left = await club_chat(harness, "cy").say("/challenge leave Winter Miles")
+    assert left.text == "A runner left Winter Miles." and not left.private
 
 
 async def test_a_run_logged_in_a_group_shows_only_that_clubs_standings(

@@ -28,6 +28,7 @@ def test_an_admin_and_a_member_share_a_club_across_console_runs(tmp_path: Path) 
             "/challenge create Winter Miles distance today 4w target 100km",
             "/challenge join Winter Miles",
             "/log 10k 50:00",
+            "/strength plank 60",
         ],
         "--club",
         "Run Club",
@@ -36,6 +37,11 @@ def test_an_admin_and_a_member_share_a_club_across_console_runs(tmp_path: Path) 
     assert "I'll post the board every day at 18:00 (UTC)" in ann
     assert "🏁 Winter Miles: distance" in ann and "[1] 🏃 Join Winter Miles" in ann
     assert "Winter Miles: 10.00/100.00 km, 1st of 1" in ann
+    # The runner's own lines under a club answer are marked as theirs alone.
+    assert "This week" not in ann.split("🔒")[0]
+    assert "\n🔒 Just for you: This week: 10.00 km over 1 run · run streak: 1 week\n" in ann
+    assert "ann checked in: plank 60 s (" in ann
+    assert "\n🔒 Just for you: Target reached. Next time: plank 70 s.\n" in ann
     bob = console(
         db,
         "bob",

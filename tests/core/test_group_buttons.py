@@ -116,7 +116,8 @@ async def test_telegram_tells_the_other_presser_on_the_press_itself(
 ) -> None:
     tg, request = telegram_on_core
     await feed(tg, payload("group_command", text="/log@PacerTestBot 5k 25:00"))
-    [sent] = request.calls_to("sendMessage")
+    [sent, week] = request.calls_to("sendMessage")
+    assert (sent.chat_id, week.chat_id) == (GROUP_ID, 5550001)  # the week: Ada's alone
     markup = sent.params["reply_markup"]
     keyboard = (json.loads(markup) if isinstance(markup, str) else markup)["inline_keyboard"]
     data = keyboard[0][0]["callback_data"]
@@ -128,15 +129,17 @@ async def test_telegram_tells_the_other_presser_on_the_press_itself(
     [answer] = request.calls_to("answerCallbackQuery")
     assert "That button is for Ada" in answer.params["text"]
     assert str(answer.params["show_alert"]).lower() == "true"
-    assert len(request.calls_to("sendMessage")) == 1  # nothing posted, nothing stored
+    assert len(request.calls_to("sendMessage")) == 2  # nothing posted, nothing stored
     ben = harness.chat("5550002", "telegram")
     assert await harness.checkins(ben) == []
 
     await feed(tg, callback(data, chat="group", update_id=900101))  # Ada herself
     # A new message quoting nothing: its text says whose check-in it is.
-    posted = request.calls_to("sendMessage")[-1].text
-    assert posted.startswith("Ada Runner checked in: post-run snack (")
-    assert request.calls_to("sendMessage")[-1].params["chat_id"] == GROUP_ID
+    checked, coached = request.calls_to("sendMessage")[-2:]
+    assert checked.text.startswith("Ada Runner checked in: post-run snack (")
+    assert checked.params["chat_id"] == GROUP_ID
+    assert checked.text.count("\n") == 0  # the coach's word on the snack is Ada's alone:
+    assert coached.chat_id == 5550001 and coached.text.startswith("Refuelled early")
 
 
 async def test_discord_answers_the_other_presser_ephemerally(
@@ -172,7 +175,15 @@ async def test_discord_answers_the_other_presser_ephemerally(
         assert answered.json["type"] == 4
         data = answered.json["data"]
         assert data["content"].startswith("Ada checked in: post-run snack (")
+        assert "\n" not in data["content"]
         assert not (data.get("flags") or 0) & (1 << 6)
+        # The coach's word on the snack is Ada's own: an ephemeral followup.
+        coached = await http.wait_for(
+            lambda c: c.method == "POST" and c.path.startswith("/webhooks/")
+            and mine["token"] in c.path
+        )  # fmt: skip
+        assert coached.json["content"].startswith("Refuelled early")
+        assert coached.json["flags"] & (1 << 6)
     finally:
         await client.close()
 

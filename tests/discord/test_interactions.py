@@ -84,6 +84,25 @@ async def test_log_in_a_server_reaches_the_core_and_answers_publicly(
     assert call.json["data"]["allowed_mentions"] == {"parse": []}
 
 
+async def test_a_runners_own_lines_under_a_channel_answer_are_ephemeral(
+    http: CapturedHTTP, clients: list[PacerClient]
+) -> None:
+    core = FakeCore(
+        Reply("Ada checked in: plank 60 s (Sat 05 Dec).", private_note="Next time: plank 75 s.")
+    )
+    client = await start(clients, core)
+    payload = payloads.slash("strength", {"exercise": "plank", "detail": "60"}, guild=True)
+
+    deliver(client, payload)
+    call = await http.wait_for(callback_of(payload))
+    note = await http.wait_for(followup_of(payload))
+
+    assert call.json["data"]["content"] == "Ada checked in: plank 60 s (Sat 05 Dec)."
+    assert not call.json["data"].get("flags", 0) & EPHEMERAL  # the channel reads this
+    assert note.json["content"] == "Next time: plank 75 s."
+    assert note.json["flags"] & EPHEMERAL  # and only Ada this
+
+
 async def test_typed_options_arrive_as_strings_and_only_when_given(
     http: CapturedHTTP, clients: list[PacerClient]
 ) -> None:

@@ -164,6 +164,36 @@ async def test_fuel_note_stays_out_of_the_group(harness: Harness) -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "coached"),
+    [
+        ("/strength plank 60", "Target reached. Next time: plank 70 s."),
+        ("/strength deadlift 3x6", "Next time: 3 x 6. Add the load you lift"),
+        ("/fuel banana", "No run today, so nothing to refuel after"),
+    ],
+)
+async def test_the_coachs_word_after_a_check_in_in_a_group_is_the_runners_alone(
+    harness: Harness, line: str, coached: str
+) -> None:
+    """The group reads whose check-in it is; the coaching under it goes to the runner alone
+    (ephemeral on Discord, their private chat on Telegram), in the words a private chat reads."""
+    checked = await harness.chat(private=False).say(line)
+    assert checked.text.startswith("Ana checked in: ") and "\n" not in checked.text
+    assert not checked.private
+    alone = await harness.chat("bob").say(line)  # the same check-in in a private chat
+    head, advice = alone.text.split("\n", 1)
+    assert head.startswith("Checked in: ") and advice.startswith(coached)
+    assert checked.private_note == advice
+
+
+async def test_a_mobility_check_in_in_a_group_has_nothing_private_under_it(
+    harness: Harness,
+) -> None:
+    checked = await harness.chat(private=False).say("/mobility pre")
+    assert checked.text.startswith("Ana checked in: pre-run hip mobility (")
+    assert (checked.private_note, checked.private) == ("", False)
+
+
+@pytest.mark.parametrize(
     ("typed", "stored", "explained"),
     [("11", "23:00", True), ("10:30", "22:30", True), ("1030", "22:30", True),
      ("07:30", "07:30", False), ("23:15", "23:15", False), ("6:30am", "06:30", False)],

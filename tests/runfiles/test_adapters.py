@@ -69,9 +69,10 @@ async def test_telegram_group_files_need_a_log_caption(
     await feed(tg, document("minutes.tcx", "doc-tcx", len(TCX), group=True))
     assert request.calls_to("sendMessage") == [] and request.downloads == []
     await feed(tg, document("run.tcx", "doc-tcx", len(TCX), caption="/log", group=True))
-    [sent] = request.calls_to("sendMessage")
+    [sent, week] = request.calls_to("sendMessage")
     assert sent.chat_id == GROUP_ID
     assert sent.text.startswith("Ada Runner logged #1 · Sat 15 Aug 2015")
+    assert (week.chat_id, week.text) == (RUNNER_ID, "Week of Mon 10 Aug 2015: 9.01 km over 1 run")
 
 
 # --- Discord --------------------------------------------------------------------------

@@ -14,8 +14,9 @@ async def test_a_cheer_is_an_alert_to_the_presser_once_and_never_for_yourself(
 ) -> None:
     tg, request = telegram_on_core
     await say(tg, "/log 10k 50:00 knee felt odd")
-    logged = request.calls_to("sendMessage")[-1]
+    logged, week = request.calls_to("sendMessage")[-2:]
     assert logged.chat_id == GROUP_ID and "knee" not in logged.text
+    assert week.chat_id == RUNNER_ID and week.text.startswith("This week: 10.00 km over 1 run")
     cheer = buttons(logged)["👏 Cheer"]
     assert cheer == "/kudos 1"  # no owner mark: anyone in the group may press it
     sent_before = len(request.calls_to("sendMessage"))

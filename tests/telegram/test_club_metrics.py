@@ -30,8 +30,16 @@ async def test_climb_board_ties_a_hidden_runner_and_the_end_confirmed_by_a_tap(
     for user, name in ((RUNNER_ID, "Ada"), (BOB_ID, "Bob"), (CY_ID, "Cy")):
         joined = await g.press("🏃 Join Hill Month", on=created, user=user)
         assert joined.text == f"{name} is in Hill Month!"  # the group sees who joined
-    logged = await g.say("/log 10k 55:00 climb 250m hilly")
+    week = await g.say("/log 10k 55:00 climb 250m hilly")
+    logged = g.request.calls_to("sendMessage")[-2]
     assert logged.chat_id == GROUP_ID and "hilly" not in logged.text
+    # Her week counts runs logged anywhere: hers alone, silently in her private chat.
+    assert "This week" not in logged.text
+    assert (week.chat_id, week.text) == (
+        RUNNER_ID,
+        "This week: 10.00 km over 1 run · run streak: 1 week",
+    )
+    assert week.params["disable_notification"] is True
     assert "\nClimb: 250 m.\n" in logged.text and "Hill Month: 250/1000 m, 1st of 3" in logged.text
     await g.say("/log 8k 44:00 climb 250", user=BOB_ID, group=False)
     await g.say("/settings boards hidden", user=CY_ID, group=False)
@@ -182,7 +190,12 @@ async def test_a_run_file_sent_in_chat_counts_its_climb_and_its_fastest_5k(
     assert board.text.splitlines()[2] == f"1. Cy {metres} m"
     # In the group a file is logged when captioned /log; its reply there is public.
     await g.press("🏃 Join Track Climb", on=climb, user=BOB_ID)
-    again = await g.send_file("run.tcx", RUN_FILE.read_bytes(), user=BOB_ID, caption="/log")
+    week = await g.send_file("run.tcx", RUN_FILE.read_bytes(), user=BOB_ID, caption="/log")
+    assert (week.chat_id, week.text) == (
+        BOB_ID,
+        "This week: 9.01 km over 1 run · run streak: 1 week",
+    )
+    again = g.request.calls_to("sendMessage")[-2]
     assert again.chat_id == GROUP_ID
     assert f"From the TCX file's points: climb {metres} m" in again.text
     assert f"Track Climb: {metres} m, 1st of 2" in again.text

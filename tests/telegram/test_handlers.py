@@ -234,6 +234,38 @@ async def test_private_reply_in_group_when_dm_is_refused(
     assert url == f"https://t.me/{BOT_USERNAME}"
 
 
+CHECKED = "Ada checked in: plank 60 s (Sat 05 Dec)."
+
+
+async def test_a_runners_own_lines_under_a_group_answer_go_to_the_dm_silently(
+    feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
+) -> None:
+    fake_core.reply = lambda i: Reply(CHECKED, private_note="Next time: plank 75 s.")
+    await feed(payload("group_command", text=f"/strength@{BOT_USERNAME} plank 60"))
+
+    checked, note = fake_request.calls_to("sendMessage")
+    assert (checked.chat_id, checked.text) == (GROUP_ID, CHECKED)
+    assert (note.chat_id, note.text) == (RUNNER_ID, "Next time: plank 75 s.")
+    assert note.params["disable_notification"] is True  # it follows what they just did
+    assert "reply_parameters" not in note.params
+
+
+async def test_a_refused_private_note_leaves_the_group_answer_standing(
+    feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
+) -> None:
+    def refuse_the_dm() -> None:
+        if len(fake_request.calls_to("sendMessage")) == 2:  # the group answer went out
+            fake_request.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation")
+
+    fake_request.recorded = refuse_the_dm  # type: ignore[method-assign]
+    fake_core.reply = lambda i: Reply(CHECKED, private_note="Next time: plank 75 s.")
+    await feed(payload("group_command", text=f"/strength@{BOT_USERNAME} plank 60"))
+
+    checked, refused = fake_request.calls_to("sendMessage")  # no notice, no apology
+    assert (checked.chat_id, checked.text) == (GROUP_ID, CHECKED)
+    assert refused.chat_id == RUNNER_ID
+
+
 async def test_private_reply_after_button_in_group_goes_to_the_dm(
     feed: Feed, fake_core: FakeCore, fake_request: RecordingRequest
 ) -> None:
@@ -453,6 +485,7 @@ async def test_anonymous_admin_still_runs_admin_only_commands(
 
     [incoming] = fake_core.received
     assert (incoming.command, incoming.is_admin) == ("club", True)
+    assert incoming.display_name == "An admin"  # not "Group", Telegram's name for them
     assert fake_request.calls_to("getChatMember") == []
 
 

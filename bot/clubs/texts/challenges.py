@@ -78,9 +78,10 @@ def joined_text(
     return text
 
 
-def left_text(challenge: Challenge) -> str:
-    """The answer to ``/challenge leave``."""
-    return f"You left {challenge.name}."
+def left_text(challenge: Challenge, who: str) -> str:
+    """The answer to ``/challenge leave``: in a group ``who`` says who left (as
+    :func:`runner_in_group` reads them), ``You left Winter Miles.`` without one."""
+    return f"{who or 'You'} left {challenge.name}."
 
 
 def created_text(challenge: Challenge, units: str) -> str:

@@ -67,6 +67,8 @@ def build_core(
     listeners = Listeners()
     nudge_settings = NudgeSettingsService(db, clock)
     listeners.add(nudge_settings)
+    nudge_answers = NudgeAnswers(db, clock, routes)
+    listeners.add(nudge_answers)  # a check-in answers that day's nudges of its habit
     nudge_source = NudgeSource(routes, NudgeSourceSettings(grace_minutes=sweep.grace_minutes))
     club_feed = ClubFeedService(db, clock)
     listeners.add(club_feed)
@@ -92,7 +94,7 @@ def build_core(
         profile=ProfileService(db, clock, listeners),
         stats=StatsService(db, clock),
         nudge_settings=nudge_settings,
-        nudge_answers=NudgeAnswers(db, clock, routes),
+        nudge_answers=nudge_answers,
         data=DataRightsService(db, clock, accounts, lambda: messengers, charts),
         digest=digest,
         challenges=ChallengeService(db, clock),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from bot.models import Identity, User
@@ -18,6 +18,39 @@ class Facts:
 
     habits: Mapping[tuple[int, date], set[tuple[str, str]]]  # (user, day) -> {(habit, kind)}
     run_days: set[tuple[int, date]]
+    off: set[tuple[int, str]] = field(default_factory=set)  # (user, kind) turned off
+
+    @classmethod
+    def read(
+        cls,
+        checkins: Iterable[tuple[int, str, date, str]],
+        run_days: set[tuple[int, date]],
+        off: set[tuple[int, str]] | None = None,
+    ) -> Facts:
+        """From the storage rows: check-ins as (user, habit, day, kind), run days, kinds off."""
+        habits: dict[tuple[int, date], set[tuple[str, str]]] = {}
+        for uid, habit, day, what in checkins:
+            habits.setdefault((uid, day), set()).add((habit, what))
+        return cls(habits, run_days, off or set())
+
+
+def done_reason(user_id: int, kind: Kind, day: date, facts: Facts) -> str:
+    """Why a nudge of ``kind`` on local ``day`` is no use any more ("" when it is).
+
+    Its habit is checked in that day ("done"), or, for pre-run mobility, the run
+    is logged already. Post-run fuel is judged by the time of the snack instead.
+    """
+    done = facts.habits.get((user_id, day), set())
+    if kind is Kind.SLEEP_CHECKIN and any(h == "sleep" for h, _ in done):
+        return "done"
+    if kind is Kind.PRE_RUN_MOBILITY:
+        if ("mobility", "pre") in done:
+            return "done"
+        if (user_id, day) in facts.run_days:
+            return "run already logged"
+    if kind is Kind.STRENGTH and any(h == "strength" for h, _ in done):
+        return "done"
+    return ""
 
 
 def skip_reason(
@@ -34,6 +67,8 @@ def skip_reason(
     local = due.astimezone(tz)
     day = local.date()
     prefs = user.prefs
+    if (user.id, kind.value) in facts.off:  # a snoozed copy of a kind turned off since
+        return "turned off"
     if prefs.paused_until is not None and day < prefs.paused_until:
         return "paused"
     if skip_date is not None and skip_date in (anchor, day):
@@ -41,19 +76,9 @@ def skip_reason(
     quiet = quiet_hours(user)
     if quiet is not None and not kind.quiet_move and quiet.contains(local.time()):
         return "quiet hours"
-    done = facts.habits.get((user.id, day), set())
-    if kind is Kind.SLEEP_CHECKIN and any(h == "sleep" for h, _ in done):
-        return "done"
-    if kind is Kind.PRE_RUN_MOBILITY:
-        if ("mobility", "pre") in done:
-            return "done"
-        if (user.id, day) in facts.run_days:
-            return "run already logged"
-    if kind is Kind.STRENGTH and any(h == "strength" for h, _ in done):
-        return "done"
     if kind is Kind.POST_RUN_FUEL and fuel_done:
         return "done"
-    return ""
+    return done_reason(user.id, kind, day, facts)
 
 
 def route(user: User, accounts: Sequence[Identity], running: Collection[str]) -> Identity | None:

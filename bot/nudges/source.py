@@ -154,11 +154,11 @@ class _Batch:
         # within a day of it (UTC offsets are under a day).
         first = (self.now - self.grace - timedelta(days=1)).date()
         last = (self.now + timedelta(days=1)).date()
-        habits: dict[tuple[int, date], set[tuple[str, str]]] = {}
-        for uid, habit, day, what in await self.uow.activity.habits_of(user_ids, first, last):
-            habits.setdefault((uid, day), set()).add((habit, what))
-        runs = await self.uow.activity.run_days_of(user_ids, first, last)
-        self.facts = Facts(habits, runs)
+        self.facts = Facts.read(
+            await self.uow.activity.habits_of(user_ids, first, last),
+            await self.uow.activity.run_days_of(user_ids, first, last),
+            await self.uow.nudges.turned_off(user_ids),
+        )
         self.accounts = await self.uow.runners.identities(user_ids)
 
     async def schedule(self, row: ScheduleRow) -> None:
@@ -214,7 +214,6 @@ class _Batch:
         waits for its own nudge stays pending (it comes back if that run is
         deleted); when the latest one is written, the earlier ones are settled.
         """
-        off = await self.uow.nudges.turned_off(sorted({s.user_id for s in due}), FUEL.value)
         settled: list[int] = []
         for snack in due:
             if snack.later_pending:
@@ -223,7 +222,7 @@ class _Batch:
             settled += await self.uow.nudges.replaced_snacks(
                 snack.user_id, snack.local_date, snack.run_id
             )
-            if snack.user_id in off:
+            if (snack.user_id, FUEL.value) in self.facts.off:
                 continue  # the kind is off: no nudge, no record
             await self.occurrence(
                 self.users.get(snack.user_id),

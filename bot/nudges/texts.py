@@ -7,7 +7,8 @@ not every runner gets the same line on the same day.
 Button actions are command lines the core routes like typed text:
 ``/nudge done|skip <delivery_id>``, ``/nudge snooze <delivery_id> 20m|1h|tomorrow``,
 ``/nudge stop <kind>``, and the plain check-in commands (``/slept 7.5``,
-``/mobility pre``, ``/fuel``, ``/strength plank 40``) where a tap *is* the check-in.
+``/mobility pre``, ``/fuel``, ``/strength plank 40``) where a tap *is* the check-in
+(and, as any check-in, answers that day's nudges of its habit).
 """
 
 from __future__ import annotations
@@ -276,6 +277,11 @@ def snooze_choices() -> BadInput:
 def already_answered() -> BadInput:
     """A second tap on an answered nudge."""
     return BadInput(ALREADY_ANSWERED)
+
+
+def kind_is_off(kind: Kind) -> BadInput:
+    """A snooze of a nudge whose kind was turned off (Stop these, /nudges off)."""
+    return BadInput(f"{kind.label} nudges are off: /nudges on {kind.value} turns them back on.")
 
 
 def snoozed_enough() -> BadInput:

@@ -1,12 +1,19 @@
-"""Answers to a nudge (done, skip today, snooze) and the "send me one of each" test."""
+"""Answers to a nudge (done, skip today, snooze, a check-in) and the "send me one of each" test.
+
+:func:`record_answer` is the one place an answer is stored: a tap on a nudge's
+own buttons, a check-in of its habit (the check-in buttons are plain commands
+such as ``/slept 7.5``, so the check-in answers that day's nudges of its kind) and
+turning the kind off all go through it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
+from bot.models import CheckIn, Run, User
 from bot.nudges import texts
 from bot.nudges.decisions import route
 from bot.nudges.kinds import Kind
@@ -37,6 +44,42 @@ class SampleNudge:
 NUDGE_KINDS = frozenset(k.value for k in Kind)
 
 
+def answered_kind(checkin: CheckIn) -> Kind | None:
+    """The kind of nudge a check-in answers (as the sweep counts it done), if any."""
+    if checkin.habit == "sleep":
+        return Kind.SLEEP_CHECKIN
+    if checkin.habit == "mobility" and checkin.kind == "pre":
+        return Kind.PRE_RUN_MOBILITY
+    if checkin.habit == "strength":
+        return Kind.STRENGTH
+    if checkin.habit == "fuel":
+        return Kind.POST_RUN_FUEL
+    return None
+
+
+async def record_answer(
+    uow: UnitOfWork,
+    user_id: int,
+    kind: str,
+    anchor: date | None,
+    now: datetime,
+    delivery_id: int | None = None,
+) -> None:
+    """Store an answer to a runner's nudge of ``kind`` and drop its pending snoozes.
+
+    With ``delivery_id``: a tap on that nudge; the snoozes of its anchor date go.
+    Without: every unanswered nudge of the kind on ``anchor`` (a check-in of that
+    day), or on any day when ``anchor`` is None (the kind turned off), is answered,
+    so its Snooze button says so rather than queueing a copy that would never come.
+    The first answer's time is kept.
+    """
+    await uow.nudges.cancel_oneoffs(user_id, kind, anchor)
+    if delivery_id is not None:
+        await uow.deliveries.mark_answered(delivery_id, now)
+    else:
+        await uow.deliveries.answer_all(user_id, kind, anchor, now)
+
+
 class NudgeAnswers:
     """What a tap on a nudge's button does."""
 
@@ -56,8 +99,28 @@ class NudgeAnswers:
     async def _answer(self, uow: UnitOfWork, delivery: Delivery) -> None:
         """Record the tap and drop pending snoozes of the same occurrence day."""
         assert delivery.user_id is not None
-        await uow.nudges.cancel_oneoffs(delivery.user_id, delivery.kind, delivery.anchor)
-        await uow.deliveries.mark_answered(delivery.id, self.clock.now())
+        await record_answer(
+            uow, delivery.user_id, delivery.kind, delivery.anchor, self.clock.now(), delivery.id
+        )
+
+    # --- a check-in answers that day's nudges of its habit (a listener of the events) ---
+
+    async def on_checkin(
+        self, uow: UnitOfWork, user: User, checkin: CheckIn, now: datetime
+    ) -> None:
+        """A check-in (typed, or a nudge's check-in button) answers its kind's nudges that day."""
+        kind = answered_kind(checkin)
+        if kind is not None:
+            await record_answer(uow, user.id, kind.value, checkin.local_date, now)
+
+    async def on_run_logged(self, user: User, run: Run, now: datetime, shown_in: str = "") -> None:
+        """Nothing to answer."""
+
+    async def on_run_deleted(self, uow: UnitOfWork, user: User, run: Run, now: datetime) -> None:
+        """Nothing to answer."""
+
+    async def on_settings_changed(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        """Nothing to answer."""
 
     async def acknowledge(self, user_id: int, delivery_id: int) -> Kind:
         """ "Done" on a nudge that has no check-in of its own (the wind-down)."""
@@ -78,17 +141,17 @@ class NudgeAnswers:
     async def _skip(self, uow: UnitOfWork, delivery: Delivery) -> None:
         assert delivery.user_id is not None and delivery.anchor is not None
         kind = Kind(delivery.kind)
-        await uow.nudges.cancel_oneoffs(delivery.user_id, kind.value, delivery.anchor)
         if kind.recurring:
             await uow.nudges.set_skip_date(delivery.user_id, kind.value, delivery.anchor)
-        await uow.deliveries.mark_answered(delivery.id, self.clock.now())
+        await self._answer(uow, delivery)
 
     async def snooze(self, user_id: int, delivery_id: int, duration: str) -> SnoozeResult:
         """Send this nudge again in 20 min, 1 h or tomorrow at the same local time.
 
-        A delivery can be answered once: a second tap is told "You've already
-        answered that one." "Tomorrow" on pre-run mobility means the next run
-        day's regular nudge; post-run fuel cannot go to tomorrow: it is skipped.
+        A delivery can be answered once: a second tap (or a snooze after its
+        check-in, Skip, Done or Stop these) is told "You've already answered that
+        one." A kind turned off is not snoozed. "Tomorrow" on pre-run mobility means
+        the next run day's regular nudge; post-run fuel cannot go to tomorrow: it is skipped.
         """
         if duration not in SNOOZE_CHOICES:
             raise texts.snooze_choices()
@@ -101,18 +164,19 @@ class NudgeAnswers:
         self, uow: UnitOfWork, user_id: int, delivery_id: int, duration: str
     ) -> SnoozeResult:
         delivery = await self._delivery(uow, user_id, delivery_id)
+        kind = Kind(delivery.kind)
+        row = next((r for r in await uow.nudges.schedules(user_id) if r.kind == kind.value), None)
+        if row is not None and not row.enabled:  # Stop these, or /nudges off, came first
+            raise texts.kind_is_off(kind)
         if delivery.answered_at is not None:
             raise texts.already_answered()
         user = await uow.runners.get(user_id)
         assert user is not None and delivery.anchor is not None
-        kind = Kind(delivery.kind)
         tz = runner_zone(user) or UTC
         now = self.clock.now()
         base = delivery.occurrence.split("~", 1)[0]
         anchor = delivery.anchor
-        regular = next(
-            (r.next_due for r in await uow.nudges.schedules(user_id) if r.kind == kind.value), None
-        )
+        regular = row.next_due if row is not None else None
         if duration == "tomorrow":
             if kind is Kind.POST_RUN_FUEL:
                 await self._skip(uow, delivery)

@@ -17,6 +17,7 @@ from bot.coaching import MAX_STEP_MINUTES, MIN_STEP_MINUTES, BedtimePlan
 from bot.errors import BadInput
 from bot.models import CheckIn, NudgePrefs, RestWindow, Run, User
 from bot.nudges import planner
+from bot.nudges.decisions import Facts, done_reason
 from bot.nudges.kinds import Kind
 from bot.nudges.recurrence import (
     parse_time_or_none,
@@ -26,11 +27,12 @@ from bot.nudges.recurrence import (
     rule_for,
     runner_zone,
 )
-from bot.nudges.schedule import format_hhmm
+from bot.nudges.schedule import Occurrence, Rule, format_hhmm, next_occurrence
 from bot.nudges.status import KindStatus, NudgeStatus, RaceInfo
 from bot.nudges.texts import unknown_runner
+from bot.services.nudge_answers import record_answer
 from bot.storage.database import Database
-from bot.storage.nudges import SNOOZE_MARK
+from bot.storage.nudges import SNOOZE_MARK, ScheduleRow
 from bot.storage.uow import UnitOfWork
 from bot.texts import nudge_settings as texts
 
@@ -59,7 +61,8 @@ class NudgeSettingsService:
     async def on_checkin(
         self, uow: UnitOfWork, user: User, checkin: CheckIn, now: datetime
     ) -> None:
-        """Nothing to do: the sweep checks check-ins before sending."""
+        """Nothing to plan: the sweep checks check-ins before sending, and the check-in
+        answers that day's nudges (``NudgeAnswers.on_checkin``)."""
 
     async def on_settings_changed(self, uow: UnitOfWork, user: User, now: datetime) -> None:
         """Recompute next-due times from the new settings."""
@@ -214,7 +217,8 @@ class NudgeSettingsService:
         return (await self._change(user_id, change)).prefs
 
     async def set_kind(self, user_id: int, kind: Kind, on: bool) -> None:
-        """Turn one kind on or off (off also drops its pending snoozes; on undoes a skip)."""
+        """Turn one kind on or off; on undoes a skip. Off answers every nudge of the kind
+        not answered yet and drops its pending snoozes: nothing of it comes any more."""
         async with self._edit, self.db.uow() as uow:
             user = await uow.runners.get(user_id)
             if user is None:
@@ -224,7 +228,7 @@ class NudgeSettingsService:
             if on:
                 await planner.reschedule(uow, [user], now)
             else:
-                await uow.nudges.cancel_oneoffs(user_id, kind.value, None)
+                await record_answer(uow, user_id, kind.value, None, now)
             await uow.commit()
 
     # --- views -------------------------------------------------------------------------
@@ -255,11 +259,12 @@ class NudgeSettingsService:
     async def status(self, user_id: int) -> NudgeStatus:
         """Each kind with whether it is on and its next local time (for /nudges)."""
         user = await self._user(user_id)
+        tz = runner_zone(user) or UTC
+        today = self._today(user)
         async with self.db.reader() as uow:
             rows = {r.kind: r for r in await uow.nudges.schedules(user_id)}
             oneoffs = await uow.nudges.pending_oneoffs(user_id)
-        tz = runner_zone(user) or UTC
-        today = self._today(user)
+            facts = await _facts(uow, user_id, today)
         quiet = quiet_hours(user)
         snoozed: dict[str, datetime] = {}
         for oneoff in oneoffs:  # soonest first: the first snooze of a kind is the next one
@@ -282,8 +287,10 @@ class NudgeSettingsService:
                     )
                 )
                 continue
-            configured = rule_for(user, kind) is not None
-            next_local = row.next_due.astimezone(tz) if row is not None and row.next_due else None
+            rule = rule_for(user, kind)
+            configured = rule is not None
+            occurrence = _sent_next(user.id, kind, rule, row, facts)
+            next_local = occurrence.due.astimezone(tz) if occurrence is not None else None
             in_quiet = bool(
                 next_local is not None
                 and quiet is not None
@@ -294,7 +301,7 @@ class NudgeSettingsService:
             skipped = bool(
                 skip is not None
                 and next_local is not None
-                and skip in (row.occurrence if row else None, next_local.date())
+                and skip in (occurrence.anchor if occurrence else None, next_local.date())
             )
             kinds.append(
                 KindStatus(
@@ -319,6 +326,34 @@ class NudgeSettingsService:
             race_name=prefs.race_name if race_ahead else "",
             kinds=tuple(kinds),
         )
+
+
+async def _facts(uow: UnitOfWork, user_id: int, today: date) -> Facts:
+    """What the runner did today and tomorrow that makes a nudge no use (check-ins, runs)."""
+    last = today + timedelta(days=1)
+    return Facts.read(
+        await uow.activity.habits_of([user_id], today, last),
+        await uow.activity.run_days_of([user_id], today, last),
+    )
+
+
+def _sent_next(
+    user_id: int, kind: Kind, rule: Rule | None, row: ScheduleRow | None, facts: Facts
+) -> Occurrence | None:
+    """The kind's next nudge that will be sent, as far as check-ins tell: the stored next
+    one, or a later one when that day's habit is checked in already (the sweep would not
+    send it: :func:`done_reason`). Quiet hours, a skip and a pause are shown as such."""
+    if row is None or row.next_due is None:
+        return None
+    anchor = row.occurrence or row.next_due.astimezone(rule.tz if rule else UTC).date()
+    current: Occurrence | None = Occurrence(anchor, row.next_due)
+    for _ in range(3):  # check-ins reach today at most: tomorrow's is always free
+        if current is None or rule is None:
+            break
+        if not done_reason(user_id, kind, current.due.astimezone(rule.tz).date(), facts):
+            break
+        current = next_occurrence(rule, current.due, min_anchor=current.anchor)
+    return current
 
 
 async def _keep_windows(uow: UnitOfWork, user_id: int, windows: list[RestWindow]) -> None:

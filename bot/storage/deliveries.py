@@ -333,6 +333,16 @@ class DeliveryRepository:
             .values(answered_at=case((_D.answered_at.is_(None), when), else_=_D.answered_at))
         )
 
+    async def answer_all(self, user_id: int, kind: str, anchor: date | None, when: datetime) -> int:
+        """Mark a runner's unanswered nudges of one kind answered (of one anchor date, or
+        every one when ``anchor`` is None); how many."""
+        stmt = update(deliveries).where(
+            _D.user_id == user_id, _D.kind == kind, _D.answered_at.is_(None)
+        )
+        if anchor is not None:
+            stmt = stmt.where(_D.anchor == anchor)
+        return (await self.conn.execute(stmt.values(answered_at=when))).rowcount
+
     async def counts(self) -> dict[str, int]:
         """How many records per status (benchmarks, tests)."""
         stmt = select(_D.status, func.count()).group_by(_D.status)

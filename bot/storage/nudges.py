@@ -163,12 +163,12 @@ class NudgeRepository:
         )
         await self.conn.execute(stmt)
 
-    async def turned_off(self, user_ids: Sequence[int], kind: str) -> set[int]:
-        """Which of these runners turned a kind off."""
-        stmt = select(_S.user_id).where(
-            _S.user_id.in_(list(user_ids)), _S.kind == kind, _S.enabled.is_(False)
+    async def turned_off(self, user_ids: Sequence[int]) -> set[tuple[int, str]]:
+        """(runner, kind) of every kind these runners turned off."""
+        stmt = select(_S.user_id, _S.kind).where(
+            _S.user_id.in_(list(user_ids)), _S.enabled.is_(False)
         )
-        return set((await self.conn.scalars(stmt)).all())
+        return {(int(r[0]), str(r[1])) for r in await self.conn.execute(stmt)}
 
     async def set_skip_date(self, user_id: int, kind: str, local_date: date) -> None:
         """Remember "skip today" for a recurring kind."""

@@ -93,6 +93,17 @@ async def test_the_same_file_twice_is_one_run(harness: Harness) -> None:
     assert await stored(harness) == (1, 1)
 
 
+async def test_a_file_logged_again_offers_no_undo_of_another_run(harness: Harness) -> None:
+    """/undo removes the latest run: "Already logged #1" must not offer it when #2 is later."""
+    chat = harness.chat()
+    assert (await send(chat, "fenix2-run.fit")).startswith("Logged #1")
+    assert (await chat.say("/log 5k 25:00")).text.startswith("Logged #2")
+    again = await send(chat, "fenix2-run.fit")
+    assert again.startswith("Already logged #1")
+    assert "/undo" not in again
+    assert [r.id for r in await harness.runs(chat)] == [2, 1]
+
+
 async def test_two_runners_may_send_the_same_file(harness: Harness) -> None:
     await send(harness.chat("ana"), "run-gps.fit")
     text = await send(harness.chat("ben"), "run-gps.fit")

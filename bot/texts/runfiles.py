@@ -62,11 +62,27 @@ def sport_question(
 
 
 def question_gone() -> BadInput:
-    """A tap on a sport question that was answered (or is someone else's)."""
+    """A tap on a sport question Pacer no longer keeps (or someone else's)."""
     return BadInput(
-        "That question about a file has expired (or was answered). Nothing was saved.",
-        hint="Send the file again to log it.",
+        "That question about a file has expired (or was answered). This tap saved nothing.",
+        hint="/runs lists what is logged; to log the file, send it again.",
     )
+
+
+def answered_logged(described: str) -> str:
+    """A second tap on a sport question answered "yes" (``described``: the run logged)."""
+    return f"Already answered: logged as {described}."
+
+
+def answered_run_gone(run_id: int) -> str:
+    """A second tap on a sport question answered "yes", its run deleted since."""
+    return f"Already answered: logged as #{run_id}, deleted since. Send the file again to log it."
+
+
+ANSWERED_NOT_A_RUN = (
+    "Already answered: not logged, as it wasn't a run. Nothing was saved. "
+    "Send the file again to log it."
+)
 
 
 def question_expired(minutes: int) -> BadInput:

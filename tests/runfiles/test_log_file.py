@@ -202,6 +202,31 @@ def test_console_log_file(tmp_path: Path) -> None:
     assert "Your last 1 run:" in out
 
 
+async def test_the_console_takes_a_note_after_the_path(harness: Harness, tmp_path: Path) -> None:
+    """``/log file <path> <note>``: the path ends at its closing quote, or at the first words
+    that name a file (so a path with spaces needs no quotes)."""
+    import io
+
+    from adapters.console.chat import ConsoleAdapter, ConsoleInputError
+
+    spaced = tmp_path / "my runs" / "Morning run.tcx"
+    spaced.parent.mkdir()
+    spaced.write_bytes((DATA / "run.tcx").read_bytes())
+    console = ConsoleAdapter(harness.core, "ana", lambda: None, io.StringIO(), io.StringIO())
+
+    async def say(line: str) -> str:
+        return (await harness.core.handle(console.to_incoming(line))).text
+
+    assert "· snowy hills" in await say(f"/log file {spaced} snowy hills")
+    assert "· fast" in await say(f"/log file '{DATA / 'run-gps.fit'}' fast")
+    assert "Logged #3" in await say(f'/log file "{DATA / "run-pause-footpod.fit"}"')
+    stored_runs = await harness.runs(harness.chat("ana", platform="console"))
+    assert sorted((r.id, r.note) for r in stored_runs) == [(1, "snowy hills"), (2, "fast"), (3, "")]
+    # No words name a file: all of them are the path the refusal names.
+    with pytest.raises(ConsoleInputError, match="x y: No such file or directory"):
+        console.to_incoming(f"/log file {tmp_path}/x y")
+
+
 async def test_a_file_run_edited_shorter_keeps_no_effort_longer_than_itself(
     harness: Harness,
 ) -> None:

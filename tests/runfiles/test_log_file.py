@@ -202,6 +202,20 @@ def test_console_log_file(tmp_path: Path) -> None:
     assert "Your last 1 run:" in out
 
 
+async def test_an_old_file_s_week_stands_without_today_s_streak(harness: Harness) -> None:
+    """Today's streak is named only beside a week that is part of it."""
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 2026-11-17")  # last week
+    assert (
+        "This week: 5.00 km over 1 run · run streak: 2 weeks"
+        in (await chat.say("/log 5k 25:00")).text
+    )
+    lines = (await send(chat, "run.tcx")).splitlines()
+    assert lines[1] == "Week of Mon 10 Aug 2015: 9.01 km over 1 run"
+    backdated = (await chat.say("/log 5k 25:00 2026-11-10")).text.splitlines()
+    assert backdated[1] == "Week of Mon 09 Nov 2026: 5.00 km over 1 run · run streak: 3 weeks"
+
+
 async def test_the_console_takes_a_note_after_the_path(harness: Harness, tmp_path: Path) -> None:
     """``/log file <path> <note>``: the path ends at its closing quote, or at the first words
     that name a file (so a path with spaces needs no quotes)."""

@@ -172,22 +172,22 @@ class StravaImporter:
                 note = Skipped(
                     activity.line, what, texts.file_not_used(reason), texts.FILE_NOT_USED
                 )
-        skipped = None
-        if not distance or distance <= 0:
-            skipped = (texts.NO_DISTANCE, texts.NO_DISTANCE)
-        elif not seconds or seconds <= 0:
-            skipped = (texts.NO_TIME, texts.NO_TIME)
-        elif not (
-            FASTEST_PACE_S_PER_KM <= (pace := seconds / (distance / 1000)) <= SLOWEST_PACE_S_PER_KM
-        ):
-            skipped = (texts.no_running_pace(pace / 60), texts.NO_RUNNING_PACE)
-        elif activity.started > self.clock.now():
-            skipped = (texts.IN_THE_FUTURE, texts.IN_THE_FUTURE)
-        elif activity.started < EARLIEST:
-            skipped = (texts.BEFORE_2000, texts.BEFORE_2000)
-        if skipped is not None:
-            summary.skipped.append(Skipped(activity.line, what, *skipped))
+
+        def skip(reason: str, kind: str) -> tuple[None, None]:
+            summary.skipped.append(Skipped(activity.line, what, reason, kind))
             return None, None
+
+        if not distance or distance <= 0:
+            return skip(texts.NO_DISTANCE, texts.NO_DISTANCE)
+        if not seconds or seconds <= 0:
+            return skip(texts.NO_TIME, texts.NO_TIME)
+        pace = seconds / (distance / 1000)
+        if not FASTEST_PACE_S_PER_KM <= pace <= SLOWEST_PACE_S_PER_KM:
+            return skip(texts.no_running_pace(pace / 60), texts.NO_RUNNING_PACE)
+        if activity.started > self.clock.now():
+            return skip(texts.IN_THE_FUTURE, texts.IN_THE_FUTURE)
+        if activity.started < EARLIEST:
+            return skip(texts.BEFORE_2000, texts.BEFORE_2000)
         day = activity.started.astimezone(user.tz).date()
         name = clean_text(activity.name)[:500]
         return ImportedRun(day, distance, round(seconds), name, facts), note

@@ -159,9 +159,12 @@ class ConsoleAdapter:
             name, _, rest = text[1:].partition(" ")
             word, _, path = rest.strip().partition(" ")
             if name.lower() == "log" and word.lower() == "file":
-                # A path dragged into a terminal may come quoted.
-                path = path.strip().strip("'\"")
-                return replace(base, command="log", attachments=(read_local_file(path),))
+                path, note = split_path(path)
+                # The words after the path are the run's note, as a file's caption is.
+                options = {"note": note} if note else {}
+                return replace(
+                    base, command="log", options=options, attachments=(read_local_file(path),)
+                )
             if name.lower() == "import" and path.strip():
                 # /import strava <path>: the export as if sent in a chat.
                 path = path.strip().strip("'\"")
@@ -213,6 +216,28 @@ class ConsoleAdapter:
     def _prompt(self) -> None:
         if self._interactive:
             self.write("> ", end="")
+
+
+def split_path(rest: str) -> tuple[str, str]:
+    """``/log file <path> [note]``: the path and the note.
+
+    A quoted path (as a terminal quotes one dragged in) ends at its closing quote; an
+    unquoted one at the first run of words that names an existing file, so a path with
+    spaces needs no quotes unless a shorter part of it is a file too. When no words name a
+    file, all of them are the path (and the refusal names it).
+    """
+    rest = rest.strip()
+    if rest[:1] in ("'", '"'):
+        end = rest.find(rest[0], 1)
+        if end > 0:
+            return rest[1:end], rest[end + 1 :].strip()
+        return rest.strip("'\""), ""
+    words = rest.split(" ")
+    for count in range(1, len(words)):
+        path = " ".join(words[:count])
+        if Path(path).expanduser().is_file():
+            return path, " ".join(words[count:]).strip()
+    return rest, ""
 
 
 def read_local_file(path: str) -> Attachment:

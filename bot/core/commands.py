@@ -189,9 +189,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
             ),
         ),
         examples=("/log 5k 25:00", "/log 10.5km 58:10 yesterday hilly", "/log half 1:52:00 sat"),
-        help="Or send the run's GPX, FIT or TCX file (up to 20 MB): as a document on Telegram, "
-        "the file option on Discord, /log file <path> in the console. Pacer reads distance, "
-        "moving time, start, climb and best efforts from it.",
+        help="Or send the run's GPX, FIT or TCX file (up to 20 MB): as a document on Telegram "
+        "(its caption is the note), the file option on Discord, /log file <path> [note] in the "
+        "console (the path ends at its closing quote, or at the first words that name a file). "
+        "Pacer reads distance, moving time, start, climb and best efforts from it.",
     ),
     CommandSpec(
         "again",

@@ -95,7 +95,8 @@ def logged_reply(
     lines += standings
     if tip:
         lines.append(texts.TIME_ZONE_TIP)
-    lines.append(texts.UNDO_HINT)
+    if logged.created:  # /undo removes the latest stored run: offered only for a new one
+        lines.append(texts.UNDO_HINT)
     buttons: tuple[tuple[Button, ...], ...] = POST_RUN_BUTTONS if run.local_date == today else ()
     if ctx.in_group:
         buttons += (cheer_button(run),)

@@ -15,6 +15,7 @@ from bot.messages import Attachment, Reply
 from bot.runfiles import MAX_FILE_BYTES, FileRuns, RunFile, read_run_file, too_big
 from bot.services.runfiles import SameRunLogged
 from bot.texts import runfiles as texts
+from bot.texts.runs import describe_run
 
 # A button's answer to a file's sport question: /log file:<token> yes|no (no typed run
 # starts so). The question waits in the database (RunFileService.ask_sport), so a restart or
@@ -54,7 +55,7 @@ class RunFileHandlers:
                 ctx.source_key if index == 0 or not ctx.source_key else f"{ctx.source_key}#{index}"
             )
             try:
-                parts.append(await self._log_one(ctx, run_file, note, key))
+                parts.append((await self._log_one(ctx, run_file, note, key))[0])
             except SameRunLogged as same:
                 if len(found.runs) == 1:
                     raise
@@ -65,13 +66,15 @@ class RunFileHandlers:
 
     async def _log_one(
         self, ctx: Context, run_file: RunFile, note: str, source_key: str | None
-    ) -> Reply:
+    ) -> tuple[Reply, int]:
+        """Store a file's run; the reply and the run's id."""
         logged = await self.services.runfiles.log_file(
             ctx.user, run_file, note, source_key, ctx.shown_in
         )
         standings = await run_standings(self.services, ctx, logged.run, run_file.efforts)
         tip = wants_time_zone_tip(self.services, ctx.user)
-        return logged_reply(ctx, logged, texts.file_lines(run_file, ctx.user.units), standings, tip)
+        lines = texts.file_lines(run_file, ctx.user.units)
+        return logged_reply(ctx, logged, lines, standings, tip), logged.run.id
 
     async def _ask(self, ctx: Context, run_file: RunFile, note: str) -> Reply:
         """Ask whether a file that names no sport was a run (no run stored until then)."""
@@ -86,15 +89,26 @@ class RunFileHandlers:
         return Reply(question, buttons=buttons)
 
     async def _answer(self, ctx: Context, token: str, yes: bool) -> Reply:
-        """A tap on a sport question's button: log the kept run, or forget it."""
-        asked = await self.services.runfiles.sport_question(ctx.user, token)
+        """A tap on a sport question's button: log the kept run, or not; a second tap (either
+        button) says what the first did."""
+        runfiles = self.services.runfiles
+        asked = await runfiles.sport_question(ctx.user, token)
+        if asked.answered_at is not None:
+            if asked.run_id is None:
+                return Reply(texts.ANSWERED_NOT_A_RUN)
+            run = await runfiles.answered_run(ctx.user, asked)
+            if run is None:
+                return Reply(texts.answered_run_gone(asked.run_id))
+            today = ctx.user.today(ctx.now)
+            described = describe_run(run, ctx.user.units, today, with_note=not ctx.in_group)
+            return Reply(texts.answered_logged(described))
         if not yes:
-            await self.services.runfiles.drop_sport_question(token)
+            await runfiles.answer_sport_question(token, None)
             return Reply(texts.not_a_run(ctx.name_in_group))
-        # Logged first, then forgotten: a crash between the two leaves the question, and
-        # a second tap finds the run stored (the same file's fingerprint), not a twin.
-        reply = await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
-        await self.services.runfiles.drop_sport_question(token)
+        # Logged first, then the answer kept: a crash between the two leaves the question
+        # open, and a second tap finds the run stored (the same file's fingerprint), not a twin.
+        reply, run_id = await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
+        await runfiles.answer_sport_question(token, run_id)
         return reply
 
 

@@ -120,13 +120,23 @@ class StravaActivity:
     filename: str
 
 
+# The kinds of row the reader skips (a summary counts rows by kind, whatever the particulars).
+NOT_A_RUN = "not a run"
+UNREADABLE_DATE = "unreadable date"
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A row that was not imported, and why."""
+    """A row that was not imported (or not as hoped), and why.
+
+    ``reason`` names the row's particulars (``not a run (Ride)``); ``kind`` is the same
+    for every row skipped for that reason (``not a run``), so a summary counts by it.
+    """
 
     line: int
     what: str
     reason: str
+    kind: str
 
 
 @dataclass
@@ -161,7 +171,7 @@ def parse_date(text: str) -> datetime:
             return datetime.strptime(words, fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
-    raise ValueError(f"unreadable date {raw!r}")
+    raise ValueError(f"{UNREADABLE_DATE} {raw!r}")
 
 
 def parse_number(text: str) -> float | None:
@@ -223,12 +233,12 @@ def parse_activities(text: str) -> tuple[list[StravaActivity], list[Skipped]]:
         what = f"{cell('id')} {cell('name')!r}".strip()
         kind = cell("type")
         if kind.lower() not in RUN_TYPES:
-            skipped.append(Skipped(line, what, f"not a run ({kind or 'no type'})"))
+            skipped.append(Skipped(line, what, f"{NOT_A_RUN} ({kind or 'no type'})", NOT_A_RUN))
             continue
         try:
             started = parse_date(cell("date"))
         except ValueError as error:
-            skipped.append(Skipped(line, what, str(error)))
+            skipped.append(Skipped(line, what, str(error), UNREADABLE_DATE))
             continue
         # Two Distance columns: the first in km (as shown), the second in metres.
         metres = parse_number(cell("distance", 1))
@@ -305,6 +315,11 @@ class StravaExport:
         if not names:
             raise ExportError(f"{self.path} has no activities.csv; is it a Strava export?")
         self._root = PurePosixPath(min(names, key=len)).parent
+
+    @property
+    def csv_only(self) -> bool:
+        """``activities.csv`` sent alone: no activity file is in it."""
+        return self._csv is not None
 
     def close(self) -> None:
         """Close the ZIP file, if one is open."""

@@ -112,19 +112,36 @@ class RunFileService:
         return token
 
     async def sport_question(self, user: User, token: str) -> FileQuestion:
-        """The runner's open question about a file's sport; refused when gone or expired."""
+        """The runner's question about a file's sport, open or answered (its answer kept for
+        a second tap); refused when gone, or expired unanswered."""
         async with self.db.reader() as uow:
             question = await uow.tracks.sport_question(token)
         if question is None or question.user_id != user.id:
             raise texts.question_gone()
-        if question.expires_at <= self.clock.now():
+        if question.answered_at is None and question.expires_at <= self.clock.now():
             await self.drop_sport_question(token)
             minutes = SPORT_QUESTION_KEPT // timedelta(minutes=1)
             raise texts.question_expired(minutes)
         return question
 
+    async def answer_sport_question(self, token: str, run_id: int | None) -> None:
+        """Keep a question's answer (the run a "yes" logged, None for "no") for
+        :data:`SPORT_QUESTION_KEPT`, so a second tap on its buttons is told what the first did."""
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            await uow.tracks.answer_sport_question(token, run_id, now, now + SPORT_QUESTION_KEPT)
+            await uow.commit()
+
+    async def answered_run(self, user: User, question: FileQuestion) -> Run | None:
+        """The run an answered "yes" logged, if it is still in the runner's log."""
+        if question.run_id is None:
+            return None
+        async with self.db.reader() as uow:
+            run = await uow.activity.run(question.run_id)
+        return run if run is not None and run.user_id == user.id else None
+
     async def drop_sport_question(self, token: str) -> None:
-        """Forget an answered or expired question about a file's sport."""
+        """Forget an expired question about a file's sport."""
         async with self.db.uow() as uow:
             await uow.tracks.drop_sport_question(token)
             await uow.commit()

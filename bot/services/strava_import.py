@@ -34,7 +34,6 @@ from bot.texts import runfiles as texts
 
 BATCH = 200  # runs written per transaction
 PROGRESS_EVERY = 25  # activities between two progress reports
-EXAMPLES = 5  # rows named per reason in the summary
 
 
 class _Starts:
@@ -87,25 +86,31 @@ class StravaImporter:
         async with self.db.reader() as uow:
             known_ids, known_hashes = await uow.tracks.known_sources(user.id)
             starts = _Starts(await uow.tracks.starts(user.id))
-        batch: list[ImportedRun] = []
+        # Each run with its note (imported, but not as hoped): a note is told only when its
+        # run is stored, so a row is counted under one heading of the summary.
+        batch: list[tuple[ImportedRun, Skipped | None]] = []
         if progress is not None:
             await progress(len(skipped), total)
         for done, activity in enumerate(activities, start=len(skipped) + 1):
+            row: ImportedRun | None = None
+            note: Skipped | None = None
             if activity.activity_id in known_ids:
                 summary.already += 1
-                row = None
             else:
                 # Reading a file is CPU work: off the event loop, so chats keep being answered.
-                row = await asyncio.to_thread(
-                    self._row, user, export, activity, known_ids, known_hashes, summary
+                row, note = await asyncio.to_thread(
+                    self._row, user, export, activity, known_hashes, summary
                 )
             if row is not None and (earlier := starts.near(activity.started, row.distance_m)):
                 what = f"{activity.activity_id} {activity.name!r}"
-                summary.skipped.append(Skipped(activity.line, what, texts.already_logged(earlier)))
-                row = None
+                summary.skipped.append(
+                    Skipped(
+                        activity.line, what, texts.already_logged(earlier), texts.ALREADY_LOGGED
+                    )
+                )
             elif row is not None:
                 starts.add(activity.started, row.distance_m, f"line {activity.line}")
-                batch.append(row)
+                batch.append((row, note))
                 known_ids.add(activity.activity_id)
                 if row.facts.file_sha256:
                     known_hashes.add(row.facts.file_sha256)
@@ -122,14 +127,12 @@ class StravaImporter:
         user: User,
         export: StravaExport,
         activity: StravaActivity,
-        known_ids: set[str],
         known_hashes: set[str],
         summary: ImportSummary,
-    ) -> ImportedRun | None:
+    ) -> tuple[ImportedRun | None, Skipped | None]:
+        """The run to store from a row and its note (None when skipped: said in ``summary``)."""
         what = f"{activity.activity_id} {activity.name!r}"
-        if activity.activity_id in known_ids:
-            summary.already += 1
-            return None
+        note: Skipped | None = None
         distance = activity.distance_m
         seconds = activity.moving_s or activity.elapsed_s
         facts = TrackFacts(
@@ -144,14 +147,15 @@ class StravaImporter:
             try:
                 data = export.activity_file(activity.filename)
                 if data is None:
-                    summary.notes.append(
-                        Skipped(activity.line, what, texts.not_in_export(activity.filename))
+                    missing = texts.not_in_export(activity.filename)
+                    note = Skipped(
+                        activity.line, what, missing, texts.missing_files(export.csv_only)
                     )
                 else:
                     run_file = read_run_file(activity.filename, data).only
                     if run_file.sha256 in known_hashes:
                         summary.already += 1
-                        return None
+                        return None, None
                     distance, seconds = run_file.distance_m, run_file.moving_s
                     facts = TrackFacts(
                         source_file=run_file.kind,
@@ -165,36 +169,46 @@ class StravaImporter:
             except (BadInput, ValueError) as error:
                 reason = error.message if isinstance(error, BadInput) else str(error)
                 reason = reason.replace(" Nothing was saved.", "").rstrip(".")
-                summary.notes.append(Skipped(activity.line, what, texts.file_not_used(reason)))
+                note = Skipped(
+                    activity.line, what, texts.file_not_used(reason), texts.FILE_NOT_USED
+                )
+
+        def skip(reason: str, kind: str) -> tuple[None, None]:
+            summary.skipped.append(Skipped(activity.line, what, reason, kind))
+            return None, None
+
         if not distance or distance <= 0:
-            summary.skipped.append(Skipped(activity.line, what, texts.NO_DISTANCE))
-            return None
+            return skip(texts.NO_DISTANCE, texts.NO_DISTANCE)
         if not seconds or seconds <= 0:
-            summary.skipped.append(Skipped(activity.line, what, texts.NO_TIME))
-            return None
+            return skip(texts.NO_TIME, texts.NO_TIME)
         pace = seconds / (distance / 1000)
         if not FASTEST_PACE_S_PER_KM <= pace <= SLOWEST_PACE_S_PER_KM:
-            summary.skipped.append(Skipped(activity.line, what, texts.no_running_pace(pace / 60)))
-            return None
+            return skip(texts.no_running_pace(pace / 60), texts.NO_RUNNING_PACE)
         if activity.started > self.clock.now():
-            summary.skipped.append(Skipped(activity.line, what, texts.IN_THE_FUTURE))
-            return None
+            return skip(texts.IN_THE_FUTURE, texts.IN_THE_FUTURE)
         if activity.started < EARLIEST:
-            summary.skipped.append(Skipped(activity.line, what, texts.BEFORE_2000))
-            return None
+            return skip(texts.BEFORE_2000, texts.BEFORE_2000)
         day = activity.started.astimezone(user.tz).date()
-        return ImportedRun(day, distance, round(seconds), clean_text(activity.name)[:500], facts)
+        name = clean_text(activity.name)[:500]
+        return ImportedRun(day, distance, round(seconds), name, facts), note
 
-    async def _store(self, user: User, batch: list[ImportedRun], summary: ImportSummary) -> None:
+    async def _store(
+        self,
+        user: User,
+        batch: list[tuple[ImportedRun, Skipped | None]],
+        summary: ImportSummary,
+    ) -> None:
         if not batch:
             return
         now = self.clock.now()
         async with self.db.uow() as uow:
-            stored = await uow.tracks.add_imported_runs(user.id, batch, now)
-            for row in batch:
+            stored = await uow.tracks.add_imported_runs(user.id, [row for row, _ in batch], now)
+            for row, note in batch:
                 if row.facts.strava_id not in stored:
                     summary.already += 1
                     continue
+                if note is not None:
+                    summary.notes.append(note)
                 summary.imported += 1
                 summary.distance_m += row.distance_m
                 summary.from_files += row.facts.source_file != "strava"

@@ -634,7 +634,9 @@ streak_pauses = Table(
 # A file that did not say its sport, waiting for the runner's one-tap answer (migration
 # 0016): the run read from it (JSON, the figures the answer logs; never the file's
 # bytes) and the note sent with it. Kept 30 minutes, so a restart or another process
-# answers the tap; the daily clean-up removes what nobody answered.
+# answers the tap; the daily clean-up removes what nobody answered. Answered (0017), it
+# keeps when and the run a "yes" logged (NULL for "no") 30 minutes more, so a second
+# tap says what the first did.
 file_questions = Table(
     "file_questions",
     metadata,
@@ -649,6 +651,8 @@ file_questions = Table(
     Column("run_file", Text, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
     Column("expires_at", UtcDateTime, nullable=False),
+    Column("answered_at", UtcDateTime),
+    Column("run_id", Integer),  # not a foreign key: the answer stays what happened
     Index("file_questions_user", "user_id"),
     Index("file_questions_expires", "expires_at"),
 )

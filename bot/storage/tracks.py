@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.challenge_metrics import LOGGED_RUN_TOLERANCE, STANDARD_DISTANCES
@@ -33,12 +33,15 @@ class ImportedRun:
 
 @dataclass(frozen=True, slots=True)
 class FileQuestion:
-    """A file's sport question as stored: the run it would log, the note, until when."""
+    """A file's sport question as stored: the run it would log, the note, until when, and
+    once answered, when and the run the "yes" logged (None for "no")."""
 
     user_id: int
     run_file: RunFile
     note: str
     expires_at: datetime
+    answered_at: datetime | None = None
+    run_id: int | None = None
 
 
 def _file_run_values(
@@ -207,7 +210,24 @@ class TrackRepository:
         ).first()
         if row is None:
             return None
-        return FileQuestion(row.user_id, run_file_from_json(row.run_file), row.note, row.expires_at)
+        return FileQuestion(
+            row.user_id,
+            run_file_from_json(row.run_file),
+            row.note,
+            row.expires_at,
+            row.answered_at,
+            row.run_id,
+        )
+
+    async def answer_sport_question(
+        self, token: str, run_id: int | None, now: datetime, kept_until: datetime
+    ) -> None:
+        """Keep a question's answer (the run a "yes" logged; None for "no") until ``kept_until``."""
+        await self.conn.execute(
+            update(file_questions)
+            .where(file_questions.c.token == token)
+            .values(answered_at=now, run_id=run_id, expires_at=kept_until)
+        )
 
     async def drop_sport_question(self, token: str) -> None:
         """Forget an answered (or expired) sport question."""

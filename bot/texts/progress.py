@@ -68,12 +68,18 @@ def week_total_line(
 ) -> str:
     """``This week: 13.20 km over 2 runs · run streak: 3 weeks`` under a logged or edited run.
 
-    No streak is named when there is none (an old run logged, a broken streak).
+    ``streak_weeks`` is today's streak: named only beside a week that is part of it, so a
+    run from an old file ("Week of Mon 10 Aug 2015") doesn't stand beside today's streak.
+    A week holding a run within ``streak_weeks`` of this week is part of it (were it not,
+    an empty week would break the streak in between, and it would be shorter).
     """
     start = week_start(day)
-    week = "This week" if start == week_start(today) else f"Week of Mon {start:%d %b %Y}"
+    this_week = week_start(today)
+    week = "This week" if start == this_week else f"Week of Mon {start:%d %b %Y}"
     line = f"{week}: {format_distance(distance_m, units)} over {plural(runs, 'run')}"
-    return line + (f" · run streak: {plural(streak_weeks, 'week')}" if streak_weeks else "")
+    if not streak_weeks or this_week - start > timedelta(weeks=streak_weeks):
+        return line
+    return line + f" · run streak: {plural(streak_weeks, 'week')}"
 
 
 def streak_line(s: Streaks, head: str = "Streaks") -> str:

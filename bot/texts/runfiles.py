@@ -8,7 +8,6 @@ file handlers and services. What a file reader cannot read is said where it read
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 
 from bot.clubs.texts.challenges import HIDDEN_RUNNER
@@ -63,11 +62,27 @@ def sport_question(
 
 
 def question_gone() -> BadInput:
-    """A tap on a sport question that was answered (or is someone else's)."""
+    """A tap on a sport question Pacer no longer keeps (or someone else's)."""
     return BadInput(
-        "That question about a file has expired (or was answered). Nothing was saved.",
-        hint="Send the file again to log it.",
+        "That question about a file has expired (or was answered). This tap saved nothing.",
+        hint="/runs lists what is logged; to log the file, send it again.",
     )
+
+
+def answered_logged(described: str) -> str:
+    """A second tap on a sport question answered "yes" (``described``: the run logged)."""
+    return f"Already answered: logged as {described}."
+
+
+def answered_run_gone(run_id: int) -> str:
+    """A second tap on a sport question answered "yes", its run deleted since."""
+    return f"Already answered: logged as #{run_id}, deleted since. Send the file again to log it."
+
+
+ANSWERED_NOT_A_RUN = (
+    "Already answered: not logged, as it wasn't a run. Nothing was saved. "
+    "Send the file again to log it."
+)
 
 
 def question_expired(minutes: int) -> BadInput:
@@ -206,20 +221,29 @@ def not_in_export(filename: str) -> str:
     return f"{filename} is not in the export"
 
 
+def missing_files(csv_only: bool) -> str:
+    """The kind of :func:`not_in_export` rows: with ``activities.csv`` sent alone, every
+    row that names a file has it missing."""
+    return "activity file not in the upload" if csv_only else "activity file not in the export"
+
+
 def file_not_used(reason: str) -> str:
     """A row whose file could not be read: its CSV figures are used."""
     return f"file not used ({reason}); CSV figures kept"
 
 
+FILE_NOT_USED = "activity file not used, CSV figures kept"  # the kind of file_not_used
 NO_DISTANCE = "no distance"
 NO_TIME = "no time"
 IN_THE_FUTURE = "dated in the future"
 BEFORE_2000 = "dated before 2000"
+NO_RUNNING_PACE = "no running pace"  # the kind of no_running_pace
+ALREADY_LOGGED = "already logged"  # the kind of already_logged
 
 
 def no_running_pace(min_per_km: float) -> str:
     """A row too fast or too slow for a run."""
-    return f"{min_per_km:.1f} min/km is no running pace"
+    return f"{min_per_km:.1f} min/km is {NO_RUNNING_PACE}"
 
 
 def summary_text(summary: ImportSummary, who: str = "", units: str = "km") -> str:
@@ -247,22 +271,18 @@ def summary_text(summary: ImportSummary, who: str = "", units: str = "km") -> st
 
 
 def _grouped(items: list[Skipped]) -> list[str]:
-    """Rows by reason: a count per reason, then up to :data:`EXAMPLES` rows of it."""
-    kinds = Counter(_kind(item.reason) for item in items)
+    """Rows by kind of reason (whatever the file names or figures in it): a count per kind,
+    then up to :data:`EXAMPLES` rows of it."""
+    kinds: dict[str, list[Skipped]] = {}
+    for item in items:
+        kinds.setdefault(item.kind, []).append(item)
     out: list[str] = []
-    for kind, count in kinds.most_common():
-        out.append(f"  {kind}: {count:,}")
-        rows = [item for item in items if _kind(item.reason) == kind]
+    for kind, rows in sorted(kinds.items(), key=lambda pair: -len(pair[1])):
+        out.append(f"  {kind}: {len(rows):,}")
         out.extend(f"    line {i.line}: {i.what}: {i.reason}" for i in rows[:EXAMPLES])
-        if count > EXAMPLES:
-            out.append(f"    … and {count - EXAMPLES:,} more")
+        if len(rows) > EXAMPLES:
+            out.append(f"    … and {len(rows) - EXAMPLES:,} more")
     return out
-
-
-def _kind(reason: str) -> str:
-    """A reason without its particulars: ``not a run (Ride)`` -> ``not a run``."""
-    head = reason.split(" (", 1)[0]
-    return "unreadable date" if head.startswith("unreadable date") else head
 
 
 def same_run_logged(earlier: Run, units: str) -> tuple[str, str]:
@@ -278,4 +298,4 @@ def same_run_logged(earlier: Run, units: str) -> tuple[str, str]:
 
 def already_logged(earlier: str) -> str:
     """Why an import skipped a row: the run is in the log already (``#12``, ``line 3``)."""
-    return f"already logged ({earlier})"
+    return f"{ALREADY_LOGGED} ({earlier})"

@@ -100,17 +100,80 @@ async def test_import_refusals_say_what_to_do(at_now: Harness) -> None:
     assert await at_now.runs(chat) == []
 
 
-def many_rows(count: int) -> bytes:
-    """An English activities.csv of ``count`` runs, one a day back from NOW."""
+def many_rows(count: int, with_files: bool = False, seconds: int | None = None) -> bytes:
+    """An English activities.csv of ``count`` runs, one a day back from NOW (each naming its
+    activity file, as a real export's rows do, when ``with_files``; each ``seconds`` long,
+    else 1790 s, when given: 60 s more per row)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["Activity ID", "Activity Date", "Activity Name", "Activity Type",
-                     "Elapsed Time", "Distance", "Moving Time"])  # fmt: skip
+                     "Elapsed Time", "Distance", "Moving Time", "Filename"])  # fmt: skip
     for n in range(count):
         day = date.fromordinal(NOW.date().toordinal() - 1 - n)
+        moving = str(1790 if seconds is None else seconds + 60 * n)
+        filename = f"activities/{5000000000 + n}.fit.gz" if with_files else ""
         writer.writerow([str(7000 + n), f"{day.isoformat()} 07:00:00", f"Run {n}", "Run",
-                         "1800", "5.00", "1790"])  # fmt: skip
+                         "1800", "5.00", moving, filename])  # fmt: skip
     return out.getvalue().encode()
+
+
+async def test_activities_csv_alone_is_summed_up_by_kind_not_one_group_per_file(
+    at_now: Harness,
+) -> None:
+    """The docs' route for an export over 20 MB: every row names a file the upload lacks;
+    one count for them all and five examples, not a group per file."""
+    chat = at_now.chat()
+    reply = await say_import(chat, Attachment("activities.csv", many_rows(40, True)), None)
+    lines = reply.text.splitlines()
+    assert lines[0].startswith("Imported 40 runs (0 from their activity files")
+    assert lines[1:] == [
+        "Imported from the CSV alone (40):",
+        "  activity file not in the upload: 40",
+        *(
+            f"    line {n + 2}: {7000 + n} 'Run {n}': activities/{5000000000 + n}.fit.gz "
+            "is not in the export"
+            for n in range(5)
+        ),
+        "    … and 35 more",
+    ]
+    assert len(await at_now.runs(chat)) == 40
+
+
+async def test_paces_are_counted_as_one_reason(at_now: Harness) -> None:
+    chat = at_now.chat()
+    # 5 km in 60 s, 120 s, ...: seven paces, each no run's.
+    reply = await say_import(chat, Attachment("activities.csv", many_rows(7, seconds=60)), None)
+    assert reply.text.splitlines() == [
+        "Imported 0 runs.",
+        "Skipped 7:",
+        "  no running pace: 7",
+        "    line 2: 7000 'Run 0': 0.2 min/km is no running pace",
+        "    line 3: 7001 'Run 1': 0.4 min/km is no running pace",
+        "    line 4: 7002 'Run 2': 0.6 min/km is no running pace",
+        "    line 5: 7003 'Run 3': 0.8 min/km is no running pace",
+        "    line 6: 7004 'Run 4': 1.0 min/km is no running pace",
+        "    … and 2 more",
+    ]
+    assert await at_now.runs(chat) == []
+
+
+async def test_a_row_is_told_under_one_heading_only(at_now: Harness) -> None:
+    """A row whose file the upload lacks, and whose run is logged already: skipped, and not
+    also listed as imported from the CSV alone."""
+    chat = at_now.chat()
+    assert (await chat.say("/log", attachments=(watch_copy(),))).text.startswith("Logged #1")
+    data = (EXPORT / "activities.csv").read_bytes()
+    text = (await say_import(chat, Attachment("activities.csv", data), None)).text
+    assert text.startswith("Imported 4 runs (0 from their activity files")
+    assert text.count("line 3: ") == 1
+    assert "    line 3: 4000000002 'Abendlauf': already logged (#1)" in text
+    notes = text.split("Imported from the CSV alone (2):\n", 1)[1].split("Skipped", 1)[0]
+    assert notes.splitlines() == [
+        "  activity file not in the upload: 2",
+        "    line 2: 4000000001 'Mittagslauf': activities/4000000001.fit.gz is not in the export",
+        "    line 10: 4000000009 'Abgebrochen': activities/4000000009.fit.gz is not in the export",
+    ]
+    assert len(await at_now.runs(chat)) == 5
 
 
 class Killed(Exception):

@@ -93,6 +93,17 @@ async def test_the_same_file_twice_is_one_run(harness: Harness) -> None:
     assert await stored(harness) == (1, 1)
 
 
+async def test_a_file_logged_again_offers_no_undo_of_another_run(harness: Harness) -> None:
+    """/undo removes the latest run: "Already logged #1" must not offer it when #2 is later."""
+    chat = harness.chat()
+    assert (await send(chat, "fenix2-run.fit")).startswith("Logged #1")
+    assert (await chat.say("/log 5k 25:00")).text.startswith("Logged #2")
+    again = await send(chat, "fenix2-run.fit")
+    assert again.startswith("Already logged #1")
+    assert "/undo" not in again
+    assert [r.id for r in await harness.runs(chat)] == [2, 1]
+
+
 async def test_two_runners_may_send_the_same_file(harness: Harness) -> None:
     await send(harness.chat("ana"), "run-gps.fit")
     text = await send(harness.chat("ben"), "run-gps.fit")
@@ -189,6 +200,45 @@ def test_console_log_file(tmp_path: Path) -> None:
     assert "Can't open" in out and "nowhere.gpx: No such file or directory." in out
     assert "Which file? /log file <path" in out
     assert "Your last 1 run:" in out
+
+
+async def test_an_old_file_s_week_stands_without_today_s_streak(harness: Harness) -> None:
+    """Today's streak is named only beside a week that is part of it."""
+    chat = harness.chat()
+    await chat.say("/log 5k 25:00 2026-11-17")  # last week
+    assert (
+        "This week: 5.00 km over 1 run · run streak: 2 weeks"
+        in (await chat.say("/log 5k 25:00")).text
+    )
+    lines = (await send(chat, "run.tcx")).splitlines()
+    assert lines[1] == "Week of Mon 10 Aug 2015: 9.01 km over 1 run"
+    backdated = (await chat.say("/log 5k 25:00 2026-11-10")).text.splitlines()
+    assert backdated[1] == "Week of Mon 09 Nov 2026: 5.00 km over 1 run · run streak: 3 weeks"
+
+
+async def test_the_console_takes_a_note_after_the_path(harness: Harness, tmp_path: Path) -> None:
+    """``/log file <path> <note>``: the path ends at its closing quote, or at the first words
+    that name a file (so a path with spaces needs no quotes)."""
+    import io
+
+    from adapters.console.chat import ConsoleAdapter, ConsoleInputError
+
+    spaced = tmp_path / "my runs" / "Morning run.tcx"
+    spaced.parent.mkdir()
+    spaced.write_bytes((DATA / "run.tcx").read_bytes())
+    console = ConsoleAdapter(harness.core, "ana", lambda: None, io.StringIO(), io.StringIO())
+
+    async def say(line: str) -> str:
+        return (await harness.core.handle(console.to_incoming(line))).text
+
+    assert "· snowy hills" in await say(f"/log file {spaced} snowy hills")
+    assert "· fast" in await say(f"/log file '{DATA / 'run-gps.fit'}' fast")
+    assert "Logged #3" in await say(f'/log file "{DATA / "run-pause-footpod.fit"}"')
+    stored_runs = await harness.runs(harness.chat("ana", platform="console"))
+    assert sorted((r.id, r.note) for r in stored_runs) == [(1, "snowy hills"), (2, "fast"), (3, "")]
+    # No words name a file: all of them are the path the refusal names.
+    with pytest.raises(ConsoleInputError, match="x y: No such file or directory"):
+        console.to_incoming(f"/log file {tmp_path}/x y")
 
 
 async def test_a_file_run_edited_shorter_keeps_no_effort_longer_than_itself(

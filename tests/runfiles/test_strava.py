@@ -223,3 +223,30 @@ async def test_an_import_batch_leaves_out_runs_stored_meanwhile(db: Database) ->
         ("1", []),
         ("2", [1000, 5000]),
     ]
+
+
+def test_the_command_line_counts_missing_files_as_one_reason(tmp_path: Path) -> None:
+    """An unpacked export whose activity files are gone (activities.csv kept): one count,
+    five examples, whatever the files are called."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Activity ID", "Activity Date", "Activity Name", "Activity Type",
+                     "Elapsed Time", "Distance", "Moving Time", "Filename"])  # fmt: skip
+    for n in range(40):
+        day = date.fromordinal(NOW.date().toordinal() - 1 - n)
+        writer.writerow([str(7000 + n), f"{day} 07:00:00", f"Run {n}", "Run", "1800", "5.00",
+                         "1790", f"activities/{5000000000 + n}.fit.gz"])  # fmt: skip
+    (folder / "activities.csv").write_text(out.getvalue())
+    printed = io.StringIO()
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    assert main([str(folder), "--user", "ana", "--db", db], FakeClock(NOW), printed) == 0
+    lines = printed.getvalue().splitlines()
+    assert lines[0].startswith("Imported 40 runs for ana (0 from their activity files")
+    assert lines[1:4] == [
+        "Imported from the CSV alone (40):",
+        "  activity file not in the export: 40",
+        "    line 2: 7000 'Run 0': activities/5000000000.fit.gz is not in the export",
+    ]
+    assert lines[8:] == ["    … and 35 more"]

@@ -275,15 +275,49 @@ async def test_a_file_without_a_sport_is_asked_about(harness: Harness) -> None:
     assert question.startswith("This TCX file doesn't say what sport it is (1.16 km in 18:32")
     assert question.endswith("log it as a run?")
     assert (await stored(harness))[0] == 0  # nothing stored before the answer
+    yes, no = (b.action for b in chat.replies[-1].all_buttons)
     assert "Pacer logs runs only" in (await chat.press("No")).text
     assert (await stored(harness))[0] == 0
     assert "has expired (or was answered)" in (await chat.say("/log file:00000000 no")).text
+    # A second tap, either button, says what the first did.
+    for again in (yes, no):
+        assert (await chat.say(again)).text.startswith(
+            "Already answered: not logged, as it wasn't a run. Nothing was saved."
+        )
+    assert (await stored(harness))[0] == 0
 
     await ask(chat)
+    yes, no = (b.action for b in chat.replies[-1].all_buttons)
     logged = (await chat.press("Yes")).text
     assert logged.startswith("Logged #1 · Sat 16 Jul 2022 · 1.16 km in 18:32")
     assert "from your watch's summary" in logged
     assert (await stored(harness))[0] == 1
+    for again in (yes, no):
+        assert (await chat.say(again)).text == (
+            "Already answered: logged as #1 · Sat 16 Jul 2022 · 1.16 km in 18:32 (16:01 /km)."
+        )
+    assert (await stored(harness))[0] == 1
+
+
+async def test_a_tap_after_the_run_was_deleted_or_the_answer_forgotten(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+    await ask(chat)
+    yes = chat.replies[-1].all_buttons[0].action
+    assert (await chat.say(yes)).text.startswith("Logged #1")
+    await chat.say("/delete 1")
+    assert (await chat.say(yes)).text.startswith("Already answered: logged as #1, deleted since.")
+    assert (await stored(harness))[0] == 0
+    # The answer is kept 30 minutes, then goes in the daily clean-up.
+    harness.clock.advance(minutes=31)
+    assert await harness.core.retention.prune() >= 1
+    gone = (await chat.say(yes)).text
+    assert gone.startswith(
+        "That question about a file has expired (or was answered). This tap saved nothing."
+    )
+    assert "Nothing was saved" not in gone
+    assert (await stored(harness))[0] == 0
 
 
 async def test_another_runner_cannot_answer_my_question(harness: Harness) -> None:
@@ -314,12 +348,13 @@ async def test_a_restart_between_question_and_answer_still_logs_the_run(
         logged = (await restarted.say(yes)).text
         assert logged.startswith("Logged #1 · Sat 16 Jul 2022 · 1.16 km in 18:32"), logged
         assert "from your watch's summary" in logged
-        assert "has expired (or was answered)" in (await restarted.say(yes)).text
+        assert (await restarted.say(yes)).text.startswith("Already answered: logged as #1 · ")
     finally:
         await other.close()
     assert (await stored(harness))[0] == 1
     async with harness.db.reader() as uow:
-        assert await uow.tracks.sport_question(token_of(chat)) is None
+        answered = await uow.tracks.sport_question(token_of(chat))
+    assert answered is not None and answered.run_id == 1  # the answer kept for a second tap
 
 
 async def test_an_expired_question_says_so_and_stores_nothing(harness: Harness) -> None:

@@ -136,6 +136,9 @@ async def test_same_platform_message_twice_stores_one_run(harness: Harness) -> N
     assert first.text.startswith("Logged")
     assert second.text.startswith("Already logged")
     assert len(await harness.runs(chat)) == 1
+    # Nothing new was stored: no /undo offered (it would remove the latest run, maybe another).
+    assert "Wrong? /undo removes it." in first.text
+    assert "/undo" not in second.text
 
 
 async def test_week_total_and_streak_grow(harness: Harness, clock: FakeClock) -> None:

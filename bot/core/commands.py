@@ -64,6 +64,7 @@ class OptionSpec:
     unless: str | None = None
     # Words that are not choices but deserve their own answer (``/edit 12 pace``).
     not_choices: tuple[tuple[str, str], ...] = ()
+    unit: str = ""  # what a number counts, said with its bounds: "at most 30 minutes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +318,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 type=OptionType.INTEGER,
                 min_value=5,
                 max_value=30,
+                unit="minutes",
             ),
         ),
         examples=("/bedtime", "/bedtime 20"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.clubs.conftest import club_chat
 from tests.fakes import Harness
 
 
@@ -18,8 +19,10 @@ async def test_sixteen_hours_is_a_long_night_not_the_ideal(harness: Harness) -> 
     ("typed", "first_line", "example"),
     [
         ("/slept", "/slept needs hours.", "For example: /slept 7.5"),
-        ("/delete", "/delete needs run id.", "For example: /delete 12"),
-        ("/log 5k", "/log needs duration.", "For example: /log 5k 25:00"),
+        ("/delete", "/delete needs a run id.", "For example: /delete 12"),
+        ("/log 5k", "/log needs a duration.", "For example: /log 5k 25:00"),
+        ("/edit 1", "/edit needs a field.", "For example: /edit 12 distance 10.2km"),
+        ("/pause", "/pause needs the day to resume.", "For example: /pause 2026-12-24"),
     ],
 )
 async def test_a_missing_value_is_named_without_the_option_label(
@@ -50,3 +53,38 @@ async def test_edit_pace_says_where_the_pace_comes_from(harness: Harness) -> Non
     reply = await chat.say("/edit 1 pace 5:00")
     assert "Did you mean" not in reply.text
     assert "The pace follows from the distance and the time" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("/bedtime 45", "Step can be at most 30 minutes."),
+        ("/bedtime 2", "Step must be at least 5 minutes."),
+    ],
+)
+async def test_a_number_out_of_bounds_says_its_unit(
+    harness: Harness, typed: str, says: str
+) -> None:
+    assert (await harness.chat().say(typed)).text.splitlines()[0] == says
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("/challenge create", "/challenge create needs a name."),
+        (
+            "/challenge create Daily streak min 0km today 2w",
+            "A streak day's minimum must be above zero, not '0km'.",
+        ),
+        (
+            "/challenge create Daily streak min 400km today 2w",
+            "A streak day's minimum can be up to 300 km, not '400km'.",
+        ),
+    ],
+)
+async def test_a_challenge_missing_or_wrong_says_what_it_is_about(
+    harness: Harness, typed: str, says: str
+) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    assert (await admin.say(typed)).text.splitlines()[0] == says
+    assert "No challenges here yet" in (await admin.say("/challenge list")).text

@@ -167,8 +167,11 @@ LISTED_DAYS = {
     "last mon": date(2026, 11, 23),
     "Dec 3": date(2025, 12, 3),
     "3 Dec": date(2025, 12, 3),
+    "Fri 20 Nov": date(2026, 11, 20),
     "2026-11-20": date(2026, 11, 20),
+    "2026-11-20 07:30": date(2026, 11, 20),
     "2026-11-20T07:30": date(2026, 11, 20),
+    "7am": date(2026, 11, 26),
 }
 
 
@@ -196,3 +199,90 @@ async def test_every_day_form_the_help_lists_logs_a_run_on_that_day(harness: Har
         assert chosen.text.startswith("Logged #") and shown in chosen.text, (form, chosen.text)
     stored = sorted(run.local_date for run in await harness.runs(chat))
     assert stored == sorted(day for day in LISTED_DAYS.values() for _ in range(2))
+
+
+@pytest.mark.parametrize(
+    ("shown", "day"), [("Fri 20 Nov", date(2026, 11, 20)), ("Wed 03 Dec 2025", date(2025, 12, 3))]
+)
+async def test_a_day_written_as_replies_write_it_is_read_back(
+    harness: Harness, shown: str, day: date
+) -> None:
+    chat = harness.chat()
+    reply = await chat.say(f"/log 5k 25:00 {shown} hilly")
+    assert reply.text.startswith(f"Logged #1 · {shown} · 5.00 km in 25:00"), reply.text
+    [run] = await harness.runs(chat)
+    assert (run.local_date, run.note) == (day, "hilly")
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("/log 5k 25:00 Mon 20 Nov", "20 Nov 2026 is a Friday, not a Monday."),
+        ("/log 5k 25:00 sat 2026-11-20 easy", "20 Nov 2026 is a Friday, not a Saturday."),
+        ("/log 5k 25:00 Fri 30 Nov", "30 Nov 2025 is a Sunday, not a Friday."),
+    ],
+)
+async def test_a_weekday_that_is_not_the_dates_is_refused(
+    harness: Harness, typed: str, says: str
+) -> None:
+    chat = harness.chat()
+    reply = await chat.say(typed)
+    assert reply.text.startswith(says), reply.text
+    assert await harness.runs(chat) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "note", "start"),
+    [
+        ("/log 5k 25:10 2026-11-24 07:00", "Tue 24 Nov 07:00", "", datetime(2026, 11, 24, 6, 0)),
+        ("/log 5k 25:11 7am", "today 07:00", "", datetime(2026, 11, 26, 6, 0)),
+        ("/log 5k 25:12 07:30", "today 07:30", "", datetime(2026, 11, 26, 6, 30)),
+        (
+            "/log 5k 25:13 yesterday 6:30pm easy",
+            "yesterday 18:30",
+            "easy",
+            datetime(2026, 11, 25, 17, 30),
+        ),
+        (
+            "/log 5k 25:14 Dec 3 07:00 cold",
+            "Wed 03 Dec 2025 07:00",
+            "cold",
+            datetime(2025, 12, 3, 6, 0),
+        ),
+        ("/log 5k 25:15 7am tempo", "today 07:00", "tempo", datetime(2026, 11, 26, 6, 0)),
+    ],
+)
+async def test_a_clock_time_after_the_day_is_the_start_not_the_note(
+    harness: Harness, typed: str, shown: str, note: str, start: datetime
+) -> None:
+    chat = harness.chat()
+    await chat.say("/settings timezone Europe/Berlin")
+    reply = await chat.say(typed)
+    assert reply.text.startswith(f"Logged #1 · {shown} · 5.00 km"), reply.text
+    [run] = await harness.runs(chat)
+    assert run.note == note
+    assert await started_at(harness) == [start.replace(tzinfo=UTC)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "note"),
+    [
+        ("/log 5k 25:00 4:50 pace felt easy", "4:50 pace felt easy"),
+        ("/log 5k 25:00 10 laps of the park", "10 laps of the park"),
+        ("/log 5k 25:00 easy, back by 7:30", "easy, back by 7:30"),
+    ],
+)
+async def test_a_note_with_numbers_stays_the_note(harness: Harness, typed: str, note: str) -> None:
+    chat = harness.chat()
+    reply = await chat.say(typed)
+    assert reply.text.startswith("Logged #1 · today · 5.00 km"), reply.text
+    [run] = await harness.runs(chat)
+    assert run.note == note
+    assert await started_at(harness) == [None]
+
+
+async def test_a_clock_time_that_is_no_time_is_refused(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/log 5k 25:00 yesterday 25:30")
+    assert reply.text.startswith("'25:30' isn't a time of day."), reply.text
+    assert await harness.runs(chat) == []

@@ -150,7 +150,7 @@ class RunService:
             if not both:
                 raise texts.two_days(when, also)
             when, also = both, ""
-        day_first = bool(when) or bool(also) and typed_note.lstrip().startswith(also)
+        day_first = bool(when) or (bool(also) and typed_note.lstrip().startswith(also))
         when = when or also
         # A clock time after the day (or alone) is the start: /log 5k 25:00 2026-12-05 07:00.
         start_clock, note = split_start_clock(note, after_day=day_first)

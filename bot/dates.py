@@ -263,6 +263,17 @@ def _day_word(word: str) -> bool:
     return re.match(DAY_WORD, word, re.IGNORECASE) is not None
 
 
+def parse_weekday(text: str, hint: str = "") -> int:
+    """One day of the week, 0 (Monday) to 6, from ``mon``, ``Monday``, ``tues``, ``thurs``.
+
+    The one reader of a single weekday (``sundae`` is not Sunday, nor ``weekdays`` one day).
+    """
+    named = _weekday(text.strip().lower())
+    if named is None:
+        raise BadInput(f"I can't read '{quote(text)}' as a day of the week.", hint=hint)
+    return WEEKDAYS.index(named)
+
+
 def _weekday(word: str) -> str | None:
     """``mon`` for mon, monday, tues, thurs...; None for anything else."""
     word = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(word, word)

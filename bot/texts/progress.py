@@ -310,8 +310,3 @@ def no_such_period(periods: tuple[str, ...], period: str) -> BadInput:
 def digest_day_and_time() -> BadInput:
     """``/settings digest`` that is not a day and a time, nor off."""
     return BadInput("Say the day and the time of your digest, or off.", hint=DIGEST_EXAMPLE)
-
-
-def digest_day_unreadable(day: str) -> BadInput:
-    """A digest day that is not one weekday (``day`` quoted already)."""
-    return BadInput(f"I can't read '{day}' as a day of the week.", hint=DIGEST_EXAMPLE)

@@ -88,3 +88,16 @@ async def test_a_challenge_missing_or_wrong_says_what_it_is_about(
     admin = club_chat(harness, "ann", admin=True)
     assert (await admin.say(typed)).text.splitlines()[0] == says
     assert "No challenges here yet" in (await admin.say("/challenge list")).text
+
+
+@pytest.mark.parametrize("day", ["funday", "sundae", "Weekdays"])
+async def test_club_posts_read_the_day_as_the_digest_does(harness: Harness, day: str) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    reply = await admin.say(f"/club posts weekly {day} 18:00")
+    assert reply.text.splitlines() == [
+        f"I can't read '{day.lower()}' as a day of the week.",
+        "For example: /club posts weekly sun 18:00",
+    ]
+    digest = await harness.chat("ann").say(f"/settings digest {day} 18:00")
+    assert digest.text.splitlines()[0] == f"I can't read '{day.lower()}' as a day of the week."
+    assert "Sunday" in (await admin.say("/club posts weekly Sunday 18:00")).text

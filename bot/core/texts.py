@@ -57,6 +57,11 @@ def command_list() -> str:
     return "\n".join(lines)
 
 
+# Typed in the console chat, these end it (adapters/console); there they are no command.
+CONSOLE_ENDINGS = ("quit", "exit")
+CONSOLE_QUIT = "/quit or /exit (or Ctrl-D) ends the console chat."
+
+
 def no_such_command(name: str) -> BadInput:
     """``/help`` of a command that does not exist (``name`` quoted already)."""
     return BadInput(f"There's no /{name}.", hint="/help lists every command.")

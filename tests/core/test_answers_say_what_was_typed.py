@@ -101,3 +101,21 @@ async def test_club_posts_read_the_day_as_the_digest_does(harness: Harness, day:
     digest = await harness.chat("ann").say(f"/settings digest {day} 18:00")
     assert digest.text.splitlines()[0] == f"I can't read '{day.lower()}' as a day of the week."
     assert "Sunday" in (await admin.say("/club posts weekly Sunday 18:00")).text
+
+
+@pytest.mark.parametrize("word", ["quit", "/exit"])
+async def test_help_quit_in_the_console_says_how_to_end_it(harness: Harness, word: str) -> None:
+    console = await harness.chat("ann", "console").say(f"/help {word}")
+    assert console.text == "/quit or /exit (or Ctrl-D) ends the console chat."
+    telegram = await harness.chat("ann", "telegram").say(f"/help {word}")
+    assert telegram.text.startswith(f"There's no /{word.lstrip('/')}.")
+
+
+async def test_stats_of_a_period_with_nothing_in_it_is_one_line(harness: Harness) -> None:
+    chat = harness.chat()
+    assert (await chat.say("/stats week")).text == (
+        "This week (23 Nov 2026 - 26 Nov 2026): no runs yet. Log one with /log 5k 25:00."
+    )
+    assert (await chat.say("/stats all")).text == (
+        "All time (26 Nov 2026 - 26 Nov 2026): no runs yet. Log one with /log 5k 25:00."
+    )

@@ -192,6 +192,9 @@ async def test_runs_undo_and_delete(harness: Harness) -> None:
     assert await harness.runs(chat) == []
     nothing = await chat.say("/undo")
     assert "no run to undo" in nothing.text
+    # Said alike after every run is gone and before any: no "yet" once runs were logged.
+    assert nothing.text.splitlines()[0] == "There's no run to undo: none is logged."
+    assert (await harness.chat("new").say("/undo")).text == nothing.text
 
 
 async def test_delete_never_touches_someone_elses_run(harness: Harness) -> None:

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 
 from bot.clubs.texts.feed import cheer_button
 from bot.core import texts as help_texts
-from bot.core.texts import CONSOLE_ENDINGS
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, find_command, is_group
 from bot.core.context import Context, Handler, Services
 from bot.core.nudge_handlers import NUDGE_SETTINGS, NudgeHandlers, check_strength_setting
@@ -299,7 +298,7 @@ class CoreHandlers:
             return Reply(help_texts.group_help(name))
         if name:
             spec = find_command(name)
-            if name in CONSOLE_ENDINGS and ctx.incoming.platform == "console":
+            if name in help_texts.CONSOLE_ENDINGS and ctx.incoming.platform == "console":
                 return Reply(help_texts.CONSOLE_QUIT)  # the console's own, not a command
             if spec is None or spec.hidden:
                 raise help_texts.no_such_command(quote(name))

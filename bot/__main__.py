@@ -17,7 +17,7 @@ from bot.bootstrap import build_app
 from bot.config import Settings
 from bot.operations import heap, logs
 from bot.ports import TokenRefused
-from bot.storage.database import Database, safe_url
+from bot.storage.database import Database, UnsupportedUrl, async_url, safe_url
 from bot.storage.migrate import MigrationError, upgrade
 from bot.storage.problems import DatabaseUnavailable, explain
 
@@ -60,8 +60,18 @@ def main(argv: list[str] | None = None) -> None:
     ``pacer import-strava PATH --user NAME`` imports a Strava bulk export.
     """
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:2] == ["db", "upgrade"]:
-        sys.exit(db_upgrade(argv[2:]))
+    prog = " ".join(["pacer", *argv[:2]] if argv[:2] == ["db", "upgrade"] else ["pacer", *argv[:1]])
+    prog = prog if argv[:1] in (["db"], ["import-strava"], ["discord-sync"]) else "pacer"
+    try:
+        _main(argv)
+    except UnsupportedUrl as error:  # --db or DATABASE_URL: one line, as a failed open says
+        print(f"{prog}: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _main(argv: list[str]) -> None:
+    if argv[:1] == ["db"]:
+        sys.exit(db_command(argv[1:]))
     if argv[:1] == ["import-strava"]:
         command = importlib.import_module("bot.import_strava")
         heap.settle()  # the libraries are loaded: full collections walk only the import's
@@ -139,6 +149,27 @@ class UpgradeStop:
                 loop.add_signal_handler(sig, stop, sig)
 
 
+DB_COMMANDS = """\
+commands:
+  pacer db upgrade [--db URL]
+      apply the database migrations and exit"""
+
+
+def db_command(argv: list[str]) -> int:
+    """``pacer db upgrade ...``; ``pacer db`` alone (or ``--help``) lists what it can do."""
+    if argv[:1] == ["upgrade"]:
+        return db_upgrade(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="pacer db",
+        description="The database's commands.",
+        epilog=DB_COMMANDS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=("upgrade",), help="upgrade: apply the migrations")
+    parser.parse_args(argv)  # anything but upgrade: the usage and one error line, exit 2
+    return 2
+
+
 def db_upgrade(argv: list[str]) -> int:
     """``pacer db upgrade [--db URL]``: bring the database to this release's schema."""
     parser = argparse.ArgumentParser(
@@ -163,6 +194,7 @@ def db_upgrade(argv: list[str]) -> int:
         finally:
             await db.close()
 
+    async_url(url)  # an unusable URL is one line (main), before any signal is taken
     try:
         before, after = asyncio.run(run())
     except asyncio.CancelledError:

@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> None:
     ``pacer import-strava PATH --user NAME`` imports a Strava bulk export.
     """
     argv = sys.argv[1:] if argv is None else argv
-    prog = " ".join(["pacer", *argv[:2]] if argv[:2] == ["db", "upgrade"] else ["pacer", *argv[:1]])
-    prog = prog if argv[:1] in (["db"], ["import-strava"], ["discord-sync"]) else "pacer"
+    named = (sub for sub in _PROGS if argv[: len(sub.split())] == sub.split())
+    prog = " ".join(("pacer", next(named, ""))).strip()
     try:
         _main(argv)
     except UnsupportedUrl as error:  # --db or DATABASE_URL: one line, as a failed open says
@@ -69,9 +69,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
 
 
+# Each command's name as its one-line failures start ("pacer db upgrade: ..."), longest first.
+_PROGS = ("db upgrade", "db", "import-strava", "discord-sync")
+
+
 def _main(argv: list[str]) -> None:
-    if argv[:1] == ["db"]:
-        sys.exit(db_command(argv[1:]))
+    if argv[:2] == ["db", "upgrade"]:
+        sys.exit(db_upgrade(argv[2:]))
+    if argv and argv[0] == "db":  # "pacer db" alone or with --help: what it holds
+        sys.exit(db_usage(argv[1:]))
     if argv[:1] == ["import-strava"]:
         command = importlib.import_module("bot.import_strava")
         heap.settle()  # the libraries are loaded: full collections walk only the import's
@@ -155,10 +161,8 @@ commands:
       apply the database migrations and exit"""
 
 
-def db_command(argv: list[str]) -> int:
-    """``pacer db upgrade ...``; ``pacer db`` alone (or ``--help``) lists what it can do."""
-    if argv[:1] == ["upgrade"]:
-        return db_upgrade(argv[1:])
+def db_usage(argv: list[str]) -> int:
+    """``pacer db`` without ``upgrade``: its usage, listing ``upgrade`` (``--help``: in full)."""
     parser = argparse.ArgumentParser(
         prog="pacer db",
         description="The database's commands.",
@@ -166,7 +170,7 @@ def db_command(argv: list[str]) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("command", choices=("upgrade",), help="upgrade: apply the migrations")
-    parser.parse_args(argv)  # anything but upgrade: the usage and one error line, exit 2
+    parser.parse_args(argv)  # anything but upgrade (handled in main): usage, one error, exit 2
     return 2
 
 

@@ -41,9 +41,10 @@ _MONTH_DAY = re.compile(
 _DAY_PHRASE = rf"(?:last\s+[a-z]+|{_MONTH_DAY.pattern})"
 MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
 # Every form of a run's day that parse_start reads, as /log's help lists them (a test parses each).
+# (A Discord option's description: 100 characters at most; 3 Dec, 7am and the T form read too.)
 RUN_DAY_FORMS = (
-    "today (default), yesterday, mon, last mon, Dec 3, 3 Dec, Fri 20 Nov, 2026-11-20, "
-    "2026-11-20 07:30, 2026-11-20T07:30 or 7am (start time)"
+    "today (default), yesterday, mon, last mon, Dec 3, Fri 20 Nov, 2026-11-20 or 2026-11-20 07:30 "
+    "(start)"
 )
 _CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
 # A run's start as typed after its day (or alone): 07:00, 7am, 6:30pm; never a bare number

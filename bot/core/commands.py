@@ -189,7 +189,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 type=OptionType.ATTACHMENT,
             ),
         ),
-        examples=("/log 5k 25:00", "/log 10.5km 58:10 yesterday hilly", "/log half 1:52:00 sat"),
+        examples=(
+            "/log 5k 25:00",
+            "/log 10.5km 58:10 yesterday hilly",
+            "/log half 1:52:00 sat",
+            "/log 8k 42:30 yesterday 07:15 easy",
+        ),
         help="Or send the run's GPX, FIT or TCX file (up to 20 MB): as a document on Telegram, "
         "the file option on Discord, /log file <path> in the console. Pacer reads distance, "
         "moving time, start, climb and best efforts from it.",

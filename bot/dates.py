@@ -186,14 +186,15 @@ def parse_start(text: str, today: date) -> tuple[date, time | None]:
     return day, time(hour, minute, second)
 
 
-def split_start_clock(note: str, after_day: bool) -> tuple[str, str]:
+def split_start_clock(note: str, when: str, after_day: bool) -> tuple[str, str]:
     """``07:00 easy`` -> (``07:00``, ``easy``): a start time typed after the run's day.
 
     Taken when a day came before it, or when it says am/pm, or when it is all there is
-    (``/log 5k 25:00 7am``); ``4:50 pace`` with no day before it stays the note.
+    (``/log 5k 25:00 7am``); ``4:50 pace`` with no day before it stays the note, and so
+    does a time after a day that has one (``2026-12-05T07:00``).
     """
     first, _, rest = note.strip().partition(" ")
-    if not _START_CLOCK.fullmatch(first):
+    if not _START_CLOCK.fullmatch(first) or _DATE_TIME.search(when.lower()):
         return "", note
     if after_day or first.lower().endswith(("am", "pm")) or not rest.strip():
         return first, rest.strip()

@@ -153,7 +153,7 @@ class RunService:
         day_first = bool(when) or (bool(also) and typed_note.lstrip().startswith(also))
         when = when or also
         # A clock time after the day (or alone) is the start: /log 5k 25:00 2026-12-05 07:00.
-        start_clock, note = split_start_clock(note, after_day=day_first)
+        start_clock, note = split_start_clock(note, when, after_day=day_first)
         when = f"{when} {start_clock}".strip() if start_clock else when
         day, start_time = parse_start(when, user.today(now))
         started_at = None

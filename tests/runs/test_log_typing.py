@@ -269,20 +269,28 @@ async def test_a_clock_time_after_the_day_is_the_start_not_the_note(
 
 
 @pytest.mark.parametrize(
-    ("typed", "note"),
+    ("typed", "shown", "note", "start"),
     [
-        ("/log 5k 25:00 4:50 pace felt easy", "4:50 pace felt easy"),
-        ("/log 5k 25:00 10 laps of the park", "10 laps of the park"),
-        ("/log 5k 25:00 easy, back by 7:30", "easy, back by 7:30"),
+        ("/log 5k 25:00 4:50 pace felt easy", "today", "4:50 pace felt easy", None),
+        ("/log 5k 25:00 10 laps of the park", "today", "10 laps of the park", None),
+        ("/log 5k 25:00 easy, back by 7:30", "today", "easy, back by 7:30", None),
+        (
+            "/log 5k 25:00 2026-11-24T07:00 08:00 easy",
+            "Tue 24 Nov 07:00",
+            "08:00 easy",
+            datetime(2026, 11, 24, 7, 0, tzinfo=UTC),
+        ),
     ],
 )
-async def test_a_note_with_numbers_stays_the_note(harness: Harness, typed: str, note: str) -> None:
+async def test_a_note_with_numbers_stays_the_note(
+    harness: Harness, typed: str, shown: str, note: str, start: datetime | None
+) -> None:
     chat = harness.chat()
     reply = await chat.say(typed)
-    assert reply.text.startswith("Logged #1 · today · 5.00 km"), reply.text
+    assert reply.text.startswith(f"Logged #1 · {shown} · 5.00 km"), reply.text
     [run] = await harness.runs(chat)
     assert run.note == note
-    assert await started_at(harness) == [None]
+    assert await started_at(harness) == [start]
 
 
 async def test_a_clock_time_that_is_no_time_is_refused(harness: Harness) -> None:

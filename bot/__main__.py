@@ -17,7 +17,7 @@ from bot.bootstrap import build_app
 from bot.config import Settings
 from bot.operations import heap, logs
 from bot.ports import TokenRefused
-from bot.storage.database import Database, safe_url
+from bot.storage.database import Database, UnsupportedUrl, async_url, safe_url
 from bot.storage.migrate import MigrationError, upgrade
 from bot.storage.problems import DatabaseUnavailable, explain
 
@@ -60,8 +60,24 @@ def main(argv: list[str] | None = None) -> None:
     ``pacer import-strava PATH --user NAME`` imports a Strava bulk export.
     """
     argv = sys.argv[1:] if argv is None else argv
+    named = (sub for sub in _PROGS if argv[: len(sub.split())] == sub.split())
+    prog = " ".join(("pacer", next(named, ""))).strip()
+    try:
+        _main(argv)
+    except UnsupportedUrl as error:  # --db or DATABASE_URL: one line, as a failed open says
+        print(f"{prog}: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+# Each command's name as its one-line failures start ("pacer db upgrade: ..."), longest first.
+_PROGS = ("db upgrade", "db", "import-strava", "discord-sync")
+
+
+def _main(argv: list[str]) -> None:
     if argv[:2] == ["db", "upgrade"]:
         sys.exit(db_upgrade(argv[2:]))
+    if argv and argv[0] == "db":  # "pacer db" alone or with --help: what it holds
+        sys.exit(db_usage(argv[1:]))
     if argv[:1] == ["import-strava"]:
         command = importlib.import_module("bot.import_strava")
         heap.settle()  # the libraries are loaded: full collections walk only the import's
@@ -139,6 +155,25 @@ class UpgradeStop:
                 loop.add_signal_handler(sig, stop, sig)
 
 
+DB_COMMANDS = """\
+commands:
+  pacer db upgrade [--db URL]
+      apply the database migrations and exit"""
+
+
+def db_usage(argv: list[str]) -> int:
+    """``pacer db`` without ``upgrade``: its usage, listing ``upgrade`` (``--help``: in full)."""
+    parser = argparse.ArgumentParser(
+        prog="pacer db",
+        description="The database's commands.",
+        epilog=DB_COMMANDS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=("upgrade",), help="upgrade: apply the migrations")
+    parser.parse_args(argv)  # anything but upgrade (handled in main): usage, one error, exit 2
+    return 2
+
+
 def db_upgrade(argv: list[str]) -> int:
     """``pacer db upgrade [--db URL]``: bring the database to this release's schema."""
     parser = argparse.ArgumentParser(
@@ -163,6 +198,7 @@ def db_upgrade(argv: list[str]) -> int:
         finally:
             await db.close()
 
+    async_url(url)  # an unusable URL is one line (main), before any signal is taken
     try:
         before, after = asyncio.run(run())
     except asyncio.CancelledError:

@@ -41,11 +41,18 @@ _MONTH_DAY = re.compile(
 _DAY_PHRASE = rf"(?:last\s+[a-z]+|{_MONTH_DAY.pattern})"
 MAX_DAYS_AHEAD = 366  # pauses and plans: a year at most
 # Every form of a run's day that parse_start reads, as /log's help lists them (a test parses each).
+# (A Discord option's description: 100 characters at most; 3 Dec, 7am and the T form read too.)
 RUN_DAY_FORMS = (
-    "today (default), yesterday, mon, last mon, Dec 3, 3 Dec, 2026-11-20 "
-    "or 2026-11-20T07:30 (start time)"
+    "today (default), yesterday, mon, last mon, Dec 3, Fri 20 Nov, 2026-11-20 or 2026-11-20 07:30 "
+    "(start)"
 )
 _CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
+# A run's start as typed after its day (or alone): 07:00, 7am, 6:30pm; never a bare number
+# (``10 laps`` is a note).
+_START_CLOCK = re.compile(r"\d{1,2}:\d{2}|\d{1,2}(?::\d{2})?(?:am|pm)", re.I)
+_DAY_THEN_CLOCK = re.compile(rf"(?:(?P<day>.*\S)\s+)?(?P<clock>{_START_CLOCK.pattern})", re.I)
+# "Sat 05 Dec", the way every reply writes a day: the weekday must be the date's.
+_WEEKDAY_THEN_DATE = re.compile(r"(?P<weekday>[a-z]+)[,.]?\s+(?P<date>\S.*)")
 
 
 def parse_future_date(text: str, today: date, max_days: int = MAX_DAYS_AHEAD) -> date:
@@ -89,6 +96,16 @@ def parse_when(text: str, today: date, earliest: date | None = None) -> date:
     raw = {"tues": "tue", "thur": "thu", "thurs": "thu"}.get(raw, raw)
     if raw == "tomorrow":
         raise BadInput("Tomorrow is in the future; log runs you have done.")
+    dated = _WEEKDAY_THEN_DATE.fullmatch(raw)
+    if dated and (weekday := _weekday(dated.group("weekday"))) is not None:
+        day = parse_when(dated.group("date"), today, earliest)
+        if WEEKDAYS[day.weekday()] != weekday:
+            raise BadInput(
+                f"{day:%d %b %Y} is a {_full_day(WEEKDAYS[day.weekday()]).capitalize()}, "
+                f"not a {_full_day(weekday).capitalize()}.",
+                hint=f"Write the day as {day:%a %d %b}, or the date alone.",
+            )
+        return day
     last = re.fullmatch(r"last\s+([a-z]+)", raw)
     named = _weekday(last.group(1)) if last else None
     if named is not None:
@@ -146,11 +163,19 @@ def _month_day(match: re.Match[str], text: str, today: date) -> date:
 
 
 def parse_start(text: str, today: date) -> tuple[date, time | None]:
-    """A run's day, and its local start time when typed as ``2026-12-05T07:00``."""
-    raw = text.strip().lower().rstrip(":,;.!")
+    """A run's day, and its local start time when typed with it.
+
+    ``2026-12-05T07:00``, ``2026-12-05 07:00``, ``yesterday 6:30pm``, or a time alone
+    (``7am``: today).
+    """
+    raw = text.strip().lower().rstrip(",;.!")
     stamp = _DATE_TIME.fullmatch(raw)
     if stamp is None:
-        return parse_when(text, today), None
+        clocked = _DAY_THEN_CLOCK.fullmatch(raw)
+        if clocked is None:
+            return parse_when(text, today), None
+        hour, minute = map(int, parse_clock(clocked.group("clock")).split(":"))
+        return parse_when(clocked.group("day") or "", today), time(hour, minute)
     day = parse_when(stamp.group(1), today)
     hour, minute, second = int(stamp.group(2)), int(stamp.group(3)), int(stamp.group(4) or 0)
     if hour > 23 or minute > 59 or second > 59:
@@ -159,6 +184,32 @@ def parse_start(text: str, today: date) -> tuple[date, time | None]:
             hint="Write the start as 2026-12-05T07:00 (hours 0-23).",
         )
     return day, time(hour, minute, second)
+
+
+def split_start_clock(note: str, when: str, after_day: bool) -> tuple[str, str]:
+    """``07:00 easy`` -> (``07:00``, ``easy``): a start time typed after the run's day.
+
+    Taken when a day came before it, or when it says am/pm, or when it is all there is
+    (``/log 5k 25:00 7am``); ``4:50 pace`` with no day before it stays the note, and so
+    does a time after a day that has one (``2026-12-05T07:00``).
+    """
+    first, _, rest = note.strip().partition(" ")
+    if not _START_CLOCK.fullmatch(first) or _DATE_TIME.search(when.lower()):
+        return "", note
+    if after_day or first.lower().endswith(("am", "pm")) or not rest.strip():
+        return first, rest.strip()
+    return "", note
+
+
+def weekday_and_date(when: str, also: str) -> str:
+    """``Sat`` and ``05 Dec`` -> ``Sat 05 Dec``: one day written as replies write it, else ``""``.
+
+    ``/log`` reads one word as the day, so a weekday and the date after it arrive apart.
+    """
+    calendar = _MONTH_DAY.fullmatch(also.strip()) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", also)
+    if _weekday(when.strip().lower().rstrip(",.")) is None or calendar is None:
+        return ""
+    return f"{when.strip()} {also.strip()}"
 
 
 def parse_checkin_day(text: str, today: date) -> date:
@@ -212,6 +263,17 @@ def _day_word(word: str) -> bool:
     if re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?", word):
         return False
     return re.match(DAY_WORD, word, re.IGNORECASE) is not None
+
+
+def parse_weekday(text: str, hint: str = "") -> int:
+    """One day of the week, 0 (Monday) to 6, from ``mon``, ``Monday``, ``tues``, ``thurs``.
+
+    The one reader of a single weekday (``sundae`` is not Sunday, nor ``weekdays`` one day).
+    """
+    named = _weekday(text.strip().lower())
+    if named is None:
+        raise BadInput(f"I can't read '{quote(text)}' as a day of the week.", hint=hint)
+    return WEEKDAYS.index(named)
 
 
 def _weekday(word: str) -> str | None:

@@ -19,6 +19,8 @@ HABITS = ("sleep", "mobility", "strength", "fuel")
 # Seven hours asleep is the floor below which runners report not performing at their
 # best (COACHING.md): a good night, on every count Pacer keeps.
 GOOD_NIGHT_HOURS = 7.0
+# The shortest run Pacer keeps, typed or from a file: less is a slip or a watch left on.
+MIN_RUN_M = 100.0
 
 
 class UnknownZone(ValueError):

@@ -15,6 +15,7 @@ import zoneinfo
 
 from bot.errors import BadInput
 from bot.input_hygiene import check_digits, quote
+from bot.models import MIN_RUN_M
 
 METERS_PER_MILE = 1609.344
 FEET_PER_METRE = 3.28084
@@ -40,8 +41,12 @@ _DURATION_UNITS = re.compile(
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?$")
 
 
-def parse_distance(text: str, default_units: str = "km") -> float:
-    """Metres from ``5k``, ``5 km``, ``5.2km``, ``3.1mi``, ``10000m``, ``half``, ``marathon``."""
+def parse_distance(text: str, default_units: str = "km", *, run: bool = True) -> float:
+    """Metres from ``5k``, ``5 km``, ``5.2km``, ``3.1mi``, ``10000m``, ``half``, ``marathon``.
+
+    ``run``: refused outside one run's bounds (100 m to 300 km); without it any amount
+    (a caller with its own bounds words them).
+    """
     raw = text.strip().lower()
     check_digits(raw)
     if raw in {"half", "hm", "half-marathon", "halfmarathon"}:
@@ -64,13 +69,19 @@ def parse_distance(text: str, default_units: str = "km") -> float:
         meters = number * METERS_PER_MILE
     else:
         meters = number
+    if not run:
+        return meters
     if meters <= 0:
         raise BadInput("A run needs a distance above zero.")
+    if meters < MIN_RUN_M:
+        raise BadInput(f"{quote(text)} is {meters:.0f} m; a run is at least {MIN_RUN_M:.0f} m.")
     if meters > MAX_DISTANCE_M:
+        # "5000k" or a bare "5000" most likely meant metres; 900km was just too far.
+        as_meters = f"For {number:g} metres, type {number:g}m." if number >= 1000 else ""
         raise BadInput(
             f"{quote(text)} is more than {MAX_DISTANCE_M / 1000:.0f} km; "
             "that doesn't look like one run.",
-            hint="Check the unit: 10000m is 10 km.",
+            hint=as_meters if unit != "m" else "",
         )
     return meters
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 from typing import Any
 
 import discord
@@ -139,6 +140,9 @@ def main(argv: list[str] | None = None) -> None:
         from dataclasses import replace
 
         settings = replace(settings, database_url=args.db)
+    if not settings.discord_token:
+        print("pacer discord-sync: DISCORD_TOKEN is not set; nothing was uploaded", file=sys.stderr)
+        sys.exit(2)
     logging.basicConfig(
         level=settings.log_level.upper() or "INFO", format="%(levelname)s %(name)s: %(message)s"
     )

@@ -10,7 +10,13 @@ from bot.challenge_metrics import METRICS
 from bot.errors import BadInput
 from bot.input_hygiene import check_digits, quote
 from bot.models import WEEKDAYS
-from bot.parsing import FEET_PER_METRE, METERS_PER_MILE, parse_distance, parse_duration
+from bot.parsing import (
+    FEET_PER_METRE,
+    MAX_DISTANCE_M,
+    METERS_PER_MILE,
+    parse_distance,
+    parse_duration,
+)
 
 MAX_NAME = 40
 MAX_ACTIVE = 10
@@ -132,7 +138,19 @@ def parse_day_min(text: str, units: str) -> float:
     """The least a ``streak`` day needs (``min 1.6km``), in metres."""
     if not text.strip():
         raise BadInput("How far must a day's runs go to count? For example: streak min 1.6km")
-    return parse_distance(text, units)
+    meters = parse_distance(text, units, run=False)
+    if meters <= 0:
+        raise BadInput(
+            f"A streak day's minimum must be above zero, not '{quote(text)}'.",
+            hint="For example: streak min 1.6km",
+        )
+    if meters > MAX_DISTANCE_M:
+        raise BadInput(
+            f"A streak day's minimum can be up to {MAX_DISTANCE_M / 1000:.0f} km, "
+            f"not '{quote(text)}'.",
+            hint="For example: streak min 1.6km",
+        )
+    return meters
 
 
 def check_name(name: str) -> str:

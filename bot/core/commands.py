@@ -64,6 +64,7 @@ class OptionSpec:
     unless: str | None = None
     # Words that are not choices but deserve their own answer (``/edit 12 pace``).
     not_choices: tuple[tuple[str, str], ...] = ()
+    unit: str = ""  # what a number counts, said with its bounds: "at most 30 minutes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +189,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 type=OptionType.ATTACHMENT,
             ),
         ),
-        examples=("/log 5k 25:00", "/log 10.5km 58:10 yesterday hilly", "/log half 1:52:00 sat"),
+        examples=(
+            "/log 5k 25:00",
+            "/log 10.5km 58:10 yesterday hilly",
+            "/log half 1:52:00 sat",
+            "/log 8k 42:30 yesterday 07:15 easy",
+        ),
         help="Or send the run's GPX, FIT or TCX file (up to 20 MB): as a document on Telegram "
         "(its caption is the note), the file option on Discord, /log file <path> [note] in the "
         "console (the path ends at its closing quote, or at the first words that name a file). "
@@ -318,6 +324,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 type=OptionType.INTEGER,
                 min_value=5,
                 max_value=30,
+                unit="minutes",
             ),
         ),
         examples=("/bedtime", "/bedtime 20"),
@@ -498,7 +505,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 _CHALLENGE_NAME = "The challenge's name"
 _EFFORT_CHOICES = ("1k", "5k", "10k", "half")
-_WEEKDAY = r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$"
+_WEEKDAY = r"^[a-z]+$"  # a word, not a time: read (or refused) as a weekday by the service
 CLUB_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "club show",

@@ -106,7 +106,7 @@ class Core:
         command may edit as it goes)."""
         owner, incoming = split_owner(incoming)
         if owner is not None and owner != incoming.user_id:
-            return await self._not_yours(incoming.platform, owner)
+            return await self._not_yours(incoming.platform, owner, incoming.action or "")
         incoming = _route_subcommand(_route_action(incoming))
         open_step: str | None = None
         user_id: int | None = None
@@ -159,7 +159,7 @@ class Core:
             log.exception("the reachability notice failed")
             return ""
 
-    async def _not_yours(self, platform: str, owner: str) -> Reply:
+    async def _not_yours(self, platform: str, owner: str, action: str) -> Reply:
         """A press on a button made for another runner: say whose it is, do nothing."""
         name = ""
         try:
@@ -168,7 +168,7 @@ class Core:
             name = found.identity.display_name if found is not None else ""
         except Exception:  # the name is a courtesy: the refusal stands without it
             log.exception("looking up a button's owner failed")
-        return not_yours(clean_text(name))
+        return not_yours(clean_text(name), action)
 
     async def _dispatch(self, ctx: Context) -> Reply:
         incoming = ctx.incoming

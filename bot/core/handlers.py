@@ -302,6 +302,8 @@ class CoreHandlers:
             return Reply(help_texts.group_help(name))
         if name:
             spec = find_command(name)
+            if name in help_texts.CONSOLE_ENDINGS and ctx.incoming.platform == "console":
+                return Reply(help_texts.CONSOLE_QUIT)  # the console's own, not a command
             if spec is None or spec.hidden:
                 raise help_texts.no_such_command(quote(name))
             return Reply(help_texts.command_help(spec))

@@ -79,9 +79,9 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
                 else parse_int(value, what, high=None if opt.max_value is not None else MAX_ID)
             )
             if opt.min_value is not None and number < opt.min_value:
-                raise texts.too_small(opt.name, opt.min_value)
+                raise texts.too_small(opt.name, opt.min_value, opt.unit)
             if opt.max_value is not None and number > opt.max_value:
-                raise texts.too_big(opt.name, opt.max_value)
+                raise texts.too_big(opt.name, opt.max_value, opt.unit)
         if opt.max_length is not None and len(value) > opt.max_length:
             raise texts.too_long(spec, opt.max_length, len(value))
         values[opt.name] = value

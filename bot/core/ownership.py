@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from bot.core import texts
 from bot.messages import MAX_ACTION_BYTES, Button, Incoming, Reply
+from bot.texts.runs import POST_RUN_BUTTONS
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,9 @@ ALERT = "alert"
 # Buttons meant for everyone in the chat (a 👏 under a run, the Join under a new challenge,
 # which joins whoever taps it): never stamped with an owner.
 OPEN_ACTIONS = ("/kudos ", "/challenge join ")
+# The buttons under a logged run (its check-ins, and "Log it again"): a run of one's own
+# brings them, which the answer to another runner's press says.
+RUN_REPLY_ACTIONS = (*(b.action for row in POST_RUN_BUTTONS for b in row), "/again ")
 
 
 def stamp_owner(reply: Reply, owner: str) -> Reply:
@@ -56,10 +60,10 @@ def split_owner(incoming: Incoming) -> tuple[str | None, Incoming]:
     return owner, replace(incoming, action=rest)
 
 
-def not_yours(owner_name: str) -> Reply:
+def not_yours(owner_name: str, action: str) -> Reply:
     """The answer to a press on someone else's button: private, nothing done."""
     return Reply(
-        texts.not_yours(owner_name or "another runner"),
+        texts.not_yours(owner_name or "another runner", action.startswith(RUN_REPLY_ACTIONS)),
         private=True,
         meta={ALERT: "1"},
     )

@@ -57,6 +57,11 @@ def command_list() -> str:
     return "\n".join(lines)
 
 
+# Typed in the console chat, these end it (adapters/console); there they are no command.
+CONSOLE_ENDINGS = ("quit", "exit")
+CONSOLE_QUIT = "/quit or /exit (or Ctrl-D) ends the console chat."
+
+
 def no_such_command(name: str) -> BadInput:
     """``/help`` of a command that does not exist (``name`` quoted already)."""
     return BadInput(f"There's no /{name}.", hint="/help lists every command.")
@@ -116,12 +121,11 @@ def admins_only(name: str, platform: str) -> NotAllowed:
     return NotAllowed(f"Only admins can use /{name} here.", hint=ADMIN_HINTS.get(platform, ""))
 
 
-def not_yours(whose: str) -> str:
-    """A press on someone else's button (``whose``: their name, or "another runner")."""
-    return (
-        f"That button is for {whose}: it answers only them, so I did nothing. "
-        "Log your own run with /log 5k 25:00 to get yours."
-    )
+def not_yours(whose: str, under_a_run: bool) -> str:
+    """A press on someone else's button (``whose``: their name, or "another runner");
+    ``under_a_run``: a button of a logged run's reply, which a run of one's own brings."""
+    tail = " Log your own run with /log 5k 25:00 to get yours." if under_a_run else ""
+    return f"That button is for {whose}: it answers only them, so I did nothing.{tail}"
 
 
 # --- options that do not fit the command list (checked by options.py) --------------------------
@@ -144,11 +148,23 @@ def no_such_option(spec: CommandSpec, name: str) -> BadInput:
     return BadInput(f"/{spec.name} has no option '{name}'.", hint=f"Usage: {spec.usage}")
 
 
+# What a command needs, said as a sentence: "/pause needs the day to resume".
+_NEEDED = {
+    "hours": "hours",
+    "units": "units",
+    "until": "the day to resume",
+    "every": "how often",
+    "switch": "on or off",
+}
+
+
 def option_needed(spec: CommandSpec, option: str) -> BadInput:
     """A required option left out: an example and the usage."""
     example = next((e for e in spec.examples if " " in e), "")
+    name = option.replace("_", " ")
+    needed = _NEEDED.get(option) or f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
     return BadInput(
-        f"/{spec.name} needs {option.replace('_', ' ')}.",
+        f"/{spec.name} needs {needed}.",
         hint=(f"For example: {example}\n" if example else "") + f"Usage: {spec.usage}",
     )
 
@@ -174,14 +190,16 @@ def not_a_choice(
     )
 
 
-def too_small(option: str, least: float) -> BadInput:
-    """A number under the option's bound."""
-    return BadInput(f"{option.replace('_', ' ').capitalize()} must be at least {least:g}.")
+def too_small(option: str, least: float, unit: str = "") -> BadInput:
+    """A number under the option's bound (``unit``: what it counts, e.g. minutes)."""
+    said = f"{least:g} {unit}".strip()
+    return BadInput(f"{option.replace('_', ' ').capitalize()} must be at least {said}.")
 
 
-def too_big(option: str, most: float) -> BadInput:
-    """A number over the option's bound."""
-    return BadInput(f"{option.replace('_', ' ').capitalize()} can be at most {most:g}.")
+def too_big(option: str, most: float, unit: str = "") -> BadInput:
+    """A number over the option's bound (``unit``: what it counts, e.g. minutes)."""
+    said = f"{most:g} {unit}".strip()
+    return BadInput(f"{option.replace('_', ' ').capitalize()} can be at most {said}.")
 
 
 def too_long(spec: CommandSpec, most: int, length: int) -> BadInput:

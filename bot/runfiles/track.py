@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from bot.errors import BadInput
+from bot.models import MIN_RUN_M
 from bot.runfiles.efforts import run_efforts
 from bot.runfiles.sports import check_sport, check_unnamed_speed
 
@@ -219,6 +220,11 @@ def measure(track: Track, sha256: str) -> RunFile:
     if distance < 10 or moving_s <= 0:
         raise BadInput(
             f"This {label} file has no movement in it ({distance:.0f} m). Nothing was saved."
+        )
+    if distance < MIN_RUN_M:  # as a typed run: less is a slip or a watch left on
+        raise BadInput(
+            f"This {label} file covers {distance:.0f} m; a run is at least {MIN_RUN_M:.0f} m. "
+            "Nothing was saved."
         )
     speed = distance / moving_s
     if not sport_known:

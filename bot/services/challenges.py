@@ -14,8 +14,8 @@ from bot.clubs import challenge_input
 from bot.clubs.texts import boards as board_texts
 from bot.clubs.texts import challenges as challenge_texts
 from bot.clubs.texts import club as club_texts
-from bot.dates import parse_clock
-from bot.models import WEEKDAYS, Board, Challenge, Club, Run, User
+from bot.dates import parse_clock, parse_weekday
+from bot.models import Board, Challenge, Club, Run, User
 from bot.parsing import parse_timezone
 from bot.services.profile import RunnerSwitch, set_switch
 from bot.storage.database import Database
@@ -92,11 +92,11 @@ class ChallengeService:
                 raise club_texts.unexpected_there(rest[1:])
             values["post_time"] = parse_clock(rest[0]) if rest else club.post_time
         else:
-            if not rest or rest[0][:3] not in WEEKDAYS:
+            if not rest:
                 raise club_texts.posts_which_day()
+            values["post_day"] = parse_weekday(rest[0], hint=club_texts.posts_which_day().hint)
             if len(rest) > 2:
                 raise club_texts.unexpected_there(rest[2:])
-            values["post_day"] = WEEKDAYS.index(rest[0][:3])
             values["post_time"] = parse_clock(rest[1]) if len(rest) > 1 else club.post_time
         values["posts_paused_at"] = None
         values["paused_reason"] = ""

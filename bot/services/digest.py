@@ -10,9 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.dates import parse_clock, parse_days
-from bot.errors import BadInput
-from bot.input_hygiene import quote
+from bot.dates import parse_clock, parse_weekday
 from bot.models import WEEKDAYS, CheckIn, Run, User, week_start
 from bot.nudges.recurrence import runner_zone
 from bot.nudges.schedule import Occurrence, Rule, next_occurrence, parse_hhmm, wall_at
@@ -32,13 +30,7 @@ def parse_digest(text: str) -> tuple[int, str] | None:
     if len(words) != 2:
         raise texts.digest_day_and_time()
     day, clock = words
-    try:
-        days = parse_days(day) if day.isalpha() else ()
-    except BadInput:
-        days = ()
-    if len(days) != 1:  # "sundae" is not Sunday, nor "weekdays" one day
-        raise texts.digest_day_unreadable(quote(day))
-    return days[0], parse_clock(clock)
+    return parse_weekday(day, hint=texts.DIGEST_EXAMPLE), parse_clock(clock)
 
 
 def digest_rule(user: User, weekday: int, local_time: str) -> Rule | None:

@@ -11,7 +11,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.dates import MAX_DAYS_BACK, parse_start, parse_when, split_day
+from bot.dates import (
+    MAX_DAYS_BACK,
+    parse_start,
+    parse_when,
+    split_day,
+    split_start_clock,
+    weekday_and_date,
+)
 from bot.errors import PacerError
 from bot.input_hygiene import clean_text
 from bot.models import Run, User, WeekBlock, latest_block, week_start
@@ -134,11 +141,20 @@ class RunService:
         seconds = parse_duration(duration)
         check_pace(meters, seconds, user.units, typed_distance=distance, typed_time=duration)
         climb_m, note = split_climb(note, user.units)
-        # A day after the climb or the note is still the day, never the note; two are refused.
+        # A day after the climb or the note is still the day, never the note; two are refused
+        # (but for "Sat 05 Dec", one day as replies write it).
+        typed_note = note
         note, also = split_day(note)
         if also and when:
-            raise texts.two_days(when, also)
+            both = weekday_and_date(when, also)
+            if not both:
+                raise texts.two_days(when, also)
+            when, also = both, ""
+        day_first = bool(when) or (bool(also) and typed_note.lstrip().startswith(also))
         when = when or also
+        # A clock time after the day (or alone) is the start: /log 5k 25:00 2026-12-05 07:00.
+        start_clock, note = split_start_clock(note, when, after_day=day_first)
+        when = f"{when} {start_clock}".strip() if start_clock else when
         day, start_time = parse_start(when, user.today(now))
         started_at = None
         if start_time is not None:

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -49,17 +50,27 @@ SQLITE_PRAGMAS = (
 )
 
 
+class UnsupportedUrl(ValueError):
+    """A database URL Pacer cannot use (its backend or driver): the operator's to fix."""
+
+
 def async_url(url: str) -> str:
     """``sqlite:///x.db`` -> ``sqlite+aiosqlite:///x.db``; ``postgresql://`` -> asyncpg."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UnsupportedUrl(
+            f"can't read {url!r} as a database URL: use sqlite:///pacer.db or "
+            "postgresql://user@host/database"
+        ) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.drivername not in ("sqlite", "sqlite+aiosqlite"):
-            raise ValueError(f"unsupported SQLite driver in DATABASE_URL: {parsed.drivername}")
+            raise UnsupportedUrl(f"unsupported SQLite driver in DATABASE_URL: {parsed.drivername}")
         return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
-    raise ValueError(
+    raise UnsupportedUrl(
         f"unsupported DATABASE_URL backend {backend!r}: use sqlite:///pacer.db or "
         "postgresql://user@host/database"
     )

@@ -149,11 +149,12 @@ def stats_text(p: PeriodStats, units: str) -> str:
         span = f"over the last {TREND_WEEKS} weeks"
     trend = f"Weekly trend: {format_distance(recent.distance_m, units)} a week {span}"
     if not recent.distance_m and before is None:
-        trend = "Weekly trend: no runs in the 4 weeks before this one yet."
+        # Under "no runs yet" it would say nothing more: an empty period is one line.
+        trend = "" if t.runs == 0 else "Weekly trend: no runs in the 4 weeks before this one yet."
     elif before is not None and before.distance_m:
         change = (recent.distance_m - before.distance_m) / before.distance_m * 100
         trend += f" ({'+' if change >= 0 else ''}{change:.0f}% on the {before.weeks} before)"
-    lines.append(trend)
+    lines += [trend] if trend else []
     if p.best:
         # From a file's track (any stretch) or a logged run within 2% of the distance.
         lines.append("Best efforts:")
@@ -316,8 +317,3 @@ def no_such_period(periods: tuple[str, ...], period: str) -> BadInput:
 def digest_day_and_time() -> BadInput:
     """``/settings digest`` that is not a day and a time, nor off."""
     return BadInput("Say the day and the time of your digest, or off.", hint=DIGEST_EXAMPLE)
-
-
-def digest_day_unreadable(day: str) -> BadInput:
-    """A digest day that is not one weekday (``day`` quoted already)."""
-    return BadInput(f"I can't read '{day}' as a day of the week.", hint=DIGEST_EXAMPLE)

@@ -185,8 +185,8 @@ def not_editable(editable: tuple[str, ...], field: str) -> BadInput:
 
 
 def nothing_to_undo() -> NotFound:
-    """``/undo`` before any run."""
-    return NotFound("There's no run to undo yet.", hint="Log one with /log 5k 25:00")
+    """``/undo`` with no run logged (none yet, or every one undone)."""
+    return NotFound("There's no run to undo: none is logged.", hint="Log one with /log 5k 25:00")
 
 
 def two_days(when: str, also: str) -> BadInput:

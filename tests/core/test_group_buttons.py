@@ -49,6 +49,27 @@ async def test_another_runner_cannot_check_in_with_my_buttons(harness: Harness) 
     assert again.text.startswith("111 already checked in: post-run snack (")
 
 
+async def test_another_runners_button_says_how_to_get_ones_own_only_under_a_run(
+    harness: Harness,
+) -> None:
+    await harness.chat("111", "telegram").say("/start", display_name="Ann")
+    ann = club_chat(harness, "111", admin=True)
+    bob = club_chat(harness, "222")
+    await ann.say("stop")
+    logged = await ann.say("/log 5k 25:00")
+    bob.replies.append(logged)
+    assert (await bob.press("Snack eaten")).text == (
+        "That button is for Ann: it answers only them, so I did nothing. "
+        "Log your own run with /log 5k 25:00 to get yours."
+    )
+    await ann.say("/challenge create Winter Miles distance today 4w")
+    asked = await ann.say("/challenge end Winter Miles")
+    bob.replies.append(asked)
+    assert (await bob.press("End it now")).text == (
+        "That button is for Ann: it answers only them, so I did nothing."
+    )
+
+
 async def test_the_join_under_a_new_challenge_is_for_everyone_in_the_group(
     harness: Harness,
 ) -> None:

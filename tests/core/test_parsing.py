@@ -39,13 +39,20 @@ def test_hms_and_unit_forms_agree(h: int, m: int, s: int) -> None:
     assert parse_duration(f"{h}:{m:02d}:{s:02d}") == total
 
 
-@given(st.decimals(min_value="0.01", max_value="300", places=2))
+# From 100 m, the shortest run (bot.models.MIN_RUN_M), to 300 km.
+@given(st.decimals(min_value="0.1", max_value="300", places=2))
 def test_km_distances_parse_to_metres(km: object) -> None:
     assert parse_distance(f"{km}km") == pytest.approx(float(str(km)) * 1000)
     assert parse_distance(f"{km}k") == pytest.approx(float(str(km)) * 1000)
 
 
-@given(st.decimals(min_value="0.01", max_value="186", places=2))
+@given(st.decimals(min_value="0.001", max_value="0.099", places=3))
+def test_a_distance_under_100_m_is_no_run(km: object) -> None:
+    with pytest.raises(BadInput, match="a run is at least 100 m"):
+        parse_distance(f"{km}k")
+
+
+@given(st.decimals(min_value="0.07", max_value="186", places=2))
 def test_mile_distances_parse_to_metres(mi: object) -> None:
     assert parse_distance(f"{mi}mi") == pytest.approx(float(str(mi)) * METERS_PER_MILE)
 

@@ -93,3 +93,28 @@ def test_a_wrong_password_reads_as_a_refused_login() -> None:
 def test_a_fault_of_pacers_own_is_not_explained_away() -> None:
     assert explain(KeyError("run_id"), "postgresql://ana@127.0.0.1/pacer") is None
     assert explain(ValueError("bad"), "sqlite:///pacer.db") is None
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("--db", "bogus://x"), "pacer: unsupported DATABASE_URL backend 'bogus'"),
+        (("db", "upgrade", "--db", "bogus://x"), "pacer db upgrade: unsupported DATABASE_URL"),
+        (("--db", "nonsense"), "pacer: can't read 'nonsense' as a database URL"),
+        (("discord-sync",), "pacer discord-sync: DISCORD_TOKEN is not set"),
+    ],
+)
+def test_an_operators_mistake_is_one_prefixed_line_and_exit_code_2(
+    args: tuple[str, ...], line: str
+) -> None:
+    assert_one_line(pacer(*args), line)
+
+
+def test_pacer_db_lists_its_commands() -> None:
+    alone = pacer("db")
+    assert alone.returncode == 2 and "Traceback" not in alone.stderr
+    assert alone.stderr.splitlines()[0] == "usage: pacer db [-h] {upgrade}"
+    helped = pacer("db", "--help")
+    assert helped.returncode == 0, helped.stderr
+    assert "pacer db upgrade [--db URL]" in helped.stdout
+    assert "unrecognized arguments" not in helped.stdout + helped.stderr

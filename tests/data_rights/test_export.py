@@ -17,6 +17,7 @@ from adapters.console.chat import ConsoleAdapter
 from adapters.discord.client import PacerClient
 from adapters.telegram import TelegramAdapter
 from bot.chart_pool import ChartPainter
+from bot.storage.personal import plan
 from tests.data_rights.runners import (
     DISCORD_ID,
     NAME_DC,
@@ -264,3 +265,11 @@ async def test_the_archive_is_built_in_a_worker_process_and_reads_the_same(
         assert one.namelist() == two.namelist()
         for name in one.namelist():
             assert one.read(name) == two.read(name), name
+
+
+def test_your_data_describes_every_file_of_the_export() -> None:
+    """docs/your-data.md's table names each CSV in the ZIP: one per table holding a runner's
+    rows (``personal.plan``, which /export reads), and nothing else."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "your-data.md").read_text()
+    described = set(re.findall(r"`([a-z_]+)\.csv`", page))
+    assert described == {p.table.name for p in plan([1])}

@@ -145,3 +145,10 @@ def test_a_paused_foot_pod_runs_efforts_on_its_timer_too() -> None:
     # the stop left out and its slow stretches with the timer running counted.
     run = read_run_file("run-pause-footpod.fit", read("run-pause-footpod.fit")).only
     assert run.efforts[10000] == pytest.approx(3574.1, abs=0.5)  # 59:34, not 57:46
+
+
+def test_a_file_shorter_than_a_run_is_refused_as_a_typed_one_is() -> None:
+    # 6 points, 15 m apart: 75 m in 25 s (a watch started and stopped); 100 m is a run.
+    short = refusal("short.gpx", straight_run(EVERY_5_S[:6]))
+    assert short == "This GPX file covers 75 m; a run is at least 100 m. Nothing was saved."
+    assert read_run_file("shortest.gpx", straight_run(EVERY_5_S[:8])).only.distance_m > 100

@@ -137,7 +137,7 @@ async def test_refused_files_store_nothing(
 
 async def test_a_typed_log_still_needs_distance_and_time(harness: Harness) -> None:
     chat = harness.chat()
-    assert "needs distance" in (await chat.say("/log")).text
+    assert "needs a distance" in (await chat.say("/log")).text
     assert "Logged #1" in (await chat.say("/log 5k 25:00")).text
 
 

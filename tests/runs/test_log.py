@@ -104,8 +104,8 @@ async def test_local_date_follows_the_runners_time_zone(harness: Harness, clock:
         ("/log five 25:00", "can't read 'five' as a distance"),
         ("/log 5k quick", "can't read 'quick' as a time"),
         ("/log 5k 25:75", "up to 59"),
-        ("/log 5k", "needs duration"),
-        ("/log", "needs distance"),
+        ("/log 5k", "needs a duration"),
+        ("/log", "needs a distance"),
         ("/log 5k 25:00 2026-12-01", "in the future"),
         ("/log 5k 25:00 2025-06-01", "more than a year ago"),
         ("/log 5k 25:00 2026-13-45", "can't read '2026-13-45' as a date"),
@@ -118,6 +118,34 @@ async def test_bad_input_is_explained_and_nothing_is_stored(
     reply = await chat.say(typed)
     assert says in reply.text
     assert await harness.runs(chat) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("/log 0.001k 0:01", "0.001k is 1 m; a run is at least 100 m."),
+        ("/log 99m 0:40", "99m is 99 m; a run is at least 100 m."),
+        ("/log 900km 1:00:00", "900km is more than 300 km; that doesn't look like one run."),
+        (
+            "/log 5000k 25:00",
+            "5000k is more than 300 km; that doesn't look like one run.\n"
+            "For 5000 metres, type 5000m.",
+        ),
+    ],
+)
+async def test_a_distance_past_a_runs_bounds_is_told_plainly(
+    harness: Harness, typed: str, says: str
+) -> None:
+    chat = harness.chat()
+    reply = await chat.say(typed)
+    assert reply.text == says
+    assert await harness.runs(chat) == []
+
+
+async def test_the_shortest_run_is_kept(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/log 100m 0:30")
+    assert reply.text.startswith("Logged #1 · today · 0.10 km in 0:30"), reply.text
 
 
 async def test_a_ten_thousand_character_note_is_refused_not_cut(harness: Harness) -> None:
@@ -167,6 +195,9 @@ async def test_runs_undo_and_delete(harness: Harness) -> None:
     assert await harness.runs(chat) == []
     nothing = await chat.say("/undo")
     assert "no run to undo" in nothing.text
+    # Said alike after every run is gone and before any: no "yet" once runs were logged.
+    assert nothing.text.splitlines()[0] == "There's no run to undo: none is logged."
+    assert (await harness.chat("new").say("/undo")).text == nothing.text
 
 
 async def test_delete_never_touches_someone_elses_run(harness: Harness) -> None:

@@ -166,9 +166,15 @@ LISTED_DAYS = {
     "mon": date(2026, 11, 23),
     "last mon": date(2026, 11, 23),
     "Dec 3": date(2025, 12, 3),
-    "3 Dec": date(2025, 12, 3),
+    "Fri 20 Nov": date(2026, 11, 20),
     "2026-11-20": date(2026, 11, 20),
+    "2026-11-20 07:30": date(2026, 11, 20),
+}
+# Read as well, though the option's 100 characters leave them out of the list.
+ALSO_READ = {
+    "3 Dec": date(2025, 12, 3),
     "2026-11-20T07:30": date(2026, 11, 20),
+    "7am": date(2026, 11, 26),
 }
 
 
@@ -176,12 +182,13 @@ async def test_every_day_form_the_help_lists_logs_a_run_on_that_day(harness: Har
     chat = harness.chat()
     help_text = (await chat.say("/help log")).text
     [line] = [x for x in help_text.splitlines() if x.strip().startswith("when (optional):")]
-    listed = line.split(":", 1)[1].replace("(default)", "").replace("(start time)", "")
+    listed = line.split(":", 1)[1].replace("(default)", "").replace("(start)", "")
     forms = [f.strip() for f in listed.replace(" or ", ", ").split(",")]
     assert forms == list(LISTED_DAYS)  # nothing listed that is not tried here
-    for seconds, form in enumerate(forms, start=1500):
+    days = LISTED_DAYS | ALSO_READ
+    for seconds, form in enumerate(days, start=1500):
         typed = await chat.say(f"/log 5k {seconds // 60}:{seconds % 60:02d} {form}")
-        day = LISTED_DAYS[form]
+        day = days[form]
         shown = {date(2026, 11, 26): "· today", date(2026, 11, 25): "· yesterday"}.get(
             day, f"· {day:%a %d %b}"
         )
@@ -195,4 +202,115 @@ async def test_every_day_form_the_help_lists_logs_a_run_on_that_day(harness: Har
         chosen = await chat.say("/log", options=options)
         assert chosen.text.startswith("Logged #") and shown in chosen.text, (form, chosen.text)
     stored = sorted(run.local_date for run in await harness.runs(chat))
-    assert stored == sorted(day for day in LISTED_DAYS.values() for _ in range(2))
+    assert stored == sorted(day for day in days.values() for _ in range(2))
+
+
+@pytest.mark.parametrize(
+    ("shown", "day"), [("Fri 20 Nov", date(2026, 11, 20)), ("Wed 03 Dec 2025", date(2025, 12, 3))]
+)
+async def test_a_day_written_as_replies_write_it_is_read_back(
+    harness: Harness, shown: str, day: date
+) -> None:
+    chat = harness.chat()
+    reply = await chat.say(f"/log 5k 25:00 {shown} hilly")
+    assert reply.text.startswith(f"Logged #1 · {shown} · 5.00 km in 25:00"), reply.text
+    [run] = await harness.runs(chat)
+    assert (run.local_date, run.note) == (day, "hilly")
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("/log 5k 25:00 Mon 20 Nov", "20 Nov 2026 is a Friday, not a Monday."),
+        ("/log 5k 25:00 sat 2026-11-20 easy", "20 Nov 2026 is a Friday, not a Saturday."),
+        ("/log 5k 25:00 Fri 30 Nov", "30 Nov 2025 is a Sunday, not a Friday."),
+    ],
+)
+async def test_a_weekday_that_is_not_the_dates_is_refused(
+    harness: Harness, typed: str, says: str
+) -> None:
+    chat = harness.chat()
+    reply = await chat.say(typed)
+    assert reply.text.startswith(says), reply.text
+    assert await harness.runs(chat) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "note", "start"),
+    [
+        ("/log 5k 25:10 2026-11-24 07:00", "Tue 24 Nov 07:00", "", datetime(2026, 11, 24, 6, 0)),
+        ("/log 5k 25:11 7am", "today 07:00", "", datetime(2026, 11, 26, 6, 0)),
+        ("/log 5k 25:12 07:30", "today 07:30", "", datetime(2026, 11, 26, 6, 30)),
+        (
+            "/log 5k 25:13 yesterday 6:30pm easy",
+            "yesterday 18:30",
+            "easy",
+            datetime(2026, 11, 25, 17, 30),
+        ),
+        (
+            "/log 5k 25:14 Dec 3 07:00 cold",
+            "Wed 03 Dec 2025 07:00",
+            "cold",
+            datetime(2025, 12, 3, 6, 0),
+        ),
+        ("/log 5k 25:15 7am tempo", "today 07:00", "tempo", datetime(2026, 11, 26, 6, 0)),
+    ],
+)
+async def test_a_clock_time_after_the_day_is_the_start_not_the_note(
+    harness: Harness, typed: str, shown: str, note: str, start: datetime
+) -> None:
+    chat = harness.chat()
+    await chat.say("/settings timezone Europe/Berlin")
+    reply = await chat.say(typed)
+    assert reply.text.startswith(f"Logged #1 · {shown} · 5.00 km"), reply.text
+    [run] = await harness.runs(chat)
+    assert run.note == note
+    assert await started_at(harness) == [start.replace(tzinfo=UTC)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "note", "start"),
+    [
+        ("/log 5k 25:00 4:50 pace felt easy", "today", "4:50 pace felt easy", None),
+        ("/log 5k 25:00 10 laps of the park", "today", "10 laps of the park", None),
+        ("/log 5k 25:00 easy, back by 7:30", "today", "easy, back by 7:30", None),
+        (
+            "/log 5k 25:00 2026-11-24T07:00 08:00 easy",
+            "Tue 24 Nov 07:00",
+            "08:00 easy",
+            datetime(2026, 11, 24, 7, 0, tzinfo=UTC),
+        ),
+    ],
+)
+async def test_a_note_with_numbers_stays_the_note(
+    harness: Harness, typed: str, shown: str, note: str, start: datetime | None
+) -> None:
+    chat = harness.chat()
+    reply = await chat.say(typed)
+    assert reply.text.startswith(f"Logged #1 · {shown} · 5.00 km"), reply.text
+    [run] = await harness.runs(chat)
+    assert run.note == note
+    assert await started_at(harness) == [start]
+
+
+async def test_a_clock_time_that_is_no_time_is_refused(harness: Harness) -> None:
+    chat = harness.chat()
+    reply = await chat.say("/log 5k 25:00 yesterday 25:30")
+    assert reply.text.startswith("'25:30' isn't a time of day."), reply.text
+    assert await harness.runs(chat) == []
+
+
+async def test_every_example_help_log_gives_logs_a_run(harness: Harness) -> None:
+    chat = harness.chat()
+    help_text = (await chat.say("/help log")).text
+    [line] = [x for x in help_text.splitlines() if x.startswith("Examples: ")]
+    examples = line.removeprefix("Examples: ").split(" · ")
+    assert "/log 8k 42:30 yesterday 07:15 easy" in examples
+    for n, example in enumerate(examples, start=1):
+        assert (await chat.say(example)).text.startswith(f"Logged #{n}"), example
+    assert await started_at(harness) == [
+        None,
+        None,
+        None,
+        datetime(2026, 11, 25, 7, 15, tzinfo=UTC),
+    ]

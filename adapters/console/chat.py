@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.budget import Place
+from bot.core.texts import CONSOLE_ENDINGS
 from bot.errors import BadInput
 from bot.input_hygiene import clean_text
 from bot.messages import Attachment, Button, Incoming, Reply
@@ -124,7 +125,7 @@ class ConsoleAdapter:
                 return
             text = line.strip()
             if text:
-                if text.lower() in {"/quit", "/exit"}:
+                if text.lower() in {f"/{word}" for word in CONSOLE_ENDINGS}:
                     self.write("Bye! Keep running.")  # at once: lines typed ahead are dropped
                     self._request_shutdown()
                     return

@@ -45,7 +45,7 @@ async def test_an_anonymous_admin_reads_as_an_admin_and_any_admin_may_confirm(
     # A mistake is answered in the group: the anonymous admin has no private chat.
     refused = await _anonymous(g, "/challenge create Slow runs")
     assert refused.chat_id == GROUP_ID
-    assert refused.text.startswith("/challenge create needs start.")
+    assert refused.text.startswith("/challenge create needs a start.")
     asked = await _anonymous(g, "/challenge end Quick")
     assert asked.chat_id == GROUP_ID and asked.text.startswith("End Quick now?")
     # Made for "the group", so any admin may tap it; each tap is checked against the tapper.

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from adapters.console.chat import ConsoleAdapter
@@ -27,8 +28,9 @@ def test_a_club_name_ignores_case_and_spacing(tmp_path: Path) -> None:
     assert "bob is in Winter Miles!" in bob.stdout, bob.stdout
 
 
-def test_quit_stops_at_once(tmp_path: Path) -> None:
-    done = run_console(tmp_path / "q.db", ["/log 5k 25:00", "/quit", "/log 6k 30:00"])
+@pytest.mark.parametrize("ending", ["/quit", "/exit", "/EXIT"])
+def test_quit_stops_at_once(tmp_path: Path, ending: str) -> None:
+    done = run_console(tmp_path / "q.db", ["/log 5k 25:00", ending, "/log 6k 30:00"])
     assert done.returncode == 0, done.stderr
     assert "Logged #1" in done.stdout and "Logged #2" not in done.stdout
     assert done.stdout.rstrip().endswith("Bye! Keep running.")

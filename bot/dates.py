@@ -47,9 +47,11 @@ RUN_DAY_FORMS = (
     "(start)"
 )
 _CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
-# A run's start as typed after its day (or alone): 07:00, 7am, 6:30pm; never a bare number
-# (``10 laps`` is a note).
-_START_CLOCK = re.compile(r"\d{1,2}:\d{2}|\d{1,2}(?::\d{2})?(?:am|pm)", re.I)
+# A run's start as typed after its day (or alone): 07:00, 18:30 (two-digit hours), 7am,
+# 6:30pm; never a bare number (``10 laps`` is a note) nor a bare 4:50 (as often a pace).
+_START_CLOCK = re.compile(r"\d{2}:\d{2}|\d{1,2}(?::\d{2})?(?:am|pm)", re.I)
+# Words after a clock time that make it a pace, never a start: 05:10 pace, 05:10 /km.
+PACE_WORDS = ("pace", "/km", "/mi", "min/km")
 _DAY_THEN_CLOCK = re.compile(rf"(?:(?P<day>.*\S)\s+)?(?P<clock>{_START_CLOCK.pattern})", re.I)
 # "Sat 05 Dec", the way every reply writes a day: the weekday must be the date's.
 _WEEKDAY_THEN_DATE = re.compile(r"(?P<weekday>[a-z]+)[,.]?\s+(?P<date>\S.*)")
@@ -189,16 +191,49 @@ def parse_start(text: str, today: date) -> tuple[date, time | None]:
 def split_start_clock(note: str, when: str, after_day: bool) -> tuple[str, str]:
     """``07:00 easy`` -> (``07:00``, ``easy``): a start time typed after the run's day.
 
-    Taken when a day came before it, or when it says am/pm, or when it is all there is
-    (``/log 5k 25:00 7am``); ``4:50 pace`` with no day before it stays the note, and so
+    Only ``07:00``/``18:30`` (two-digit hours) or a time with am/pm is a start, never one
+    followed by a pace word (``05:10 pace``, ``05:10 /km``), nor a bare ``4:50``. It is taken
+    when a day came before it, or when it says am/pm, or when it is all there is
+    (``/log 5k 25:00 7am``); ``07:00 easy`` with no day before it stays the note, and so
     does a time after a day that has one (``2026-12-05T07:00``).
     """
     first, _, rest = note.strip().partition(" ")
-    if not _START_CLOCK.fullmatch(first) or _DATE_TIME.search(when.lower()):
+    if (
+        not _START_CLOCK.fullmatch(first)
+        or _DATE_TIME.search(when.lower())
+        or _pace_word_first(rest)
+    ):
         return "", note
     if after_day or first.lower().endswith(("am", "pm")) or not rest.strip():
         return first, rest.strip()
     return "", note
+
+
+def _pace_word_first(text: str) -> bool:
+    """``pace, felt easy``: the words after a clock time say it was a pace."""
+    words = text.lower().split()
+    return bool(words) and words[0].rstrip(",;.!") in PACE_WORDS
+
+
+def split_day_and_start(note: str) -> tuple[str, str, str]:
+    """``hilly mon 07:00`` -> (``hilly``, ``mon``, ``07:00``): a day, and a start after it.
+
+    A start time at the end of the note is taken only with a day just before it (a
+    trailing time would otherwise hide the day: ``/log 5k 25:00 hilly mon 07:00``);
+    without one, or after a day that has its time (``2026-12-05T07:00``), it stays the
+    note. Else the day is :func:`split_day`'s.
+    """
+    words = note.split()
+    if len(words) > 1 and _START_CLOCK.fullmatch(clock := words[-1].rstrip(",;.!")):
+        body = " ".join(words[:-1])
+        rest, day = split_day(body)
+        tail, bare_day = body.rstrip(":,;.!"), day.rstrip(":,;.!")
+        if day and tail.endswith(bare_day) and tail[: -len(bare_day)].strip() == rest:
+            if _DATE_TIME.search(day.lower()):
+                return f"{rest} {words[-1]}".strip(), day, ""
+            return rest, day, clock
+    rest, day = split_day(note)
+    return rest, day, ""
 
 
 def weekday_and_date(when: str, also: str) -> str:

@@ -16,9 +16,9 @@ from bot.dates import (
     parse_start,
     parse_when,
     split_day_and_start,
-    split_start_clock,
     weekday_and_date,
 )
+from bot.daytimes import split_start_clock
 from bot.errors import PacerError
 from bot.input_hygiene import clean_text
 from bot.models import Run, User, WeekBlock, latest_block, week_start

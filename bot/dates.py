@@ -1,7 +1,8 @@
-"""Reading the days and times runners type: run dates, days ahead, weekdays, clock times.
+"""Reading the days runners type: run dates (with a start), days ahead, weekdays.
 
-Every parser raises :class:`BadInput` with a message that says what was
-expected, so the reply can help the runner fix it.
+Times (clock times, bedtimes, hours slept, a run's start time in a note) are
+:mod:`bot.daytimes`. Every parser raises :class:`BadInput` with a message that says what
+was expected, so the reply can help the runner fix it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
+from bot.daytimes import DATE_TIME, START_CLOCK, parse_clock
 from bot.errors import BadInput
 from bot.input_hygiene import check_digits, quote
 from bot.models import WEEKDAYS
@@ -23,7 +25,6 @@ DAY_WORD = (
     r"wednesday|thursday|friday|saturday|sunday|\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?"
     r"|\d{4}-\d{2}-\d{2}t\d{1,2}:\d{2}(:\d{2})?)[:,;.!]?$"
 )
-_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})t(\d{1,2}):(\d{2})(?::(\d{2}))?")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (
     r"(?:jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august"
@@ -46,11 +47,7 @@ RUN_DAY_FORMS = (
     "today (default), yesterday, mon, last mon, Dec 3, Fri 20 Nov, 2026-11-20 or 2026-11-20 07:30 "
     "(start)"
 )
-_CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|pm)?$")
-# A run's start as typed after its day (or alone): 07:00, 7am, 6:30pm; never a bare number
-# (``10 laps`` is a note).
-_START_CLOCK = re.compile(r"\d{1,2}:\d{2}|\d{1,2}(?::\d{2})?(?:am|pm)", re.I)
-_DAY_THEN_CLOCK = re.compile(rf"(?:(?P<day>.*\S)\s+)?(?P<clock>{_START_CLOCK.pattern})", re.I)
+_DAY_THEN_CLOCK = re.compile(rf"(?:(?P<day>.*\S)\s+)?(?P<clock>{START_CLOCK.pattern})", re.I)
 # "Sat 05 Dec", the way every reply writes a day: the weekday must be the date's.
 _WEEKDAY_THEN_DATE = re.compile(r"(?P<weekday>[a-z]+)[,.]?\s+(?P<date>\S.*)")
 
@@ -169,7 +166,7 @@ def parse_start(text: str, today: date) -> tuple[date, time | None]:
     (``7am``: today).
     """
     raw = text.strip().lower().rstrip(",;.!")
-    stamp = _DATE_TIME.fullmatch(raw)
+    stamp = DATE_TIME.fullmatch(raw)
     if stamp is None:
         clocked = _DAY_THEN_CLOCK.fullmatch(raw)
         if clocked is None:
@@ -186,19 +183,25 @@ def parse_start(text: str, today: date) -> tuple[date, time | None]:
     return day, time(hour, minute, second)
 
 
-def split_start_clock(note: str, when: str, after_day: bool) -> tuple[str, str]:
-    """``07:00 easy`` -> (``07:00``, ``easy``): a start time typed after the run's day.
+def split_day_and_start(note: str) -> tuple[str, str, str]:
+    """``hilly mon 07:00`` -> (``hilly``, ``mon``, ``07:00``): a day, and a start after it.
 
-    Taken when a day came before it, or when it says am/pm, or when it is all there is
-    (``/log 5k 25:00 7am``); ``4:50 pace`` with no day before it stays the note, and so
-    does a time after a day that has one (``2026-12-05T07:00``).
+    A start time at the end of the note is taken only with a day just before it (a
+    trailing time would otherwise hide the day: ``/log 5k 25:00 hilly mon 07:00``);
+    without one, or after a day that has its time (``2026-12-05T07:00``), it stays the
+    note. Else the day is :func:`split_day`'s.
     """
-    first, _, rest = note.strip().partition(" ")
-    if not _START_CLOCK.fullmatch(first) or _DATE_TIME.search(when.lower()):
-        return "", note
-    if after_day or first.lower().endswith(("am", "pm")) or not rest.strip():
-        return first, rest.strip()
-    return "", note
+    words = note.split()
+    if len(words) > 1 and START_CLOCK.fullmatch(clock := words[-1].rstrip(",;.!")):
+        body = " ".join(words[:-1])
+        rest, day = split_day(body)
+        tail, bare_day = body.rstrip(":,;.!"), day.rstrip(":,;.!")
+        if day and tail.endswith(bare_day) and tail[: -len(bare_day)].strip() == rest:
+            if DATE_TIME.search(day.lower()):
+                return f"{rest} {words[-1]}".strip(), day, ""
+            return rest, day, clock
+    rest, day = split_day(note)
+    return rest, day, ""
 
 
 def weekday_and_date(when: str, also: str) -> str:
@@ -350,70 +353,6 @@ def _full_day(abbr: str) -> str:
         "sat": "saturday",
         "sun": "sunday",
     }[abbr]
-
-
-def parse_hours(text: str) -> float:
-    """Hours slept from ``7.5``, ``7h20``, ``7:20``, ``7h``."""
-    raw = text.strip().lower().replace(" ", "")
-    check_digits(raw)
-    match = re.fullmatch(r"([0-9]{1,2})(?:h|:)([0-9]{1,2})m?", raw)
-    if match:
-        hours = int(match.group(1)) + int(match.group(2)) / 60
-        if int(match.group(2)) >= 60:
-            raise BadInput(f"'{quote(text)}': minutes go up to 59.")
-    else:
-        match = re.fullmatch(r"([0-9]{1,2}(?:[.,][0-9]+)?)h?", raw)
-        if not match:
-            raise BadInput(
-                f"I can't read '{quote(text)}' as hours of sleep.", hint="Try 7.5 or 7h20."
-            )
-        hours = float(match.group(1).replace(",", "."))
-    if not 0 < hours <= 16:
-        amount = quote(text) if any(c in raw for c in "hm:") else f"{quote(text)} hours"
-        raise BadInput(
-            f"{amount} doesn't look like one night's sleep.",
-            hint="Log the hours you slept, more than 0 and up to 16, e.g. /slept 7.5",
-        )
-    return round(hours, 2)
-
-
-def parse_clock(text: str) -> str:
-    """A local clock time ``HH:MM`` from ``23:10``, ``23.10``, ``7``, ``11pm``, ``6:30am``."""
-    raw = text.strip().lower().replace(" ", "")
-    check_digits(raw)
-    if re.fullmatch(r"[0-9]{4}", raw):  # 0730, 2315
-        raw = f"{raw[:2]}:{raw[2:]}"
-    match = _CLOCK.match(raw)
-    if not match:
-        raise BadInput(f"I can't read '{quote(text)}' as a time of day.", hint="Use 23:10 or 11pm.")
-    h, m = int(match.group("h")), int(match.group("m") or 0)
-    ampm = match.group("ampm")
-    if ampm:
-        if not 1 <= h <= 12:
-            raise BadInput(f"'{quote(text)}': with am/pm the hour goes from 1 to 12.")
-        h = h % 12 + (12 if ampm == "pm" else 0)
-    if h > 23 or m > 59:
-        raise BadInput(f"'{quote(text)}' isn't a time of day.", hint="Use 00:00 to 23:59.")
-    return f"{h:02d}:{m:02d}"
-
-
-def parse_bedtime(text: str) -> tuple[str, str]:
-    """A bedtime ``HH:MM`` and a note: ``11`` or ``10:30`` typed without am/pm is the evening.
-
-    Nobody goes to bed at 10:30 in the morning; an hour from 6 to 11 typed without
-    am/pm and without a leading zero (``0730`` and ``07:30`` are meant as typed) is
-    taken as the evening, and the note says so.
-    """
-    clock_time = parse_clock(text)
-    typed = text.strip().lower()
-    hour, minute = int(clock_time[:2]), clock_time[3:]
-    if 6 <= hour <= 11 and not typed.endswith(("am", "pm")) and not typed.startswith("0"):
-        evening = f"{hour + 12:02d}:{minute}"
-        return (
-            evening,
-            f"I took {quote(text)} as {evening}; say {hour}:{minute}am for the morning.",
-        )
-    return clock_time, ""
 
 
 def parse_days(text: str) -> tuple[int, ...]:

@@ -1,6 +1,6 @@
 """Reading what runners type: distances, durations, paces and time zones.
 
-Dates, weekdays and clock times are in :mod:`bot.dates`.
+Dates and weekdays are in :mod:`bot.dates`; clock times in :mod:`bot.daytimes`.
 
 Every parser raises :class:`BadInput` with a message that says what was
 expected, so the reply can help the runner fix it.

@@ -65,6 +65,14 @@ class OptionSpec:
     # Words that are not choices but deserve their own answer (``/edit 12 pace``).
     not_choices: tuple[tuple[str, str], ...] = ()
     unit: str = ""  # what a number counts, said with its bounds: "at most 30 minutes"
+    # What the command needs when it is left out, said as a sentence ("/pause needs the day
+    # to resume"); by default "a"/"an" and the name: "/log needs a distance".
+    needed: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.needed:
+            name = self.name.replace("_", " ")
+            object.__setattr__(self, "needed", f"{'an' if name[0] in 'aeiou' else 'a'} {name}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +203,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "/log half 1:52:00 sat",
             "/log 8k 42:30 yesterday 07:15 easy",
         ),
-        help="Or send the run's GPX, FIT or TCX file (up to 20 MB): as a document on Telegram "
+        help="A start time follows the day (yesterday 07:15, mon 6:30pm; alone: today) and is "
+        "written with am/pm or as HH:MM with two-digit hours (07:15, 18:30); a bare 4:50, or a "
+        "time followed by pace, /km, /mi or min/km, is never a start but the note. "
+        "Or send the run's GPX, FIT or TCX file (up to 20 MB): as a document on Telegram "
         "(its caption is the note), the file option on Discord, /log file <path> [note] in the "
         "console (the path ends at its closing quote, or at the first words that name a file). "
         "Pacer reads distance, moving time, start, climb and best efforts from it.",
@@ -246,7 +257,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Check in last night's sleep",
         private_reply=True,
         options=(
-            OptionSpec("hours", "Hours slept: 7.5, 7h20", required=True),
+            OptionSpec("hours", "Hours slept: 7.5, 7h20", required=True, needed="hours"),
             OptionSpec("bedtime", "When you went to bed, e.g. 23:10", pattern=_TIME),
             OptionSpec("day", "The morning you woke up: " + _CHECKIN_DAY, pattern=_WHEN),
         ),
@@ -361,7 +372,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
         private_reply=True,
         options=(
             OptionSpec(
-                "until", "The day nudges resume, e.g. 2026-12-24; off resumes now", required=True
+                "until",
+                "The day nudges resume, e.g. 2026-12-24; off resumes now",
+                required=True,
+                needed="the day to resume",
             ),
             OptionSpec(
                 "reason",
@@ -529,7 +543,13 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
         "club posts",
         "When the board is posted: daily, weekly or off",
         options=(
-            OptionSpec("every", "How often", required=True, choices=("daily", "weekly", "off")),
+            OptionSpec(
+                "every",
+                "How often",
+                required=True,
+                choices=("daily", "weekly", "off"),
+                needed="how often",
+            ),
             OptionSpec("day", "Weekly posts: the day, e.g. sun", pattern=_WEEKDAY),
             OptionSpec("time", "Time of day in the club's zone, e.g. 18:00"),
         ),
@@ -540,7 +560,9 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "club units",
         "The units of the club's posts and the create reply: km or mi",
-        options=(OptionSpec("units", "km or mi", required=True, choices=("km", "mi")),),
+        options=(
+            OptionSpec("units", "km or mi", required=True, choices=("km", "mi"), needed="units"),
+        ),
         scope=Scope.GROUP,
         admin_only=True,
         examples=("/club units mi",),
@@ -549,7 +571,11 @@ CLUB_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "club feed",
         "Post members' runs here as they are logged (members opt in): on or off",
-        options=(OptionSpec("switch", "on or off", required=True, choices=("on", "off")),),
+        options=(
+            OptionSpec(
+                "switch", "on or off", required=True, choices=("on", "off"), needed="on or off"
+            ),
+        ),
         scope=Scope.GROUP,
         admin_only=True,
         examples=("/club feed on", "/club feed off"),

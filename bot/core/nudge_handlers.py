@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.core.context import Context, Handler
-from bot.dates import MAX_DAYS_AHEAD, parse_clock, parse_days, parse_future_date
+from bot.dates import MAX_DAYS_AHEAD, parse_days, parse_future_date
+from bot.daytimes import parse_clock
 from bot.delivery.sweep import Sweeper
 from bot.input_hygiene import parse_int, quote
 from bot.messages import Reply

@@ -58,7 +58,7 @@ def validate_options(spec: CommandSpec, args: Mapping[str, str]) -> dict[str, st
         value = values.get(opt.name, "").strip()
         if not value:
             if opt.required and not (opt.unless and values.get(opt.unless, "").strip()):
-                raise texts.option_needed(spec, opt.name)
+                raise texts.option_needed(spec, opt)
             values.pop(opt.name, None)
             continue
         if opt.choices:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 
-from bot.core.commands import CommandSpec, public_commands
+from bot.core.commands import CommandSpec, OptionSpec, public_commands
 from bot.errors import BadInput, NotAllowed
 from bot.input_hygiene import quote
 
@@ -148,23 +148,11 @@ def no_such_option(spec: CommandSpec, name: str) -> BadInput:
     return BadInput(f"/{spec.name} has no option '{name}'.", hint=f"Usage: {spec.usage}")
 
 
-# What a command needs, said as a sentence: "/pause needs the day to resume".
-_NEEDED = {
-    "hours": "hours",
-    "units": "units",
-    "until": "the day to resume",
-    "every": "how often",
-    "switch": "on or off",
-}
-
-
-def option_needed(spec: CommandSpec, option: str) -> BadInput:
-    """A required option left out: an example and the usage."""
+def option_needed(spec: CommandSpec, option: OptionSpec) -> BadInput:
+    """A required option left out, said as its ``needed``: an example and the usage."""
     example = next((e for e in spec.examples if " " in e), "")
-    name = option.replace("_", " ")
-    needed = _NEEDED.get(option) or f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
     return BadInput(
-        f"/{spec.name} needs {needed}.",
+        f"/{spec.name} needs {option.needed}.",
         hint=(f"For example: {example}\n" if example else "") + f"Usage: {spec.usage}",
     )
 

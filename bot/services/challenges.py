@@ -14,7 +14,8 @@ from bot.clubs import challenge_input
 from bot.clubs.texts import boards as board_texts
 from bot.clubs.texts import challenges as challenge_texts
 from bot.clubs.texts import club as club_texts
-from bot.dates import parse_clock, parse_weekday
+from bot.dates import parse_weekday
+from bot.daytimes import parse_clock
 from bot.models import Board, Challenge, Club, Run, User
 from bot.parsing import parse_timezone
 from bot.services.profile import RunnerSwitch, set_switch

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.dates import parse_clock, parse_weekday
+from bot.dates import parse_weekday
+from bot.daytimes import parse_clock
 from bot.models import WEEKDAYS, CheckIn, Run, User, week_start
 from bot.nudges.recurrence import runner_zone
 from bot.nudges.schedule import Occurrence, Rule, next_occurrence, parse_hhmm, wall_at

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.coaching import FuelCheck, Recorded, session_after
-from bot.dates import parse_bedtime, parse_checkin_day, parse_hours
+from bot.dates import parse_checkin_day
+from bot.daytimes import parse_bedtime, parse_hours
 from bot.input_hygiene import check_digits, clean_text, quote
 from bot.models import CheckIn, User
 from bot.services.events import Listeners

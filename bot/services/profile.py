@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
-from bot.dates import format_days, parse_bedtime, parse_clock, parse_days
+from bot.dates import format_days, parse_days
+from bot.daytimes import parse_bedtime, parse_clock
 from bot.input_hygiene import quote
 from bot.models import User
 from bot.nudges.recurrence import runner_zone, swallowed_by_quiet

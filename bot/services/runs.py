@@ -15,10 +15,10 @@ from bot.dates import (
     MAX_DAYS_BACK,
     parse_start,
     parse_when,
-    split_day,
-    split_start_clock,
+    split_day_and_start,
     weekday_and_date,
 )
+from bot.daytimes import split_start_clock
 from bot.errors import PacerError
 from bot.input_hygiene import clean_text
 from bot.models import Run, User, WeekBlock, latest_block, week_start
@@ -144,7 +144,7 @@ class RunService:
         # A day after the climb or the note is still the day, never the note; two are refused
         # (but for "Sat 05 Dec", one day as replies write it).
         typed_note = note
-        note, also = split_day(note)
+        note, also, start_at_end = split_day_and_start(note)
         if also and when:
             both = weekday_and_date(when, also)
             if not both:
@@ -152,8 +152,11 @@ class RunService:
             when, also = both, ""
         day_first = bool(when) or (bool(also) and typed_note.lstrip().startswith(also))
         when = when or also
-        # A clock time after the day (or alone) is the start: /log 5k 25:00 2026-12-05 07:00.
-        start_clock, note = split_start_clock(note, when, after_day=day_first)
+        # A clock time after the day (or alone) is the start: /log 5k 25:00 2026-12-05 07:00,
+        # /log 5k 25:00 hilly mon 07:00.
+        start_clock, note = start_at_end, note
+        if not start_clock:
+            start_clock, note = split_start_clock(note, when, after_day=day_first)
         when = f"{when} {start_clock}".strip() if start_clock else when
         day, start_time = parse_start(when, user.today(now))
         started_at = None

@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.errors import BadInput
 from bot.input_hygiene import clean_text
-from bot.models import TrackFacts, User
+from bot.models import MIN_RUN_M, TrackFacts, User
 from bot.parsing import FASTEST_PACE_S_PER_KM, SLOWEST_PACE_S_PER_KM
 from bot.runfiles.readers import read_run_file
 from bot.runfiles.strava import (
@@ -179,6 +179,8 @@ class StravaImporter:
 
         if not distance or distance <= 0:
             return skip(texts.NO_DISTANCE, texts.NO_DISTANCE)
+        if distance < MIN_RUN_M:  # the file's figure, or the CSV's when the file was refused
+            return skip(texts.shorter_than_a_run(distance), texts.SHORTER_THAN_A_RUN)
         if not seconds or seconds <= 0:
             return skip(texts.NO_TIME, texts.NO_TIME)
         pace = seconds / (distance / 1000)

@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.clubs.texts.challenges import HIDDEN_RUNNER
 from bot.errors import BadInput
 from bot.messages import Button
-from bot.models import Run
+from bot.models import MIN_RUN_M, Run
 from bot.parsing import (
     FEET_PER_METRE,
     METERS_PER_MILE,
@@ -238,7 +238,13 @@ NO_TIME = "no time"
 IN_THE_FUTURE = "dated in the future"
 BEFORE_2000 = "dated before 2000"
 NO_RUNNING_PACE = "no running pace"  # the kind of no_running_pace
+SHORTER_THAN_A_RUN = f"shorter than {MIN_RUN_M:.0f} m"  # the kind of shorter_than_a_run
 ALREADY_LOGGED = "already logged"  # the kind of already_logged
+
+
+def shorter_than_a_run(meters: float) -> str:
+    """A row under the shortest run (as a typed run or a file: a slip or a watch left on)."""
+    return f"{meters:.0f} m is {SHORTER_THAN_A_RUN}"
 
 
 def no_running_pace(min_per_km: float) -> str:

@@ -141,3 +141,13 @@ async def test_a_board_says_which_day_boundary_it_uses_when_zones_differ(
         "Days: each run counts on its runner's own date (yours: America/New_York); posts "
         "and the final freeze follow the club's zone, Europe/Berlin."
     )
+
+
+async def test_a_club_command_left_without_its_value_says_what_it_needs(harness: Harness) -> None:
+    admin = club_chat(harness, "ann", admin=True)
+    for typed, said in (
+        ("/club posts", "/club posts needs how often."),
+        ("/club units", "/club units needs units."),
+        ("/club feed", "/club feed needs on or off."),
+    ):
+        assert (await admin.say(typed)).text.splitlines()[0] == said, typed

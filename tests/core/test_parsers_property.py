@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot import dates, input_hygiene, parsing
+from bot import dates, daytimes, input_hygiene, parsing
 from bot.core.commands import COMMANDS, SETTINGS_ITEMS, split_text
 from bot.core.nudge_handlers import parse_kind
 from bot.core.options import validate_options
@@ -45,9 +45,9 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "duration": parsing.parse_duration,
     "when": lambda t: dates.parse_when(t, TODAY),
     "future_date": lambda t: dates.parse_future_date(t, TODAY),
-    "hours": dates.parse_hours,
-    "clock": dates.parse_clock,
-    "bedtime": dates.parse_bedtime,
+    "hours": daytimes.parse_hours,
+    "clock": daytimes.parse_clock,
+    "bedtime": daytimes.parse_bedtime,
     "days": dates.parse_days,
     "timezone": parsing.parse_timezone,
     "int": lambda t: input_hygiene.parse_int(t, "It"),

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.commands import find_command, split_text
-from bot.dates import parse_clock, parse_days, parse_hours, parse_when
+from bot.dates import parse_days, parse_when
+from bot.daytimes import parse_clock, parse_hours
 from bot.errors import BadInput
 from bot.parsing import (
     FASTEST_PACE_S_PER_KM,

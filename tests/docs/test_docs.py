@@ -36,6 +36,7 @@ DOCS = (README, *(ROOT / "docs" / page for page in PAGES))
 # Words after a slash that are not Pacer's commands, and why.
 NOT_PACER = {
     "km": "a pace unit (5:00 /km)",
+    "mi": "a pace unit (8:00 /mi)",
     "healthz": "an HTTP path of the health server",
     "readyz": "an HTTP path of the health server",
     "metrics": "an HTTP path of the health server",

@@ -27,6 +27,7 @@ from bot.runfiles.strava import (
 from bot.services.strava_import import StravaImporter
 from bot.storage.database import Database
 from bot.storage.tracks import ImportedRun
+from bot.texts import runfiles as texts
 from tests.fakes import make_harness
 
 EXPORT = Path(__file__).resolve().parent.parent / "data" / "strava_export"
@@ -163,6 +164,51 @@ async def test_a_zip_with_english_headers(db: Database, tmp_path: Path) -> None:
         (1000.0, 290),  # no metres column value: the km column
         (10000.0, 2990),
     ]
+
+
+def _short_gpx() -> str:
+    """A GPX run of about 50 m (a watch started by mistake): refused as a run file."""
+    points = "".join(
+        f'<trkpt lat="{57.3846 + n * 0.00015:.5f}" lon="-4.4299">'
+        f"<time>2026-11-24T06:30:{n * 10:02d}Z</time></trkpt>"
+        for n in range(4)
+    )
+    return (
+        '<?xml version="1.0"?><gpx xmlns="http://www.topografix.com/GPX/1/1" version="1.1">'
+        f"<trk><type>running</type><trkseg>{points}</trkseg></trk></gpx>"
+    )
+
+
+async def test_a_row_under_100_m_is_skipped_not_imported(db: Database, tmp_path: Path) -> None:
+    header = ["Activity ID", "Activity Date", "Activity Name", "Activity Type", "Elapsed Time",
+              "Distance", "Moving Time", "Filename"]  # fmt: skip
+    rows = [
+        ["21", "2026-11-23 06:30:00", "Oops", "Run", "20", "0.05", "20", ""],
+        ["22", "2026-11-24 06:30:00", "Oops again", "Run", "30", "0.05", "30",
+         "activities/22.gpx"],
+        ["23", "2026-11-25 06:30:00", "Easy", "Run", "1800", "5.00", "1790", ""],
+    ]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    path = tmp_path / "export_123.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("export_123/activities.csv", out.getvalue())
+        z.writestr("export_123/activities/22.gpx", _short_gpx())
+    clock = FakeClock(NOW)
+    ana = (await build_core(db, clock).accounts.identify("console", "ana", "ana")).user
+    with StravaExport(path) as export:
+        summary = await StravaImporter(db, clock).run(ana, export)
+    assert summary.imported == 1
+    text = texts.summary_text(summary)
+    assert text.splitlines()[1:] == [
+        "Skipped 2:",
+        "  shorter than 100 m: 2",
+        "    line 2: 21 'Oops': 50 m is shorter than 100 m",
+        "    line 3: 22 'Oops again': 50 m is shorter than 100 m",
+    ]
+    async with db.reader() as uow:
+        runs = await uow.activity.runs_between(ana.id, date(2026, 11, 1), date(2026, 11, 30))
+    assert [r.distance_m for r in runs] == [5000.0]
 
 
 def test_the_command_line_prints_what_was_skipped(tmp_path: Path) -> None:

@@ -254,6 +254,20 @@ async def test_a_weekday_that_is_not_the_dates_is_refused(
             datetime(2025, 12, 3, 6, 0),
         ),
         ("/log 5k 25:15 7am tempo", "today 07:00", "tempo", datetime(2026, 11, 26, 6, 0)),
+        # A start after a day at the end of the note: the day is not hidden by it.
+        ("/log 5k 25:16 hilly mon 07:00", "Mon 23 Nov 07:00", "hilly", datetime(2026, 11, 23, 6)),
+        (
+            "/log 5k 25:17 easy last monday 6:30pm",
+            "Mon 23 Nov 18:30",
+            "easy",
+            datetime(2026, 11, 23, 17, 30),
+        ),
+        (
+            "/log 5k 25:18 hilly Dec 3, 07:00",
+            "Wed 03 Dec 2025 07:00",
+            "hilly",
+            datetime(2025, 12, 3, 6),
+        ),
     ],
 )
 async def test_a_clock_time_after_the_day_is_the_start_not_the_note(
@@ -274,6 +288,21 @@ async def test_a_clock_time_after_the_day_is_the_start_not_the_note(
         ("/log 5k 25:00 4:50 pace felt easy", "today", "4:50 pace felt easy", None),
         ("/log 5k 25:00 10 laps of the park", "today", "10 laps of the park", None),
         ("/log 5k 25:00 easy, back by 7:30", "today", "easy, back by 7:30", None),
+        ("/log 5k 25:00 easy, back by 07:30", "today", "easy, back by 07:30", None),
+        ("/log 5k 25:00 mon hilly 07:00", "Mon 23 Nov", "hilly 07:00", None),
+        # A pace is never a start: a bare H:MM, or a time followed by a pace word.
+        ("/log 5k 25:00 4:50", "today", "4:50", None),
+        ("/log 5k 25:00 yesterday 4:50 pace", "yesterday", "4:50 pace", None),
+        ("/log 5k 25:00 yesterday 04:50 pace", "yesterday", "04:50 pace", None),
+        ("/log 5k 25:00 mon 05:00 /km felt easy", "Mon 23 Nov", "05:00 /km felt easy", None),
+        ("/log 5k 25:00 08:00 /mi", "today", "08:00 /mi", None),
+        ("/log 5k 25:00 yesterday 05:00 min/km", "yesterday", "05:00 min/km", None),
+        (
+            "/log 5k 25:00 hilly 2026-11-24T07:00 08:00",
+            "Tue 24 Nov 07:00",
+            "hilly 08:00",
+            datetime(2026, 11, 24, 7, 0, tzinfo=UTC),
+        ),
         (
             "/log 5k 25:00 2026-11-24T07:00 08:00 easy",
             "Tue 24 Nov 07:00",
@@ -314,3 +343,12 @@ async def test_every_example_help_log_gives_logs_a_run(harness: Harness) -> None
         None,
         datetime(2026, 11, 25, 7, 15, tzinfo=UTC),
     ]
+
+
+async def test_help_log_says_which_clock_time_is_a_start(harness: Harness) -> None:
+    chat = harness.chat()
+    help_text = " ".join((await chat.say("/help log")).text.split())
+    assert "written with am/pm or as HH:MM with two-digit hours (07:15, 18:30)" in help_text
+    assert "a bare 4:50, or a time followed by pace, /km, /mi or min/km, is never a start" in (
+        help_text
+    )

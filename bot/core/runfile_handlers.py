@@ -103,10 +103,12 @@ class RunFileHandlers:
             described = describe_run(run, ctx.user.units, today, with_note=not ctx.in_group)
             return Reply(texts.answered_logged(described))
         if not yes:
-            await runfiles.answer_sport_question(token, None)
+            if not await runfiles.answer_sport_question(token, None):
+                return await self._answer(ctx, token, yes)  # a tap at once answered first
             return Reply(texts.not_a_run(ctx.name_in_group))
         # Logged first, then the answer kept: a crash between the two leaves the question
         # open, and a second tap finds the run stored (the same file's fingerprint), not a twin.
+        # The run is in the log, so its answer is kept even over a "no" tapped at once.
         reply, run_id = await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
         await runfiles.answer_sport_question(token, run_id)
         return reply

@@ -122,9 +122,13 @@ def _joined(parts: list[Reply], found: FileRuns, count: int) -> Reply:
     lines = [head, *(p.text for p in parts)]
     if found.others:
         lines.append(texts.not_logged(found.others))
-    # Two runs of today both offer the snack buttons: show each row once.
+    # Two runs of today both offer the snack buttons: show each row once; the same for the
+    # week lines a group reply keeps for the runner alone (two runs of one week).
     buttons = tuple(dict.fromkeys(row for p in parts for row in p.buttons))
-    return replace(parts[-1], text="\n\n".join(lines), buttons=buttons)
+    notes = dict.fromkeys(p.private_note for p in parts if p.private_note)
+    return replace(
+        parts[-1], text="\n\n".join(lines), buttons=buttons, private_note="\n".join(notes)
+    )
 
 
 async def read_attachment(attachment: Attachment) -> FileRuns:

@@ -14,7 +14,7 @@ from bot.services.runfiles import RunFileService
 from bot.storage.database import Database
 from bot.storage.tracks import FileQuestion
 from tests.fakes import FakeChat, Harness, make_harness
-from tests.runfiles.test_log_file import send, stored
+from tests.runfiles.test_log_file import attach, send, stored
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
 
@@ -257,6 +257,20 @@ async def test_a_file_of_three_runs_logs_three(harness: Harness) -> None:
     again = await send(chat, "three.tcx", data=tcx_of_three_days())
     assert again.count("Already logged") == 3
     assert (await stored(harness))[0] == 3
+
+
+async def test_a_file_of_three_runs_logged_in_a_group_tells_the_runner_each_week(
+    harness: Harness,
+) -> None:
+    group = harness.chat(private=False)
+    logged = await group.say("/log", attachments=(attach("three.tcx", tcx_of_three_days()),))
+    assert logged.text.count("Ana logged #") == 3
+    assert "week" not in logged.text.lower()
+    assert logged.private_note.splitlines() == [  # as each run's reply says it privately
+        "Week of Mon 10 Aug 2015: 9.01 km over 1 run",
+        "Week of Mon 10 Aug 2015: 18.01 km over 2 runs",
+        "Week of Mon 17 Aug 2015: 9.01 km over 1 run",
+    ]
 
 
 async def test_a_triathlon_in_the_chat_logs_the_run_and_says_what_else(harness: Harness) -> None:

@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.models import CheckIn, Run, User
 from bot.nudges import texts
 from bot.nudges.decisions import route
-from bot.nudges.kinds import Kind
+from bot.nudges.kinds import Kind, answered_kind
 from bot.nudges.recurrence import quiet_hours, runner_zone
 from bot.nudges.schedule import localize
 from bot.nudges.status import SnoozeResult
@@ -46,19 +46,6 @@ class SampleNudge:
 
 
 NUDGE_KINDS = frozenset(k.value for k in Kind)
-
-
-def answered_kind(checkin: CheckIn) -> Kind | None:
-    """The kind of nudge a check-in answers (as the sweep counts it done), if any."""
-    if checkin.habit == "sleep":
-        return Kind.SLEEP_CHECKIN
-    if checkin.habit == "mobility" and checkin.kind == "pre":
-        return Kind.PRE_RUN_MOBILITY
-    if checkin.habit == "strength":
-        return Kind.STRENGTH
-    if checkin.habit == "fuel":
-        return Kind.POST_RUN_FUEL
-    return None
 
 
 async def record_answer(
@@ -117,7 +104,7 @@ class NudgeAnswers:
         self, uow: UnitOfWork, user: User, checkin: CheckIn, now: datetime
     ) -> None:
         """A check-in (typed, or a nudge's check-in button) answers its kind's nudges that day."""
-        kind = answered_kind(checkin)
+        kind = answered_kind(checkin.habit, checkin.kind)
         if kind is not None:
             await record_answer(uow, user.id, kind.value, checkin.local_date, now)
 

@@ -16,7 +16,7 @@ from telegram.ext import ExtBot
 
 from adapters.telegram.translate import sender
 from bot.core.commands import find_command, resolve_subcommand
-from bot.core.ownership import OWNER_MARK
+from bot.core.ownership import owner_of
 
 ADMIN_CACHE_SECONDS = 300.0  # a demoted admin may create for a few minutes more
 ADMIN_CACHE_SIZE = 10_000
@@ -89,10 +89,9 @@ async def _member_is_admin(bot: ExtBot[Any], chat_id: int, user_id: int) -> bool
 def _admin_only(action: str, presser: int) -> bool:
     """Whether a button's action runs a command only admins may use in a group (and the
     presser is the one it was made for: anyone else's press is refused without asking)."""
-    if action.startswith(OWNER_MARK):  # ``~<owner> /challenge end #3 confirm``
-        owner, _, action = action.partition(" ")
-        if owner != f"{OWNER_MARK}{presser}":
-            return False
+    owner, action = owner_of(action)  # ``~<owner> /challenge end #3 confirm``
+    if owner is not None and owner != str(presser):
+        return False
     if not action.startswith("/"):
         return False
     name, _, rest = action[1:].partition(" ")

@@ -26,7 +26,7 @@ from telegram.ext import ExtBot
 
 from adapters.telegram.messenger import map_error
 from adapters.telegram.render import escape, render, send_part
-from bot.core.ownership import OWNER_MARK
+from bot.core.ownership import owner_of
 from bot.messages import Button, Reply
 from bot.ports import Unreachable
 
@@ -91,14 +91,10 @@ def anonymous_in_group(message: Message) -> bool:
 def for_any_admin(reply: Reply) -> Reply:
     """``reply`` with buttons that answer anyone: an anonymous admin taps as themselves,
     never as the group the core made them for (``~<GroupAnonymousBot> /challenge end``)."""
-    rows = tuple(tuple(Button(b.label, _unowned(b.action)) for b in row) for row in reply.buttons)
+    rows = tuple(
+        tuple(Button(b.label, owner_of(b.action)[1]) for b in row) for row in reply.buttons
+    )
     return replace(reply, buttons=rows, private=False)
-
-
-def _unowned(action: str) -> str:
-    if not action.startswith(OWNER_MARK):
-        return action
-    return action.partition(" ")[2]
 
 
 async def post_as_yourself(bot: ExtBot[Any], message: Message) -> None:

@@ -51,13 +51,21 @@ def _owned(button: Button, owner: str) -> Button:
     return Button(button.label, action)
 
 
+def owner_of(action: str) -> tuple[str | None, str]:
+    """A button action's owner (None: anyone's) and the action without the stamp:
+    ``~42 /fuel`` -> (``42``, ``/fuel``)."""
+    if not action.startswith(OWNER_MARK):
+        return None, action
+    owner, _, rest = action[len(OWNER_MARK) :].partition(" ")
+    return owner, rest
+
+
 def split_owner(incoming: Incoming) -> tuple[str | None, Incoming]:
     """The owner a pressed button was made for (None: anyone's), and the press without it."""
-    action = incoming.action
-    if action is None or not action.startswith(OWNER_MARK):
+    if incoming.action is None:
         return None, incoming
-    owner, _, rest = action[len(OWNER_MARK) :].partition(" ")
-    return owner, replace(incoming, action=rest)
+    owner, rest = owner_of(incoming.action)
+    return (None, incoming) if owner is None else (owner, replace(incoming, action=rest))
 
 
 def not_yours(owner_name: str, action: str) -> Reply:

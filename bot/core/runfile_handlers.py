@@ -103,10 +103,12 @@ class RunFileHandlers:
             described = describe_run(run, ctx.user.units, today, with_note=not ctx.in_group)
             return Reply(texts.answered_logged(described))
         if not yes:
-            await runfiles.answer_sport_question(token, None)
+            if not await runfiles.answer_sport_question(token, None):
+                return await self._answer(ctx, token, yes)  # a tap at once answered first
             return Reply(texts.not_a_run(ctx.name_in_group))
         # Logged first, then the answer kept: a crash between the two leaves the question
         # open, and a second tap finds the run stored (the same file's fingerprint), not a twin.
+        # The run is in the log, so its answer is kept even over a "no" tapped at once.
         reply, run_id = await self._log_one(ctx, asked.run_file, asked.note, ctx.source_key)
         await runfiles.answer_sport_question(token, run_id)
         return reply
@@ -120,9 +122,13 @@ def _joined(parts: list[Reply], found: FileRuns, count: int) -> Reply:
     lines = [head, *(p.text for p in parts)]
     if found.others:
         lines.append(texts.not_logged(found.others))
-    # Two runs of today both offer the snack buttons: show each row once.
+    # Two runs of today both offer the snack buttons: show each row once; the same for the
+    # week lines a group reply keeps for the runner alone (two runs of one week).
     buttons = tuple(dict.fromkeys(row for p in parts for row in p.buttons))
-    return replace(parts[-1], text="\n\n".join(lines), buttons=buttons)
+    notes = dict.fromkeys(p.private_note for p in parts if p.private_note)
+    return replace(
+        parts[-1], text="\n\n".join(lines), buttons=buttons, private_note="\n".join(notes)
+    )
 
 
 async def read_attachment(attachment: Attachment) -> FileRuns:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from bot.models import Identity, User
-from bot.nudges.kinds import Kind
+from bot.nudges.kinds import Kind, answered_kind
 from bot.nudges.recurrence import quiet_hours
 from bot.storage.deliveries import NewDelivery, user_target
 
@@ -40,16 +40,13 @@ def done_reason(user_id: int, kind: Kind, day: date, facts: Facts) -> str:
     Its habit is checked in that day ("done"), or, for pre-run mobility, the run
     is logged already. Post-run fuel is judged by the time of the snack instead.
     """
+    if kind is Kind.POST_RUN_FUEL:
+        return ""
     done = facts.habits.get((user_id, day), set())
-    if kind is Kind.SLEEP_CHECKIN and any(h == "sleep" for h, _ in done):
+    if any(answered_kind(habit, what) is kind for habit, what in done):
         return "done"
-    if kind is Kind.PRE_RUN_MOBILITY:
-        if ("mobility", "pre") in done:
-            return "done"
-        if (user_id, day) in facts.run_days:
-            return "run already logged"
-    if kind is Kind.STRENGTH and any(h == "strength" for h, _ in done):
-        return "done"
+    if kind is Kind.PRE_RUN_MOBILITY and (user_id, day) in facts.run_days:
+        return "run already logged"
     return ""
 
 

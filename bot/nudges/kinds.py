@@ -70,3 +70,20 @@ _ALIASES = {
 }
 
 RECURRING_KINDS = tuple(k for k in Kind if k.recurring)
+
+# The check-in that answers each kind (the sweep counts the nudge done; its Snooze is
+# answered): (habit, what) with what None for any. The wind-down has no check-in.
+ANSWERED_BY: dict[Kind, tuple[str, str | None]] = {
+    Kind.SLEEP_CHECKIN: ("sleep", None),
+    Kind.PRE_RUN_MOBILITY: ("mobility", "pre"),
+    Kind.STRENGTH: ("strength", None),
+    Kind.POST_RUN_FUEL: ("fuel", None),
+}
+
+
+def answered_kind(habit: str, what: str) -> Kind | None:
+    """The kind of nudge a check-in of ``habit`` (``what``: ``pre``, ``post``...) answers."""
+    for kind, (answering, which) in ANSWERED_BY.items():
+        if habit == answering and which in (None, what):
+            return kind
+    return None

@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.models import CheckIn, Run, User
 from bot.nudges import texts
 from bot.nudges.decisions import route
-from bot.nudges.kinds import Kind
+from bot.nudges.kinds import Kind, answered_kind
 from bot.nudges.recurrence import quiet_hours, runner_zone
 from bot.nudges.schedule import localize
 from bot.nudges.status import SnoozeResult
@@ -28,6 +28,10 @@ from bot.storage.uow import UnitOfWork
 
 MAX_SNOOZES = 3  # per occurrence
 TOMORROW_MERGE = timedelta(hours=3)  # a "tomorrow" snooze folds into a regular nudge this close
+# A nudge's buttons never expire (they are resolved by pattern), so no notion says which
+# nudges are still "live": turning a kind off answers those of the last 2 days' anchors
+# (UTC date; a runner's local date is at most a day off), not months of history.
+OFF_ANSWERS_DAYS = 2
 _SNOOZE_DELAYS = {"20m": timedelta(minutes=20), "1h": timedelta(hours=1)}
 
 
@@ -44,19 +48,6 @@ class SampleNudge:
 NUDGE_KINDS = frozenset(k.value for k in Kind)
 
 
-def answered_kind(checkin: CheckIn) -> Kind | None:
-    """The kind of nudge a check-in answers (as the sweep counts it done), if any."""
-    if checkin.habit == "sleep":
-        return Kind.SLEEP_CHECKIN
-    if checkin.habit == "mobility" and checkin.kind == "pre":
-        return Kind.PRE_RUN_MOBILITY
-    if checkin.habit == "strength":
-        return Kind.STRENGTH
-    if checkin.habit == "fuel":
-        return Kind.POST_RUN_FUEL
-    return None
-
-
 async def record_answer(
     uow: UnitOfWork,
     user_id: int,
@@ -68,16 +59,20 @@ async def record_answer(
     """Store an answer to a runner's nudge of ``kind`` and drop its pending snoozes.
 
     With ``delivery_id``: a tap on that nudge; the snoozes of its anchor date go.
-    Without: every unanswered nudge of the kind on ``anchor`` (a check-in of that
-    day), or on any day when ``anchor`` is None (the kind turned off), is answered,
-    so its Snooze button says so rather than queueing a copy that would never come.
+    Without: every unanswered nudge of the kind whose buttons were shown, on ``anchor``
+    (a check-in of that day), or of the last :data:`OFF_ANSWERS_DAYS` days when ``anchor``
+    is None (the kind turned off), is answered, so its Snooze button says so rather than
+    queueing a copy that would never come. Skipped or failed nudges stay unanswered.
     The first answer's time is kept.
     """
     await uow.nudges.cancel_oneoffs(user_id, kind, anchor)
     if delivery_id is not None:
         await uow.deliveries.mark_answered(delivery_id, now)
+    elif anchor is not None:
+        await uow.deliveries.answer_all(user_id, kind, now, on=anchor)
     else:
-        await uow.deliveries.answer_all(user_id, kind, anchor, now)
+        since = now.astimezone(UTC).date() - timedelta(days=OFF_ANSWERS_DAYS)
+        await uow.deliveries.answer_all(user_id, kind, now, since=since)
 
 
 class NudgeAnswers:
@@ -109,7 +104,7 @@ class NudgeAnswers:
         self, uow: UnitOfWork, user: User, checkin: CheckIn, now: datetime
     ) -> None:
         """A check-in (typed, or a nudge's check-in button) answers its kind's nudges that day."""
-        kind = answered_kind(checkin)
+        kind = answered_kind(checkin.habit, checkin.kind)
         if kind is not None:
             await record_answer(uow, user.id, kind.value, checkin.local_date, now)
 

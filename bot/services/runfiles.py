@@ -113,24 +113,30 @@ class RunFileService:
 
     async def sport_question(self, user: User, token: str) -> FileQuestion:
         """The runner's question about a file's sport, open or answered (its answer kept for
-        a second tap); refused when gone, or expired unanswered."""
+        a second tap); refused when gone, expired unanswered, or its answer's time is up."""
         async with self.db.reader() as uow:
             question = await uow.tracks.sport_question(token)
         if question is None or question.user_id != user.id:
             raise texts.question_gone()
-        if question.answered_at is None and question.expires_at <= self.clock.now():
+        if question.expires_at <= self.clock.now():
             await self.drop_sport_question(token)
+            if question.answered_at is not None:  # its answer was kept long enough
+                raise texts.question_gone()
             minutes = SPORT_QUESTION_KEPT // timedelta(minutes=1)
             raise texts.question_expired(minutes)
         return question
 
-    async def answer_sport_question(self, token: str, run_id: int | None) -> None:
+    async def answer_sport_question(self, token: str, run_id: int | None) -> bool:
         """Keep a question's answer (the run a "yes" logged, None for "no") for
-        :data:`SPORT_QUESTION_KEPT`, so a second tap on its buttons is told what the first did."""
+        :data:`SPORT_QUESTION_KEPT`, so a second tap on its buttons is told what the first did;
+        False when another tap answered first (a "no" never replaces an answer)."""
         now = self.clock.now()
         async with self.db.uow() as uow:
-            await uow.tracks.answer_sport_question(token, run_id, now, now + SPORT_QUESTION_KEPT)
+            kept = await uow.tracks.answer_sport_question(
+                token, run_id, now, now + SPORT_QUESTION_KEPT
+            )
             await uow.commit()
+        return kept
 
     async def answered_run(self, user: User, question: FileQuestion) -> Run | None:
         """The run an answered "yes" logged, if it is still in the runner's log."""

@@ -15,6 +15,7 @@ from bot.storage.tables import deliveries
 
 _D = deliveries.c
 FINISHED = ("sent", "skipped", "failed", "unreachable", "expired")
+IN_DOUBT = "in doubt after a crash; not resent"  # the reason of a ``failed`` that may have arrived
 PRUNE_BATCH = 5000
 
 
@@ -286,7 +287,7 @@ class DeliveryRepository:
         doubtful = await self.conn.execute(
             update(deliveries)
             .where(expired, _D.status == "sending")
-            .values(status="failed", reason="in doubt after a crash; not resent", lease_until=None)
+            .values(status="failed", reason=IN_DOUBT, lease_until=None)
         )
         return released.rowcount, doubtful.rowcount
 
@@ -333,14 +334,31 @@ class DeliveryRepository:
             .values(answered_at=case((_D.answered_at.is_(None), when), else_=_D.answered_at))
         )
 
-    async def answer_all(self, user_id: int, kind: str, anchor: date | None, when: datetime) -> int:
-        """Mark a runner's unanswered nudges of one kind answered (of one anchor date, or
-        every one when ``anchor`` is None); how many."""
-        stmt = update(deliveries).where(
-            _D.user_id == user_id, _D.kind == kind, _D.answered_at.is_(None)
+    async def answer_all(
+        self,
+        user_id: int,
+        kind: str,
+        when: datetime,
+        *,
+        on: date | None = None,
+        since: date | None = None,
+    ) -> int:
+        """Mark a runner's unanswered nudges of one kind answered; how many.
+
+        Only the nudges whose buttons were shown (``sent``) or may have been (``sending``,
+        or ``failed`` in doubt): a skipped, expired or failed one was never answerable.
+        Of one anchor date (``on``), or of the anchors from ``since`` on.
+        """
+        shown = _D.status.in_(("sent", "sending")) | (
+            (_D.status == "failed") & (_D.reason == IN_DOUBT)
         )
-        if anchor is not None:
-            stmt = stmt.where(_D.anchor == anchor)
+        stmt = update(deliveries).where(
+            _D.user_id == user_id, _D.kind == kind, _D.answered_at.is_(None), shown
+        )
+        if on is not None:
+            stmt = stmt.where(_D.anchor == on)
+        if since is not None:
+            stmt = stmt.where(_D.anchor >= since)
         return (await self.conn.execute(stmt.values(answered_at=when))).rowcount
 
     async def counts(self) -> dict[str, int]:

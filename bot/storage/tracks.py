@@ -221,13 +221,21 @@ class TrackRepository:
 
     async def answer_sport_question(
         self, token: str, run_id: int | None, now: datetime, kept_until: datetime
-    ) -> None:
-        """Keep a question's answer (the run a "yes" logged; None for "no") until ``kept_until``."""
-        await self.conn.execute(
+    ) -> bool:
+        """Keep a question's answer (the run a "yes" logged; None for "no") until ``kept_until``;
+        False when another tap answered it first.
+
+        A "no" answers only an open question. A "yes" has logged its run already, so it is
+        kept over a "no" that got there first (the run is in the log), never over a "yes".
+        """
+        q = file_questions.c
+        first = q.answered_at.is_(None)
+        result = await self.conn.execute(
             update(file_questions)
-            .where(file_questions.c.token == token)
+            .where(q.token == token, first if run_id is None else first | q.run_id.is_(None))
             .values(answered_at=now, run_id=run_id, expires_at=kept_until)
         )
+        return result.rowcount == 1
 
     async def drop_sport_question(self, token: str) -> None:
         """Forget an answered (or expired) sport question."""

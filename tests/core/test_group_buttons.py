@@ -11,6 +11,7 @@ from telegram import Update
 from adapters.discord.adapter import build_client
 from adapters.discord.handler import InteractionHandler
 from adapters.telegram import TelegramAdapter
+from bot.core.ownership import owner_of
 from bot.messages import MAX_ACTION_BYTES
 from tests.clubs.conftest import club_chat
 from tests.discord import payloads
@@ -230,3 +231,12 @@ def test_a_hidden_runners_file_that_was_not_a_run_reads_right_mid_sentence() -> 
     )
     assert not_a_run("Bob").startswith("Not logged: Bob's file wasn't a run")
     assert not_a_run() == "Not logged: Pacer logs runs only. Nothing was saved."
+
+
+def test_an_owners_stamp_is_read_the_same_everywhere() -> None:
+    """The one reader of ``~<owner> <action>`` (the core's dispatch and Telegram's adapter)."""
+    assert owner_of("~5550001 /challenge end #3 confirm") == (
+        "5550001",
+        "/challenge end #3 confirm",
+    )
+    assert owner_of("/kudos 3") == (None, "/kudos 3")

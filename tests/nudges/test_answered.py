@@ -13,6 +13,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.messages import Reply
 from bot.nudges.kinds import Kind
+from bot.storage.deliveries import IN_DOUBT, NewDelivery, user_target
 from tests.fakes import FakeChat, Harness, fire
 from tests.nudges.conftest import RecordingMessenger
 
@@ -141,6 +142,89 @@ async def test_a_snooze_stored_as_the_kind_is_turned_off_is_skipped_not_sent(
         ("sent", True, ""),
         ("skipped", False, "turned off"),
     ]
+
+
+async def history(harness: Harness, chat: FakeChat, kind: Kind,
+                  *rows: tuple[str, date, str, str]) -> None:  # fmt: skip
+    """Earlier delivery records of one kind: (occurrence, anchor, status, reason)."""
+    user = await harness.user(chat)
+    async with harness.db.uow() as uow:
+        for occurrence, anchor, status, reason in rows:
+            await uow.deliveries.add(
+                NewDelivery(
+                    target=user_target(user.id),
+                    kind=kind.value,
+                    occurrence=occurrence,
+                    due_at=datetime(anchor.year, anchor.month, anchor.day, 6, 30, tzinfo=UTC),
+                    status=status,
+                    reason=reason,
+                    user_id=user.id,
+                    anchor=anchor,
+                )
+            )
+        await uow.commit()
+
+
+async def answered(harness: Harness, chat: FakeChat, kind: Kind) -> dict[str, bool]:
+    """Occurrence -> answered, of the runner's delivery records of one kind."""
+    user = await harness.user(chat)
+    async with harness.db.reader() as uow:
+        rows = await uow.deliveries.listing(user.id)
+    return {d.occurrence: d.answered_at is not None for d in rows if d.kind == kind.value}
+
+
+@pytest.mark.parametrize("turn_off", ["Stop these", "/nudges off strength"])
+async def test_turning_a_kind_off_answers_only_recent_nudges_that_were_shown(
+    harness: Harness, clock: FakeClock, turn_off: str
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await berlin_runner(
+        harness, messenger, "/settings strength_days fri", "/settings strength_time 07:30"
+    )
+    nudge = await nudge_arrives(harness, clock, messenger, FRIDAY_0630, chat)
+    await history(
+        harness, chat, Kind.STRENGTH,
+        ("2026-09-04", date(2026, 9, 4), "sent", ""),  # months old: its answer is history
+        ("2026-09-11", date(2026, 9, 11), "skipped", "paused"),
+        ("2026-11-20", date(2026, 11, 20), "failed", "blocked"),
+        ("2026-11-25", date(2026, 11, 25), "skipped", "checked in"),
+        ("2026-11-26", date(2026, 11, 26), "failed", IN_DOUBT),  # its buttons may be out there
+    )  # fmt: skip
+    chat.replies.append(nudge)
+    if turn_off.startswith("/"):
+        await chat.say(turn_off)
+    else:
+        await chat.press(turn_off)
+    assert await answered(harness, chat, Kind.STRENGTH) == {
+        "2026-11-27": True,
+        "2026-09-04": False,
+        "2026-09-11": False,
+        "2026-11-20": False,
+        "2026-11-25": False,
+        "2026-11-26": True,
+    }
+
+
+async def test_a_check_in_answers_only_the_nudges_of_its_day_that_were_shown(
+    harness: Harness, clock: FakeClock
+) -> None:
+    messenger = RecordingMessenger("console", clock)
+    chat = await berlin_runner(
+        harness, messenger, "/settings strength_days fri", "/settings strength_time 07:30"
+    )
+    nudge = await nudge_arrives(harness, clock, messenger, FRIDAY_0630, chat)
+    await history(
+        harness, chat, Kind.STRENGTH,
+        ("2026-11-27~z1", date(2026, 11, 27), "skipped", "quiet hours"),
+        ("2026-11-27~z2", date(2026, 11, 27), "expired", "missed by more than the grace window"),
+    )  # fmt: skip
+    chat.replies.append(nudge)
+    await chat.say("/strength plank 40")
+    assert await answered(harness, chat, Kind.STRENGTH) == {
+        "2026-11-27": True,
+        "2026-11-27~z1": False,
+        "2026-11-27~z2": False,
+    }
 
 
 # --- a check-in answers the day's nudge of its habit -------------------------------------------

@@ -84,6 +84,16 @@ def test_the_second_point_stepping_far_back_is_still_refused() -> None:
     assert "clock goes back 5 min between two points" in refusal("two.gpx", straight_run(stamps))
 
 
+@pytest.mark.parametrize("back", [timedelta(minutes=5), timedelta(hours=8)])
+def test_a_second_point_stamped_behind_both_neighbours_does_not_move_the_start(
+    back: timedelta,
+) -> None:
+    """The first point agrees with the third: the second is the odd one, not the first."""
+    stamps = [T0, T0 - back, *EVERY_5_S[2:]]
+    text = refusal("spike.gpx", straight_run(stamps))
+    assert f"clock goes back {'5 min' if back.seconds == 300 else '8 h'} between two" in text
+
+
 def test_a_clock_that_goes_back_and_stays_back_is_still_refused() -> None:
     gpx = read("run-pause.gpx").decode()
     text = refusal("back.gpx", retimed(gpx, 300, -300, after=True).encode())

@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.errors import BadInput
+from bot.models import User
 from bot.runfiles import read_run_file
+from bot.services.runfiles import RunFileService
 from bot.storage.database import Database
+from bot.storage.tracks import FileQuestion
 from tests.fakes import FakeChat, Harness, make_harness
-from tests.runfiles.test_log_file import send, stored
+from tests.runfiles.test_log_file import attach, send, stored
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "runfiles"
 
@@ -256,6 +259,20 @@ async def test_a_file_of_three_runs_logs_three(harness: Harness) -> None:
     assert (await stored(harness))[0] == 3
 
 
+async def test_a_file_of_three_runs_logged_in_a_group_tells_the_runner_each_week(
+    harness: Harness,
+) -> None:
+    group = harness.chat(private=False)
+    logged = await group.say("/log", attachments=(attach("three.tcx", tcx_of_three_days()),))
+    assert logged.text.count("Ana logged #") == 3
+    assert "week" not in logged.text.lower()
+    assert logged.private_note.splitlines() == [  # as each run's reply says it privately
+        "Week of Mon 10 Aug 2015: 9.01 km over 1 run",
+        "Week of Mon 10 Aug 2015: 18.01 km over 2 runs",
+        "Week of Mon 17 Aug 2015: 9.01 km over 1 run",
+    ]
+
+
 async def test_a_triathlon_in_the_chat_logs_the_run_and_says_what_else(harness: Harness) -> None:
     chat = harness.chat()
     text = await send(chat, "triathlon.fit")
@@ -355,6 +372,82 @@ async def test_a_restart_between_question_and_answer_still_logs_the_run(
     async with harness.db.reader() as uow:
         answered = await uow.tracks.sport_question(token_of(chat))
     assert answered is not None and answered.run_id == 1  # the answer kept for a second tap
+
+
+def first_read_sees_it_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next tap reads the question as still open: another tap's answer lands after."""
+    read = RunFileService.sport_question
+    reads: list[str] = []
+
+    async def read_before_the_other(self: RunFileService, user: User, token: str) -> FileQuestion:
+        question = await read(self, user, token)
+        reads.append(token)
+        if len(reads) > 1:
+            return question
+        return FileQuestion(question.user_id, question.run_file, question.note,
+                            question.expires_at)  # fmt: skip
+
+    monkeypatch.setattr(RunFileService, "sport_question", read_before_the_other)
+
+
+async def kept_answer(harness: Harness, token: str) -> tuple[bool, int | None]:
+    """(answered, the run a "yes" logged) of a stored question."""
+    async with harness.db.reader() as uow:
+        kept = await uow.tracks.sport_question(token)
+    assert kept is not None
+    return kept.answered_at is not None, kept.run_id
+
+
+async def test_a_no_tapped_with_a_yes_does_not_undo_the_logged_run(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Yes and No tapped at once: both read the question open; the "no" writes second."""
+    chat = harness.chat()
+    await ask(chat)
+    token = token_of(chat)
+    no = chat.replies[-1].all_buttons[1].action
+    assert (await chat.press("Yes")).text.startswith("Logged #1")
+    first_read_sees_it_open(monkeypatch)
+    reply = (await chat.say(no)).text
+    assert reply.startswith("Already answered: logged as #1 · Sat 16 Jul 2022"), reply
+    assert await kept_answer(harness, token) == (True, 1)
+    assert (await stored(harness))[0] == 1
+
+
+async def test_a_yes_tapped_with_a_no_keeps_the_run_it_logged(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both read the question open; the "no" writes first, then the "yes" has logged its run."""
+    chat = harness.chat()
+    await ask(chat)
+    token = token_of(chat)
+    yes, no = (b.action for b in chat.replies[-1].all_buttons)
+    assert "Pacer logs runs only" in (await chat.say(no)).text
+    first_read_sees_it_open(monkeypatch)
+    assert (await chat.say(yes)).text.startswith("Logged #1")
+    assert await kept_answer(harness, token) == (True, 1)  # the log and the answer agree
+    assert (await chat.say(no)).text.startswith("Already answered: logged as #1")
+    assert (await stored(harness))[0] == 1
+
+
+async def test_an_answered_question_expires_30_minutes_after_the_answer(
+    harness: Harness,
+) -> None:
+    chat = harness.chat()
+    await ask(chat)
+    token = token_of(chat)
+    yes = chat.replies[-1].all_buttons[0].action
+    assert (await chat.press("Yes")).text.startswith("Logged #1")
+    harness.clock.advance(minutes=29)
+    assert (await chat.say(yes)).text.startswith("Already answered: logged as #1")
+    harness.clock.advance(minutes=2)  # no daily clean-up yet
+    gone = (await chat.say(yes)).text
+    assert gone.startswith(
+        "That question about a file has expired (or was answered). This tap saved nothing."
+    )
+    assert (await stored(harness))[0] == 1
+    async with harness.db.reader() as uow:
+        assert await uow.tracks.sport_question(token) is None
 
 
 async def test_an_expired_question_says_so_and_stores_nothing(harness: Harness) -> None:

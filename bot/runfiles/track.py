@@ -139,8 +139,9 @@ def _steady_clock(samples: list[Sample], label: str) -> _Clock:
     next one back in the normal sequence, is a bad timestamp, not the clock going
     back: it is held at its predecessor's time, like jitter. At the ends of the file
     a point has one neighbour: a first point stamped that far ahead of the second is
-    held at the second's time (the start moves with it) when the second and third
-    agree (within :data:`JITTER_S`), so the first is the odd one out; a second point
+    held at the second's time (the start moves with it) when it is that far ahead of
+    the third too and the third is not far behind the second, so the first is the odd
+    one out (whatever the recording interval); a second point
     stamped far behind both neighbours is the clock going back, not a reason to move
     the start. A last point stamped that far behind the one before is held at that
     one's time. (A first point far behind the second, or a last one far ahead, reads
@@ -150,8 +151,12 @@ def _steady_clock(samples: list[Sample], label: str) -> _Clock:
     times: list[float] = []
     last = len(samples) - 1
     latest = samples[0].t
-    second_agrees = last == 1 or (last > 1 and abs(samples[2].t - samples[1].t) < JITTER_S)
-    if last and latest - samples[1].t > JITTER_S and second_agrees:
+    # The first is the odd one out when it is ahead of the third too, and the third is
+    # not far behind the second (then the second would be the odd one).
+    first_odd = last == 1 or (
+        last > 1 and latest - samples[2].t > JITTER_S and samples[2].t >= samples[1].t - JITTER_S
+    )
+    if last and latest - samples[1].t > JITTER_S and first_odd:
         latest = samples[1].t  # the first point stamped ahead of the next two: held
     backs = 0
     shift = 0.0

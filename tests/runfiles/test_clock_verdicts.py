@@ -41,11 +41,12 @@ def test_a_point_stamped_ahead_of_both_neighbours_is_held_not_refused() -> None:
 T0 = datetime(2024, 5, 4, 7, 0, tzinfo=UTC)
 
 
-def straight_run(stamps: list[datetime]) -> bytes:
-    """A running GPX going north 15 m (0.000135 degrees of latitude) per point, one
-    point at each of ``stamps``."""
+def straight_run(stamps: list[datetime], step_m: float = 15.0) -> bytes:
+    """A running GPX going north ``step_m`` per point (15 m: 0.000135 degrees of
+    latitude), one point at each of ``stamps``."""
+    step = 0.000135 * step_m / 15.0
     points = "".join(
-        f'<trkpt lat="{52 + k * 0.000135:.6f}" lon="13.0">'
+        f'<trkpt lat="{52 + k * step:.6f}" lon="13.0">'
         f"<time>{stamp:%Y-%m-%dT%H:%M:%SZ}</time></trkpt>"
         for k, stamp in enumerate(stamps)
     )
@@ -66,6 +67,17 @@ def test_a_first_point_stamped_ahead_of_the_second_is_held_not_refused() -> None
     assert run.start == T0 + timedelta(seconds=5)  # held at the second point's time
     assert run.elapsed_s == plain.elapsed_s - 5 == 195
     assert run.efforts == {} and run.timing_note == "its clock steps back 1 time"
+
+
+def test_a_first_point_ahead_is_held_when_the_watch_records_every_90_s() -> None:
+    every_90_s = [T0 + timedelta(seconds=90 * k) for k in range(21)]  # smart recording
+    plain = read_run_file("plain.gpx", straight_run(every_90_s, 270.0)).only
+    stamps = [T0 + timedelta(minutes=5), *every_90_s[1:]]  # 3.5 min ahead of the second
+    run = read_run_file("first.gpx", straight_run(stamps, 270.0)).only
+    assert run.distance_m == pytest.approx(plain.distance_m, abs=0.01)
+    assert run.start == T0 + timedelta(seconds=90)  # held at the second point's time
+    assert run.elapsed_s == plain.elapsed_s - 90
+    assert run.timing_note == "its clock steps back 1 time"
 
 
 def test_a_last_point_stamped_behind_the_one_before_is_held_not_refused() -> None:

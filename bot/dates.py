@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
-from bot.daytimes import DATE_TIME, START_CLOCK, parse_clock
+from bot.daytimes import DATE_TIME, START_CLOCK, WHEN_CLOCK, parse_clock
 from bot.errors import BadInput
 from bot.input_hygiene import check_digits, quote
 from bot.models import WEEKDAYS
@@ -47,7 +47,7 @@ RUN_DAY_FORMS = (
     "today (default), yesterday, mon, last mon, Dec 3, Fri 20 Nov, 2026-11-20 or 2026-11-20 07:30 "
     "(start)"
 )
-_DAY_THEN_CLOCK = re.compile(rf"(?:(?P<day>.*\S)\s+)?(?P<clock>{START_CLOCK.pattern})", re.I)
+_DAY_THEN_CLOCK = re.compile(rf"(?:(?P<day>.*\S)\s+)?(?P<clock>{WHEN_CLOCK.pattern})", re.I)
 # "Sat 05 Dec", the way every reply writes a day: the weekday must be the date's.
 _WEEKDAY_THEN_DATE = re.compile(r"(?P<weekday>[a-z]+)[,.]?\s+(?P<date>\S.*)")
 

@@ -17,8 +17,11 @@ _CLOCK = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?\s*(?P<ampm>am|
 # A run's start as typed after its day (or alone): 07:00, 18:30 (two-digit hours), 7am,
 # 6:30pm; never a bare number (``10 laps`` is a note) nor a bare 4:50 (as often a pace).
 START_CLOCK = re.compile(r"\d{2}:\d{2}|\d{1,2}(?::\d{2})?(?:am|pm)", re.I)
-# Words after a clock time that make it a pace, never a start: 05:10 pace, 05:10 /km.
-PACE_WORDS = ("pace", "/km", "/mi", "min/km")
+# Any clock time, where the words can only be a time of day (a `when` option of its own).
+WHEN_CLOCK = re.compile(r"\d{1,2}:\d{2}|\d{1,2}(?::\d{2})?(?:am|pm)", re.I)
+# A word after a clock time that makes it a pace, never a start: 05:10 pace, 05:10 /km,
+# 08:30 min/mi, 05:10 per km.
+PACE_WORD = re.compile(r"(?:pace|per|(?:mins?|min\.)?/(?:km|k|mi|mile|miles)|min/\S*)$")
 
 
 def parse_clock(text: str) -> str:
@@ -80,7 +83,7 @@ def split_start_clock(note: str, when: str, after_day: bool) -> tuple[str, str]:
 def _pace_word_first(text: str) -> bool:
     """``pace, felt easy``: the words after a clock time say it was a pace."""
     words = text.lower().split()
-    return bool(words) and words[0].rstrip(",;.!") in PACE_WORDS
+    return bool(words) and PACE_WORD.match(words[0].rstrip(",;.!")) is not None
 
 
 def parse_hours(text: str) -> float:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.commands import find_command, split_text
-from bot.dates import parse_days, parse_when
+from bot.dates import parse_days, parse_start, parse_when
 from bot.daytimes import parse_clock, parse_hours
 from bot.errors import BadInput
 from bot.parsing import (
@@ -171,3 +171,16 @@ def test_offsets_beyond_minus_twelve_are_refused() -> None:
 
     with pytest.raises(BadInput):
         parse_timezone("-13")
+
+
+@pytest.mark.parametrize(
+    ("when", "day", "start"),
+    [
+        ("2026-11-20 7:30", date(2026, 11, 20), time(7, 30)),
+        ("yesterday 4:50", date(2026, 11, 25), time(4, 50)),
+        ("yesterday 6:30pm", date(2026, 11, 25), time(18, 30)),
+    ],
+)
+def test_a_when_of_its_own_takes_any_clock_time(when: str, day: date, start: time) -> None:
+    """A `when` option (Discord's) holds only the day and its start: 7:30 is no pace there."""
+    assert parse_start(when, date(2026, 11, 26)) == (day, start)

@@ -352,3 +352,13 @@ async def test_help_log_says_which_clock_time_is_a_start(harness: Harness) -> No
     assert "a bare 4:50, or a time followed by pace, /km, /mi or min/km, is never a start" in (
         help_text
     )
+
+
+@pytest.mark.parametrize("pace", ["min/mi", "min/mile", "/k", "per km", "/km,"])
+async def test_a_pace_after_the_day_is_never_the_start(harness: Harness, pace: str) -> None:
+    chat = harness.chat()
+    reply = await chat.say(f"/log 8k 40:00 yesterday 08:30 {pace} easy")
+    assert reply.text.startswith("Logged #1 · yesterday · 8.00 km"), reply.text
+    [run] = await harness.runs(chat)
+    assert run.note == f"08:30 {pace} easy"
+    assert await started_at(harness) == [None]

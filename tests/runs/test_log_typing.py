@@ -349,8 +349,9 @@ async def test_help_log_says_which_clock_time_is_a_start(harness: Harness) -> No
     chat = harness.chat()
     help_text = " ".join((await chat.say("/help log")).text.split())
     assert "written with am/pm or as HH:MM with two-digit hours (07:15, 18:30)" in help_text
-    assert "a bare 4:50, or a time followed by pace, /km, /mi or min/km, is never a start" in (
-        help_text
+    assert (
+        "a bare 4:50, or a time followed by a pace word (pace, per, /km, /mi, min/mi), "
+        "is never a start" in help_text
     )
 
 

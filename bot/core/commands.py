@@ -205,7 +205,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
         help="A start time follows the day (yesterday 07:15, mon 6:30pm; alone: today) and is "
         "written with am/pm or as HH:MM with two-digit hours (07:15, 18:30); a bare 4:50, or a "
-        "time followed by a pace word (pace, per, /km, /mi, min/mi), is never a start but the note. "
+        "time followed by a pace word (pace, per, /km, /mi, min/mi), is never a start but the "
+        "note. "
         "Or send the run's GPX, FIT or TCX file (up to 20 MB): as a document on Telegram "
         "(its caption is the note), the file option on Discord, /log file <path> [note] in the "
         "console (the path ends at its closing quote, or at the first words that name a file). "

@@ -37,6 +37,8 @@ DOCS = (README, *(ROOT / "docs" / page for page in PAGES))
 NOT_PACER = {
     "km": "a pace unit (5:00 /km)",
     "mi": "a pace unit (8:00 /mi)",
+    "k": "a pace unit after a clock time (08:30 /k is no start)",
+    "mile": "a pace unit after a clock time (08:30 /mile is no start)",
     "healthz": "an HTTP path of the health server",
     "readyz": "an HTTP path of the health server",
     "metrics": "an HTTP path of the health server",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 import zoneinfo
 
@@ -74,7 +75,9 @@ def parse_distance(text: str, default_units: str = "km", *, run: bool = True) ->
     if meters <= 0:
         raise BadInput("A run needs a distance above zero.")
     if meters < MIN_RUN_M:
-        raise BadInput(f"{quote(text)} is {meters:.0f} m; a run is at least {MIN_RUN_M:.0f} m.")
+        raise BadInput(
+            f"{quote(text)} is {math.floor(meters)} m; a run is at least {MIN_RUN_M:.0f} m."
+        )
     if meters > MAX_DISTANCE_M:
         # "5000k" or a bare "5000" most likely meant metres; 900km was just too far.
         as_meters = f"For {number:g} metres, type {number:g}m." if number >= 1000 else ""

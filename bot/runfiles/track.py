@@ -21,6 +21,7 @@ Best efforts, on the watch's timer clock or this moving clock, are found in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple
@@ -232,8 +233,8 @@ def measure(track: Track, sha256: str) -> RunFile:
         )
     if distance < MIN_RUN_M:  # as a typed run: less is a slip or a watch left on
         raise BadInput(
-            f"This {label} file covers {distance:.0f} m; a run is at least {MIN_RUN_M:.0f} m. "
-            "Nothing was saved."
+            f"This {label} file covers {math.floor(distance)} m; a run is at least "
+            f"{MIN_RUN_M:.0f} m. Nothing was saved."
         )
     speed = distance / moving_s
     if not sport_known:

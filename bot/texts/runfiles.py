@@ -8,6 +8,7 @@ file handlers and services. What a file reader cannot read is said where it read
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from bot.clubs.texts.challenges import HIDDEN_RUNNER
@@ -244,7 +245,7 @@ ALREADY_LOGGED = "already logged"  # the kind of already_logged
 
 def shorter_than_a_run(meters: float) -> str:
     """A row under the shortest run (as a typed run or a file: a slip or a watch left on)."""
-    return f"{meters:.0f} m is {SHORTER_THAN_A_RUN}"
+    return f"{math.floor(meters)} m is {SHORTER_THAN_A_RUN}"  # 99.6 m reads 99, not 100
 
 
 def no_running_pace(min_per_km: float) -> str:

@@ -184,3 +184,9 @@ def test_offsets_beyond_minus_twelve_are_refused() -> None:
 def test_a_when_of_its_own_takes_any_clock_time(when: str, day: date, start: time) -> None:
     """A `when` option (Discord's) holds only the day and its start: 7:30 is no pace there."""
     assert parse_start(when, date(2026, 11, 26)) == (day, start)
+
+
+def test_a_distance_just_under_the_shortest_run_never_reads_as_the_limit() -> None:
+    with pytest.raises(BadInput) as refused:
+        parse_distance("99.6m", "km")
+    assert str(refused.value).startswith("99.6m is 99 m; a run is at least 100 m.")

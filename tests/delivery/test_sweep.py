@@ -161,7 +161,7 @@ class Recording(Telegram):
     def __init__(self, events: list[str]) -> None:
         super().__init__()
         self.events = events
-        self.sent = asyncio.Event()
+        self.went_out = asyncio.Event()  # the first message was sent
 
     async def send_direct(
         self,
@@ -173,7 +173,7 @@ class Recording(Telegram):
     ) -> None:
         """Send, noting when."""
         self.events.append("sent")
-        self.sent.set()
+        self.went_out.set()
         await super().send_direct(platform_user_id, reply, dedupe_key=dedupe_key, place=place)
 
 
@@ -186,7 +186,7 @@ async def test_a_burst_starts_going_out_while_the_rest_is_still_written(
         db,
         clock,
         lambda: {"telegram": telegram},
-        [Burst(500, events, telegram.sent)],
+        [Burst(500, events, telegram.went_out)],
         SweepSettings(batch=100),
     )
     sweeper.start(Jobs())
